@@ -1,0 +1,6 @@
+target_sources(core PRIVATE
+  common/error.h common/error.cpp
+  common/result.h
+  common/taskcontrol.h common/taskcontrol.cpp
+  common/parallel.h common/parallel.cpp
+)

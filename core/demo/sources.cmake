@@ -1,0 +1,3 @@
+target_sources(core PRIVATE
+  demo/demodata.h demo/demodata.cpp
+)

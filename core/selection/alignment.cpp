@@ -1,0 +1,1 @@
+#include "selection/alignment.h"

@@ -1,0 +1,1 @@
+#include "selection/estimators.h"
