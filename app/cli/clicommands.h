@@ -1,1 +1,17 @@
 #pragma once
+
+#include <QStringList>
+
+namespace pcs::cli {
+
+// Each takes its arguments with the command name first and returns the process exit code:
+// 0 success, 2 bad input or usage, 1 internal error.
+int runEstimateCommand(const QStringList &arguments);
+int runProjectCommand(const QStringList &arguments);
+int runSelectCommand(const QStringList &arguments);
+int runDemoCommand(const QStringList &arguments);
+
+// Dispatches `pcstudio-cli COMMAND ...` (arguments without the program name).
+int runCli(const QStringList &arguments);
+
+}  // namespace pcs::cli

@@ -1,1 +1,126 @@
 #include "io/benchmarkerrors.h"
+
+#include "io/csvreader.h"
+#include "io/lmevalresults.h"
+#include "io/mappedfile.h"
+
+#include <QFileInfo>
+#include <QHash>
+
+namespace pcs {
+
+using namespace io;
+
+namespace {
+
+// The package's layout: a `benchmark` column, one column per LLM, one row per benchmark.
+Result<BenchmarkErrors> loadBenchmarkCsv(const QString &path, const MappedFile &file)
+{
+    const std::string_view text = file.text();
+    auto header = readCsvHeader(text, path, detectDelimiter(path, text, 0));
+    if (!header)
+        return header.error();
+    const QStringList &names = header->names;
+    const auto benchmarkColumn = names.indexOf(QLatin1String("benchmark"));
+    if (benchmarkColumn < 0)
+        return Error::badInput(QStringLiteral("no benchmark column: expected the "
+                                              "perplexity-correlations layout (a benchmark "
+                                              "column and one column per LLM) or an "
+                                              "lm-evaluation-harness results JSON; the header "
+                                              "has: %1")
+                                   .arg(listColumns(names)),
+                               path, header->line);
+    BenchmarkErrors errors;
+    QHash<QString, qsizetype> llmColumns;
+    for (qsizetype i = 0; i < names.size(); ++i) {
+        if (i == benchmarkColumn)
+            continue;
+        if (names[i].trimmed().isEmpty())
+            return Error::badInput(QStringLiteral("empty LLM name in the header"), path,
+                                   header->line, i + 1);
+        if (llmColumns.contains(names[i]))
+            return Error::badInput(QStringLiteral("duplicate LLM name %1 (also in column %2)")
+                                       .arg(quoteForMessage(names[i]))
+                                       .arg(llmColumns.value(names[i]) + 1),
+                                   path, header->line, i + 1);
+        llmColumns.insert(names[i], i);
+        errors.llms.append(names[i]);
+    }
+    if (errors.llms.isEmpty())
+        return Error::badInput(QStringLiteral("no LLM columns besides benchmark"), path,
+                               header->line);
+
+    const char *end = text.data() + text.size();
+    CsvRecordReader reader(
+        std::string_view(header->bodyBegin, std::size_t(end - header->bodyBegin)),
+        header->delimiter, header->bodyLine);
+    std::vector<std::vector<double>> rows;
+    QHash<QString, qint64> benchmarkLines;
+    while (reader.next()) {
+        const auto &fields = reader.fields();
+        const qint64 line = reader.recordLine();
+        if (fields.size() != std::size_t(names.size()))
+            return Error::badInput(QStringLiteral("ragged row: expected %1 fields (as in the "
+                                                  "header), found %2")
+                                       .arg(names.size())
+                                       .arg(fields.size()),
+                                   path, line,
+                                   std::min<qint64>(names.size(), qint64(fields.size())) + 1);
+        CsvIssue issue;
+        const std::string_view name = fields[std::size_t(benchmarkColumn)];
+        if (!checkName(name, "benchmark name", line, benchmarkColumn + 1, issue))
+            return csvError(issue, path);
+        const QString benchmark = toQString(name);
+        if (benchmarkLines.contains(benchmark))
+            return Error::badInput(QStringLiteral("duplicate benchmark %1 (first on line %2)")
+                                       .arg(quoteForMessage(benchmark))
+                                       .arg(benchmarkLines.value(benchmark)),
+                                   path, line, benchmarkColumn + 1);
+        benchmarkLines.insert(benchmark, line);
+        errors.benchmarks.append(benchmark);
+        std::vector<double> &row = rows.emplace_back();
+        row.reserve(std::size_t(errors.llms.size()));
+        for (qsizetype i = 0; i < names.size(); ++i) {
+            if (i == benchmarkColumn)
+                continue;
+            double value = 0;
+            if (parseCell(fields[std::size_t(i)], value) == CellKind::Invalid)
+                return Error::badInput(invalidCellReason(fields[std::size_t(i)]), path, line,
+                                       i + 1);
+            row.push_back(value);  // raw values: LAMBADA perplexities stay perplexities
+        }
+    }
+    if (reader.failed())
+        return csvError(reader.issue(), path);
+    if (rows.empty())
+        return Error::badInput(QStringLiteral("no data rows: the file has only a header"), path,
+                               header->line);
+    errors.values.resize(Eigen::Index(rows.size()), Eigen::Index(errors.llms.size()));
+    for (std::size_t b = 0; b < rows.size(); ++b) {
+        for (std::size_t n = 0; n < rows[b].size(); ++n)
+            errors.values(Eigen::Index(b), Eigen::Index(n)) = rows[b][n];
+    }
+    return errors;
+}
+
+}  // namespace
+
+Result<BenchmarkErrors> loadBenchmarkErrors(const QString &path, const TaskControl &control)
+{
+    const QFileInfo info(path);
+    if (info.isDir())
+        return loadLmEvalResults(path, control);
+    MappedFile file;
+    if (Status opened = file.open(path); !opened)
+        return opened.error();
+    const std::string_view text = file.text();
+    const std::size_t first = text.find_first_not_of(" \t\r\n");
+    const bool looksLikeJson
+        = info.suffix().compare(QLatin1String("json"), Qt::CaseInsensitive) == 0
+        || (first != std::string_view::npos && text[first] == '{');
+    if (looksLikeJson)
+        return loadLmEvalResults(path, control);
+    return loadBenchmarkCsv(path, file);
+}
+
+}  // namespace pcs

@@ -20,6 +20,7 @@ enum class BpbLayout {
 
 QString bpbLayoutName(BpbLayout layout);                     // "text-rows", "llm-rows", ...
 bool bpbLayoutFromName(const QString &name, BpbLayout *out);  // accepts the names above and "auto"
+QStringList bpbLayoutNames();  // "auto", "text-rows", "llm-rows", "long", "npy" (for help texts)
 
 // Bits-per-byte of N LLMs on D texts. Lower is better.
 struct BpbMatrix {

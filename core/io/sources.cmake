@@ -4,6 +4,17 @@ target_sources(core PRIVATE
   io/bpbloader.h io/bpbloader.cpp
   io/benchmarkerrors.h io/benchmarkerrors.cpp
   io/namedvalues.h io/namedvalues.cpp
+  io/textutil.h io/textutil.cpp
+  io/mappedfile.h io/mappedfile.cpp
+  io/csvcursor.h
+  io/csvreader.h io/csvreader.cpp
+  io/csvchunks.h io/csvchunks.cpp
+  io/bpblayouts.h io/bpbcommon.cpp
+  io/bpbtextrows.cpp io/bpbllmrows.cpp io/bpblong.cpp io/bpbnpy.cpp
+  io/pyliteral.h io/pyliteral.cpp
+  io/npyreader.h io/npyreader.cpp
+  io/matrixcopy.h
+  io/lmevalresults.h io/lmevalresults.cpp
 )
 # Writers and provenance ----------------------------------------------------------------------
 target_sources(core PRIVATE

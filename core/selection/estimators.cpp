@@ -1,1 +1,268 @@
 #include "selection/estimators.h"
+
+#include "common/parallel.h"
+#include "selection/kendall.h"
+#include "selection/ranking.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <optional>
+#include <vector>
+
+// DESIGN.md §3. Mid-ranks are exact integers once doubled, so the rank estimators are
+// computed in 64-bit integers and rounded only at the end: sign_cdf and sign_sign are the
+// exact value correctly rounded, spearmanr is within a few ulps (a square root and a
+// division), whatever the thread count.
+// With y ranked once, w_l = Σ_k sgn(y_l − y_k) = 2·midrank(y_l) − (N + 1), and
+//   S_j = Σ_l w_l · 2·midrank_j(X_lj)
+// gives  spearmanr = 3·S / sqrt(Q_x·Q_y),  Q = N³ − N − Σ_ties (t³ − t)   (= 12 Σ (r − r̄)²),
+//        sign_cdf  = 2/(N(N−1)) · Σ_l w_l·midrank/N = S / (N²(N−1)).
+// The Python package breaks ties in ranks arbitrarily; mid-ranks are the statistically
+// correct choice, so results differ from it on tied values.
+
+namespace pcs {
+
+namespace {
+
+using Eigen::Index;
+
+constexpr Index kBlockSize = 4096;
+
+// Everything that depends only on the errors, computed once.
+struct Prepared {
+    Index n = 0;
+    const Index *rows = nullptr;  // null = rows 0..n-1
+    std::vector<std::int64_t> w;  // Σ_k sgn(y_l − y_k)
+    Eigen::VectorXd wDouble;
+    Eigen::VectorXd y;
+    double qy = 0;
+    detail::DoubledMidRanks yRanks;
+};
+
+// Records the lowest column with a non-finite value, so that the error does not depend on
+// which thread finds one first.
+void noteBadColumn(std::atomic<Index> &firstBad, Index column)
+{
+    Index current = firstBad.load();
+    while (column < current && !firstBad.compare_exchange_weak(current, column)) { }
+}
+
+template<bool Gather>
+double dot(const double *column, const Index *rows, const double *weights, Index n)
+{
+    // Four independent sums in a fixed order: fast and independent of threading.
+    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    Index i = 0;
+    auto at = [&](Index k) { return Gather ? column[rows[k]] : column[k]; };
+    for (; i + 4 <= n; i += 4) {
+        s0 += weights[i] * at(i);
+        s1 += weights[i + 1] * at(i + 1);
+        s2 += weights[i + 2] * at(i + 2);
+        s3 += weights[i + 3] * at(i + 3);
+    }
+    for (; i < n; ++i)
+        s0 += weights[i] * at(i);
+    return (s0 + s1) + (s2 + s3);
+}
+
+// sign and product: one weighted sum per column (memory-bound).
+void linearBlock(const Prepared &prep, const Eigen::Ref<const Eigen::MatrixXd> &bpb,
+                 const Eigen::VectorXd &weights, double scale, Index begin, Index end, double *out,
+                 std::atomic<Index> &firstBad)
+{
+    for (Index j = begin; j < end; ++j) {
+        const double *column = bpb.col(j).data();
+        const double sum = prep.rows ? dot<true>(column, prep.rows, weights.data(), prep.n)
+                                     : dot<false>(column, nullptr, weights.data(), prep.n);
+        out[j] = sum * 2 / scale;  // scale: N(N−1) for sign, 2N for product
+        // Any non-finite cell makes the sum non-finite (inf·0 is NaN).
+        if (!std::isfinite(out[j])) {
+            noteBadColumn(firstBad, j);
+            return;
+        }
+    }
+}
+
+// spearmanr, sign_cdf and sign_sign: rank each column, then combine with y's ranks.
+void rankBlock(const Prepared &prep, const Eigen::Ref<const Eigen::MatrixXd> &bpb,
+               Estimator estimator, Index begin, Index end, double *out,
+               std::atomic<Index> &firstBad)
+{
+    const Index n = prep.n;
+    detail::ColumnRanker ranker(n);
+    std::optional<detail::KendallCounter> kendall;
+    if (estimator == Estimator::SignSign)
+        kendall.emplace(prep.yRanks.order, prep.yRanks.groupStart);
+    const double cube = double(n) * n * n - n;
+    const std::int64_t *w = prep.w.data();
+    for (Index j = begin; j < end; ++j) {
+        if (ranker.rank(bpb.col(j).data(), prep.rows) >= 0) {
+            noteBadColumn(firstBad, j);
+            return;
+        }
+        if (kendall) {
+            out[j] = 2 * double(kendall->count(ranker)) / (double(n) * (n - 1));
+            continue;
+        }
+        const detail::ColumnRanker::Item *items = ranker.sorted();
+        std::int64_t s = 0;
+        std::int64_t runWeight = 0;
+        double tieCubes = 0;
+        Index first = 0;
+        for (Index p = 0; p < n; ++p) {
+            runWeight += w[items[p].llm];
+            if (p + 1 == n || items[p + 1].key != items[p].key) {
+                s += runWeight * (first + p + 2);  // 2·midrank of the run first..p
+                const double t = double(p - first + 1);
+                tieCubes += t * t * t - t;
+                runWeight = 0;
+                first = p + 1;
+            }
+        }
+        if (estimator == Estimator::SignCdf) {
+            out[j] = double(s) / (double(n) * n * (n - 1));
+        } else {
+            const double qx = cube - tieCubes;
+            // A constant column has no ranks to correlate: reported as 0 (no evidence).
+            out[j] = qx > 0 ? std::clamp(3 * double(s) / std::sqrt(qx * prep.qy), -1.0, 1.0) : 0.0;
+        }
+    }
+}
+
+Status prepare(const Eigen::Ref<const Eigen::MatrixXd> &bpb, std::span<const Index> rows,
+               const Eigen::Ref<const Eigen::VectorXd> &errors, Prepared &prep)
+{
+    prep.n = errors.size();
+    if (!rows.empty() && Index(rows.size()) != prep.n)
+        return Error::badInput(QStringLiteral("%1 benchmark errors for %2 selected LLM rows")
+                                   .arg(prep.n)
+                                   .arg(rows.size()));
+    if (rows.empty() && bpb.rows() != prep.n)
+        return Error::badInput(
+            QStringLiteral("%1 benchmark errors for a BPB matrix with %2 LLM rows")
+                .arg(prep.n)
+                .arg(bpb.rows()));
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        if (rows[i] < 0 || rows[i] >= bpb.rows())
+            return Error::badInput(QStringLiteral("LLM row %1 (selected LLM %2) is outside the BPB "
+                                                  "matrix, which has %3 rows")
+                                       .arg(rows[i])
+                                       .arg(i)
+                                       .arg(bpb.rows()));
+    }
+    if (prep.n < 3)
+        return Error::badInput(
+            QStringLiteral("need at least 3 LLMs to estimate correlations, got %1").arg(prep.n));
+    for (Index i = 0; i < prep.n; ++i) {
+        if (!std::isfinite(errors[i]))
+            return Error::badInput(QStringLiteral("the benchmark error of LLM %1 (0-based, row %2) "
+                                                  "is not finite: %3")
+                                       .arg(i)
+                                       .arg(rows.empty() ? i : rows[std::size_t(i)])
+                                       .arg(errors[i]));
+    }
+    if ((errors.array() == errors[0]).all())
+        return Error::badInput(QStringLiteral("benchmark errors are constant (every LLM has %1): "
+                                              "there is nothing to correlate with")
+                                   .arg(errors[0]));
+    prep.rows = rows.empty() ? nullptr : rows.data();
+    prep.y = errors;
+    prep.yRanks = detail::doubledMidRanks(errors);
+    prep.w.resize(std::size_t(prep.n));
+    prep.wDouble.resize(prep.n);
+    for (Index i = 0; i < prep.n; ++i) {
+        prep.w[std::size_t(i)] = prep.yRanks.doubled[std::size_t(i)] - (prep.n + 1);
+        prep.wDouble[i] = double(prep.w[std::size_t(i)]);
+    }
+    prep.qy = double(prep.n) * prep.n * prep.n - prep.n - prep.yRanks.tieCubes;
+    return Done {};
+}
+
+Error badColumnError(const Prepared &prep, const Eigen::Ref<const Eigen::MatrixXd> &bpb, Index j)
+{
+    for (Index i = 0; i < prep.n; ++i) {
+        const Index row = prep.rows ? prep.rows[i] : i;
+        const double value = bpb(row, j);
+        if (!std::isfinite(value))
+            return Error::badInput(QStringLiteral("the BPB of text %1 for LLM %2 (0-based, row %3) "
+                                                  "is not finite: %4")
+                                       .arg(j)
+                                       .arg(i)
+                                       .arg(row)
+                                       .arg(value));
+    }
+    return Error::badInput(
+        QStringLiteral("the estimate of text %1 overflowed (BPB or errors too large)").arg(j));
+}
+
+}  // namespace
+
+QString estimatorName(Estimator estimator)
+{
+    switch (estimator) {
+    case Estimator::Spearmanr:
+        return QStringLiteral("spearmanr");
+    case Estimator::SignCdf:
+        return QStringLiteral("sign_cdf");
+    case Estimator::Sign:
+        return QStringLiteral("sign");
+    case Estimator::SignSign:
+        return QStringLiteral("sign_sign");
+    case Estimator::Product:
+        return QStringLiteral("product");
+    }
+    return {};
+}
+
+std::optional<Estimator> estimatorFromName(const QString &name)
+{
+    for (Estimator e : { Estimator::Spearmanr, Estimator::SignCdf, Estimator::Sign,
+                         Estimator::SignSign, Estimator::Product }) {
+        if (estimatorName(e) == name)
+            return e;
+    }
+    return std::nullopt;
+}
+
+QStringList estimatorNames()
+{
+    QStringList names;
+    for (Estimator e : { Estimator::Spearmanr, Estimator::SignCdf, Estimator::Sign,
+                         Estimator::SignSign, Estimator::Product })
+        names << estimatorName(e);
+    return names;
+}
+
+Result<Eigen::VectorXd> estimate(const Eigen::Ref<const Eigen::MatrixXd> &bpb,
+                                 std::span<const Eigen::Index> rows,
+                                 const Eigen::Ref<const Eigen::VectorXd> &errors,
+                                 const EstimateOptions &options, const TaskControl &control)
+{
+    Prepared prep;
+    if (Status status = prepare(bpb, rows, errors, prep); !status)
+        return status.error();
+    const Index columns = bpb.cols();
+    Eigen::VectorXd out(columns);
+    std::atomic<Index> firstBad { columns };
+    const Estimator estimator = options.estimator;
+    const Eigen::VectorXd &weights = estimator == Estimator::Product ? prep.y : prep.wDouble;
+    const double scale
+        = estimator == Estimator::Product ? 2.0 * double(prep.n) : double(prep.n) * (prep.n - 1);
+    const bool finished
+        = parallelFor(columns, kBlockSize, options.threads, control, [&](Index begin, Index end) {
+              if (begin > firstBad.load())
+                  return;  // an error is already certain; blocks before it still run
+              if (estimator == Estimator::Sign || estimator == Estimator::Product)
+                  linearBlock(prep, bpb, weights, scale, begin, end, out.data(), firstBad);
+              else
+                  rankBlock(prep, bpb, estimator, begin, end, out.data(), firstBad);
+          });
+    if (!finished)
+        return Error::canceled();
+    if (firstBad.load() < columns)
+        return badColumnError(prep, bpb, firstBad.load());
+    return out;
+}
+
+}  // namespace pcs

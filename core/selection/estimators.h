@@ -28,8 +28,23 @@ struct EstimateOptions {
 // Estimates one value per column (text) of `bpb`.
 // bpb:    N_all x D BPB matrix (LLMs x texts), column-major.
 // rows:   the rows (LLMs) to use, in the order that matches `errors`; empty = all rows in order.
-// errors: benchmark error per used LLM (lower is better).
-// Errors: fewer than 3 LLMs, constant errors, non-finite input, size mismatch; Canceled.
+//         Only these rows are read (gathered per column; the matrix is never copied).
+// errors: benchmark error per used LLM (lower is better; raw perplexities are fine).
+// Errors: fewer than 3 LLMs, constant errors, a non-finite error or used BPB value (naming
+// the 0-based text and LLM), size mismatch, a row outside the matrix: BadInput; Canceled.
+//
+// Per column j (DESIGN.md §3, the paper's estimators; sgn(0) = 0; ranks are mid-ranks, taken
+// down the column across the used LLMs):
+//   spearmanr  Spearman's ρ(y, X[:,j]) = Pearson correlation of the mid-rank vectors
+//   sign_cdf   2/(N(N−1)) Σ_{k<l} sgn(y_l − y_k)(F_lj − F_kj),  F_kj = midrank_j(X_kj)/N
+//   sign       2/(N(N−1)) Σ_{k<l} sgn(y_l − y_k)(X_lj − X_kj)
+//   sign_sign  2/(N(N−1)) Σ_{k<l} sgn(y_l − y_k) sgn(X_lj − X_kj)   (Kendall's τ-a)
+//   product    (1/N) Σ_k y_k X_kj
+// Ties get mid-ranks; the Python package breaks them arbitrarily, so it differs on ties.
+// A constant column gives 0 for spearmanr (the correlation is undefined: no evidence) and
+// naturally 0 for sign_cdf, sign and sign_sign. The rank estimators are computed in exact
+// integer arithmetic and rounded once; every estimator gives bit-identical results for any
+// thread count. Work is split over columns in blocks; progress is reported in columns.
 Result<Eigen::VectorXd> estimate(const Eigen::Ref<const Eigen::MatrixXd> &bpb,
                                  std::span<const Eigen::Index> rows,
                                  const Eigen::Ref<const Eigen::VectorXd> &errors,

@@ -2,9 +2,14 @@
 target_sources(core PRIVATE
   selection/estimators.h selection/estimators.cpp
   selection/projection.h selection/projection.cpp
+  selection/accuratesum.h
+  selection/kendall.h selection/kendall.cpp
+  selection/l2projection.h selection/l2projection.cpp
+  selection/ranking.h selection/ranking.cpp
 )
 # Alignment and the whole pipeline -------------------------------------------------------------
 target_sources(core PRIVATE
   selection/alignment.h selection/alignment.cpp
   selection/selectionrun.h selection/selectionrun.cpp
+  selection/runreport.h selection/runreport.cpp
 )

@@ -1,1 +1,3 @@
-# Tests of core/cli: pcstudio_add_test(tst_name SOURCES cli/tst_name.cpp)
+# The headless CLI, run as a process: exit codes, output formats, reports, error lines.
+pcstudio_add_test(tst_cli SOURCES cli/tst_cli.cpp)
+add_dependencies(tst_cli pcstudio-cli)

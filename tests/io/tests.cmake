@@ -1,1 +1,5 @@
 # Tests of core/io: pcstudio_add_test(tst_name SOURCES io/tst_name.cpp)
+pcstudio_add_test(tst_bpbloader SOURCES io/tst_bpbloader.cpp io/npytestfile.h)
+pcstudio_add_test(tst_loaderrors SOURCES io/tst_loaderrors.cpp io/npytestfile.h)
+pcstudio_add_test(tst_benchmarkerrors SOURCES io/tst_benchmarkerrors.cpp)
+pcstudio_add_test(tst_namedvalues SOURCES io/tst_namedvalues.cpp)

@@ -1,0 +1,300 @@
+// estimate, project and select: the perplexity-correlations pipeline from the command line.
+#include "clicommands.h"
+#include "clisupport.h"
+
+#include "common/parallel.h"
+#include "io/atomicwrite.h"
+#include "io/fileinfo.h"
+#include "io/namedvalues.h"
+#include "selection/runreport.h"
+#include "selection/selectionrun.h"
+
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <QJsonDocument>
+
+namespace pcs::cli {
+
+namespace {
+
+enum class Mode { Estimate, Project, Select };
+
+QString commandName(Mode mode)
+{
+    switch (mode) {
+    case Mode::Estimate: return QStringLiteral("estimate");
+    case Mode::Project: return QStringLiteral("project");
+    case Mode::Select: return QStringLiteral("select");
+    }
+    return {};
+}
+
+void addOptions(QCommandLineParser &parser, Mode mode)
+{
+    auto add = [&](const QString &name, const QString &help, const QString &valueName = {}, const QString &def = {}) {
+        QCommandLineOption option(name, help, valueName, def);
+        parser.addOption(option);
+    };
+    if (mode != Mode::Project) {
+        add(QStringLiteral("bpb"), QStringLiteral("BPB matrix: CSV/TSV (text rows, LLM rows or llm,text,bpb) or .npy."), QStringLiteral("FILE"));
+        add(QStringLiteral("errors"), QStringLiteral("Benchmark errors: the package's CSV, or lm-evaluation-harness JSON (file or folder)."), QStringLiteral("FILE"));
+        add(QStringLiteral("benchmark"), QStringLiteral("Benchmarks to average, comma-separated (default: every error-rate benchmark)."), QStringLiteral("A[,B...]"));
+        add(QStringLiteral("estimator"), QStringLiteral("spearmanr (default), sign_cdf, sign, sign_sign or product."), QStringLiteral("NAME"), QStringLiteral("spearmanr"));
+        add(QStringLiteral("layout"), QStringLiteral("BPB layout: auto (default), text-rows, llm-rows, long or npy."), QStringLiteral("NAME"), QStringLiteral("auto"));
+        add(QStringLiteral("texts"), QStringLiteral("For .npy: text names, one per line."), QStringLiteral("FILE"));
+        add(QStringLiteral("llms"), QStringLiteral("For .npy: LLM names, one per line."), QStringLiteral("FILE"));
+        add(QStringLiteral("text-column"), QStringLiteral("Text-rows layout: the label column naming texts (default id, chunk, then domain)."), QStringLiteral("NAME"));
+        add(QStringLiteral("threads"), QStringLiteral("Worker threads (default: one per core)."), QStringLiteral("N"), QStringLiteral("0"));
+    }
+    if (mode == Mode::Project)
+        add(QStringLiteral("estimate"), QStringLiteral("Estimate CSV with columns text,estimate."), QStringLiteral("FILE"));
+    if (mode != Mode::Estimate) {
+        add(QStringLiteral("tau"), QStringLiteral("Per-text caps, CSV with columns text,tau."), QStringLiteral("FILE"));
+        add(QStringLiteral("token-counts"), QStringLiteral("Tokens per text, CSV with columns text,tokens (default: every text counts equally)."), QStringLiteral("FILE"));
+        add(QStringLiteral("keep-ratio"), QStringLiteral("Fraction of the pool to keep, in (0, 1]."), QStringLiteral("R"));
+        add(QStringLiteral("projection"), QStringLiteral("linear (default) or l2."), QStringLiteral("NAME"), QStringLiteral("linear"));
+    }
+    add(QStringLiteral("output"), QStringLiteral("Output file, or - for standard output (default)."), QStringLiteral("FILE"), QStringLiteral("-"));
+    add(QStringLiteral("format"), QStringLiteral("csv or json (default: from the output's extension, else csv)."), QStringLiteral("FORMAT"));
+    add(QStringLiteral("report"), QStringLiteral("Write a JSON provenance report (inputs and SHA-256, parameters, LLMs used and dropped, timings)."), QStringLiteral("FILE"));
+}
+
+QString describe(Mode mode)
+{
+    switch (mode) {
+    case Mode::Estimate: return QStringLiteral("Estimate, per text, how strongly lower BPB goes with lower benchmark error.");
+    case Mode::Project: return QStringLiteral("Project an estimate onto a sampling distribution with per-text caps.");
+    case Mode::Select: return QStringLiteral("Estimate, then project: the whole selection in one run.");
+    }
+    return {};
+}
+
+double secondsSince(QElapsedTimer &timer)
+{
+    const double seconds = double(timer.nsecsElapsed()) * 1e-9;
+    timer.restart();
+    return seconds;
+}
+
+struct Settings {
+    Mode mode = Mode::Select;
+    QString command;
+    Estimator estimator = Estimator::Spearmanr;
+    Projection projection = Projection::Linear;
+    BpbLoadOptions bpbOptions;
+    TauSpec tau;
+    TableFormat format = TableFormat::Csv;
+    int threads = 0;
+};
+
+// Checks and converts the options; returns an exit code when they are unusable.
+std::optional<int> readSettings(const QCommandLineParser &parser, Settings &s)
+{
+    auto need = [&](const QString &name) -> bool {
+        if (parser.isSet(name) && !parser.value(name).isEmpty())
+            return true;
+        usageError(QStringLiteral("--%1 is required").arg(name), s.command);
+        return false;
+    };
+    if (s.mode != Mode::Project) {
+        if (!need(QStringLiteral("bpb")) || !need(QStringLiteral("errors")))
+            return ExitBadInput;
+        const auto estimator = estimatorFromName(parser.value(QStringLiteral("estimator")));
+        if (!estimator)
+            return usageError(QStringLiteral("unknown estimator '%1'; choose one of %2")
+                                  .arg(parser.value(QStringLiteral("estimator")), estimatorNames().join(QStringLiteral(", "))),
+                              s.command);
+        s.estimator = *estimator;
+        if (!bpbLayoutFromName(parser.value(QStringLiteral("layout")), &s.bpbOptions.layout))
+            return usageError(QStringLiteral("unknown layout '%1'; choose auto, text-rows, llm-rows, long or npy")
+                                  .arg(parser.value(QStringLiteral("layout"))),
+                              s.command);
+        s.bpbOptions.textsFile = parser.value(QStringLiteral("texts"));
+        s.bpbOptions.llmsFile = parser.value(QStringLiteral("llms"));
+        s.bpbOptions.textColumn = parser.value(QStringLiteral("text-column"));
+        const auto threads = intOption(parser, QStringLiteral("threads"), 0, 0, s.command);
+        if (!threads)
+            return ExitBadInput;
+        s.threads = s.bpbOptions.threads = *threads;
+    }
+    if (s.mode == Mode::Project && !need(QStringLiteral("estimate")))
+        return ExitBadInput;
+    if (s.mode != Mode::Estimate) {
+        const auto projection = projectionFromName(parser.value(QStringLiteral("projection")));
+        if (!projection)
+            return usageError(QStringLiteral("unknown projection '%1'; choose linear or l2").arg(parser.value(QStringLiteral("projection"))),
+                              s.command);
+        s.projection = *projection;
+        const bool hasTau = parser.isSet(QStringLiteral("tau"));
+        const bool hasRatio = parser.isSet(QStringLiteral("keep-ratio"));
+        if (hasTau && (hasRatio || parser.isSet(QStringLiteral("token-counts"))))
+            return usageError(QStringLiteral("--tau gives the caps itself; leave out --keep-ratio and --token-counts"), s.command);
+        if (!hasTau && !hasRatio)
+            return usageError(QStringLiteral("give --keep-ratio R (with optional --token-counts) or --tau FILE"), s.command);
+        if (hasTau) {
+            s.tau = {TauSpec::Source::File, parser.value(QStringLiteral("tau")), 1.0};
+        } else {
+            const auto ratio = doubleOption(parser, QStringLiteral("keep-ratio"), s.command);
+            if (!ratio)
+                return ExitBadInput;
+            if (!(*ratio > 0.0 && *ratio <= 1.0))
+                return usageError(QStringLiteral("--keep-ratio must be in (0, 1], not %1").arg(parser.value(QStringLiteral("keep-ratio"))), s.command);
+            const bool tokens = parser.isSet(QStringLiteral("token-counts"));
+            s.tau = {tokens ? TauSpec::Source::TokenCounts : TauSpec::Source::Uniform,
+                     parser.value(QStringLiteral("token-counts")), *ratio};
+        }
+    }
+    const QString format = parser.value(QStringLiteral("format")).toLower();
+    if (format == QLatin1String("json") || (format.isEmpty() && parser.value(QStringLiteral("output")).endsWith(QLatin1String(".json"), Qt::CaseInsensitive)))
+        s.format = TableFormat::Json;
+    else if (!format.isEmpty() && format != QLatin1String("csv"))
+        return usageError(QStringLiteral("unknown format '%1'; choose csv or json").arg(format), s.command);
+    return std::nullopt;
+}
+
+QString tauSourceName(TauSpec::Source source)
+{
+    switch (source) {
+    case TauSpec::Source::Uniform: return QStringLiteral("uniform");
+    case TauSpec::Source::TokenCounts: return QStringLiteral("token_counts");
+    case TauSpec::Source::File: return QStringLiteral("file");
+    }
+    return {};
+}
+
+void printDropped(const QList<DroppedLlm> &dropped)
+{
+    const int shown = 10;
+    for (qsizetype i = 0; i < dropped.size() && i < shown; ++i)
+        printInfo(QStringLiteral("dropped LLM %1: %2").arg(dropped[i].name, dropped[i].reason));
+    if (dropped.size() > shown)
+        printInfo(QStringLiteral("… and %1 more dropped LLMs (all are listed in --report)").arg(dropped.size() - shown));
+}
+
+int runSelection(const QStringList &arguments, Mode mode)
+{
+    Settings s;
+    s.mode = mode;
+    s.command = commandName(mode);
+    QCommandLineParser parser;
+    addOptions(parser, mode);
+    int exitCode = ExitOk;
+    if (parseOrExit(parser, arguments, s.command, describe(mode), &exitCode))
+        return exitCode;
+    if (const auto failed = readSettings(parser, s))
+        return *failed;
+
+    RunReport report(s.command);
+    Warnings warnings;
+    QElapsedTimer timer;
+    timer.start();
+    QStringList texts;
+    Eigen::VectorXd estimateValues;
+
+    if (mode == Mode::Project) {
+        auto table = loadNamedValues(parser.value(QStringLiteral("estimate")), QStringLiteral("text"), QStringLiteral("estimate"));
+        if (!table)
+            return reportError(table.error());
+        texts = table->names;
+        estimateValues = Eigen::Map<const Eigen::VectorXd>(table->values.data(), Eigen::Index(table->values.size()));
+        report.setPhaseSeconds(QStringLiteral("load_s"), secondsSince(timer));
+    } else {
+        auto inputs = loadSelectionInputs(parser.value(QStringLiteral("bpb")), s.bpbOptions, parser.value(QStringLiteral("errors")),
+                                          listOption(parser, QStringLiteral("benchmark")));
+        if (!inputs)
+            return reportError(inputs.error());
+        report.setPhaseSeconds(QStringLiteral("load_s"), secondsSince(timer));
+        warnings += inputs->bpb->warnings + inputs->errors.warnings + inputs->aligned.warnings;
+        report.setAlignment(inputs->aligned);
+        report.setParameter(QStringLiteral("estimator"), estimatorName(s.estimator));
+        report.setParameter(QStringLiteral("layout"), bpbLayoutName(inputs->bpb->layout));
+        report.setParameter(QStringLiteral("threads"), resolveThreadCount(s.threads));
+        printDropped(inputs->aligned.dropped);
+
+        auto values = estimateSelection(*inputs, {s.estimator, s.threads});
+        if (!values)
+            return reportError(values.error());
+        report.setPhaseSeconds(QStringLiteral("estimate_s"), secondsSince(timer));
+        texts = inputs->bpb->texts;
+        estimateValues = std::move(values).value();
+        printInfo(QStringLiteral("%1: %2 LLMs used, %3 dropped; %4 texts; benchmarks %5")
+                      .arg(estimatorName(s.estimator))
+                      .arg(inputs->aligned.llms.size())
+                      .arg(inputs->aligned.dropped.size())
+                      .arg(texts.size())
+                      .arg(inputs->aligned.benchmarks.join(QLatin1Char('+'))));
+    }
+    report.setTextCount(texts.size());
+
+    SelectionTable table;
+    if (mode == Mode::Estimate) {
+        table = makeEstimateTable(texts, estimateValues);
+    } else {
+        auto tau = resolveTau(texts, s.tau, &warnings);
+        if (!tau)
+            return reportError(tau.error());
+        auto distribution = makeDistributionTable(texts, estimateValues, *tau, s.projection);
+        if (!distribution)
+            return reportError(distribution.error());
+        table = std::move(distribution).value();
+        report.setPhaseSeconds(QStringLiteral("project_s"), secondsSince(timer));
+        report.setParameter(QStringLiteral("projection"), projectionName(s.projection));
+        report.setParameter(QStringLiteral("tau_source"), tauSourceName(s.tau.source));
+        if (s.tau.source != TauSpec::Source::File)
+            report.setParameter(QStringLiteral("keep_ratio"), s.tau.keepRatio);
+        const qsizetype included = (table.weight.array() > 0.0).count();
+        printInfo(QStringLiteral("%1 projection: %2 of %3 texts get weight > 0").arg(projectionName(s.projection)).arg(included).arg(texts.size()));
+    }
+
+    const QString output = parser.value(QStringLiteral("output"));
+    report.setOutput(output);
+    report.setParameter(QStringLiteral("format"), s.format == TableFormat::Json ? QStringLiteral("json") : QStringLiteral("csv"));
+    if (Status written = writeSelectionTable(output, table, s.format, report.toJson()); !written)
+        return reportError(written.error());
+    report.setPhaseSeconds(QStringLiteral("write_s"), secondsSince(timer));
+    printWarnings(warnings);
+
+    if (parser.isSet(QStringLiteral("report"))) {
+        QList<QPair<QString, QString>> roles = {{QStringLiteral("estimate"), QStringLiteral("estimate")}};
+        if (mode != Mode::Project)
+            roles = {{QStringLiteral("bpb"), QStringLiteral("bpb")},
+                     {QStringLiteral("errors"), QStringLiteral("errors")},
+                     {QStringLiteral("texts"), QStringLiteral("texts")},
+                     {QStringLiteral("llms"), QStringLiteral("llms")}};
+        if (mode != Mode::Estimate)
+            roles += {{QStringLiteral("tau"), QStringLiteral("tau")}, {QStringLiteral("token-counts"), QStringLiteral("token_counts")}};
+        for (const auto &[option, role] : roles) {
+            if (parser.value(option).isEmpty())
+                continue;
+            auto info = describeInputFile(role, parser.value(option));
+            if (!info)
+                return reportError(info.error());
+            report.addInput(*info);
+        }
+        report.setPhaseSeconds(QStringLiteral("hash_s"), secondsSince(timer));
+        report.addWarnings(warnings);
+        const QByteArray json = QJsonDocument(report.toJson()).toJson(QJsonDocument::Indented);
+        if (Status written = writeAtomically(parser.value(QStringLiteral("report")), json); !written)
+            return reportError(written.error());
+    }
+    return ExitOk;
+}
+
+}  // namespace
+
+int runEstimateCommand(const QStringList &arguments)
+{
+    return runSelection(arguments, Mode::Estimate);
+}
+
+int runProjectCommand(const QStringList &arguments)
+{
+    return runSelection(arguments, Mode::Project);
+}
+
+int runSelectCommand(const QStringList &arguments)
+{
+    return runSelection(arguments, Mode::Select);
+}
+
+}  // namespace pcs::cli

@@ -1,0 +1,34 @@
+#pragma once
+
+#include "common/error.h"
+
+#include <QCommandLineParser>
+#include <QStringList>
+
+#include <optional>
+
+namespace pcs::cli {
+
+enum ExitCode { ExitOk = 0, ExitInternal = 1, ExitBadInput = 2 };
+
+// Prints one line `FILE:LINE:COLUMN: reason` on stderr and returns the matching exit code.
+int reportError(const Error &error);
+// Prints a usage problem and returns 2.
+int usageError(const QString &message, const QString &command);
+void printWarnings(const Warnings &warnings);
+void printInfo(const QString &line);  // a progress/summary line on stderr (stdout may be data)
+
+// Parses arguments (argument 0 is the command name); prints --help and answers true with
+// *exitCode set when the run is over (help shown or usage error).
+bool parseOrExit(QCommandLineParser &parser, const QStringList &arguments, const QString &command,
+                 const QString &description, int *exitCode);
+
+// Typed option values; return nullopt after printing a usage error.
+std::optional<int> intOption(const QCommandLineParser &parser, const QString &name, int fallback, int minimum,
+                             const QString &command);
+std::optional<double> doubleOption(const QCommandLineParser &parser, const QString &name, const QString &command);
+
+// Comma-separated list option, possibly given several times.
+QStringList listOption(const QCommandLineParser &parser, const QString &name);
+
+}  // namespace pcs::cli

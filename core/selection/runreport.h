@@ -1,0 +1,41 @@
+#pragma once
+
+#include "common/error.h"
+#include "io/fileinfo.h"
+#include "selection/alignment.h"
+
+#include <QJsonArray>
+#include <QJsonObject>
+
+namespace pcs {
+
+// The provenance manifest of a run (CLI --report, the app's export manifest): version, the
+// inputs with sizes and SHA-256, parameters, N and D, LLMs used and dropped, warnings and the
+// wall seconds of each phase.
+class RunReport {
+public:
+    explicit RunReport(QString command);
+
+    void addInput(const InputFileInfo &input);
+    void setParameter(const QString &name, const QJsonValue &value);
+    void setAlignment(const AlignedInputs &aligned);
+    void setTextCount(qint64 count);
+    void addWarnings(const Warnings &warnings);
+    void setPhaseSeconds(const QString &phase, double seconds);  // "load_s", "estimate_s", ...
+    void setOutput(const QString &path);
+
+    QJsonObject toJson() const;
+
+private:
+    QString m_command;
+    QJsonArray m_inputs;
+    QJsonObject m_parameters;
+    QJsonObject m_llms;
+    qint64 m_llmCount = -1;
+    qint64 m_textCount = -1;
+    QJsonArray m_warnings;
+    QJsonObject m_timings;
+    QString m_output;
+};
+
+}  // namespace pcs

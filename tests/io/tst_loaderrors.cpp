@@ -1,0 +1,293 @@
+// Every kind of bad BPB input gives an error naming the file, the line, the column and why.
+#include "common/testdata.h"
+#include "io/bpbloader.h"
+#include "io/npytestfile.h"
+
+#include <QTest>
+
+#include <cmath>
+
+using namespace pcs;
+using pcs::test::writeFile;
+
+class TestLoadErrors : public QObject {
+    Q_OBJECT
+
+private slots:
+    void badInput_data();
+    void badInput();
+    void missingIsNotAnError();
+    void negativeGivesOneWarning();
+    void nonexistentPath();
+    void directoryPath();
+    void explicitLayoutMismatch_data();
+    void explicitLayoutMismatch();
+
+private:
+    QTemporaryDir m_dir;
+};
+
+namespace {
+
+Eigen::MatrixXd twoByThree()
+{
+    Eigen::MatrixXd m(2, 3);
+    m << 1, 2, 3, 4, 5, 6;
+    return m;
+}
+
+const QByteArray kTexts = "t1\nt2\nt3\n";
+const QByteArray kLlms = "a\nb\n";
+
+}  // namespace
+
+void TestLoadErrors::badInput_data()
+{
+    QTest::addColumn<QString>("fileName");
+    QTest::addColumn<QByteArray>("contents");
+    QTest::addColumn<QByteArray>("texts");  // for .npy: texts file (empty = none)
+    QTest::addColumn<QByteArray>("llms");  // for .npy: LLMs file
+    QTest::addColumn<QString>("errorFile");  // which file the error names
+    QTest::addColumn<qint64>("line");
+    QTest::addColumn<qint64>("column");
+    QTest::addColumn<QString>("phrase");
+
+    const QString csv = QStringLiteral("bpb.csv");
+    const QByteArray none;
+    auto row = [&](const char *name, const QByteArray &contents, qint64 line, qint64 column,
+                   const char *phrase) {
+        QTest::newRow(name) << csv << contents << none << none << csv << line << column
+                            << QString::fromUtf8(phrase);
+    };
+    row("empty file", "", 1, 0, "file is empty");
+    row("only blank lines", "  \n\r\n", 1, 0, "empty");
+    row("header only", "id,a,b\n", 1, 0, "only a header");
+    row("header only after blank lines", "\n\nid,a,b\n\n", 3, 0, "only a header");
+    row("ragged row, too few", "id,a,b\nx,1,2\ny,1\n", 3, 3, "expected 3 fields");
+    row("ragged row, too many", "id,a,b\nx,1,2,3\n", 2, 4, "found 4");
+    row("ragged label-only row", "id,a,b\nx\n", 2, 2, "found 1");
+    row("non-numeric cell", "id,a,b\nx,1,abc\n", 2, 3, "not a number: \"abc\"");
+    row("number with junk", "id,a,b\nx,1.5x,1\n", 2, 2, "not a number: \"1.5x\"");
+    row("long junk is truncated", "id,a\nx," + QByteArray(500, 'z') + "\n", 2, 2, "zzz…");
+    row("inf", "id,a,b\nx,inf,1\n", 2, 2, "infinite value \"inf\"");
+    row("-inf", "id,a,b\nx,1,-inf\n", 2, 3, "infinite value");
+    row("Infinity", "id,a,b\nx,1,Infinity\n", 2, 3, "infinite value");
+    row("out of range", "id,a\nx,1e999\n", 2, 2, "out of range");
+    row("hex is not a number", "id,a\nx,0x10\n", 2, 2, "not a number");
+    row("duplicate LLM", "id,a,b,a\nx,1,2,3\n", 1, 4,
+        "duplicate LLM name \"a\" (also in column 2)");
+    row("empty LLM name", "id,a,,b\nx,1,2,3\n", 1, 3, "empty LLM name");
+    row("duplicate text", "id,a\nx,1\ny,2\nx,3\n", 4, 1,
+        "duplicate text name \"x\" (first on line 2)");
+    row("duplicate text across CRLF and blank lines", "id,a\r\nx,1\r\n\r\ny,2\r\nx,3\r\n", 5, 1,
+        "first on line 2");
+    row("empty text name", "id,a\n,1\n", 2, 1, "empty text name");
+    row("invalid UTF-8 in header", "id,a\xff\n", 1, 2, "invalid UTF-8");
+    row("invalid UTF-8 in label", "id,a\nok,1\nx\xc3(,1\n", 3, 1, "invalid UTF-8");
+    row("overlong UTF-8 in label", "id,a\n\xc0\xaf,1\n", 2, 1, "invalid UTF-8");
+    row("invalid UTF-8 in extra label", "domain,id,a\n\xed\xa0\x80,x,1\n", 2, 1, "invalid UTF-8");
+    row("unterminated quote (truncated)", "id,a\nx,1\n\"y,2\n", 3, 1, "unterminated quoted field");
+    row("unterminated quote in header", "id,\"a\n", 1, 2, "unterminated quoted field");
+    row("stray quote", "id,a\nx\"y,1\n", 2, 1, "stray quote");
+    row("text after closing quote", "id,a\n\"x\"y,1\n", 2, 1, "after the closing quote");
+    row("error after multi-line label", "id,a\n\"x\ny\",1\nz,bad\n", 4, 2, "not a number");
+    row("error line with CRLF", "id,a\r\nx,1\r\ny,bad\r\n", 3, 2, "not a number");
+    row("unknown layout", "foo,bar\n1,2\n", 1, 0, "cannot tell the layout");
+    row("only labels, no LLM", "id,domain\nx,y\n", 1, 0, "no LLM columns");
+    row("long: duplicate pair", "llm,text,bpb\na,x,1\nb,x,2\na,x,3\n", 4, 0,
+        "duplicate value for LLM \"a\" and text \"x\" (first on line 2)");
+    row("long: ragged", "llm,text,bpb\na,x\n", 2, 3, "expected 3 fields");
+    row("long: bad value", "text,llm,bpb\nx,a,-\n", 2, 3, "not a number");
+    row("long: empty llm", "llm,text,bpb\n,x,1\n", 2, 1, "empty LLM name");
+    row("long: header only", "llm,text,bpb\n", 1, 0, "only a header");
+    row("llm rows: duplicate LLM", "llm,t1,t2\na,1,2\nb,1,2\na,3,4\n", 4, 1,
+        "duplicate LLM name \"a\" (first on line 2)");
+    row("llm rows: duplicate text", "llm,t1,t2,t1\na,1,2,3\n", 1, 4, "duplicate text name");
+    row("llm rows: bad cell", "model,t1,t2\na,1,x\n", 2, 3, "not a number");
+    row("llm rows: ragged", "model,t1,t2\na,1,2,3\n", 2, 4, "expected 3 fields");
+
+    // .npy: dtype, shape and size problems, and the names files.
+    const QString npy = QStringLiteral("bpb.npy");
+    const QString textsFile = QStringLiteral("texts.txt");
+    const QString llmsFile = QStringLiteral("llms.txt");
+    const QByteArray f8 = pcs::test::npyData(twoByThree(), false, false);
+    auto npyRow
+        = [&](const char *name, const QByteArray &contents, const QByteArray &texts,
+              const QByteArray &llms, const QString &file, qint64 line, const char *phrase) {
+              // Names files have one field per line: an error on a line is in column 1.
+              QTest::newRow(name) << npy << contents << texts << llms << file << line
+                                  << qint64(line > 0 ? 1 : 0) << QString::fromUtf8(phrase);
+          };
+    using pcs::test::npyFile;
+    npyRow("npy: int64", npyFile("<i8", false, { 2, 3 }, f8), kTexts, kLlms, npy, 0,
+           "unsupported dtype '<i8'");
+    npyRow("npy: big-endian", npyFile(">f8", false, { 2, 3 }, f8), kTexts, kLlms, npy, 0,
+           "big-endian dtype '>f8'");
+    npyRow("npy: object", npyFile("|O", false, { 2, 3 }, f8), kTexts, kLlms, npy, 0,
+           "unsupported dtype '|O'");
+    npyRow("npy: float16", npyFile("<f2", false, { 2, 3 }, f8), kTexts, kLlms, npy, 0,
+           "unsupported dtype '<f2'");
+    npyRow("npy: 1-D", npyFile("<f8", false, { 6 }, f8), kTexts, kLlms, npy, 0, "found shape (6,)");
+    npyRow("npy: empty array", npyFile("<f8", false, { 0, 3 }, {}), kTexts, kLlms, npy, 0,
+           "empty array (shape (0, 3))");
+    npyRow("npy: 3-D", npyFile("<f8", false, { 1, 2, 3 }, f8), kTexts, kLlms, npy, 0, "2-D");
+    npyRow("npy: truncated", npyFile("<f8", false, { 2, 3 }, f8.left(40)), kTexts, kLlms, npy, 0,
+           "truncated .npy file");
+    npyRow("npy: trailing bytes", npyFile("<f8", false, { 2, 3 }, f8 + "xx"), kTexts, kLlms, npy, 0,
+           "2 unexpected bytes");
+    npyRow("npy: truncated header", QByteArray("\x93NUMPY\x01\x00\x76\x00{'descr'", 17), kTexts,
+           kLlms, npy, 0, "truncated .npy header");
+    npyRow("npy: not npy", "id,a\nx,1\n", kTexts, kLlms, npy, 0, "not a NumPy .npy file");
+    npyRow("npy: bad version", QByteArray("\x93NUMPY\x07\x00\x00\x00", 10), kTexts, kLlms, npy, 0,
+           "unsupported .npy format version 7.0");
+    npyRow("npy: malformed header",
+           npyFile("<f8", false, { 2, 3 }, f8).replace("'shape'", "@shape@"), kTexts, kLlms, npy, 0,
+           "malformed .npy header");
+    npyRow("npy: too few texts", npyFile("<f8", false, { 2, 3 }, f8), "t1\nt2\n", kLlms, textsFile,
+           0, "has 2 text names, but bpb.npy has shape (2, 3): expected 3");
+    npyRow("npy: too many LLMs", npyFile("<f8", false, { 2, 3 }, f8), kTexts, "a\nb\nc\n", llmsFile,
+           0, "has 3 LLM names");
+    npyRow("npy: swapped shape", npyFile("<f8", false, { 3, 2 }, f8), kTexts, kLlms, textsFile, 0,
+           "expected 2");
+    npyRow("npy: no names files", npyFile("<f8", false, { 2, 3 }, f8), none, none, npy, 0,
+           "needs a file of text names");
+    npyRow("npy: duplicate text name", npyFile("<f8", false, { 2, 3 }, f8), "t1\nt2\nt1\n", kLlms,
+           textsFile, 3, "duplicate text name \"t1\" (first on line 1)");
+    npyRow("npy: empty name in the middle", npyFile("<f8", false, { 2, 3 }, f8), "t1\n\nt3\n",
+           kLlms, textsFile, 2, "empty text name");
+    npyRow("npy: invalid UTF-8 name", npyFile("<f8", false, { 2, 3 }, f8), kTexts, "a\n\xfe\n",
+           llmsFile, 2, "invalid UTF-8");
+    npyRow("npy: empty names file", npyFile("<f8", false, { 2, 3 }, f8), kTexts, "\n", llmsFile, 0,
+           "no LLM names");
+    Eigen::MatrixXd infinite = twoByThree();
+    infinite(1, 2) = -std::numeric_limits<double>::infinity();
+    npyRow("npy: infinite value", pcs::test::npyMatrix(infinite, true, false), kTexts, kLlms, npy,
+           0, "infinite value at LLM \"b\" (row 2), text \"t3\" (column 3)");
+}
+
+void TestLoadErrors::badInput()
+{
+    QFETCH(QString, fileName);
+    QFETCH(QByteArray, contents);
+    QFETCH(QByteArray, texts);
+    QFETCH(QByteArray, llms);
+    QFETCH(QString, errorFile);
+    QFETCH(qint64, line);
+    QFETCH(qint64, column);
+    QFETCH(QString, phrase);
+
+    QTemporaryDir dir;
+    const QString path = writeFile(dir, fileName, contents);
+    BpbLoadOptions options;
+    if (!texts.isNull())
+        options.textsFile = writeFile(dir, QStringLiteral("texts.txt"), texts);
+    if (!llms.isNull())
+        options.llmsFile = writeFile(dir, QStringLiteral("llms.txt"), llms);
+    for (const int threads : { 1, 2 }) {
+        options.threads = threads;
+        options.chunkBytes = threads == 1 ? 0 : 4;  // tiny chunks: every row its own
+        const auto result = loadBpbMatrix(path, options);
+        QVERIFY2(!result.ok(), "expected an error");
+        const Error &error = result.error();
+        QCOMPARE(error.kind, ErrorKind::BadInput);
+        QCOMPARE(error.file, dir.filePath(errorFile));
+        QCOMPARE(error.line, line);
+        QCOMPARE(error.column, column);
+        QVERIFY2(error.reason.contains(phrase), qPrintable(error.reason));
+        QVERIFY(error.toString().startsWith(error.file));
+    }
+}
+
+void TestLoadErrors::missingIsNotAnError()
+{
+    const QString path = writeFile(m_dir, QStringLiteral("missing.csv"),
+                                   "id,a,b\nx,NaN,\ny,NA,N/A\nz,nan, 0.5 \n");
+    const auto result = loadBpbMatrix(path);
+    QVERIFY2(result.ok(), qPrintable(result.ok() ? QString() : result.error().toString()));
+    QCOMPARE(result->values.array().isNaN().count(), 5);
+    QCOMPARE(result->values(1, 2), 0.5);
+    QVERIFY(result->warnings.isEmpty());
+}
+
+void TestLoadErrors::negativeGivesOneWarning()
+{
+    const QString path = writeFile(m_dir, QStringLiteral("negative.csv"),
+                                   "id,a,b\nx,0.5,0.5\ny,-0.25,1\nz,1,-2\n");
+    const auto result = loadBpbMatrix(path);
+    QVERIFY(result.ok());
+    QCOMPARE(result->values(0, 1), -0.25);
+    QCOMPARE(result->warnings.size(), 1);
+    const Error &warning = result->warnings.first();
+    QCOMPARE(warning.file, path);
+    QCOMPARE(warning.line, qint64(3));
+    QCOMPARE(warning.column, qint64(2));
+    QVERIFY2(warning.reason.startsWith(QLatin1String("2 negative")), qPrintable(warning.reason));
+
+    // The same for .npy, where the location is the LLM and text.
+    Eigen::MatrixXd m = twoByThree();
+    m(1, 0) = -1;
+    BpbLoadOptions options;
+    options.textsFile = writeFile(m_dir, QStringLiteral("t.txt"), kTexts);
+    options.llmsFile = writeFile(m_dir, QStringLiteral("l.txt"), kLlms);
+    const auto npy = loadBpbMatrix(
+        writeFile(m_dir, QStringLiteral("neg.npy"), pcs::test::npyMatrix(m, false, false)),
+        options);
+    QVERIFY(npy.ok());
+    QCOMPARE(npy->warnings.size(), 1);
+    QVERIFY2(npy->warnings.first().reason.contains(QLatin1String("LLM \"b\"")),
+             qPrintable(npy->warnings.first().reason));
+}
+
+void TestLoadErrors::nonexistentPath()
+{
+    for (const char *name : { "nothing.csv", "nothing.npy" }) {
+        const QString path = m_dir.filePath(QLatin1String(name));
+        const auto result = loadBpbMatrix(path);
+        QVERIFY(!result.ok());
+        QCOMPARE(result.error().file, path);
+        QVERIFY(result.error().reason.contains(QLatin1String("does not exist")));
+    }
+}
+
+void TestLoadErrors::directoryPath()
+{
+    const auto result = loadBpbMatrix(m_dir.path());
+    QVERIFY(!result.ok());
+    QCOMPARE(result.error().file, m_dir.path());
+    QVERIFY(result.error().reason.contains(QLatin1String("directory")));
+}
+
+void TestLoadErrors::explicitLayoutMismatch_data()
+{
+    QTest::addColumn<QString>("layout");
+    QTest::addColumn<QByteArray>("contents");
+    QTest::addColumn<QString>("phrase");
+    QTest::newRow("text-rows without label")
+        << "text-rows" << QByteArray("llm,a\nx,1\n") << "not a text-rows BPB file";
+    QTest::newRow("llm-rows without llm")
+        << "llm-rows" << QByteArray("id,a\nx,1\n") << "first column must be named llm or model";
+    QTest::newRow("long with 4 columns")
+        << "long" << QByteArray("llm,text,bpb,x\na,b,1,2\n") << "exactly llm,text,bpb";
+    QTest::newRow("text column missing")
+        << "text-rows" << QByteArray("id,a\nx,1\n") << "no column named \"name\"";
+}
+
+void TestLoadErrors::explicitLayoutMismatch()
+{
+    QFETCH(QString, layout);
+    QFETCH(QByteArray, contents);
+    QFETCH(QString, phrase);
+    BpbLoadOptions options;
+    QVERIFY(bpbLayoutFromName(layout, &options.layout));
+    if (QByteArray(QTest::currentDataTag()) == "text column missing")
+        options.textColumn = QStringLiteral("name");
+    const QString path = writeFile(m_dir, QStringLiteral("mismatch.csv"), contents);
+    const auto result = loadBpbMatrix(path, options);
+    QVERIFY(!result.ok());
+    QCOMPARE(result.error().file, path);
+    QCOMPARE(result.error().line, qint64(1));
+    QVERIFY2(result.error().reason.contains(phrase), qPrintable(result.error().reason));
+}
+
+QTEST_GUILESS_MAIN(TestLoadErrors)
+#include "tst_loaderrors.moc"
