@@ -51,6 +51,12 @@ Result<TextRowsColumns> classifyColumns(const BpbCsvInput &input, const BpbLoadO
     }
     QList<qint64> llmColumns;
     for (qsizetype i = 0; i < names.size(); ++i) {
+        // Two label columns of one name would be merged into one extra label list.
+        if (isLabelName(names[i]) && names.indexOf(names[i]) < i)
+            return Error::badInput(QStringLiteral("duplicate column %1 (also column %2)")
+                                       .arg(quoteForMessage(names[i]))
+                                       .arg(names.indexOf(names[i]) + 1),
+                                   input.path, input.header.line, i + 1);
         if (i == columns.textField) {
             columns.kinds.push_back(kTextLabel);
         } else if (isLabelName(names[i])) {

@@ -21,6 +21,7 @@ QString upstreamFile(const QString &name)
 QString writeFile(const QTemporaryDir &dir, const QString &name, const QByteArray &contents)
 {
     const QString path = dir.filePath(name);
+    QDir().mkpath(QFileInfo(path).absolutePath());
     QFile file(path);
     if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate))
         qFatal("cannot write test file %s", qPrintable(path));

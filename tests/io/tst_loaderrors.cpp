@@ -76,6 +76,8 @@ void TestLoadErrors::badInput_data()
     row("hex is not a number", "id,a\nx,0x10\n", 2, 2, "not a number");
     row("duplicate LLM", "id,a,b,a\nx,1,2,3\n", 1, 4,
         "duplicate LLM name \"a\" (also in column 2)");
+    row("duplicate label column", "domain,id,a,domain\nd,x,1,e\n", 1, 4,
+        "duplicate column \"domain\" (also column 1)");
     row("empty LLM name", "id,a,,b\nx,1,2,3\n", 1, 3, "empty LLM name");
     row("duplicate text", "id,a\nx,1\ny,2\nx,3\n", 4, 1,
         "duplicate text name \"x\" (first on line 2)");

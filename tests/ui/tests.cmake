@@ -1,1 +1,4 @@
-# Tests of core/ui: pcstudio_add_test(tst_name SOURCES ui/tst_name.cpp)
+# Widget tests: offscreen, linking the ui library.
+include(ui/models.cmake)
+include(ui/charts.cmake)
+include(ui/window.cmake)

@@ -1,0 +1,131 @@
+#pragma once
+
+#include "selection/selectionrun.h"
+
+#include <QFutureWatcher>
+#include <QObject>
+
+#include <memory>
+#include <optional>
+
+namespace pcs {
+
+// Which files a selection reads.
+struct SelectionInputPaths {
+    QString bpb;
+    BpbLoadOptions bpbOptions;
+    QString errors;
+    QString tokenCounts;  // optional: without it every text counts equally
+};
+
+// What the user chose for a run.
+struct SelectionParameters {
+    QStringList benchmarks;  // empty = defaultBenchmarks()
+    Estimator estimator = Estimator::Spearmanr;
+    Projection projection = Projection::Linear;
+    double keepRatio = 0.1;
+    int threads = 0;
+
+    bool operator==(const SelectionParameters &) const = default;
+};
+
+// The loaded files, shared read-only by every run and view.
+struct SelectionData {
+    SelectionInputPaths paths;
+    std::shared_ptr<const BpbMatrix> bpb;
+    BenchmarkErrors errors;
+    Eigen::VectorXd tokens;  // per text, matched by name; empty = uniform
+    Warnings warnings;
+    double loadSeconds = 0.0;
+};
+
+// The result of one run: immutable, so views can hold it while the next run computes.
+struct SelectionOutcome {
+    SelectionParameters parameters;
+    AlignedInputs aligned;
+    SelectionTable table;
+    Warnings warnings;
+    double estimateSeconds = 0.0;
+    double projectSeconds = 0.0;
+};
+
+// Owns the loaded data and the current outcome; loads and runs in the background.
+// The latest request wins: a new request cancels the one in flight and stale results are dropped.
+// A canceled or failed run leaves the previous outcome in place.
+class SelectionSession : public QObject {
+    Q_OBJECT
+public:
+    explicit SelectionSession(QObject *parent = nullptr);
+    ~SelectionSession() override;
+
+    void load(const SelectionInputPaths &paths);
+    void setParameters(const SelectionParameters &parameters);  // reruns when data is loaded
+    void cancel();
+
+    // A second estimate over the same alignment, for comparing estimators.
+    void requestComparison(Estimator estimator);
+
+    bool isBusy() const;
+    std::shared_ptr<const SelectionData> data() const { return m_data; }
+    std::shared_ptr<const SelectionOutcome> outcome() const { return m_outcome; }
+    const SelectionParameters &parameters() const { return m_parameters; }
+    std::optional<Estimator> comparisonEstimator() const { return m_comparisonEstimator; }
+    const Eigen::VectorXd &comparisonEstimate() const { return m_comparisonEstimate; }
+
+    // Blocks until the work in flight is over (tests and shutdown).
+    void waitForIdle();
+
+Q_SIGNALS:
+    void busyChanged(bool busy);
+    void progressChanged(int permille, const QString &activity);
+    void loadFinished();
+    void loadFailed(const pcs::Error &error);
+    void outcomeChanged();
+    void runFailed(const pcs::Error &error);
+    void runCanceled();
+    void comparisonChanged();
+
+public:
+    // Internal reply types (public for QFuture).
+    struct LoadReply {
+        std::shared_ptr<const SelectionData> data;
+        std::optional<Error> error;
+    };
+    struct RunReply {
+        std::shared_ptr<const SelectionOutcome> outcome;
+        Eigen::VectorXd estimate;  // cached for reprojection
+        std::optional<Error> error;
+    };
+    struct CompareReply {
+        Eigen::VectorXd estimate;
+        std::optional<Error> error;
+    };
+
+private:
+    void startRun();
+    void onLoadFinished();
+    void onRunFinished();
+    void onCompareFinished();
+    void updateBusy();
+
+    SelectionParameters m_parameters;
+    std::shared_ptr<const SelectionData> m_data;
+    std::shared_ptr<const SelectionOutcome> m_outcome;
+    // The last estimate and what it was computed from, so that a change of projection or
+    // keep ratio reprojects without estimating again.
+    Eigen::VectorXd m_cachedEstimate;
+    std::optional<SelectionParameters> m_cachedFor;
+    std::optional<Estimator> m_comparisonEstimator;
+    Eigen::VectorXd m_comparisonEstimate;
+
+    QFutureWatcher<LoadReply> m_loadWatcher;
+    QFutureWatcher<RunReply> m_runWatcher;
+    QFutureWatcher<CompareReply> m_compareWatcher;
+    quint64 m_loadGeneration = 0;
+    quint64 m_runGeneration = 0;
+    bool m_busy = false;
+};
+
+}  // namespace pcs
+
+Q_DECLARE_METATYPE(pcs::Error)

@@ -1,0 +1,130 @@
+#include "workspace/workspacefile.h"
+
+#include "io/atomicwrite.h"
+#include "pcstudio_version.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+
+namespace pcs {
+
+namespace {
+
+const QLatin1String kFormat("pcstudio-workspace");
+constexpr int kFormatVersion = 1;
+
+QJsonObject pathToJson(const QString &path, const QDir &base)
+{
+    if (path.isEmpty())
+        return {};
+    const QString absolute = QFileInfo(path).absoluteFilePath();
+    return QJsonObject{{QStringLiteral("relative"), base.relativeFilePath(absolute)},
+                       {QStringLiteral("absolute"), absolute}};
+}
+
+// The relative path wins when it exists (the workspace moved with its data), then the absolute.
+QString pathFromJson(const QJsonValue &value, const QDir &base, const QString &role, QStringList *missing)
+{
+    const QJsonObject object = value.toObject();
+    const QString relative = object.value(QStringLiteral("relative")).toString();
+    const QString absolute = object.value(QStringLiteral("absolute")).toString();
+    if (relative.isEmpty() && absolute.isEmpty())
+        return {};
+    if (!relative.isEmpty() && QFileInfo::exists(base.absoluteFilePath(relative)))
+        return QDir::cleanPath(base.absoluteFilePath(relative));
+    if (!absolute.isEmpty() && QFileInfo::exists(absolute))
+        return absolute;
+    missing->append(QStringLiteral("%1: %2").arg(role, relative.isEmpty() ? absolute : base.absoluteFilePath(relative)));
+    return relative.isEmpty() ? absolute : QDir::cleanPath(base.absoluteFilePath(relative));
+}
+
+}  // namespace
+
+QByteArray workspaceToJson(const Workspace &workspace, const QString &workspacePath)
+{
+    const QDir base = QFileInfo(workspacePath).absoluteDir();
+    const SelectionInputPaths &in = workspace.inputs;
+    const SelectionParameters &p = workspace.parameters;
+    QJsonObject inputs{{QStringLiteral("bpb"), pathToJson(in.bpb, base)},
+                       {QStringLiteral("errors"), pathToJson(in.errors, base)},
+                       {QStringLiteral("token_counts"), pathToJson(in.tokenCounts, base)},
+                       {QStringLiteral("npy_texts"), pathToJson(in.bpbOptions.textsFile, base)},
+                       {QStringLiteral("npy_llms"), pathToJson(in.bpbOptions.llmsFile, base)},
+                       {QStringLiteral("layout"), bpbLayoutName(in.bpbOptions.layout)},
+                       {QStringLiteral("text_column"), in.bpbOptions.textColumn}};
+    QJsonObject parameters{{QStringLiteral("benchmarks"), QJsonArray::fromStringList(p.benchmarks)},
+                           {QStringLiteral("estimator"), estimatorName(p.estimator)},
+                           {QStringLiteral("projection"), projectionName(p.projection)},
+                           {QStringLiteral("keep_ratio"), p.keepRatio}};
+    const QJsonObject root{{QStringLiteral("format"), kFormat},
+                           {QStringLiteral("format_version"), kFormatVersion},
+                           {QStringLiteral("app_version"), QStringLiteral(PCSTUDIO_VERSION)},
+                           {QStringLiteral("inputs"), inputs},
+                           {QStringLiteral("parameters"), parameters},
+                           {QStringLiteral("view"), workspace.viewState}};
+    return QJsonDocument(root).toJson(QJsonDocument::Indented);
+}
+
+Result<LoadedWorkspace> workspaceFromJson(const QByteArray &json, const QString &workspacePath)
+{
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(json, &parseError);
+    if (parseError.error != QJsonParseError::NoError) {
+        const QByteArray before = json.left(parseError.offset);
+        const qint64 line = before.count('\n') + 1;
+        const qint64 column = parseError.offset - (before.lastIndexOf('\n') + 1) + 1;
+        return Error::badInput(QStringLiteral("not valid JSON: %1").arg(parseError.errorString()), workspacePath, line, column);
+    }
+    const QJsonObject root = doc.object();
+    if (root.value(QStringLiteral("format")).toString() != kFormat)
+        return Error::badInput(QStringLiteral("not a pcstudio workspace (no \"format\": \"%1\")").arg(kFormat), workspacePath);
+    if (root.value(QStringLiteral("format_version")).toInt() > kFormatVersion)
+        return Error::badInput(QStringLiteral("written by a newer pcstudio (format version %1); this one reads %2")
+                                   .arg(root.value(QStringLiteral("format_version")).toInt())
+                                   .arg(kFormatVersion),
+                               workspacePath);
+
+    LoadedWorkspace loaded;
+    const QDir base = QFileInfo(workspacePath).absoluteDir();
+    const QJsonObject inputs = root.value(QStringLiteral("inputs")).toObject();
+    SelectionInputPaths &in = loaded.workspace.inputs;
+    in.bpb = pathFromJson(inputs.value(QStringLiteral("bpb")), base, QStringLiteral("BPB matrix"), &loaded.missingInputs);
+    in.errors = pathFromJson(inputs.value(QStringLiteral("errors")), base, QStringLiteral("benchmark errors"), &loaded.missingInputs);
+    in.tokenCounts = pathFromJson(inputs.value(QStringLiteral("token_counts")), base, QStringLiteral("token counts"), &loaded.missingInputs);
+    in.bpbOptions.textsFile = pathFromJson(inputs.value(QStringLiteral("npy_texts")), base, QStringLiteral("text names"), &loaded.missingInputs);
+    in.bpbOptions.llmsFile = pathFromJson(inputs.value(QStringLiteral("npy_llms")), base, QStringLiteral("LLM names"), &loaded.missingInputs);
+    if (!bpbLayoutFromName(inputs.value(QStringLiteral("layout")).toString(QStringLiteral("auto")), &in.bpbOptions.layout))
+        in.bpbOptions.layout = BpbLayout::Auto;
+    in.bpbOptions.textColumn = inputs.value(QStringLiteral("text_column")).toString();
+
+    const QJsonObject parameters = root.value(QStringLiteral("parameters")).toObject();
+    SelectionParameters &p = loaded.workspace.parameters;
+    for (const QJsonValue &b : parameters.value(QStringLiteral("benchmarks")).toArray())
+        p.benchmarks << b.toString();
+    p.estimator = estimatorFromName(parameters.value(QStringLiteral("estimator")).toString()).value_or(Estimator::Spearmanr);
+    p.projection = projectionFromName(parameters.value(QStringLiteral("projection")).toString()).value_or(Projection::Linear);
+    const double ratio = parameters.value(QStringLiteral("keep_ratio")).toDouble(0.1);
+    p.keepRatio = ratio > 0.0 && ratio <= 1.0 ? ratio : 0.1;
+    loaded.workspace.viewState = root.value(QStringLiteral("view")).toObject();
+    return loaded;
+}
+
+Status saveWorkspace(const Workspace &workspace, const QString &path)
+{
+    return writeAtomically(path, workspaceToJson(workspace, path));
+}
+
+Result<LoadedWorkspace> loadWorkspace(const QString &path)
+{
+    QFile file(path);
+    if (!file.exists())
+        return Error::badInput(QStringLiteral("no such file"), path);
+    if (!file.open(QIODevice::ReadOnly))
+        return Error::badInput(QStringLiteral("cannot open: %1").arg(file.errorString()), path);
+    return workspaceFromJson(file.readAll(), path);
+}
+
+}  // namespace pcs

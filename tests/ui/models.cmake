@@ -1,0 +1,1 @@
+# Model tests: pcstudio_add_test(tst_x SOURCES ui/tst_x.cpp LIBS ui)

@@ -1,0 +1,3 @@
+# The background selection session and the workspace file.
+pcstudio_add_test(tst_selectionsession SOURCES workspace/tst_selectionsession.cpp)
+pcstudio_add_test(tst_workspacefile SOURCES workspace/tst_workspacefile.cpp)

@@ -1,0 +1,1 @@
+# Charts: ranked estimates, per-text scatter, distribution, estimator comparison, export

@@ -1,0 +1,1 @@
+target_sources(ui PRIVATE textfocus.h)

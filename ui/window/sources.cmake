@@ -1,0 +1,3 @@
+target_sources(ui PRIVATE
+  window/mainwindow.h window/mainwindow.cpp
+)
