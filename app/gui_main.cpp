@@ -4,6 +4,7 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QTimer>
 
 int main(int argc, char *argv[])
 {
@@ -20,9 +21,34 @@ int main(int argc, char *argv[])
     parser.addVersionOption();
     const QCommandLineOption demo(QStringLiteral("demo"), QStringLiteral("Open the built-in demo workspace."));
     parser.addOption(demo);
+    const QCommandLineOption screenshot(QStringLiteral("screenshot"),
+                                        QStringLiteral("Save a PNG of the window after --quit-after milliseconds, then quit."),
+                                        QStringLiteral("file"));
+    const QCommandLineOption quitAfter(QStringLiteral("quit-after"), QStringLiteral("Quit after this many milliseconds (start-up checks)."),
+                                       QStringLiteral("ms"));
+    const QCommandLineOption stage(QStringLiteral("stage"), QStringLiteral("Show this stage (1-4) at start."), QStringLiteral("n"));
+    parser.addOptions({screenshot, quitAfter, stage});
+    parser.addPositionalArgument(QStringLiteral("workspace"), QStringLiteral("A .pcstudio workspace to open."), QStringLiteral("[workspace]"));
     parser.process(app);
 
     pcs::MainWindow window;
     window.show();
+    if (parser.isSet(demo))
+        window.openDemo();
+    else if (!parser.positionalArguments().isEmpty())
+        window.openWorkspace(parser.positionalArguments().first());
+    if (parser.isSet(quitAfter) || parser.isSet(screenshot)) {
+        const int delay = parser.isSet(quitAfter) ? parser.value(quitAfter).toInt() : 3000;
+        QTimer::singleShot(delay, &app, [&] {
+            if (parser.isSet(stage))
+                window.showStage(parser.value(stage).toInt() - 1);
+            QTimer::singleShot(300, &app, [&] {
+                if (parser.isSet(screenshot) && !window.grab().save(parser.value(screenshot)))
+                    qWarning("could not write %s", qPrintable(parser.value(screenshot)));
+                window.session()->cancel();
+                app.exit(0);
+            });
+        });
+    }
     return app.exec();
 }

@@ -2,4 +2,5 @@ target_sources(core PRIVATE
   workspace/promisecontrol.h
   workspace/selectionsession.h workspace/selectionsession.cpp
   workspace/workspacefile.h workspace/workspacefile.cpp
+  workspace/sessionexport.h workspace/sessionexport.cpp
 )

@@ -1,18 +1,233 @@
 #include "window/mainwindow.h"
 
-#include "pcstudio_version.h"
+#include "textfocus.h"
+#include "window/datapage.h"
+#include "window/selectioncontrols.h"
+#include "window/stagepages.h"
 
+#include <QAction>
+#include <QCloseEvent>
+#include <QFileInfo>
+#include <QHBoxLayout>
 #include <QLabel>
+#include <QListWidget>
+#include <QMessageBox>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSettings>
+#include <QStackedWidget>
+#include <QStatusBar>
+#include <QStyle>
 
 namespace pcs {
 
-MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
+MainWindow::MainWindow(QWidget *parent)
+    : QMainWindow(parent), m_session(new SelectionSession(this)), m_focus(new TextFocus(this))
 {
-    setWindowTitle(tr("Perplexity Correlations Studio"));
-    auto *placeholder = new QLabel(tr("Perplexity Correlations Studio %1").arg(QStringLiteral(PCSTUDIO_VERSION)), this);
-    placeholder->setAlignment(Qt::AlignCenter);
-    setCentralWidget(placeholder);
-    resize(1100, 720);
+    setAcceptDrops(true);
+    setWindowIcon(QIcon(QStringLiteral(":/icons/pcstudio.svg")));
+    createActions();
+    createStages();
+    createMenus();
+    createStatusBar();
+    restoreSettings();
+    updateTitle();
+
+    connect(m_session, &SelectionSession::outcomeChanged, this, [this] {
+        const auto outcome = m_session->outcome();
+        m_controls->showOutcome(outcome.get());
+        m_exportDistributionAction->setEnabled(true);
+        m_exportTableAction->setEnabled(true);
+        m_status->setText(tr("Ready"));
+        if (m_focus->current() < 0 || m_focus->current() >= outcome->table.texts.size()) {
+            // Start on the text with the strongest evidence.
+            const Eigen::VectorXi &rank = outcome->table.rank;
+            for (Eigen::Index j = 0; j < rank.size(); ++j)
+                if (rank[j] == 1)
+                    m_focus->setCurrent(int(j));
+        }
+    });
+    connect(m_session, &SelectionSession::loadFinished, this, [this] {
+        m_focus->setCurrent(-1);
+        showStage(SelectionStage);
+    });
+    connect(m_session, &SelectionSession::loadFailed, this, [this](const Error &error) {
+        showStage(DataStage);
+        m_status->setText(tr("Could not load: %1").arg(error.toString()));
+    });
+    connect(m_session, &SelectionSession::runFailed, this,
+            [this](const Error &error) { m_status->setText(tr("Run failed: %1").arg(error.toString())); });
+    connect(m_session, &SelectionSession::runCanceled, this,
+            [this] { m_status->setText(tr("Canceled; showing the previous results")); });
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::createActions()
+{
+    m_saveAction = new QAction(tr("&Save Workspace"), this);
+    m_saveAction->setShortcut(QKeySequence::Save);
+    connect(m_saveAction, &QAction::triggered, this, [this] {
+        if (m_workspacePath.isEmpty())
+            saveWorkspaceAs();
+        else
+            saveWorkspaceTo(m_workspacePath);
+    });
+    m_exportDistributionAction = new QAction(tr("Export &Distribution…"), this);
+    m_exportDistributionAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    m_exportDistributionAction->setEnabled(false);
+    connect(m_exportDistributionAction, &QAction::triggered, this, &MainWindow::exportDistribution);
+    m_exportTableAction = new QAction(tr("Export &Table…"), this);
+    m_exportTableAction->setEnabled(false);
+    connect(m_exportTableAction, &QAction::triggered, this, &MainWindow::exportTable);
+}
+
+void MainWindow::createStages()
+{
+    m_stages = new QListWidget;
+    m_stages->setObjectName(QStringLiteral("stageList"));
+    m_stages->setFixedWidth(170);
+    m_stages->setIconSize(QSize(20, 20));
+    m_stages->setSpacing(2);
+    const QList<std::tuple<QString, QString, QStyle::StandardPixmap, bool>> stages = {
+        {tr("1  Data"), tr("Load the BPB matrix, the benchmark errors and token counts"), QStyle::SP_DirOpenIcon, true},
+        {tr("2  Selection"), tr("Estimate per text and see why each text was chosen"), QStyle::SP_FileDialogDetailedView, true},
+        {tr("3  Distribution"), tr("The sampling distribution and its export"), QStyle::SP_DialogSaveButton, true},
+        {tr("4  Compare"), tr("Two estimators side by side"), QStyle::SP_BrowserReload, true},
+        {tr("5  Filter"), tr("fastText filter from the selection (coming next)"), QStyle::SP_FileDialogContentsView, false},
+        {tr("6  Review"), tr("LLM-assisted curation with human review (coming)"), QStyle::SP_DialogApplyButton, false}};
+    for (const auto &[label, tip, icon, enabled] : stages) {
+        auto *item = new QListWidgetItem(style()->standardIcon(icon), label, m_stages);
+        item->setToolTip(tip);
+        item->setSizeHint(QSize(150, 34));
+        if (!enabled)
+            item->setFlags(item->flags() & ~Qt::ItemIsEnabled);
+    }
+
+    m_dataPage = new DataPage(m_session);
+    connect(m_dataPage, &DataPage::browseRequested, this, &MainWindow::browseInput);
+    connect(m_dataPage, &DataPage::loadRequested, this, [this] { loadInputs(m_dataPage->paths()); });
+    connect(m_dataPage, &DataPage::benchmarksChosen, this, [this](const QStringList &benchmarks) {
+        SelectionParameters p = m_session->parameters();
+        p.benchmarks = benchmarks;
+        m_session->setParameters(p);
+        setDirty(true);
+    });
+    m_controls = new SelectionControls;
+    connect(m_controls, &SelectionControls::changed, this, &MainWindow::parametersEdited);
+
+    m_pages = new QStackedWidget;
+    m_pages->addWidget(m_dataPage);
+    m_pages->addWidget(createSelectionPage(m_session, m_focus, m_controls));
+    m_pages->addWidget(createDistributionPage(m_session, m_focus, m_exportDistributionAction));
+    m_pages->addWidget(createComparePage(m_session, m_focus));
+    connect(m_stages, &QListWidget::currentRowChanged, m_pages, &QStackedWidget::setCurrentIndex);
+
+    auto *central = new QWidget;
+    auto *layout = new QHBoxLayout(central);
+    layout->setContentsMargins(6, 6, 6, 0);
+    layout->addWidget(m_stages);
+    layout->addWidget(m_pages, 1);
+    setCentralWidget(central);
+    m_stages->setCurrentRow(DataStage);
+}
+
+void MainWindow::createStatusBar()
+{
+    m_status = new QLabel(tr("Open a BPB matrix and benchmark errors, or Help ▸ Open Demo."));
+    m_progress = new QProgressBar;
+    m_progress->setRange(0, 1000);
+    m_progress->setMaximumWidth(220);
+    m_progress->setTextVisible(false);
+    m_progress->hide();
+    m_cancel = new QPushButton(tr("Cancel"));
+    m_cancel->setObjectName(QStringLiteral("cancelButton"));
+    m_cancel->hide();
+    connect(m_cancel, &QPushButton::clicked, m_session, &SelectionSession::cancel);
+    statusBar()->addWidget(m_status, 1);
+    statusBar()->addPermanentWidget(m_progress);
+    statusBar()->addPermanentWidget(m_cancel);
+    connect(m_session, &SelectionSession::busyChanged, this, [this](bool busy) {
+        m_progress->setVisible(busy);
+        m_cancel->setVisible(busy);
+        if (busy)
+            m_progress->setValue(0);
+    });
+    connect(m_session, &SelectionSession::progressChanged, this, [this](int permille, const QString &activity) {
+        m_progress->setValue(permille);
+        m_status->setText(activity + QStringLiteral("…"));
+    });
+}
+
+void MainWindow::parametersEdited()
+{
+    SelectionParameters p = m_session->parameters();
+    m_controls->applyTo(p);
+    if (p == m_session->parameters())
+        return;
+    m_session->setParameters(p);
+    setDirty(true);
+}
+
+void MainWindow::loadInputs(const SelectionInputPaths &paths)
+{
+    m_dataPage->setPaths(paths);
+    if (paths.bpb.isEmpty() || paths.errors.isEmpty()) {
+        m_dataPage->showError(Error::badInput(tr("Choose both a BPB matrix and a benchmark errors file.")));
+        showStage(DataStage);
+        return;
+    }
+    m_dataPage->clearError();
+    SelectionParameters p = m_session->parameters();
+    m_controls->applyTo(p);
+    m_session->setParameters(p);
+    m_session->load(paths);
+    for (const QString &path : {paths.bpb, paths.errors})
+        addRecent(path);
+}
+
+void MainWindow::showStage(int stage)
+{
+    m_stages->setCurrentRow(stage);
+}
+
+void MainWindow::setDirty(bool dirty)
+{
+    m_dirty = dirty;
+    updateTitle();
+}
+
+void MainWindow::updateTitle()
+{
+    const QString name = m_workspacePath.isEmpty() ? tr("Untitled") : QFileInfo(m_workspacePath).fileName();
+    setWindowTitle(name + QStringLiteral("[*]"));
+    setWindowModified(m_dirty);
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    if (!maybeSave()) {
+        event->ignore();
+        return;
+    }
+    QSettings settings;
+    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("window/state"), saveState());
+    m_session->cancel();
+    event->accept();
+}
+
+bool MainWindow::maybeSave()
+{
+    if (!m_dirty || !m_session->data())
+        return true;
+    const auto answer = QMessageBox::warning(this, tr("Unsaved workspace"), tr("Save the changes to this workspace?"),
+                                             QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel);
+    if (answer == QMessageBox::Cancel)
+        return false;
+    if (answer == QMessageBox::Save)
+        return m_workspacePath.isEmpty() ? saveWorkspaceAs() : saveWorkspaceTo(m_workspacePath);
+    return true;
 }
 
 }  // namespace pcs

@@ -1,13 +1,83 @@
 #pragma once
 
+#include "workspace/selectionsession.h"
+#include "workspace/workspacefile.h"
+
 #include <QMainWindow>
+
+class QAction;
+class QLabel;
+class QListWidget;
+class QMenu;
+class QProgressBar;
+class QPushButton;
+class QStackedWidget;
 
 namespace pcs {
 
+class DataPage;
+class SelectionControls;
+class TextFocus;
+
+// The workspace window: a stage sidebar (Data → Selection → Distribution → Compare, with room
+// for Filter and Review), a progress bar with Cancel, workspace files and exports.
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
     explicit MainWindow(QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    SelectionSession *session() const { return m_session; }
+    TextFocus *focus() const { return m_focus; }
+
+    // Generates the demo dataset in the app's data folder and opens it.
+    void openDemo();
+    bool openWorkspace(const QString &path);
+    bool saveWorkspaceTo(const QString &path);
+    void loadInputs(const SelectionInputPaths &paths);
+    void showStage(int stage);
+
+    enum Stage { DataStage, SelectionStage, DistributionStage, CompareStage, FilterStage, ReviewStage };
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+    void dragEnterEvent(QDragEnterEvent *event) override;
+    void dropEvent(QDropEvent *event) override;
+
+private:
+    void createActions();
+    void createMenus();
+    void createStages();
+    void createStatusBar();
+    void restoreSettings();
+    void browseInput(const QString &role);
+    void parametersEdited();
+    void setDirty(bool dirty);
+    bool maybeSave();
+    bool saveWorkspaceAs();
+    void updateTitle();
+    void addRecent(const QString &path);
+    void rebuildRecentMenu();
+    void exportDistribution();
+    void exportTable();
+    Workspace currentWorkspace() const;
+    void applyTheme(const QString &theme);
+
+    SelectionSession *m_session;
+    TextFocus *m_focus;
+    QListWidget *m_stages = nullptr;
+    QStackedWidget *m_pages = nullptr;
+    DataPage *m_dataPage = nullptr;
+    SelectionControls *m_controls = nullptr;
+    QLabel *m_status = nullptr;
+    QProgressBar *m_progress = nullptr;
+    QPushButton *m_cancel = nullptr;
+    QMenu *m_recentMenu = nullptr;
+    QAction *m_saveAction = nullptr;
+    QAction *m_exportDistributionAction = nullptr;
+    QAction *m_exportTableAction = nullptr;
+    QString m_workspacePath;
+    bool m_dirty = false;
 };
 
 }  // namespace pcs

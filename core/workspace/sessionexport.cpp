@@ -1,0 +1,86 @@
+#include "workspace/sessionexport.h"
+
+#include "common/parallel.h"
+#include "io/atomicwrite.h"
+#include "io/fileinfo.h"
+
+#include <QElapsedTimer>
+#include <QFile>
+#include <QJsonDocument>
+
+namespace pcs {
+
+Result<RunReport> reportForOutcome(const SelectionData &data, const SelectionOutcome &outcome)
+{
+    RunReport report(QStringLiteral("pcstudio export"));
+    const QList<QPair<QString, QString>> inputs = {{QStringLiteral("bpb"), data.paths.bpb},
+                                                   {QStringLiteral("errors"), data.paths.errors},
+                                                   {QStringLiteral("texts"), data.paths.bpbOptions.textsFile},
+                                                   {QStringLiteral("llms"), data.paths.bpbOptions.llmsFile},
+                                                   {QStringLiteral("token_counts"), data.paths.tokenCounts}};
+    for (const auto &[role, path] : inputs) {
+        if (path.isEmpty())
+            continue;
+        auto info = describeInputFile(role, path);
+        if (!info)
+            return info.error();
+        report.addInput(*info);
+    }
+    const SelectionParameters &p = outcome.parameters;
+    report.setAlignment(outcome.aligned);
+    report.setTextCount(outcome.table.texts.size());
+    report.setParameter(QStringLiteral("estimator"), estimatorName(p.estimator));
+    report.setParameter(QStringLiteral("projection"), projectionName(p.projection));
+    report.setParameter(QStringLiteral("layout"), bpbLayoutName(data.bpb->layout));
+    report.setParameter(QStringLiteral("tau_source"), data.tokens.size() > 0 ? QStringLiteral("token_counts") : QStringLiteral("uniform"));
+    report.setParameter(QStringLiteral("keep_ratio"), p.keepRatio);
+    report.setParameter(QStringLiteral("threads"), resolveThreadCount(p.threads));
+    report.addWarnings(data.warnings + outcome.warnings);
+    report.setPhaseSeconds(QStringLiteral("load_s"), data.loadSeconds);
+    report.setPhaseSeconds(QStringLiteral("estimate_s"), outcome.estimateSeconds);
+    report.setPhaseSeconds(QStringLiteral("project_s"), outcome.projectSeconds);
+    return report;
+}
+
+Status exportDistribution(const SelectionData &data, const SelectionOutcome &outcome, const QString &path)
+{
+    auto report = reportForOutcome(data, outcome);
+    if (!report)
+        return report.error();
+    report->setOutput(path);
+    QElapsedTimer timer;
+    timer.start();
+    const TableFormat format = path.endsWith(QLatin1String(".json"), Qt::CaseInsensitive) ? TableFormat::Json : TableFormat::Csv;
+    if (Status written = writeSelectionTable(path, outcome.table, format, report->toJson()); !written)
+        return written;
+    report->setPhaseSeconds(QStringLiteral("write_s"), double(timer.nsecsElapsed()) * 1e-9);
+    return writeAtomically(path + QStringLiteral(".manifest.json"), QJsonDocument(report->toJson()).toJson(QJsonDocument::Indented));
+}
+
+namespace {
+
+QByteArray firstLine(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    return file.readLine(64 * 1024).trimmed();
+}
+
+}  // namespace
+
+bool looksLikeErrorsFile(const QString &path)
+{
+    if (path.endsWith(QLatin1String(".json"), Qt::CaseInsensitive))
+        return true;
+    const QByteArray line = firstLine(path);
+    return line.startsWith("benchmark,") || line.startsWith("benchmark\t") || line.startsWith("\"benchmark\"");
+}
+
+bool looksLikeTokenCounts(const QString &path)
+{
+    const QByteArray line = firstLine(path);
+    return line.split(',').contains("tokens") || line.split('\t').contains("tokens");
+}
+
+}  // namespace pcs

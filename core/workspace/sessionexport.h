@@ -1,0 +1,20 @@
+#pragma once
+
+#include "common/result.h"
+#include "selection/runreport.h"
+#include "workspace/selectionsession.h"
+
+namespace pcs {
+
+// The provenance manifest of an outcome: the same fields as the CLI's --report.
+Result<RunReport> reportForOutcome(const SelectionData &data, const SelectionOutcome &outcome);
+
+// Writes the distribution (CSV, or JSON when the path ends in .json) and, beside it,
+// PATH.manifest.json. Both atomically.
+Status exportDistribution(const SelectionData &data, const SelectionOutcome &outcome, const QString &path);
+
+// Guesses a file's role from its name and first line (drag and drop, recent files).
+bool looksLikeErrorsFile(const QString &path);
+bool looksLikeTokenCounts(const QString &path);
+
+}  // namespace pcs

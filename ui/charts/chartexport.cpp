@@ -1,0 +1,80 @@
+#include "charts/chartexport.h"
+
+#include <QChart>
+#include <QChartView>
+#include <QCoreApplication>
+#include <QFileInfo>
+#include <QImage>
+#include <QPainter>
+#include <QSaveFile>
+#include <QSvgGenerator>
+
+namespace pcs {
+
+namespace {
+
+QString tr(const char *text)
+{
+    return QCoreApplication::translate("pcs::exportChart", text);
+}
+
+void renderView(QChartView *view, QPainter *painter, const QSize &size)
+{
+    painter->setRenderHint(QPainter::Antialiasing);
+    painter->setRenderHint(QPainter::TextAntialiasing);
+    // An explicit target in logical coordinates: the default would take the device's pixels.
+    view->render(painter, QRectF(QPointF(0, 0), QSizeF(size)), view->viewport()->rect(),
+                 Qt::IgnoreAspectRatio);
+}
+
+}  // namespace
+
+QString chartExportFilter()
+{
+    return tr("PNG image (*.png);;SVG image (*.svg)");
+}
+
+Status exportChart(QChartView *view, const QString &path)
+{
+    if (!view || !view->chart())
+        return Error::badInput(tr("There is no chart to export."), path);
+    const QString suffix = QFileInfo(path).suffix().toLower();
+    if (suffix != QLatin1String("png") && suffix != QLatin1String("svg"))
+        return Error::badInput(
+            tr("Unknown chart format \"%1\": use a .png or .svg file name.").arg(suffix), path);
+    const QSize size = view->viewport()->size();
+    if (size.isEmpty())
+        return Error::badInput(tr("The chart has no size yet; show it before exporting."), path);
+
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        return Error::badInput(tr("Cannot write the file: %1").arg(file.errorString()), path);
+    if (suffix == QLatin1String("png")) {
+        constexpr qreal kScale = 2.0;
+        QImage image(size * kScale, QImage::Format_ARGB32_Premultiplied);
+        image.setDevicePixelRatio(kScale);
+        image.fill(Qt::transparent);
+        QPainter painter(&image);
+        renderView(view, &painter, size);
+        painter.end();
+        if (!image.save(&file, "PNG"))
+            return Error::internal(tr("Could not encode the PNG image."), path);
+    } else {
+        QSvgGenerator generator;
+        generator.setOutputDevice(&file);
+        generator.setSize(size);
+        generator.setViewBox(QRect(QPoint(0, 0), size));
+        // The screen's resolution, so that point-sized fonts keep their size relative to the plot.
+        generator.setResolution(view->logicalDpiX());
+        generator.setTitle(view->chart()->title());
+        generator.setDescription(tr("Chart exported by Perplexity Correlations Studio"));
+        QPainter painter(&generator);
+        renderView(view, &painter, size);
+        painter.end();
+    }
+    if (!file.commit())
+        return Error::internal(tr("Cannot write the file: %1").arg(file.errorString()), path);
+    return Done{};
+}
+
+}  // namespace pcs

@@ -1,0 +1,117 @@
+#pragma once
+
+#include "charts/charttheme.h"
+#include "common/result.h"
+
+#include <QPointer>
+#include <QWidget>
+
+class QChart;
+class QMenu;
+class QValueAxis;
+class QVBoxLayout;
+class QXYSeries;
+
+namespace pcs {
+
+class TextFocus;
+
+namespace charts {
+class ChartView;
+}
+
+// What every chart of the app shares: a QChartView (antialiased, HiDPI-sharp), a light or dark
+// theme that follows the app palette unless set, the shared TextFocus, tooltips on hover,
+// clicks in value coordinates, an optional horizontal zoom (drag; "Reset zoom") and
+// "Export chart…" (PNG/SVG) in the context menu.
+class ChartWidget : public QWidget {
+    Q_OBJECT
+public:
+    enum class ThemeMode { FollowPalette, Light, Dark };
+
+    explicit ChartWidget(QWidget *parent = nullptr);
+    ~ChartWidget() override;
+
+    QChart *chart() const { return m_chart; }
+    QChartView *chartView() const;
+
+    void setFocusObject(TextFocus *focus);
+    TextFocus *focusObject() const { return m_focus; }
+
+    void setThemeMode(ThemeMode mode);
+    ThemeMode themeMode() const { return m_themeMode; }
+    bool isDark() const { return m_dark; }
+    const charts::ChartColors &colors() const { return m_colors; }
+
+    // The hover text at a point in axis (value) coordinates; empty = no tooltip there.
+    virtual QString toolTipAt(const QPointF &value) const = 0;
+    // Acts as a click at a value: most charts pick the nearest text into the TextFocus.
+    void clickAt(const QPointF &value) { clicked(value); }
+
+    // Writes the chart as PNG or SVG (by extension); see exportChart().
+    Status exportTo(const QString &path) const;
+
+    // How long the last data update took on the GUI thread, in milliseconds.
+    double lastUpdateMilliseconds() const { return m_updateMilliseconds; }
+
+    // Axis value <-> chart position (chart item coordinates), through the primary axes.
+    QPointF valueAt(const QPointF &chartPos) const;
+    QPointF positionOf(const QPointF &value) const;
+
+protected:
+    // The axes that hover, clicks and zoom refer to; call once from the constructor.
+    void setPrimaryAxes(QValueAxis *x, QValueAxis *y);
+    QValueAxis *axisX() const { return m_axisX; }
+    QValueAxis *axisY() const { return m_axisY; }
+    QVBoxLayout *contentLayout() const { return m_layout; }
+
+    // Applies the current theme and then applyColors(); subclasses call it at the end of
+    // their constructor (virtual calls do not reach them from ours).
+    void refreshTheme();
+    virtual void applyColors(const charts::ChartColors &colors) = 0;
+    virtual void textFocusChanged(int text) = 0;
+    virtual void clicked(const QPointF &value) { Q_UNUSED(value) }
+    virtual void addMenuActions(QMenu *menu) { Q_UNUSED(menu) }
+
+    // Horizontal zoom: a drag sets the x range inside the full range; visibleRangeChanged()
+    // lets the chart redraw the visible part in more detail.
+    void setHorizontalZoomEnabled(bool enabled);
+    void setFullXRange(double min, double max);  // also shows all of it
+    bool isZoomed() const;
+    virtual void visibleRangeChanged() {}
+
+    int currentText() const;
+    void pickText(int text);  // sets the shared focus, if any
+
+    // How many buckets a curve needs to look exact at the current width (device pixels).
+    int drawingBuckets() const;
+    // Index of the point of `series` nearest to `value` on screen, or -1 if none lies within
+    // `maxPixels`.
+    int nearestPoint(const QXYSeries *series, const QPointF &value, double maxPixels) const;
+
+    void setUpdateMilliseconds(double ms) { m_updateMilliseconds = ms; }
+    void changeEvent(QEvent *event) override;
+
+private:
+    void hover(const QPointF &chartPos, const QPoint &globalPos);
+    void drag(qreal fromX, qreal toX);
+    void showMenu(const QPoint &globalPos);
+    void exportWithDialog();
+
+    QChart *m_chart;
+    charts::ChartView *m_view;
+    QVBoxLayout *m_layout;
+    QValueAxis *m_axisX = nullptr;
+    QValueAxis *m_axisY = nullptr;
+    QPointer<TextFocus> m_focus;
+    QMetaObject::Connection m_focusConnection;
+    ThemeMode m_themeMode = ThemeMode::FollowPalette;
+    bool m_dark = false;
+    charts::ChartColors m_colors;
+    bool m_zoomEnabled = false;
+    double m_fullXMin = 0;
+    double m_fullXMax = 1;
+    double m_updateMilliseconds = 0;
+};
+
+}  // namespace pcs

@@ -1,0 +1,407 @@
+#include "models/selectiontablemodel.h"
+
+#include "models/parallelchunks.h"
+
+#include <QDebug>
+
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+namespace pcs {
+
+namespace {
+
+// A numeric sort key; ties are broken by the text index so that any sort gives one answer.
+struct NumericKey {
+    double value;
+    int text;
+};
+
+QString fullNumber(double value)
+{
+    return QString::number(value, 'g', QLocale::FloatingPointShortest);
+}
+
+}  // namespace
+
+SelectionTableModel::SelectionTableModel(QObject *parent)
+    : QAbstractTableModel(parent)
+{
+}
+
+SelectionTableModel::~SelectionTableModel() = default;
+
+void SelectionTableModel::setTable(std::shared_ptr<const SelectionTable> table)
+{
+    if (table) {
+        const qsizetype d = table->texts.size();
+        if (table->estimate.size() != d || table->rank.size() != d) {
+            qWarning() << "SelectionTableModel: estimate/rank sizes do not match the texts; ignored";
+            table.reset();
+        }
+    }
+    beginResetModel();
+    m_table = std::move(table);
+    const auto d = m_table ? std::size_t(m_table->texts.size()) : 0;
+    m_hasDistribution = m_table && m_table->hasDistribution()
+                        && std::size_t(m_table->weight.size()) == d
+                        && std::size_t(m_table->tau.size()) == d;
+    m_sorted.resize(d);
+    sortAllTexts();
+    m_rows.clear();
+    m_rowOf.assign(d, -1);
+    filterFrom(m_sorted);
+    endResetModel();
+}
+
+bool SelectionTableModel::hasDistribution() const
+{
+    return m_hasDistribution;
+}
+
+int SelectionTableModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_rows.size());
+}
+
+int SelectionTableModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : kColumnCount;
+}
+
+QVariant SelectionTableModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const int text = m_rows[std::size_t(index.row())];
+    const int column = index.column();
+    if (role == TextIndexRole)
+        return text;
+    const bool distributionColumn = column >= TauColumn;
+    if (distributionColumn && !m_hasDistribution)
+        return {};
+    switch (role) {
+    case Qt::DisplayRole:
+        return column == IncludedColumn ? QVariant() : QVariant(displayAt(text, column));
+    case Qt::CheckStateRole:
+        if (column != IncludedColumn)
+            return {};
+        return m_table->weight[text] > 0.0 ? Qt::Checked : Qt::Unchecked;
+    case Qt::TextAlignmentRole:
+        if (column == TextColumn)
+            return int(Qt::AlignLeft | Qt::AlignVCenter);
+        return int((column == IncludedColumn ? Qt::AlignHCenter : Qt::AlignRight) | Qt::AlignVCenter);
+    case Qt::ToolTipRole:
+        switch (column) {
+        case TextColumn:
+            return m_table->texts[text];
+        case RankColumn:
+            return QString::number(m_table->rank[text]);
+        case IncludedColumn:
+            return m_table->weight[text] > 0.0 ? tr("Included: weight > 0")
+                                               : tr("Excluded: weight = 0");
+        default:
+            return fullNumber(numberAt(text, column));
+        }
+    case ValueRole:
+    case SortRole:
+        return valueAt(text, column);
+    default:
+        return {};
+    }
+}
+
+QVariant SelectionTableModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || section < 0 || section >= kColumnCount)
+        return QAbstractTableModel::headerData(section, orientation, role);
+    if (role == Qt::DisplayRole) {
+        switch (section) {
+        case TextColumn:
+            return tr("Text");
+        case EstimateColumn:
+            return tr("Estimate");
+        case RankColumn:
+            return tr("Rank");
+        case TauColumn:
+            return QStringLiteral("\u03C4");
+        case WeightColumn:
+            return tr("Weight");
+        case IncludedColumn:
+            return tr("Included");
+        }
+    }
+    if (role == Qt::ToolTipRole) {
+        switch (section) {
+        case TextColumn:
+            return tr("The text or domain: one column of the BPB matrix");
+        case EstimateColumn:
+            return tr("How strongly lower BPB on this text goes with lower benchmark error "
+                      "(rank correlation). Positive = a good text");
+        case RankColumn:
+            return tr("Rank 1 = strongest evidence that lower BPB goes with lower benchmark "
+                      "error");
+        case TauColumn:
+            return tr("\u03C4: the cap on this text's sampling weight (from its token count and "
+                      "the keep ratio, so no data is repeated)");
+        case WeightColumn:
+            return tr("Projected sampling weight p: p \u2265 0, \u03A3p = 1, p \u2264 \u03C4");
+        case IncludedColumn:
+            return tr("Included in the selection: weight > 0 (the fastText filter's "
+                      "\"include\" label)");
+        }
+    }
+    return QAbstractTableModel::headerData(section, orientation, role);
+}
+
+Qt::ItemFlags SelectionTableModel::flags(const QModelIndex &index) const
+{
+    if (!index.isValid())
+        return Qt::NoItemFlags;
+    return Qt::ItemIsEnabled | Qt::ItemIsSelectable | Qt::ItemNeverHasChildren;
+}
+
+void SelectionTableModel::sort(int column, Qt::SortOrder order)
+{
+    if (column < 0 || column >= kColumnCount) {
+        column = -1;
+        order = Qt::AscendingOrder;
+    }
+    if (column == m_sortColumn && order == m_sortOrder)
+        return;
+
+    Q_EMIT layoutAboutToBeChanged({}, QAbstractItemModel::VerticalSortHint);
+    const QModelIndexList before = persistentIndexList();
+    std::vector<int> texts;
+    texts.reserve(std::size_t(before.size()));
+    for (const QModelIndex &index : before)
+        texts.push_back(textIndexForRow(index.row()));
+
+    m_sortColumn = column;
+    m_sortOrder = order;
+    sortAllTexts();
+    // Same rows, new order: walk the sorted texts and keep the shown ones (no string matching).
+    std::vector<int> rows;
+    rows.reserve(m_rows.size());
+    for (const int text : m_sorted) {
+        if (m_rowOf[std::size_t(text)] >= 0)
+            rows.push_back(text);
+    }
+    m_rows.swap(rows);
+    for (std::size_t row = 0; row < m_rows.size(); ++row)
+        m_rowOf[std::size_t(m_rows[row])] = int(row);
+
+    QModelIndexList after;
+    after.reserve(before.size());
+    for (qsizetype i = 0; i < before.size(); ++i) {
+        const int row = rowForTextIndex(texts[std::size_t(i)]);
+        after.append(row >= 0 ? index(row, before[i].column()) : QModelIndex());
+    }
+    changePersistentIndexList(before, after);
+    Q_EMIT layoutChanged({}, QAbstractItemModel::VerticalSortHint);
+}
+
+void SelectionTableModel::setFilterText(const QString &text)
+{
+    if (text == m_filterText)
+        return;
+    // Typing more characters only narrows: search the rows shown now, not all D texts.
+    const bool narrows = !m_filterText.isEmpty() && text.contains(m_filterText, Qt::CaseInsensitive);
+    beginResetModel();
+    m_filterText = text;
+    filterFrom(narrows ? m_rows : m_sorted);
+    endResetModel();
+}
+
+void SelectionTableModel::setIncludedOnly(bool includedOnly)
+{
+    if (includedOnly == m_includedOnly)
+        return;
+    beginResetModel();
+    m_includedOnly = includedOnly;
+    filterFrom(includedOnly ? m_rows : m_sorted);
+    endResetModel();
+}
+
+int SelectionTableModel::textIndexForRow(int row) const
+{
+    return row >= 0 && std::size_t(row) < m_rows.size() ? m_rows[std::size_t(row)] : -1;
+}
+
+int SelectionTableModel::rowForTextIndex(int text) const
+{
+    return text >= 0 && std::size_t(text) < m_rowOf.size() ? m_rowOf[std::size_t(text)] : -1;
+}
+
+void SelectionTableModel::sortAllTexts()
+{
+    std::iota(m_sorted.begin(), m_sorted.end(), 0);
+    if (!m_table || m_sortColumn < 0 || m_sorted.empty())
+        return;
+    const bool ascending = m_sortOrder == Qt::AscendingOrder;
+
+    if (m_sortColumn == TextColumn) {
+        // Plain case-insensitive compare, then case-sensitive: a locale collation over a
+        // million names takes seconds, and names are identifiers more than words.
+        const QString *names = m_table->texts.constData();
+        parallel::sort(m_sorted.begin(), m_sorted.end(), [names, ascending](int a, int b) {
+            int c = QString::compare(names[a], names[b], Qt::CaseInsensitive);
+            if (c == 0)
+                c = QString::compare(names[a], names[b], Qt::CaseSensitive);
+            if (c != 0)
+                return ascending ? c < 0 : c > 0;
+            return a < b;
+        });
+        return;
+    }
+
+    if ((m_sortColumn >= TauColumn) && !m_hasDistribution)
+        return;  // nothing to sort by: keep the table's order
+    // Contiguous (value, index) pairs sort several times faster than indirect index compares.
+    std::vector<NumericKey> keys(m_sorted.size());
+    parallel::forEachChunk(keys.size(), parallel::chunkCount(keys.size()),
+                           [&](int, std::size_t begin, std::size_t end) {
+                               for (std::size_t t = begin; t < end; ++t) {
+                                   double v = numberAt(int(t), m_sortColumn);
+                                   if (std::isnan(v))  // keep a strict weak order
+                                       v = std::numeric_limits<double>::infinity();
+                                   keys[t] = {v, int(t)};
+                               }
+                           });
+    const auto less = [ascending](const NumericKey &a, const NumericKey &b) {
+        if (a.value != b.value)
+            return ascending ? a.value < b.value : a.value > b.value;
+        return a.text < b.text;
+    };
+    parallel::sort(keys.begin(), keys.end(), less);
+    for (std::size_t i = 0; i < keys.size(); ++i)
+        m_sorted[i] = keys[i].text;
+}
+
+bool SelectionTableModel::matches(int text) const
+{
+    if (m_includedOnly && m_hasDistribution && !(m_table->weight[text] > 0.0))
+        return false;
+    return m_filterText.isEmpty()
+           || m_table->texts[text].contains(m_filterText, Qt::CaseInsensitive);
+}
+
+void SelectionTableModel::filterFrom(const std::vector<int> &candidates)
+{
+    std::vector<int> rows;
+    if (m_filterText.isEmpty() && !(m_includedOnly && m_hasDistribution)) {
+        rows = candidates;
+    } else {
+        // Each chunk matches its part in parallel; concatenating keeps the sorted order.
+        const int chunks = parallel::chunkCount(candidates.size());
+        std::vector<std::vector<int>> found(std::size_t(chunks));
+        parallel::forEachChunk(candidates.size(), chunks,
+                               [&](int chunk, std::size_t begin, std::size_t end) {
+                                   auto &out = found[std::size_t(chunk)];
+                                   for (std::size_t i = begin; i < end; ++i) {
+                                       if (matches(candidates[i]))
+                                           out.push_back(candidates[i]);
+                                   }
+                               });
+        for (const auto &part : found)
+            rows.insert(rows.end(), part.begin(), part.end());
+    }
+    for (const int text : m_rows)
+        m_rowOf[std::size_t(text)] = -1;
+    m_rows.swap(rows);
+    for (std::size_t row = 0; row < m_rows.size(); ++row)
+        m_rowOf[std::size_t(m_rows[row])] = int(row);
+}
+
+QVariant SelectionTableModel::valueAt(int text, int column) const
+{
+    switch (column) {
+    case TextColumn:
+        return m_table->texts[text];
+    case EstimateColumn:
+        return m_table->estimate[text];
+    case RankColumn:
+        return m_table->rank[text];
+    case TauColumn:
+        return m_hasDistribution ? QVariant(m_table->tau[text]) : QVariant();
+    case WeightColumn:
+        return m_hasDistribution ? QVariant(m_table->weight[text]) : QVariant();
+    case IncludedColumn:
+        return m_hasDistribution ? QVariant(m_table->weight[text] > 0.0) : QVariant();
+    }
+    return {};
+}
+
+double SelectionTableModel::numberAt(int text, int column) const
+{
+    switch (column) {
+    case EstimateColumn:
+        return m_table->estimate[text];
+    case RankColumn:
+        return m_table->rank[text];
+    case TauColumn:
+        return m_table->tau[text];
+    case WeightColumn:
+        return m_table->weight[text];
+    case IncludedColumn:
+        return m_table->weight[text] > 0.0 ? 1.0 : 0.0;
+    }
+    return 0.0;
+}
+
+QString SelectionTableModel::displayAt(int text, int column) const
+{
+    switch (column) {
+    case TextColumn:
+        return m_table->texts[text];
+    case RankColumn:
+        return QString::number(m_table->rank[text]);
+    default:
+        return QString::number(numberAt(text, column), 'g', 6);
+    }
+}
+
+QByteArray SelectionTableModel::csvHeader() const
+{
+    return m_hasDistribution ? QByteArrayLiteral("text,estimate,rank,tau,weight,included\n")
+                             : QByteArrayLiteral("text,estimate,rank\n");
+}
+
+void SelectionTableModel::appendCsvRow(QByteArray &out, int text) const
+{
+    appendCsvField(out, m_table->texts[text]);
+    out += ',';
+    appendNumber(out, m_table->estimate[text]);
+    out += ',';
+    out += QByteArray::number(m_table->rank[text]);
+    if (m_hasDistribution) {
+        out += ',';
+        appendNumber(out, m_table->tau[text]);
+        out += ',';
+        appendNumber(out, m_table->weight[text]);
+        out += m_table->weight[text] > 0.0 ? ",true" : ",false";
+    }
+    out += '\n';
+}
+
+QByteArray SelectionTableModel::csvForRows(const QList<int> &rows) const
+{
+    QByteArray out = csvHeader();
+    for (const int row : rows) {
+        const int text = textIndexForRow(row);
+        if (text >= 0)
+            appendCsvRow(out, text);
+    }
+    return out;
+}
+
+QByteArray SelectionTableModel::csvForAllRows() const
+{
+    QByteArray out = csvHeader();
+    for (const int text : m_rows)
+        appendCsvRow(out, text);
+    return out;
+}
+
+}  // namespace pcs

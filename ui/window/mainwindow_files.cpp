@@ -1,0 +1,306 @@
+// MainWindow: menus, workspace files, recent files, exports, the demo, drag and drop, settings.
+#include "window/mainwindow.h"
+
+#include "demo/demodata.h"
+#include "io/fileinfo.h"
+#include "selection/runreport.h"
+#include "textfocus.h"
+#include "window/datapage.h"
+#include "window/selectioncontrols.h"
+#include "window/theme.h"
+#include "workspace/sessionexport.h"
+
+#include "pcstudio_version.h"
+
+#include <QActionGroup>
+#include <QApplication>
+#include <QDir>
+#include <QDragEnterEvent>
+#include <QFile>
+#include <QFileDialog>
+#include <QJsonDocument>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QStatusBar>
+#include <QLabel>
+#include <QListWidget>
+
+namespace pcs {
+
+namespace {
+
+const QString kDataFilter = QObject::tr("Data files (*.csv *.tsv *.tab *.txt *.npy *.json);;All files (*)");
+const QString kWorkspaceFilter = QObject::tr("pcstudio workspaces (*.pcstudio);;All files (*)");
+constexpr int kMaxRecent = 10;
+
+}  // namespace
+
+void MainWindow::createMenus()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("Open &BPB Matrix…"), QKeySequence::Open, this, [this] { browseInput(QStringLiteral("bpb")); });
+    file->addAction(tr("Open Benchmark &Errors…"), this, [this] { browseInput(QStringLiteral("errors")); });
+    file->addAction(tr("Open &Token Counts…"), this, [this] { browseInput(QStringLiteral("token_counts")); });
+    file->addSeparator();
+    file->addAction(tr("Open &Workspace…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O), this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Open Workspace"), QString(), kWorkspaceFilter);
+        if (!path.isEmpty() && maybeSave())
+            openWorkspace(path);
+    });
+    m_recentMenu = file->addMenu(tr("Open &Recent"));
+    rebuildRecentMenu();
+    file->addAction(m_saveAction);
+    file->addAction(tr("Save Workspace &As…"), QKeySequence::SaveAs, this, [this] { saveWorkspaceAs(); });
+    file->addSeparator();
+    file->addAction(m_exportDistributionAction);
+    file->addAction(m_exportTableAction);
+    file->addSeparator();
+    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    QMenu *theme = view->addMenu(tr("&Theme"));
+    auto *themes = new QActionGroup(this);
+    const QString current = QSettings().value(QStringLiteral("view/theme"), QStringLiteral("system")).toString();
+    for (const auto &[id, label] : {std::pair{QStringLiteral("system"), tr("&System")}, std::pair{QStringLiteral("light"), tr("&Light")},
+                                    std::pair{QStringLiteral("dark"), tr("&Dark")}}) {
+        QAction *action = theme->addAction(label, this, [this, id = id] { applyTheme(id); });
+        action->setCheckable(true);
+        action->setChecked(id == current);
+        themes->addAction(action);
+    }
+    for (int stage = DataStage; stage <= CompareStage; ++stage)
+        view->addAction(tr("Stage %1").arg(stage + 1), QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + stage)), this,
+                        [this, stage] { showStage(stage); });
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("Open &Demo"), this, [this] {
+        if (maybeSave())
+            openDemo();
+    });
+    help->addAction(tr("&About"), this, [this] {
+        QMessageBox::about(this, tr("About Perplexity Correlations Studio"),
+                           tr("<h3>Perplexity Correlations Studio %1</h3><p>Choose LLM pretraining data by perplexity "
+                              "correlations (Thrush, Potts, Hashimoto, arXiv 2409.05816).</p><p>Ties get mid-ranks; "
+                              "see the README for where this differs from the Python package.</p>")
+                               .arg(QStringLiteral(PCSTUDIO_VERSION)));
+    });
+}
+
+void MainWindow::restoreSettings()
+{
+    QSettings settings;
+    restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
+    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    if (!settings.contains(QStringLiteral("window/geometry")))
+        resize(1280, 820);
+    applyTheme(settings.value(QStringLiteral("view/theme"), QStringLiteral("system")).toString());
+}
+
+void MainWindow::applyTheme(const QString &theme)
+{
+    QSettings().setValue(QStringLiteral("view/theme"), theme);
+    applyAppTheme(theme);
+}
+
+void MainWindow::browseInput(const QString &role)
+{
+    const QString title = role == QLatin1String("bpb")      ? tr("Open BPB Matrix")
+                          : role == QLatin1String("errors") ? tr("Open Benchmark Errors")
+                                                            : tr("Open Token Counts");
+    const QString dir = QSettings().value(QStringLiteral("files/lastDir")).toString();
+    const QString path = QFileDialog::getOpenFileName(this, title, dir, kDataFilter);
+    if (path.isEmpty())
+        return;
+    QSettings().setValue(QStringLiteral("files/lastDir"), QFileInfo(path).absolutePath());
+    SelectionInputPaths paths = m_dataPage->paths();
+    (role == QLatin1String("bpb") ? paths.bpb : role == QLatin1String("errors") ? paths.errors : paths.tokenCounts) = path;
+    m_dataPage->setPaths(paths);
+    showStage(DataStage);
+    if (!paths.bpb.isEmpty() && !paths.errors.isEmpty())
+        loadInputs(paths);
+}
+
+Workspace MainWindow::currentWorkspace() const
+{
+    Workspace w;
+    w.inputs = m_session->data() ? m_session->data()->paths : m_dataPage->paths();
+    w.parameters = m_session->parameters();
+    QJsonObject view{{QStringLiteral("stage"), m_stages->currentRow()}};
+    if (m_focus->current() >= 0 && m_session->data())
+        view.insert(QStringLiteral("focused_text"), m_session->data()->bpb->texts.value(m_focus->current()));
+    w.viewState = view;
+    return w;
+}
+
+bool MainWindow::saveWorkspaceTo(const QString &path)
+{
+    const Status saved = saveWorkspace(currentWorkspace(), path);
+    if (!saved) {
+        QMessageBox::critical(this, tr("Could not save"), saved.error().toString());
+        return false;
+    }
+    m_workspacePath = path;
+    addRecent(path);
+    setDirty(false);
+    m_status->setText(tr("Saved %1").arg(QDir::toNativeSeparators(path)));
+    return true;
+}
+
+bool MainWindow::saveWorkspaceAs()
+{
+    QString path = QFileDialog::getSaveFileName(this, tr("Save Workspace"), m_workspacePath, kWorkspaceFilter);
+    if (path.isEmpty())
+        return false;
+    if (!path.endsWith(QLatin1String(".pcstudio")))
+        path += QStringLiteral(".pcstudio");
+    return saveWorkspaceTo(path);
+}
+
+bool MainWindow::openWorkspace(const QString &path)
+{
+    const auto loaded = loadWorkspace(path);
+    if (!loaded) {
+        QMessageBox::critical(this, tr("Could not open workspace"), loaded.error().toString());
+        return false;
+    }
+    m_workspacePath = path;
+    addRecent(path);
+    m_session->setParameters(loaded->workspace.parameters);
+    m_controls->setParameters(loaded->workspace.parameters);
+    m_dataPage->setPaths(loaded->workspace.inputs);
+    setDirty(false);
+    if (!loaded->missingInputs.isEmpty()) {
+        m_dataPage->showError({ErrorKind::BadInput, path, 0, 0,
+                               tr("inputs not found (moved or deleted?): %1").arg(loaded->missingInputs.join(QStringLiteral("; ")))});
+        showStage(DataStage);
+        return true;
+    }
+    loadInputs(loaded->workspace.inputs);
+    return true;
+}
+
+void MainWindow::openDemo()
+{
+    const QString folder = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/demo");
+    auto files = writeDemoDataset(generateDemoDataset(), folder);
+    if (!files) {
+        QMessageBox::critical(this, tr("Could not create the demo"), files.error().toString());
+        return;
+    }
+    SelectionInputPaths paths;
+    paths.bpb = files->bpb;
+    paths.errors = files->errors;
+    paths.tokenCounts = files->tokenCounts;
+    m_workspacePath.clear();
+    SelectionParameters p;
+    p.keepRatio = 0.2;
+    m_session->setParameters(p);
+    m_controls->setParameters(p);
+    loadInputs(paths);
+    setDirty(false);
+    m_status->setText(tr("Demo: 240 synthetic LLMs × 3000 texts; the 'encyclopedia' and 'science' domains drive the benchmark."));
+}
+
+void MainWindow::addRecent(const QString &path)
+{
+    QSettings settings;
+    QStringList recent = settings.value(QStringLiteral("files/recent")).toStringList();
+    const QString absolute = QFileInfo(path).absoluteFilePath();
+    recent.removeAll(absolute);
+    recent.prepend(absolute);
+    settings.setValue(QStringLiteral("files/recent"), recent.mid(0, kMaxRecent));
+    rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu()
+{
+    if (!m_recentMenu)
+        return;
+    m_recentMenu->clear();
+    const QStringList recent = QSettings().value(QStringLiteral("files/recent")).toStringList();
+    for (const QString &path : recent) {
+        m_recentMenu->addAction(QDir::toNativeSeparators(path), this, [this, path] {
+            if (path.endsWith(QLatin1String(".pcstudio"))) {
+                if (maybeSave())
+                    openWorkspace(path);
+                return;
+            }
+            SelectionInputPaths paths = m_dataPage->paths();
+            (looksLikeErrorsFile(path) ? paths.errors : paths.bpb) = path;
+            loadInputs(paths);
+        });
+    }
+    m_recentMenu->setEnabled(!recent.isEmpty());
+    if (!recent.isEmpty()) {
+        m_recentMenu->addSeparator();
+        m_recentMenu->addAction(tr("Clear Menu"), this, [this] {
+            QSettings().remove(QStringLiteral("files/recent"));
+            rebuildRecentMenu();
+        });
+    }
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent *event)
+{
+    if (event->mimeData()->hasUrls())
+        event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent *event)
+{
+    SelectionInputPaths paths = m_dataPage->paths();
+    for (const QUrl &url : event->mimeData()->urls()) {
+        const QString path = url.toLocalFile();
+        if (path.endsWith(QLatin1String(".pcstudio"))) {
+            if (maybeSave())
+                openWorkspace(path);
+            return;
+        }
+        if (looksLikeTokenCounts(path))
+            paths.tokenCounts = path;
+        else if (looksLikeErrorsFile(path))
+            paths.errors = path;
+        else
+            paths.bpb = path;
+    }
+    event->acceptProposedAction();
+    m_dataPage->setPaths(paths);
+    if (!paths.bpb.isEmpty() && !paths.errors.isEmpty())
+        loadInputs(paths);
+    else
+        showStage(DataStage);
+}
+
+void MainWindow::exportDistribution()
+{
+    const auto outcome = m_session->outcome();
+    if (!outcome)
+        return;
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export Distribution"), QStringLiteral("distribution.csv"),
+                                                      tr("CSV (*.csv);;JSON (*.json)"));
+    if (path.isEmpty())
+        return;
+    const Status written = pcs::exportDistribution(*m_session->data(), *outcome, path);
+    if (!written)
+        QMessageBox::critical(this, tr("Could not export"), written.error().toString());
+    else
+        m_status->setText(tr("Exported %1 and its manifest").arg(QDir::toNativeSeparators(path)));
+}
+
+void MainWindow::exportTable()
+{
+    const auto outcome = m_session->outcome();
+    if (!outcome)
+        return;
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export Table"), QStringLiteral("texts.csv"), tr("CSV (*.csv)"));
+    if (path.isEmpty())
+        return;
+    const Status written = writeSelectionTable(path, outcome->table, TableFormat::Csv);
+    if (!written)
+        QMessageBox::critical(this, tr("Could not export"), written.error().toString());
+}
+
+}  // namespace pcs
