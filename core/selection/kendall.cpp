@@ -93,8 +93,9 @@ struct Workspace {
     const std::uint32_t *yGroupStart;
     std::size_t groups;
     const std::uint32_t *position;  // in the sorted column
-    const std::uint32_t *runBegin;  // first position of the run of equal x
-    const std::uint32_t *runEnd;  // one past its last position
+    const std::uint32_t *runBegin;  // first position of the run of equal x (if xTies)
+    const std::uint32_t *runEnd;  // one past its last position (if xTies)
+    bool xTies;
     std::uint64_t *words;
     std::int64_t *tree;
     int wordCount;
@@ -107,10 +108,11 @@ template<typename Bits>
     bits.reset();
     // (#earlier with smaller x) − (#earlier with larger x) for the LLM at y-position t.
     auto term = [&](std::uint32_t t, std::int64_t inserted) {
+        if (!ws.xTies)  // less − (inserted − less); the LLM itself is not inserted yet
+            return 2 * bits.prefix(ws.position[t]) - inserted;
         const std::uint32_t begin = ws.runBegin[t];
         const std::uint32_t end = ws.runEnd[t];
         const std::int64_t less = bits.prefix(begin);
-        // Without ties in x the run is the LLM itself, which is not inserted yet.
         const std::int64_t notGreater = end == begin + 1 ? less : bits.prefix(end);
         return less + notGreater - inserted;  // less − (inserted − notGreater)
     };
@@ -169,7 +171,12 @@ std::int64_t KendallCounter::count(const ColumnRanker &ranker)
 {
     const auto n = std::uint32_t(m_yRankOf.size());
     const ColumnRanker::Item *items = ranker.sorted();
-    for (std::uint32_t first = 0; first < n;) {
+    bool xTies = false;
+    for (std::uint32_t p = 1; p < n; ++p)
+        xTies |= items[p].key == items[p - 1].key;
+    for (std::uint32_t p = 0; p < n && !xTies; ++p)
+        m_position[m_yRankOf[items[p].llm]] = p;
+    for (std::uint32_t first = 0; first < n && xTies;) {
         std::uint32_t last = first;
         while (last + 1 < n && items[last + 1].key == items[first].key)
             ++last;
@@ -181,9 +188,11 @@ std::int64_t KendallCounter::count(const ColumnRanker &ranker)
         }
         first = last + 1;
     }
-    const Workspace ws { m_yGroupStart.data(), m_yGroupStart.size() - 1, m_position.data(),
-                         m_runBegin.data(),    m_runEnd.data(),          m_bits.data(),
-                         m_wordTree.data(),    int(m_bits.size()) - 1,   n };
+    const Workspace ws { m_yGroupStart.data(),   m_yGroupStart.size() - 1,
+                         m_position.data(),      m_runBegin.data(),
+                         m_runEnd.data(),        xTies,
+                         m_bits.data(),          m_wordTree.data(),
+                         int(m_bits.size()) - 1, n };
     return countAll(ws);
 }
 

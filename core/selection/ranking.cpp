@@ -15,6 +15,8 @@ constexpr std::uint64_t kExponentBits = std::uint64_t(0x7FF) << 52;
 constexpr std::uint64_t kMovesPerItem = 8;
 // A bucket with more items than this is bucket-sorted again.
 constexpr std::uint32_t kCrowded = 8;
+// Dense-middle detection leaves out up to this many values at either end.
+constexpr std::uint32_t kOutliers = 4;
 
 bool byKey(const ColumnRanker::Item &a, const ColumnRanker::Item &b)
 {
@@ -24,6 +26,48 @@ bool byKey(const ColumnRanker::Item &a, const ColumnRanker::Item &b)
 int bucketBitsFor(std::uint64_t count)
 {
     return std::max(3, int(std::bit_width(count)) + 1);  // about two buckets per item
+}
+
+// Bucket b holds the keys whose offset from `low` has b as its leading bits. Keys below low
+// or past the last bucket are clamped into the end buckets, which keeps the order.
+struct Buckets {
+    std::uint64_t low;
+    int shift;
+    std::uint32_t count;
+
+    static Buckets spanning(std::uint64_t low, std::uint64_t high, std::uint32_t items)
+    {
+        const std::uint64_t range = high - low;
+        const int shift = std::max(0, int(std::bit_width(range)) - bucketBitsFor(items));
+        return { low, shift, std::uint32_t(range >> shift) + 1 };
+    }
+    // Clamp = false: every key is known to be in range (faster).
+    template<bool Clamp> std::uint32_t of(std::uint64_t key) const
+    {
+        if constexpr (!Clamp)
+            return std::uint32_t((key - low) >> shift);
+        const std::uint64_t offset = key < low ? 0 : key - low;
+        return std::uint32_t(std::min<std::uint64_t>(offset >> shift, count - 1));
+    }
+};
+
+// Sets start[b] to the first slot of bucket b (start[count] = items); returns the largest
+// bucket's size.
+template<bool Clamp>
+std::uint32_t histogram(const ColumnRanker::Item *items, std::uint32_t n, const Buckets &buckets,
+                        std::uint32_t *start)
+{
+    std::fill(start, start + buckets.count + 1, 0u);
+    for (std::uint32_t i = 0; i < n; ++i)
+        ++start[buckets.of<Clamp>(items[i].key) + 1];
+    std::uint32_t running = 0;
+    std::uint32_t largest = 0;
+    for (std::uint32_t b = 1; b <= buckets.count; ++b) {
+        largest = std::max(largest, start[b]);
+        running += start[b];
+        start[b] = running;
+    }
+    return largest;
 }
 
 }  // namespace
@@ -73,31 +117,44 @@ Eigen::Index ColumnRanker::rank(const double *column, const Eigen::Index *rows)
 void ColumnRanker::distribute(Item *from, Item *to, std::uint32_t count, std::uint64_t minKey,
                               std::uint64_t maxKey, int level)
 {
-    const std::uint64_t range = maxKey - minKey;
-    if (range == 0) {  // all equal: one run
+    if (minKey == maxKey) {  // all equal: one run
         std::copy(from, from + count, to);
         return;
     }
-    // Bucket = the leading bits of key − minKey, starting at the highest bit that differs.
-    const int shift = std::max(0, int(std::bit_width(range)) - bucketBitsFor(count));
-    const std::uint32_t buckets = std::uint32_t(range >> shift) + 1;
+    Buckets buckets = Buckets::spanning(minKey, maxKey, count);
     std::uint32_t *start = m_bucketStart[level].data();
-    std::fill(start, start + buckets + 1, 0u);
-    for (std::uint32_t i = 0; i < count; ++i)
-        ++start[((from[i].key - minKey) >> shift) + 1];
-    std::uint32_t running = 0;
-    std::uint32_t largest = 0;
-    for (std::uint32_t b = 1; b <= buckets; ++b) {
-        largest = std::max(largest, start[b]);
-        running += start[b];
-        start[b] = running;
+    std::uint32_t largest = histogram<false>(from, count, buckets, start);
+    bool clamped = false;
+    // A few far values (an LLM that memorised the text, a broken one) would squeeze the others
+    // into a few buckets: then spread the dense middle instead, clamping the few outside it
+    // into the end buckets.
+    if (largest > 2 && count > 4 * kOutliers) {
+        std::uint32_t *end = start + buckets.count + 1;
+        // Last bucket with at most kOutliers items before it; first with at most after it.
+        const auto low = std::uint32_t(std::upper_bound(start, end, kOutliers) - start) - 1;
+        const auto high
+            = std::uint32_t(std::lower_bound(start + 1, end, count - kOutliers) - start) - 1;
+        if (4 * (high - low + 1) <= buckets.count) {
+            const std::uint64_t highKey = high + 1 == buckets.count
+                ? maxKey
+                : minKey + (std::uint64_t(high + 1) << buckets.shift) - 1;
+            buckets
+                = Buckets::spanning(minKey + (std::uint64_t(low) << buckets.shift), highKey, count);
+            largest = histogram<true>(from, count, buckets, start);
+            clamped = true;
+        }
     }
-    for (std::uint32_t i = 0; i < count; ++i)
-        to[start[(from[i].key - minKey) >> shift]++] = from[i];
+    if (clamped) {
+        for (std::uint32_t i = 0; i < count; ++i)
+            to[start[buckets.of<true>(from[i].key)]++] = from[i];
+    } else {
+        for (std::uint32_t i = 0; i < count; ++i)
+            to[start[buckets.of<false>(from[i].key)]++] = from[i];
+    }
     if (largest <= kCrowded || level + 1 == kLevels)
         return;
     // start[b] is now the end of bucket b. Sort the crowded ones over their own range.
-    for (std::uint32_t b = 0, begin = 0; b < buckets; begin = start[b++]) {
+    for (std::uint32_t b = 0, begin = 0; b < buckets.count; begin = start[b++]) {
         const std::uint32_t size = start[b] - begin;
         if (size <= kCrowded)
             continue;

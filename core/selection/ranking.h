@@ -14,9 +14,12 @@ namespace pcs::detail {
 // Ranking ~100 values a million times is what the rank estimators cost, so this is not a
 // comparison sort: the values' bit patterns (monotone in the value) are bucket-sorted by
 // their leading differing bits, about two buckets per value, then an insertion sort fixes
-// the few collisions inside buckets. A crowded bucket (an outlier stretching the range,
-// clustered values) is bucket-sorted again over its own range, twice at most; should the
-// insertion sort still have too much to do, std::sort takes over: O(N log N) at worst.
+// the few collisions inside buckets. When a few far values (an LLM that memorised the text)
+// squeeze the rest into a few buckets, the buckets span the dense middle instead and the
+// far values are clamped into the end buckets. A crowded bucket (clustered values) is
+// bucket-sorted again over its own range, twice at most; should the insertion sort still
+// have too much to do, std::sort takes over: O(N log N) at worst. Since the insertion sort
+// completes the job, the bucketing only decides the speed, never the result.
 class ColumnRanker {
 public:
     struct Item {

@@ -87,10 +87,10 @@ Naive naiveEstimate(Estimator estimator, const std::vector<double> &x, const std
 
 // ---- Random data with ties ------------------------------------------------------------------
 
-// Column kinds: continuous, 3 tied levels, constant, an outlier (1e300) among negatives and
-// positives, ±0.0 among ±1 (−0.0 must tie with +0.0), and a tight cluster (with some ties)
-// among spread values (the ranking's crowded-bucket paths), and a cluster one ulp apart
-// hidden behind values that stretch the range at every bucket level (its std::sort path).
+// Column kinds: continuous, 3 tied levels, constant, far outliers (±1e300) among negatives, ±0.0
+// among ±1 (−0.0 must tie with +0.0), and a tight cluster (with some ties) among spread values (the
+// ranking's crowded-bucket paths), and a cluster one ulp apart hidden behind values that stretch
+// the range at every bucket level (its std::sort path).
 constexpr int kKinds = 7;
 
 double cell(int kind, std::mt19937_64 &rng)
@@ -103,8 +103,10 @@ double cell(int kind, std::mt19937_64 &rng)
         return std::round(u(rng) * 2) / 2;
     case 2:
         return 1.25;
-    case 3:
-        return u(rng) < 0.05 ? 1e300 : u(rng) * 4 - 2;
+    case 3: {  // far outliers at both ends of negative values
+        const double r = u(rng);
+        return r < 0.03 ? 1e300 : r < 0.06 ? -1e300 : -1 - u(rng);
+    }
     case 4: {
         const double r = u(rng);
         return r < 0.3 ? -0.0 : r < 0.6 ? 0.0 : r < 0.8 ? 1.0 : -1.0;

@@ -25,8 +25,7 @@ inline std::size_t chunkBegin(std::size_t n, int chunks, int chunk)
 
 // Calls fn(chunk, begin, end) for `chunks` contiguous ranges covering [0, n); chunk 0 runs on
 // the calling thread. Returns when all are done.
-template<typename Fn>
-void forEachChunk(std::size_t n, int chunks, const Fn &fn)
+template<typename Fn> void forEachChunk(std::size_t n, int chunks, const Fn &fn)
 {
     std::vector<std::jthread> threads;
     threads.reserve(std::size_t(std::max(chunks - 1, 0)));
@@ -38,14 +37,12 @@ void forEachChunk(std::size_t n, int chunks, const Fn &fn)
 
 // std::sort on each chunk in parallel, then pairwise merges. `less` must be a strict total order
 // (break ties by index) so the result does not depend on the number of cores.
-template<typename It, typename Less>
-void sort(It first, It last, Less less)
+template<typename It, typename Less> void sort(It first, It last, Less less)
 {
     const std::size_t n = std::size_t(last - first);
     const int chunks = chunkCount(n);
-    forEachChunk(n, chunks, [&](int, std::size_t b, std::size_t e) {
-        std::sort(first + b, first + e, less);
-    });
+    forEachChunk(n, chunks,
+                 [&](int, std::size_t b, std::size_t e) { std::sort(first + b, first + e, less); });
     std::vector<std::size_t> bounds;
     for (int c = 0; c <= chunks; ++c)
         bounds.push_back(chunkBegin(n, chunks, c));
@@ -59,8 +56,8 @@ void sort(It first, It last, Less less)
         std::vector<std::size_t> merged;
         for (std::size_t i = 0; i < bounds.size(); i += 2)
             merged.push_back(bounds[i]);
-        if (merged.back() != bounds.back())
-            merged.push_back(bounds.back());
+        if (bounds.size() % 2 == 0)  // an odd chunk count leaves the last chunk unmerged
+            merged.push_back(bounds[bounds.size() - 1]);
         bounds.swap(merged);
     }
 }

@@ -48,7 +48,7 @@ public:
     int sortColumn() const { return m_sortColumn; }
     Qt::SortOrder sortOrder() const { return m_sortOrder; }
 
-    // Case-insensitive substring of the text name; empty shows every text.
+    // Case-insensitive substring of the text name (see FoldedMatcher); empty shows every text.
     void setFilterText(const QString &text);
     QString filterText() const { return m_filterText; }
     // Only texts with weight > 0. Ignored for an estimate-only table (no weights).
@@ -66,7 +66,6 @@ public:
 private:
     void sortAllTexts();
     void filterFrom(const std::vector<int> &candidates);
-    bool matches(int text) const;
     QVariant valueAt(int text, int column) const;
     double numberAt(int text, int column) const;  // numeric columns only
     QString displayAt(int text, int column) const;

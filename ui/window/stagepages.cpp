@@ -1,6 +1,7 @@
 #include "window/stagepages.h"
 
 #include "textfocus.h"
+#include "models/texttableview.h"
 #include "window/selectioncontrols.h"
 
 #include <QAction>
@@ -13,13 +14,22 @@ namespace pcs {
 
 QWidget *createSelectionPage(SelectionSession *session, TextFocus *focus, SelectionControls *controls)
 {
-    Q_UNUSED(session);
-    Q_UNUSED(focus);
     auto *page = new QWidget;
     auto *layout = new QVBoxLayout(page);
     layout->addWidget(controls);
-    auto *placeholder = new QLabel(QObject::tr("Table and charts"));
-    layout->addWidget(placeholder, 1);
+    auto *table = new TextTableView;
+    table->setObjectName(QStringLiteral("textTable"));
+    table->setFocusObject(focus);
+    QObject::connect(session, &SelectionSession::outcomeChanged, table, [session, table] {
+        const auto outcome = session->outcome();
+        table->setTable(std::shared_ptr<const SelectionTable>(outcome, &outcome->table));
+    });
+    auto *splitter = new QSplitter(Qt::Horizontal);
+    splitter->addWidget(table);
+    splitter->addWidget(new QLabel(QObject::tr("Charts")));
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 2);
+    layout->addWidget(splitter, 1);
     return page;
 }
 
