@@ -4,10 +4,13 @@
 #include <QChartView>
 #include <QCoreApplication>
 #include <QFileInfo>
+#include <QGraphicsItem>
+#include <QGraphicsScene>
 #include <QImage>
 #include <QPainter>
 #include <QSaveFile>
 #include <QSvgGenerator>
+#include <QTextDocumentFragment>
 
 namespace pcs {
 
@@ -22,9 +25,21 @@ void renderView(QChartView *view, QPainter *painter, const QSize &size)
 {
     painter->setRenderHint(QPainter::Antialiasing);
     painter->setRenderHint(QPainter::TextAntialiasing);
+    // Items cached as screen pixmaps (the point cloud) would export as blurry bitmaps: draw
+    // them afresh, as vectors, for the export only.
+    QList<std::pair<QGraphicsItem *, QGraphicsItem::CacheMode>> cached;
+    const auto items = view->scene()->items();
+    for (QGraphicsItem *item : items) {
+        if (item->cacheMode() != QGraphicsItem::NoCache) {
+            cached.append({ item, item->cacheMode() });
+            item->setCacheMode(QGraphicsItem::NoCache);
+        }
+    }
     // An explicit target in logical coordinates: the default would take the device's pixels.
     view->render(painter, QRectF(QPointF(0, 0), QSizeF(size)), view->viewport()->rect(),
                  Qt::IgnoreAspectRatio);
+    for (const auto &[item, mode] : cached)
+        item->setCacheMode(mode);
 }
 
 }  // namespace
@@ -66,7 +81,7 @@ Status exportChart(QChartView *view, const QString &path)
         generator.setViewBox(QRect(QPoint(0, 0), size));
         // The screen's resolution, so that point-sized fonts keep their size relative to the plot.
         generator.setResolution(view->logicalDpiX());
-        generator.setTitle(view->chart()->title());
+        generator.setTitle(QTextDocumentFragment::fromHtml(view->chart()->title()).toPlainText());
         generator.setDescription(tr("Chart exported by Perplexity Correlations Studio"));
         QPainter painter(&generator);
         renderView(view, &painter, size);
@@ -74,7 +89,7 @@ Status exportChart(QChartView *view, const QString &path)
     }
     if (!file.commit())
         return Error::internal(tr("Cannot write the file: %1").arg(file.errorString()), path);
-    return Done{};
+    return Done {};
 }
 
 }  // namespace pcs

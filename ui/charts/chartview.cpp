@@ -57,8 +57,10 @@ void ChartView::mouseMoveEvent(QMouseEvent *event)
         }
         if (m_dragging) {
             const QRect plot = plotAreaInView();
-            const int left = std::clamp(std::min(pos.x(), m_pressPos.x()), plot.left(), plot.right());
-            const int right = std::clamp(std::max(pos.x(), m_pressPos.x()), plot.left(), plot.right());
+            const int left
+                = std::clamp(std::min(pos.x(), m_pressPos.x()), plot.left(), plot.right());
+            const int right
+                = std::clamp(std::max(pos.x(), m_pressPos.x()), plot.left(), plot.right());
             m_band->setGeometry(QRect(QPoint(left, plot.top()), QPoint(right, plot.bottom())));
             m_band->show();
         }
@@ -84,6 +86,13 @@ void ChartView::mouseReleaseEvent(QMouseEvent *event)
     } else {
         Q_EMIT clicked(toChart(event->position().toPoint()));
     }
+    event->accept();
+}
+
+void ChartView::mouseDoubleClickEvent(QMouseEvent *event)
+{
+    if (event->button() == Qt::LeftButton)
+        Q_EMIT doubleClicked();
     event->accept();
 }
 

@@ -21,12 +21,14 @@ Q_SIGNALS:
     void left();
     void clicked(const QPointF &chartPos);
     void horizontalDragged(qreal fromX, qreal toX);  // chart coordinates, fromX < toX
+    void doubleClicked();
     void menuRequested(const QPoint &globalPos);
 
 protected:
     void mousePressEvent(QMouseEvent *event) override;
     void mouseMoveEvent(QMouseEvent *event) override;
     void mouseReleaseEvent(QMouseEvent *event) override;
+    void mouseDoubleClickEvent(QMouseEvent *event) override;
     void leaveEvent(QEvent *event) override;
     void contextMenuEvent(QContextMenuEvent *event) override;
 

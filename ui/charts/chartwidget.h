@@ -2,19 +2,19 @@
 
 #include "charts/charttheme.h"
 #include "common/result.h"
+#include "textfocus.h"
 
 #include <QPointer>
 #include <QWidget>
 
 class QChart;
+class QChartView;
 class QMenu;
 class QValueAxis;
 class QVBoxLayout;
 class QXYSeries;
 
 namespace pcs {
-
-class TextFocus;
 
 namespace charts {
 class ChartView;
@@ -54,6 +54,9 @@ public:
     // How long the last data update took on the GUI thread, in milliseconds.
     double lastUpdateMilliseconds() const { return m_updateMilliseconds; }
 
+    // Shows the full x range again after a zoom (also: double-click, "Reset zoom").
+    void resetZoom();
+
     // Axis value <-> chart position (chart item coordinates), through the primary axes.
     QPointF valueAt(const QPointF &chartPos) const;
     QPointF positionOf(const QPointF &value) const;
@@ -73,12 +76,15 @@ protected:
     virtual void clicked(const QPointF &value) { Q_UNUSED(value) }
     virtual void addMenuActions(QMenu *menu) { Q_UNUSED(menu) }
 
+    // Sets the range; a QCategoryAxis gets nice ticks and exact labels (see setNiceRange()).
+    static void setAxisRange(QValueAxis *axis, double min, double max);
+
     // Horizontal zoom: a drag sets the x range inside the full range; visibleRangeChanged()
     // lets the chart redraw the visible part in more detail.
     void setHorizontalZoomEnabled(bool enabled);
     void setFullXRange(double min, double max);  // also shows all of it
     bool isZoomed() const;
-    virtual void visibleRangeChanged() {}
+    virtual void visibleRangeChanged() { }
 
     int currentText() const;
     void pickText(int text);  // sets the shared focus, if any

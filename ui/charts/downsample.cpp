@@ -1,7 +1,10 @@
 #include "charts/downsample.h"
 
 #include <algorithm>
+#include <array>
+#include <bit>
 #include <cmath>
+#include <utility>
 
 namespace pcs::charts {
 
@@ -76,6 +79,55 @@ std::vector<std::int64_t> stratifiedSample(std::int64_t n, std::int64_t count, s
         sample.push_back(begin + std::min(size - 1, std::int64_t(u * double(size))));
     }
     return sample;
+}
+
+std::vector<int> stableSortDescending(std::span<const int> indices, std::span<const double> values,
+                                      std::vector<double> *sortedValues)
+{
+    struct Item {
+        std::uint64_t key;  // ascending key order = descending values
+        int index;
+    };
+    std::vector<Item> items(indices.size()), scratch(indices.size());
+    for (std::size_t i = 0; i < indices.size(); ++i) {
+        const double v = values[std::size_t(indices[i])];
+        std::uint64_t bits = std::bit_cast<std::uint64_t>(v == 0 ? 0.0 : v);  // -0 == +0
+        // Unsigned order of the mapped bits = numeric order; then inverted for descending.
+        bits = (bits >> 63) ? ~bits : bits | (std::uint64_t(1) << 63);
+        items[i] = { std::isnan(v) ? ~std::uint64_t(0) : ~bits, indices[i] };
+    }
+    // 8-bit digits: 256 buckets stay in cache while scattering (16-bit ones were 2x slower).
+    constexpr int kDigits = 8;
+    std::vector<std::array<std::size_t, 256>> count(kDigits);  // all histograms in one read
+    for (const Item &item : items)
+        for (int d = 0; d < kDigits; ++d)
+            ++count[std::size_t(d)][(item.key >> (8 * d)) & 0xff];
+    for (int d = 0; d < kDigits; ++d) {
+        auto &histogram = count[std::size_t(d)];
+        // A digit that all keys share (common: weights of similar size) needs no pass.
+        if (std::find(histogram.begin(), histogram.end(), items.size()) != histogram.end())
+            continue;
+        std::size_t start = 0;
+        for (std::size_t &c : histogram)
+            start += std::exchange(c, start);
+        for (const Item &item : items)
+            scratch[histogram[(item.key >> (8 * d)) & 0xff]++] = item;
+        items.swap(scratch);
+    }
+    std::vector<int> sorted(items.size());
+    for (std::size_t i = 0; i < items.size(); ++i)
+        sorted[i] = items[i].index;
+    if (sortedValues) {
+        sortedValues->resize(items.size());
+        for (std::size_t i = 0; i < items.size(); ++i) {
+            const std::uint64_t mapped = ~items[i].key;  // undo the mapping above
+            const std::uint64_t bits
+                = (mapped >> 63) ? mapped & ~(std::uint64_t(1) << 63) : ~mapped;
+            (*sortedValues)[i] = mapped == 0 ? values[std::size_t(items[i].index)]  // NaN
+                                             : std::bit_cast<double>(bits);
+        }
+    }
+    return sorted;
 }
 
 std::vector<int> orderFromRanks(const Eigen::Ref<const Eigen::VectorXi> &rank)

@@ -23,6 +23,14 @@ std::vector<std::int64_t> minMaxDownsample(std::span<const double> values, std::
 // standard distributions differ between standard libraries). count >= n gives every index.
 std::vector<std::int64_t> stratifiedSample(std::int64_t n, std::int64_t count, std::uint64_t seed);
 
+// `indices` ordered by values[index] descending, stably (equal values keep their order in
+// `indices`); NaN last. `sortedValues`, if given, receives the values in that order (read back
+// from the sort keys: no second pass of random reads). An LSD radix sort on the values' bits:
+// O(n), 3-4x faster than std::stable_sort for a million texts (the distribution chart's
+// update at keep ratio 1).
+std::vector<int> stableSortDescending(std::span<const int> indices, std::span<const double> values,
+                                      std::vector<double> *sortedValues = nullptr);
+
 // The text at each rank from a rank vector (1 = first): order[rank[j] − 1] = j, in O(D) instead
 // of sorting again. Empty when `rank` is not a permutation of 1..D.
 std::vector<int> orderFromRanks(const Eigen::Ref<const Eigen::VectorXi> &rank);

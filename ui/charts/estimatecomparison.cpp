@@ -25,13 +25,13 @@ struct TopOrder {
 };
 
 // Marks the top 10% with `ten` and, inside them, the top 1% with `one`.
-void markTop(std::span<const double> values, std::int64_t kOne, std::int64_t kTen,
-             std::uint8_t one, std::uint8_t ten, std::vector<std::uint8_t> &flags)
+void markTop(std::span<const double> values, std::int64_t kOne, std::int64_t kTen, std::uint8_t one,
+             std::uint8_t ten, std::vector<std::uint8_t> &flags)
 {
     std::vector<std::int64_t> index(values.size());
     for (std::size_t i = 0; i < index.size(); ++i)
         index[i] = std::int64_t(i);
-    const TopOrder order{values};
+    const TopOrder order { values };
     std::nth_element(index.begin(), index.begin() + (kTen - 1), index.end(), order);
     // The top 1% lie inside the top 10%, so the second selection only scans those.
     std::nth_element(index.begin(), index.begin() + (kOne - 1), index.begin() + kTen, order);
@@ -50,7 +50,7 @@ std::vector<std::int64_t> topIndices(std::span<const double> values, std::int64_
         index[i] = std::int64_t(i);
     if (k == 0)
         return {};
-    std::nth_element(index.begin(), index.begin() + (k - 1), index.end(), TopOrder{values});
+    std::nth_element(index.begin(), index.begin() + (k - 1), index.end(), TopOrder { values });
     index.resize(std::size_t(k));
     return index;
 }
@@ -97,8 +97,10 @@ EstimateComparison compareEstimates(std::span<const double> a, std::span<const d
     result.kOnePercent = std::max<std::int64_t>(1, std::llround(double(d) / 100.0));
     result.kTenPercent = std::max<std::int64_t>(1, std::llround(double(d) / 10.0));
     result.flags.assign(a.size(), 0);
-    markTop(a, result.kOnePercent, result.kTenPercent, TopOnePercentA, TopTenPercentA, result.flags);
-    markTop(b, result.kOnePercent, result.kTenPercent, TopOnePercentB, TopTenPercentB, result.flags);
+    markTop(a, result.kOnePercent, result.kTenPercent, TopOnePercentA, TopTenPercentA,
+            result.flags);
+    markTop(b, result.kOnePercent, result.kTenPercent, TopOnePercentB, TopTenPercentB,
+            result.flags);
     std::int64_t bothOne = 0, bothTen = 0;
     for (const std::uint8_t f : result.flags) {
         bothOne += (f & TopOnePercentA) && (f & TopOnePercentB);

@@ -1,0 +1,90 @@
+#pragma once
+
+#include "charts/chartwidget.h"
+#include "charts/estimatecomparison.h"
+
+#include <QStringList>
+
+#include <Eigen/Core>
+
+#include <array>
+#include <memory>
+#include <vector>
+
+class QCategoryAxis;
+class QLabel;
+class QScatterSeries;
+
+namespace pcs {
+
+namespace charts {
+class PointCloudItem;
+}
+
+struct SelectionOutcome;
+
+// Two estimators side by side: a scatter of estimate A (x) against estimate B (y), one point
+// per text, coloured by membership in the top 1% of both, of one, or of neither; and below it
+// the top-k overlaps (k = 1% and 10% of D) and Pearson's r, computed on all texts. At most
+// kPointBudget points are drawn: the top of each estimate plus a reproducible stratified
+// sample of the rest; the focused text is always marked. A click focuses the nearest text.
+class ComparisonChart : public ChartWidget {
+    Q_OBJECT
+public:
+    static constexpr int kPointBudget = 5000;
+
+    explicit ComparisonChart(QWidget *parent = nullptr);
+    ~ComparisonChart() override;
+
+    // Both estimates have one value per text (the same length as `texts`); else cleared.
+    void setEstimates(const QStringList &texts, Eigen::VectorXd a, const QString &nameA,
+                      Eigen::VectorXd b, const QString &nameB);
+    // The outcome's estimate (named after its estimator) against `other` (e.g. the session's
+    // comparisonEstimate()); an empty `other` clears.
+    void setComparison(const std::shared_ptr<const SelectionOutcome> &outcome,
+                       const Eigen::VectorXd &other, const QString &otherName);
+    void clear();
+
+    const charts::EstimateComparison &summary() const { return m_summary; }
+    QString summaryText() const;
+    int drawnPointCount() const { return int(m_drawn.size()); }
+    bool isDrawn(int text) const;
+
+    QString toolTipAt(const QPointF &value) const override;
+
+    // The drawn points (estimate A, estimate B) of each colour; the three scatter series only
+    // carry the legend, one cloud item draws all points (see PointCloudItem).
+    enum class Group { Other, TopInOne, TopInBoth };
+    QList<QPointF> drawnPoints(Group group) const;
+    QScatterSeries *focusSeries() const { return m_focusMarker; }
+
+protected:
+    void applyColors(const charts::ChartColors &colors) override;
+    void textFocusChanged(int text) override;
+    void clicked(const QPointF &value) override;
+
+private:
+    void choosePoints();
+    void restyleCloud();
+    int nearestText(const QPointF &value) const;
+
+    QStringList m_texts;
+    Eigen::VectorXd m_a;
+    Eigen::VectorXd m_b;
+    QString m_nameA;
+    QString m_nameB;
+    charts::EstimateComparison m_summary;
+    std::vector<int> m_drawn;  // the texts drawn, sorted
+    QCategoryAxis *m_x;
+    QCategoryAxis *m_y;
+    QScatterSeries *m_other;
+    QScatterSeries *m_one;
+    QScatterSeries *m_both;
+    QScatterSeries *m_focusMarker;
+    charts::PointCloudItem *m_cloud;
+    std::array<QColor, 3> m_layerColors;
+    QColor m_cloudBorder;
+    QLabel *m_summaryLabel;
+};
+
+}  // namespace pcs

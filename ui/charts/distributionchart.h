@@ -1,0 +1,70 @@
+#pragma once
+
+#include "charts/chartwidget.h"
+
+#include <memory>
+#include <vector>
+
+class QAreaSeries;
+class QCategoryAxis;
+class QLineSeries;
+class QScatterSeries;
+
+namespace pcs {
+
+struct SelectionData;
+struct SelectionOutcome;
+
+// The sampling distribution: the included texts' weights sorted descending (an area; bars when
+// few enough to see each) and, on a second axis, the cumulative share of the pool held by the
+// first n of them. The focused text is marked when it is included. Hover names the text; a
+// click focuses it; a horizontal drag zooms. Drawing is downsampled like the ranked chart.
+class DistributionChart : public ChartWidget {
+    Q_OBJECT
+public:
+    explicit DistributionChart(QWidget *parent = nullptr);
+    ~DistributionChart() override;
+
+    void setData(std::shared_ptr<const SelectionData> selectionData,
+                 std::shared_ptr<const SelectionOutcome> outcome);
+
+    QString toolTipAt(const QPointF &value) const override;
+
+    int includedCount() const { return int(m_order.size()); }
+    double effectiveSize() const { return m_effectiveSize; }  // 1 / Σ p², the "how many texts"
+    int positionOfText(int text) const;  // 1-based place in the weight order; 0 = not included
+    int textAtPosition(int position) const;  // -1 outside 1..includedCount()
+    int maxDrawnPoints() const;
+
+    QLineSeries *weightSeries() const { return m_weightUpper; }
+    QLineSeries *cumulativeSeries() const { return m_cumulative; }
+    QScatterSeries *focusSeries() const { return m_focusMarker; }
+
+protected:
+    void applyColors(const charts::ChartColors &colors) override;
+    void textFocusChanged(int text) override;
+    void clicked(const QPointF &value) override;
+    void visibleRangeChanged() override;
+
+private:
+    void rebuildCurves();
+    void plotAreaResized();
+    int positionAt(double x) const;
+
+    std::shared_ptr<const SelectionOutcome> m_outcome;
+    std::vector<int> m_order;  // included texts, by weight descending (ties: by rank)
+    std::vector<double> m_weights;  // weight of m_order[i]
+    std::vector<double> m_cumulativeShare;  // sum of m_weights[0..i]
+    double m_effectiveSize = 0;
+    int m_drawnBuckets = 0;
+    QCategoryAxis *m_x;
+    QCategoryAxis *m_y;
+    QCategoryAxis *m_share;
+    QLineSeries *m_weightUpper;
+    QLineSeries *m_weightLower;
+    QAreaSeries *m_weightArea;
+    QLineSeries *m_cumulative;
+    QScatterSeries *m_focusMarker;
+};
+
+}  // namespace pcs
