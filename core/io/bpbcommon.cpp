@@ -127,6 +127,14 @@ Status parseChunks(const std::vector<CsvChunk> &chunks, const BpbCsvInput &input
     return Done {};
 }
 
+bool finishedChunkCleanly(const CsvCursor &cursor, qint64 row, qint64 rowEnd, CsvIssue &issue)
+{
+    if (row == rowEnd && cursor.atEnd())
+        return true;
+    issue = CsvIssue { cursor.line(), 0, QStringLiteral("internal error: rows were split inconsistently") };
+    return false;
+}
+
 CsvIssue raggedRow(qint64 line, qint64 expected, qint64 found)
 {
     return CsvIssue { line, std::min(expected, found) + 1,

@@ -4,6 +4,7 @@
 #include "common/taskcontrol.h"
 #include "io/bpbloader.h"
 #include "io/csvchunks.h"
+#include "io/csvcursor.h"
 #include "io/csvreader.h"
 
 #include <functional>
@@ -72,6 +73,9 @@ Status parseChunks(const std::vector<CsvChunk> &chunks, const BpbCsvInput &input
 
 // The issue for a row with the wrong number of fields.
 CsvIssue raggedRow(qint64 line, qint64 expected, qint64 found);
+
+// A chunk parser's last check: it consumed exactly the rows the planner counted.
+bool finishedChunkCleanly(const CsvCursor &cursor, qint64 row, qint64 rowEnd, CsvIssue &issue);
 
 // Allocates an uninitialised matrix, turning an allocation failure into an Error.
 Status allocateMatrix(Eigen::MatrixXd &matrix, qint64 rows, qint64 cols, const QString &path);

@@ -57,12 +57,7 @@ bool parseChunk(const CsvChunk &chunk, qint64 textCount, char delimiter, RowMajo
         }
         ++row;
     }
-    if (row != rowEnd || !cursor.atEnd()) {
-        issue = CsvIssue { cursor.line(), 0,
-                           QStringLiteral("internal error: rows were split inconsistently") };
-        return false;
-    }
-    return true;
+    return finishedChunkCleanly(cursor, row, rowEnd, issue);
 }
 
 }  // namespace

@@ -152,12 +152,7 @@ bool parseChunk(const CsvChunk &chunk, const TextRowsColumns &columns, char deli
         }
         ++row;
     }
-    if (row != rowEnd || !cursor.atEnd()) {
-        issue = CsvIssue { cursor.line(), 0,
-                           QStringLiteral("internal error: rows were split inconsistently") };
-        return false;
-    }
-    return true;
+    return finishedChunkCleanly(cursor, row, rowEnd, issue);
 }
 
 }  // namespace
