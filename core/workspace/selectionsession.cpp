@@ -19,7 +19,7 @@ void loadInBackground(QPromise<LoadReply> &promise, SelectionInputPaths paths)
     QElapsedTimer timer;
     timer.start();
     const PromiseControl<LoadReply> control(promise);
-    auto fail = [&](const Error &error) { promise.addResult(LoadReply{nullptr, error}); };
+    auto fail = [&](const Error &error) { promise.addResult(LoadReply { nullptr, error }); };
 
     auto bpb = loadBpbMatrix(paths.bpb, paths.bpbOptions, control);
     if (!bpb)
@@ -31,7 +31,8 @@ void loadInBackground(QPromise<LoadReply> &promise, SelectionInputPaths paths)
     data->warnings = bpb->warnings + errors->warnings;
     if (!paths.tokenCounts.isEmpty()) {
         // Resolve once by name; caps then follow from the keep ratio of each run.
-        auto tau = resolveTau(bpb->texts, {TauSpec::Source::TokenCounts, paths.tokenCounts, 1.0}, &data->warnings);
+        auto tau = resolveTau(bpb->texts, { TauSpec::Source::TokenCounts, paths.tokenCounts, 1.0 },
+                              &data->warnings);
         if (!tau)
             return fail(tau.error());
         data->tokens = std::move(tau).value();  // proportional to the token counts, sums to 1
@@ -40,18 +41,19 @@ void loadInBackground(QPromise<LoadReply> &promise, SelectionInputPaths paths)
     data->bpb = std::make_shared<const BpbMatrix>(std::move(bpb).value());
     data->errors = std::move(errors).value();
     data->loadSeconds = double(timer.nsecsElapsed()) * 1e-9;
-    promise.addResult(LoadReply{std::move(data), std::nullopt});
+    promise.addResult(LoadReply { std::move(data), std::nullopt });
 }
 
 void runInBackground(QPromise<RunReply> &promise, std::shared_ptr<const SelectionData> data,
                      SelectionParameters parameters, Eigen::VectorXd cachedEstimate)
 {
     const PromiseControl<RunReply> control(promise);
-    auto fail = [&](const Error &error) { promise.addResult(RunReply{nullptr, {}, error}); };
+    auto fail = [&](const Error &error) { promise.addResult(RunReply { nullptr, {}, error }); };
     auto outcome = std::make_shared<SelectionOutcome>();
     outcome->parameters = parameters;
 
-    auto aligned = alignInputs(*data->bpb, data->errors, parameters.benchmarks, data->paths.bpb, data->paths.errors);
+    auto aligned = alignInputs(*data->bpb, data->errors, parameters.benchmarks, data->paths.bpb,
+                               data->paths.errors);
     if (!aligned)
         return fail(aligned.error());
     outcome->aligned = std::move(aligned).value();
@@ -62,7 +64,7 @@ void runInBackground(QPromise<RunReply> &promise, std::shared_ptr<const Selectio
     Eigen::VectorXd estimated = std::move(cachedEstimate);
     if (estimated.size() == 0) {
         auto values = estimate(data->bpb->values, outcome->aligned.bpbRows, outcome->aligned.errors,
-                               {parameters.estimator, parameters.threads}, control);
+                               { parameters.estimator, parameters.threads }, control);
         if (!values)
             return fail(values.error());
         estimated = std::move(values).value();
@@ -79,18 +81,20 @@ void runInBackground(QPromise<RunReply> &promise, std::shared_ptr<const Selectio
         return fail(table.error());
     outcome->table = std::move(table).value();
     outcome->projectSeconds = double(timer.nsecsElapsed()) * 1e-9;
-    promise.addResult(RunReply{std::move(outcome), std::move(estimated), std::nullopt});
+    promise.addResult(RunReply { std::move(outcome), std::move(estimated), std::nullopt });
 }
 
 void compareInBackground(QPromise<CompareReply> &promise, std::shared_ptr<const SelectionData> data,
-                         std::shared_ptr<const SelectionOutcome> outcome, Estimator estimator, int threads)
+                         std::shared_ptr<const SelectionOutcome> outcome, Estimator estimator,
+                         int threads)
 {
     const PromiseControl<CompareReply> control(promise);
-    auto values = estimate(data->bpb->values, outcome->aligned.bpbRows, outcome->aligned.errors, {estimator, threads}, control);
+    auto values = estimate(data->bpb->values, outcome->aligned.bpbRows, outcome->aligned.errors,
+                           { estimator, threads }, control);
     if (!values)
-        promise.addResult(CompareReply{{}, values.error()});
+        promise.addResult(CompareReply { {}, values.error() });
     else
-        promise.addResult(CompareReply{std::move(values).value(), std::nullopt});
+        promise.addResult(CompareReply { std::move(values).value(), std::nullopt });
 }
 
 bool sameEstimate(const SelectionParameters &a, const SelectionParameters &b)
@@ -100,12 +104,14 @@ bool sameEstimate(const SelectionParameters &a, const SelectionParameters &b)
 
 }  // namespace
 
-SelectionSession::SelectionSession(QObject *parent) : QObject(parent)
+SelectionSession::SelectionSession(QObject *parent)
+    : QObject(parent)
 {
     qRegisterMetaType<pcs::Error>();
     connect(&m_loadWatcher, &QFutureWatcherBase::finished, this, &SelectionSession::onLoadFinished);
     connect(&m_runWatcher, &QFutureWatcherBase::finished, this, &SelectionSession::onRunFinished);
-    connect(&m_compareWatcher, &QFutureWatcherBase::finished, this, &SelectionSession::onCompareFinished);
+    connect(&m_compareWatcher, &QFutureWatcherBase::finished, this,
+            &SelectionSession::onCompareFinished);
     connect(&m_loadWatcher, &QFutureWatcherBase::progressValueChanged, this,
             [this](int value) { Q_EMIT progressChanged(value, tr("Loading")); });
     connect(&m_runWatcher, &QFutureWatcherBase::progressValueChanged, this,
@@ -124,6 +130,7 @@ void SelectionSession::load(const SelectionInputPaths &paths)
     m_runWatcher.cancel();
     m_compareWatcher.cancel();
     m_loadWatcher.setFuture(QtConcurrent::run(loadInBackground, paths));
+    m_loadPending = true;
     updateBusy();
     Q_EMIT progressChanged(0, tr("Loading"));
 }
@@ -142,6 +149,7 @@ void SelectionSession::startRun()
     if (m_cachedFor && sameEstimate(*m_cachedFor, m_parameters))
         cached = m_cachedEstimate;
     m_runWatcher.setFuture(QtConcurrent::run(runInBackground, m_data, m_parameters, cached));
+    m_runPending = true;
     updateBusy();
     Q_EMIT progressChanged(0, tr("Estimating"));
 }
@@ -154,6 +162,7 @@ void SelectionSession::requestComparison(Estimator estimator)
         return;
     m_compareWatcher.setFuture(
         QtConcurrent::run(compareInBackground, m_data, m_outcome, estimator, m_parameters.threads));
+    m_comparePending = true;
     updateBusy();
 }
 
@@ -166,7 +175,7 @@ void SelectionSession::cancel()
 
 bool SelectionSession::isBusy() const
 {
-    return m_loadWatcher.isRunning() || m_runWatcher.isRunning() || m_compareWatcher.isRunning();
+    return m_loadPending || m_runPending || m_comparePending;
 }
 
 void SelectionSession::waitForIdle()
@@ -179,6 +188,10 @@ void SelectionSession::waitForIdle()
 void SelectionSession::onLoadFinished()
 {
     const QFuture<LoadReply> future = m_loadWatcher.future();
+    // A finished() queued for a replaced future arrives while the new one still runs.
+    if (!m_loadPending || !future.isFinished())
+        return;
+    m_loadPending = false;
     updateBusy();
     if (future.isCanceled() || future.resultCount() == 0) {
         Q_EMIT runCanceled();
@@ -204,6 +217,10 @@ void SelectionSession::onLoadFinished()
 void SelectionSession::onRunFinished()
 {
     const QFuture<RunReply> future = m_runWatcher.future();
+    // A finished() queued for a replaced future arrives while the new one still runs.
+    if (!m_runPending || !future.isFinished())
+        return;
+    m_runPending = false;
     updateBusy();
     if (future.isCanceled() || future.resultCount() == 0) {
         Q_EMIT runCanceled();
@@ -228,6 +245,10 @@ void SelectionSession::onRunFinished()
 void SelectionSession::onCompareFinished()
 {
     const QFuture<CompareReply> future = m_compareWatcher.future();
+    // A finished() queued for a replaced future arrives while the new one still runs.
+    if (!m_comparePending || !future.isFinished())
+        return;
+    m_comparePending = false;
     updateBusy();
     if (future.isCanceled() || future.resultCount() == 0)
         return;

@@ -123,6 +123,11 @@ private:
     QFutureWatcher<CompareReply> m_compareWatcher;
     quint64 m_loadGeneration = 0;
     quint64 m_runGeneration = 0;
+    // A watcher's future can finish before its finished() signal is delivered; the session
+    // counts as busy until the reply has been handled, so callers never see stale state.
+    bool m_loadPending = false;
+    bool m_runPending = false;
+    bool m_comparePending = false;
     bool m_busy = false;
 };
 
