@@ -8,6 +8,7 @@ packages=(
   libqt6sql6-sqlite libgl-dev libvulkan-dev
   libeigen3-dev libfasttext-dev fasttext zlib1g-dev libzstd-dev
   xvfb xauth fonts-dejavu-core
+  dpkg-dev file desktop-file-utils appstream
 )
 
 missing=()

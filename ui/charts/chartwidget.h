@@ -50,6 +50,8 @@ public:
 
     // Writes the chart as PNG or SVG (by extension); see exportChart().
     Status exportTo(const QString &path) const;
+    // Asks for a file name (PNG or SVG) and exports; errors are shown in a message box.
+    void exportWithDialog();
 
     // How long the last data update took on the GUI thread, in milliseconds.
     double lastUpdateMilliseconds() const { return m_updateMilliseconds; }
@@ -102,7 +104,6 @@ private:
     void hover(const QPointF &chartPos, const QPoint &globalPos);
     void drag(qreal fromX, qreal toX);
     void showMenu(const QPoint &globalPos);
-    void exportWithDialog();
 
     QChart *m_chart;
     charts::ChartView *m_view;

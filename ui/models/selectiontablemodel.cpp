@@ -2,9 +2,12 @@
 
 #include "models/nameorder.h"
 #include "models/parallelchunks.h"
+#include "models/valueorder.h"
 
 #include <QDebug>
+#include <QtConcurrent/QtConcurrentRun>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <numeric>
@@ -13,11 +16,18 @@ namespace pcs {
 
 namespace {
 
-// A numeric sort key; ties are broken by the text index so that any sort gives one answer.
-struct NumericKey {
-    double value;
-    int text;
-};
+// True when `rank` holds each of 1..D exactly once (ranksDescending() gives such ranks).
+bool isPermutationOfRanks(const Eigen::VectorXi &rank)
+{
+    std::vector<unsigned char> seen(std::size_t(rank.size()), 0);
+    for (Eigen::Index t = 0; t < rank.size(); ++t) {
+        const int r = rank[t];
+        if (r < 1 || r > rank.size() || seen[std::size_t(r - 1)])
+            return false;
+        seen[std::size_t(r - 1)] = 1;
+    }
+    return true;
+}
 
 QString fullNumber(double value)
 {
@@ -49,6 +59,10 @@ void SelectionTableModel::setTable(std::shared_ptr<const SelectionTable> table)
     m_hasDistribution = m_table && m_table->hasDistribution()
         && std::size_t(m_table->weight.size()) == d && std::size_t(m_table->tau.size()) == d;
     m_sorted.resize(d);
+    if (m_table
+        && (m_table->texts.constData() != m_nameOrderTexts.constData()
+            || m_table->texts.size() != m_nameOrderTexts.size()))
+        startNameOrder();
     sortAllTexts();
     m_rows.clear();
     m_rowOf.assign(d, -1);
@@ -251,31 +265,92 @@ void SelectionTableModel::sortAllTexts()
     if (m_sortColumn == TextColumn) {
         // Folded (case-insensitive) code units rather than a locale collation: collating a
         // million names takes seconds, and names are identifiers more than words.
-        m_sorted = sortedByName(m_table->texts, ascending);
+        if (!m_nameOrder.isValid())
+            startNameOrder();
+        m_sorted = m_nameOrder.result();  // waits only if asked within moments of a load
+        if (!ascending) {
+            // Reversed, with runs of equal names (hand-made tables; loaders reject them) put
+            // back in index order.
+            std::reverse(m_sorted.begin(), m_sorted.end());
+            const QStringList &names = m_table->texts;
+            for (std::size_t begin = 0; begin < m_sorted.size();) {
+                std::size_t end = begin + 1;
+                while (end < m_sorted.size() && names[m_sorted[end]] == names[m_sorted[begin]])
+                    ++end;
+                std::reverse(m_sorted.begin() + std::ptrdiff_t(begin),
+                             m_sorted.begin() + std::ptrdiff_t(end));
+                begin = end;
+            }
+        }
         return;
     }
 
     if ((m_sortColumn >= TauColumn) && !m_hasDistribution)
         return;  // nothing to sort by: keep the table's order
-    // Contiguous (value, index) pairs sort several times faster than indirect index compares.
-    std::vector<NumericKey> keys(m_sorted.size());
-    parallel::forEachChunk(keys.size(), parallel::chunkCount(keys.size()),
+    if ((m_sortColumn == RankColumn || m_sortColumn == EstimateColumn) && orderFromRanks(ascending))
+        return;
+    // Any other numeric column: a radix sort (stable, so ties stay in index order).
+    std::vector<double> values(m_sorted.size());
+    parallel::forEachChunk(values.size(), parallel::chunkCount(values.size()),
                            [&](int, std::size_t begin, std::size_t end) {
-                               for (std::size_t t = begin; t < end; ++t) {
-                                   double v = numberAt(int(t), m_sortColumn);
-                                   if (std::isnan(v))  // keep a strict weak order
-                                       v = std::numeric_limits<double>::infinity();
-                                   keys[t] = { v, int(t) };
-                               }
+                               for (std::size_t t = begin; t < end; ++t)
+                                   values[t] = numberAt(int(t), m_sortColumn);
                            });
-    const auto less = [ascending](const NumericKey &a, const NumericKey &b) {
-        if (a.value != b.value)
-            return ascending ? a.value < b.value : a.value > b.value;
-        return a.text < b.text;
-    };
-    parallel::sort(keys.begin(), keys.end(), less);
-    for (std::size_t i = 0; i < keys.size(); ++i)
-        m_sorted[i] = keys[i].text;
+    m_sorted = orderByValue(values, ascending);
+}
+
+void SelectionTableModel::startNameOrder()
+{
+    // Reruns share the loaded text list, so its name order is computed once per load, in the
+    // background: a million names take a few hundred milliseconds to order.
+    m_nameOrderTexts = m_table ? m_table->texts : QStringList();
+    m_nameOrder
+        = QtConcurrent::run([texts = m_nameOrderTexts] { return sortedByName(texts, true); });
+}
+
+bool SelectionTableModel::orderFromRanks(bool ascending)
+{
+    // Ranks 1..D are already an order (rank 1 = largest estimate): inverting the permutation
+    // is O(D), where even a radix sort of a million values is a visible pause.
+    if (!isPermutationOfRanks(m_table->rank))
+        return false;
+    const std::size_t d = m_sorted.size();
+    for (std::size_t t = 0; t < d; ++t)
+        m_sorted[std::size_t(m_table->rank[Eigen::Index(t)] - 1)] = int(t);
+    if (m_sortColumn == EstimateColumn) {
+        // The rank order is the descending estimate order (ties by index) for ranksDescending();
+        // check it, since a table may carry ranks from elsewhere.
+        const Eigen::VectorXd &e = m_table->estimate;
+        for (std::size_t r = 0; r < d; ++r) {
+            const int t = m_sorted[r];
+            if (std::isnan(e[t]))
+                return false;
+            if (r > 0) {
+                const int previous = m_sorted[r - 1];
+                if (e[previous] < e[t] || (e[previous] == e[t] && previous > t))
+                    return false;
+            }
+        }
+    }
+    if (!ascending) {
+        if (m_sortColumn == RankColumn)
+            std::reverse(m_sorted.begin(), m_sorted.end());
+        return true;
+    }
+    if (m_sortColumn == EstimateColumn) {
+        // Ascending estimate: reverse, then put each run of equal values back in index order.
+        std::reverse(m_sorted.begin(), m_sorted.end());
+        const Eigen::VectorXd &e = m_table->estimate;
+        for (std::size_t begin = 0; begin < d;) {
+            std::size_t end = begin + 1;
+            while (end < d && e[m_sorted[end]] == e[m_sorted[begin]])
+                ++end;
+            std::reverse(m_sorted.begin() + std::ptrdiff_t(begin),
+                         m_sorted.begin() + std::ptrdiff_t(end));
+            begin = end;
+        }
+    }
+    return true;
 }
 
 void SelectionTableModel::filterFrom(const std::vector<int> &candidates)

@@ -3,6 +3,7 @@
 #include "io/selectionwriter.h"
 
 #include <QAbstractTableModel>
+#include <QFuture>
 
 #include <memory>
 #include <vector>
@@ -65,6 +66,8 @@ public:
 
 private:
     void sortAllTexts();
+    bool orderFromRanks(bool ascending);
+    void startNameOrder();  // rank and estimate orders from the rank permutation
     void filterFrom(const std::vector<int> &candidates);
     QVariant valueAt(int text, int column) const;
     double numberAt(int text, int column) const;  // numeric columns only
@@ -73,6 +76,8 @@ private:
     QByteArray csvHeader() const;
 
     std::shared_ptr<const SelectionTable> m_table;
+    QFuture<std::vector<int>> m_nameOrder;  // ascending name order of m_table->texts
+    QStringList m_nameOrderTexts;  // the list it belongs to; held so its storage is not reused
     bool m_hasDistribution = false;
     std::vector<int> m_sorted;  // every text, in sort order
     std::vector<int> m_rows;  // row → text: the filtered subsequence of m_sorted

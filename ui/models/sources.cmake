@@ -3,6 +3,7 @@ target_sources(ui PRIVATE
   textfocus.h
   models/parallelchunks.h
   models/nameorder.h models/nameorder.cpp
+  models/valueorder.h models/valueorder.cpp
   models/selectiontablemodel.h models/selectiontablemodel.cpp
   models/texttableview.h models/texttableview.cpp
 )

@@ -65,7 +65,9 @@ void TextTableView::build()
     rows->setDefaultSectionSize(fontMetrics().height() + 6);
 
     QHeaderView *columns = m_table->horizontalHeader();
-    columns->setSectionResizeMode(SelectionTableModel::TextColumn, QHeaderView::Stretch);
+    // The text column takes the spare width but never less than kMinTextWidth (see
+    // fitTextColumn); a narrow view scrolls sideways instead of hiding the names.
+    columns->setSectionResizeMode(SelectionTableModel::TextColumn, QHeaderView::Interactive);
     const int numberWidth = fontMetrics().horizontalAdvance(QStringLiteral("-0.000123456")) + 28;
     for (const int column : { SelectionTableModel::EstimateColumn, SelectionTableModel::TauColumn,
                               SelectionTableModel::WeightColumn })
@@ -90,6 +92,7 @@ void TextTableView::build()
     m_table->addActions({ copyRow, copyAll });
     m_table->setContextMenuPolicy(Qt::ActionsContextMenu);
     m_table->installEventFilter(this);
+    m_table->viewport()->installEventFilter(this);
 
     auto *bar = new QHBoxLayout;
     bar->addWidget(m_filterEdit, 1);
@@ -160,8 +163,22 @@ void TextTableView::copyAllShownRows()
     QGuiApplication::clipboard()->setMimeData(mime);
 }
 
+void TextTableView::fitTextColumn()
+{
+    const QHeaderView *columns = m_table->horizontalHeader();
+    int others = 0;
+    for (int column = 0; column < columns->count(); ++column)
+        if (column != SelectionTableModel::TextColumn)
+            others += columns->sectionSize(column);
+    const int minimum = fontMetrics().horizontalAdvance(QLatin1Char('x')) * kMinTextChars;
+    m_table->horizontalHeader()->resizeSection(
+        SelectionTableModel::TextColumn, std::max(minimum, m_table->viewport()->width() - others));
+}
+
 bool TextTableView::eventFilter(QObject *watched, QEvent *event)
 {
+    if (watched == m_table->viewport() && event->type() == QEvent::Resize)
+        fitTextColumn();
     // Ctrl+C copies whole rows as CSV; QAbstractItemView would copy only the current cell.
     const bool key = event->type() == QEvent::KeyPress || event->type() == QEvent::ShortcutOverride;
     if (watched == m_table && key && static_cast<QKeyEvent *>(event)->matches(QKeySequence::Copy)) {

@@ -47,6 +47,8 @@ public Q_SLOTS:
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
+    void fitTextColumn();
+    static constexpr int kMinTextChars = 24;
 
 private:
     void build();

@@ -37,17 +37,28 @@ DataPage::DataPage(SelectionSession *session, QWidget *parent)
     , m_benchmarks(new QListWidget)
     , m_dropped(new QPlainTextEdit)
 {
+    m_bpbPath->setObjectName(QStringLiteral("bpbPath"));
+    m_errorsPath->setObjectName(QStringLiteral("errorsPath"));
+    m_tokensPath->setObjectName(QStringLiteral("tokensPath"));
+    m_error->setObjectName(QStringLiteral("loadError"));
+    m_summary->setObjectName(QStringLiteral("dataSummary"));
+    m_benchmarks->setObjectName(QStringLiteral("benchmarkList"));
+    m_dropped->setObjectName(QStringLiteral("droppedLlms"));
     auto *files = new QGroupBox(tr("Input files"));
     auto *form = new QFormLayout(files);
-    const QList<std::tuple<QLineEdit *, QString, QString, QString>> rows = {
-        {m_bpbPath, QStringLiteral("bpb"), tr("BPB &matrix:"), tr("CSV/TSV (texts as rows, LLMs as rows, or llm,text,bpb) or .npy")},
-        {m_errorsPath, QStringLiteral("errors"), tr("Benchmark &errors:"), tr("The package's CSV, or lm-evaluation-harness results JSON")},
-        {m_tokensPath, QStringLiteral("token_counts"), tr("&Token counts:"), tr("Optional text,tokens CSV; without it every text counts equally")}};
+    const QList<std::tuple<QLineEdit *, QString, QString, QString>> rows
+        = { { m_bpbPath, QStringLiteral("bpb"), tr("BPB &matrix:"),
+              tr("CSV/TSV (texts as rows, LLMs as rows, or llm,text,bpb) or .npy") },
+            { m_errorsPath, QStringLiteral("errors"), tr("Benchmark &errors:"),
+              tr("The package's CSV, or lm-evaluation-harness results JSON") },
+            { m_tokensPath, QStringLiteral("token_counts"), tr("&Token counts:"),
+              tr("Optional text,tokens CSV; without it every text counts equally") } };
     for (const auto &[edit, role, label, placeholder] : rows) {
         edit->setPlaceholderText(placeholder);
         edit->setClearButtonEnabled(true);
         auto *browse = new QPushButton(tr("Browse…"));
-        connect(browse, &QPushButton::clicked, this, [this, role = role] { Q_EMIT browseRequested(role); });
+        connect(browse, &QPushButton::clicked, this,
+                [this, role = role] { Q_EMIT browseRequested(role); });
         connect(edit, &QLineEdit::returnPressed, this, &DataPage::loadRequested);
         form->addRow(label, pathRow(edit, browse));
     }
@@ -65,12 +76,14 @@ DataPage::DataPage(SelectionSession *session, QWidget *parent)
     auto *foundLayout = new QVBoxLayout(found);
     m_summary->setWordWrap(true);
     m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_summary->setText(tr("Nothing loaded yet. Choose the files above, drop them on the window, or try Help ▸ Open Demo."));
+    m_summary->setText(tr("Nothing loaded yet. Choose the files above, drop them on the window, or "
+                          "try Help ▸ Open Demo."));
     foundLayout->addWidget(m_summary);
 
     auto *benchmarks = new QGroupBox(tr("Benchmarks to average"));
     auto *benchmarksLayout = new QVBoxLayout(benchmarks);
-    m_benchmarks->setToolTip(tr("The chosen benchmarks' errors are averaged per LLM. Error rates (in [0, 1]) are chosen by default."));
+    m_benchmarks->setToolTip(tr("The chosen benchmarks' errors are averaged per LLM. Error rates "
+                                "(in [0, 1]) are chosen by default."));
     benchmarksLayout->addWidget(m_benchmarks);
     connect(m_benchmarks, &QListWidget::itemChanged, this, [this] {
         if (!m_updatingBenchmarks)
@@ -171,16 +184,19 @@ void DataPage::refreshSummary()
                        .arg(loaded->loadSeconds, 0, 'f', 2)
                        .arg(loaded->errors.benchmarks.size())
                        .arg(loaded->errors.llms.size());
-    text += loaded->tokens.size() > 0 ? tr("<b>Caps</b>: from token counts.<br>") : tr("<b>Caps</b>: every text counts equally.<br>");
+    text += loaded->tokens.size() > 0 ? tr("<b>Caps</b>: from token counts.<br>")
+                                      : tr("<b>Caps</b>: every text counts equally.<br>");
     if (outcome)
-        text += tr("<b>Used</b>: %1 LLMs matched by name and complete; %2 not used (listed on the right).")
+        text += tr("<b>Used</b>: %1 LLMs matched by name and complete; %2 not used (listed on the "
+                   "right).")
                     .arg(outcome->aligned.llms.size())
                     .arg(outcome->aligned.dropped.size());
     Warnings warnings = loaded->warnings;
     if (outcome)
         warnings += outcome->warnings;
     for (const Error &warning : warnings)
-        text += QStringLiteral("<br><span style='color:#b9770e'>⚠ %1</span>").arg(warning.toString().toHtmlEscaped());
+        text += QStringLiteral("<br><span style='color:#b9770e'>⚠ %1</span>")
+                    .arg(warning.toString().toHtmlEscaped());
     m_summary->setText(text);
 
     QStringList lines;

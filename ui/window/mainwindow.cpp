@@ -9,12 +9,14 @@
 #include <QCloseEvent>
 #include <QFileInfo>
 #include <QHBoxLayout>
+#include <QJsonObject>
 #include <QLabel>
 #include <QListWidget>
 #include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSettings>
+#include <QSplitter>
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QStyle>
@@ -22,7 +24,9 @@
 namespace pcs {
 
 MainWindow::MainWindow(QWidget *parent)
-    : QMainWindow(parent), m_session(new SelectionSession(this)), m_focus(new TextFocus(this))
+    : QMainWindow(parent)
+    , m_session(new SelectionSession(this))
+    , m_focus(new TextFocus(this))
 {
     setAcceptDrops(true);
     setWindowIcon(QIcon(QStringLiteral(":/icons/pcstudio.svg")));
@@ -39,6 +43,8 @@ MainWindow::MainWindow(QWidget *parent)
         m_exportDistributionAction->setEnabled(true);
         m_exportTableAction->setEnabled(true);
         m_status->setText(tr("Ready"));
+        if (!m_pendingView.isEmpty())
+            applyViewState(std::exchange(m_pendingView, {}));
         if (m_focus->current() < 0 || m_focus->current() >= outcome->table.texts.size()) {
             // Start on the text with the strongest evidence.
             const Eigen::VectorXi &rank = outcome->table.rank;
@@ -55,8 +61,9 @@ MainWindow::MainWindow(QWidget *parent)
         showStage(DataStage);
         m_status->setText(tr("Could not load: %1").arg(error.toString()));
     });
-    connect(m_session, &SelectionSession::runFailed, this,
-            [this](const Error &error) { m_status->setText(tr("Run failed: %1").arg(error.toString())); });
+    connect(m_session, &SelectionSession::runFailed, this, [this](const Error &error) {
+        m_status->setText(tr("Run failed: %1").arg(error.toString()));
+    });
     connect(m_session, &SelectionSession::runCanceled, this,
             [this] { m_status->setText(tr("Canceled; showing the previous results")); });
 }
@@ -89,13 +96,18 @@ void MainWindow::createStages()
     m_stages->setFixedWidth(170);
     m_stages->setIconSize(QSize(20, 20));
     m_stages->setSpacing(2);
-    const QList<std::tuple<QString, QString, QStyle::StandardPixmap, bool>> stages = {
-        {tr("1  Data"), tr("Load the BPB matrix, the benchmark errors and token counts"), QStyle::SP_DirOpenIcon, true},
-        {tr("2  Selection"), tr("Estimate per text and see why each text was chosen"), QStyle::SP_FileDialogDetailedView, true},
-        {tr("3  Distribution"), tr("The sampling distribution and its export"), QStyle::SP_DialogSaveButton, true},
-        {tr("4  Compare"), tr("Two estimators side by side"), QStyle::SP_BrowserReload, true},
-        {tr("5  Filter"), tr("fastText filter from the selection (coming next)"), QStyle::SP_FileDialogContentsView, false},
-        {tr("6  Review"), tr("LLM-assisted curation with human review (coming)"), QStyle::SP_DialogApplyButton, false}};
+    const QList<std::tuple<QString, QString, QStyle::StandardPixmap, bool>> stages
+        = { { tr("1  Data"), tr("Load the BPB matrix, the benchmark errors and token counts"),
+              QStyle::SP_DirOpenIcon, true },
+            { tr("2  Selection"), tr("Estimate per text and see why each text was chosen"),
+              QStyle::SP_FileDialogDetailedView, true },
+            { tr("3  Distribution"), tr("The sampling distribution and its export"),
+              QStyle::SP_DialogSaveButton, true },
+            { tr("4  Compare"), tr("Two estimators side by side"), QStyle::SP_BrowserReload, true },
+            { tr("5  Filter"), tr("fastText filter from the selection (coming next)"),
+              QStyle::SP_FileDialogContentsView, false },
+            { tr("6  Review"), tr("LLM-assisted curation with human review (coming)"),
+              QStyle::SP_DialogApplyButton, false } };
     for (const auto &[label, tip, icon, enabled] : stages) {
         auto *item = new QListWidgetItem(style()->standardIcon(icon), label, m_stages);
         item->setToolTip(tip);
@@ -106,7 +118,8 @@ void MainWindow::createStages()
 
     m_dataPage = new DataPage(m_session);
     connect(m_dataPage, &DataPage::browseRequested, this, &MainWindow::browseInput);
-    connect(m_dataPage, &DataPage::loadRequested, this, [this] { loadInputs(m_dataPage->paths()); });
+    connect(m_dataPage, &DataPage::loadRequested, this,
+            [this] { loadInputs(m_dataPage->paths()); });
     connect(m_dataPage, &DataPage::benchmarksChosen, this, [this](const QStringList &benchmarks) {
         SelectionParameters p = m_session->parameters();
         p.benchmarks = benchmarks;
@@ -153,10 +166,11 @@ void MainWindow::createStatusBar()
         if (busy)
             m_progress->setValue(0);
     });
-    connect(m_session, &SelectionSession::progressChanged, this, [this](int permille, const QString &activity) {
-        m_progress->setValue(permille);
-        m_status->setText(activity + QStringLiteral("…"));
-    });
+    connect(m_session, &SelectionSession::progressChanged, this,
+            [this](int permille, const QString &activity) {
+                m_progress->setValue(permille);
+                m_status->setText(activity + QStringLiteral("…"));
+            });
 }
 
 void MainWindow::parametersEdited()
@@ -173,7 +187,8 @@ void MainWindow::loadInputs(const SelectionInputPaths &paths)
 {
     m_dataPage->setPaths(paths);
     if (paths.bpb.isEmpty() || paths.errors.isEmpty()) {
-        m_dataPage->showError(Error::badInput(tr("Choose both a BPB matrix and a benchmark errors file.")));
+        m_dataPage->showError(
+            Error::badInput(tr("Choose both a BPB matrix and a benchmark errors file.")));
         showStage(DataStage);
         return;
     }
@@ -182,13 +197,31 @@ void MainWindow::loadInputs(const SelectionInputPaths &paths)
     m_controls->applyTo(p);
     m_session->setParameters(p);
     m_session->load(paths);
-    for (const QString &path : {paths.bpb, paths.errors})
+    for (const QString &path : { paths.bpb, paths.errors })
         addRecent(path);
 }
 
 void MainWindow::showStage(int stage)
 {
     m_stages->setCurrentRow(stage);
+}
+
+void MainWindow::applyViewState(const QJsonObject &view)
+{
+    const QString text = view.value(QStringLiteral("focused_text")).toString();
+    if (!text.isEmpty() && m_session->data())
+        m_focus->setCurrent(int(m_session->data()->bpb->texts.indexOf(text)));
+    if (const auto estimator
+        = estimatorFromName(view.value(QStringLiteral("compare_with")).toString()))
+        m_session->requestComparison(*estimator);
+    const int stage = view.value(QStringLiteral("stage")).toInt(SelectionStage);
+    if (stage >= DataStage && stage <= CompareStage)
+        showStage(stage);
+}
+
+int MainWindow::currentStage() const
+{
+    return m_stages->currentRow();
 }
 
 void MainWindow::setDirty(bool dirty)
@@ -199,7 +232,8 @@ void MainWindow::setDirty(bool dirty)
 
 void MainWindow::updateTitle()
 {
-    const QString name = m_workspacePath.isEmpty() ? tr("Untitled") : QFileInfo(m_workspacePath).fileName();
+    const QString name
+        = m_workspacePath.isEmpty() ? tr("Untitled") : QFileInfo(m_workspacePath).fileName();
     setWindowTitle(name + QStringLiteral("[*]"));
     setWindowModified(m_dirty);
 }
@@ -213,6 +247,10 @@ void MainWindow::closeEvent(QCloseEvent *event)
     QSettings settings;
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("window/state"), saveState());
+    for (const QSplitter *splitter : findChildren<QSplitter *>())
+        if (!splitter->objectName().isEmpty())
+            settings.setValue(QStringLiteral("window/splitters/") + splitter->objectName(),
+                              splitter->saveState());
     m_session->cancel();
     event->accept();
 }
@@ -221,8 +259,9 @@ bool MainWindow::maybeSave()
 {
     if (!m_dirty || !m_session->data())
         return true;
-    const auto answer = QMessageBox::warning(this, tr("Unsaved workspace"), tr("Save the changes to this workspace?"),
-                                             QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel);
+    const auto answer = QMessageBox::warning(
+        this, tr("Unsaved workspace"), tr("Save the changes to this workspace?"),
+        QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel);
     if (answer == QMessageBox::Cancel)
         return false;
     if (answer == QMessageBox::Save)

@@ -3,6 +3,7 @@
 #include "workspace/selectionsession.h"
 #include "workspace/workspacefile.h"
 
+#include <QJsonObject>
 #include <QMainWindow>
 
 class QAction;
@@ -36,8 +37,21 @@ public:
     bool saveWorkspaceTo(const QString &path);
     void loadInputs(const SelectionInputPaths &paths);
     void showStage(int stage);
+    int currentStage() const;
+    // The exports behind File ▸ Export, without the file dialog.
+    Status exportDistributionTo(const QString &path);
+    Status exportTableTo(const QString &path);
+    QString workspacePath() const { return m_workspacePath; }
+    bool isDirty() const { return m_dirty; }
 
-    enum Stage { DataStage, SelectionStage, DistributionStage, CompareStage, FilterStage, ReviewStage };
+    enum Stage {
+        DataStage,
+        SelectionStage,
+        DistributionStage,
+        CompareStage,
+        FilterStage,
+        ReviewStage
+    };
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -62,6 +76,7 @@ private:
     void exportTable();
     Workspace currentWorkspace() const;
     void applyTheme(const QString &theme);
+    void applyViewState(const QJsonObject &view);
 
     SelectionSession *m_session;
     TextFocus *m_focus;
@@ -78,6 +93,7 @@ private:
     QAction *m_exportTableAction = nullptr;
     QString m_workspacePath;
     bool m_dirty = false;
+    QJsonObject m_pendingView;  // from an opened workspace, applied to its first outcome
 };
 
 }  // namespace pcs

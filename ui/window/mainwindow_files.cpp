@@ -1,6 +1,7 @@
 // MainWindow: menus, workspace files, recent files, exports, the demo, drag and drop, settings.
 #include "window/mainwindow.h"
 
+#include "charts/chartwidget.h"
 #include "demo/demodata.h"
 #include "io/fileinfo.h"
 #include "selection/runreport.h"
@@ -19,20 +20,22 @@
 #include <QFile>
 #include <QFileDialog>
 #include <QJsonDocument>
+#include <QLabel>
+#include <QListWidget>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
 #include <QSettings>
+#include <QSplitter>
 #include <QStandardPaths>
 #include <QStatusBar>
-#include <QLabel>
-#include <QListWidget>
 
 namespace pcs {
 
 namespace {
 
-const QString kDataFilter = QObject::tr("Data files (*.csv *.tsv *.tab *.txt *.npy *.json);;All files (*)");
+const QString kDataFilter
+    = QObject::tr("Data files (*.csv *.tsv *.tab *.txt *.npy *.json);;All files (*)");
 const QString kWorkspaceFilter = QObject::tr("pcstudio workspaces (*.pcstudio);;All files (*)");
 constexpr int kMaxRecent = 10;
 
@@ -41,38 +44,60 @@ constexpr int kMaxRecent = 10;
 void MainWindow::createMenus()
 {
     QMenu *file = menuBar()->addMenu(tr("&File"));
-    file->addAction(tr("Open &BPB Matrix…"), QKeySequence::Open, this, [this] { browseInput(QStringLiteral("bpb")); });
-    file->addAction(tr("Open Benchmark &Errors…"), this, [this] { browseInput(QStringLiteral("errors")); });
-    file->addAction(tr("Open &Token Counts…"), this, [this] { browseInput(QStringLiteral("token_counts")); });
+    file->addAction(tr("Open &BPB Matrix…"), QKeySequence::Open, this,
+                    [this] { browseInput(QStringLiteral("bpb")); });
+    file->addAction(tr("Open Benchmark &Errors…"), this,
+                    [this] { browseInput(QStringLiteral("errors")); });
+    file->addAction(tr("Open &Token Counts…"), this,
+                    [this] { browseInput(QStringLiteral("token_counts")); });
     file->addSeparator();
-    file->addAction(tr("Open &Workspace…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O), this, [this] {
-        const QString path = QFileDialog::getOpenFileName(this, tr("Open Workspace"), QString(), kWorkspaceFilter);
-        if (!path.isEmpty() && maybeSave())
-            openWorkspace(path);
-    });
+    file->addAction(tr("Open &Workspace…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O), this,
+                    [this] {
+                        const QString path = QFileDialog::getOpenFileName(
+                            this, tr("Open Workspace"), QString(), kWorkspaceFilter);
+                        if (!path.isEmpty() && maybeSave())
+                            openWorkspace(path);
+                    });
     m_recentMenu = file->addMenu(tr("Open &Recent"));
     rebuildRecentMenu();
     file->addAction(m_saveAction);
-    file->addAction(tr("Save Workspace &As…"), QKeySequence::SaveAs, this, [this] { saveWorkspaceAs(); });
+    file->addAction(tr("Save Workspace &As…"), QKeySequence::SaveAs, this,
+                    [this] { saveWorkspaceAs(); });
     file->addSeparator();
     file->addAction(m_exportDistributionAction);
     file->addAction(m_exportTableAction);
+    QMenu *charts = file->addMenu(tr("Export &Chart"));
+    const QList<std::pair<QString, QString>> chartNames
+        = { { QStringLiteral("rankedChart"), tr("&Ranked Estimates…") },
+            { QStringLiteral("scatterChart"), tr("&Text Scatter…") },
+            { QStringLiteral("distributionChart"), tr("&Distribution…") },
+            { QStringLiteral("comparisonChart"), tr("Estimator &Comparison…") } };
+    for (const auto &[name, label] : chartNames) {
+        auto *chart = findChild<ChartWidget *>(name);
+        QAction *action = charts->addAction(label, chart, &ChartWidget::exportWithDialog);
+        action->setEnabled(false);
+        connect(m_session, &SelectionSession::outcomeChanged, action,
+                [action] { action->setEnabled(true); });
+    }
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
     QMenu *theme = view->addMenu(tr("&Theme"));
     auto *themes = new QActionGroup(this);
-    const QString current = QSettings().value(QStringLiteral("view/theme"), QStringLiteral("system")).toString();
-    for (const auto &[id, label] : {std::pair{QStringLiteral("system"), tr("&System")}, std::pair{QStringLiteral("light"), tr("&Light")},
-                                    std::pair{QStringLiteral("dark"), tr("&Dark")}}) {
+    const QString current
+        = QSettings().value(QStringLiteral("view/theme"), QStringLiteral("system")).toString();
+    for (const auto &[id, label] : { std::pair { QStringLiteral("system"), tr("&System") },
+                                     std::pair { QStringLiteral("light"), tr("&Light") },
+                                     std::pair { QStringLiteral("dark"), tr("&Dark") } }) {
         QAction *action = theme->addAction(label, this, [this, id = id] { applyTheme(id); });
         action->setCheckable(true);
         action->setChecked(id == current);
         themes->addAction(action);
     }
     for (int stage = DataStage; stage <= CompareStage; ++stage)
-        view->addAction(tr("Stage %1").arg(stage + 1), QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + stage)), this,
+        view->addAction(tr("Stage %1").arg(stage + 1),
+                        QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + stage)), this,
                         [this, stage] { showStage(stage); });
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
@@ -82,8 +107,10 @@ void MainWindow::createMenus()
     });
     help->addAction(tr("&About"), this, [this] {
         QMessageBox::about(this, tr("About Perplexity Correlations Studio"),
-                           tr("<h3>Perplexity Correlations Studio %1</h3><p>Choose LLM pretraining data by perplexity "
-                              "correlations (Thrush, Potts, Hashimoto, arXiv 2409.05816).</p><p>Ties get mid-ranks; "
+                           tr("<h3>Perplexity Correlations Studio %1</h3><p>Choose LLM pretraining "
+                              "data by perplexity "
+                              "correlations (Thrush, Potts, Hashimoto, arXiv "
+                              "2409.05816).</p><p>Ties get mid-ranks; "
                               "see the README for where this differs from the Python package.</p>")
                                .arg(QStringLiteral(PCSTUDIO_VERSION)));
     });
@@ -96,6 +123,11 @@ void MainWindow::restoreSettings()
     restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
     if (!settings.contains(QStringLiteral("window/geometry")))
         resize(1280, 820);
+    for (QSplitter *splitter : findChildren<QSplitter *>())
+        if (!splitter->objectName().isEmpty())
+            splitter->restoreState(
+                settings.value(QStringLiteral("window/splitters/") + splitter->objectName())
+                    .toByteArray());
     applyTheme(settings.value(QStringLiteral("view/theme"), QStringLiteral("system")).toString());
 }
 
@@ -107,16 +139,19 @@ void MainWindow::applyTheme(const QString &theme)
 
 void MainWindow::browseInput(const QString &role)
 {
-    const QString title = role == QLatin1String("bpb")      ? tr("Open BPB Matrix")
-                          : role == QLatin1String("errors") ? tr("Open Benchmark Errors")
-                                                            : tr("Open Token Counts");
+    const QString title = role == QLatin1String("bpb") ? tr("Open BPB Matrix")
+        : role == QLatin1String("errors")              ? tr("Open Benchmark Errors")
+                                                       : tr("Open Token Counts");
     const QString dir = QSettings().value(QStringLiteral("files/lastDir")).toString();
     const QString path = QFileDialog::getOpenFileName(this, title, dir, kDataFilter);
     if (path.isEmpty())
         return;
     QSettings().setValue(QStringLiteral("files/lastDir"), QFileInfo(path).absolutePath());
     SelectionInputPaths paths = m_dataPage->paths();
-    (role == QLatin1String("bpb") ? paths.bpb : role == QLatin1String("errors") ? paths.errors : paths.tokenCounts) = path;
+    (role == QLatin1String("bpb")          ? paths.bpb
+         : role == QLatin1String("errors") ? paths.errors
+                                           : paths.tokenCounts)
+        = path;
     m_dataPage->setPaths(paths);
     showStage(DataStage);
     if (!paths.bpb.isEmpty() && !paths.errors.isEmpty())
@@ -128,9 +163,12 @@ Workspace MainWindow::currentWorkspace() const
     Workspace w;
     w.inputs = m_session->data() ? m_session->data()->paths : m_dataPage->paths();
     w.parameters = m_session->parameters();
-    QJsonObject view{{QStringLiteral("stage"), m_stages->currentRow()}};
+    QJsonObject view { { QStringLiteral("stage"), m_stages->currentRow() } };
     if (m_focus->current() >= 0 && m_session->data())
-        view.insert(QStringLiteral("focused_text"), m_session->data()->bpb->texts.value(m_focus->current()));
+        view.insert(QStringLiteral("focused_text"),
+                    m_session->data()->bpb->texts.value(m_focus->current()));
+    if (const auto estimator = m_session->comparisonEstimator())
+        view.insert(QStringLiteral("compare_with"), estimatorName(*estimator));
     w.viewState = view;
     return w;
 }
@@ -151,7 +189,8 @@ bool MainWindow::saveWorkspaceTo(const QString &path)
 
 bool MainWindow::saveWorkspaceAs()
 {
-    QString path = QFileDialog::getSaveFileName(this, tr("Save Workspace"), m_workspacePath, kWorkspaceFilter);
+    QString path = QFileDialog::getSaveFileName(this, tr("Save Workspace"), m_workspacePath,
+                                                kWorkspaceFilter);
     if (path.isEmpty())
         return false;
     if (!path.endsWith(QLatin1String(".pcstudio")))
@@ -172,9 +211,11 @@ bool MainWindow::openWorkspace(const QString &path)
     m_controls->setParameters(loaded->workspace.parameters);
     m_dataPage->setPaths(loaded->workspace.inputs);
     setDirty(false);
+    m_pendingView = loaded->workspace.viewState;
     if (!loaded->missingInputs.isEmpty()) {
-        m_dataPage->showError({ErrorKind::BadInput, path, 0, 0,
-                               tr("inputs not found (moved or deleted?): %1").arg(loaded->missingInputs.join(QStringLiteral("; ")))});
+        m_dataPage->showError({ ErrorKind::BadInput, path, 0, 0,
+                                tr("inputs not found (moved or deleted?): %1")
+                                    .arg(loaded->missingInputs.join(QStringLiteral("; "))) });
         showStage(DataStage);
         return true;
     }
@@ -184,7 +225,8 @@ bool MainWindow::openWorkspace(const QString &path)
 
 void MainWindow::openDemo()
 {
-    const QString folder = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/demo");
+    const QString folder = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)
+        + QStringLiteral("/demo");
     auto files = writeDemoDataset(generateDemoDataset(), folder);
     if (!files) {
         QMessageBox::critical(this, tr("Could not create the demo"), files.error().toString());
@@ -201,7 +243,8 @@ void MainWindow::openDemo()
     m_controls->setParameters(p);
     loadInputs(paths);
     setDirty(false);
-    m_status->setText(tr("Demo: 240 synthetic LLMs × 3000 texts; the 'encyclopedia' and 'science' domains drive the benchmark."));
+    m_status->setText(tr("Demo: 240 synthetic LLMs × 3000 texts; the 'encyclopedia' and 'science' "
+                         "domains drive the benchmark."));
 }
 
 void MainWindow::addRecent(const QString &path)
@@ -276,31 +319,62 @@ void MainWindow::dropEvent(QDropEvent *event)
 
 void MainWindow::exportDistribution()
 {
-    const auto outcome = m_session->outcome();
-    if (!outcome)
+    if (!m_session->outcome())
         return;
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export Distribution"), QStringLiteral("distribution.csv"),
-                                                      tr("CSV (*.csv);;JSON (*.json)"));
+    const QString dir = QSettings().value(QStringLiteral("files/exportDir")).toString();
+    QString filter;
+    QString path = QFileDialog::getSaveFileName(
+        this, tr("Export Distribution"), QDir(dir).filePath(QStringLiteral("distribution.csv")),
+        tr("CSV (*.csv);;JSON (*.json)"), &filter);
     if (path.isEmpty())
         return;
-    const Status written = pcs::exportDistribution(*m_session->data(), *outcome, path);
+    if (QFileInfo(path).suffix().isEmpty())
+        path += filter.startsWith(QLatin1String("JSON")) ? QStringLiteral(".json")
+                                                         : QStringLiteral(".csv");
+    QSettings().setValue(QStringLiteral("files/exportDir"), QFileInfo(path).absolutePath());
+    const Status written = exportDistributionTo(path);
     if (!written)
         QMessageBox::critical(this, tr("Could not export"), written.error().toString());
-    else
+}
+
+Status MainWindow::exportDistributionTo(const QString &path)
+{
+    const auto outcome = m_session->outcome();
+    if (!outcome)
+        return Error::badInput(tr("nothing to export yet: run a selection first"));
+    Status written = pcs::exportDistribution(*m_session->data(), *outcome, path);
+    if (written)
         m_status->setText(tr("Exported %1 and its manifest").arg(QDir::toNativeSeparators(path)));
+    return written;
 }
 
 void MainWindow::exportTable()
 {
-    const auto outcome = m_session->outcome();
-    if (!outcome)
+    if (!m_session->outcome())
         return;
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export Table"), QStringLiteral("texts.csv"), tr("CSV (*.csv)"));
+    const QString dir = QSettings().value(QStringLiteral("files/exportDir")).toString();
+    QString path = QFileDialog::getSaveFileName(this, tr("Export Table"),
+                                                QDir(dir).filePath(QStringLiteral("texts.csv")),
+                                                tr("CSV (*.csv)"));
     if (path.isEmpty())
         return;
-    const Status written = writeSelectionTable(path, outcome->table, TableFormat::Csv);
+    if (QFileInfo(path).suffix().isEmpty())
+        path += QStringLiteral(".csv");
+    QSettings().setValue(QStringLiteral("files/exportDir"), QFileInfo(path).absolutePath());
+    const Status written = exportTableTo(path);
     if (!written)
         QMessageBox::critical(this, tr("Could not export"), written.error().toString());
+}
+
+Status MainWindow::exportTableTo(const QString &path)
+{
+    const auto outcome = m_session->outcome();
+    if (!outcome)
+        return Error::badInput(tr("nothing to export yet: run a selection first"));
+    Status written = writeSelectionTable(path, outcome->table, TableFormat::Csv);
+    if (written)
+        m_status->setText(tr("Exported %1").arg(QDir::toNativeSeparators(path)));
+    return written;
 }
 
 }  // namespace pcs

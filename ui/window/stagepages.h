@@ -11,7 +11,8 @@ class SelectionControls;
 class TextFocus;
 
 // The pages behind the stage sidebar, each built from the shared session and text focus.
-QWidget *createSelectionPage(SelectionSession *session, TextFocus *focus, SelectionControls *controls);
+QWidget *createSelectionPage(SelectionSession *session, TextFocus *focus,
+                             SelectionControls *controls);
 QWidget *createDistributionPage(SelectionSession *session, TextFocus *focus, QAction *exportAction);
 QWidget *createComparePage(SelectionSession *session, TextFocus *focus);
 

@@ -1,0 +1,253 @@
+// How long the GUI thread of the main window stays away from its event loop while a researcher
+// works on a large matrix: loads, reruns, reprojects, switches stages, sorts and filters the
+// table. A 2 ms timer ticks throughout; the longest gap between ticks is the worst stall.
+//   bench_gui_responsiveness [N LLMs] [D texts] [--dir DIR]
+// Run with QT_QPA_PLATFORM=offscreen (or under xvfb-run) on a Release build.
+#include "models/selectiontablemodel.h"
+#include "models/texttableview.h"
+#include "textfocus.h"
+#include "window/mainwindow.h"
+
+#include <QApplication>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QElapsedTimer>
+#include <QHeaderView>
+#include <QLineEdit>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimer>
+
+#include <cstdio>
+#include <fstream>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace {
+
+// LLMs with a latent ability; every text's BPB falls with it to a text-specific degree, so the
+// estimates spread out as in real data.
+bool writeInputs(const QString &dir, qint64 llms, qint64 texts, pcs::SelectionInputPaths *paths)
+{
+    std::mt19937_64 random(20241121);
+    std::normal_distribution<double> normal;
+    std::vector<double> ability(static_cast<std::size_t>(llms));
+    for (double &a : ability)
+        a = normal(random);
+    std::vector<double> loading(static_cast<std::size_t>(texts));
+    for (double &l : loading)
+        l = 0.1 * normal(random);
+
+    const QString npy = dir + QStringLiteral("/bpb.npy");
+    std::ofstream file(npy.toStdString(), std::ios::binary);
+    std::string dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + std::to_string(llms)
+        + ", " + std::to_string(texts) + "), }";
+    while ((10 + dict.size() + 1) % 64 != 0)
+        dict += ' ';
+    dict += '\n';
+    const auto length = std::uint16_t(dict.size());
+    file.write("\x93NUMPY\x01\x00", 8);
+    file.put(char(length & 0xFF)).put(char(length >> 8));
+    file << dict;
+    std::vector<float> row(static_cast<std::size_t>(texts));
+    for (qint64 i = 0; i < llms; ++i) {
+        for (qint64 j = 0; j < texts; ++j)
+            row[std::size_t(j)] = float(1.0 - loading[std::size_t(j)] * ability[std::size_t(i)]
+                                        + 0.05 * normal(random));
+        file.write(reinterpret_cast<const char *>(row.data()), qint64(row.size() * sizeof(float)));
+    }
+    std::ofstream textsFile((npy + QStringLiteral(".texts")).toStdString());
+    for (qint64 j = 0; j < texts; ++j)
+        textsFile << "domain" << j % 97 << "/text-" << j << '\n';
+    std::ofstream llmsFile((npy + QStringLiteral(".llms")).toStdString());
+    std::ofstream errors((dir + QStringLiteral("/errors.csv")).toStdString());
+    std::string header = "benchmark";
+    std::string values = "bench";
+    for (qint64 i = 0; i < llms; ++i) {
+        llmsFile << "llm-" << i << '\n';
+        header += ",llm-" + std::to_string(i);
+        values += ',' + std::to_string(0.5 - 0.1 * ability[std::size_t(i)] + 0.02 * normal(random));
+    }
+    errors << header << '\n' << values << '\n';
+    paths->bpb = npy;
+    paths->bpbOptions.textsFile = npy + QStringLiteral(".texts");
+    paths->bpbOptions.llmsFile = npy + QStringLiteral(".llms");
+    paths->errors = dir + QStringLiteral("/errors.csv");
+    return bool(file) && bool(textsFile) && bool(llmsFile) && bool(errors);
+}
+
+// Records the longest gap between ticks of a fast timer, per phase.
+class StallMeter : public QObject {
+public:
+    StallMeter()
+    {
+        m_timer.setTimerType(Qt::PreciseTimer);
+        m_timer.setInterval(2);
+        QObject::connect(&m_timer, &QTimer::timeout, this, [this] {
+            const double now = double(m_clock.nsecsElapsed()) * 1e-6;
+            m_worst = std::max(m_worst, now - m_last);
+            m_last = now;
+        });
+    }
+    void begin(const char *phase)
+    {
+        m_phase = phase;
+        m_clock.start();
+        m_last = 0;
+        m_worst = 0;
+        m_timer.start();
+    }
+    double end()
+    {
+        m_timer.stop();
+        std::printf("  %-48s worst stall %7.1f ms  (phase %.2f s)\n", m_phase, m_worst,
+                    double(m_clock.nsecsElapsed()) * 1e-9);
+        std::fflush(stdout);
+        return m_worst;
+    }
+
+private:
+    QTimer m_timer;
+    QElapsedTimer m_clock;
+    const char *m_phase = "";
+    double m_last = 0;
+    double m_worst = 0;
+};
+
+// Lets the event loop run for `ms` (views repaint, queued work settles).
+void settle(int ms)
+{
+    QTest::qWait(ms);
+}
+
+}  // namespace
+
+int main(int argc, char **argv)
+{
+    QApplication app(argc, argv);
+    QStandardPaths::setTestModeEnabled(true);
+    QApplication::setApplicationName(QStringLiteral("bench_gui_responsiveness"));
+    qint64 llms = 100;
+    qint64 texts = 1000000;
+    QString dirPath;
+    const QStringList args = QApplication::arguments();
+    int positional = 0;
+    for (int i = 1; i < args.size(); ++i) {
+        if (args[i] == QLatin1String("--dir") && i + 1 < args.size())
+            dirPath = args[++i];
+        else if (positional++ == 0)
+            llms = args[i].toLongLong();
+        else
+            texts = args[i].toLongLong();
+    }
+    if (llms < 3 || texts < 1) {
+        std::fprintf(stderr,
+                     "usage: bench_gui_responsiveness [N LLMs >= 3] [D texts] [--dir DIR]\n");
+        return 2;
+    }
+    QTemporaryDir temporary;
+    if (dirPath.isEmpty())
+        dirPath = temporary.path();
+    pcs::SelectionInputPaths paths;
+    if (!writeInputs(dirPath, llms, texts, &paths)) {
+        std::fprintf(stderr, "could not write the inputs to %s\n", qPrintable(dirPath));
+        return 1;
+    }
+    std::printf(
+        "bench_gui_responsiveness: %lld LLMs x %lld texts (float32 .npy), GUI thread stalls:\n",
+        qlonglong(llms), qlonglong(texts));
+
+    pcs::MainWindow window;
+    window.resize(1400, 900);
+    window.show();
+    settle(300);
+    StallMeter meter;
+    double worst = 0;
+    auto *session = window.session();
+    auto waitOutcome = [&](QSignalSpy &spy) {
+        if (!spy.wait(600000))
+            std::fprintf(stderr, "timed out\n");
+        settle(300);
+    };
+
+    {
+        QSignalSpy outcomes(session, &pcs::SelectionSession::outcomeChanged);
+        meter.begin("load + spearmanr + linear, all views updated");
+        window.loadInputs(paths);
+        waitOutcome(outcomes);
+        worst = std::max(worst, meter.end());
+    }
+    auto *estimator = window.findChild<QComboBox *>(QStringLiteral("estimatorCombo"));
+    {
+        QSignalSpy outcomes(session, &pcs::SelectionSession::outcomeChanged);
+        meter.begin("estimator -> sign_cdf (rerun)");
+        estimator->setCurrentIndex(estimator->findData(QStringLiteral("sign_cdf")));
+        waitOutcome(outcomes);
+        worst = std::max(worst, meter.end());
+    }
+    {
+        QSignalSpy outcomes(session, &pcs::SelectionSession::outcomeChanged);
+        meter.begin("keep ratio 10% -> 25% (reproject)");
+        window.findChild<QDoubleSpinBox *>(QStringLiteral("keepPercent"))->setValue(25.0);
+        waitOutcome(outcomes);
+        worst = std::max(worst, meter.end());
+    }
+    {
+        QSignalSpy outcomes(session, &pcs::SelectionSession::outcomeChanged);
+        meter.begin("three quick estimator changes (latest wins)");
+        for (const char *name : { "sign", "product", "spearmanr" })
+            estimator->setCurrentIndex(estimator->findData(QString::fromLatin1(name)));
+        waitOutcome(outcomes);
+        worst = std::max(worst, meter.end());
+    }
+    auto *table = window.findChild<pcs::TextTableView *>(QStringLiteral("textTable"));
+    const std::pair<const char *, int> sorts[]
+        = { { "sort the table by estimate", pcs::SelectionTableModel::EstimateColumn },
+            { "sort the table by weight", pcs::SelectionTableModel::WeightColumn },
+            { "sort the table by text name", pcs::SelectionTableModel::TextColumn },
+            { "sort the table by rank", pcs::SelectionTableModel::RankColumn } };
+    for (const auto &[label, column] : sorts) {
+        meter.begin(label);
+        table->tableView()->horizontalHeader()->setSortIndicator(column, Qt::AscendingOrder);
+        settle(700);
+        table->tableView()->horizontalHeader()->setSortIndicator(column, Qt::DescendingOrder);
+        settle(700);
+        worst = std::max(worst, meter.end());
+    }
+    {
+        meter.begin("filter the table (\"domain42/\")");
+        table->filterEdit()->setText(QStringLiteral("domain42/"));
+        settle(1500);
+        table->filterEdit()->clear();
+        settle(1500);
+        worst = std::max(worst, meter.end());
+    }
+    {
+        meter.begin("focus another text (scatter, markers)");
+        for (int text : { 17, 4242, int(texts) - 1 })
+            window.focus()->setCurrent(text % int(texts));
+        settle(500);
+        worst = std::max(worst, meter.end());
+    }
+    {
+        meter.begin("show the Distribution stage");
+        window.showStage(pcs::MainWindow::DistributionStage);
+        settle(500);
+        worst = std::max(worst, meter.end());
+    }
+    {
+        QSignalSpy compared(session, &pcs::SelectionSession::comparisonChanged);
+        meter.begin("show the Compare stage (comparison computed)");
+        window.showStage(pcs::MainWindow::CompareStage);
+        if (!compared.wait(600000))
+            std::fprintf(stderr, "comparison timed out\n");
+        settle(500);
+        worst = std::max(worst, meter.end());
+    }
+    std::printf("worst stall overall: %.1f ms (target < 100 ms)\n", worst);
+    return worst < 100.0 ? 0 : 1;
+}

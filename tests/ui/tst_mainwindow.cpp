@@ -1,0 +1,462 @@
+// The main window end to end, offscreen: load files, run, look at every view, export and compare
+// with the CLI, cancel, workspaces, the close prompt.
+#include "charts/comparisonchart.h"
+#include "charts/distributionchart.h"
+#include "charts/rankedestimateschart.h"
+#include "charts/textscatterchart.h"
+#include "common/testdata.h"
+#include "demo/demodata.h"
+#include "models/selectiontablemodel.h"
+#include "models/texttableview.h"
+#include "textfocus.h"
+#include "window/mainwindow.h"
+
+#include <QAbstractItemModelTester>
+#include <QApplication>
+#include <QComboBox>
+#include <QDir>
+#include <QDoubleSpinBox>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLabel>
+#include <QListWidget>
+#include <QMessageBox>
+#include <QProcess>
+#include <QPushButton>
+#include <QScatterSeries>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTableView>
+#include <QTest>
+#include <QTimer>
+
+using namespace pcs;
+
+namespace {
+
+QByteArray readAll(const QString &path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
+QJsonObject readJson(const QString &path)
+{
+    return QJsonDocument::fromJson(readAll(path)).object();
+}
+
+// Runs pcstudio-cli; returns its exit code, with stderr in `err`.
+int runCli(const QStringList &arguments, QByteArray *err = nullptr)
+{
+    QProcess process;
+    process.start(test::cliPath(), arguments);
+    if (!process.waitForFinished(120000))
+        return -1;
+    if (err)
+        *err = process.readAllStandardError();
+    return process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+}
+
+SelectionInputPaths pathsOf(const DemoFiles &files)
+{
+    SelectionInputPaths p;
+    p.bpb = files.bpb;
+    p.errors = files.errors;
+    p.tokenCounts = files.tokenCounts;
+    return p;
+}
+
+template<typename T> T *child(const QWidget &window, const char *name)
+{
+    T *found = window.findChild<T *>(QString::fromLatin1(name));
+    if (!found)
+        qFatal("no child %s", name);
+    return found;
+}
+
+// Chooses the item whose data is `name`, as a user picking it in the combo box would.
+void choose(QComboBox *combo, const QString &name)
+{
+    const int index = combo->findData(name);
+    QVERIFY2(index >= 0, qPrintable(name));
+    combo->setCurrentIndex(index);
+}
+
+}  // namespace
+
+class TestMainWindow : public QObject {
+    Q_OBJECT
+private:
+    QTemporaryDir m_dir;
+    DemoFiles m_small;
+    DemoFiles m_large;
+
+    // Loads `paths` into `window` and waits for the first outcome.
+    static bool loadAndWait(MainWindow &window, const SelectionInputPaths &paths)
+    {
+        QSignalSpy outcomes(window.session(), &SelectionSession::outcomeChanged);
+        window.loadInputs(paths);
+        return outcomes.wait(60000);
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(
+            true);  // settings and recent files stay out of the user's
+        QApplication::setOrganizationName(QStringLiteral("pcstudio-tests"));
+        QApplication::setApplicationName(QStringLiteral("tst_mainwindow"));
+        auto small = writeDemoDataset(generateDemoDataset({ 80, 600, 11 }),
+                                      m_dir.filePath(QStringLiteral("small")));
+        QVERIFY(small.ok());
+        m_small = *small;
+        // Big enough that a sign_sign run takes a moment, so a Cancel lands mid-run.
+        auto large = writeDemoDataset(generateDemoDataset({ 240, 20000, 12 }),
+                                      m_dir.filePath(QStringLiteral("large")));
+        QVERIFY(large.ok());
+        m_large = *large;
+    }
+
+    void loadRunAndEveryViewIsPopulated()
+    {
+        MainWindow window;
+        window.show();
+        QVERIFY(loadAndWait(window, pathsOf(m_small)));
+        QCOMPARE(window.currentStage(), int(MainWindow::SelectionStage));
+        const auto outcome = window.session()->outcome();
+        const int texts = int(outcome->table.texts.size());
+        QCOMPARE(texts, 600);
+
+        // Data page: the summary, the benchmarks with check boxes.
+        QVERIFY(child<QLabel>(window, "dataSummary")
+                    ->text()
+                    .contains(QStringLiteral("80 LLMs × 600 texts")));
+        auto *benchmarks = child<QListWidget>(window, "benchmarkList");
+        QCOMPARE(benchmarks->count(), 2);
+        QCOMPARE(benchmarks->item(0)->checkState(), Qt::Checked);
+
+        // The table: one row per text, ordered by rank, under the model tester.
+        auto *table = child<TextTableView>(window, "textTable");
+        QAbstractItemModelTester tester(table->model(),
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QCOMPARE(table->model()->rowCount(), texts);
+        const int top = table->model()->textIndexForRow(0);
+        QCOMPARE(outcome->table.rank[top], 1);
+
+        // Charts.
+        auto *ranked = child<RankedEstimatesChart>(window, "rankedChart");
+        QCOMPARE(ranked->textCount(), texts);
+        const int included = int((outcome->table.weight.array() > 0).count());
+        QCOMPARE(ranked->cutRank(), included);
+        auto *scatter = child<TextScatterChart>(window, "scatterChart");
+        QCOMPARE(window.focus()->current(), top);  // starts on the strongest text
+        QCOMPARE(scatter->shownText(), top);
+        QCOMPARE(scatter->pointSeries()->count(), 80);
+        // A hidden page catches up when shown.
+        auto *distribution = child<DistributionChart>(window, "distributionChart");
+        QCOMPARE(distribution->includedCount(), 0);
+        window.showStage(MainWindow::DistributionStage);
+        QCOMPARE(distribution->includedCount(), included);
+        QVERIFY(child<QLabel>(window, "distributionSummary")
+                    ->text()
+                    .contains(QString::number(included)));
+
+        // A click in the table shows in the other views.
+        window.showStage(MainWindow::SelectionStage);
+        const int row = 5;
+        const int picked = table->model()->textIndexForRow(row);
+        QTableView *view = table->tableView();
+        QTest::mouseClick(view->viewport(), Qt::LeftButton, {},
+                          view->visualRect(view->model()->index(row, 0)).center());
+        QCOMPARE(window.focus()->current(), picked);
+        QCOMPARE(scatter->shownText(), picked);
+        const int place = distribution->positionOfText(picked);
+        QCOMPARE(place > 0, outcome->table.weight[picked] > 0);
+        if (place > 0)
+            QCOMPARE(distribution->textAtPosition(place), picked);
+
+        // Compare: computed when the stage is first shown.
+        auto *comparison = child<ComparisonChart>(window, "comparisonChart");
+        QSignalSpy compared(window.session(), &SelectionSession::comparisonChanged);
+        window.showStage(MainWindow::CompareStage);
+        QVERIFY(compared.wait(30000));
+        QCOMPARE(child<QComboBox>(window, "compareEstimator")->currentData().toString(),
+                 QStringLiteral("sign_cdf"));
+        QVERIFY(comparison->drawnPointCount() > 0);
+        QVERIFY(comparison->isDrawn(picked));
+        QVERIFY(comparison->summaryText().contains(QStringLiteral("Top 1%")));
+        // Choosing another estimator recomputes.
+        auto *other = child<QComboBox>(window, "compareEstimator");
+        other->setCurrentIndex(other->findData(QStringLiteral("product")));
+        Q_EMIT other->activated(other->currentIndex());
+        QVERIFY(compared.wait(30000));
+        QCOMPARE(window.session()->comparisonEstimator(),
+                 std::optional<Estimator>(Estimator::Product));
+
+        // Every chart exports.
+        for (const char *name :
+             { "rankedChart", "scatterChart", "distributionChart", "comparisonChart" }) {
+            const QString png = m_dir.filePath(QString::fromLatin1(name) + QStringLiteral(".png"));
+            QVERIFY2(child<ChartWidget>(window, name)->exportTo(png).ok(), name);
+            QVERIFY(readAll(png).startsWith("\x89PNG"));
+        }
+    }
+
+    void parameterControlsRerun()
+    {
+        MainWindow window;
+        window.show();
+        QVERIFY(loadAndWait(window, pathsOf(m_small)));
+        QSignalSpy outcomes(window.session(), &SelectionSession::outcomeChanged);
+        choose(child<QComboBox>(window, "projectionCombo"), QStringLiteral("l2"));
+        QVERIFY(outcomes.wait(30000));
+        QCOMPARE(window.session()->outcome()->parameters.projection, Projection::L2);
+        child<QDoubleSpinBox>(window, "keepPercent")->setValue(35.0);
+        QVERIFY(outcomes.wait(30000));
+        QCOMPARE(window.session()->outcome()->parameters.keepRatio, 0.35);
+        QVERIFY(window.isDirty());
+        // Unchecking a benchmark reruns on the other one alone.
+        auto *benchmarks = child<QListWidget>(window, "benchmarkList");
+        const QString kept = benchmarks->item(1)->text();
+        benchmarks->item(0)->setCheckState(Qt::Unchecked);
+        QVERIFY(outcomes.wait(30000));
+        QCOMPARE(window.session()->outcome()->parameters.benchmarks, QStringList { kept });
+    }
+
+    // The exported distribution is the CLI's `select` output on the same inputs, to the byte; the
+    // manifest carries the same provenance as the CLI's --report.
+    void exportMatchesTheCli_data()
+    {
+        QTest::addColumn<bool>("realData");
+        QTest::newRow("demo") << false;
+        QTest::newRow("upstream") << true;
+    }
+
+    void exportMatchesTheCli()
+    {
+        QFETCH(bool, realData);
+        SelectionInputPaths paths = pathsOf(m_small);
+        if (realData) {
+            PCS_REQUIRE_UPSTREAM_DATA();
+            paths = {};
+            paths.bpb = test::upstreamFile(QStringLiteral("chunked_synthetic_sample_bpb_id.csv"));
+            paths.errors = test::upstreamFile(QStringLiteral("error.csv"));
+        }
+        MainWindow window;
+        window.show();
+        QVERIFY(loadAndWait(window, paths));
+        QSignalSpy outcomes(window.session(), &SelectionSession::outcomeChanged);
+        choose(child<QComboBox>(window, "estimatorCombo"), QStringLiteral("sign_cdf"));
+        QVERIFY(outcomes.wait(30000));
+        child<QDoubleSpinBox>(window, "keepPercent")->setValue(20.0);
+        QVERIFY(outcomes.wait(30000));
+        QCOMPARE(window.session()->outcome()->parameters.estimator, Estimator::SignCdf);
+
+        const QString gui = m_dir.filePath(QStringLiteral("gui-%1.csv").arg(realData));
+        const QString guiJson = m_dir.filePath(QStringLiteral("gui-%1.json").arg(realData));
+        QVERIFY(window.exportDistributionTo(gui).ok());
+        QVERIFY(window.exportDistributionTo(guiJson).ok());
+        const QString tableCsv = m_dir.filePath(QStringLiteral("table-%1.csv").arg(realData));
+        QVERIFY(window.exportTableTo(tableCsv).ok());
+
+        const QString cli = m_dir.filePath(QStringLiteral("cli-%1.csv").arg(realData));
+        const QString cliJson = m_dir.filePath(QStringLiteral("cli-%1.json").arg(realData));
+        const QString report = m_dir.filePath(QStringLiteral("cli-%1.report.json").arg(realData));
+        QStringList arguments = { QStringLiteral("select"),
+                                  QStringLiteral("--bpb"),
+                                  paths.bpb,
+                                  QStringLiteral("--errors"),
+                                  paths.errors,
+                                  QStringLiteral("--estimator"),
+                                  QStringLiteral("sign_cdf"),
+                                  QStringLiteral("--keep-ratio"),
+                                  QStringLiteral("0.2") };
+        if (!paths.tokenCounts.isEmpty())
+            arguments << QStringLiteral("--token-counts") << paths.tokenCounts;
+        QByteArray err;
+        QCOMPARE(runCli(arguments
+                            + QStringList { QStringLiteral("--output"), cli,
+                                            QStringLiteral("--report"), report },
+                        &err),
+                 0);
+        QCOMPARE(runCli(arguments + QStringList { QStringLiteral("--output"), cliJson }, &err), 0);
+
+        const QByteArray guiBytes = readAll(gui);
+        QVERIFY(guiBytes.size() > 100);
+        QCOMPARE(guiBytes, readAll(cli));
+        QCOMPARE(readAll(tableCsv), guiBytes);  // the table export is the same table
+        // JSON: the same texts; the embedded report differs only in timings and output path.
+        QCOMPARE(readJson(guiJson).value(QStringLiteral("texts")),
+                 readJson(cliJson).value(QStringLiteral("texts")));
+        QVERIFY(!readJson(guiJson).value(QStringLiteral("texts")).toArray().isEmpty());
+
+        const QJsonObject manifest = readJson(gui + QStringLiteral(".manifest.json"));
+        const QJsonObject cliReport = readJson(report);
+        QCOMPARE(manifest.value(QStringLiteral("inputs")),
+                 cliReport.value(QStringLiteral("inputs")));
+        QCOMPARE(manifest.value(QStringLiteral("llms")), cliReport.value(QStringLiteral("llms")));
+        QCOMPARE(manifest.value(QStringLiteral("n_llms")),
+                 cliReport.value(QStringLiteral("n_llms")));
+        QCOMPARE(manifest.value(QStringLiteral("n_texts")),
+                 cliReport.value(QStringLiteral("n_texts")));
+        QCOMPARE(manifest.value(QStringLiteral("warnings")),
+                 cliReport.value(QStringLiteral("warnings")));
+        QJsonObject guiParameters = manifest.value(QStringLiteral("parameters")).toObject();
+        QJsonObject cliParameters = cliReport.value(QStringLiteral("parameters")).toObject();
+        cliParameters.remove(QStringLiteral("format"));  // the CLI's output format option
+        QCOMPARE(guiParameters, cliParameters);
+        QVERIFY(manifest.value(QStringLiteral("version")).toString()
+                == cliReport.value(QStringLiteral("version")).toString());
+        for (const char *phase : { "load_s", "estimate_s", "project_s", "write_s" })
+            QVERIFY2(
+                manifest.value(QStringLiteral("timings")).toObject().contains(QLatin1String(phase)),
+                phase);
+    }
+
+    void cancelKeepsResultsAndTheWindowUsable()
+    {
+        MainWindow window;
+        window.show();
+        QVERIFY(loadAndWait(window, pathsOf(m_large)));
+        auto *table = child<TextTableView>(window, "textTable");
+        const auto before = window.session()->outcome();
+        const QVariant firstCell
+            = table->model()->index(0, SelectionTableModel::EstimateColumn).data();
+        const int rankedCount = child<RankedEstimatesChart>(window, "rankedChart")->textCount();
+
+        QSignalSpy canceled(window.session(), &SelectionSession::runCanceled);
+        QSignalSpy outcomes(window.session(), &SelectionSession::outcomeChanged);
+        choose(child<QComboBox>(window, "estimatorCombo"), QStringLiteral("sign_sign"));
+        auto *cancel = child<QPushButton>(window, "cancelButton");
+        QVERIFY(window.session()->isBusy());
+        QVERIFY(cancel->isVisible());
+        QTest::mouseClick(cancel, Qt::LeftButton);
+        QVERIFY(canceled.wait(30000));
+        QVERIFY(!window.session()->isBusy());
+        QVERIFY(!cancel->isVisible());
+        QCOMPARE(outcomes.size(), 0);
+        QCOMPARE(window.session()->outcome(), before);  // the very same results
+        QCOMPARE(table->model()->index(0, SelectionTableModel::EstimateColumn).data(), firstCell);
+        QCOMPARE(child<RankedEstimatesChart>(window, "rankedChart")->textCount(), rankedCount);
+
+        // Still usable: the next request runs to the end, and the views follow it.
+        choose(child<QComboBox>(window, "estimatorCombo"), QStringLiteral("sign"));
+        QVERIFY(outcomes.wait(60000));
+        QCOMPARE(window.session()->outcome()->parameters.estimator, Estimator::Sign);
+        QVERIFY(table->model()->index(0, SelectionTableModel::EstimateColumn).data() != firstCell);
+    }
+
+    void workspaceRoundTripRestoresTheView()
+    {
+        const QString workspace = m_dir.filePath(QStringLiteral("small/view.pcstudio"));
+        QString focusedText;
+        {
+            MainWindow window;
+            window.show();
+            QVERIFY(loadAndWait(window, pathsOf(m_small)));
+            QSignalSpy outcomes(window.session(), &SelectionSession::outcomeChanged);
+            choose(child<QComboBox>(window, "estimatorCombo"), QStringLiteral("sign"));
+            QVERIFY(outcomes.wait(30000));
+            window.focus()->setCurrent(42);
+            focusedText = window.session()->outcome()->table.texts[42];
+            window.showStage(MainWindow::DistributionStage);
+            QVERIFY(window.isDirty());
+            QVERIFY(window.saveWorkspaceTo(workspace));
+            QVERIFY(!window.isDirty());
+        }
+        // Moved together with its data, it still opens.
+        const QString moved = m_dir.filePath(QStringLiteral("moved"));
+        QVERIFY(QDir().mkpath(moved));
+        for (const QString &name :
+             { QStringLiteral("bpb.csv"), QStringLiteral("errors.csv"),
+               QStringLiteral("token_counts.csv"), QStringLiteral("view.pcstudio") })
+            QVERIFY(QFile::copy(m_dir.filePath(QStringLiteral("small/") + name),
+                                moved + QLatin1Char('/') + name));
+        MainWindow window;
+        window.show();
+        QSignalSpy outcomes(window.session(), &SelectionSession::outcomeChanged);
+        QVERIFY(window.openWorkspace(moved + QStringLiteral("/view.pcstudio")));
+        QVERIFY(outcomes.wait(30000));
+        QCOMPARE(window.session()->data()->paths.bpb,
+                 QDir(moved).filePath(QStringLiteral("bpb.csv")));
+        QCOMPARE(window.session()->outcome()->parameters.estimator, Estimator::Sign);
+        QCOMPARE(child<QComboBox>(window, "estimatorCombo")->currentData().toString(),
+                 QStringLiteral("sign"));
+        QCOMPARE(window.session()->outcome()->table.texts[window.focus()->current()], focusedText);
+        QCOMPARE(window.currentStage(), int(MainWindow::DistributionStage));
+        QVERIFY(!window.isDirty());
+    }
+
+    void missingInputIsReportedNotFatal()
+    {
+        const QString folder = m_dir.filePath(QStringLiteral("missing"));
+        QVERIFY(QDir().mkpath(folder));
+        QVERIFY(QFile::copy(m_small.errors, folder + QStringLiteral("/errors.csv")));
+        QVERIFY(QFile::copy(m_small.bpb, folder + QStringLiteral("/bpb.csv")));
+        {
+            MainWindow window;
+            QVERIFY(loadAndWait(window,
+                                { folder + QStringLiteral("/bpb.csv"),
+                                  {},
+                                  folder + QStringLiteral("/errors.csv"),
+                                  {} }));
+            QVERIFY(window.saveWorkspaceTo(folder + QStringLiteral("/w.pcstudio")));
+        }
+        QVERIFY(QFile::remove(folder + QStringLiteral("/bpb.csv")));
+        MainWindow window;
+        window.show();
+        QVERIFY(window.openWorkspace(folder + QStringLiteral("/w.pcstudio")));
+        QCOMPARE(window.currentStage(), int(MainWindow::DataStage));
+        auto *error = child<QLabel>(window, "loadError");
+        QVERIFY(error->isVisible());
+        QVERIFY2(error->text().contains(QStringLiteral("bpb.csv")), qPrintable(error->text()));
+    }
+
+    void badInputShowsTheFileAndLine()
+    {
+        const QString bad
+            = test::writeFile(m_dir, QStringLiteral("bad/bpb.csv"), "id,a,b,c\nt1,1.0,x,1.2\n");
+        MainWindow window;
+        window.show();
+        QSignalSpy failed(window.session(), &SelectionSession::loadFailed);
+        window.loadInputs({ bad, {}, m_small.errors, {} });
+        QVERIFY(failed.wait(30000));
+        QCOMPARE(window.currentStage(), int(MainWindow::DataStage));
+        auto *error = child<QLabel>(window, "loadError");
+        QVERIFY(error->isVisible());
+        QVERIFY2(error->text().contains(QStringLiteral("bpb.csv:2:")), qPrintable(error->text()));
+    }
+
+    void closingWithUnsavedChangesAsks()
+    {
+        MainWindow window;
+        window.show();
+        QVERIFY(loadAndWait(window, pathsOf(m_small)));
+        QSignalSpy outcomes(window.session(), &SelectionSession::outcomeChanged);
+        choose(child<QComboBox>(window, "projectionCombo"), QStringLiteral("l2"));
+        QVERIFY(outcomes.wait(30000));
+        QVERIFY(window.isDirty());
+        // Answer the prompt with Cancel: the window stays open.
+        bool asked = false;
+        QTimer::singleShot(0, this, [&asked] {
+            if (auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget())) {
+                asked = true;
+                box->button(QMessageBox::Cancel)->click();
+            }
+        });
+        QVERIFY(!window.close());
+        QVERIFY(asked);
+        QVERIFY(window.isVisible());
+        // Discard closes.
+        QTimer::singleShot(0, this, [] {
+            if (auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget()))
+                box->button(QMessageBox::Discard)->click();
+        });
+        QVERIFY(window.close());
+    }
+};
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_mainwindow.moc"
