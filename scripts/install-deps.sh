@@ -9,6 +9,7 @@ packages=(
   libeigen3-dev libfasttext-dev fasttext zlib1g-dev libzstd-dev
   xvfb xauth fonts-dejavu-core
   dpkg-dev file desktop-file-utils appstream
+  parallel zstd gzip
 )
 
 missing=()

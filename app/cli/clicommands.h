@@ -10,6 +10,7 @@ int runEstimateCommand(const QStringList &arguments);
 int runProjectCommand(const QStringList &arguments);
 int runSelectCommand(const QStringList &arguments);
 int runDemoCommand(const QStringList &arguments);
+int runFilterCommand(const QStringList &arguments);  // filter train | filter apply
 
 // Dispatches `pcstudio-cli COMMAND ...` (arguments without the program name).
 int runCli(const QStringList &arguments);

@@ -3,9 +3,11 @@
 #include "clisupport.h"
 
 #include "demo/demodata.h"
+#include "filter/filtertrain.h"
 #include "io/namedvalues.h"
 
 #include <QDir>
+#include <QJsonObject>
 #include <QSet>
 
 namespace pcs::cli {
@@ -14,15 +16,24 @@ int runDemoCommand(const QStringList &arguments)
 {
     const QString command = QStringLiteral("demo");
     QCommandLineParser parser;
-    parser.addOption({QStringLiteral("output"), QStringLiteral("Folder for the demo files (default: ./pcstudio-demo)."),
-                      QStringLiteral("DIR"), QStringLiteral("pcstudio-demo")});
-    parser.addOption({QStringLiteral("llms"), QStringLiteral("Number of LLMs (default 240)."), QStringLiteral("N"), QStringLiteral("240")});
-    parser.addOption({QStringLiteral("texts"), QStringLiteral("Number of texts (default 3000)."), QStringLiteral("D"), QStringLiteral("3000")});
-    parser.addOption({QStringLiteral("seed"), QStringLiteral("Random seed (default 20240905)."), QStringLiteral("S"), QStringLiteral("20240905")});
-    parser.addOption({QStringLiteral("keep-ratio"), QStringLiteral("Fraction of the pool to keep (default 0.2)."), QStringLiteral("R"), QStringLiteral("0.2")});
+    parser.addOption({ QStringLiteral("output"),
+                       QStringLiteral("Folder for the demo files (default: ./pcstudio-demo)."),
+                       QStringLiteral("DIR"), QStringLiteral("pcstudio-demo") });
+    parser.addOption({ QStringLiteral("llms"), QStringLiteral("Number of LLMs (default 240)."),
+                       QStringLiteral("N"), QStringLiteral("240") });
+    parser.addOption({ QStringLiteral("texts"), QStringLiteral("Number of texts (default 3000)."),
+                       QStringLiteral("D"), QStringLiteral("3000") });
+    parser.addOption({ QStringLiteral("seed"), QStringLiteral("Random seed (default 20240905)."),
+                       QStringLiteral("S"), QStringLiteral("20240905") });
+    parser.addOption({ QStringLiteral("keep-ratio"),
+                       QStringLiteral("Fraction of the pool to keep (default 0.2)."),
+                       QStringLiteral("R"), QStringLiteral("0.2") });
+    parser.addOption({ QStringLiteral("no-filter"),
+                       QStringLiteral("Skip training and applying the fastText filter.") });
     int exitCode = ExitOk;
     if (parseOrExit(parser, arguments, command,
-                    QStringLiteral("Generate a synthetic dataset whose good domains are known, then run `select` on it."),
+                    QStringLiteral("Generate a synthetic dataset whose good domains are known, "
+                                   "then run `select` on it."),
                     &exitCode))
         return exitCode;
     const auto llms = intOption(parser, QStringLiteral("llms"), 240, 3, command);
@@ -32,18 +43,20 @@ int runDemoCommand(const QStringList &arguments)
         return ExitBadInput;
 
     const QString folder = QDir(parser.value(QStringLiteral("output"))).absolutePath();
-    const DemoDataset dataset = generateDemoDataset({*llms, *texts, quint64(*seed)});
+    const DemoDataset dataset = generateDemoDataset({ *llms, *texts, quint64(*seed) });
     auto files = writeDemoDataset(dataset, folder);
     if (!files)
         return reportError(files.error());
-    printInfo(QStringLiteral("demo data: %1 LLMs × %2 texts in %3").arg(*llms).arg(*texts).arg(folder));
+    printInfo(
+        QStringLiteral("demo data: %1 LLMs × %2 texts in %3").arg(*llms).arg(*texts).arg(folder));
 
     const QString distribution = QDir(folder).filePath(QStringLiteral("distribution.csv"));
     const QString report = QDir(folder).filePath(QStringLiteral("report.json"));
-    const int selected = runSelectCommand({QStringLiteral("select"), QStringLiteral("--bpb"), files->bpb, QStringLiteral("--errors"),
-                                           files->errors, QStringLiteral("--token-counts"), files->tokenCounts,
-                                           QStringLiteral("--keep-ratio"), parser.value(QStringLiteral("keep-ratio")),
-                                           QStringLiteral("--output"), distribution, QStringLiteral("--report"), report});
+    const int selected = runSelectCommand(
+        { QStringLiteral("select"), QStringLiteral("--bpb"), files->bpb, QStringLiteral("--errors"),
+          files->errors, QStringLiteral("--token-counts"), files->tokenCounts,
+          QStringLiteral("--keep-ratio"), parser.value(QStringLiteral("keep-ratio")),
+          QStringLiteral("--output"), distribution, QStringLiteral("--report"), report });
     if (selected != ExitOk)
         return selected;
 
@@ -61,12 +74,48 @@ int runDemoCommand(const QStringList &arguments)
         ++included;
         includedGood += good.contains(weights->names[j].section(QLatin1Char('/'), 0, 0));
     }
-    printInfo(QStringLiteral("selection: %1 texts included; %2% of them from the good domains (%3), which are %4% of the pool")
-                  .arg(included)
-                  .arg(included ? 100.0 * double(includedGood) / double(included) : 0.0, 0, 'f', 1)
-                  .arg(dataset.goodDomains.join(QStringLiteral(", ")))
-                  .arg(100.0 * double(poolGood) / double(std::max<qsizetype>(1, dataset.domains.size())), 0, 'f', 1));
-    printInfo(QStringLiteral("outputs: %1 (distribution), %2 (provenance report)").arg(distribution, report));
+    printInfo(
+        QStringLiteral("selection: %1 texts included; %2% of them from the good domains (%3), "
+                       "which are %4% of the pool")
+            .arg(included)
+            .arg(included ? 100.0 * double(includedGood) / double(included) : 0.0, 0, 'f', 1)
+            .arg(dataset.goodDomains.join(QStringLiteral(", ")))
+            .arg(100.0 * double(poolGood) / double(std::max<qsizetype>(1, dataset.domains.size())),
+                 0, 'f', 1));
+    if (parser.isSet(QStringLiteral("no-filter"))) {
+        printInfo(QStringLiteral("outputs: %1 (distribution), %2 (provenance report)")
+                      .arg(distribution, report));
+        return ExitOk;
+    }
+
+    // The paper's last step: a fastText filter that generalises the selection to new text,
+    // trained on the demo's documents (texts.jsonl) and applied back to them.
+    const QString model = QDir(folder).filePath(QStringLiteral("filter.bin"));
+    const QString kept = QDir(folder).filePath(QStringLiteral("kept.jsonl"));
+    const int trained = runFilterCommand(
+        { QStringLiteral("filter"), QStringLiteral("train"), QStringLiteral("--texts"),
+          files->texts, QStringLiteral("--distribution"), distribution, QStringLiteral("--output"),
+          model, QStringLiteral("--seed"), QStringLiteral("1"),
+          // 100k n-gram buckets (40 MB) suit 3000 short texts; the default 2M is for real corpora.
+          QStringLiteral("--bucket"), QStringLiteral("100000") });
+    if (trained != ExitOk)
+        return trained;
+    auto manifest = loadFilterManifest(model);
+    if (!manifest)
+        return reportError(manifest.error());
+    const double threshold = manifest->value(QStringLiteral("threshold"))
+                                 .toObject()
+                                 .value(QStringLiteral("value"))
+                                 .toDouble();
+    const int applied = runFilterCommand(
+        { QStringLiteral("filter"), QStringLiteral("apply"), QStringLiteral("--model"), model,
+          QStringLiteral("--threshold"), QString::number(threshold, 'g', 17),
+          QStringLiteral("--input"), files->texts, QStringLiteral("--output"), kept });
+    if (applied != ExitOk)
+        return applied;
+    printInfo(QStringLiteral("outputs: %1 (distribution), %2 (provenance report), %3 (+ "
+                             ".manifest.json, the filter), %4 (texts the filter keeps)")
+                  .arg(distribution, report, model, kept));
     return ExitOk;
 }
 

@@ -38,7 +38,7 @@ void printInfo(const QString &line)
 }
 
 bool parseOrExit(QCommandLineParser &parser, const QStringList &arguments, const QString &command,
-                 const QString &description, int *exitCode)
+                 const QString &description, int *exitCode, bool allowPositional)
 {
     parser.setApplicationDescription(description);
     parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
@@ -56,7 +56,7 @@ bool parseOrExit(QCommandLineParser &parser, const QStringList &arguments, const
         *exitCode = ExitOk;
         return true;
     }
-    if (!parser.positionalArguments().isEmpty()) {
+    if (!allowPositional && !parser.positionalArguments().isEmpty()) {
         *exitCode = usageError(QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().first()), command);
         return true;
     }

@@ -20,8 +20,9 @@ void printInfo(const QString &line);  // a progress/summary line on stderr (stdo
 
 // Parses arguments (argument 0 is the command name); prints --help and answers true with
 // *exitCode set when the run is over (help shown or usage error).
+// With `allowPositional`, arguments after the options are left in positionalArguments().
 bool parseOrExit(QCommandLineParser &parser, const QStringList &arguments, const QString &command,
-                 const QString &description, int *exitCode);
+                 const QString &description, int *exitCode, bool allowPositional = false);
 
 // Typed option values; return nullopt after printing a usage error.
 std::optional<int> intOption(const QCommandLineParser &parser, const QString &name, int fallback, int minimum,

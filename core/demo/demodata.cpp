@@ -1,5 +1,7 @@
 #include "demo/demodata.h"
 
+#include "demo/democorpus.h"
+
 #include "io/atomicwrite.h"
 #include "io/selectionwriter.h"
 
@@ -156,7 +158,7 @@ Result<DemoFiles> writeDemoDataset(const DemoDataset &data, const QString &folde
     const QDir dir(folder);
     DemoFiles files{dir.absoluteFilePath(QStringLiteral("bpb.csv")), dir.absoluteFilePath(QStringLiteral("errors.csv")),
                     dir.absoluteFilePath(QStringLiteral("token_counts.csv")),
-                    dir.absoluteFilePath(QStringLiteral("truth.csv"))};
+                    dir.absoluteFilePath(QStringLiteral("truth.csv")), dir.absoluteFilePath(QStringLiteral("texts.jsonl"))};
 
     QByteArray tokens = "text,tokens\n";
     QByteArray truth = "text,domain,is_good\n";
@@ -169,7 +171,8 @@ Result<DemoFiles> writeDemoDataset(const DemoDataset &data, const QString &folde
         truth += ',' + data.domains[j].toUtf8() + (data.goodDomains.contains(data.domains[j]) ? ",1\n" : ",0\n");
     }
     for (const auto &[path, content] : {std::pair{files.bpb, bpbCsv(data)}, std::pair{files.errors, errorsCsv(data)},
-                                        std::pair{files.tokenCounts, tokens}, std::pair{files.truth, truth}}) {
+                                        std::pair{files.tokenCounts, tokens}, std::pair{files.truth, truth},
+                                        std::pair{files.texts, demoCorpusJsonl(data.bpb.texts, data.domains)}}) {
         if (Status written = writeAtomically(path, content); !written)
             return written.error();
     }

@@ -36,6 +36,7 @@ struct DemoFiles {
     QString errors;       // errors.csv (the package's benchmark layout)
     QString tokenCounts;  // token_counts.csv (text,tokens)
     QString truth;        // truth.csv (text,domain,is_good)
+    QString texts;        // texts.jsonl: a synthetic document per text (id, domain, text), for the filter
 };
 
 Result<DemoFiles> writeDemoDataset(const DemoDataset &dataset, const QString &folder);

@@ -1,0 +1,639 @@
+#include "filter/fasttextmodel.h"
+
+#include "common/parallel.h"
+
+#include <fasttext/fasttext.h>
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QRandomGenerator>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <filesystem>
+#include <istream>
+#include <new>
+#include <streambuf>
+#include <string>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+namespace pcs {
+
+const char *const FastTextModel::kIncludeLabel = "__label__include";
+const char *const FastTextModel::kExcludeLabel = "__label__exclude";
+
+namespace {
+
+std::string nativePath(const QString &path)
+{
+    return QFile::encodeName(path).toStdString();
+}
+
+// The characters fastText's Dictionary::readWord splits tokens at.
+bool isFastTextDelimiter(char c)
+{
+    return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\v' || c == '\f' || c == '\0';
+}
+
+// Serves `text` and then one '\n' without copying the text. fastText's Dictionary::getLine
+// reads straight from the stream buffer (sbumpc, and sungetc to push a '\n' back), and the '\n'
+// is what makes it append the end-of-sentence token "</s>", as it does for a line of a file.
+class LineStreamBuffer : public std::streambuf {
+public:
+    explicit LineStreamBuffer(std::string_view text)
+    {
+        // Never written through: there is no put area, and pbackfail() keeps refusing.
+        char *begin = const_cast<char *>(text.data());
+        setg(begin, begin, begin + text.size());
+    }
+
+protected:
+    int_type underflow() override
+    {
+        if (m_newlineServed)
+            return traits_type::eof();
+        m_newlineServed = true;
+        setg(&m_newline, &m_newline, &m_newline + 1);
+        return traits_type::to_int_type(m_newline);
+    }
+
+private:
+    char m_newline = '\n';
+    bool m_newlineServed = false;
+};
+
+// Scans the training file for the two labels as fastText tokens (anywhere in a line, as fastText
+// reads them), stopping as soon as both are seen: a single-class file would otherwise train a
+// useless model that always answers the one label.
+Status checkBothLabelsPresent(const QString &trainingFile, const TaskControl &control)
+{
+    QFile file(trainingFile);
+    if (!file.open(QIODevice::ReadOnly))
+        return Error::badInput(
+            QStringLiteral("cannot open the training file: %1").arg(file.errorString()),
+            trainingFile);
+    if (QFileInfo(file).isDir())
+        return Error::badInput(QStringLiteral("the training file is a folder"), trainingFile);
+
+    const std::string_view labels[2]
+        = { FastTextModel::kIncludeLabel, FastTextModel::kExcludeLabel };
+    bool found[2] = { false, false };
+    const std::size_t longestLabel = std::max(labels[0].size(), labels[1].size());
+    constexpr qint64 kChunkSize = 1 << 20;
+
+    std::string buffer;  // the unconsumed tail of the previous chunk, then the new chunk
+    qint64 bufferOffset = 0;  // file offset of buffer[0]
+    qint64 bytesRead = 0;
+    bool atEnd = false;
+    while (!atEnd && !(found[0] && found[1])) {
+        if (control.isCanceled())
+            return Error::canceled();
+        const std::size_t kept = buffer.size();
+        buffer.resize(kept + kChunkSize);
+        const qint64 count = file.read(buffer.data() + kept, kChunkSize);
+        if (count < 0)
+            return Error::badInput(
+                QStringLiteral("cannot read the training file: %1").arg(file.errorString()),
+                trainingFile);
+        buffer.resize(kept + std::size_t(count));
+        bytesRead += count;
+        atEnd = count == 0 || file.atEnd();
+
+        const std::string_view view(buffer);
+        for (int i = 0; i < 2; ++i) {
+            for (std::size_t at = view.find(labels[i]); !found[i] && at != std::string_view::npos;
+                 at = view.find(labels[i], at + 1)) {
+                const std::size_t after = at + labels[i].size();
+                const bool startsToken
+                    = at == 0 ? bufferOffset == 0 : isFastTextDelimiter(view[at - 1]);
+                const bool endsToken
+                    = after == view.size() ? atEnd : isFastTextDelimiter(view[after]);
+                found[i] = startsToken && endsToken;
+            }
+        }
+        // Keep enough to re-examine a label cut by the chunk boundary, with the byte before it.
+        const std::size_t keep = std::min(buffer.size(), longestLabel + 1);
+        bufferOffset += qint64(buffer.size() - keep);
+        buffer.erase(0, buffer.size() - keep);
+    }
+    if (bytesRead == 0)
+        return Error::badInput(QStringLiteral("the training file is empty"), trainingFile);
+    for (int i = 0; i < 2; ++i) {
+        if (!found[i])
+            return Error::badInput(
+                QStringLiteral("the training file has no %1 example (no line with the label %1)")
+                    .arg(QString::fromLatin1(labels[i].data(), qsizetype(labels[i].size()))),
+                trainingFile);
+    }
+    return Done {};
+}
+
+Status checkParameters(const FastTextParameters &p, const QString &trainingFile)
+{
+    QStringList problems;
+    if (p.epoch < 1)
+        problems << QStringLiteral("epoch must be at least 1");
+    if (!(p.lr > 0) || !std::isfinite(p.lr))
+        problems << QStringLiteral("lr must be positive");
+    if (p.dim < 1)
+        problems << QStringLiteral("dim must be at least 1");
+    if (p.wordNgrams < 1)
+        problems << QStringLiteral("wordNgrams must be at least 1");
+    if (p.minCount < 1)
+        problems << QStringLiteral("minCount must be at least 1");
+    // fastText takes word n-gram hashes modulo the bucket count: 0 buckets would divide by zero.
+    if (p.bucket < 0 || (p.wordNgrams > 1 && p.bucket == 0))
+        problems << QStringLiteral("bucket must be positive when wordNgrams > 1");
+    if (problems.isEmpty())
+        return Done {};
+    return Error::badInput(
+        QStringLiteral("invalid fastText parameters: %1").arg(problems.join(QStringLiteral("; "))),
+        trainingFile);
+}
+
+// Every field `fasttext supervised -input F -output M` sets, with the caller's hyperparameters.
+// Args() starts from unsupervised defaults, so nothing is left to it.
+fasttext::Args supervisedArgs(const QString &trainingFile, const FastTextParameters &p)
+{
+    fasttext::Args args;
+    args.input = nativePath(trainingFile);
+    args.output.clear();
+    args.model = fasttext::model_name::sup;
+    args.loss = fasttext::loss_name::softmax;
+    args.lr = p.lr;
+    args.lrUpdateRate = 100;
+    args.dim = p.dim;
+    args.ws = 5;
+    args.epoch = p.epoch;
+    args.minCount = p.minCount;
+    args.minCountLabel = 0;
+    args.neg = 5;
+    args.wordNgrams = p.wordNgrams;
+    // The CLI drops the hash table when nothing would be hashed into it (no word n-grams, no
+    // character n-grams); so do we, so that the model is the one the CLI would train.
+    args.bucket = p.wordNgrams <= 1 ? 0 : p.bucket;
+    args.minn = 0;
+    args.maxn = 0;
+    args.thread = resolveThreadCount(p.threads);
+    args.t = 1e-4;
+    args.label = "__label__";
+    args.verbose = 0;
+    args.pretrainedVectors.clear();
+    args.saveOutput = false;
+    args.seed = p.seed;
+    return args;
+}
+
+Error libraryError(const std::exception &exception, const QString &what, const QString &file)
+{
+    if (dynamic_cast<const std::bad_alloc *>(&exception))
+        return Error::internal(QStringLiteral("out of memory while %1").arg(what), file);
+    return Error::badInput(QStringLiteral("fastText failed while %1: %2")
+                               .arg(what, QString::fromLocal8Bit(exception.what()).trimmed()),
+                           file);
+}
+
+// Reads the fixed-width fields of a model file, refusing to run past its end.
+class ModelFileReader {
+public:
+    explicit ModelFileReader(QFile &file)
+        : m_file(file)
+        , m_size(file.size())
+    {
+    }
+
+    template<typename T> bool read(T &value)
+    {
+        return m_file.read(reinterpret_cast<char *>(&value), sizeof value) == qint64(sizeof value);
+    }
+    bool skip(qint64 bytes)
+    {
+        return bytes >= 0 && bytes <= m_size - m_file.pos() && m_file.seek(m_file.pos() + bytes);
+    }
+    bool skipNulTerminated()
+    {
+        char c = 1;
+        while (m_file.getChar(&c) && c != '\0') { }
+        return c == '\0';
+    }
+    // fastText writes its flags as one byte, 0 or 1.
+    bool readFlag(bool &flag)
+    {
+        quint8 byte = 0;
+        if (!read(byte) || byte > 1)
+            return false;
+        flag = byte == 1;
+        return true;
+    }
+    bool skipArray(qint64 count, qint64 elementSize)
+    {
+        return count >= 0 && count <= (m_size - m_file.pos()) / elementSize
+            && skip(count * elementSize);
+    }
+    bool atEnd() const { return m_file.pos() == m_size; }
+
+private:
+    QFile &m_file;
+    qint64 m_size;
+};
+
+// Walks the layout of a fastText 0.9 model file before fastText loads it: fastText does not
+// check its stream while loading, so a file cut short in its header loads with garbage, one cut
+// in its dictionary makes it loop forever, and matrices of the wrong shape make predict() read
+// out of bounds. Returns an empty string when the layout is sound, else what is wrong.
+QString modelFileLayoutProblem(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return QStringLiteral("cannot open it: %1").arg(file.errorString());
+    ModelFileReader reader(file);
+    const QString truncated = QStringLiteral("the file is truncated or damaged");
+
+    constexpr qint32 kMagic = 793712314;  // fastText's file format signature
+    constexpr qint32 kNewestVersion = 12;  // what fastText 0.9 writes and reads
+    qint32 magic = 0, version = 0;
+    if (!reader.read(magic) || magic != kMagic)
+        return QStringLiteral("not a fastText model file");
+    if (!reader.read(version) || version > kNewestVersion)
+        return QStringLiteral("a fastText model in a newer format (%1) than this fastText reads")
+            .arg(version);
+
+    // Args: dim ws epoch minCount neg wordNgrams loss model bucket minn maxn lrUpdateRate, then t.
+    qint32 args[12] = {};
+    double samplingThreshold = 0;
+    for (qint32 &field : args) {
+        if (!reader.read(field))
+            return truncated;
+    }
+    if (!reader.read(samplingThreshold))
+        return truncated;
+    const qint32 dim = args[0], loss = args[6], model = args[7], bucket = args[8];
+    if (dim < 1 || loss < 1 || loss > 4 || model < 1 || model > 3 || bucket < 0)
+        return truncated;
+
+    // Dictionary: counts, then each entry as NUL-terminated text, int64 count, int8 type.
+    qint32 entries = 0, words = 0, labels = 0;
+    qint64 tokens = 0, prunedRows = 0;
+    if (!reader.read(entries) || !reader.read(words) || !reader.read(labels) || !reader.read(tokens)
+        || !reader.read(prunedRows))
+        return truncated;
+    if (words < 0 || labels < 0 || qint64(words) + labels != entries || prunedRows < -1)
+        return truncated;
+    for (qint32 i = 0; i < entries; ++i) {
+        if (!reader.skipNulTerminated() || !reader.skip(sizeof(qint64) + sizeof(qint8)))
+            return truncated;
+    }
+    if (prunedRows > 0 && !reader.skipArray(prunedRows, 2 * sizeof(qint32)))
+        return truncated;
+
+    // A matrix: dense (rows, columns, floats) or product-quantized (codes and codebooks).
+    const auto skipMatrix = [&](bool quantized, qint64 expectedRows) {
+        qint64 rows = 0, columns = 0;
+        if (!quantized) {
+            return reader.read(rows) && reader.read(columns) && rows == expectedRows
+                && columns == dim
+                && (rows == 0 || reader.skipArray(columns, qint64(sizeof(float)) * rows));
+        }
+        constexpr qint64 kCentroids = 256;
+        const auto skipQuantizer = [&] {
+            qint32 quantizerDim = 0, subquantizers = 0, subDim = 0, lastSubDim = 0;
+            return reader.read(quantizerDim) && reader.read(subquantizers) && reader.read(subDim)
+                && reader.read(lastSubDim)
+                && reader.skipArray(qint64(quantizerDim) * kCentroids, sizeof(float));
+        };
+        bool normalized = false;
+        qint32 codeBytes = 0;
+        if (!reader.readFlag(normalized) || !reader.read(rows) || !reader.read(columns)
+            || !reader.read(codeBytes) || rows != expectedRows || columns != dim
+            || !reader.skipArray(codeBytes, 1) || !skipQuantizer())
+            return false;
+        return !normalized || (reader.skipArray(rows, 1) && skipQuantizer());
+    };
+    bool quantizedInput = false, quantizedOutput = false;
+    const qint64 inputRows = words + (prunedRows >= 0 ? prunedRows : bucket);
+    const qint64 outputRows = model == 3 ? labels : words;  // 3: supervised
+    if (!reader.readFlag(quantizedInput) || !skipMatrix(quantizedInput, inputRows)
+        || !reader.readFlag(quantizedOutput)
+        || !skipMatrix(quantizedInput && quantizedOutput, outputRows) || !reader.atEnd())
+        return truncated;
+    return {};
+}
+
+}  // namespace
+
+FastTextModel::FastTextModel() = default;
+FastTextModel::FastTextModel(FastTextModel &&other) noexcept
+    : m_fastText(std::move(other.m_fastText))
+    , m_dictionary(std::exchange(other.m_dictionary, nullptr))
+    , m_includeLabel(std::exchange(other.m_includeLabel, -1))
+    , m_trained(std::exchange(other.m_trained, false))
+{
+}
+
+FastTextModel &FastTextModel::operator=(FastTextModel &&other) noexcept
+{
+    m_fastText = std::move(other.m_fastText);
+    m_dictionary = std::exchange(other.m_dictionary, nullptr);
+    m_includeLabel = std::exchange(other.m_includeLabel, -1);
+    m_trained = std::exchange(other.m_trained, false);
+    return *this;
+}
+
+FastTextModel::~FastTextModel() = default;
+
+Status FastTextModel::adopt(std::unique_ptr<fasttext::FastText> fastText, const QString &file)
+{
+    if (fastText->getArgs().model != fasttext::model_name::sup)
+        return Error::badInput(
+            QStringLiteral("not a supervised fastText model (a word-vector model?)"), file);
+    const auto dictionary = fastText->getDictionary();
+    const int includeLabel = fastText->getLabelId(kIncludeLabel);
+    const int excludeLabel = fastText->getLabelId(kExcludeLabel);
+    if (includeLabel < 0 || excludeLabel < 0) {
+        QStringList present;
+        for (int i = 0; i < dictionary->nlabels(); ++i)
+            present << QString::fromStdString(dictionary->getLabel(i));
+        return Error::badInput(
+            QStringLiteral("the model lacks the label %1 (its labels: %2)")
+                .arg(QString::fromLatin1(includeLabel < 0 ? kIncludeLabel : kExcludeLabel),
+                     present.isEmpty() ? QStringLiteral("none")
+                                       : present.join(QStringLiteral(", "))),
+            file);
+    }
+    m_fastText = std::move(fastText);
+    m_dictionary = m_fastText->getDictionary().get();
+    m_includeLabel = includeLabel;
+    return Done {};
+}
+
+Result<FastTextModel> FastTextModel::train(const QString &trainingFile,
+                                           const FastTextParameters &parameters,
+                                           const TaskControl &control)
+{
+    if (Status valid = checkParameters(parameters, trainingFile); !valid)
+        return valid.error();
+    if (Status labelled = checkBothLabelsPresent(trainingFile, control); !labelled)
+        return labelled.error();
+
+    auto fastText = std::make_unique<fasttext::FastText>();
+    std::atomic<bool> abortRequested { false };
+    std::atomic<int> reportedPermille { -1 };
+    // Called by every training thread (every 64 lines each): abort at most once, since abort()
+    // writes an unsynchronised member, and report only forward steps.
+    const auto onProgress = [&](float progress, float /*loss*/, double /*wordsPerSecPerThread*/,
+                                double /*lr*/, int64_t /*eta*/) {
+        if (control.isCanceled()) {
+            if (!abortRequested.exchange(true))
+                fastText->abort();
+            return;
+        }
+        const int permille = std::clamp(int(progress * 1000.0f), 0, 1000);
+        int previous = reportedPermille.load();
+        while (permille > previous) {
+            if (reportedPermille.compare_exchange_weak(previous, permille)) {
+                control.reportProgress(permille, 1000);
+                break;
+            }
+        }
+    };
+
+    try {
+        fastText->train(supervisedArgs(trainingFile, parameters), onProgress);
+    } catch (const fasttext::FastText::AbortError &) {
+        return Error::canceled();
+    } catch (const std::exception &exception) {
+        if (abortRequested)
+            return Error::canceled();
+        return libraryError(exception, QStringLiteral("training"), trainingFile);
+    }
+    if (control.isCanceled())
+        return Error::canceled();
+    // With labels present fastText accepts a vocabulary that minCount emptied, and trains
+    // a model that predicts nothing.
+    if (fastText->getDictionary()->nwords() == 0)
+        return Error::badInput(
+            QStringLiteral("empty vocabulary: no word occurs at least minCount (%1) times")
+                .arg(parameters.minCount),
+            trainingFile);
+
+    FastTextModel model;
+    if (Status adopted = model.adopt(std::move(fastText), trainingFile); !adopted)
+        return adopted.error();
+    model.m_trained = true;
+    control.reportProgress(1000, 1000);
+    return model;
+}
+
+Result<FastTextModel> FastTextModel::load(const QString &path)
+{
+    const QFileInfo info(path);
+    if (!info.exists())
+        return Error::badInput(QStringLiteral("no such model file"), path);
+    if (!info.isFile())
+        return Error::badInput(QStringLiteral("not a model file (a folder?)"), path);
+
+    if (const QString problem = modelFileLayoutProblem(path); !problem.isEmpty())
+        return Error::badInput(problem, path);
+
+    auto fastText = std::make_unique<fasttext::FastText>();
+    try {
+        fastText->loadModel(nativePath(path));
+    } catch (const std::bad_alloc &) {
+        // Sizes read from a damaged file, more often than a real shortage.
+        return Error::badInput(
+            QStringLiteral("not a valid fastText model (it asks for more memory than there is)"),
+            path);
+    } catch (const std::exception &exception) {
+        return Error::badInput(QStringLiteral("not a valid fastText model: %1")
+                                   .arg(QString::fromLocal8Bit(exception.what()).trimmed()),
+                               path);
+    }
+    FastTextModel model;
+    if (Status adopted = model.adopt(std::move(fastText), path); !adopted)
+        return adopted.error();
+    return model;
+}
+
+Status FastTextModel::save(const QString &path) const
+{
+    if (!m_fastText)
+        return Error::internal(QStringLiteral("there is no model to save"), path);
+    const QFileInfo target(path);
+    const QDir folder = target.absoluteDir();
+    if (!folder.exists())
+        return Error::badInput(QStringLiteral("the folder does not exist"), path);
+
+    // Reserve a fresh name beside the target (same file system, so the rename is atomic). QFile
+    // creates it with the usual permissions, unlike QTemporaryFile's owner-only ones.
+    QString temporaryPath;
+    QString reserveError;
+    for (int attempt = 0; attempt < 4 && temporaryPath.isEmpty(); ++attempt) {
+        const QString candidate = folder.filePath(
+            QStringLiteral(".%1.%2.tmp")
+                .arg(target.fileName())
+                .arg(QRandomGenerator::global()->generate64(), 16, 16, QLatin1Char('0')));
+        QFile reserved(candidate);
+        if (reserved.open(QIODevice::WriteOnly | QIODevice::NewOnly))
+            temporaryPath = candidate;
+        else
+            reserveError = reserved.errorString();
+    }
+    if (temporaryPath.isEmpty())
+        return Error::badInput(QStringLiteral("cannot write in the folder: %1").arg(reserveError),
+                               path);
+    const auto discardTemporary = [&] { QFile::remove(temporaryPath); };
+
+    try {
+        m_fastText->saveModel(nativePath(temporaryPath));
+    } catch (const std::exception &exception) {
+        discardTemporary();
+        return libraryError(exception, QStringLiteral("saving the model"), path);
+    }
+    // saveModel does not check its stream: a full disk would leave a short file unnoticed.
+    if (const QString problem = modelFileLayoutProblem(temporaryPath); !problem.isEmpty()) {
+        discardTemporary();
+        return Error::internal(
+            QStringLiteral("the model was not written completely (is the disk full?): %1")
+                .arg(problem),
+            path);
+    }
+    std::error_code renameError;
+    std::filesystem::rename(nativePath(temporaryPath), nativePath(path), renameError);
+    if (renameError) {
+        discardTemporary();
+        return Error::badInput(QStringLiteral("cannot replace the file: %1")
+                                   .arg(QString::fromStdString(renameError.message())),
+                               path);
+    }
+    return Done {};
+}
+
+Status FastTextModel::quantize(const QString &trainingFile, const TaskControl &control)
+{
+    if (!m_fastText)
+        return Error::internal(QStringLiteral("there is no model to quantize"));
+    if (isQuantized())
+        return Error::badInput(QStringLiteral("the model is already quantized"));
+    // Product quantization runs k-means with 256 centroids over the input matrix rows; fastText
+    // checks this only after it has taken the dense matrix apart.
+    constexpr qint64 kCentroids = 256;
+    if (m_fastText->getInputMatrix()->size(0) < kCentroids)
+        return Error::badInput(
+            QStringLiteral("the model is too small to quantize (fewer than %1 input rows)")
+                .arg(kCentroids),
+            trainingFile);
+    if (control.isCanceled())
+        return Error::canceled();
+
+    // As `fasttext quantize -input F -output M -qnorm -retrain -cutoff 100000`, fastText's
+    // recommended settings: without a cutoff every one of the (up to 2M) n-gram buckets is
+    // k-means-quantized, which takes minutes and keeps rows no document uses; retraining
+    // then repairs what the pruning cost. The retraining calls back, so it can be canceled.
+    constexpr qint64 kCutoff = 100000;
+    fasttext::Args quantizeArgs = m_fastText->getArgs();
+    quantizeArgs.input = nativePath(trainingFile);
+    quantizeArgs.qout = false;
+    quantizeArgs.cutoff = m_fastText->getInputMatrix()->size(0) > kCutoff ? kCutoff : 0;
+    quantizeArgs.retrain = quantizeArgs.cutoff > 0;
+    quantizeArgs.dsub = 2;
+    quantizeArgs.qnorm = true;
+    quantizeArgs.verbose = 0;
+    control.reportProgress(0, 1);
+    std::atomic<bool> abortRequested { false };
+    fasttext::FastText *fastText = m_fastText.get();
+    const auto onProgress = [&](float progress, float, double, double, int64_t) {
+        if (control.isCanceled()) {
+            if (!abortRequested.exchange(true))
+                fastText->abort();
+            return;
+        }
+        control.reportProgress(qint64(std::clamp(progress, 0.0f, 1.0f) * 1000.0f), 1000);
+    };
+    try {
+        m_fastText->quantize(quantizeArgs, onProgress);
+    } catch (const std::exception &exception) {
+        // fastText may have moved the dense matrix away already: the model cannot be trusted.
+        const bool canceled = abortRequested;
+        m_fastText.reset();
+        m_dictionary = nullptr;
+        m_includeLabel = -1;
+        if (canceled)
+            return Error::canceled();
+        return libraryError(exception, QStringLiteral("quantizing (the model was discarded)"),
+                            trainingFile);
+    }
+    m_dictionary = m_fastText->getDictionary().get();  // pruned by the cutoff
+    control.reportProgress(1, 1);
+    return Done {};
+}
+
+bool FastTextModel::isQuantized() const
+{
+    return m_fastText && m_fastText->isQuant();
+}
+
+double FastTextModel::scoreInclude(std::string_view cleanedText) const
+{
+    if (!m_fastText)
+        return 0;
+    // The same steps as FastText::predictLine (which `predict-prob` uses), minus its label-name
+    // strings: only local state, so concurrent calls on one model are safe.
+    LineStreamBuffer buffer(cleanedText);
+    std::istream in(&buffer);
+    std::vector<int32_t> words, labels;
+    m_dictionary->getLine(in, words, labels);
+    fasttext::Predictions predictions;  // (log(p + 1e-5), label index)
+    m_fastText->predict(fasttext::Model::kUnlimitedPredictions, words, predictions, 0.0f);
+    for (const auto &[logProbability, label] : predictions) {
+        if (label == m_includeLabel)
+            return std::exp(logProbability);  // float exp, as predictLine prints it
+    }
+    // Only when the line has no known word and no n-gram at all: fastText then predicts nothing
+    // (the CLI prints an empty line), so include was not predicted.
+    return 0;
+}
+
+QStringList FastTextModel::labels() const
+{
+    QStringList names;
+    if (!m_dictionary)
+        return names;
+    for (int i = 0; i < m_dictionary->nlabels(); ++i)
+        names << QString::fromStdString(m_dictionary->getLabel(i));
+    return names;
+}
+
+FastTextParameters FastTextModel::parameters() const
+{
+    FastTextParameters parameters;
+    if (!m_fastText)
+        return parameters;
+    const fasttext::Args args = m_fastText->getArgs();
+    parameters.epoch = args.epoch;
+    parameters.dim = args.dim;
+    parameters.wordNgrams = args.wordNgrams;
+    parameters.minCount = args.minCount;
+    parameters.bucket = args.bucket;
+    if (m_trained) {
+        parameters.lr = args.lr;
+        parameters.threads = args.thread;
+        parameters.seed = args.seed;
+    } else {
+        // A model file does not store lr, threads or seed.
+        parameters.lr = 0;
+        parameters.threads = 0;
+        parameters.seed = 0;
+    }
+    return parameters;
+}
+
+qint64 FastTextModel::vocabularySize() const
+{
+    return m_dictionary ? m_dictionary->nwords() : 0;
+}
+
+}  // namespace pcs

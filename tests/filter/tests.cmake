@@ -1,0 +1,5 @@
+# Tests of core/filter: pcstudio_add_test(tst_name SOURCES filter/tst_name.cpp)
+pcstudio_add_test(tst_linereader SOURCES filter/tst_linereader.cpp)
+pcstudio_add_test(tst_jsonline SOURCES filter/tst_jsonline.cpp)
+pcstudio_add_test(tst_fasttextmodel SOURCES filter/tst_fasttextmodel.cpp)
+pcstudio_add_test(tst_filterevaluation SOURCES filter/tst_filterevaluation.cpp)
