@@ -19,16 +19,24 @@ int main(int argc, char *argv[])
     parser.setApplicationDescription(QStringLiteral("Perplexity Correlations Studio"));
     parser.addHelpOption();
     parser.addVersionOption();
-    const QCommandLineOption demo(QStringLiteral("demo"), QStringLiteral("Open the built-in demo workspace."));
+    const QCommandLineOption demo(QStringLiteral("demo"),
+                                  QStringLiteral("Open the built-in demo workspace."));
     parser.addOption(demo);
-    const QCommandLineOption screenshot(QStringLiteral("screenshot"),
-                                        QStringLiteral("Save a PNG of the window after --quit-after milliseconds, then quit."),
-                                        QStringLiteral("file"));
-    const QCommandLineOption quitAfter(QStringLiteral("quit-after"), QStringLiteral("Quit after this many milliseconds (start-up checks)."),
-                                       QStringLiteral("ms"));
-    const QCommandLineOption stage(QStringLiteral("stage"), QStringLiteral("Show this stage (1-4) at start."), QStringLiteral("n"));
-    parser.addOptions({screenshot, quitAfter, stage});
-    parser.addPositionalArgument(QStringLiteral("workspace"), QStringLiteral("A .pcstudio workspace to open."), QStringLiteral("[workspace]"));
+    const QCommandLineOption screenshot(
+        QStringLiteral("screenshot"),
+        QStringLiteral("Save a PNG of the window after --quit-after milliseconds, then quit."),
+        QStringLiteral("file"));
+    const QCommandLineOption quitAfter(
+        QStringLiteral("quit-after"),
+        QStringLiteral("Quit after this many milliseconds (start-up checks)."),
+        QStringLiteral("ms"));
+    const QCommandLineOption stage(QStringLiteral("stage"),
+                                   QStringLiteral("Show this stage (1-5) at start."),
+                                   QStringLiteral("n"));
+    parser.addOptions({ screenshot, quitAfter, stage });
+    parser.addPositionalArgument(QStringLiteral("workspace"),
+                                 QStringLiteral("A .pcstudio workspace to open."),
+                                 QStringLiteral("[workspace]"));
     parser.process(app);
 
     pcs::MainWindow window;

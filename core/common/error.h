@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QList>
+#include <QMetaType>
 #include <QString>
 
 namespace pcs {
@@ -16,7 +17,7 @@ enum class ErrorKind {
 struct Error {
     ErrorKind kind = ErrorKind::BadInput;
     QString file;
-    qint64 line = 0;    // 1-based; 0 = not applicable
+    qint64 line = 0;  // 1-based; 0 = not applicable
     qint64 column = 0;  // 1-based; 0 = not applicable
     QString reason;
 
@@ -31,3 +32,6 @@ struct Error {
 using Warnings = QList<Error>;
 
 }  // namespace pcs
+
+// Errors travel in queued signals (sessions report from worker threads).
+Q_DECLARE_METATYPE(pcs::Error)

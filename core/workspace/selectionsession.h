@@ -132,5 +132,3 @@ private:
 };
 
 }  // namespace pcs
-
-Q_DECLARE_METATYPE(pcs::Error)

@@ -3,4 +3,5 @@ target_sources(core PRIVATE
   workspace/selectionsession.h workspace/selectionsession.cpp
   workspace/workspacefile.h workspace/workspacefile.cpp
   workspace/sessionexport.h workspace/sessionexport.cpp
+  workspace/filtersession.h workspace/filtersession.cpp
 )

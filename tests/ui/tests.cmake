@@ -2,3 +2,4 @@
 include(ui/models.cmake)
 include(ui/charts.cmake)
 include(ui/window.cmake)
+include(ui/filter.cmake)

@@ -1,3 +1,4 @@
 # The background selection session and the workspace file.
 pcstudio_add_test(tst_selectionsession SOURCES workspace/tst_selectionsession.cpp)
 pcstudio_add_test(tst_workspacefile SOURCES workspace/tst_workspacefile.cpp)
+pcstudio_add_test(tst_filtersession SOURCES workspace/tst_filtersession.cpp)

@@ -1,5 +1,6 @@
 #include "window/mainwindow.h"
 
+#include "filter/filterpage.h"
 #include "textfocus.h"
 #include "window/datapage.h"
 #include "window/selectioncontrols.h"
@@ -104,8 +105,9 @@ void MainWindow::createStages()
             { tr("3  Distribution"), tr("The sampling distribution and its export"),
               QStyle::SP_DialogSaveButton, true },
             { tr("4  Compare"), tr("Two estimators side by side"), QStyle::SP_BrowserReload, true },
-            { tr("5  Filter"), tr("fastText filter from the selection (coming next)"),
-              QStyle::SP_FileDialogContentsView, false },
+            { tr("5  Filter"),
+              tr("Train a fastText filter from the selection and apply it to corpora"),
+              QStyle::SP_FileDialogContentsView, true },
             { tr("6  Review"), tr("LLM-assisted curation with human review (coming)"),
               QStyle::SP_DialogApplyButton, false } };
     for (const auto &[label, tip, icon, enabled] : stages) {
@@ -134,6 +136,7 @@ void MainWindow::createStages()
     m_pages->addWidget(createSelectionPage(m_session, m_focus, m_controls));
     m_pages->addWidget(createDistributionPage(m_session, m_focus, m_exportDistributionAction));
     m_pages->addWidget(createComparePage(m_session, m_focus));
+    m_pages->addWidget(new FilterPage(m_session, new FilterSession(this)));
     connect(m_stages, &QListWidget::currentRowChanged, m_pages, &QStackedWidget::setCurrentIndex);
 
     auto *central = new QWidget;
@@ -215,7 +218,7 @@ void MainWindow::applyViewState(const QJsonObject &view)
         = estimatorFromName(view.value(QStringLiteral("compare_with")).toString()))
         m_session->requestComparison(*estimator);
     const int stage = view.value(QStringLiteral("stage")).toInt(SelectionStage);
-    if (stage >= DataStage && stage <= CompareStage)
+    if (stage >= DataStage && stage <= FilterStage)
         showStage(stage);
 }
 

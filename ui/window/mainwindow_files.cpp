@@ -3,6 +3,7 @@
 
 #include "charts/chartwidget.h"
 #include "demo/demodata.h"
+#include "filter/filterpage.h"
 #include "io/fileinfo.h"
 #include "selection/runreport.h"
 #include "textfocus.h"
@@ -95,7 +96,7 @@ void MainWindow::createMenus()
         action->setChecked(id == current);
         themes->addAction(action);
     }
-    for (int stage = DataStage; stage <= CompareStage; ++stage)
+    for (int stage = DataStage; stage <= FilterStage; ++stage)
         view->addAction(tr("Stage %1").arg(stage + 1),
                         QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + stage)), this,
                         [this, stage] { showStage(stage); });
@@ -232,6 +233,8 @@ void MainWindow::openDemo()
         QMessageBox::critical(this, tr("Could not create the demo"), files.error().toString());
         return;
     }
+    if (auto *filter = findChild<FilterPage *>())
+        filter->suggestTexts({ files->texts }, 100000);
     SelectionInputPaths paths;
     paths.bpb = files->bpb;
     paths.errors = files->errors;
