@@ -11,6 +11,7 @@ int runProjectCommand(const QStringList &arguments);
 int runSelectCommand(const QStringList &arguments);
 int runDemoCommand(const QStringList &arguments);
 int runFilterCommand(const QStringList &arguments);  // filter train | filter apply
+int runReviewCommand(const QStringList &arguments);  // review run | status | export | batch-export | batch-import
 
 // Dispatches `pcstudio-cli COMMAND ...` (arguments without the program name).
 int runCli(const QStringList &arguments);

@@ -1,0 +1,396 @@
+// review run/status/export/batch-export/batch-import: LLM-assisted curation from the command line.
+#include "clicommands.h"
+#include "clisupport.h"
+
+#include "review/apikey.h"
+#include "review/batchfiles.h"
+#include "review/criteria.h"
+#include "review/llmclient.h"
+#include "review/queuestore.h"
+#include "review/reviewrunner.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QEventLoop>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include <cstdio>
+
+namespace pcs::cli {
+
+namespace {
+
+const QString kRun = QStringLiteral("review run");
+const QString kStatus = QStringLiteral("review status");
+const QString kExport = QStringLiteral("review export");
+const QString kBatchExport = QStringLiteral("review batch-export");
+const QString kBatchImport = QStringLiteral("review batch-import");
+
+QCommandLineOption dbOption()
+{
+    return { QStringLiteral("db"), QStringLiteral("The review queue (SQLite; created if missing)."),
+             QStringLiteral("QUEUE.sqlite") };
+}
+
+void printJson(const QJsonObject &json)
+{
+    const QByteArray text = QJsonDocument(json).toJson(QJsonDocument::Indented);
+    std::fwrite(text.constData(), 1, std::size_t(text.size()), stdout);
+}
+
+std::unique_ptr<QueueStore> openStore(const QCommandLineParser &parser, const QString &command,
+                                      int *exitCode)
+{
+    if (parser.value(QStringLiteral("db")).isEmpty()) {
+        *exitCode = usageError(QStringLiteral("--db is required"), command);
+        return nullptr;
+    }
+    auto store = QueueStore::open(parser.value(QStringLiteral("db")));
+    if (!store) {
+        *exitCode = reportError(store.error());
+        return nullptr;
+    }
+    return std::move(store).value();
+}
+
+int runReview(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.addOptions({
+        { QStringLiteral("input"),
+          QStringLiteral(
+              "JSONL texts to review (optionally .gz/.zst); imported once, however often run."),
+          QStringLiteral("FILE") },
+        dbOption(),
+        { QStringLiteral("criteria"),
+          QStringLiteral("The criteria (JSON: principles and few-shot examples)."),
+          QStringLiteral("FILE") },
+        { QStringLiteral("endpoint"),
+          QStringLiteral("OpenAI-compatible base URL, e.g. http://127.0.0.1:8000/v1 or "
+                         "https://api.openai.com/v1."),
+          QStringLiteral("URL") },
+        { QStringLiteral("model"), QStringLiteral("The model name the server expects."),
+          QStringLiteral("NAME") },
+        { QStringLiteral("concurrency"), QStringLiteral("Requests in flight at once (default 8)."),
+          QStringLiteral("N") },
+        { QStringLiteral("rpm"),
+          QStringLiteral("At most this many requests per minute (default: no limit)."),
+          QStringLiteral("N") },
+        { QStringLiteral("deadline"),
+          QStringLiteral("Seconds a request may take in all, retries included (default 120)."),
+          QStringLiteral("S") },
+        { QStringLiteral("filter-threshold"),
+          QStringLiteral("Score above which a text is filtered (default 80, or the queue's)."),
+          QStringLiteral("T") },
+        { QStringLiteral("revise-threshold"),
+          QStringLiteral("Score above which a text is revised (default 50, or the queue's)."),
+          QStringLiteral("T") },
+        { QStringLiteral("revise"),
+          QStringLiteral(
+              "Have the LLM rewrite the texts to revise (a critique, then a rewrite).") },
+        { QStringLiteral("reassess"),
+          QStringLiteral("With --revise: assess each rewrite too and keep its score.") },
+        { QStringLiteral("no-logprobs"),
+          QStringLiteral(
+              "Do not ask for logprobs (the score is then the integer the model wrote).") },
+        { QStringLiteral("rules"),
+          QStringLiteral("Also score with weighted regex/keyword rules (JSON)."),
+          QStringLiteral("FILE") },
+        { QStringLiteral("fasttext"),
+          QStringLiteral("Also score with a fastText filter model: 100 × (1 − P(include))."),
+          QStringLiteral("MODEL") },
+        { QStringLiteral("combine"),
+          QStringLiteral(
+              "llm (default), max or mean: how the LLM's score and the local ones combine."),
+          QStringLiteral("HOW"), QStringLiteral("llm") },
+        { QStringLiteral("retry-errors"),
+          QStringLiteral("Send the items that ended in an error again.") },
+        { QStringLiteral("text-field"),
+          QStringLiteral("The JSONL field holding the text (default text)."),
+          QStringLiteral("FIELD"), QStringLiteral("text") },
+    });
+    int exitCode = ExitOk;
+    if (parseOrExit(parser, arguments, kRun,
+                    QStringLiteral("Assess every pending text with an LLM and record each result "
+                                   "as it arrives; run again to resume."),
+                    &exitCode))
+        return exitCode;
+    for (const char *required : { "criteria", "endpoint", "model" })
+        if (parser.value(QString::fromLatin1(required)).isEmpty())
+            return usageError(QStringLiteral("--%1 is required").arg(QString::fromLatin1(required)),
+                              kRun);
+    auto store = openStore(parser, kRun, &exitCode);
+    if (!store)
+        return exitCode;
+    auto criteria = Criteria::load(parser.value(QStringLiteral("criteria")));
+    if (!criteria)
+        return reportError(criteria.error());
+
+    if (!parser.value(QStringLiteral("input")).isEmpty()) {
+        auto imported = store->importJsonl(parser.value(QStringLiteral("input")),
+                                           parser.value(QStringLiteral("text-field")));
+        if (!imported)
+            return reportError(imported.error());
+        for (const QString &problem : imported->problems.mid(0, 10))
+            printInfo(QStringLiteral("not imported: %1").arg(problem));
+        printInfo(QStringLiteral("import: %1 new, %2 already in the queue, %3 malformed")
+                      .arg(imported->imported)
+                      .arg(imported->duplicates)
+                      .arg(imported->malformed));
+    }
+    if (parser.isSet(QStringLiteral("filter-threshold"))
+        || parser.isSet(QStringLiteral("revise-threshold"))) {
+        auto current = store->thresholds();
+        if (!current)
+            return reportError(current.error());
+        double filter = current->filter;
+        double revise = current->revise;
+        for (const auto &[name, target] :
+             { std::pair { QStringLiteral("filter-threshold"), &filter },
+               std::pair { QStringLiteral("revise-threshold"), &revise } }) {
+            if (!parser.isSet(name))
+                continue;
+            const auto value = doubleOption(parser, name, kRun);
+            if (!value)
+                return ExitBadInput;
+            *target = *value;
+        }
+        if (!(0 <= revise && revise <= filter && filter <= 100))
+            return usageError(QStringLiteral("thresholds must satisfy 0 ≤ revise ≤ filter ≤ 100"),
+                              kRun);
+        if (Status set = store->setThresholds(filter, revise); !set)
+            return reportError(set.error());
+    }
+    if (parser.isSet(QStringLiteral("retry-errors")))
+        if (Status reset = store->resetErrors(); !reset)
+            return reportError(reset.error());
+
+    ReviewRunOptions options;
+    options.revise = parser.isSet(QStringLiteral("revise"));
+    options.reassessRevisions = parser.isSet(QStringLiteral("reassess"));
+    options.withLogprobs = !parser.isSet(QStringLiteral("no-logprobs"));
+    if (!parser.value(QStringLiteral("rules")).isEmpty()) {
+        auto rules = RuleAssessor::load(parser.value(QStringLiteral("rules")));
+        if (!rules)
+            return reportError(rules.error());
+        options.rules = std::make_shared<const RuleAssessor>(std::move(rules).value());
+    }
+    if (!parser.value(QStringLiteral("fasttext")).isEmpty()) {
+        auto model = FastTextAssessor::load(parser.value(QStringLiteral("fasttext")));
+        if (!model)
+            return reportError(model.error());
+        options.fastText = std::make_shared<const FastTextAssessor>(std::move(model).value());
+    }
+    const QString combine = parser.value(QStringLiteral("combine"));
+    if (combine == QLatin1String("max"))
+        options.combination.mode = ScoreCombination::Mode::Max;
+    else if (combine == QLatin1String("mean"))
+        options.combination.mode = ScoreCombination::Mode::WeightedMean;
+    else if (combine != QLatin1String("llm"))
+        return usageError(QStringLiteral("--combine must be llm, max or mean"), kRun);
+
+    ClientLimits limits;
+    const auto concurrency = intOption(parser, QStringLiteral("concurrency"), 8, 1, kRun);
+    const auto rpm = intOption(parser, QStringLiteral("rpm"), 0, 0, kRun);
+    const auto deadline = intOption(parser, QStringLiteral("deadline"), 120, 1, kRun);
+    if (!concurrency || !rpm || !deadline)
+        return ExitBadInput;
+    limits.concurrency = *concurrency;
+    limits.requestsPerMinute = *rpm;
+    limits.deadlineMs = *deadline * 1000;
+    limits.attemptTimeoutMs = std::min(limits.attemptTimeoutMs, limits.deadlineMs);
+    LlmEndpoint endpoint;
+    endpoint.baseUrl = parser.value(QStringLiteral("endpoint"));
+    endpoint.model = parser.value(QStringLiteral("model"));
+    endpoint.apiKey = apiKeyFor(endpoint.baseUrl);  // environment or keychain; never an argument
+
+    LlmClient client(endpoint, limits);
+    ReviewRunner runner(*store, client, std::move(criteria).value(), options);
+    QEventLoop loop;
+    int result = ExitOk;
+    qint64 lastShown = -1;
+    QObject::connect(&runner, &ReviewRunner::progress, [&lastShown](qint64 done, qint64 total) {
+        if (total > 0 && (done == total || done / std::max<qint64>(1, total / 20) != lastShown)) {
+            lastShown = done / std::max<qint64>(1, total / 20);
+            printInfo(QStringLiteral("assessed %1 of %2").arg(done).arg(total));
+        }
+    });
+    QObject::connect(&runner, &ReviewRunner::failed, [&](const Error &error) {
+        result = reportError(error);
+        loop.quit();
+    });
+    QObject::connect(&runner, &ReviewRunner::finished, [&](const ReviewRunSummary &summary) {
+        printInfo(QStringLiteral("run: %1 assessed, %2 errors (kept as errors, never as scores), "
+                                 "%3 revised, %4 rewrites failed; "
+                                 "%5 prompt + %6 completion tokens, %7 retries, %8 s")
+                      .arg(summary.assessed)
+                      .arg(summary.errors)
+                      .arg(summary.revised)
+                      .arg(summary.revisionErrors)
+                      .arg(summary.promptTokens)
+                      .arg(summary.completionTokens)
+                      .arg(summary.retries)
+                      .arg(summary.seconds, 0, 'f', 1));
+        loop.quit();
+    });
+    QMetaObject::invokeMethod(&runner, &ReviewRunner::start, Qt::QueuedConnection);
+    loop.exec();
+    return result;
+}
+
+int statusReview(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.addOption(dbOption());
+    int exitCode = ExitOk;
+    if (parseOrExit(parser, arguments, kStatus,
+                    QStringLiteral("Counts by state and decision, as JSON."), &exitCode))
+        return exitCode;
+    auto store = openStore(parser, kStatus, &exitCode);
+    if (!store)
+        return exitCode;
+    auto status = store->status();
+    if (!status)
+        return reportError(status.error());
+    printJson(*status);
+    return ExitOk;
+}
+
+int exportReview(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.addOptions(
+        { dbOption(),
+          { QStringLiteral("output"), QStringLiteral("Curated JSONL: kept and revised texts."),
+            QStringLiteral("FILE") },
+          { QStringLiteral("dropped"), QStringLiteral("Filtered texts (JSONL)."),
+            QStringLiteral("FILE") },
+          { QStringLiteral("log"), QStringLiteral("Decision log (CSV)."), QStringLiteral("FILE") },
+          { QStringLiteral("text-field"),
+            QStringLiteral("The field to put the final text in (default text)."),
+            QStringLiteral("FIELD"), QStringLiteral("text") } });
+    int exitCode = ExitOk;
+    if (parseOrExit(
+            parser, arguments, kExport,
+            QStringLiteral("Write the curated corpus, the dropped texts and a decision log."),
+            &exitCode))
+        return exitCode;
+    if (parser.value(QStringLiteral("output")).isEmpty())
+        return usageError(QStringLiteral("--output is required"), kExport);
+    auto store = openStore(parser, kExport, &exitCode);
+    if (!store)
+        return exitCode;
+    auto summary = store->exportCurated(
+        parser.value(QStringLiteral("output")), parser.value(QStringLiteral("dropped")),
+        parser.value(QStringLiteral("log")), parser.value(QStringLiteral("text-field")));
+    if (!summary)
+        return reportError(summary.error());
+    printInfo(
+        QStringLiteral(
+            "export: %1 curated (%2 revised), %3 dropped; not exported: %4 pending, %5 errors")
+            .arg(summary->curated)
+            .arg(summary->revised)
+            .arg(summary->dropped)
+            .arg(summary->pending)
+            .arg(summary->errors));
+    return ExitOk;
+}
+
+int batchExportReview(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.addOptions(
+        { dbOption(),
+          { QStringLiteral("output"), QStringLiteral("Batch API input JSONL."),
+            QStringLiteral("FILE") },
+          { QStringLiteral("model"), QStringLiteral("The model named in every request."),
+            QStringLiteral("NAME") },
+          { QStringLiteral("criteria"), QStringLiteral("The criteria (JSON), as for review run."),
+            QStringLiteral("FILE") },
+          { QStringLiteral("no-logprobs"), QStringLiteral("Do not ask for logprobs.") } });
+    int exitCode = ExitOk;
+    if (parseOrExit(parser, arguments, kBatchExport,
+                    QStringLiteral("Write the pending assessments as OpenAI Batch API requests."),
+                    &exitCode))
+        return exitCode;
+    for (const char *required : { "output", "model", "criteria" })
+        if (parser.value(QString::fromLatin1(required)).isEmpty())
+            return usageError(QStringLiteral("--%1 is required").arg(QString::fromLatin1(required)),
+                              kBatchExport);
+    auto store = openStore(parser, kBatchExport, &exitCode);
+    if (!store)
+        return exitCode;
+    auto criteria = Criteria::load(parser.value(QStringLiteral("criteria")));
+    if (!criteria)
+        return reportError(criteria.error());
+    auto summary = exportBatchRequests(*store, *criteria, parser.value(QStringLiteral("model")),
+                                       parser.value(QStringLiteral("output")),
+                                       !parser.isSet(QStringLiteral("no-logprobs")));
+    if (!summary)
+        return reportError(summary.error());
+    printInfo(QStringLiteral("batch-export: %1 requests").arg(summary->requests));
+    return ExitOk;
+}
+
+int batchImportReview(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.addOptions(
+        { dbOption(),
+          { QStringLiteral("input"), QStringLiteral("Batch API results JSONL (any order)."),
+            QStringLiteral("FILE") } });
+    int exitCode = ExitOk;
+    if (parseOrExit(parser, arguments, kBatchImport,
+                    QStringLiteral("Read Batch API results into the queue, joined by custom_id."),
+                    &exitCode))
+        return exitCode;
+    if (parser.value(QStringLiteral("input")).isEmpty())
+        return usageError(QStringLiteral("--input is required"), kBatchImport);
+    auto store = openStore(parser, kBatchImport, &exitCode);
+    if (!store)
+        return exitCode;
+    auto summary = importBatchResults(*store, parser.value(QStringLiteral("input")));
+    if (!summary)
+        return reportError(summary.error());
+    for (const QString &problem : summary->problems.mid(0, 10))
+        printInfo(QStringLiteral("skipped: %1").arg(problem));
+    printInfo(QStringLiteral("batch-import: %1 assessed, %2 errors, %3 not pending, %4 unknown "
+                             "ids, %5 malformed lines")
+                  .arg(summary->assessed)
+                  .arg(summary->errors)
+                  .arg(summary->notPending)
+                  .arg(summary->unknown)
+                  .arg(summary->malformed));
+    return ExitOk;
+}
+
+}  // namespace
+
+int runReviewCommand(const QStringList &arguments)
+{
+    const QString usage = QStringLiteral(
+        "usage: pcstudio-cli review run|status|export|batch-export|batch-import [OPTIONS]");
+    if (arguments.size() < 2)
+        return usageError(usage, QStringLiteral("review"));
+    const QString sub = arguments[1];
+    const QStringList rest = arguments.mid(1);
+    if (sub == QLatin1String("run"))
+        return runReview(rest);
+    if (sub == QLatin1String("status"))
+        return statusReview(rest);
+    if (sub == QLatin1String("export"))
+        return exportReview(rest);
+    if (sub == QLatin1String("batch-export"))
+        return batchExportReview(rest);
+    if (sub == QLatin1String("batch-import"))
+        return batchImportReview(rest);
+    if (sub == QLatin1String("--help") || sub == QLatin1String("-h")) {
+        std::fputs(qPrintable(usage + QLatin1Char('\n')), stdout);
+        return ExitOk;
+    }
+    return usageError(QStringLiteral("unknown review command '%1'; %2").arg(sub, usage),
+                      QStringLiteral("review"));
+}
+
+}  // namespace pcs::cli

@@ -1,0 +1,98 @@
+#pragma once
+
+#include "review/criteria.h"
+
+#include <QJsonObject>
+#include <QString>
+
+#include <optional>
+
+namespace pcs {
+
+// Error codes of parsed Chat Completions answers (Assessment::errorCode, Revision::errorCode).
+// An answer with an error never carries a score or a revision.
+namespace ResponseError {
+inline constexpr char kApiError[] = "api_error";  // the body is an {"error": ...} object
+inline constexpr char kNoChoices[] = "no_choices";  // no choices[0].message
+inline constexpr char kRefusal[] = "refusal";  // message.refusal is non-empty
+inline constexpr char kTruncated[] = "truncated";  // finish_reason "length"
+inline constexpr char kContentFilter[] = "content_filter";  // finish_reason "content_filter"
+inline constexpr char kInvalidJson[] = "invalid_json";  // content is not one JSON object
+inline constexpr char kMissingScore[] = "missing_score";
+inline constexpr char kOutOfRange[] = "out_of_range";  // score not an integer 0–100
+inline constexpr char kEmptyReasoning[] = "empty_reasoning";  // reasoning missing or blank
+inline constexpr char kEmptyRevisedText[] = "empty_revised_text";  // revised_text missing/blank
+}  // namespace ResponseError
+
+// The text is shown to the model between these tags; any occurrence of them inside the text is
+// neutralised first (see neutralizeDocumentTags), so a text can neither close its data block
+// early nor open a fake one.
+inline constexpr char kDocumentOpenTag[] = "<document>";
+inline constexpr char kDocumentCloseTag[] = "</document>";
+
+// Replaces the '<' of every "<document" / "</document" (any case, spaces allowed after '<' and
+// '/') with "&lt;", so the text keeps its meaning for a reader but holds no tag.
+QString neutralizeDocumentTags(const QString &text);
+
+// A Chat Completions request body (without "model", which the client adds) asking for the
+// non-conformance score of `text`: a system message with the task, the principles, the scale and
+// the rule that the document is data, never instructions; the few-shot examples as user/assistant
+// turns; the text in a <document> block; a strict json_schema response format
+// {reasoning: string, score: integer 0–100} (reasoning first, so the score follows from it);
+// temperature 0; with `withLogprobs`, logprobs true and top_logprobs 20.
+QJsonObject assessmentRequestBody(const Criteria &criteria, const QString &text, bool withLogprobs);
+
+// An assessor's answer: a score, or an error code and message, never both.
+struct Assessment {
+    // Non-conformance 0–100. With logprobs, the probability-weighted expected score (so it may be
+    // fractional); otherwise the integer the model wrote.
+    std::optional<double> score;
+    QString reasoning;
+    // With logprobs: the probability mass of the valid scores the expectation was taken over (or
+    // of the chosen number's tokens when its digits span several tokens). Empty without logprobs.
+    std::optional<double> logprobCoverage;
+    QString errorCode;  // one of ResponseError, empty when ok
+    QString errorMessage;
+
+    bool ok() const { return score.has_value() && errorCode.isEmpty(); }
+};
+
+// Parses a Chat Completions response to assessmentRequestBody(). Checks, in order: api_error,
+// no_choices, refusal, truncated, content_filter, invalid_json, missing_score, out_of_range
+// (a JSON number that is not an integer 0–100, or a string such as "80"), empty_reasoning (the
+// score is conditioned on the reasoning written before it, and reviewers are shown it, so a
+// blank one marks a degenerate answer).
+//
+// Logprobs (choices[0].logprobs.content, when present and its tokens spell the content): the
+// token holding the score's first digit is found by scanning the content's top-level JSON for
+// the "score" key. If the whole number lies in that one token (OpenAI tokenizers put up to three
+// digits in one token), every top_logprobs alternative at that token which reads as an integer
+// 0–100 (with the chosen token's surrounding text, e.g. a leading space) is a complete score, and
+// score = Σ p·value / Σ p, coverage = Σ p. Should no alternative be valid, the parsed integer is
+// kept with coverage 0. If the digits span several tokens (per-digit tokenizers: "8", "5"), the
+// alternatives at the first digit are only first digits and their conditional continuations are
+// unknown, so the parsed integer is kept with coverage = the joint probability of the chosen
+// digit tokens. If the tokens do not spell the content, logprobs are ignored (coverage empty).
+Assessment parseAssessmentResponse(const QJsonObject &chatCompletion);
+
+// A request to rewrite `text` so that it conforms: the system message holds the principles and
+// revision guidance; the user message the assessor's reasoning (in an <assessment> block) and
+// the text (in a <document> block), both data. Strict json_schema {critique, revised_text}:
+// the critique is written first, so the rewrite follows from it. Temperature 0.
+QJsonObject revisionRequestBody(const Criteria &criteria, const QString &text,
+                                const QString &assessmentReasoning);
+
+struct Revision {
+    QString critique;
+    QString revisedText;
+    QString errorCode;  // one of ResponseError, empty when ok
+    QString errorMessage;
+
+    bool ok() const { return errorCode.isEmpty() && !revisedText.trimmed().isEmpty(); }
+};
+
+// Errors: api_error, no_choices, refusal, truncated, content_filter, invalid_json,
+// empty_revised_text. A missing or non-string critique is invalid_json; an empty one is allowed.
+Revision parseRevisionResponse(const QJsonObject &chatCompletion);
+
+}  // namespace pcs

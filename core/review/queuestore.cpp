@@ -1,0 +1,1013 @@
+#include "review/queuestore.h"
+
+#include "filter/jsonline.h"
+#include "filter/linereader.h"
+#include "io/fileinfo.h"
+
+#include <QDateTime>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSaveFile>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QVariant>
+
+#include <atomic>
+#include <cmath>
+
+namespace pcs {
+
+namespace {
+
+const QString kPending = QStringLiteral("pending");
+const QString kAssessed = QStringLiteral("assessed");
+const QString kFailed = QStringLiteral("error");
+
+// Every column of `items`, in QueueItem order (rowToItem reads them by position).
+const char *const kItemColumns
+    = "id, source_file, source_sha256, source_line, record, text, state, llm_score, llm_reasoning, "
+      "logprob_coverage, rule_score, fasttext_score, score, auto_decision, human_decision, "
+      "revised_text, revised_score, edited_text, error, error_code, attempts, created_at, "
+      "assessed_at, decided_at";
+
+const char *const kFinalDecision = "COALESCE(human_decision, auto_decision)";
+
+// The automatic decision for `score_sql`, from the thresholds stored in settings. Kept in SQL so
+// that recordAssessment and setThresholds can never disagree.
+QString autoDecisionSql(const QString &scoreSql)
+{
+    return QStringLiteral("(SELECT CASE WHEN %1 > filter_threshold THEN 'filter' "
+                          "WHEN %1 > revise_threshold THEN 'revise' ELSE 'keep' END "
+                          "FROM settings WHERE id = 1)")
+        .arg(scoreSql);
+}
+
+const char *const kSchema[] = {
+    "CREATE TABLE IF NOT EXISTS items ("
+    " id INTEGER PRIMARY KEY,"
+    " source_file TEXT NOT NULL,"
+    " source_sha256 TEXT NOT NULL,"
+    " source_line INTEGER NOT NULL,"
+    " record TEXT NOT NULL,"
+    " text TEXT NOT NULL,"
+    " state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'assessed', 'error')),"
+    " llm_score REAL,"
+    " llm_reasoning TEXT,"
+    " logprob_coverage REAL,"
+    " rule_score REAL,"
+    " fasttext_score REAL,"
+    " score REAL,"
+    " auto_decision TEXT CHECK (auto_decision IN ('keep', 'revise', 'filter')),"
+    " human_decision TEXT CHECK (human_decision IN ('keep', 'revise', 'filter')),"
+    " revised_text TEXT,"
+    " revised_score REAL,"
+    " edited_text TEXT,"
+    " error TEXT,"
+    " error_code TEXT,"
+    " attempts INTEGER NOT NULL DEFAULT 0,"
+    " created_at TEXT NOT NULL,"
+    " assessed_at TEXT,"
+    " decided_at TEXT,"
+    " UNIQUE (source_sha256, source_line))",
+    // An index on one column also orders by rowid, so ORDER BY score, id walks it directly.
+    "CREATE INDEX IF NOT EXISTS items_state ON items (state)",
+    "CREATE INDEX IF NOT EXISTS items_score ON items (score)",
+    // Partial: most items have no decision for a long time, and every index entry costs on
+    // import. The counts in status() ask for "IS NOT NULL" and so can use them.
+    "CREATE INDEX IF NOT EXISTS items_auto_decision ON items (auto_decision)"
+    " WHERE auto_decision IS NOT NULL",
+    "CREATE INDEX IF NOT EXISTS items_human_decision ON items (human_decision)"
+    " WHERE human_decision IS NOT NULL",
+    "CREATE INDEX IF NOT EXISTS items_final_decision"
+    " ON items (COALESCE(human_decision, auto_decision))",
+    // A decision filter sorted by score (the review table's usual view) reads this range
+    // directly instead of walking the whole score index.
+    "CREATE INDEX IF NOT EXISTS items_decision_score"
+    " ON items (COALESCE(human_decision, auto_decision), score)"
+    " WHERE COALESCE(human_decision, auto_decision) IS NOT NULL",
+    "CREATE TABLE IF NOT EXISTS settings ("
+    " id INTEGER PRIMARY KEY CHECK (id = 1),"
+    " filter_threshold REAL NOT NULL DEFAULT 80,"
+    " revise_threshold REAL NOT NULL DEFAULT 50)",
+    "INSERT OR IGNORE INTO settings (id) VALUES (1)",
+    // Which files were imported (the export refuses to overwrite them).
+    "CREATE TABLE IF NOT EXISTS sources ("
+    " path TEXT NOT NULL,"
+    " sha256 TEXT NOT NULL,"
+    " size_bytes INTEGER NOT NULL,"
+    " imported_at TEXT NOT NULL,"
+    " PRIMARY KEY (path, sha256))",
+};
+
+QString nowUtc()
+{
+    return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
+}
+
+QVariant nullable(const std::optional<double> &value)
+{
+    return value ? QVariant(*value) : QVariant();
+}
+
+QVariant nullable(const QString &text)
+{
+    return text.isEmpty() ? QVariant() : QVariant(text);
+}
+
+std::optional<double> optionalDouble(const QVariant &value)
+{
+    if (value.isNull())
+        return std::nullopt;
+    return value.toDouble();
+}
+
+bool allFinite(std::initializer_list<std::optional<double>> values)
+{
+    for (const auto &value : values)
+        if (value && !std::isfinite(*value))
+            return false;
+    return true;
+}
+
+bool isDecision(const QString &decision)
+{
+    return decision == QLatin1String("keep") || decision == QLatin1String("revise")
+        || decision == QLatin1String("filter");
+}
+
+QueueItem rowToItem(const QSqlQuery &query)
+{
+    QueueItem item;
+    int column = 0;
+    const auto next = [&] { return query.value(column++); };
+    item.id = next().toLongLong();
+    item.sourceFile = next().toString();
+    item.sourceSha256 = next().toString();
+    item.sourceLine = next().toLongLong();
+    item.record = next().toString();
+    item.text = next().toString();
+    item.state = next().toString();
+    item.llmScore = optionalDouble(next());
+    item.llmReasoning = next().toString();
+    item.logprobCoverage = optionalDouble(next());
+    item.ruleScore = optionalDouble(next());
+    item.fastTextScore = optionalDouble(next());
+    item.score = optionalDouble(next());
+    item.autoDecision = next().toString();
+    item.humanDecision = next().toString();
+    item.revisedText = next().toString();
+    item.revisedScore = optionalDouble(next());
+    item.editedText = next().toString();
+    item.error = next().toString();
+    item.errorCode = next().toString();
+    item.attempts = next().toInt();
+    item.createdAt = next().toString();
+    item.assessedAt = next().toString();
+    item.decidedAt = next().toString();
+    return item;
+}
+
+// The SQL of the sort key and the WHERE clause (with its binds) of a query's filters.
+struct QueryParts {
+    QString key;
+    QString where = QStringLiteral("1");
+    QVariantList binds;
+};
+
+Result<QueryParts> queryParts(const PageQuery &query)
+{
+    QueryParts parts;
+    switch (query.sortBy) {
+    case QueueSortColumn::Score:
+        parts.key = QStringLiteral("score");
+        break;
+    case QueueSortColumn::Id:
+        parts.key = QStringLiteral("id");
+        break;
+    case QueueSortColumn::State:
+        parts.key = QStringLiteral("state");
+        break;
+    case QueueSortColumn::Decision:
+        parts.key = QString::fromLatin1(kFinalDecision);
+        break;
+    }
+    if (!query.state.isEmpty()) {
+        if (query.state != kPending && query.state != kAssessed && query.state != kFailed)
+            return Error::badInput(QStringLiteral("unknown item state '%1' (expected pending, "
+                                                  "assessed or error)")
+                                       .arg(query.state));
+        parts.where += QStringLiteral(" AND state = ?");
+        parts.binds << query.state;
+    }
+    if (query.decision == QLatin1String("none")) {
+        parts.where += QStringLiteral(" AND %1 IS NULL").arg(QLatin1String(kFinalDecision));
+    } else if (!query.decision.isEmpty()) {
+        if (!isDecision(query.decision))
+            return Error::badInput(QStringLiteral("unknown decision '%1' (expected keep, revise, "
+                                                  "filter or none)")
+                                       .arg(query.decision));
+        parts.where += QStringLiteral(" AND %1 = ?").arg(QLatin1String(kFinalDecision));
+        parts.binds << query.decision;
+    }
+    if (!query.textSearch.isEmpty()) {
+        QString pattern = query.textSearch;
+        pattern.replace(QLatin1Char('\\'), QLatin1String("\\\\"))
+            .replace(QLatin1Char('%'), QLatin1String("\\%"))
+            .replace(QLatin1Char('_'), QLatin1String("\\_"));
+        parts.where += QStringLiteral(" AND text LIKE ? ESCAPE '\\'");
+        parts.binds << QStringLiteral("%") + pattern + QStringLiteral("%");
+    }
+    return parts;
+}
+
+// RFC 4180 field: quoted when it holds a separator, quote or line break.
+QByteArray csvField(const QString &value)
+{
+    QByteArray bytes = value.toUtf8();
+    if (bytes.contains(',') || bytes.contains('"') || bytes.contains('\n') || bytes.contains('\r'))
+        bytes = '"' + bytes.replace("\"", "\"\"") + '"';
+    return bytes;
+}
+
+QString numberText(const std::optional<double> &value)
+{
+    return value ? QString::number(*value, 'g', QLocale::FloatingPointShortest) : QString();
+}
+
+// A QSaveFile that writes through a buffer (QSaveFile's own writes are small and slow) and
+// reports the first failure.
+class BufferedSaveFile {
+public:
+    explicit BufferedSaveFile(const QString &path)
+        : m_file(path)
+    {
+    }
+
+    Status open()
+    {
+        if (!m_file.open(QIODevice::WriteOnly))
+            return Error::badInput(QStringLiteral("cannot write: %1").arg(m_file.errorString()),
+                                   m_file.fileName());
+        return Done {};
+    }
+    void write(const QByteArray &bytes)
+    {
+        m_buffer += bytes;
+        if (m_buffer.size() >= 1 << 20)
+            flush();
+    }
+    Status commit()
+    {
+        flush();
+        if (m_failed || !m_file.commit())
+            return Error::internal(QStringLiteral("cannot write: %1").arg(m_file.errorString()),
+                                   m_file.fileName());
+        return Done {};
+    }
+
+private:
+    void flush()
+    {
+        if (!m_buffer.isEmpty() && m_file.write(m_buffer) != m_buffer.size())
+            m_failed = true;
+        m_buffer.clear();
+    }
+
+    QSaveFile m_file;
+    QByteArray m_buffer;
+    bool m_failed = false;
+};
+
+}  // namespace
+
+QJsonObject ImportSummary::toJson() const
+{
+    return QJsonObject { { QStringLiteral("lines"), lines },
+                         { QStringLiteral("imported"), imported },
+                         { QStringLiteral("duplicates"), duplicates },
+                         { QStringLiteral("malformed"), malformed },
+                         { QStringLiteral("problems"), QJsonArray::fromStringList(problems) } };
+}
+
+QJsonObject ExportSummary::toJson() const
+{
+    return QJsonObject {
+        { QStringLiteral("curated"), curated }, { QStringLiteral("kept"), kept },
+        { QStringLiteral("revised"), revised }, { QStringLiteral("text_changed"), textChanged },
+        { QStringLiteral("dropped"), dropped }, { QStringLiteral("pending"), pending },
+        { QStringLiteral("errors"), errors }
+    };
+}
+
+QueueStore::QueueStore(QString path, QString connectionName)
+    : m_path(std::move(path))
+    , m_connectionName(std::move(connectionName))
+{
+}
+
+QueueStore::~QueueStore()
+{
+    // Every query and handle must be gone before the connection can be removed.
+    m_recordAssessment.reset();
+    m_db.close();
+    m_db = QSqlDatabase();
+    QSqlDatabase::removeDatabase(m_connectionName);
+}
+
+Result<std::unique_ptr<QueueStore>> QueueStore::open(const QString &path)
+{
+    static std::atomic<quint64> nextConnection { 0 };
+    const QString absolutePath = QFileInfo(path).absoluteFilePath();
+    const QString connectionName
+        = QStringLiteral("pcstudio-queuestore-%1").arg(nextConnection.fetch_add(1));
+    std::unique_ptr<QueueStore> store(new QueueStore(absolutePath, connectionName));
+    store->m_db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), connectionName);
+    if (!store->m_db.isValid())
+        return Error::internal(QStringLiteral("the Qt SQLite driver (QSQLITE) is not available"));
+    store->m_db.setDatabaseName(absolutePath);
+    // Another store on the same file (a reader, the GUI beside a CLI run) may hold the write
+    // lock for a moment: wait rather than fail.
+    store->m_db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
+    if (!store->m_db.open())
+        return Error::badInput(
+            QStringLiteral("cannot open the review queue: %1").arg(store->m_db.lastError().text()),
+            absolutePath);
+    if (Status ready = store->initialize(); !ready)
+        return ready.error();
+    return store;
+}
+
+Error QueueStore::databaseError(const QString &what, const QSqlQuery &query) const
+{
+    return Error::internal(QStringLiteral("%1: %2").arg(what, query.lastError().text()), m_path);
+}
+
+Status QueueStore::exec(const QString &sql)
+{
+    QSqlQuery query(m_db);
+    if (!query.exec(sql))
+        return databaseError(sql.section(QLatin1Char(' '), 0, 2), query);
+    return Done {};
+}
+
+Status QueueStore::requireChanged(const QSqlQuery &query, qint64 id) const
+{
+    if (query.numRowsAffected() < 1)
+        return Error::badInput(QStringLiteral("the review queue has no item %1").arg(id), m_path);
+    return Done {};
+}
+
+Status QueueStore::initialize()
+{
+    QSqlQuery probe(m_db);
+    // SQLite opens anything lazily; the first read tells whether the file is a database.
+    if (!probe.exec(QStringLiteral("SELECT count(*) FROM sqlite_master")))
+        return Error::badInput(
+            QStringLiteral("not a review queue database: %1").arg(probe.lastError().text()),
+            m_path);
+    probe.finish();
+    // WAL + synchronous=NORMAL: a commit is durable against the process being killed (the WAL
+    // is written before commit returns); only an OS crash or power loss can drop the last
+    // commits, never corrupt the file. temp_store and a 64 MiB page cache (an upper bound, not an
+    // allocation) speed up imports and sorting.
+    for (const char *pragma :
+         { "PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON",
+           "PRAGMA temp_store = MEMORY", "PRAGMA cache_size = -65536" }) {
+        if (Status done = exec(QString::fromLatin1(pragma)); !done)
+            return done;
+    }
+
+    if (!m_db.transaction())
+        return Error::internal(
+            QStringLiteral("cannot start a transaction: %1").arg(m_db.lastError().text()), m_path);
+    const auto fail = [this](Error error) {
+        m_db.rollback();
+        return error;
+    };
+    QSqlQuery version(m_db);
+    if (!version.exec(
+            QStringLiteral("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"))
+        || !version.exec(QStringLiteral("SELECT max(version) FROM schema_version")))
+        return fail(databaseError(QStringLiteral("reading the schema version"), version));
+    const QVariant stored = version.next() ? version.value(0) : QVariant();
+    version.finish();
+    if (!stored.isNull() && stored.toInt() > kSchemaVersion)
+        return fail(Error::badInput(
+            QStringLiteral("the review queue was written by a newer version of Perplexity "
+                           "Correlations Studio (schema %1; this version reads up to %2)")
+                .arg(stored.toInt())
+                .arg(kSchemaVersion),
+            m_path));
+    for (const char *statement : kSchema) {
+        if (Status done = exec(QString::fromLatin1(statement)); !done)
+            return fail(done.error());
+    }
+    if (stored.isNull()
+        && !version.exec(
+            QStringLiteral("INSERT INTO schema_version (version) VALUES (%1)").arg(kSchemaVersion)))
+        return fail(databaseError(QStringLiteral("writing the schema version"), version));
+    if (!m_db.commit())
+        return fail(Error::internal(
+            QStringLiteral("cannot create the schema: %1").arg(m_db.lastError().text()), m_path));
+
+    m_recordAssessment = std::make_unique<QSqlQuery>(m_db);
+    if (!m_recordAssessment->prepare(
+            QStringLiteral("UPDATE items SET state = 'assessed', llm_score = ?, llm_reasoning = ?, "
+                           "logprob_coverage = ?, rule_score = ?, fasttext_score = ?, score = ?, "
+                           "attempts = ?, assessed_at = ?, error = NULL, error_code = NULL, "
+                           "auto_decision = %1 WHERE id = ?")
+                .arg(autoDecisionSql(QStringLiteral("?")))))
+        return databaseError(QStringLiteral("preparing the assessment update"),
+                             *m_recordAssessment);
+    return Done {};
+}
+
+Result<ImportSummary> QueueStore::importJsonl(const QString &path, const QString &textField,
+                                              const TaskControl &control)
+{
+    // The content hash keys the items, so the same data imported again adds nothing.
+    auto described = describeInputFile(QStringLiteral("review"), path);
+    if (!described)
+        return described.error();
+    const QString sourceFile
+        = described->path.isEmpty() ? QFileInfo(path).absoluteFilePath() : described->path;
+    auto opened = LineReader::open(path);
+    if (!opened)
+        return opened.error();
+    LineReader &reader = **opened;
+    JsonLineScanner scanner({ textField.toStdString() });
+
+    const QString createdAt = nowUtc();
+    const QVariant fileValue(sourceFile);
+    const QVariant shaValue(described->sha256);
+    const QVariant createdValue(createdAt);
+
+    if (!m_db.transaction())
+        return Error::internal(
+            QStringLiteral("cannot start a transaction: %1").arg(m_db.lastError().text()), m_path);
+    const auto fail = [this](Error error) {
+        m_db.rollback();
+        return error;
+    };
+    QSqlQuery source(m_db);
+    source.prepare(QStringLiteral("INSERT OR REPLACE INTO sources (path, sha256, size_bytes, "
+                                  "imported_at) VALUES (?, ?, ?, ?)"));
+    source.addBindValue(fileValue);
+    source.addBindValue(shaValue);
+    source.addBindValue(described->sizeBytes);
+    source.addBindValue(createdValue);
+    if (!source.exec())
+        return fail(databaseError(QStringLiteral("recording the source file"), source));
+
+    QSqlQuery insert(m_db);
+    // Positional binds on one prepared statement: the fastest path through Qt Sql.
+    if (!insert.prepare(QStringLiteral("INSERT OR IGNORE INTO items (source_file, source_sha256, "
+                                       "source_line, record, text, created_at) "
+                                       "VALUES (?, ?, ?, ?, ?, ?)")))
+        return fail(databaseError(QStringLiteral("preparing the import"), insert));
+
+    ImportSummary summary;
+    qint64 rowsInTransaction = 0;
+    std::string_view line;
+    while (reader.next(line)) {
+        if (line.find_first_not_of(" \t\r") == std::string_view::npos)
+            continue;
+        ++summary.lines;
+        if ((summary.lines & 4095) == 0) {
+            if (control.isCanceled())
+                return fail(Error::canceled());
+            control.reportProgress(reader.compressedBytesRead(), reader.fileSize());
+        }
+        const auto problem = scanner.scan(line);
+        const JsonLineScanner::Field &text = scanner.field(0);
+        if (problem || text.kind != JsonLineScanner::Kind::String) {
+            ++summary.malformed;
+            if (summary.problems.size() < ImportSummary::kMaxListedProblems) {
+                const Error error = problem
+                    ? Error::badInput(problem->reason, sourceFile, reader.lineNumber(),
+                                      problem->column)
+                    : Error::badInput(text.kind == JsonLineScanner::Kind::Missing
+                                          ? QStringLiteral("no \"%1\" field").arg(textField)
+                                          : QStringLiteral("\"%1\" is not a string").arg(textField),
+                                      sourceFile, reader.lineNumber());
+                summary.problems << error.toString();
+            }
+            continue;
+        }
+        // A byte order mark belongs to the file, not to the first record.
+        std::string_view record = line;
+        if (record.substr(0, 3) == "\xEF\xBB\xBF")
+            record.remove_prefix(3);
+
+        insert.bindValue(0, fileValue);
+        insert.bindValue(1, shaValue);
+        insert.bindValue(2, reader.lineNumber());
+        insert.bindValue(3, QString::fromUtf8(record.data(), qsizetype(record.size())));
+        insert.bindValue(4, QString::fromUtf8(text.value.data(), qsizetype(text.value.size())));
+        insert.bindValue(5, createdValue);
+        if (!insert.exec())
+            return fail(databaseError(
+                QStringLiteral("importing line %1 of %2").arg(reader.lineNumber()).arg(sourceFile),
+                insert));
+        if (insert.numRowsAffected() > 0)
+            ++summary.imported;
+        else
+            ++summary.duplicates;
+        // Commit in batches: the WAL stays small and a long import keeps what it has done.
+        if (++rowsInTransaction >= kImportBatchRows) {
+            if (!m_db.commit() || !m_db.transaction())
+                return fail(Error::internal(
+                    QStringLiteral("cannot commit the import: %1").arg(m_db.lastError().text()),
+                    m_path));
+            rowsInTransaction = 0;
+        }
+    }
+    if (reader.error())
+        return fail(*reader.error());
+    insert.finish();
+    if (!m_db.commit())
+        return fail(Error::internal(
+            QStringLiteral("cannot commit the import: %1").arg(m_db.lastError().text()), m_path));
+    control.reportProgress(std::max<qint64>(1, reader.fileSize()),
+                           std::max<qint64>(1, reader.fileSize()));
+    return summary;
+}
+
+Result<std::vector<QueueItem>> QueueStore::pending(int limit, qint64 afterId)
+{
+    QSqlQuery query(m_db);
+    query.setForwardOnly(true);
+    query.prepare(QStringLiteral("SELECT %1 FROM items WHERE state = 'pending' AND id > ? "
+                                 "ORDER BY id LIMIT ?")
+                      .arg(QLatin1String(kItemColumns)));
+    query.addBindValue(afterId);
+    query.addBindValue(limit);
+    if (!query.exec())
+        return databaseError(QStringLiteral("reading pending items"), query);
+    std::vector<QueueItem> items;
+    while (query.next())
+        items.push_back(rowToItem(query));
+    return items;
+}
+
+Result<QueueItem> QueueStore::item(qint64 id)
+{
+    QSqlQuery query(m_db);
+    query.setForwardOnly(true);
+    query.prepare(
+        QStringLiteral("SELECT %1 FROM items WHERE id = ?").arg(QLatin1String(kItemColumns)));
+    query.addBindValue(id);
+    if (!query.exec())
+        return databaseError(QStringLiteral("reading item %1").arg(id), query);
+    if (!query.next())
+        return Error::badInput(QStringLiteral("the review queue has no item %1").arg(id), m_path);
+    return rowToItem(query);
+}
+
+Status QueueStore::recordAssessment(qint64 id, const AssessmentRecord &assessment)
+{
+    if (!std::isfinite(assessment.score)
+        || !allFinite({ assessment.llmScore, assessment.logprobCoverage, assessment.ruleScore,
+                        assessment.fastTextScore }))
+        return Error::badInput(
+            QStringLiteral("item %1: assessment scores must be finite numbers").arg(id), m_path);
+    QSqlQuery &query = *m_recordAssessment;
+    int position = 0;
+    query.bindValue(position++, nullable(assessment.llmScore));
+    query.bindValue(position++, assessment.llmReasoning);
+    query.bindValue(position++, nullable(assessment.logprobCoverage));
+    query.bindValue(position++, nullable(assessment.ruleScore));
+    query.bindValue(position++, nullable(assessment.fastTextScore));
+    query.bindValue(position++, assessment.score);
+    query.bindValue(position++, assessment.attempts);
+    query.bindValue(position++, nowUtc());
+    query.bindValue(position++, assessment.score);
+    query.bindValue(position++, assessment.score);
+    query.bindValue(position++, id);
+    // Autocommit: the statement is its own transaction, durable when exec returns.
+    if (!query.exec())
+        return databaseError(QStringLiteral("recording the assessment of item %1").arg(id), query);
+    return requireChanged(query, id);
+}
+
+Status QueueStore::recordError(qint64 id, const QString &errorCode, const QString &message,
+                               int attempts)
+{
+    QSqlQuery query(m_db);
+    // A failed assessment has no score and so no automatic decision (never a silent "keep").
+    query.prepare(
+        QStringLiteral("UPDATE items SET state = 'error', error_code = ?, error = ?, attempts = ?, "
+                       "assessed_at = ?, score = NULL, auto_decision = NULL WHERE id = ?"));
+    query.addBindValue(errorCode.isEmpty() ? QStringLiteral("error") : errorCode);
+    query.addBindValue(message);
+    query.addBindValue(attempts);
+    query.addBindValue(nowUtc());
+    query.addBindValue(id);
+    if (!query.exec())
+        return databaseError(QStringLiteral("recording the error of item %1").arg(id), query);
+    return requireChanged(query, id);
+}
+
+Status QueueStore::recordRevision(qint64 id, const QString &revisedText,
+                                  std::optional<double> revisedScore)
+{
+    if (!allFinite({ revisedScore }))
+        return Error::badInput(QStringLiteral("item %1: the revised score must be finite").arg(id),
+                               m_path);
+    QSqlQuery query(m_db);
+    query.prepare(
+        QStringLiteral("UPDATE items SET revised_text = ?, revised_score = ? WHERE id = ?"));
+    query.addBindValue(nullable(revisedText));
+    query.addBindValue(nullable(revisedScore));
+    query.addBindValue(id);
+    if (!query.exec())
+        return databaseError(QStringLiteral("recording the revision of item %1").arg(id), query);
+    return requireChanged(query, id);
+}
+
+Status QueueStore::setHumanDecision(qint64 id, const QString &decision, const QString &editedText)
+{
+    if (!decision.isEmpty() && !isDecision(decision))
+        return Error::badInput(
+            QStringLiteral("unknown decision '%1' (expected keep, revise or filter)")
+                .arg(decision));
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral(
+        "UPDATE items SET human_decision = ?, edited_text = ?, decided_at = ? WHERE id = ?"));
+    query.addBindValue(nullable(decision));
+    query.addBindValue(decision.isEmpty() ? QVariant() : nullable(editedText));
+    query.addBindValue(decision.isEmpty() ? QVariant() : QVariant(nowUtc()));
+    query.addBindValue(id);
+    if (!query.exec())
+        return databaseError(QStringLiteral("recording the decision on item %1").arg(id), query);
+    return requireChanged(query, id);
+}
+
+Status QueueStore::setThresholds(double filter, double revise)
+{
+    if (Status valid = Thresholds { filter, revise }.validate(); !valid)
+        return valid.error();
+    if (!m_db.transaction())
+        return Error::internal(
+            QStringLiteral("cannot start a transaction: %1").arg(m_db.lastError().text()), m_path);
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral(
+        "UPDATE settings SET filter_threshold = ?, revise_threshold = ? WHERE id = 1"));
+    query.addBindValue(filter);
+    query.addBindValue(revise);
+    bool done = query.exec();
+    // Only the thresholds changed: every decision is re-derived from the stored scores, and only
+    // the rows whose decision changes are rewritten.
+    const QString decision = QStringLiteral("CASE WHEN score > ? THEN 'filter' WHEN score > ? "
+                                            "THEN 'revise' ELSE 'keep' END");
+    done = done
+        && query.prepare(QStringLiteral("UPDATE items SET auto_decision = %1 "
+                                        "WHERE state = 'assessed' AND auto_decision IS NOT %1")
+                             .arg(decision));
+    for (int repeat = 0; repeat < 2; ++repeat) {
+        query.addBindValue(filter);
+        query.addBindValue(revise);
+    }
+    done = done && query.exec();
+    if (!done) {
+        const Error error = databaseError(QStringLiteral("changing the thresholds"), query);
+        m_db.rollback();
+        return error;
+    }
+    if (!m_db.commit())
+        return Error::internal(
+            QStringLiteral("cannot commit the thresholds: %1").arg(m_db.lastError().text()),
+            m_path);
+    return Done {};
+}
+
+Result<Thresholds> QueueStore::thresholds()
+{
+    QSqlQuery query(m_db);
+    if (!query.exec(
+            QStringLiteral("SELECT filter_threshold, revise_threshold FROM settings WHERE id = 1"))
+        || !query.next())
+        return databaseError(QStringLiteral("reading the thresholds"), query);
+    return Thresholds { query.value(0).toDouble(), query.value(1).toDouble() };
+}
+
+Status QueueStore::resetErrors()
+{
+    return exec(QStringLiteral("UPDATE items SET state = 'pending', error = NULL, "
+                               "error_code = NULL WHERE state = 'error'"));
+}
+
+Result<std::vector<QueueItem>> QueueStore::page(const PageQuery &pageQuery)
+{
+    auto parts = queryParts(pageQuery);
+    if (!parts)
+        return parts.error();
+    const QString direction = pageQuery.ascending ? QStringLiteral("ASC") : QStringLiteral("DESC");
+    const QString order = parts->key == QLatin1String("id")
+        ? QStringLiteral("id %1").arg(direction)
+        : QStringLiteral("%1 %2, id %2").arg(parts->key, direction);
+    // The inner query skips the offset on the index alone; only the page's rows are read.
+    QSqlQuery query(m_db);
+    query.setForwardOnly(true);
+    query.prepare(QStringLiteral("SELECT %1 FROM items WHERE id IN (SELECT id FROM items WHERE %2 "
+                                 "ORDER BY %3 LIMIT ? OFFSET ?) ORDER BY %3")
+                      .arg(QLatin1String(kItemColumns), parts->where, order));
+    for (const QVariant &bind : parts->binds)
+        query.addBindValue(bind);
+    query.addBindValue(std::max(0, pageQuery.limit));
+    query.addBindValue(std::max<qint64>(0, pageQuery.offset));
+    if (!query.exec())
+        return databaseError(QStringLiteral("reading a page of the queue"), query);
+    std::vector<QueueItem> items;
+    items.reserve(std::size_t(std::max(0, pageQuery.limit)));
+    while (query.next())
+        items.push_back(rowToItem(query));
+    return items;
+}
+
+Result<std::vector<QueueItem>> QueueStore::pageAfter(const PageQuery &pageQuery,
+                                                     const QueueItem &last)
+{
+    auto parts = queryParts(pageQuery);
+    if (!parts)
+        return parts.error();
+    const QString &key = parts->key;
+    const bool ascending = pageQuery.ascending;
+    const QString direction = ascending ? QStringLiteral("ASC") : QStringLiteral("DESC");
+    const QString idAfter = ascending ? QStringLiteral("id > ?") : QStringLiteral("id < ?");
+
+    // The rest of the order after `last`, as up to two index ranges (NULL keys sort first when
+    // ascending): one OR'ed condition would make SQLite scan from the start.
+    struct Segment {
+        QString where;
+        QVariantList binds;
+    };
+    std::vector<Segment> segments;
+    if (key == QLatin1String("id")) {
+        segments.push_back({ idAfter, { last.id } });
+    } else {
+        QVariant lastKey;
+        if (pageQuery.sortBy == QueueSortColumn::Score)
+            lastKey = nullable(last.score);
+        else if (pageQuery.sortBy == QueueSortColumn::State)
+            lastKey = last.state;
+        else
+            lastKey = nullable(last.finalDecision());
+        const QString beyond = ascending ? QStringLiteral(">") : QStringLiteral("<");
+        const QString range
+            = QStringLiteral("%1 %2= ? AND (%1 %2 ? OR %3)").arg(key, beyond, idAfter);
+        const Segment nullTail { QStringLiteral("%1 IS NULL AND %2").arg(key, idAfter),
+                                 { last.id } };
+        if (ascending) {
+            if (lastKey.isNull())
+                segments = { nullTail, { QStringLiteral("%1 IS NOT NULL").arg(key), {} } };
+            else
+                segments = { { range, { lastKey, lastKey, last.id } } };
+        } else {
+            if (lastKey.isNull())
+                segments = { nullTail };
+            else
+                segments = { { range, { lastKey, lastKey, last.id } },
+                             { QStringLiteral("%1 IS NULL").arg(key), {} } };
+        }
+    }
+
+    const QString order = key == QLatin1String("id")
+        ? QStringLiteral("id %1").arg(direction)
+        : QStringLiteral("%1 %2, id %2").arg(key, direction);
+    std::vector<QueueItem> items;
+    for (const Segment &segment : segments) {
+        const int remaining = pageQuery.limit - int(items.size());
+        if (remaining <= 0)
+            break;
+        QSqlQuery query(m_db);
+        query.setForwardOnly(true);
+        query.prepare(QStringLiteral("SELECT %1 FROM items WHERE %2 AND %3 ORDER BY %4 LIMIT ?")
+                          .arg(QLatin1String(kItemColumns), parts->where, segment.where, order));
+        for (const QVariant &bind : parts->binds)
+            query.addBindValue(bind);
+        for (const QVariant &bind : segment.binds)
+            query.addBindValue(bind);
+        query.addBindValue(remaining);
+        if (!query.exec())
+            return databaseError(QStringLiteral("reading a page of the queue"), query);
+        while (query.next())
+            items.push_back(rowToItem(query));
+    }
+    return items;
+}
+
+Result<qint64> QueueStore::count(const PageQuery &filterOnly)
+{
+    auto parts = queryParts(filterOnly);
+    if (!parts)
+        return parts.error();
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral("SELECT count(*) FROM items WHERE %1").arg(parts->where));
+    for (const QVariant &bind : parts->binds)
+        query.addBindValue(bind);
+    if (!query.exec() || !query.next())
+        return databaseError(QStringLiteral("counting items"), query);
+    return query.value(0).toLongLong();
+}
+
+Result<QJsonObject> QueueStore::status()
+{
+    QSqlQuery query(m_db);
+    query.setForwardOnly(true);
+    // Counts per value of one column (every known value present, zero when absent).
+    const auto countsBy
+        = [&](const QString &column, const QStringList &values, QJsonObject &counts) -> bool {
+        for (const QString &value : values)
+            counts.insert(value, 0);
+        if (!query.exec(QStringLiteral("SELECT %1, count(*) FROM items WHERE %1 IS NOT NULL "
+                                       "GROUP BY %1")
+                            .arg(column)))
+            return false;
+        while (query.next())
+            counts.insert(query.value(0).toString(), query.value(1).toLongLong());
+        return true;
+    };
+    const QStringList decisions { QStringLiteral("keep"), QStringLiteral("revise"),
+                                  QStringLiteral("filter") };
+    QJsonObject states, autoDecisions, humanDecisions, finalDecisions;
+    if (!countsBy(QStringLiteral("state"), { kPending, kAssessed, kFailed }, states)
+        || !countsBy(QStringLiteral("auto_decision"), decisions, autoDecisions)
+        || !countsBy(QStringLiteral("human_decision"), decisions, humanDecisions)
+        || !countsBy(QString::fromLatin1(kFinalDecision), decisions, finalDecisions))
+        return databaseError(QStringLiteral("counting items"), query);
+    qint64 total = 0;
+    for (const auto &value : std::as_const(states))
+        total += value.toInteger();
+
+    auto limits = thresholds();
+    if (!limits)
+        return limits.error();
+    QJsonArray sources;
+    if (!query.exec(QStringLiteral(
+            "SELECT path, sha256, size_bytes, imported_at FROM sources ORDER BY imported_at")))
+        return databaseError(QStringLiteral("reading the sources"), query);
+    while (query.next())
+        sources.append(
+            QJsonObject { { QStringLiteral("path"), query.value(0).toString() },
+                          { QStringLiteral("sha256"), query.value(1).toString() },
+                          { QStringLiteral("size_bytes"), query.value(2).toLongLong() },
+                          { QStringLiteral("imported_at"), query.value(3).toString() } });
+    return QJsonObject {
+        { QStringLiteral("database"), m_path },
+        { QStringLiteral("items"), total },
+        { QStringLiteral("states"), states },
+        { QStringLiteral("auto_decisions"), autoDecisions },
+        { QStringLiteral("human_decisions"), humanDecisions },
+        { QStringLiteral("final_decisions"), finalDecisions },
+        { QStringLiteral("thresholds"),
+          QJsonObject { { QStringLiteral("filter"), limits->filter },
+                        { QStringLiteral("revise"), limits->revise } } },
+        { QStringLiteral("sources"), sources },
+    };
+}
+
+Result<ExportSummary> QueueStore::exportCurated(const QString &curatedPath,
+                                                const QString &droppedPath, const QString &logPath,
+                                                const QString &textField)
+{
+    if (curatedPath.isEmpty())
+        return Error::badInput(QStringLiteral("no path for the curated output"));
+    if (textField.isEmpty())
+        return Error::badInput(QStringLiteral("no text field name"));
+
+    // Never replace an input (or the database) with an output, nor one output with another.
+    QSqlQuery query(m_db);
+    query.setForwardOnly(true);
+    if (!query.exec(QStringLiteral("SELECT DISTINCT path FROM sources")))
+        return databaseError(QStringLiteral("reading the sources"), query);
+    QStringList protectedPaths { m_path };
+    while (query.next())
+        protectedPaths << query.value(0).toString();
+    QStringList outputs;
+    for (const QString &output : { curatedPath, droppedPath, logPath }) {
+        if (output.isEmpty())
+            continue;
+        const QFileInfo info(output);
+        const QString absolute = info.absoluteFilePath();
+        const QString canonical = info.exists() ? info.canonicalFilePath() : absolute;
+        for (const QString &input : std::as_const(protectedPaths)) {
+            const QFileInfo inputInfo(input);
+            if (absolute == input
+                || (inputInfo.exists() && canonical == inputInfo.canonicalFilePath()))
+                return Error::badInput(
+                    QStringLiteral("refusing to overwrite an input of the review queue"), output);
+        }
+        if (outputs.contains(canonical))
+            return Error::badInput(QStringLiteral("the same path is given for two outputs"),
+                                   output);
+        outputs << canonical;
+    }
+
+    BufferedSaveFile curated(curatedPath);
+    std::optional<BufferedSaveFile> dropped, log;
+    if (!droppedPath.isEmpty())
+        dropped.emplace(droppedPath);
+    if (!logPath.isEmpty())
+        log.emplace(logPath);
+    for (BufferedSaveFile *file :
+         { &curated, dropped ? &*dropped : nullptr, log ? &*log : nullptr }) {
+        if (file)
+            if (Status opened = file->open(); !opened)
+                return opened.error();
+    }
+    if (log)
+        log->write("id,source_file,source_line,score,auto_decision,human_decision,"
+                   "final_decision,error_code\n");
+
+    if (!query.exec(QStringLiteral(
+            "SELECT id, source_file, source_line, record, text, state, score, auto_decision, "
+            "human_decision, revised_text, edited_text, error_code FROM items ORDER BY id")))
+        return databaseError(QStringLiteral("reading the queue for export"), query);
+    ExportSummary summary;
+    const QString pcstudioKey = QStringLiteral("pcstudio");
+    while (query.next()) {
+        const qint64 id = query.value(0).toLongLong();
+        const QString state = query.value(5).toString();
+        const std::optional<double> score = optionalDouble(query.value(6));
+        const QString autoDecision = query.value(7).toString();
+        const QString humanDecision = query.value(8).toString();
+        const QString finalDecision = humanDecision.isEmpty() ? autoDecision : humanDecision;
+        const QString errorCode = query.value(11).toString();
+        if (log) {
+            log->write(QByteArray::number(id) + ',' + csvField(query.value(1).toString()) + ','
+                       + QByteArray::number(query.value(2).toLongLong()) + ','
+                       + numberText(score).toUtf8() + ',' + autoDecision.toUtf8() + ','
+                       + humanDecision.toUtf8() + ','
+                       + (state == kAssessed ? finalDecision.toUtf8() : QByteArray()) + ','
+                       + csvField(errorCode) + '\n');
+        }
+        // Only assessed items are decided; pending and failed ones are never curated.
+        if (state == kPending) {
+            ++summary.pending;
+            continue;
+        }
+        if (state != kAssessed) {
+            ++summary.errors;
+            continue;
+        }
+        const bool drop = finalDecision == QLatin1String("filter");
+        if (drop && !dropped) {
+            ++summary.dropped;
+            continue;
+        }
+
+        QJsonParseError parseError;
+        QJsonObject record
+            = QJsonDocument::fromJson(query.value(3).toString().toUtf8(), &parseError).object();
+        if (parseError.error != QJsonParseError::NoError)
+            return Error::internal(
+                QStringLiteral("item %1: the stored record is not a JSON object: %2")
+                    .arg(id)
+                    .arg(parseError.errorString()),
+                m_path);
+        const QString originalText = query.value(4).toString();
+        const QString revisedText = query.value(9).toString();
+        const QString editedText = query.value(10).toString();
+        QString finalText = originalText;
+        if (!drop) {
+            if (!editedText.isEmpty())
+                finalText = editedText;
+            else if (finalDecision == QLatin1String("revise") && !revisedText.isEmpty())
+                finalText = revisedText;
+        }
+        QJsonObject pcstudio {
+            { QStringLiteral("score"), score ? QJsonValue(*score) : QJsonValue() },
+            { QStringLiteral("decision"), finalDecision },
+            { QStringLiteral("decided_by"),
+              humanDecision.isEmpty() ? QStringLiteral("auto") : QStringLiteral("human") }
+        };
+        if (finalText != originalText) {
+            record.insert(textField, finalText);
+            pcstudio.insert(QStringLiteral("original_text"), originalText);
+            ++summary.textChanged;
+        }
+        record.insert(pcstudioKey, pcstudio);
+        const QByteArray line = QJsonDocument(record).toJson(QJsonDocument::Compact) + '\n';
+        if (drop) {
+            ++summary.dropped;
+            dropped->write(line);
+        } else {
+            ++summary.curated;
+            ++(finalDecision == QLatin1String("revise") ? summary.revised : summary.kept);
+            curated.write(line);
+        }
+    }
+    if (query.lastError().isValid())
+        return databaseError(QStringLiteral("reading the queue for export"), query);
+    for (BufferedSaveFile *file :
+         { &curated, dropped ? &*dropped : nullptr, log ? &*log : nullptr }) {
+        if (file)
+            if (Status committed = file->commit(); !committed)
+                return committed.error();
+    }
+    return summary;
+}
+
+}  // namespace pcs

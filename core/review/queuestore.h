@@ -1,0 +1,189 @@
+#pragma once
+
+#include "common/result.h"
+#include "common/taskcontrol.h"
+#include "review/decision.h"
+
+#include <QJsonObject>
+#include <QSqlDatabase>
+#include <QString>
+#include <QStringList>
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+class QSqlQuery;
+
+namespace pcs {
+
+// One document of a review project: where it came from, what the assessors said and what was
+// decided. States: "pending" (not assessed yet), "assessed", "error" (assessment failed; never a
+// score, never "keep"). Decisions: "keep", "revise", "filter"; empty = none.
+struct QueueItem {
+    qint64 id = 0;
+    QString sourceFile;  // absolute path at import time
+    QString sourceSha256;
+    qint64 sourceLine = 0;  // 1-based
+    QString record;  // the original JSON line, unchanged
+    QString text;  // the record's text field at import time
+    QString state;
+    std::optional<double> llmScore;
+    QString llmReasoning;
+    std::optional<double> logprobCoverage;
+    std::optional<double> ruleScore;
+    std::optional<double> fastTextScore;
+    std::optional<double> score;  // the combined score the decisions are derived from
+    QString autoDecision;
+    QString humanDecision;
+    QString revisedText;  // empty = no revision
+    std::optional<double> revisedScore;
+    QString editedText;  // the reviewer's own text; empty = not edited
+    QString error;
+    QString errorCode;
+    int attempts = 0;
+    QString createdAt;  // ISO 8601 UTC, e.g. 2024-05-01T12:00:00.000Z
+    QString assessedAt;
+    QString decidedAt;  // when the human decision was set
+
+    // The human decision when set, else the automatic one (empty while pending or in error).
+    QString finalDecision() const { return humanDecision.isEmpty() ? autoDecision : humanDecision; }
+};
+
+struct ImportSummary {
+    qint64 lines = 0;  // non-blank lines read
+    qint64 imported = 0;  // new items
+    qint64 duplicates = 0;  // lines already in the queue (same file content and line): ignored
+    qint64 malformed = 0;  // invalid JSON or UTF-8, missing or non-string text: not imported
+    QStringList problems;  // the first kMaxListedProblems, as FILE:LINE:COLUMN: reason
+
+    static constexpr int kMaxListedProblems = 100;
+    QJsonObject toJson() const;
+};
+
+// What the assessors produced for one item; `score` decides (see QueueStore::recordAssessment).
+struct AssessmentRecord {
+    std::optional<double> llmScore;
+    QString llmReasoning;
+    std::optional<double> logprobCoverage;
+    std::optional<double> ruleScore;
+    std::optional<double> fastTextScore;
+    double score = 0;
+    int attempts = 1;
+};
+
+enum class QueueSortColumn { Score, Id, State, Decision };  // Decision = the final decision
+
+// A page of the queue, or (limit/offset/sort ignored) a filter for count(). Rows are ordered by
+// the column, ties by id in the same direction; a missing score or decision sorts as the
+// smallest value (first when ascending, last when descending).
+struct PageQuery {
+    QueueSortColumn sortBy = QueueSortColumn::Score;
+    bool ascending = false;
+    qint64 offset = 0;
+    int limit = 100;
+    QString state;  // only items in this state; empty = all
+    QString decision;  // only items with this final decision; "none" = without one; empty = all
+    QString textSearch;  // only items whose text contains this (ASCII case-insensitive)
+};
+
+struct ExportSummary {
+    qint64 curated = 0;  // lines written to the curated file (final decision keep or revise)
+    qint64 kept = 0;
+    qint64 revised = 0;  // curated with a decision of revise
+    qint64 textChanged = 0;  // curated items whose text was replaced (revision or human edit)
+    qint64 dropped = 0;  // final decision filter
+    qint64 pending = 0;  // not assessed yet: not exported
+    qint64 errors = 0;  // assessment failed: not exported
+    QJsonObject toJson() const;
+};
+
+// The review queue of one project: a SQLite database file (Qt Sql, driver QSQLITE) holding every
+// imported document with its assessment and decisions. Each instance owns its own connection,
+// so several stores (even on the same file) may coexist; one instance is used from one thread.
+//
+// Durability: the database runs in WAL mode with synchronous=NORMAL. Every committed transaction
+// is in the WAL file once the commit returns, so killing the process never loses or corrupts a
+// committed result; only a power loss or OS crash may lose the last few commits (never corrupt).
+class QueueStore {
+public:
+    // Creates the database (and its schema) or opens an existing one.
+    // Errors: unreadable or not a database (BadInput), written by a newer version (BadInput).
+    static Result<std::unique_ptr<QueueStore>> open(const QString &path);
+    ~QueueStore();
+    QueueStore(const QueueStore &) = delete;
+    QueueStore &operator=(const QueueStore &) = delete;
+
+    const QString &path() const { return m_path; }
+
+    // Adds every line of a JSONL file (plain, .gz or .zst) as a pending item, keyed by the file's
+    // SHA-256 and line number: importing the same content twice adds nothing. Malformed lines are
+    // counted and skipped. Commits every kImportBatchRows rows, so a canceled or failed import
+    // keeps the rows committed so far (a rerun adds the rest).
+    // Errors: unreadable or corrupt file (BadInput), database failure (Internal), Canceled.
+    Result<ImportSummary> importJsonl(const QString &path, const QString &textField,
+                                      const TaskControl &control = TaskControl::none());
+
+    // Pending items with id > afterId, by id (what the runner sends next).
+    Result<std::vector<QueueItem>> pending(int limit, qint64 afterId = 0);
+    Result<QueueItem> item(qint64 id);
+
+    // Marks the item assessed and derives its automatic decision from the current thresholds.
+    // Committed when it returns. Errors: no such item or a non-finite score (BadInput).
+    Status recordAssessment(qint64 id, const AssessmentRecord &assessment);
+    // Marks the item failed: no score, no automatic decision.
+    Status recordError(qint64 id, const QString &errorCode, const QString &message, int attempts);
+    // Stores a revised text (and its score, when it was rescored).
+    Status recordRevision(qint64 id, const QString &revisedText,
+                          std::optional<double> revisedScore);
+    // decision: keep, revise, filter, or empty to clear (which also clears the edited text).
+    // editedText: the reviewer's replacement text; empty = none.
+    Status setHumanDecision(qint64 id, const QString &decision, const QString &editedText = {});
+
+    // Stores the thresholds and re-derives the automatic decision of every assessed item at once.
+    // Errors: outside 0 <= revise <= filter <= 100 (BadInput; see Thresholds::validate).
+    Status setThresholds(double filter, double revise);
+    Result<Thresholds> thresholds();
+
+    // Puts failed items back to pending, so that the next run retries them.
+    Status resetErrors();
+
+    // One page in the query's order. OFFSET paging: fine at any depth up to ~1M items (see the
+    // benchmark); pageAfter() is the constant-time alternative for scrolling on.
+    Result<std::vector<QueueItem>> page(const PageQuery &query);
+    // The page that follows `last` (the final item of the previous page) in the query's order;
+    // query.offset is ignored (keyset pagination).
+    Result<std::vector<QueueItem>> pageAfter(const PageQuery &query, const QueueItem &last);
+    // Items matching the query's filters.
+    Result<qint64> count(const PageQuery &filterOnly);
+
+    // {"items", "states": {pending, assessed, error}, "auto_decisions": {keep, revise, filter},
+    //  "human_decisions": {...}, "final_decisions": {...}, "thresholds": {filter, revise},
+    //  "sources": [{path, sha256, imported_at}]}
+    Result<QJsonObject> status();
+
+    // Writes the curated JSONL (final decision keep or revise, by id: the original record with
+    // textField set to the final text and a "pcstudio" member), the dropped JSONL (final decision
+    // filter) and the decision log CSV (every item); dropped/log paths may be empty. Pending and
+    // failed items are never curated. Each file is written atomically. An output path naming an
+    // imported source file is refused (BadInput), so inputs are never overwritten.
+    Result<ExportSummary> exportCurated(const QString &curatedPath, const QString &droppedPath,
+                                        const QString &logPath, const QString &textField);
+
+    static constexpr int kImportBatchRows = 50000;
+    static constexpr int kSchemaVersion = 1;
+
+private:
+    QueueStore(QString path, QString connectionName);
+    Status initialize();
+    Status exec(const QString &sql);
+    Error databaseError(const QString &what, const QSqlQuery &query) const;
+    Status requireChanged(const QSqlQuery &query, qint64 id) const;
+
+    QString m_path;
+    QString m_connectionName;
+    QSqlDatabase m_db;
+    std::unique_ptr<QSqlQuery> m_recordAssessment;  // prepared once: the runner's hot path
+};
+
+}  // namespace pcs

@@ -1,0 +1,225 @@
+#include "review/reviewrunner.h"
+
+#include "review/assessment.h"
+#include "review/queuestore.h"
+
+namespace pcs {
+
+ReviewRunner::ReviewRunner(QueueStore &store, LlmClient &client, Criteria criteria,
+                           ReviewRunOptions options, QObject *parent)
+    : QObject(parent)
+    , m_store(store)
+    , m_client(client)
+    , m_criteria(std::move(criteria))
+    , m_options(std::move(options))
+{
+    qRegisterMetaType<pcs::ReviewRunSummary>();
+    if (m_options.lookahead <= 0)
+        m_options.lookahead = 4 * std::max(1, m_client.limits().concurrency);
+    connect(&m_client, &LlmClient::finished, this, &ReviewRunner::onResponse);
+}
+
+void ReviewRunner::start()
+{
+    m_clock.start();
+    auto thresholds = m_store.thresholds();
+    if (!thresholds)
+        return fail(thresholds.error());
+    m_thresholds.filter = thresholds->filter;
+    m_thresholds.revise = thresholds->revise;
+    PageQuery pending;
+    pending.state = QStringLiteral("pending");
+    auto total = m_store.count(pending);
+    if (!total)
+        return fail(total.error());
+    m_total = *total;
+    Q_EMIT progress(0, m_total);
+    fill();
+    finishIfDone();
+}
+
+void ReviewRunner::stop()
+{
+    m_stopping = true;
+    m_client.cancel();  // every outstanding request answers "canceled" and stays pending
+    finishIfDone();
+}
+
+void ReviewRunner::fill()
+{
+    while (!m_exhausted && !m_stopping && !m_done
+           && qsizetype(m_outstanding.size()) < m_options.lookahead) {
+        auto items = m_store.pending(int(m_options.lookahead - qsizetype(m_outstanding.size())),
+                                     m_lastQueuedId);
+        if (!items)
+            return fail(items.error());
+        if (items->empty()) {
+            m_exhausted = true;
+            break;
+        }
+        for (const QueueItem &item : *items) {
+            m_lastQueuedId = item.id;
+            m_texts.insert(item.id, item.text);
+            if (m_options.combination.mode == ScoreCombination::Mode::LocalOnly) {
+                recordScores(item.id, std::nullopt, {}, std::nullopt, 0);  // no request needed
+                continue;
+            }
+            m_outstanding.insert(tagFor(item.id, Kind::Assess));
+            m_client.submit(
+                { tagFor(item.id, Kind::Assess),
+                  assessmentRequestBody(m_criteria, item.text, m_options.withLogprobs) });
+        }
+    }
+}
+
+void ReviewRunner::onResponse(const ChatResponse &response)
+{
+    if (m_outstanding.erase(response.tag) == 0)
+        return;  // not ours (or already handled)
+    const auto id = qint64(response.tag >> 2);
+    const auto kind = Kind(response.tag & 3);
+    if (response.errorCode == QLatin1String("canceled")) {
+        // Stopped: the item stays pending (or keeps its assessment) for the next run.
+        m_texts.remove(id);
+        m_revisedTexts.remove(id);
+    } else if (kind == Kind::Assess) {
+        handleAssessment(id, response);
+    } else if (kind == Kind::Revise) {
+        handleRevision(id, response);
+    } else {
+        handleReassessment(id, response);
+    }
+    fill();
+    finishIfDone();
+}
+
+void ReviewRunner::recordScores(qint64 id, std::optional<double> llmScore, const QString &reasoning,
+                                std::optional<double> coverage, int attempts)
+{
+    const QString text = m_texts.value(id);
+    const std::optional<double> rule
+        = m_options.rules ? std::optional(m_options.rules->score(text)) : std::nullopt;
+    const std::optional<double> fastText
+        = m_options.fastText ? std::optional(m_options.fastText->score(text)) : std::nullopt;
+    const std::optional<double> combined
+        = combineScores(llmScore, rule, fastText, m_options.combination);
+    if (!combined) {
+        // Never a silent keep: without the scores the combination needs, the item is an error.
+        ++m_summary.errors;
+        if (Status recorded = m_store.recordError(
+                id, QStringLiteral("no_score"),
+                QStringLiteral("the chosen combination has no score to combine"), attempts);
+            !recorded)
+            fail(recorded.error());
+        m_texts.remove(id);
+        Q_EMIT progress(++m_completed, m_total);
+        return;
+    }
+    AssessmentRecord record;
+    record.llmScore = llmScore;
+    record.llmReasoning = reasoning;
+    record.logprobCoverage = coverage;
+    record.ruleScore = rule;
+    record.fastTextScore = fastText;
+    record.score = *combined;
+    record.attempts = attempts;
+    if (Status recorded = m_store.recordAssessment(id, record); !recorded)
+        return fail(recorded.error());
+    ++m_summary.assessed;
+    Q_EMIT progress(++m_completed, m_total);
+    if (m_options.revise && decide(*combined, m_thresholds) == Decision::Revise && !m_stopping) {
+        m_outstanding.insert(tagFor(id, Kind::Revise));
+        m_client.submit(
+            { tagFor(id, Kind::Revise), revisionRequestBody(m_criteria, text, reasoning) });
+        return;
+    }
+    m_texts.remove(id);
+}
+
+void ReviewRunner::handleAssessment(qint64 id, const ChatResponse &response)
+{
+    QString code = response.errorCode;
+    QString message = response.error ? response.error->reason : QString();
+    Assessment assessment;
+    if (!response.error) {
+        assessment = parseAssessmentResponse(response.body);
+        if (!assessment.ok()) {
+            code = assessment.errorCode.isEmpty() ? QStringLiteral("no_score")
+                                                  : assessment.errorCode;
+            message = assessment.errorMessage;
+        }
+    } else if (code.isEmpty()) {
+        code = QStringLiteral("request_failed");
+    }
+    if (!code.isEmpty()) {
+        ++m_summary.errors;
+        if (Status recorded = m_store.recordError(id, code, message, response.attempts); !recorded)
+            return fail(recorded.error());
+        m_texts.remove(id);
+        Q_EMIT progress(++m_completed, m_total);
+        return;
+    }
+    recordScores(id, assessment.score, assessment.reasoning, assessment.logprobCoverage,
+                 response.attempts);
+}
+
+void ReviewRunner::handleRevision(qint64 id, const ChatResponse &response)
+{
+    const Revision revision = response.error ? Revision {} : parseRevisionResponse(response.body);
+    if (response.error || !revision.ok()) {
+        // The assessment stands; the reviewer sees no rewrite and can write one.
+        ++m_summary.revisionErrors;
+        m_texts.remove(id);
+        return;
+    }
+    if (m_options.reassessRevisions && !m_stopping) {
+        m_revisedTexts.insert(id, revision.revisedText);
+        m_outstanding.insert(tagFor(id, Kind::Reassess));
+        m_client.submit(
+            { tagFor(id, Kind::Reassess),
+              assessmentRequestBody(m_criteria, revision.revisedText, m_options.withLogprobs) });
+        return;
+    }
+    if (Status recorded = m_store.recordRevision(id, revision.revisedText, std::nullopt); !recorded)
+        return fail(recorded.error());
+    ++m_summary.revised;
+    m_texts.remove(id);
+}
+
+void ReviewRunner::handleReassessment(qint64 id, const ChatResponse &response)
+{
+    const QString revised = m_revisedTexts.take(id);
+    m_texts.remove(id);
+    const Assessment assessment
+        = response.error ? Assessment {} : parseAssessmentResponse(response.body);
+    // A failed reassessment still keeps the rewrite, without a score for it.
+    if (Status recorded
+        = m_store.recordRevision(id, revised, assessment.ok() ? assessment.score : std::nullopt);
+        !recorded)
+        return fail(recorded.error());
+    ++m_summary.revised;
+}
+
+void ReviewRunner::fail(const Error &error)
+{
+    if (m_done)
+        return;
+    m_done = true;
+    m_client.cancel();
+    Q_EMIT failed(error);
+}
+
+void ReviewRunner::finishIfDone()
+{
+    if (m_done || !m_outstanding.empty() || !(m_exhausted || m_stopping))
+        return;
+    m_done = true;
+    m_summary.canceled = m_stopping;
+    m_summary.promptTokens = m_client.promptTokens();
+    m_summary.completionTokens = m_client.completionTokens();
+    m_summary.retries = m_client.retries();
+    m_summary.seconds = double(m_clock.nsecsElapsed()) * 1e-9;
+    Q_EMIT finished(m_summary);
+}
+
+}  // namespace pcs

@@ -1,0 +1,419 @@
+#include "review/fakeopenaiserver.h"
+
+#include <QDateTime>
+#include <QHostAddress>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QRegularExpression>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTimer>
+
+#include <cmath>
+
+namespace pcs::test {
+
+namespace {
+
+QByteArray reasonPhrase(int status)
+{
+    switch (status) {
+    case 200:
+        return "OK";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 408:
+        return "Request Timeout";
+    case 422:
+        return "Unprocessable Entity";
+    case 429:
+        return "Too Many Requests";
+    case 500:
+        return "Internal Server Error";
+    case 502:
+        return "Bad Gateway";
+    case 503:
+        return "Service Unavailable";
+    default:
+        return "Status";
+    }
+}
+
+// The text of the last user message: a string, or the text parts of a content array.
+QString lastUserText(const QJsonObject &body)
+{
+    const QJsonArray messages = body.value(QLatin1String("messages")).toArray();
+    for (qsizetype i = messages.size() - 1; i >= 0; --i) {
+        const QJsonObject message = messages.at(i).toObject();
+        if (message.value(QLatin1String("role")).toString() != QLatin1String("user"))
+            continue;
+        const QJsonValue content = message.value(QLatin1String("content"));
+        if (content.isString())
+            return content.toString();
+        QString text;
+        for (const QJsonValue &part : content.toArray())
+            text += part.toObject().value(QLatin1String("text")).toString();
+        return text;
+    }
+    return {};
+}
+
+std::optional<int> markerNumber(const QString &text, const QString &name)
+{
+    static const QRegularExpression pattern(
+        QStringLiteral(R"(\[\[(score|status|flaky)[=-](-?\d+)\]\])"));
+    auto matches = pattern.globalMatch(text);
+    while (matches.hasNext()) {
+        const auto match = matches.next();
+        if (match.captured(1) == name)
+            return match.captured(2).toInt();
+    }
+    return std::nullopt;
+}
+
+QJsonArray utf8Bytes(const QString &token)
+{
+    QJsonArray bytes;
+    for (const char byte : token.toUtf8())
+        bytes.append(int(static_cast<unsigned char>(byte)));
+    return bytes;
+}
+
+QJsonObject tokenLogprob(const QString &token, double logprob)
+{
+    return QJsonObject { { QStringLiteral("token"), token },
+                         { QStringLiteral("logprob"), logprob },
+                         { QStringLiteral("bytes"), utf8Bytes(token) } };
+}
+
+}  // namespace
+
+struct FakeOpenAiServer::Connection : QObject {
+    explicit Connection(QTcpSocket *owner)
+        : QObject(owner)
+        , socket(owner)
+    {
+    }
+    QTcpSocket *socket;
+    QByteArray buffer;
+    bool answering = false;  // HTTP/1.1 answers in order: read nothing more until this one is out
+    bool closeAfterAnswer = false;
+};
+
+FakeOpenAiServer::FakeOpenAiServer(QObject *parent)
+    : QObject(parent)
+    , m_server(new QTcpServer(this))
+{
+    m_server->setMaxPendingConnections(1000);
+    connect(m_server, &QTcpServer::newConnection, this, &FakeOpenAiServer::onNewConnection);
+    m_clock.start();
+}
+
+FakeOpenAiServer::~FakeOpenAiServer()
+{
+    // Sockets die with the server below; their signals must not reach a half-destroyed us.
+    for (QTcpSocket *socket : m_server->findChildren<QTcpSocket *>()) {
+        socket->disconnect();
+        socket->abort();
+    }
+}
+
+bool FakeOpenAiServer::listen()
+{
+    return m_server->listen(QHostAddress::LocalHost, 0);
+}
+
+QString FakeOpenAiServer::url() const
+{
+    return QStringLiteral("http://127.0.0.1:%1/v1").arg(m_server->serverPort());
+}
+
+void FakeOpenAiServer::resetStats()
+{
+    m_received.clear();
+    m_requestsPerKey.clear();
+    m_maxConcurrent = m_concurrent;
+}
+
+void FakeOpenAiServer::onNewConnection()
+{
+    while (QTcpSocket *socket = m_server->nextPendingConnection()) {
+        ++m_connectionsAccepted;
+        auto *connection = new Connection(socket);
+        connect(socket, &QTcpSocket::readyRead, connection, [this, connection] {
+            connection->buffer += connection->socket->readAll();
+            processBuffered(connection);
+        });
+        connect(socket, &QTcpSocket::disconnected, this, [this, socket, connection] {
+            if (connection->answering) {
+                connection->answering = false;
+                --m_concurrent;
+            }
+            socket->deleteLater();
+        });
+    }
+}
+
+void FakeOpenAiServer::processBuffered(Connection *connection)
+{
+    while (!connection->answering) {
+        const qsizetype headerEnd = connection->buffer.indexOf("\r\n\r\n");
+        if (headerEnd < 0)
+            return;
+        const QList<QByteArray> lines = connection->buffer.left(headerEnd).split('\n');
+        const QList<QByteArray> requestLine = lines.value(0).trimmed().split(' ');
+        ReceivedRequest request;
+        request.method = requestLine.value(0);
+        request.path = requestLine.value(1);
+        for (qsizetype i = 1; i < lines.size(); ++i) {
+            const qsizetype colon = lines[i].indexOf(':');
+            if (colon > 0)
+                request.headers.insert(lines[i].left(colon).trimmed().toLower(),
+                                       lines[i].mid(colon + 1).trimmed());
+        }
+        const qsizetype length = request.headers.value("content-length", "0").toLongLong();
+        if (connection->buffer.size() < headerEnd + 4 + length)
+            return;
+        request.body = connection->buffer.mid(headerEnd + 4, length);
+        connection->buffer.remove(0, headerEnd + 4 + length);
+        request.json = QJsonDocument::fromJson(request.body).object();
+        request.scriptKey = lastUserText(request.json);
+        request.arrivalMs = m_clock.elapsed();
+        connection->closeAfterAnswer = request.headers.value("connection").toLower() == "close";
+
+        connection->answering = true;
+        m_maxConcurrent = std::max(m_maxConcurrent, ++m_concurrent);
+        m_received.append(request);
+        ++m_requestsPerKey[request.scriptKey];
+        emit requestReceived(int(m_received.size()));
+        respond(connection, request);
+    }
+}
+
+FakeOpenAiServer::ScriptedReply FakeOpenAiServer::scriptedReply(const ReceivedRequest &request)
+{
+    const QString &text = request.scriptKey;
+    const int seen = m_requestsPerKey.value(text);  // this request included
+    const QString model = request.json.value(QLatin1String("model")).toString();
+    const qint64 promptTokens = 10 + request.body.size() / 100;
+    const auto has = [&](const char *marker) { return text.contains(QLatin1String(marker)); };
+    const auto failure
+        = [](int status, const QString &message, const QString &type, const QString &code) {
+              return ScriptedReply { status, errorBody(message, type, code), {}, 0 };
+          };
+
+    if (request.method != "POST" || request.path != "/v1/chat/completions")
+        return failure(404, QStringLiteral("no such endpoint"),
+                       QStringLiteral("invalid_request_error"), QStringLiteral("unknown_url"));
+    // A revision request (response_format json_schema named "revision"): a critique and a rewrite.
+    if (request.json.value(QLatin1String("response_format"))
+            .toObject()
+            .value(QLatin1String("json_schema"))
+            .toObject()
+            .value(QLatin1String("name"))
+            .toString()
+        == QLatin1String("revision")) {
+        const QJsonObject content {
+            { QStringLiteral("critique"), QStringLiteral("Scripted critique.") },
+            { QStringLiteral("revised_text"), QStringLiteral("A calmer, accurate rewrite.") }
+        };
+        const QJsonObject body {
+            { QStringLiteral("id"), QStringLiteral("chatcmpl-fake-revision") },
+            { QStringLiteral("object"), QStringLiteral("chat.completion") },
+            { QStringLiteral("model"), model },
+            { QStringLiteral("choices"),
+              QJsonArray { QJsonObject {
+                  { QStringLiteral("index"), 0 },
+                  { QStringLiteral("message"),
+                    QJsonObject { { QStringLiteral("role"), QStringLiteral("assistant") },
+                                  { QStringLiteral("content"),
+                                    QString::fromUtf8(QJsonDocument(content).toJson(
+                                        QJsonDocument::Compact)) } } },
+                  { QStringLiteral("finish_reason"), QStringLiteral("stop") } } } },
+            { QStringLiteral("usage"),
+              QJsonObject { { QStringLiteral("prompt_tokens"), promptTokens },
+                            { QStringLiteral("completion_tokens"), 12 } } }
+        };
+        return ScriptedReply { 200, QJsonDocument(body).toJson(QJsonDocument::Compact), {}, 0 };
+    }
+    if (const auto status = markerNumber(text, QStringLiteral("status"))) {
+        QString message = QStringLiteral("scripted status %1").arg(*status);
+        if (*status == 401)
+            message = QStringLiteral("Incorrect API key provided: %1")
+                          .arg(QString::fromUtf8(request.headers.value("authorization")));
+        return failure(*status, message, QStringLiteral("invalid_request_error"), QString());
+    }
+    if (has("[[quota]]"))
+        return failure(429, QStringLiteral("You exceeded your current quota."),
+                       QStringLiteral("insufficient_quota"), QStringLiteral("insufficient_quota"));
+    if (has("[[429]]") && seen == 1) {
+        ScriptedReply reply
+            = failure(429, QStringLiteral("Rate limit reached."), QStringLiteral("requests"),
+                      QStringLiteral("rate_limit_exceeded"));
+        reply.headers.append(qMakePair(QByteArray("Retry-After"), QByteArray("1")));
+        return reply;
+    }
+    if (has("[[429ms]]") && seen == 1) {
+        ScriptedReply reply
+            = failure(429, QStringLiteral("Rate limit reached."), QStringLiteral("requests"),
+                      QStringLiteral("rate_limit_exceeded"));
+        reply.headers.append(qMakePair(QByteArray("retry-after-ms"), QByteArray("200")));
+        return reply;
+    }
+    if (has("[[500]]"))
+        return failure(500, QStringLiteral("The server had an error."),
+                       QStringLiteral("server_error"), QString());
+    if (has("[[503]]"))
+        return failure(503, QStringLiteral("The engine is currently overloaded."),
+                       QStringLiteral("server_error"), QString());
+    if (const auto failures = markerNumber(text, QStringLiteral("flaky"));
+        failures && seen <= *failures)
+        return failure(503, QStringLiteral("flaky: failure %1 of %2").arg(seen).arg(*failures),
+                       QStringLiteral("server_error"), QString());
+    if (has("[[malformed]]"))
+        return ScriptedReply { 200, "this is not JSON {", {}, 0 };
+
+    const bool scripted = has("[[") && text.contains(QLatin1String("]]"));
+    if (!scripted && m_defaultResponder)
+        return m_defaultResponder(request);
+
+    int score = markerNumber(text, QStringLiteral("score")).value_or(10);
+    if (has("[[range]]"))
+        score = 1000;
+    AnswerShape shape = AnswerShape::Plain;
+    if (has("[[refusal]]"))
+        shape = AnswerShape::Refusal;
+    else if (has("[[truncated]]"))
+        shape = AnswerShape::Truncated;
+    else if (has("[[logprobs]]"))
+        shape = AnswerShape::WithLogprobs;
+    ScriptedReply reply { 200, completionBody(score, model, promptTokens, shape), {}, 0 };
+    if (has("[[slow]]"))
+        reply.extraDelayMs = m_slowDelayMs;
+    return reply;
+}
+
+void FakeOpenAiServer::respond(Connection *connection, const ReceivedRequest &request)
+{
+    const ScriptedReply reply = scriptedReply(request);
+    QByteArray message = "HTTP/1.1 " + QByteArray::number(reply.status) + ' '
+        + reasonPhrase(reply.status) + "\r\nContent-Type: application/json\r\nContent-Length: "
+        + QByteArray::number(reply.body.size()) + "\r\n";
+    message
+        += connection->closeAfterAnswer ? "Connection: close\r\n" : "Connection: keep-alive\r\n";
+    for (const auto &[name, value] : reply.headers)
+        message += name + ": " + value + "\r\n";
+    message += "\r\n" + reply.body;
+
+    // A timer per request, so that many slow answers overlap instead of queueing.
+    QTimer::singleShot(m_baseLatencyMs + reply.extraDelayMs, Qt::PreciseTimer, connection,
+                       [this, connection, message] {
+                           connection->answering = false;
+                           --m_concurrent;
+                           connection->socket->write(message);
+                           if (connection->closeAfterAnswer)
+                               connection->socket->disconnectFromHost();
+                           else
+                               processBuffered(connection);
+                       });
+}
+
+QByteArray FakeOpenAiServer::errorBody(const QString &message, const QString &type,
+                                       const QString &code)
+{
+    const QJsonObject error {
+        { QStringLiteral("message"), message },
+        { QStringLiteral("type"), type },
+        { QStringLiteral("param"), QJsonValue::Null },
+        { QStringLiteral("code"), code.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(code) }
+    };
+    return QJsonDocument(QJsonObject { { QStringLiteral("error"), error } })
+        .toJson(QJsonDocument::Compact);
+}
+
+QByteArray FakeOpenAiServer::completionBody(int score, const QString &model, qint64 promptTokens,
+                                            AnswerShape shape)
+{
+    const QString scoreToken = QString::number(score);
+    const QStringList tokens { QStringLiteral("{\""),
+                               QStringLiteral("reasoning"),
+                               QStringLiteral("\":"),
+                               QStringLiteral(" \""),
+                               QStringLiteral("Scripted reasoning."),
+                               QStringLiteral("\","),
+                               QStringLiteral(" \""),
+                               QStringLiteral("score"),
+                               QStringLiteral("\":"),
+                               QStringLiteral(" "),
+                               scoreToken,
+                               QStringLiteral("}") };
+    QString content = tokens.join(QString());
+    QString finishReason = QStringLiteral("stop");
+    QJsonObject message { { QStringLiteral("role"), QStringLiteral("assistant") },
+                          { QStringLiteral("refusal"), QJsonValue::Null } };
+    QJsonValue logprobs = QJsonValue::Null;
+    switch (shape) {
+    case AnswerShape::Plain:
+        break;
+    case AnswerShape::Truncated:
+        content = content.left(20);
+        finishReason = QStringLiteral("length");
+        break;
+    case AnswerShape::Refusal:
+        content.clear();
+        message.insert(QStringLiteral("refusal"),
+                       QStringLiteral("I'm sorry, I can't help with that."));
+        break;
+    case AnswerShape::WithLogprobs: {
+        QJsonArray contentLogprobs;
+        for (const QString &token : tokens) {
+            QJsonObject entry;
+            if (token == scoreToken) {
+                entry = tokenLogprob(token, std::log(0.6));
+                entry.insert(
+                    QStringLiteral("top_logprobs"),
+                    QJsonArray { tokenLogprob(scoreToken, std::log(0.6)),
+                                 tokenLogprob(QString::number(score + 1), std::log(0.3)),
+                                 tokenLogprob(QString::number(score + 2), std::log(0.1)) });
+            } else {
+                entry = tokenLogprob(token, 0.0);
+                entry.insert(QStringLiteral("top_logprobs"),
+                             QJsonArray { tokenLogprob(token, 0.0) });
+            }
+            contentLogprobs.append(entry);
+        }
+        logprobs = QJsonObject { { QStringLiteral("content"), contentLogprobs },
+                                 { QStringLiteral("refusal"), QJsonValue::Null } };
+        break;
+    }
+    }
+    message.insert(QStringLiteral("content"),
+                   shape == AnswerShape::Refusal ? QJsonValue(QJsonValue::Null)
+                                                 : QJsonValue(content));
+    const qint64 completionTokens = std::max<qint64>(1, content.toUtf8().size() / 4);
+    const QJsonObject choice { { QStringLiteral("index"), 0 },
+                               { QStringLiteral("message"), message },
+                               { QStringLiteral("logprobs"), logprobs },
+                               { QStringLiteral("finish_reason"), finishReason } };
+    static quint64 counter = 0;
+    const QJsonObject body {
+        { QStringLiteral("id"), QStringLiteral("chatcmpl-fake-%1").arg(++counter) },
+        { QStringLiteral("object"), QStringLiteral("chat.completion") },
+        { QStringLiteral("created"), QDateTime::currentSecsSinceEpoch() },
+        { QStringLiteral("model"), model },
+        { QStringLiteral("choices"), QJsonArray { choice } },
+        { QStringLiteral("usage"),
+          QJsonObject { { QStringLiteral("prompt_tokens"), promptTokens },
+                        { QStringLiteral("completion_tokens"), completionTokens },
+                        { QStringLiteral("total_tokens"), promptTokens + completionTokens } } }
+    };
+    return QJsonDocument(body).toJson(QJsonDocument::Compact);
+}
+
+}  // namespace pcs::test

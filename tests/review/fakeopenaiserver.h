@@ -1,0 +1,127 @@
+#pragma once
+
+#include <QByteArray>
+#include <QElapsedTimer>
+#include <QHash>
+#include <QJsonObject>
+#include <QList>
+#include <QObject>
+#include <QPair>
+#include <QString>
+
+#include <functional>
+
+class QTcpServer;
+class QTcpSocket;
+
+namespace pcs::test {
+
+// A scripted OpenAI-compatible server for tests: HTTP/1.1 with keep-alive on 127.0.0.1 at an
+// ephemeral port, answering POST /v1/chat/completions. Runs in the test's thread and event loop.
+//
+// What it answers is chosen by markers in the text of the last user message (the "script key";
+// string content or the concatenated text parts):
+//   (none)           200, a well-formed completion (below) with score 10
+//   [[score=NN]]     the score in the answer (any integer, negative too)
+//   [[range]]        score 1000: out of any sane scale
+//   [[refusal]]      200, message.content null and message.refusal set, finish_reason "stop"
+//   [[truncated]]    200, finish_reason "length", content cut in the middle of the JSON
+//   [[logprobs]]     200, with choices[0].logprobs (shape below)
+//   [[malformed]]    200 with a body that is not JSON
+//   [[slow]]         a well-formed answer after slowDelayMs() (default 5000 ms) on top of latency
+//   [[429]]          the first request for this key: 429 with "Retry-After: 1"; then success
+//   [[429ms]]        the first request for this key: 429 with "retry-after-ms: 200"; then success
+//   [[quota]]        always 429 {"error":{"code":"insufficient_quota","type":"insufficient_quota"}}
+//   [[500]] [[503]]  always that status with an OpenAI-style error body
+//   [[status=NNN]]   always that status; a 401 echoes the received Authorization header in its
+//                    message, as a test of the client's scrubbing
+//   [[flaky-N]]      the first N requests for this key get 503, later ones succeed
+// Without a marker a custom default responder (setDefaultResponder) answers, if set.
+// A revision request (response_format json_schema named "revision") always gets
+//   {"critique": "Scripted critique.", "revised_text": "A calmer, accurate rewrite."}.
+//
+// Well-formed answer:
+//   {"id": "chatcmpl-fake-K", "object": "chat.completion", "created": T, "model": <request's>,
+//    "choices": [{"index": 0, "message": {"role": "assistant", "content": CONTENT, "refusal":
+//    null},
+//                 "logprobs": null, "finish_reason": "stop"}],
+//    "usage": {"prompt_tokens": P, "completion_tokens": C, "total_tokens": P + C}}
+//   CONTENT = {"reasoning": "Scripted reasoning.", "score": S} (with those spaces),
+//   P = 10 + request body bytes / 100, C = CONTENT bytes / 4 (at least 1).
+// Logprobs ([[logprobs]]): choices[0].logprobs = {"content": [TOKEN...], "refusal": null}, whose
+//   "token" strings concatenate to CONTENT exactly: `{"` `reasoning` `":` ` "`
+//   `Scripted reasoning.` `",` ` "` `score` `":` ` ` `S` `}` (S as one token of its decimal
+//   digits). TOKEN = {"token", "logprob", "bytes": [its UTF-8 bytes], "top_logprobs": [...]}.
+//   The score token has logprob ln 0.6 and top_logprobs [{S, ln 0.6}, {S+1, ln 0.3},
+//   {S+2, ln 0.1}] (each {"token", "logprob", "bytes"}), so [[score=7]] gives "7" 0.6, "8" 0.3,
+//   "9" 0.1; every other token has logprob 0 and top_logprobs [itself with 0].
+// Truncated ([[truncated]]): CONTENT cut after its first 20 characters.
+class FakeOpenAiServer : public QObject {
+    Q_OBJECT
+
+public:
+    struct ReceivedRequest {
+        QByteArray method;
+        QByteArray path;
+        QHash<QByteArray, QByteArray> headers;  // names in lower case
+        QByteArray body;
+        QJsonObject json;
+        QString scriptKey;  // the last user message's text
+        qint64 arrivalMs = 0;  // since the server started
+    };
+    struct ScriptedReply {
+        int status = 200;
+        QByteArray body;
+        QList<QPair<QByteArray, QByteArray>> headers;
+        int extraDelayMs = 0;  // on top of the base latency
+    };
+    using Responder = std::function<ScriptedReply(const ReceivedRequest &)>;
+
+    explicit FakeOpenAiServer(QObject *parent = nullptr);
+    ~FakeOpenAiServer() override;
+
+    bool listen();  // 127.0.0.1, ephemeral port
+    QString url() const;  // http://127.0.0.1:PORT/v1
+
+    void setBaseLatencyMs(int ms) { m_baseLatencyMs = ms; }
+    void setSlowDelayMs(int ms) { m_slowDelayMs = ms; }
+    int slowDelayMs() const { return m_slowDelayMs; }
+    void setDefaultResponder(Responder responder) { m_defaultResponder = std::move(responder); }
+
+    int totalRequests() const { return int(m_received.size()); }
+    int requestsFor(const QString &scriptKey) const { return m_requestsPerKey.value(scriptKey); }
+    int maxConcurrent() const { return m_maxConcurrent; }  // requests received, not yet answered
+    int connectionsAccepted() const { return m_connectionsAccepted; }
+    const QList<ReceivedRequest> &received() const { return m_received; }
+    void resetStats();
+
+    // A well-formed Chat Completions body whose content is {"reasoning": ..., "score": score}.
+    enum class AnswerShape { Plain, WithLogprobs, Refusal, Truncated };
+    static QByteArray completionBody(int score, const QString &model, qint64 promptTokens,
+                                     AnswerShape shape = AnswerShape::Plain);
+    static QByteArray errorBody(const QString &message, const QString &type, const QString &code);
+
+signals:
+    void requestReceived(int total);
+
+private:
+    struct Connection;
+
+    void onNewConnection();
+    void processBuffered(Connection *connection);
+    void respond(Connection *connection, const ReceivedRequest &request);
+    ScriptedReply scriptedReply(const ReceivedRequest &request);
+
+    QTcpServer *m_server = nullptr;
+    QElapsedTimer m_clock;
+    int m_baseLatencyMs = 0;
+    int m_slowDelayMs = 5000;
+    Responder m_defaultResponder;
+    QList<ReceivedRequest> m_received;
+    QHash<QString, int> m_requestsPerKey;
+    int m_concurrent = 0;
+    int m_maxConcurrent = 0;
+    int m_connectionsAccepted = 0;
+};
+
+}  // namespace pcs::test

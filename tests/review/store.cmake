@@ -1,0 +1,6 @@
+# The review queue store: behaviour, durability (a killed child process) and speed.
+pcstudio_add_test(tst_queuestore SOURCES review/tst_queuestore.cpp)
+
+# Import, bulk scoring and paging at scale: bench_queuestore [items] [--dir DIR].
+add_executable(bench_queuestore benchmarks/bench_queuestore.cpp)
+target_link_libraries(bench_queuestore PRIVATE core pcstudio_warnings)

@@ -1,0 +1,695 @@
+// QueueStore: import (counts, malformed lines, duplicates, gzip), recording results and
+// decisions, thresholds, paging against a naive sort, export contents, durability across
+// connections and after the writing process is killed.
+#include "common/testdata.h"
+#include "io/fileinfo.h"
+#include "review/queuestore.h"
+
+#include <QCoreApplication>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QRandomGenerator>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <zlib.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+
+using namespace pcs;
+using pcs::test::writeFile;
+
+namespace {
+
+const char *const kCrashChildFlag = "--queuestore-crash-child";
+
+QByteArray gzipped(const QByteArray &data)
+{
+    z_stream stream {};
+    if (deflateInit2(&stream, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        qFatal("deflateInit2 failed");
+    QByteArray out(qsizetype(deflateBound(&stream, uLong(data.size()))), Qt::Uninitialized);
+    stream.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(data.constData()));
+    stream.avail_in = uInt(data.size());
+    stream.next_out = reinterpret_cast<Bytef *>(out.data());
+    stream.avail_out = uInt(out.size());
+    if (deflate(&stream, Z_FINISH) != Z_STREAM_END)
+        qFatal("deflate did not finish");
+    out.resize(qsizetype(stream.total_out));
+    deflateEnd(&stream);
+    return out;
+}
+
+QByteArray jsonl(int count, const QByteArray &prefix = "doc")
+{
+    QByteArray data;
+    for (int i = 1; i <= count; ++i)
+        data += "{\"id\":" + QByteArray::number(i) + ",\"text\":\"" + prefix + ' '
+            + QByteArray::number(i) + "\",\"z\":true}\n";
+    return data;
+}
+
+std::unique_ptr<QueueStore> openStore(const QString &path)
+{
+    auto opened = QueueStore::open(path);
+    if (!opened)
+        qFatal("open: %s", qPrintable(opened.error().toString()));
+    return std::move(opened).value();
+}
+
+AssessmentRecord assessment(double score)
+{
+    AssessmentRecord record;
+    record.score = score;
+    record.llmScore = score;
+    record.llmReasoning = QStringLiteral("because");
+    record.attempts = 1;
+    return record;
+}
+
+QList<QByteArray> fileLines(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    QList<QByteArray> lines = file.readAll().split('\n');
+    if (!lines.isEmpty() && lines.last().isEmpty())
+        lines.removeLast();
+    return lines;
+}
+
+// Imports `jsonlPath` and records assessments forever, printing each id once it is committed.
+int runCrashChild(const QString &databasePath, const QString &jsonlPath)
+{
+    auto store = openStore(databasePath);
+    auto imported = store->importJsonl(jsonlPath, QStringLiteral("text"));
+    if (!imported)
+        return 3;
+    std::printf("imported %lld\n", imported->imported);
+    std::fflush(stdout);
+    for (qint64 id = 1;; id = id % imported->imported + 1) {
+        if (!store->recordAssessment(id, assessment(double(id % 100))))
+            return 4;
+        std::printf("%lld\n", id);
+        std::fflush(stdout);
+    }
+}
+
+}  // namespace
+
+class TestQueueStore : public QObject {
+    Q_OBJECT
+
+private slots:
+    void importCountsMalformedAndDuplicates();
+    void importGzip();
+    void refusesNewerSchemaAndNonDatabase();
+    void recordsAndReadsBack();
+    void thresholdsRederiveDecisions();
+    void resetErrorsMakesThemPending();
+    void committedResultsVisibleToAnotherConnection();
+    void pageMatchesNaiveSort();
+    void exportContents();
+    void exportRefusesToOverwriteInput();
+    void statusCounts();
+    void survivesKill();
+};
+
+void TestQueueStore::importCountsMalformedAndDuplicates()
+{
+    QTemporaryDir dir;
+    const QByteArray data = "{\"id\":1,\"text\":\"one\"}\n"
+                            "\n"
+                            "{\"id\":2,\"text\":\"two\"}\n"
+                            "{\"id\":3,\"text\":}\n"  // invalid JSON
+                            "{\"id\":4}\n"  // no text
+                            "{\"id\":5,\"text\":5}\n"  // not a string
+                            "{\"id\":6,\"text\":\"bad \xff utf8\"}\n"
+                            "{\"id\":7,\"text\":\"seven \\u00e9\"}\n";
+    const QString input = writeFile(dir, QStringLiteral("in.jsonl"), data);
+    auto store = openStore(dir.filePath(QStringLiteral("queue.sqlite")));
+
+    auto summary = store->importJsonl(input, QStringLiteral("text"));
+    QVERIFY2(summary.ok(), summary.ok() ? "" : qPrintable(summary.error().toString()));
+    QCOMPARE(summary->lines, 7);
+    QCOMPARE(summary->imported, 3);
+    QCOMPARE(summary->duplicates, 0);
+    QCOMPARE(summary->malformed, 4);
+    QCOMPARE(summary->problems.size(), 4);
+    QVERIFY2(summary->problems[0].startsWith(input + QStringLiteral(":4:")),
+             qPrintable(summary->problems[0]));
+    QCOMPARE(summary->problems[1], input + QStringLiteral(":5: no \"text\" field"));
+    QCOMPARE(summary->problems[2], input + QStringLiteral(":6: \"text\" is not a string"));
+    QVERIFY(summary->problems[3].startsWith(input + QStringLiteral(":7:")));
+
+    auto pending = store->pending(10);
+    QVERIFY(pending.ok());
+    QCOMPARE(pending->size(), 3u);
+    const QueueItem &seventh = pending->at(2);
+    QCOMPARE(seventh.sourceFile, input);
+    QCOMPARE(seventh.sourceLine, 8);
+    QCOMPARE(seventh.record, QStringLiteral("{\"id\":7,\"text\":\"seven \\u00e9\"}"));
+    QCOMPARE(seventh.text, QStringLiteral("seven \u00e9"));
+    QCOMPARE(seventh.state, QStringLiteral("pending"));
+    QCOMPARE(seventh.sourceSha256, describeInputFile(QStringLiteral("x"), input)->sha256);
+    QVERIFY(!seventh.score);
+    QVERIFY(seventh.createdAt.endsWith(QLatin1Char('Z')));
+    QCOMPARE(store->pending(10, pending->at(0).id)->size(), 2u);
+
+    auto again = store->importJsonl(input, QStringLiteral("text"));
+    QVERIFY(again.ok());
+    QCOMPARE(again->imported, 0);
+    QCOMPARE(again->duplicates, 3);
+    QCOMPARE(again->malformed, 4);
+
+    const QString other = writeFile(dir, QStringLiteral("other.jsonl"), jsonl(4, "other"));
+    auto second = store->importJsonl(other, QStringLiteral("text"));
+    QVERIFY(second.ok());
+    QCOMPARE(second->imported, 4);
+    QCOMPARE(*store->count({}), 7);
+
+    // Same path, new content: new items (the content hash keys them).
+    writeFile(dir, QStringLiteral("other.jsonl"), jsonl(5, "other"));
+    QCOMPARE(store->importJsonl(other, QStringLiteral("text"))->imported, 5);
+    QCOMPARE(*store->count({}), 12);
+
+    QVERIFY(
+        !store->importJsonl(dir.filePath(QStringLiteral("missing.jsonl")), QStringLiteral("text"))
+             .ok());
+}
+
+void TestQueueStore::importGzip()
+{
+    QTemporaryDir dir;
+    const QString plain = writeFile(dir, QStringLiteral("a.jsonl"), jsonl(1000));
+    const QString gz = writeFile(dir, QStringLiteral("a.jsonl.gz"), gzipped(jsonl(1000)));
+    auto store = openStore(dir.filePath(QStringLiteral("queue.sqlite")));
+    auto fromGz = store->importJsonl(gz, QStringLiteral("text"));
+    QVERIFY(fromGz.ok());
+    QCOMPARE(fromGz->imported, 1000);
+    QCOMPARE(store->item(1000)->text, QStringLiteral("doc 1000"));
+    // The compressed file has another hash than its content: imported as another source.
+    QCOMPARE(store->importJsonl(plain, QStringLiteral("text"))->imported, 1000);
+
+    // A truncated gzip file is an error naming the file.
+    QByteArray truncated = gzipped(jsonl(1000));
+    truncated.chop(20);
+    const QString broken = writeFile(dir, QStringLiteral("b.jsonl.gz"), truncated);
+    auto failed = store->importJsonl(broken, QStringLiteral("text"));
+    QVERIFY(!failed.ok());
+    QCOMPARE(failed.error().file, broken);
+
+    // Cancel stops an import; what it did not commit is rolled back.
+    const QString big = writeFile(dir, QStringLiteral("big.jsonl"), jsonl(20000, "big"));
+    TaskControl control;
+    control.requestCancel();
+    auto canceled = store->importJsonl(big, QStringLiteral("text"), control);
+    QVERIFY(!canceled.ok());
+    QCOMPARE(canceled.error().kind, ErrorKind::Canceled);
+    QCOMPARE(*store->count({}), 2000);
+}
+
+void TestQueueStore::refusesNewerSchemaAndNonDatabase()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("queue.sqlite"));
+    openStore(path).reset();
+    {
+        QSqlDatabase db
+            = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("raw"));
+        db.setDatabaseName(path);
+        QVERIFY(db.open());
+        QSqlQuery query(db);
+        QVERIFY(query.exec(QStringLiteral("UPDATE schema_version SET version = 99")));
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("raw"));
+    auto newer = QueueStore::open(path);
+    QVERIFY(!newer.ok());
+    QVERIFY2(newer.error().reason.contains(QStringLiteral("newer version")),
+             qPrintable(newer.error().reason));
+
+    const QString junk = writeFile(dir, QStringLiteral("junk.sqlite"), QByteArray(4096, 'x'));
+    auto notDatabase = QueueStore::open(junk);
+    QVERIFY(!notDatabase.ok());
+    QCOMPARE(notDatabase.error().kind, ErrorKind::BadInput);
+}
+
+void TestQueueStore::recordsAndReadsBack()
+{
+    QTemporaryDir dir;
+    auto store = openStore(dir.filePath(QStringLiteral("queue.sqlite")));
+    QVERIFY(store
+                ->importJsonl(writeFile(dir, QStringLiteral("a.jsonl"), jsonl(5)),
+                              QStringLiteral("text"))
+                .ok());
+
+    AssessmentRecord record;
+    record.llmScore = 91;
+    record.llmReasoning = QStringLiteral("spam");
+    record.logprobCoverage = 0.75;
+    record.ruleScore = 10;
+    record.fastTextScore = 0.5;
+    record.score = 85.5;
+    record.attempts = 2;
+    QVERIFY(store->recordAssessment(1, record).ok());
+    QueueItem first = *store->item(1);
+    QCOMPARE(first.state, QStringLiteral("assessed"));
+    QCOMPARE(first.llmScore, 91.0);
+    QCOMPARE(first.llmReasoning, QStringLiteral("spam"));
+    QCOMPARE(first.logprobCoverage, 0.75);
+    QCOMPARE(first.ruleScore, 10.0);
+    QCOMPARE(first.fastTextScore, 0.5);
+    QCOMPARE(first.score, 85.5);
+    QCOMPARE(first.attempts, 2);
+    QCOMPARE(first.autoDecision, QStringLiteral("filter"));
+    QVERIFY(!first.assessedAt.isEmpty());
+
+    QVERIFY(store->recordAssessment(2, assessment(60)).ok());
+    QCOMPARE(store->item(2)->autoDecision, QStringLiteral("revise"));
+    QVERIFY(!store->item(2)->logprobCoverage);
+    QVERIFY(store->recordAssessment(3, assessment(50)).ok());  // not above revise: keep
+    QCOMPARE(store->item(3)->autoDecision, QStringLiteral("keep"));
+
+    // An error replaces an earlier score: no score, no decision.
+    QVERIFY(store->recordAssessment(4, assessment(10)).ok());
+    QVERIFY(
+        store->recordError(4, QStringLiteral("http_500"), QStringLiteral("server error"), 3).ok());
+    QueueItem failed = *store->item(4);
+    QCOMPARE(failed.state, QStringLiteral("error"));
+    QCOMPARE(failed.errorCode, QStringLiteral("http_500"));
+    QCOMPARE(failed.error, QStringLiteral("server error"));
+    QCOMPARE(failed.attempts, 3);
+    QVERIFY(!failed.score);
+    QVERIFY(failed.autoDecision.isEmpty());
+    QCOMPARE(store->pending(10)->size(), 1u);
+
+    QVERIFY(store->recordRevision(2, QStringLiteral("better two"), 20.0).ok());
+    QCOMPARE(store->item(2)->revisedText, QStringLiteral("better two"));
+    QCOMPARE(store->item(2)->revisedScore, 20.0);
+
+    QVERIFY(store->setHumanDecision(1, QStringLiteral("keep"), QStringLiteral("edited")).ok());
+    QueueItem decided = *store->item(1);
+    QCOMPARE(decided.humanDecision, QStringLiteral("keep"));
+    QCOMPARE(decided.editedText, QStringLiteral("edited"));
+    QCOMPARE(decided.finalDecision(), QStringLiteral("keep"));
+    QVERIFY(!decided.decidedAt.isEmpty());
+    QVERIFY(store->setHumanDecision(1, {}).ok());
+    decided = *store->item(1);
+    QVERIFY(decided.humanDecision.isEmpty());
+    QVERIFY(decided.editedText.isEmpty());
+    QCOMPARE(decided.finalDecision(), QStringLiteral("filter"));
+
+    // Unknown ids, decisions and non-finite scores are refused.
+    QVERIFY(!store->recordAssessment(99, assessment(1)).ok());
+    QVERIFY(!store->recordError(99, QStringLiteral("x"), QStringLiteral("y"), 1).ok());
+    QVERIFY(!store->recordRevision(99, QStringLiteral("x"), {}).ok());
+    QVERIFY(!store->setHumanDecision(99, QStringLiteral("keep")).ok());
+    QVERIFY(!store->setHumanDecision(1, QStringLiteral("maybe")).ok());
+    QVERIFY(!store->recordAssessment(5, assessment(qQNaN())).ok());
+    QCOMPARE(store->item(5)->state, QStringLiteral("pending"));
+}
+
+void TestQueueStore::thresholdsRederiveDecisions()
+{
+    QTemporaryDir dir;
+    auto store = openStore(dir.filePath(QStringLiteral("queue.sqlite")));
+    QVERIFY(store
+                ->importJsonl(writeFile(dir, QStringLiteral("a.jsonl"), jsonl(5)),
+                              QStringLiteral("text"))
+                .ok());
+    QCOMPARE(store->thresholds()->filter, 80.0);
+    QCOMPARE(store->thresholds()->revise, 50.0);
+    const double scores[] = { 10, 40, 60, 90 };
+    for (int i = 0; i < 4; ++i)
+        QVERIFY(store->recordAssessment(i + 1, assessment(scores[i])).ok());
+    QVERIFY(store->recordError(5, QStringLiteral("timeout"), QStringLiteral("slow"), 1).ok());
+
+    QVERIFY(store->setThresholds(50, 30).ok());
+    QCOMPARE(store->thresholds()->filter, 50.0);
+    QCOMPARE(store->thresholds()->revise, 30.0);
+    QCOMPARE(store->item(1)->autoDecision, QStringLiteral("keep"));
+    QCOMPARE(store->item(2)->autoDecision, QStringLiteral("revise"));
+    QCOMPARE(store->item(3)->autoDecision, QStringLiteral("filter"));
+    QCOMPARE(store->item(4)->autoDecision, QStringLiteral("filter"));
+    QVERIFY(store->item(5)->autoDecision.isEmpty());  // an error gets no decision
+    // New assessments use the new thresholds too.
+    QVERIFY(store->recordAssessment(1, assessment(45)).ok());
+    QCOMPARE(store->item(1)->autoDecision, QStringLiteral("revise"));
+
+    QVERIFY(!store->setThresholds(30, 50).ok());
+    QVERIFY(!store->setThresholds(qInf(), 50).ok());
+    QCOMPARE(store->thresholds()->filter, 50.0);
+
+    // Stored in the database: another store sees them.
+    QCOMPARE(openStore(store->path())->thresholds()->revise, 30.0);
+}
+
+void TestQueueStore::resetErrorsMakesThemPending()
+{
+    QTemporaryDir dir;
+    auto store = openStore(dir.filePath(QStringLiteral("queue.sqlite")));
+    QVERIFY(store
+                ->importJsonl(writeFile(dir, QStringLiteral("a.jsonl"), jsonl(3)),
+                              QStringLiteral("text"))
+                .ok());
+    QVERIFY(store->recordAssessment(1, assessment(10)).ok());
+    QVERIFY(store->recordError(2, QStringLiteral("timeout"), QStringLiteral("slow"), 2).ok());
+    QCOMPARE(store->pending(10)->size(), 1u);
+    QVERIFY(store->resetErrors().ok());
+    auto pending = store->pending(10);
+    QCOMPARE(pending->size(), 2u);
+    QCOMPARE(pending->at(0).id, 2);
+    QVERIFY(pending->at(0).errorCode.isEmpty());
+    QCOMPARE(pending->at(0).attempts, 2);  // kept: the runner may cap retries
+    QCOMPARE(store->item(1)->state, QStringLiteral("assessed"));
+}
+
+void TestQueueStore::committedResultsVisibleToAnotherConnection()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("queue.sqlite"));
+    auto writer = openStore(path);
+    QVERIFY(writer
+                ->importJsonl(writeFile(dir, QStringLiteral("a.jsonl"), jsonl(3)),
+                              QStringLiteral("text"))
+                .ok());
+    auto reader = openStore(path);  // a second connection on the same file
+    QVERIFY(writer->recordAssessment(2, assessment(70)).ok());
+    QueueItem seen = *reader->item(2);
+    QCOMPARE(seen.state, QStringLiteral("assessed"));
+    QCOMPARE(seen.score, 70.0);
+    QCOMPARE(seen.autoDecision, QStringLiteral("revise"));
+    // And the other way round, while both stay open.
+    QVERIFY(reader->setHumanDecision(3, QStringLiteral("filter")).ok());
+    QCOMPARE(writer->item(3)->humanDecision, QStringLiteral("filter"));
+}
+
+void TestQueueStore::pageMatchesNaiveSort()
+{
+    QTemporaryDir dir;
+    auto store = openStore(dir.filePath(QStringLiteral("queue.sqlite")));
+    const int count = 3000;
+    QByteArray data;
+    QRandomGenerator random(7);
+    for (int i = 1; i <= count; ++i)
+        data += "{\"text\":\"" + QByteArray(random.bounded(3) == 0 ? "needle_%x " : "hay ")
+            + QByteArray::number(i) + "\"}\n";
+    QVERIFY(
+        store->importJsonl(writeFile(dir, QStringLiteral("a.jsonl"), data), QStringLiteral("text"))
+            .ok());
+    std::vector<QueueItem> all;
+    for (int id = 1; id <= count; ++id) {
+        const int roll = random.bounded(10);
+        if (roll == 0) {
+            QVERIFY(store->recordError(id, QStringLiteral("e"), QStringLiteral("m"), 1).ok());
+        } else if (roll > 1) {
+            // Few distinct scores: many ties, ordered by id.
+            QVERIFY(store->recordAssessment(id, assessment(double(random.bounded(20) * 5))).ok());
+            if (roll == 9)
+                QVERIFY(store->setHumanDecision(id, QStringLiteral("keep")).ok());
+        }
+        all.push_back(*store->item(id));
+    }
+
+    // The documented order: key (missing smallest), ties by id, both in the chosen direction.
+    const auto naive = [&](const PageQuery &query) {
+        std::vector<QueueItem> selected;
+        for (const QueueItem &item : all) {
+            if (!query.state.isEmpty() && item.state != query.state)
+                continue;
+            if (query.decision == QLatin1String("none")
+                    ? !item.finalDecision().isEmpty()
+                    : !query.decision.isEmpty() && item.finalDecision() != query.decision)
+                continue;
+            if (!query.textSearch.isEmpty()
+                && !item.text.contains(query.textSearch, Qt::CaseInsensitive))
+                continue;
+            selected.push_back(item);
+        }
+        const auto less = [&](const QueueItem &a, const QueueItem &b) {
+            switch (query.sortBy) {
+            case QueueSortColumn::Score:
+                if (a.score != b.score)
+                    return a.score < b.score;  // nullopt is smallest
+                break;
+            case QueueSortColumn::State:
+                if (a.state != b.state)
+                    return a.state < b.state;
+                break;
+            case QueueSortColumn::Decision:
+                if (a.finalDecision() != b.finalDecision())
+                    return a.finalDecision() < b.finalDecision();
+                break;
+            case QueueSortColumn::Id:
+                break;
+            }
+            return a.id < b.id;
+        };
+        std::sort(selected.begin(), selected.end(), less);
+        if (!query.ascending)
+            std::reverse(selected.begin(), selected.end());
+        return selected;
+    };
+    const auto ids = [](const std::vector<QueueItem> &items, std::size_t from, std::size_t n) {
+        QList<qint64> result;
+        for (std::size_t i = from; i < std::min(items.size(), from + n); ++i)
+            result << items[i].id;
+        return result;
+    };
+
+    for (QueueSortColumn sort : { QueueSortColumn::Score, QueueSortColumn::Id,
+                                  QueueSortColumn::State, QueueSortColumn::Decision }) {
+        for (bool ascending : { true, false }) {
+            for (const QString &state : { QString(), QStringLiteral("assessed") }) {
+                for (const QString &decision :
+                     { QString(), QStringLiteral("keep"), QStringLiteral("none") }) {
+                    for (const QString &search : { QString(), QStringLiteral("NEEDLE_%") }) {
+                        PageQuery query;
+                        query.sortBy = sort;
+                        query.ascending = ascending;
+                        query.state = state;
+                        query.decision = decision;
+                        query.textSearch = search;
+                        query.limit = 97;
+                        const std::vector<QueueItem> expected = naive(query);
+                        QCOMPARE(*store->count(query), qint64(expected.size()));
+                        for (qint64 offset : { qint64(0), qint64(500), qint64(2900) }) {
+                            query.offset = offset;
+                            auto page = store->page(query);
+                            QVERIFY(page.ok());
+                            QCOMPARE(ids(*page, 0, 1000), ids(expected, std::size_t(offset), 97));
+                        }
+                        // Keyset paging walks the same order to the end.
+                        query.offset = 0;
+                        std::vector<QueueItem> walked = *store->page(query);
+                        while (!walked.empty()) {
+                            auto next = store->pageAfter(query, walked.back());
+                            QVERIFY(next.ok());
+                            if (next->empty())
+                                break;
+                            walked.insert(walked.end(), next->begin(), next->end());
+                        }
+                        QCOMPARE(ids(walked, 0, walked.size()), ids(expected, 0, expected.size()));
+                    }
+                }
+            }
+        }
+    }
+    PageQuery bad;
+    bad.state = QStringLiteral("done");
+    QVERIFY(!store->page(bad).ok());
+}
+
+void TestQueueStore::exportContents()
+{
+    QTemporaryDir dir;
+    const QByteArray data = "{\"id\":1,\"text\":\"keep me\",\"meta\":{\"b\":1}}\n"
+                            "{\"text\":\"revise me\",\"id\":2}\n"
+                            "{\"id\":3,\"text\":\"drop me\"}\n"
+                            "{\"id\":4,\"text\":\"broken\"}\n"
+                            "{\"id\":5,\"text\":\"not yet\"}\n"
+                            "{\"id\":6,\"text\":\"human edit\"}\n"
+                            "{\"id\":7,\"text\":\"revise without revision\"}\n";
+    const QString input = writeFile(dir, QStringLiteral("in, \"quoted\".jsonl"), data);
+    const QString hashBefore = describeInputFile(QStringLiteral("in"), input)->sha256;
+    auto store = openStore(dir.filePath(QStringLiteral("queue.sqlite")));
+    QVERIFY(store->importJsonl(input, QStringLiteral("text")).ok());
+    QVERIFY(store->recordAssessment(1, assessment(10)).ok());
+    QVERIFY(store->recordAssessment(2, assessment(60)).ok());
+    QVERIFY(store->recordRevision(2, QStringLiteral("revised"), 5.0).ok());
+    QVERIFY(store->recordAssessment(3, assessment(95.5)).ok());
+    QVERIFY(store->recordAssessment(4, assessment(1)).ok());
+    QVERIFY(store->recordError(4, QStringLiteral("parse"), QStringLiteral("no score"), 2).ok());
+    QVERIFY(store->setHumanDecision(4, QStringLiteral("keep")).ok());  // still an error
+    QVERIFY(store->recordAssessment(6, assessment(90)).ok());
+    QVERIFY(store->setHumanDecision(6, QStringLiteral("keep"), QStringLiteral("edited")).ok());
+    QVERIFY(store->recordAssessment(7, assessment(70)).ok());
+
+    const QString curated = dir.filePath(QStringLiteral("curated.jsonl"));
+    const QString dropped = dir.filePath(QStringLiteral("dropped.jsonl"));
+    const QString log = dir.filePath(QStringLiteral("log.csv"));
+    auto summary = store->exportCurated(curated, dropped, log, QStringLiteral("text"));
+    QVERIFY2(summary.ok(), summary.ok() ? "" : qPrintable(summary.error().toString()));
+    QCOMPARE(summary->curated, 4);
+    QCOMPARE(summary->kept, 2);
+    QCOMPARE(summary->revised, 2);
+    QCOMPARE(summary->textChanged, 2);
+    QCOMPARE(summary->dropped, 1);
+    QCOMPARE(summary->pending, 1);
+    QCOMPARE(summary->errors, 1);
+
+    // QJsonObject orders members by key; values other than the text are preserved.
+    const QList<QByteArray> expectedCurated {
+        R"({"id":1,"meta":{"b":1},"pcstudio":{"decided_by":"auto","decision":"keep","score":10},"text":"keep me"})",
+        R"({"id":2,"pcstudio":{"decided_by":"auto","decision":"revise","original_text":"revise me","score":60},"text":"revised"})",
+        R"({"id":6,"pcstudio":{"decided_by":"human","decision":"keep","original_text":"human edit","score":90},"text":"edited"})",
+        R"({"id":7,"pcstudio":{"decided_by":"auto","decision":"revise","score":70},"text":"revise without revision"})",
+    };
+    QCOMPARE(fileLines(curated), expectedCurated);
+    QCOMPARE(
+        fileLines(dropped),
+        QList<QByteArray> {
+            R"({"id":3,"pcstudio":{"decided_by":"auto","decision":"filter","score":95.5},"text":"drop me"})" });
+    const QByteArray quotedInput = "\"" + input.toUtf8().replace("\"", "\"\"") + "\"";
+    QCOMPARE(fileLines(log),
+             (QList<QByteArray> {
+                 "id,source_file,source_line,score,auto_decision,human_decision,final_decision,"
+                 "error_code",
+                 "1," + quotedInput + ",1,10,keep,,keep,",
+                 "2," + quotedInput + ",2,60,revise,,revise,",
+                 "3," + quotedInput + ",3,95.5,filter,,filter,",
+                 "4," + quotedInput + ",4,,,keep,,parse",
+                 "5," + quotedInput + ",5,,,,,",
+                 "6," + quotedInput + ",6,90,filter,keep,keep,",
+                 "7," + quotedInput + ",7,70,revise,,revise,",
+             }));
+
+    // Optional outputs may be left out; the error item is never curated.
+    QVERIFY(store->exportCurated(curated, {}, {}, QStringLiteral("text")).ok());
+    QCOMPARE(fileLines(curated), expectedCurated);
+    QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("curated.jsonl.tmp"))));
+
+    QCOMPARE(describeInputFile(QStringLiteral("in"), input)->sha256, hashBefore);
+}
+
+void TestQueueStore::exportRefusesToOverwriteInput()
+{
+    QTemporaryDir dir;
+    const QString input = writeFile(dir, QStringLiteral("in.jsonl"), jsonl(3));
+    const QByteArray before = fileLines(input).join('\n');
+    auto store = openStore(dir.filePath(QStringLiteral("queue.sqlite")));
+    QVERIFY(store->importJsonl(input, QStringLiteral("text")).ok());
+    QVERIFY(store->recordAssessment(1, assessment(1)).ok());
+    auto onInput = store->exportCurated(input, {}, {}, QStringLiteral("text"));
+    QVERIFY(!onInput.ok());
+    QCOMPARE(onInput.error().kind, ErrorKind::BadInput);
+    QVERIFY(!store
+                 ->exportCurated(dir.filePath(QStringLiteral("out.jsonl")), input, {},
+                                 QStringLiteral("text"))
+                 .ok());
+    QVERIFY(!store->exportCurated(store->path(), {}, {}, QStringLiteral("text")).ok());
+    const QString out = dir.filePath(QStringLiteral("out.jsonl"));
+    QVERIFY(!store->exportCurated(out, out, {}, QStringLiteral("text")).ok());
+    QCOMPARE(fileLines(input).join('\n'), before);
+}
+
+void TestQueueStore::statusCounts()
+{
+    QTemporaryDir dir;
+    auto store = openStore(dir.filePath(QStringLiteral("queue.sqlite")));
+    const QString input = writeFile(dir, QStringLiteral("a.jsonl"), jsonl(6));
+    QVERIFY(store->importJsonl(input, QStringLiteral("text")).ok());
+    QVERIFY(store->recordAssessment(1, assessment(10)).ok());
+    QVERIFY(store->recordAssessment(2, assessment(90)).ok());
+    QVERIFY(store->recordAssessment(3, assessment(60)).ok());
+    QVERIFY(store->setHumanDecision(2, QStringLiteral("keep")).ok());
+    QVERIFY(store->recordError(4, QStringLiteral("x"), QStringLiteral("y"), 1).ok());
+    auto status = store->status();
+    QVERIFY(status.ok());
+    const QJsonObject json = *status;
+    QCOMPARE(json[QStringLiteral("items")].toInteger(), 6);
+    QCOMPARE(json[QStringLiteral("states")].toObject(),
+             (QJsonObject { { QStringLiteral("pending"), 2 },
+                            { QStringLiteral("assessed"), 3 },
+                            { QStringLiteral("error"), 1 } }));
+    QCOMPARE(json[QStringLiteral("auto_decisions")].toObject(),
+             (QJsonObject { { QStringLiteral("keep"), 1 },
+                            { QStringLiteral("revise"), 1 },
+                            { QStringLiteral("filter"), 1 } }));
+    QCOMPARE(json[QStringLiteral("human_decisions")].toObject()[QStringLiteral("keep")].toInt(), 1);
+    QCOMPARE(json[QStringLiteral("final_decisions")].toObject(),
+             (QJsonObject { { QStringLiteral("keep"), 2 },
+                            { QStringLiteral("revise"), 1 },
+                            { QStringLiteral("filter"), 0 } }));
+    QCOMPARE(json[QStringLiteral("thresholds")].toObject()[QStringLiteral("filter")].toDouble(),
+             80.0);
+    const QJsonArray sources = json[QStringLiteral("sources")].toArray();
+    QCOMPARE(sources.size(), 1);
+    QCOMPARE(sources[0].toObject()[QStringLiteral("path")].toString(), input);
+}
+
+void TestQueueStore::survivesKill()
+{
+    QTemporaryDir dir;
+    const QString database = dir.filePath(QStringLiteral("queue.sqlite"));
+    const QString input = writeFile(dir, QStringLiteral("a.jsonl"), jsonl(5000));
+    QProcess child;
+    child.start(QCoreApplication::applicationFilePath(),
+                { QString::fromLatin1(kCrashChildFlag), database, input });
+    QVERIFY(child.waitForStarted());
+    // Kill it somewhere in the stream of commits.
+    const int killAfter = 300 + QRandomGenerator::global()->bounded(700);
+    QByteArray output;
+    while (output.count('\n') < killAfter + 1) {
+        if (!child.waitForReadyRead(30000))
+            QFAIL(qPrintable(QStringLiteral("child stopped: ") + child.readAllStandardError()));
+        output += child.readAllStandardOutput();
+    }
+    child.kill();  // SIGKILL: no destructor, no close
+    QVERIFY(child.waitForFinished());
+    output += child.readAllStandardOutput();
+
+    QList<QByteArray> lines = output.split('\n');
+    lines.removeLast();  // empty or a partial line
+    QCOMPARE(lines.takeFirst(), QByteArray("imported 5000"));
+    {
+        QSqlDatabase db
+            = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("check"));
+        db.setDatabaseName(database);
+        QVERIFY(db.open());
+        QSqlQuery query(db);
+        QVERIFY(query.exec(QStringLiteral("PRAGMA integrity_check")) && query.next());
+        QCOMPARE(query.value(0).toString(), QStringLiteral("ok"));
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("check"));
+
+    auto store = openStore(database);
+    QCOMPARE(*store->count({}), 5000);
+    for (const QByteArray &line : std::as_const(lines)) {
+        const qint64 id = line.toLongLong();
+        const QueueItem item = *store->item(id);
+        QCOMPARE(item.state, QStringLiteral("assessed"));
+        QCOMPARE(item.score, double(id % 100));
+    }
+    // Still writable after the crash.
+    QVERIFY(store->recordAssessment(5000, assessment(1)).ok());
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 4 && std::strcmp(argv[1], kCrashChildFlag) == 0) {
+        QCoreApplication app(argc, argv);
+        return runCrashChild(QString::fromLocal8Bit(argv[2]), QString::fromLocal8Bit(argv[3]));
+    }
+    QCoreApplication app(argc, argv);
+    TestQueueStore test;
+    return QTest::qExec(&test, argc, argv);
+}
+
+#include "tst_queuestore.moc"

@@ -1,0 +1,453 @@
+// `pcstudio-cli review` end to end against the scripted server: every item ends assessed or
+// explicitly errored; a SIGKILL mid-run loses nothing and re-sends nothing that completed; export;
+// the Batch API round trip; throughput.
+#include "common/testdata.h"
+#include "fakeopenaiserver.h"
+#include "review/queuestore.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QSet>
+#include <QSignalSpy>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QTest>
+
+#include <algorithm>
+#include <random>
+
+using namespace pcs;
+
+namespace {
+
+QString criteriaPath()
+{
+    return QStringLiteral(PCSTUDIO_SOURCE_DIR "/resources/criteria/deceptive-content.json");
+}
+
+QByteArray jsonl(const QStringList &texts)
+{
+    QByteArray out;
+    for (qsizetype i = 0; i < texts.size(); ++i)
+        out += QJsonDocument(
+                   QJsonObject { { QStringLiteral("id"), QStringLiteral("doc-%1").arg(i) },
+                                 { QStringLiteral("text"), texts[i] } })
+                   .toJson(QJsonDocument::Compact)
+            + '\n';
+    return out;
+}
+
+QList<QByteArray> lines(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    QList<QByteArray> all = file.readAll().split('\n');
+    if (!all.isEmpty() && all.last().isEmpty())
+        all.removeLast();
+    return all;
+}
+
+// Starts the CLI without waiting, with no API key in its environment.
+std::unique_ptr<QProcess> startCli(const QStringList &arguments)
+{
+    auto process = std::make_unique<QProcess>();
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.remove(QStringLiteral("OPENAI_API_KEY"));
+    process->setProcessEnvironment(environment);
+    process->start(test::cliPath(), arguments);
+    process->waitForStarted(30000);
+    return process;
+}
+
+// Runs the CLI to the end while this thread's event loop keeps serving the fake server.
+int runCli(const QStringList &arguments, QByteArray *out = nullptr, QByteArray *err = nullptr)
+{
+    auto process = startCli(arguments);
+    QSignalSpy done(process.get(), &QProcess::finished);
+    if (!done.wait(180000))
+        return -1;
+    if (out)
+        *out = process->readAllStandardOutput();
+    if (err)
+        *err = process->readAllStandardError();
+    return process->exitStatus() == QProcess::NormalExit ? process->exitCode() : -1;
+}
+
+QJsonObject status(const QString &db)
+{
+    QByteArray out;
+    if (runCli({ QStringLiteral("review"), QStringLiteral("status"), QStringLiteral("--db"), db },
+               &out)
+        != 0)
+        return {};
+    return QJsonDocument::fromJson(out).object();
+}
+
+}  // namespace
+
+class TestReviewCli : public QObject {
+    Q_OBJECT
+private:
+    QTemporaryDir m_dir;
+    test::FakeOpenAiServer m_server;
+
+    QStringList runArguments(const QString &input, const QString &db, int concurrency = 8) const
+    {
+        return { QStringLiteral("review"),        QStringLiteral("run"),
+                 QStringLiteral("--input"),       input,
+                 QStringLiteral("--db"),          db,
+                 QStringLiteral("--criteria"),    criteriaPath(),
+                 QStringLiteral("--endpoint"),    m_server.url(),
+                 QStringLiteral("--model"),       QStringLiteral("test-model"),
+                 QStringLiteral("--concurrency"), QString::number(concurrency),
+                 QStringLiteral("--deadline"),    QStringLiteral("3") };
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_server.listen());
+        m_server.setSlowDelayMs(6000);  // past the 3 s deadline
+    }
+
+    // Every kind of answer a real server gives: each item ends assessed, or errored with its
+    // reason.
+    void everyItemEndsAssessedOrErrored()
+    {
+        m_server.resetStats();
+        QStringList texts;
+        const QStringList markers
+            = { QStringLiteral("[[refusal]]"),  QStringLiteral("[[truncated]]"),
+                QStringLiteral("[[range]]"),    QStringLiteral("[[malformed]]"),
+                QStringLiteral("[[quota]]"),    QStringLiteral("[[status=400]]"),
+                QStringLiteral("[[slow]]"),     QStringLiteral("[[429ms]]"),
+                QStringLiteral("[[flaky-2]]"),  QStringLiteral("[[logprobs]] [[score=85]]"),
+                QStringLiteral("[[score=95]]"), QStringLiteral("[[score=60]]") };
+        for (int i = 0; i < 60; ++i)
+            texts << QStringLiteral("Document %1 about ordinary things. %2")
+                         .arg(i)
+                         .arg(markers[i % markers.size()]);
+        const QString input = test::writeFile(m_dir, QStringLiteral("mixed.jsonl"), jsonl(texts));
+        const QString db = m_dir.filePath(QStringLiteral("mixed.sqlite"));
+        QByteArray err;
+        QCOMPARE(runCli(runArguments(input, db), nullptr, &err), 0);
+
+        auto store = QueueStore::open(db);
+        QVERIFY(store.ok());
+        PageQuery all;
+        all.sortBy = QueueSortColumn::Id;
+        all.ascending = true;
+        all.limit = 1000;
+        auto items = (*store)->page(all);
+        QVERIFY(items.ok());
+        QCOMPARE(int(items->size()), 60);
+        const QHash<QString, QString> expectedErrors
+            = { { QStringLiteral("[[refusal]]"), QStringLiteral("refusal") },
+                { QStringLiteral("[[truncated]]"), QStringLiteral("truncated") },
+                { QStringLiteral("[[range]]"), QStringLiteral("out_of_range") },
+                { QStringLiteral("[[malformed]]"), QStringLiteral("invalid_json_body") },
+                { QStringLiteral("[[quota]]"), QStringLiteral("insufficient_quota") },
+                { QStringLiteral("[[status=400]]"), QStringLiteral("http_400") },
+                { QStringLiteral("[[slow]]"), QStringLiteral("deadline") } };
+        for (const QueueItem &item : *items) {
+            const QString marker = markers[int(item.sourceLine - 1) % markers.size()];
+            if (expectedErrors.contains(marker)) {
+                QVERIFY2(item.state == QLatin1String("error"),
+                         qPrintable(marker + QStringLiteral(" → ") + item.state));
+                QVERIFY2(item.errorCode == expectedErrors[marker],
+                         qPrintable(marker + QStringLiteral(" → ") + item.errorCode));
+                QVERIFY(!item.score.has_value());
+                QVERIFY(item.autoDecision.isEmpty());
+                continue;
+            }
+            QVERIFY2(item.state == QLatin1String("assessed"),
+                     qPrintable(marker + QStringLiteral(" → ") + item.state + item.error));
+            QVERIFY(item.score.has_value());
+            if (marker.contains(QLatin1String("logprobs"))) {
+                // 0.6 × 85 + 0.3 × 86 + 0.1 × 87, over all of the probability.
+                QVERIFY(std::abs(*item.score - 85.5) < 1e-6);
+                QVERIFY(item.logprobCoverage && std::abs(*item.logprobCoverage - 1.0) < 1e-6);
+                QCOMPARE(item.autoDecision, QStringLiteral("filter"));
+            } else if (marker == QLatin1String("[[score=95]]")) {
+                QCOMPARE(item.autoDecision, QStringLiteral("filter"));
+            } else if (marker == QLatin1String("[[score=60]]")) {
+                QCOMPARE(item.autoDecision, QStringLiteral("revise"));
+            } else {
+                QCOMPARE(*item.score, 10.0);
+                QCOMPARE(item.autoDecision, QStringLiteral("keep"));
+            }
+        }
+        // Requests that must not be retried were sent once; flaky ones until they succeeded.
+        for (const QueueItem &item : *items) {
+            const QString marker = markers[int(item.sourceLine - 1) % markers.size()];
+            if (marker == QLatin1String("[[quota]]") || marker == QLatin1String("[[status=400]]"))
+                QCOMPARE(item.attempts, 1);
+            if (marker == QLatin1String("[[flaky-2]]"))
+                QCOMPARE(item.attempts, 3);
+        }
+
+        // status, and a rerun sends nothing new.
+        const QJsonObject counts = status(db);
+        QVERIFY2(!counts.isEmpty(), "status printed no JSON");
+        const int before = m_server.totalRequests();
+        QCOMPARE(runCli(runArguments(input, db)), 0);
+        QCOMPARE(m_server.totalRequests(), before);
+
+        // Export: errors and pending are never curated.
+        const QString curated = m_dir.filePath(QStringLiteral("curated.jsonl"));
+        const QString dropped = m_dir.filePath(QStringLiteral("dropped.jsonl"));
+        const QString log = m_dir.filePath(QStringLiteral("log.csv"));
+        QCOMPARE(runCli({ QStringLiteral("review"), QStringLiteral("export"),
+                          QStringLiteral("--db"), db, QStringLiteral("--output"), curated,
+                          QStringLiteral("--dropped"), dropped, QStringLiteral("--log"), log }),
+                 0);
+        int keep = 0, revise = 0, filter = 0;
+        for (const QueueItem &item : *items) {
+            keep += item.autoDecision == QLatin1String("keep");
+            revise += item.autoDecision == QLatin1String("revise");
+            filter += item.autoDecision == QLatin1String("filter");
+        }
+        QCOMPARE(lines(curated).size(), keep + revise);
+        QCOMPARE(lines(dropped).size(), filter);
+        QCOMPARE(lines(log).size(), 61);  // a header and one row per item
+        const QJsonObject first = QJsonDocument::fromJson(lines(curated).first()).object();
+        QVERIFY(first.value(QStringLiteral("pcstudio")).isObject());
+        QVERIFY(first.contains(QStringLiteral("id")));
+    }
+
+    // SIGKILL mid-run, then run again: every item is assessed exactly once in the queue, every
+    // request that completed before the kill is not sent again, and the export is complete.
+    void killAndResumeLosesNothing()
+    {
+        m_server.resetStats();
+        m_server.setBaseLatencyMs(40);
+        QStringList texts;
+        for (int i = 0; i < 400; ++i)
+            texts
+                << QStringLiteral("Kill test document number %1. [[score=%2]]").arg(i).arg(i % 100);
+        const QString input = test::writeFile(m_dir, QStringLiteral("kill.jsonl"), jsonl(texts));
+        const QString db = m_dir.filePath(QStringLiteral("kill.sqlite"));
+        {
+            auto process = startCli(runArguments(input, db, 8));
+            QTRY_VERIFY_WITH_TIMEOUT(m_server.totalRequests() >= 150, 60000);
+            process->kill();  // SIGKILL
+            QVERIFY(process->waitForFinished(10000));
+            QCOMPARE(process->exitStatus(), QProcess::CrashExit);
+        }
+        // What the killed run committed.
+        QSet<qint64> committedLines;
+        {
+            auto store = QueueStore::open(db);
+            QVERIFY(store.ok());
+            PageQuery assessed;
+            assessed.state = QStringLiteral("assessed");
+            assessed.sortBy = QueueSortColumn::Id;
+            assessed.limit = 1000;
+            const auto items = (*store)->page(assessed);
+            QVERIFY(items.ok());
+            for (const QueueItem &item : *items)
+                committedLines.insert(item.sourceLine);
+        }
+        QVERIFY2(!committedLines.isEmpty() && committedLines.size() < 400,
+                 qPrintable(QString::number(committedLines.size())));
+        QCOMPARE(runCli(runArguments(input, db, 8)), 0);
+        m_server.setBaseLatencyMs(0);
+
+        auto store = QueueStore::open(db);
+        QVERIFY(store.ok());
+        PageQuery assessed;
+        assessed.state = QStringLiteral("assessed");
+        QCOMPARE((*store)->count(assessed).value(), 400);
+        // Requests per document, from what the server received in both runs.
+        QHash<int, int> requestsPerDocument;
+        const QRegularExpression number(QStringLiteral("Kill test document number (\\d+)\\."));
+        for (const auto &request : m_server.received()) {
+            const QRegularExpressionMatch match = number.match(request.scriptKey);
+            QVERIFY(match.hasMatch());
+            ++requestsPerDocument[match.captured(1).toInt()];
+        }
+        int sentTwice = 0;
+        for (int i = 0; i < 400; ++i) {
+            QVERIFY2(requestsPerDocument.value(i) >= 1, qPrintable(QString::number(i)));
+            QVERIFY2(requestsPerDocument.value(i) <= 2, qPrintable(QString::number(i)));
+            // A result committed before the kill is never asked for again.
+            if (committedLines.contains(i + 1))
+                QVERIFY2(requestsPerDocument.value(i) == 1,
+                         qPrintable(QStringLiteral("document %1 was sent again").arg(i)));
+            sentTwice += requestsPerDocument.value(i) == 2;
+        }
+        // Only what was in flight at the kill (at most the concurrency) went out twice.
+        QVERIFY2(sentTwice <= 8, qPrintable(QString::number(sentTwice)));
+        qInfo("kill test: %lld of 400 committed before SIGKILL; %d requests in flight were sent "
+              "again",
+              qlonglong(committedLines.size()), sentTwice);
+        // The database is intact and the export complete.
+        {
+            QSqlDatabase check
+                = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("integrity"));
+            check.setDatabaseName(db);
+            QVERIFY(check.open());
+            QSqlQuery query(check);
+            QVERIFY(query.exec(QStringLiteral("PRAGMA integrity_check")) && query.next());
+            QCOMPARE(query.value(0).toString(), QStringLiteral("ok"));
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("integrity"));
+        const QString curated = m_dir.filePath(QStringLiteral("kill-curated.jsonl"));
+        const QString dropped = m_dir.filePath(QStringLiteral("kill-dropped.jsonl"));
+        QCOMPARE(
+            runCli({ QStringLiteral("review"), QStringLiteral("export"), QStringLiteral("--db"), db,
+                     QStringLiteral("--output"), curated, QStringLiteral("--dropped"), dropped }),
+            0);
+        QCOMPARE(lines(curated).size() + lines(dropped).size(), 400);
+        QCOMPARE(lines(dropped).size(), 4 * 19);  // scores 81..99 of each hundred
+    }
+
+    // --revise: texts between the thresholds get a critique and a rewrite, which the export uses.
+    void reviseRewritesTheMiddleBand()
+    {
+        QStringList texts;
+        for (int i = 0; i < 30; ++i)
+            texts << QStringLiteral("Revise test %1. [[score=%2]]")
+                         .arg(i)
+                         .arg(i % 3 == 0       ? 65
+                                  : i % 3 == 1 ? 20
+                                               : 90);
+        const QString input = test::writeFile(m_dir, QStringLiteral("revise.jsonl"), jsonl(texts));
+        const QString db = m_dir.filePath(QStringLiteral("revise.sqlite"));
+        m_server.resetStats();
+        QCOMPARE(runCli(runArguments(input, db)
+                        << QStringLiteral("--revise") << QStringLiteral("--reassess")),
+                 0);
+        QCOMPARE(m_server.totalRequests(), 30 + 10 + 10);  // assessments, revisions, reassessments
+        const QString curated = m_dir.filePath(QStringLiteral("revise-curated.jsonl"));
+        QCOMPARE(runCli({ QStringLiteral("review"), QStringLiteral("export"),
+                          QStringLiteral("--db"), db, QStringLiteral("--output"), curated }),
+                 0);
+        int rewritten = 0;
+        for (const QByteArray &line : lines(curated)) {
+            const QJsonObject record = QJsonDocument::fromJson(line).object();
+            const QJsonObject meta = record.value(QStringLiteral("pcstudio")).toObject();
+            if (meta.value(QStringLiteral("decision")).toString() != QLatin1String("revise"))
+                continue;
+            ++rewritten;
+            QCOMPARE(record.value(QStringLiteral("text")).toString(),
+                     QStringLiteral("A calmer, accurate rewrite."));
+            QVERIFY(meta.value(QStringLiteral("original_text"))
+                        .toString()
+                        .startsWith(QStringLiteral("Revise test")));
+        }
+        QCOMPARE(rewritten, 10);
+        QCOMPARE(lines(curated).size(), 20);
+    }
+
+    // Offline: pending items → Batch API requests → results in any order → the queue.
+    void batchRoundTrip()
+    {
+        QStringList texts;
+        for (int i = 0; i < 50; ++i)
+            texts << QStringLiteral("Batch document %1").arg(i);
+        const QString input = test::writeFile(m_dir, QStringLiteral("batch.jsonl"), jsonl(texts));
+        const QString db = m_dir.filePath(QStringLiteral("batch.sqlite"));
+        {
+            auto store = QueueStore::open(db);
+            QVERIFY(store.ok());
+            QVERIFY((*store)->importJsonl(input, QStringLiteral("text")).ok());
+        }
+        const QString requests = m_dir.filePath(QStringLiteral("requests.jsonl"));
+        QCOMPARE(runCli({ QStringLiteral("review"), QStringLiteral("batch-export"),
+                          QStringLiteral("--db"), db, QStringLiteral("--output"), requests,
+                          QStringLiteral("--model"), QStringLiteral("batch-model"),
+                          QStringLiteral("--criteria"), criteriaPath() }),
+                 0);
+        const QList<QByteArray> requestLines = lines(requests);
+        QCOMPARE(requestLines.size(), 50);
+        QByteArray results;
+        QList<QByteArray> shuffled;
+        for (int i = 0; i < requestLines.size(); ++i) {
+            const QJsonObject request = QJsonDocument::fromJson(requestLines[i]).object();
+            QCOMPARE(request.value(QStringLiteral("method")).toString(), QStringLiteral("POST"));
+            QCOMPARE(request.value(QStringLiteral("url")).toString(),
+                     QStringLiteral("/v1/chat/completions"));
+            QCOMPARE(request.value(QStringLiteral("body"))
+                         .toObject()
+                         .value(QStringLiteral("model"))
+                         .toString(),
+                     QStringLiteral("batch-model"));
+            const bool failed = i == 7;
+            const QJsonObject body
+                = QJsonDocument::fromJson(test::FakeOpenAiServer::completionBody(
+                                              i * 2, QStringLiteral("batch-model"), 10))
+                      .object();
+            const QJsonObject result {
+                { QStringLiteral("id"), QStringLiteral("batch_req_%1").arg(i) },
+                { QStringLiteral("custom_id"), request.value(QStringLiteral("custom_id")) },
+                { QStringLiteral("response"),
+                  QJsonObject { { QStringLiteral("status_code"), failed ? 500 : 200 },
+                                { QStringLiteral("body"), body } } },
+                { QStringLiteral("error"), QJsonValue::Null }
+            };
+            shuffled << QJsonDocument(result).toJson(QJsonDocument::Compact);
+        }
+        std::mt19937 random(3);
+        std::shuffle(shuffled.begin(), shuffled.end(), random);
+        for (const QByteArray &line : shuffled)
+            results += line + '\n';
+        results += "not json\n";
+        const QString resultsPath
+            = test::writeFile(m_dir, QStringLiteral("results.jsonl"), results);
+        QByteArray err;
+        QCOMPARE(runCli({ QStringLiteral("review"), QStringLiteral("batch-import"),
+                          QStringLiteral("--db"), db, QStringLiteral("--input"), resultsPath },
+                        nullptr, &err),
+                 0);
+        QVERIFY2(err.contains("49 assessed, 1 errors"), err.constData());
+        QVERIFY2(err.contains(":51:"), err.constData());  // the malformed line, located
+        auto store = QueueStore::open(db);
+        QVERIFY(store.ok());
+        PageQuery pending;
+        pending.state = QStringLiteral("pending");
+        QCOMPARE((*store)->count(pending).value(), 0);
+        // Importing the same results again changes nothing.
+        QCOMPARE(runCli({ QStringLiteral("review"), QStringLiteral("batch-import"),
+                          QStringLiteral("--db"), db, QStringLiteral("--input"), resultsPath },
+                        nullptr, &err),
+                 0);
+        QVERIFY2(err.contains("0 assessed, 0 errors, 50 not pending"), err.constData());
+    }
+
+    // The figure for the note: 200 ms per request, concurrency 16 → ideal 80 requests/s.
+    void throughput()
+    {
+        m_server.resetStats();
+        m_server.setBaseLatencyMs(200);
+        QStringList texts;
+        for (int i = 0; i < 480; ++i)
+            texts << QStringLiteral("Throughput document %1").arg(i);
+        const QString input = test::writeFile(m_dir, QStringLiteral("speed.jsonl"), jsonl(texts));
+        const QString db = m_dir.filePath(QStringLiteral("speed.sqlite"));
+        {
+            auto store = QueueStore::open(db);
+            QVERIFY(store.ok() && (*store)->importJsonl(input, QStringLiteral("text")).ok());
+        }
+        QElapsedTimer timer;
+        timer.start();
+        QStringList arguments = runArguments(input, db, 16);
+        QCOMPARE(runCli(arguments), 0);
+        const double seconds = double(timer.nsecsElapsed()) * 1e-9;
+        m_server.setBaseLatencyMs(0);
+        QCOMPARE(m_server.totalRequests(), 480);
+        const double rate = 480.0 / seconds;
+        qInfo("review run: 480 requests at 200 ms latency, concurrency 16: %.1f requests/s (ideal "
+              "80; %.0f%%), %.2f s including start-up",
+              rate, rate / 0.8, seconds);
+        QVERIFY2(rate > 50.0, qPrintable(QString::number(rate)));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestReviewCli)
+#include "tst_reviewcli.moc"
