@@ -74,6 +74,8 @@ required=(
   "usr/share/icons/hicolor/scalable/apps/$app_id.svg"
   "usr/share/mime/packages/$app_id.xml"
   "usr/share/doc/pcstudio/copyright"
+  "usr/share/pcstudio/criteria/deceptive-content.json"
+  "usr/share/pcstudio/criteria/example-rules.json"
 )
 for f in "${required[@]}"; do
   if grep -qxF "$f" "$work/contents.txt"; then pass "package contains /$f"; else fail "package lacks /$f"; fi

@@ -26,6 +26,7 @@ const QString kStatus = QStringLiteral("review status");
 const QString kExport = QStringLiteral("review export");
 const QString kBatchExport = QStringLiteral("review batch-export");
 const QString kBatchImport = QStringLiteral("review batch-import");
+const QString kImport = QStringLiteral("review import");
 
 QCommandLineOption dbOption()
 {
@@ -52,6 +53,70 @@ std::unique_ptr<QueueStore> openStore(const QCommandLineParser &parser, const QS
         return nullptr;
     }
     return std::move(store).value();
+}
+
+QString criteriaJson(const Criteria &criteria)
+{
+    return QString::fromUtf8(QJsonDocument(criteria.toJson()).toJson(QJsonDocument::Compact));
+}
+
+// --criteria FILE, else the criteria stored in the queue by `review run` or `review import`.
+Result<Criteria> criteriaFor(const QCommandLineParser &parser, QueueStore &store)
+{
+    if (!parser.value(QStringLiteral("criteria")).isEmpty())
+        return Criteria::load(parser.value(QStringLiteral("criteria")));
+    auto stored = store.property(QStringLiteral("criteria"));
+    if (!stored)
+        return stored.error();
+    if (stored->isEmpty())
+        return Error::badInput(
+            QStringLiteral("this queue has no criteria yet: give --criteria FILE"), store.path());
+    return Criteria::fromJson(stored->toUtf8(), store.path());
+}
+
+int importReview(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.addOptions(
+        { { QStringLiteral("input"), QStringLiteral("JSONL texts (optionally .gz/.zst)."),
+            QStringLiteral("FILE") },
+          dbOption(),
+          { QStringLiteral("criteria"),
+            QStringLiteral("Criteria to keep with the queue (for batch-export)."),
+            QStringLiteral("FILE") },
+          { QStringLiteral("text-field"),
+            QStringLiteral("The JSONL field holding the text (default text)."),
+            QStringLiteral("FIELD"), QStringLiteral("text") } });
+    int exitCode = ExitOk;
+    if (parseOrExit(parser, arguments, kImport,
+                    QStringLiteral(
+                        "Add texts to the queue without assessing them (e.g. for batch-export)."),
+                    &exitCode))
+        return exitCode;
+    if (parser.value(QStringLiteral("input")).isEmpty())
+        return usageError(QStringLiteral("--input is required"), kImport);
+    auto store = openStore(parser, kImport, &exitCode);
+    if (!store)
+        return exitCode;
+    if (!parser.value(QStringLiteral("criteria")).isEmpty()) {
+        auto criteria = Criteria::load(parser.value(QStringLiteral("criteria")));
+        if (!criteria)
+            return reportError(criteria.error());
+        if (Status kept = store->setProperty(QStringLiteral("criteria"), criteriaJson(*criteria));
+            !kept)
+            return reportError(kept.error());
+    }
+    auto imported = store->importJsonl(parser.value(QStringLiteral("input")),
+                                       parser.value(QStringLiteral("text-field")));
+    if (!imported)
+        return reportError(imported.error());
+    for (const QString &problem : imported->problems.mid(0, 10))
+        printInfo(QStringLiteral("not imported: %1").arg(problem));
+    printInfo(QStringLiteral("import: %1 new, %2 already in the queue, %3 malformed")
+                  .arg(imported->imported)
+                  .arg(imported->duplicates)
+                  .arg(imported->malformed));
+    return ExitOk;
 }
 
 int runReview(const QStringList &arguments)
@@ -126,6 +191,9 @@ int runReview(const QStringList &arguments)
     auto criteria = Criteria::load(parser.value(QStringLiteral("criteria")));
     if (!criteria)
         return reportError(criteria.error());
+    if (Status kept = store->setProperty(QStringLiteral("criteria"), criteriaJson(*criteria));
+        !kept)
+        return reportError(kept.error());
 
     if (!parser.value(QStringLiteral("input")).isEmpty()) {
         auto imported = store->importJsonl(parser.value(QStringLiteral("input")),
@@ -306,7 +374,9 @@ int batchExportReview(const QStringList &arguments)
             QStringLiteral("FILE") },
           { QStringLiteral("model"), QStringLiteral("The model named in every request."),
             QStringLiteral("NAME") },
-          { QStringLiteral("criteria"), QStringLiteral("The criteria (JSON), as for review run."),
+          { QStringLiteral("criteria"),
+            QStringLiteral(
+                "The criteria (JSON); default: those the queue was run or imported with."),
             QStringLiteral("FILE") },
           { QStringLiteral("no-logprobs"), QStringLiteral("Do not ask for logprobs.") } });
     int exitCode = ExitOk;
@@ -314,14 +384,14 @@ int batchExportReview(const QStringList &arguments)
                     QStringLiteral("Write the pending assessments as OpenAI Batch API requests."),
                     &exitCode))
         return exitCode;
-    for (const char *required : { "output", "model", "criteria" })
+    for (const char *required : { "output", "model" })
         if (parser.value(QString::fromLatin1(required)).isEmpty())
             return usageError(QStringLiteral("--%1 is required").arg(QString::fromLatin1(required)),
                               kBatchExport);
     auto store = openStore(parser, kBatchExport, &exitCode);
     if (!store)
         return exitCode;
-    auto criteria = Criteria::load(parser.value(QStringLiteral("criteria")));
+    auto criteria = criteriaFor(parser, *store);
     if (!criteria)
         return reportError(criteria.error());
     auto summary = exportBatchRequests(*store, *criteria, parser.value(QStringLiteral("model")),
@@ -370,7 +440,7 @@ int batchImportReview(const QStringList &arguments)
 int runReviewCommand(const QStringList &arguments)
 {
     const QString usage = QStringLiteral(
-        "usage: pcstudio-cli review run|status|export|batch-export|batch-import [OPTIONS]");
+        "usage: pcstudio-cli review run|import|status|export|batch-export|batch-import [OPTIONS]");
     if (arguments.size() < 2)
         return usageError(usage, QStringLiteral("review"));
     const QString sub = arguments[1];
@@ -379,6 +449,8 @@ int runReviewCommand(const QStringList &arguments)
         return runReview(rest);
     if (sub == QLatin1String("status"))
         return statusReview(rest);
+    if (sub == QLatin1String("import"))
+        return importReview(rest);
     if (sub == QLatin1String("export"))
         return exportReview(rest);
     if (sub == QLatin1String("batch-export"))

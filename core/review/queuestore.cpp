@@ -91,6 +91,8 @@ const char *const kSchema[] = {
     " filter_threshold REAL NOT NULL DEFAULT 80,"
     " revise_threshold REAL NOT NULL DEFAULT 50)",
     "INSERT OR IGNORE INTO settings (id) VALUES (1)",
+    // Named values of the project, e.g. the criteria the queue is assessed with.
+    "CREATE TABLE IF NOT EXISTS properties (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     // Which files were imported (the export refuses to overwrite them).
     "CREATE TABLE IF NOT EXISTS sources ("
     " path TEXT NOT NULL,"
@@ -690,6 +692,28 @@ Result<Thresholds> QueueStore::thresholds()
         || !query.next())
         return databaseError(QStringLiteral("reading the thresholds"), query);
     return Thresholds { query.value(0).toDouble(), query.value(1).toDouble() };
+}
+
+Status QueueStore::setProperty(const QString &key, const QString &value)
+{
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral("INSERT INTO properties (key, value) VALUES (?, ?) "
+                                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value"));
+    query.addBindValue(key);
+    query.addBindValue(value);
+    if (!query.exec())
+        return databaseError(QStringLiteral("storing %1").arg(key), query);
+    return Done {};
+}
+
+Result<QString> QueueStore::property(const QString &key)
+{
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral("SELECT value FROM properties WHERE key = ?"));
+    query.addBindValue(key);
+    if (!query.exec())
+        return databaseError(QStringLiteral("reading %1").arg(key), query);
+    return query.next() ? query.value(0).toString() : QString();
 }
 
 Status QueueStore::resetErrors()

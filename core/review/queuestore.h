@@ -148,6 +148,11 @@ public:
     // Puts failed items back to pending, so that the next run retries them.
     Status resetErrors();
 
+    // Named values of the project (e.g. "criteria": the criteria JSON the queue is assessed
+    // with, so offline batch files need not name it again). Empty when unset.
+    Status setProperty(const QString &key, const QString &value);
+    Result<QString> property(const QString &key);
+
     // One page in the query's order. OFFSET paging: fine at any depth up to ~1M items (see the
     // benchmark); pageAfter() is the constant-time alternative for scrolling on.
     Result<std::vector<QueueItem>> page(const PageQuery &query);

@@ -353,16 +353,23 @@ private Q_SLOTS:
             texts << QStringLiteral("Batch document %1").arg(i);
         const QString input = test::writeFile(m_dir, QStringLiteral("batch.jsonl"), jsonl(texts));
         const QString db = m_dir.filePath(QStringLiteral("batch.sqlite"));
-        {
-            auto store = QueueStore::open(db);
-            QVERIFY(store.ok());
-            QVERIFY((*store)->importJsonl(input, QStringLiteral("text")).ok());
-        }
         const QString requests = m_dir.filePath(QStringLiteral("requests.jsonl"));
+        // Without criteria in the queue, batch-export says so.
+        QCOMPARE(runCli({ QStringLiteral("review"), QStringLiteral("import"),
+                          QStringLiteral("--db"), db, QStringLiteral("--input"), input }),
+                 0);
         QCOMPARE(runCli({ QStringLiteral("review"), QStringLiteral("batch-export"),
                           QStringLiteral("--db"), db, QStringLiteral("--output"), requests,
-                          QStringLiteral("--model"), QStringLiteral("batch-model"),
+                          QStringLiteral("--model"), QStringLiteral("batch-model") }),
+                 2);
+        // Importing again adds nothing and keeps the criteria for the export.
+        QCOMPARE(runCli({ QStringLiteral("review"), QStringLiteral("import"),
+                          QStringLiteral("--db"), db, QStringLiteral("--input"), input,
                           QStringLiteral("--criteria"), criteriaPath() }),
+                 0);
+        QCOMPARE(runCli({ QStringLiteral("review"), QStringLiteral("batch-export"),
+                          QStringLiteral("--db"), db, QStringLiteral("--output"), requests,
+                          QStringLiteral("--model"), QStringLiteral("batch-model") }),
                  0);
         const QList<QByteArray> requestLines = lines(requests);
         QCOMPARE(requestLines.size(), 50);
