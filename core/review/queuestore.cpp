@@ -1034,4 +1034,184 @@ Result<ExportSummary> QueueStore::exportCurated(const QString &curatedPath,
     return summary;
 }
 
+Result<QueueCounts> QueueStore::counts()
+{
+    // Three index-only aggregates in one statement (state, human and final decision indexes).
+    QSqlQuery query(m_db);
+    query.setForwardOnly(true);
+    if (!query.exec(QStringLiteral("SELECT (SELECT count(*) FROM items),"
+                                   " (SELECT count(*) FROM items WHERE state = 'pending'),"
+                                   " (SELECT count(*) FROM items WHERE state = 'assessed'),"
+                                   " (SELECT count(*) FROM items WHERE state = 'error'),"
+                                   " (SELECT count(*) FROM items WHERE %1 = 'keep'),"
+                                   " (SELECT count(*) FROM items WHERE %1 = 'revise'),"
+                                   " (SELECT count(*) FROM items WHERE %1 = 'filter'),"
+                                   " (SELECT count(*) FROM items WHERE human_decision IS NOT NULL)")
+                        .arg(QLatin1String(kFinalDecision)))
+        || !query.next())
+        return databaseError(QStringLiteral("counting items"), query);
+    QueueCounts counts;
+    int column = 0;
+    for (qint64 *field : { &counts.total, &counts.pending, &counts.assessed, &counts.errors,
+                           &counts.keep, &counts.revise, &counts.filter, &counts.humanDecided })
+        *field = query.value(column++).toLongLong();
+    return counts;
+}
+
+Result<QueueCounts> QueueStore::countsFor(const Thresholds &candidate)
+{
+    if (Status valid = candidate.validate(); !valid)
+        return valid.error();
+    // Automatic decisions come from ranges of the score index (a score exists exactly when the
+    // item is assessed); the items with a human decision are few, so their automatic decisions
+    // are taken back out and their human ones counted instead.
+    QSqlQuery query(m_db);
+    query.setForwardOnly(true);
+    query.prepare(
+        QStringLiteral("WITH human AS (SELECT human_decision AS decision, state, score FROM items"
+                       " WHERE human_decision IS NOT NULL)"
+                       " SELECT (SELECT count(*) FROM items),"
+                       " (SELECT count(*) FROM items WHERE state = 'pending'),"
+                       " (SELECT count(*) FROM items WHERE state = 'assessed'),"
+                       " (SELECT count(*) FROM items WHERE state = 'error'),"
+                       " (SELECT count(*) FROM items WHERE score > ?),"
+                       " (SELECT count(*) FROM items WHERE score > ?),"
+                       " (SELECT count(*) FROM human),"
+                       " (SELECT count(*) FROM human WHERE decision = 'keep'),"
+                       " (SELECT count(*) FROM human WHERE decision = 'revise'),"
+                       " (SELECT count(*) FROM human WHERE decision = 'filter'),"
+                       " (SELECT count(*) FROM human WHERE state = 'assessed'),"
+                       " (SELECT count(*) FROM human WHERE state = 'assessed' AND score > ?),"
+                       " (SELECT count(*) FROM human WHERE state = 'assessed' AND score > ?)"));
+    query.addBindValue(candidate.filter);
+    query.addBindValue(candidate.revise);
+    query.addBindValue(candidate.filter);
+    query.addBindValue(candidate.revise);
+    if (!query.exec() || !query.next())
+        return databaseError(QStringLiteral("counting items for candidate thresholds"), query);
+    const auto value = [&](int column) { return query.value(column).toLongLong(); };
+    QueueCounts counts;
+    counts.total = value(0);
+    counts.pending = value(1);
+    counts.assessed = value(2);
+    counts.errors = value(3);
+    const qint64 aboveFilter = value(4), aboveRevise = value(5);
+    counts.humanDecided = value(6);
+    const qint64 humanAssessed = value(10), humanAboveFilter = value(11),
+                 humanAboveRevise = value(12);
+    counts.keep = (counts.assessed - aboveRevise) - (humanAssessed - humanAboveRevise) + value(7);
+    counts.revise = (aboveRevise - aboveFilter) - (humanAboveRevise - humanAboveFilter) + value(8);
+    counts.filter = aboveFilter - humanAboveFilter + value(9);
+    return counts;
+}
+
+Result<std::vector<qint64>> QueueStore::scoreHistogram(int bins)
+{
+    if (bins < 1)
+        return Error::badInput(QStringLiteral("a histogram needs at least one bin"));
+    // One pass over the score index; scores are clamped into [0, 100] bins.
+    QSqlQuery query(m_db);
+    query.setForwardOnly(true);
+    query.prepare(QStringLiteral(
+        "SELECT min(max(CAST(score * ? / 100.0 AS INTEGER), 0), ?) AS bin, count(*) FROM items"
+        " WHERE score IS NOT NULL GROUP BY bin"));
+    query.addBindValue(bins);
+    query.addBindValue(bins - 1);
+    if (!query.exec())
+        return databaseError(QStringLiteral("reading the score histogram"), query);
+    std::vector<qint64> histogram(std::size_t(bins), 0);
+    while (query.next())
+        histogram[std::size_t(query.value(0).toInt())] = query.value(1).toLongLong();
+    return histogram;
+}
+
+Result<std::vector<QueueItem>> QueueStore::setHumanDecisions(const PageQuery &filter,
+                                                             const QString &decision,
+                                                             std::optional<double> scoreBelow)
+{
+    if (!decision.isEmpty() && !isDecision(decision))
+        return Error::badInput(
+            QStringLiteral("unknown decision '%1' (expected keep, revise or filter)")
+                .arg(decision));
+    if (scoreBelow && !std::isfinite(*scoreBelow))
+        return Error::badInput(QStringLiteral("the score bound must be a finite number"));
+    auto parts = queryParts(filter);
+    if (!parts)
+        return parts.error();
+    QString where = parts->where;
+    QVariantList binds = parts->binds;
+    if (scoreBelow) {
+        where += QStringLiteral(" AND score < ?");
+        binds << *scoreBelow;
+    }
+    if (!m_db.transaction())
+        return Error::internal(
+            QStringLiteral("cannot start a transaction: %1").arg(m_db.lastError().text()), m_path);
+    const auto fail = [this](Error error) {
+        m_db.rollback();
+        return error;
+    };
+    // Read and write inside one transaction, so the items returned are exactly those changed.
+    QSqlQuery query(m_db);
+    query.setForwardOnly(true);
+    query.prepare(QStringLiteral("SELECT %1 FROM items WHERE %2 ORDER BY id")
+                      .arg(QLatin1String(kItemColumns), where));
+    for (const QVariant &bind : std::as_const(binds))
+        query.addBindValue(bind);
+    if (!query.exec())
+        return fail(databaseError(QStringLiteral("reading the items to decide"), query));
+    std::vector<QueueItem> before;
+    while (query.next())
+        before.push_back(rowToItem(query));
+    query.finish();
+    query.prepare(QStringLiteral("UPDATE items SET human_decision = ?, edited_text = CASE WHEN ? "
+                                 "IS NULL THEN NULL ELSE edited_text END, decided_at = ? WHERE %1")
+                      .arg(where));
+    query.addBindValue(nullable(decision));
+    query.addBindValue(nullable(decision));
+    query.addBindValue(decision.isEmpty() ? QVariant() : QVariant(nowUtc()));
+    for (const QVariant &bind : std::as_const(binds))
+        query.addBindValue(bind);
+    if (!query.exec())
+        return fail(databaseError(QStringLiteral("recording the decisions"), query));
+    if (!m_db.commit())
+        return fail(Error::internal(
+            QStringLiteral("cannot commit the decisions: %1").arg(m_db.lastError().text()),
+            m_path));
+    return before;
+}
+
+Status QueueStore::restoreHumanDecisions(const std::vector<QueueItem> &before)
+{
+    if (!m_db.transaction())
+        return Error::internal(
+            QStringLiteral("cannot start a transaction: %1").arg(m_db.lastError().text()), m_path);
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral(
+        "UPDATE items SET human_decision = ?, edited_text = ?, decided_at = ? WHERE id = ?"));
+    for (const QueueItem &item : before) {
+        query.bindValue(0, nullable(item.humanDecision));
+        query.bindValue(1, nullable(item.editedText));
+        query.bindValue(2, nullable(item.decidedAt));
+        query.bindValue(3, item.id);
+        if (!query.exec() || query.numRowsAffected() < 1) {
+            const Error error = query.lastError().isValid()
+                ? databaseError(QStringLiteral("restoring the decision on item %1").arg(item.id),
+                                query)
+                : Error::badInput(QStringLiteral("the review queue has no item %1").arg(item.id),
+                                  m_path);
+            m_db.rollback();
+            return error;
+        }
+    }
+    if (!m_db.commit()) {
+        const Error error = Error::internal(
+            QStringLiteral("cannot commit the restored decisions: %1").arg(m_db.lastError().text()),
+            m_path);
+        m_db.rollback();
+        return error;
+    }
+    return Done {};
+}
+
 }  // namespace pcs

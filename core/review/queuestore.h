@@ -87,6 +87,20 @@ struct PageQuery {
     QString textSearch;  // only items whose text contains this (ASCII case-insensitive)
 };
 
+// Items by state and by final decision (the human one when set, else the automatic one).
+struct QueueCounts {
+    qint64 total = 0;
+    qint64 pending = 0;
+    qint64 assessed = 0;
+    qint64 errors = 0;
+    qint64 keep = 0;
+    qint64 revise = 0;
+    qint64 filter = 0;
+    qint64 humanDecided = 0;
+
+    friend bool operator==(const QueueCounts &, const QueueCounts &) = default;
+};
+
 struct ExportSummary {
     qint64 curated = 0;  // lines written to the curated file (final decision keep or revise)
     qint64 kept = 0;
@@ -174,6 +188,26 @@ public:
     // imported source file is refused (BadInput), so inputs are never overwritten.
     Result<ExportSummary> exportCurated(const QString &curatedPath, const QString &droppedPath,
                                         const QString &logPath, const QString &textField);
+
+    // Counts by the stored decisions.
+    Result<QueueCounts> counts();
+    // Counts as they would be with `candidate` thresholds, without writing anything: the live
+    // preview of a threshold change. Index-only ranges on the score, plus the (few) items with a
+    // human decision; relies on items having a score exactly when assessed.
+    Result<QueueCounts> countsFor(const Thresholds &candidate);
+    // Assessed items per score bin: `bins` equal bins over [0, 100] (100 falls in the last).
+    Result<std::vector<qint64>> scoreHistogram(int bins);
+
+    // Sets `decision` (keep, revise, filter; empty clears, with the edited text) on every item
+    // matching the query's filters (and with score < scoreBelow, when given), in one
+    // transaction. A non-empty decision keeps each item's edited text. Returns the items as they
+    // were, for restoreHumanDecisions().
+    Result<std::vector<QueueItem>>
+    setHumanDecisions(const PageQuery &filter, const QString &decision,
+                      std::optional<double> scoreBelow = std::nullopt);
+    // Puts human_decision, edited_text and decided_at back exactly as in `before`, in one
+    // transaction (undo). Errors: an item that no longer exists (nothing is changed).
+    Status restoreHumanDecisions(const std::vector<QueueItem> &before);
 
     static constexpr int kImportBatchRows = 50000;
     static constexpr int kSchemaVersion = 1;

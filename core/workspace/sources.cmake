@@ -4,4 +4,5 @@ target_sources(core PRIVATE
   workspace/workspacefile.h workspace/workspacefile.cpp
   workspace/sessionexport.h workspace/sessionexport.cpp
   workspace/filtersession.h workspace/filtersession.cpp
+  workspace/reviewsession.h workspace/reviewsession.cpp
 )

@@ -119,6 +119,9 @@ private slots:
     void exportRefusesToOverwriteInput();
     void statusCounts();
     void survivesKill();
+    void countsAndCandidateCounts();
+    void scoreHistogramBins();
+    void batchHumanDecisionsAndRestore();
 };
 
 void TestQueueStore::importCountsMalformedAndDuplicates()
@@ -690,6 +693,108 @@ int main(int argc, char **argv)
     QCoreApplication app(argc, argv);
     TestQueueStore test;
     return QTest::qExec(&test, argc, argv);
+}
+
+void TestQueueStore::countsAndCandidateCounts()
+{
+    QTemporaryDir dir;
+    auto store = openStore(dir.filePath(QStringLiteral("queue.sqlite")));
+    QVERIFY(store
+                ->importJsonl(writeFile(dir, QStringLiteral("a.jsonl"), jsonl(8)),
+                              QStringLiteral("text"))
+                .ok());
+    const double scores[] = { 10, 40, 60, 90, 55 };
+    for (int i = 0; i < 5; ++i)
+        QVERIFY(store->recordAssessment(i + 1, assessment(scores[i])).ok());
+    QVERIFY(store->recordError(6, QStringLiteral("x"), QStringLiteral("y"), 1).ok());
+    QVERIFY(store->setHumanDecision(4, QStringLiteral("keep")).ok());  // auto filter
+    QVERIFY(store->setHumanDecision(7, QStringLiteral("filter")).ok());  // pending
+
+    // Stored thresholds 80/50: keep 1, 2, 4(h); revise 3, 5; filter 7(h).
+    const QueueCounts now = *store->counts();
+    QCOMPARE(now.total, 8);
+    QCOMPARE(now.pending, 2);
+    QCOMPARE(now.assessed, 5);
+    QCOMPARE(now.errors, 1);
+    QCOMPARE(now.keep, 3);
+    QCOMPARE(now.revise, 2);
+    QCOMPARE(now.filter, 1);
+    QCOMPARE(now.humanDecided, 2);
+    QVERIFY(*store->countsFor(*store->thresholds()) == now);
+
+    // 50/30 as a preview: keep 1, 4(h); revise 2; filter 3, 5, 7(h). Nothing is written.
+    const QueueCounts preview = *store->countsFor({ 50, 30 });
+    QCOMPARE(preview.keep, 2);
+    QCOMPARE(preview.revise, 1);
+    QCOMPARE(preview.filter, 3);
+    QCOMPARE(store->thresholds()->filter, 80.0);
+    QVERIFY(*store->counts() == now);
+    QVERIFY(store->setThresholds(50, 30).ok());
+    QVERIFY(*store->counts() == preview);
+    QVERIFY(!store->countsFor({ 30, 50 }).ok());
+}
+
+void TestQueueStore::scoreHistogramBins()
+{
+    QTemporaryDir dir;
+    auto store = openStore(dir.filePath(QStringLiteral("queue.sqlite")));
+    QVERIFY(store
+                ->importJsonl(writeFile(dir, QStringLiteral("a.jsonl"), jsonl(6)),
+                              QStringLiteral("text"))
+                .ok());
+    const double scores[] = { 0, 9.99, 10, 55, 100 };
+    for (int i = 0; i < 5; ++i)
+        QVERIFY(store->recordAssessment(i + 1, assessment(scores[i])).ok());
+    const std::vector<qint64> histogram = *store->scoreHistogram(10);
+    const std::vector<qint64> expected { 2, 1, 0, 0, 0, 1, 0, 0, 0, 1 };
+    QCOMPARE(histogram, expected);
+    QCOMPARE(*store->scoreHistogram(1), std::vector<qint64> { 5 });
+    QVERIFY(!store->scoreHistogram(0).ok());
+}
+
+void TestQueueStore::batchHumanDecisionsAndRestore()
+{
+    QTemporaryDir dir;
+    auto store = openStore(dir.filePath(QStringLiteral("queue.sqlite")));
+    QVERIFY(store
+                ->importJsonl(writeFile(dir, QStringLiteral("a.jsonl"), jsonl(10)),
+                              QStringLiteral("text"))
+                .ok());
+    for (int id = 1; id <= 8; ++id)
+        QVERIFY(store->recordAssessment(id, assessment(id * 10)).ok());  // 10..80
+    QVERIFY(store->setHumanDecision(2, QStringLiteral("revise"), QStringLiteral("edited")).ok());
+    const QueueItem second = *store->item(2);
+
+    PageQuery assessed;
+    assessed.state = QStringLiteral("assessed");
+    auto before = store->setHumanDecisions(assessed, QStringLiteral("filter"), 35.0);
+    QVERIFY(before.ok());
+    QCOMPARE(before->size(), 3u);  // 10, 20, 30
+    QCOMPARE(before->at(1).humanDecision, QStringLiteral("revise"));
+    for (qint64 id : { 1, 2, 3 })
+        QCOMPARE(store->item(id)->humanDecision, QStringLiteral("filter"));
+    QCOMPARE(store->item(2)->editedText, QStringLiteral("edited"));
+    QVERIFY(store->item(4)->humanDecision.isEmpty());
+    QVERIFY(store->item(9)->humanDecision.isEmpty());  // pending: not matched
+
+    QVERIFY(store->restoreHumanDecisions(*before).ok());
+    QVERIFY(store->item(1)->humanDecision.isEmpty());
+    QVERIFY(store->item(1)->decidedAt.isEmpty());
+    const QueueItem restored = *store->item(2);
+    QCOMPARE(restored.humanDecision, second.humanDecision);
+    QCOMPARE(restored.editedText, second.editedText);
+    QCOMPARE(restored.decidedAt, second.decidedAt);
+
+    // Clearing clears the edited texts too; a restore naming a missing item changes nothing.
+    auto cleared = store->setHumanDecisions(PageQuery {}, QString());
+    QVERIFY(cleared.ok());
+    QCOMPARE(cleared->size(), 10u);
+    QVERIFY(store->item(2)->editedText.isEmpty());
+    std::vector<QueueItem> withMissing { second, QueueItem {} };
+    withMissing.back().id = 999;
+    QVERIFY(!store->restoreHumanDecisions(withMissing).ok());
+    QVERIFY(store->item(2)->humanDecision.isEmpty());
+    QVERIFY(!store->setHumanDecisions(assessed, QStringLiteral("maybe")).ok());
 }
 
 #include "tst_queuestore.moc"

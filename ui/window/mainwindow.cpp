@@ -1,10 +1,12 @@
 #include "window/mainwindow.h"
 
 #include "filter/filterpage.h"
+#include "review/reviewpage.h"
 #include "textfocus.h"
 #include "window/datapage.h"
 #include "window/selectioncontrols.h"
 #include "window/stagepages.h"
+#include "workspace/reviewsession.h"
 
 #include <QAction>
 #include <QCloseEvent>
@@ -108,8 +110,8 @@ void MainWindow::createStages()
             { tr("5  Filter"),
               tr("Train a fastText filter from the selection and apply it to corpora"),
               QStyle::SP_FileDialogContentsView, true },
-            { tr("6  Review"), tr("LLM-assisted curation with human review (coming)"),
-              QStyle::SP_DialogApplyButton, false } };
+            { tr("6  Review"), tr("Review LLM assessments: accept, filter, revise, with undo"),
+              QStyle::SP_DialogApplyButton, true } };
     for (const auto &[label, tip, icon, enabled] : stages) {
         auto *item = new QListWidgetItem(style()->standardIcon(icon), label, m_stages);
         item->setToolTip(tip);
@@ -137,6 +139,7 @@ void MainWindow::createStages()
     m_pages->addWidget(createDistributionPage(m_session, m_focus, m_exportDistributionAction));
     m_pages->addWidget(createComparePage(m_session, m_focus));
     m_pages->addWidget(new FilterPage(m_session, new FilterSession(this)));
+    m_pages->addWidget(new ReviewPage(new ReviewSession(this)));
     connect(m_stages, &QListWidget::currentRowChanged, m_pages, &QStackedWidget::setCurrentIndex);
 
     auto *central = new QWidget;
@@ -218,7 +221,7 @@ void MainWindow::applyViewState(const QJsonObject &view)
         = estimatorFromName(view.value(QStringLiteral("compare_with")).toString()))
         m_session->requestComparison(*estimator);
     const int stage = view.value(QStringLiteral("stage")).toInt(SelectionStage);
-    if (stage >= DataStage && stage <= FilterStage)
+    if (stage >= DataStage && stage <= ReviewStage)
         showStage(stage);
 }
 

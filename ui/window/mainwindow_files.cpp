@@ -96,7 +96,7 @@ void MainWindow::createMenus()
         action->setChecked(id == current);
         themes->addAction(action);
     }
-    for (int stage = DataStage; stage <= FilterStage; ++stage)
+    for (int stage = DataStage; stage <= ReviewStage; ++stage)
         view->addAction(tr("Stage %1").arg(stage + 1),
                         QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + stage)), this,
                         [this, stage] { showStage(stage); });

@@ -1,0 +1,801 @@
+#include "workspace/reviewsession.h"
+
+#include "review/apikey.h"
+#include "review/assessment.h"
+#include "review/batchfiles.h"
+#include "workspace/promisecontrol.h"
+
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <QFutureWatcher>
+#include <QHash>
+#include <QJsonDocument>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include <functional>
+
+namespace pcs {
+
+namespace {
+
+const QString kCriteriaKey = QStringLiteral("criteria");
+const QString kSettingsKey = QStringLiteral("settings");
+
+// What a background task hands back to the GUI thread.
+struct TaskReply {
+    std::optional<Error> error;
+    std::optional<ImportSummary> import;
+    QString description;  // for exportFinished
+};
+
+enum class Task { None, Import, Thresholds, ExportCurated, ExportBatch };
+
+// The session's own one-off requests (reassess, revise, try), told apart by their tag.
+enum class SingleKind { Reassess, Revise, Try };
+struct SingleRequest {
+    SingleKind kind = SingleKind::Try;
+    qint64 id = 0;
+};
+
+ReviewCounts toReviewCounts(const QueueCounts &counts)
+{
+    ReviewCounts result;
+    result.total = counts.total;
+    result.pending = counts.pending;
+    result.assessed = counts.assessed;
+    result.errors = counts.errors;
+    result.keep = counts.keep;
+    result.revise = counts.revise;
+    result.filter = counts.filter;
+    result.humanDecided = counts.humanDecided;
+    return result;
+}
+
+// The worker's own connection: SQLite connections belong to the thread that opened them.
+Result<std::unique_ptr<QueueStore>> openWorkerStore(const QString &path)
+{
+    return QueueStore::open(path);
+}
+
+void importInBackground(QPromise<TaskReply> &promise, QString queuePath, QStringList paths,
+                        QString textField)
+{
+    promise.setProgressRange(0, 1000);
+    auto store = openWorkerStore(queuePath);
+    if (!store) {
+        promise.addResult(TaskReply { store.error(), std::nullopt, {} });
+        return;
+    }
+    ImportSummary total;
+    const auto fileCount = qint64(paths.size());
+    for (qint64 index = 0; index < fileCount; ++index) {
+        // Each file reports its own progress; spread it over the file's share of the whole.
+        const TaskControl control(
+            [&promise, index, fileCount](qint64 done, qint64 size) {
+                const qint64 withinFile = size > 0 ? 1000 * done / size : 0;
+                promise.setProgressValue(int((index * 1000 + withinFile) / fileCount));
+            },
+            [&promise] { return promise.isCanceled(); });
+        auto imported = (*store)->importJsonl(paths.at(index), textField, control);
+        if (!imported) {
+            promise.addResult(TaskReply { imported.error(), std::nullopt, {} });
+            return;
+        }
+        total.lines += imported->lines;
+        total.imported += imported->imported;
+        total.duplicates += imported->duplicates;
+        total.malformed += imported->malformed;
+        for (const QString &problem : std::as_const(imported->problems))
+            if (total.problems.size() < ImportSummary::kMaxListedProblems)
+                total.problems << problem;
+    }
+    promise.addResult(TaskReply { std::nullopt, total, {} });
+}
+
+void thresholdsInBackground(QPromise<TaskReply> &promise, QString queuePath, Thresholds thresholds)
+{
+    auto store = openWorkerStore(queuePath);
+    if (!store) {
+        promise.addResult(TaskReply { store.error(), std::nullopt, {} });
+        return;
+    }
+    Status set = (*store)->setThresholds(thresholds.filter, thresholds.revise);
+    promise.addResult(
+        TaskReply { set ? std::nullopt : std::optional(set.error()), std::nullopt, {} });
+}
+
+void exportCuratedInBackground(QPromise<TaskReply> &promise, QString queuePath, QString curatedPath,
+                               QString droppedPath, QString logPath, QString textField)
+{
+    auto store = openWorkerStore(queuePath);
+    if (!store) {
+        promise.addResult(TaskReply { store.error(), std::nullopt, {} });
+        return;
+    }
+    auto summary = (*store)->exportCurated(curatedPath, droppedPath, logPath, textField);
+    if (!summary) {
+        promise.addResult(TaskReply { summary.error(), std::nullopt, {} });
+        return;
+    }
+    const QString description
+        = QObject::tr("Exported %1 curated texts (%2 kept, %3 revised, %4 with a new text) to "
+                      "%5; %6 dropped; %7 pending and %8 failed not exported")
+              .arg(summary->curated)
+              .arg(summary->kept)
+              .arg(summary->revised)
+              .arg(summary->textChanged)
+              .arg(QFileInfo(curatedPath).fileName())
+              .arg(summary->dropped)
+              .arg(summary->pending)
+              .arg(summary->errors);
+    promise.addResult(TaskReply { std::nullopt, std::nullopt, description });
+}
+
+void exportBatchInBackground(QPromise<TaskReply> &promise, QString queuePath, QString path,
+                             Criteria criteria, QString model, bool withLogprobs)
+{
+    auto store = openWorkerStore(queuePath);
+    if (!store) {
+        promise.addResult(TaskReply { store.error(), std::nullopt, {} });
+        return;
+    }
+    auto summary = exportBatchRequests(**store, criteria, model, path, withLogprobs);
+    if (!summary) {
+        promise.addResult(TaskReply { summary.error(), std::nullopt, {} });
+        return;
+    }
+    promise.addResult(TaskReply { std::nullopt, std::nullopt,
+                                  QObject::tr("Wrote %1 batch requests to %2")
+                                      .arg(summary->requests)
+                                      .arg(QFileInfo(path).fileName()) });
+}
+
+// Deletes a QObject once control is back in the event loop, after cutting it off: it may be
+// the sender of the signal being handled right now.
+void disposeLater(QObject *object)
+{
+    if (!object)
+        return;
+    object->disconnect();
+    object->deleteLater();
+}
+
+}  // namespace
+
+QJsonObject ReviewProjectSettings::toJson() const
+{
+    return QJsonObject { { QStringLiteral("endpoint"), endpoint },
+                         { QStringLiteral("model"), model },
+                         { QStringLiteral("concurrency"), concurrency },
+                         { QStringLiteral("requests_per_minute"), requestsPerMinute },
+                         { QStringLiteral("with_logprobs"), withLogprobs },
+                         { QStringLiteral("revise"), revise },
+                         { QStringLiteral("text_field"), textField } };
+}
+
+ReviewProjectSettings ReviewProjectSettings::fromJson(const QJsonObject &json)
+{
+    // Missing or mistyped values fall back to the defaults: the settings are the app's own.
+    ReviewProjectSettings settings;
+    settings.endpoint = json.value(QStringLiteral("endpoint")).toString(settings.endpoint);
+    settings.model = json.value(QStringLiteral("model")).toString(settings.model);
+    settings.concurrency
+        = std::max(1, json.value(QStringLiteral("concurrency")).toInt(settings.concurrency));
+    settings.requestsPerMinute = std::max(
+        0.0,
+        json.value(QStringLiteral("requests_per_minute")).toDouble(settings.requestsPerMinute));
+    settings.withLogprobs
+        = json.value(QStringLiteral("with_logprobs")).toBool(settings.withLogprobs);
+    settings.revise = json.value(QStringLiteral("revise")).toBool(settings.revise);
+    settings.textField = json.value(QStringLiteral("text_field")).toString(settings.textField);
+    if (settings.textField.isEmpty())
+        settings.textField = QStringLiteral("text");
+    return settings;
+}
+
+struct ReviewSession::Private {
+    QString queuePath;
+
+    // The assessment run (GUI thread; the network is asynchronous).
+    LlmClient *runClient = nullptr;
+    ReviewRunner *runner = nullptr;
+    QElapsedTimer runClock;
+    qint64 runDone = 0;
+    qint64 runTotal = 0;
+    qint64 runErrors = 0;
+    bool paused = false;
+
+    // One-off requests: reassess, revise, try.
+    LlmClient *singleClient = nullptr;
+    QHash<quint64, SingleRequest> singleRequests;
+    quint64 nextSingleTag = 1;
+
+    // Whole-queue work on a worker thread, one task at a time.
+    QFutureWatcher<TaskReply> watcher;
+    Task task = Task::None;
+    QString activity;
+    bool busy = false;
+
+    void startTask(ReviewSession &session, Task started, QFuture<TaskReply> future,
+                   const QString &startedActivity);
+    void finishTask(ReviewSession &session);
+    void submitSingle(ReviewSession &session, SingleKind kind, qint64 id, const QJsonObject &body);
+    void onSingleFinished(ReviewSession &session, const ChatResponse &response);
+};
+
+void ReviewSession::Private::startTask(ReviewSession &session, Task started,
+                                       QFuture<TaskReply> future, const QString &startedActivity)
+{
+    watcher.setFuture(std::move(future));
+    task = started;
+    activity = startedActivity;
+    busy = true;
+    Q_EMIT session.busyChanged(true);
+    Q_EMIT session.progressChanged(0, activity);
+}
+
+void ReviewSession::Private::finishTask(ReviewSession &session)
+{
+    if (task == Task::None || !watcher.isFinished())
+        return;  // already reported (waitForIdle), or a stale signal of an earlier task
+    const Task finished = std::exchange(task, Task::None);
+    const QFuture<TaskReply> future = watcher.future();
+    const std::optional<TaskReply> reply = future.isCanceled() || future.resultCount() == 0
+        ? std::nullopt
+        : std::optional(future.result());
+    if (busy) {
+        busy = false;
+        Q_EMIT session.busyChanged(false);
+    }
+    if (finished == Task::Import || finished == Task::Thresholds)
+        Q_EMIT session.itemsChanged();  // a canceled import keeps its committed batches
+    if (!reply) {
+        Q_EMIT session.taskFailed(Error::canceled());
+    } else if (reply->error) {
+        Q_EMIT session.taskFailed(*reply->error);
+    } else if (finished == Task::Import) {
+        Q_EMIT session.importFinished(*reply->import);
+    } else if (finished == Task::ExportCurated || finished == Task::ExportBatch) {
+        Q_EMIT session.exportFinished(reply->description);
+    }
+}
+
+ReviewSession::ReviewSession(QObject *parent)
+    : QObject(parent)
+    , d(std::make_unique<Private>())
+{
+    qRegisterMetaType<pcs::Error>();
+    qRegisterMetaType<pcs::ReviewRunSummary>();
+    connect(&d->watcher, &QFutureWatcherBase::finished, this, [this] { d->finishTask(*this); });
+    connect(&d->watcher, &QFutureWatcherBase::progressValueChanged, this,
+            [this](int value) { Q_EMIT progressChanged(value, d->activity); });
+}
+
+ReviewSession::~ReviewSession()
+{
+    close();
+}
+
+Status ReviewSession::open(const QString &queuePath)
+{
+    close();
+    auto store = QueueStore::open(queuePath);
+    if (!store)
+        return store.error();
+    m_store = std::move(store).value();
+    d->queuePath = m_store->path();
+    return Done {};
+}
+
+void ReviewSession::close()
+{
+    if (d->runner) {
+        // Stop first (the store is still there), then cut the run off from everything.
+        QObject::disconnect(d->runner, nullptr, this, nullptr);
+        QObject::disconnect(d->runClient, nullptr, this, nullptr);
+        d->runner->stop();
+        disposeLater(std::exchange(d->runner, nullptr));
+        disposeLater(std::exchange(d->runClient, nullptr));
+        d->paused = false;
+        Q_EMIT runStateChanged();
+    }
+    if (d->singleClient) {
+        QObject::disconnect(d->singleClient, nullptr, this, nullptr);
+        d->singleClient->cancel();
+        disposeLater(std::exchange(d->singleClient, nullptr));
+        d->singleRequests.clear();
+    }
+    if (d->task != Task::None) {
+        d->watcher.cancel();
+        d->watcher.waitForFinished();
+        d->task = Task::None;
+        if (d->busy) {
+            d->busy = false;
+            Q_EMIT busyChanged(false);
+        }
+    }
+    m_store.reset();
+    d->queuePath.clear();
+}
+
+QString ReviewSession::queuePath() const
+{
+    return d->queuePath;
+}
+
+namespace {
+Error notOpen()
+{
+    return Error::badInput(QObject::tr("no review project is open"));
+}
+}  // namespace
+
+Result<Criteria> ReviewSession::criteria() const
+{
+    if (!m_store)
+        return notOpen();
+    auto stored = m_store->property(kCriteriaKey);
+    if (!stored)
+        return stored.error();
+    if (stored->isEmpty())
+        return Error::badInput(tr("the project has no criteria yet"), d->queuePath);
+    return Criteria::fromJson(stored->toUtf8(), d->queuePath);
+}
+
+Status ReviewSession::setCriteria(const Criteria &criteria)
+{
+    if (!m_store)
+        return notOpen();
+    return m_store->setProperty(
+        kCriteriaKey,
+        QString::fromUtf8(QJsonDocument(criteria.toJson()).toJson(QJsonDocument::Compact)));
+}
+
+ReviewProjectSettings ReviewSession::settings() const
+{
+    if (!m_store)
+        return {};
+    auto stored = m_store->property(kSettingsKey);
+    if (!stored || stored->isEmpty())
+        return {};
+    return ReviewProjectSettings::fromJson(QJsonDocument::fromJson(stored->toUtf8()).object());
+}
+
+Status ReviewSession::setSettings(const ReviewProjectSettings &settings)
+{
+    if (!m_store)
+        return notOpen();
+    Status stored = m_store->setProperty(
+        kSettingsKey,
+        QString::fromUtf8(QJsonDocument(settings.toJson()).toJson(QJsonDocument::Compact)));
+    // One-off requests use the new endpoint from now on; those in flight are dropped.
+    if (stored && d->singleClient) {
+        QObject::disconnect(d->singleClient, nullptr, this, nullptr);
+        d->singleClient->cancel();
+        disposeLater(std::exchange(d->singleClient, nullptr));
+        d->singleRequests.clear();
+    }
+    return stored;
+}
+
+namespace {
+Status checkIdle(Task task, const QString &activity)
+{
+    if (task != Task::None)
+        return Error::badInput(
+            QObject::tr("the review project is busy (%1); wait for it first").arg(activity));
+    return Done {};
+}
+}  // namespace
+
+Status ReviewSession::importFiles(const QStringList &paths)
+{
+    if (!m_store)
+        return notOpen();
+    if (Status idle = checkIdle(d->task, d->activity); !idle)
+        return idle;
+    if (paths.isEmpty())
+        return Error::badInput(tr("no files to import"));
+    d->startTask(*this, Task::Import,
+                 QtConcurrent::run(importInBackground, d->queuePath, paths, settings().textField),
+                 tr("Importing"));
+    return Done {};
+}
+
+Status ReviewSession::startRun(bool retryErrors)
+{
+    if (!m_store)
+        return notOpen();
+    if (d->runner)
+        return Error::badInput(tr("an assessment run is already going on"));
+    auto runCriteria = criteria();
+    if (!runCriteria)
+        return runCriteria.error();
+    const ReviewProjectSettings projectSettings = settings();
+    if (projectSettings.endpoint.isEmpty())
+        return Error::badInput(tr("no endpoint is configured for the assessor"));
+    if (retryErrors)
+        if (Status reset = m_store->resetErrors(); !reset)
+            return reset;
+
+    ClientLimits limits;
+    limits.concurrency = std::max(1, projectSettings.concurrency);
+    limits.requestsPerMinute = projectSettings.requestsPerMinute;
+    d->runClient = new LlmClient(LlmEndpoint { projectSettings.endpoint, projectSettings.model,
+                                               apiKeyFor(projectSettings.endpoint) },
+                                 limits, this);
+    // Connected before the runner: counts failed assessments as the runner sees them.
+    connect(d->runClient, &LlmClient::finished, this, [this](const ChatResponse &response) {
+        if ((response.tag & 3) != 0 || response.errorCode == QLatin1String("canceled"))
+            return;  // a revision, or an item that stays pending
+        if (!response.ok() || !parseAssessmentResponse(response.body).ok())
+            ++d->runErrors;
+    });
+    ReviewRunOptions options;
+    options.revise = projectSettings.revise;
+    options.withLogprobs = projectSettings.withLogprobs;
+    d->runner
+        = new ReviewRunner(*m_store, *d->runClient, std::move(runCriteria).value(), options, this);
+    // Connected after the runner: the item is recorded by the time this runs.
+    connect(d->runClient, &LlmClient::finished, this, [this](const ChatResponse &response) {
+        if (response.errorCode == QLatin1String("canceled"))
+            return;
+        Q_EMIT itemUpdated(qint64(response.tag >> 2));
+        if (d->runClient)
+            Q_EMIT runProgress(d->runDone, d->runTotal,
+                               d->runDone / std::max(1e-3, d->runClock.nsecsElapsed() * 1e-9),
+                               d->runClient->promptTokens(), d->runClient->completionTokens(),
+                               d->runErrors);
+    });
+    connect(d->runner, &ReviewRunner::progress, this, [this](qint64 done, qint64 total) {
+        d->runDone = done;
+        d->runTotal = total;
+        if (done == 0)  // the start; later steps are reported once the item is recorded
+            Q_EMIT runProgress(0, total, 0, 0, 0, 0);
+    });
+    // The runner reports its end from inside the client's `finished`, before this session's own
+    // slot for that last answer has run: end the run once that emission is over.
+    const auto endRunLater = [this](std::function<void()> report) {
+        QMetaObject::invokeMethod(
+            this,
+            [this, runner = d->runner, report = std::move(report)] {
+                if (d->runner != runner)
+                    return;  // closed meanwhile
+                disposeLater(std::exchange(d->runner, nullptr));
+                disposeLater(std::exchange(d->runClient, nullptr));
+                d->paused = false;
+                Q_EMIT runStateChanged();
+                report();
+            },
+            Qt::QueuedConnection);
+    };
+    connect(d->runner, &ReviewRunner::finished, this,
+            [this, endRunLater](const ReviewRunSummary &summary) {
+                endRunLater([this, summary] { Q_EMIT runFinished(summary); });
+            });
+    connect(d->runner, &ReviewRunner::failed, this, [this, endRunLater](const Error &error) {
+        endRunLater([this, error] { Q_EMIT runFailed(error); });
+    });
+
+    d->runDone = d->runTotal = d->runErrors = 0;
+    d->paused = false;
+    d->runClock.start();
+    Q_EMIT runStateChanged();
+    d->runner->start();
+    return Done {};
+}
+
+void ReviewSession::pauseRun()
+{
+    if (!d->runClient || d->paused)
+        return;
+    d->runClient->pause();
+    d->paused = true;
+    Q_EMIT runStateChanged();
+}
+
+void ReviewSession::resumeRun()
+{
+    if (!d->runClient || !d->paused)
+        return;
+    d->runClient->resume();
+    d->paused = false;
+    Q_EMIT runStateChanged();
+}
+
+void ReviewSession::cancelRun()
+{
+    if (d->runner)
+        d->runner->stop();  // in-flight answers come back "canceled"; the runner then finishes
+}
+
+bool ReviewSession::isRunning() const
+{
+    return d->runner != nullptr;
+}
+
+bool ReviewSession::isPaused() const
+{
+    return d->runner != nullptr && d->paused;
+}
+
+Status ReviewSession::tryCriteria(const Criteria &criteria, const QString &text)
+{
+    if (!m_store)
+        return notOpen();
+    if (text.trimmed().isEmpty())
+        return Error::badInput(tr("no text to try the criteria on"));
+    const ReviewProjectSettings projectSettings = settings();
+    if (projectSettings.endpoint.isEmpty())
+        return Error::badInput(tr("no endpoint is configured for the assessor"));
+    d->submitSingle(*this, SingleKind::Try, 0,
+                    assessmentRequestBody(criteria, text, projectSettings.withLogprobs));
+    return Done {};
+}
+
+Result<QueueItem> ReviewSession::setHumanDecision(qint64 id, const QString &decision,
+                                                  const QString &editedText)
+{
+    if (!m_store)
+        return notOpen();
+    auto before = m_store->item(id);
+    if (!before)
+        return before.error();
+    if (Status set = m_store->setHumanDecision(id, decision, editedText); !set)
+        return set.error();
+    Q_EMIT itemUpdated(id);
+    return before;
+}
+
+Result<std::vector<QueueItem>> ReviewSession::setHumanDecisions(const PageQuery &filter,
+                                                                const QString &decision,
+                                                                std::optional<double> scoreBelow)
+{
+    if (!m_store)
+        return notOpen();
+    auto before = m_store->setHumanDecisions(filter, decision, scoreBelow);
+    if (before && !before->empty())
+        Q_EMIT itemsChanged();
+    return before;
+}
+
+Status ReviewSession::restoreDecisions(const std::vector<QueueItem> &before)
+{
+    if (!m_store)
+        return notOpen();
+    if (Status restored = m_store->restoreHumanDecisions(before); !restored)
+        return restored;
+    if (before.size() == 1)
+        Q_EMIT itemUpdated(before.front().id);
+    else if (!before.empty())
+        Q_EMIT itemsChanged();
+    return Done {};
+}
+
+Status ReviewSession::reassess(qint64 id)
+{
+    if (!m_store)
+        return notOpen();
+    auto item = m_store->item(id);
+    if (!item)
+        return item.error();
+    auto itemCriteria = criteria();
+    if (!itemCriteria)
+        return itemCriteria.error();
+    const ReviewProjectSettings projectSettings = settings();
+    if (projectSettings.endpoint.isEmpty())
+        return Error::badInput(tr("no endpoint is configured for the assessor"));
+    d->submitSingle(*this, SingleKind::Reassess, id,
+                    assessmentRequestBody(*itemCriteria, item->text, projectSettings.withLogprobs));
+    return Done {};
+}
+
+Status ReviewSession::requestRevision(qint64 id)
+{
+    if (!m_store)
+        return notOpen();
+    auto item = m_store->item(id);
+    if (!item)
+        return item.error();
+    auto itemCriteria = criteria();
+    if (!itemCriteria)
+        return itemCriteria.error();
+    if (settings().endpoint.isEmpty())
+        return Error::badInput(tr("no endpoint is configured for the assessor"));
+    d->submitSingle(*this, SingleKind::Revise, id,
+                    revisionRequestBody(*itemCriteria, item->text, item->llmReasoning));
+    return Done {};
+}
+
+// One request on the session's small client, created on first use with the current settings.
+void ReviewSession::Private::submitSingle(ReviewSession &session, SingleKind kind, qint64 id,
+                                          const QJsonObject &body)
+{
+    if (!singleClient) {
+        const ReviewProjectSettings projectSettings = session.settings();
+        ClientLimits limits;
+        limits.concurrency = std::max(1, std::min(4, projectSettings.concurrency));
+        singleClient = new LlmClient(LlmEndpoint { projectSettings.endpoint, projectSettings.model,
+                                                   apiKeyFor(projectSettings.endpoint) },
+                                     limits, &session);
+        QObject::connect(singleClient, &LlmClient::finished, &session,
+                         [this, &session](const ChatResponse &response) {
+                             onSingleFinished(session, response);
+                         });
+    }
+    const quint64 tag = nextSingleTag++;
+    singleRequests.insert(tag, SingleRequest { kind, id });
+    singleClient->submit(ChatRequest { tag, body });
+}
+
+void ReviewSession::Private::onSingleFinished(ReviewSession &session, const ChatResponse &response)
+{
+    const auto found = singleRequests.constFind(response.tag);
+    if (found == singleRequests.cend())
+        return;
+    const SingleRequest request = *found;
+    singleRequests.erase(found);
+    if (response.errorCode == QLatin1String("canceled"))
+        return;  // closed or reconfigured: nothing recorded, nothing to answer
+    const QString transportError = response.error ? response.error->reason : QString();
+    switch (request.kind) {
+    case SingleKind::Try: {
+        if (!response.ok()) {
+            Q_EMIT session.tryFinished(transportError, std::nullopt, response.errorCode);
+            return;
+        }
+        const Assessment assessment = parseAssessmentResponse(response.body);
+        Q_EMIT session.tryFinished(assessment.ok() ? assessment.reasoning : assessment.errorMessage,
+                                   assessment.score, assessment.errorCode);
+        return;
+    }
+    case SingleKind::Reassess: {
+        if (!session.m_store)
+            return;
+        Status recorded = Done {};
+        const Assessment assessment
+            = response.ok() ? parseAssessmentResponse(response.body) : Assessment {};
+        if (!response.ok()) {
+            recorded = session.m_store->recordError(request.id,
+                                                    response.errorCode.isEmpty()
+                                                        ? QStringLiteral("request_failed")
+                                                        : response.errorCode,
+                                                    transportError, response.attempts);
+        } else if (!assessment.ok()) {
+            recorded = session.m_store->recordError(
+                request.id,
+                assessment.errorCode.isEmpty() ? QStringLiteral("no_score") : assessment.errorCode,
+                assessment.errorMessage, response.attempts);
+        } else {
+            // The session assesses with the LLM alone, as its runs do.
+            AssessmentRecord record;
+            record.llmScore = assessment.score;
+            record.llmReasoning = assessment.reasoning;
+            record.logprobCoverage = assessment.logprobCoverage;
+            record.score = *assessment.score;
+            record.attempts = response.attempts;
+            recorded = session.m_store->recordAssessment(request.id, record);
+        }
+        if (!recorded)
+            Q_EMIT session.taskFailed(recorded.error());
+        Q_EMIT session.itemUpdated(request.id);
+        return;
+    }
+    case SingleKind::Revise: {
+        if (!session.m_store)
+            return;
+        const Revision revision
+            = response.ok() ? parseRevisionResponse(response.body) : Revision {};
+        if (!response.ok() || !revision.ok()) {
+            // The item is unchanged; the reviewer is told why there is no rewrite.
+            const QString code = response.ok() ? revision.errorCode : response.errorCode;
+            const QString reason = response.ok() ? revision.errorMessage : transportError;
+            Q_EMIT session.taskFailed(
+                Error::badInput(ReviewSession::tr("the rewrite of item %1 failed (%2): %3")
+                                    .arg(request.id)
+                                    .arg(code, reason)));
+            return;
+        }
+        if (Status recorded
+            = session.m_store->recordRevision(request.id, revision.revisedText, std::nullopt);
+            !recorded)
+            Q_EMIT session.taskFailed(recorded.error());
+        Q_EMIT session.itemUpdated(request.id);
+        return;
+    }
+    }
+}
+
+Result<ReviewCounts> ReviewSession::countsFor(const Thresholds &candidate) const
+{
+    if (!m_store)
+        return notOpen();
+    auto counts = m_store->countsFor(candidate);
+    if (!counts)
+        return counts.error();
+    return toReviewCounts(*counts);
+}
+
+Status ReviewSession::setThresholds(const Thresholds &thresholds)
+{
+    if (!m_store)
+        return notOpen();
+    if (Status valid = thresholds.validate(); !valid)
+        return valid;
+    if (Status idle = checkIdle(d->task, d->activity); !idle)
+        return idle;
+    d->startTask(*this, Task::Thresholds,
+                 QtConcurrent::run(thresholdsInBackground, d->queuePath, thresholds),
+                 tr("Applying the thresholds"));
+    return Done {};
+}
+
+Result<Thresholds> ReviewSession::thresholds() const
+{
+    if (!m_store)
+        return notOpen();
+    return m_store->thresholds();
+}
+
+Result<ReviewCounts> ReviewSession::counts() const
+{
+    if (!m_store)
+        return notOpen();
+    auto counts = m_store->counts();
+    if (!counts)
+        return counts.error();
+    return toReviewCounts(*counts);
+}
+
+Result<std::vector<qint64>> ReviewSession::scoreHistogram(int bins) const
+{
+    if (!m_store)
+        return notOpen();
+    return m_store->scoreHistogram(bins);
+}
+
+Status ReviewSession::exportCurated(const QString &curatedPath, const QString &droppedPath,
+                                    const QString &logPath)
+{
+    if (!m_store)
+        return notOpen();
+    if (Status idle = checkIdle(d->task, d->activity); !idle)
+        return idle;
+    d->startTask(*this, Task::ExportCurated,
+                 QtConcurrent::run(exportCuratedInBackground, d->queuePath, curatedPath,
+                                   droppedPath, logPath, settings().textField),
+                 tr("Exporting"));
+    return Done {};
+}
+
+Status ReviewSession::exportBatchRequests(const QString &path)
+{
+    if (!m_store)
+        return notOpen();
+    if (Status idle = checkIdle(d->task, d->activity); !idle)
+        return idle;
+    auto batchCriteria = criteria();
+    if (!batchCriteria)
+        return batchCriteria.error();
+    const ReviewProjectSettings projectSettings = settings();
+    d->startTask(*this, Task::ExportBatch,
+                 QtConcurrent::run(exportBatchInBackground, d->queuePath, path,
+                                   std::move(batchCriteria).value(), projectSettings.model,
+                                   projectSettings.withLogprobs),
+                 tr("Writing batch requests"));
+    return Done {};
+}
+
+bool ReviewSession::isBusy() const
+{
+    return d->task != Task::None;
+}
+
+void ReviewSession::waitForIdle()
+{
+    d->watcher.waitForFinished();
+    // Report now rather than when the watcher's queued signal arrives (which then does nothing).
+    d->finishTask(*this);
+}
+
+}  // namespace pcs

@@ -1,0 +1,138 @@
+#pragma once
+
+#include "common/result.h"
+#include "review/criteria.h"
+#include "review/decision.h"
+#include "review/llmclient.h"
+#include "review/queuestore.h"
+#include "review/reviewrunner.h"
+
+#include <QObject>
+
+#include <memory>
+#include <optional>
+
+namespace pcs {
+
+// What a review project is assessed with; kept in the queue file (its `properties`), never the
+// API key, which comes from the environment or the keychain (apiKeyFor) each time.
+struct ReviewProjectSettings {
+    QString endpoint;  // OpenAI-compatible base URL
+    QString model;
+    int concurrency = 8;
+    double requestsPerMinute = 0;
+    bool withLogprobs = true;
+    bool revise = false;  // ask for rewrites of the texts to revise
+    QString textField = QStringLiteral("text");
+    QJsonObject toJson() const;
+    static ReviewProjectSettings fromJson(const QJsonObject &json);
+};
+
+// Live counts for the thresholds panel and the progress line.
+struct ReviewCounts {
+    qint64 total = 0;
+    qint64 pending = 0;
+    qint64 assessed = 0;
+    qint64 errors = 0;
+    qint64 keep = 0;  // by final decision (human if set, else automatic)
+    qint64 revise = 0;
+    qint64 filter = 0;
+    qint64 humanDecided = 0;  // items with a human decision
+};
+
+// The review stage's model of one project (a queue file): owns the store connection used on the
+// GUI thread, runs assessments in the background (network I/O is asynchronous, results are
+// committed as they arrive), applies human decisions one by one or in batches (each committed at
+// once), and does the slow whole-queue work (thresholds over a million items, exports) on a
+// worker thread with its own connection. Widget-free; the UI adds undo on top of
+// setHumanDecision (which returns the previous state so it can be restored).
+class ReviewSession : public QObject {
+    Q_OBJECT
+public:
+    explicit ReviewSession(QObject *parent = nullptr);
+    ~ReviewSession() override;
+
+    // Opens (or creates) a project. Errors: not a queue, a newer format.
+    Status open(const QString &queuePath);
+    void close();
+    bool isOpen() const { return m_store != nullptr; }
+    QString queuePath() const;
+    QueueStore *store() const { return m_store.get(); }  // GUI-thread connection, for models
+
+    // Criteria and settings live in the queue file.
+    Result<Criteria> criteria() const;
+    Status setCriteria(const Criteria &criteria);
+    ReviewProjectSettings settings() const;
+    Status setSettings(const ReviewProjectSettings &settings);
+
+    // Imports JSONL files in the background (progress; cancel).
+    Status importFiles(const QStringList &paths);
+
+    // Assessment run over the pending items (and the errors again, with retryErrors).
+    Status startRun(bool retryErrors = false);
+    void pauseRun();
+    void resumeRun();
+    void cancelRun();  // in-flight items stay pending
+    bool isRunning() const;
+    bool isPaused() const;
+
+    // One text through the assessor with the given (unsaved) criteria: the editor's "try on this
+    // text". Answers with tryFinished.
+    Status tryCriteria(const Criteria &criteria, const QString &text);
+
+    // Human decisions, committed at once. `decision` is keep|revise|filter or empty to clear.
+    // Returns the item as it was, so an undo command can put it back.
+    Result<QueueItem> setHumanDecision(qint64 id, const QString &decision,
+                                       const QString &editedText = {});
+    // The same decision for every item matching `filter` (e.g. score < 20 and no human decision),
+    // in one transaction; returns the items as they were (for undo).
+    Result<std::vector<QueueItem>>
+    setHumanDecisions(const PageQuery &filter, const QString &decision,
+                      std::optional<double> scoreBelow = std::nullopt);
+    // Restores items exactly as they were (undo of the above).
+    Status restoreDecisions(const std::vector<QueueItem> &before);
+    // Sends one item to the assessor again (its result replaces the old one).
+    Status reassess(qint64 id);
+    // Asks the LLM for a rewrite of one item now.
+    Status requestRevision(qint64 id);
+
+    // Thresholds: counts for a candidate pair without changing anything (live preview), and the
+    // change itself, re-deriving every automatic decision in the background.
+    Result<ReviewCounts> countsFor(const Thresholds &candidate) const;
+    Status setThresholds(const Thresholds &thresholds);
+    Result<Thresholds> thresholds() const;
+    Result<ReviewCounts> counts() const;
+    // Score histogram of the assessed items, `bins` equal bins over [0, 100].
+    Result<std::vector<qint64>> scoreHistogram(int bins = 50) const;
+
+    // Exports in the background (exportFinished/Failed).
+    Status exportCurated(const QString &curatedPath, const QString &droppedPath,
+                         const QString &logPath);
+    Status exportBatchRequests(const QString &path);
+
+    bool isBusy() const;  // importing, exporting or re-deriving (not the assessment run)
+    void waitForIdle();
+
+Q_SIGNALS:
+    void itemsChanged();  // imported or re-derived: views reload
+    void itemUpdated(qint64 id);  // an assessment, error or revision arrived; a decision was set
+    void runProgress(qint64 done, qint64 total, double requestsPerSecond, qint64 promptTokens,
+                     qint64 completionTokens, qint64 errors);
+    void runStateChanged();  // started, paused, resumed, finished, canceled
+    void runFinished(const pcs::ReviewRunSummary &summary);
+    void runFailed(const pcs::Error &error);
+    void tryFinished(const QString &reasoning, std::optional<double> score,
+                     const QString &errorCode);
+    void busyChanged(bool busy);
+    void progressChanged(int permille, const QString &activity);
+    void importFinished(const pcs::ImportSummary &summary);
+    void exportFinished(const QString &description);
+    void taskFailed(const pcs::Error &error);
+
+private:
+    struct Private;
+    std::unique_ptr<Private> d;
+    std::unique_ptr<QueueStore> m_store;
+};
+
+}  // namespace pcs

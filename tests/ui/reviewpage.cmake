@@ -1,0 +1,3 @@
+# The Review stage page, offscreen, against the scripted OpenAI-compatible server.
+pcstudio_add_test(tst_reviewpage SOURCES ui/tst_reviewpage.cpp LIBS ui pcstudio_fake_openai)
+target_compile_definitions(tst_reviewpage PRIVATE PCSTUDIO_SOURCE_DIR="${PROJECT_SOURCE_DIR}")

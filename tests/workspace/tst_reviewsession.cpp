@@ -1,0 +1,556 @@
+// ReviewSession: a review project over the scripted OpenAI-compatible server — criteria and
+// settings in the queue file, background import/thresholds/export, the assessment run with
+// pause, resume and cancel, human decisions with undo, and the one-off requests.
+#include "common/testdata.h"
+#include "review/fakeopenaiserver.h"
+#include "workspace/reviewsession.h"
+
+#include <QElapsedTimer>
+#include <QFile>
+#include <QFileInfo>
+#include <QRandomGenerator>
+#include <QSignalSpy>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace pcs;
+using pcs::test::FakeOpenAiServer;
+using pcs::test::writeFile;
+
+namespace {
+
+Criteria deceptiveCriteria()
+{
+    auto loaded = Criteria::load(
+        QStringLiteral(PCSTUDIO_SOURCE_DIR "/resources/criteria/deceptive-content.json"));
+    if (!loaded)
+        qFatal("criteria: %s", qPrintable(loaded.error().toString()));
+    return std::move(loaded).value();
+}
+
+// `count` records; text i carries `marker(i)` (a server script marker) when given.
+QByteArray jsonl(int count, const std::function<QString(int)> &marker = {})
+{
+    QByteArray data;
+    for (int i = 1; i <= count; ++i) {
+        const QString text
+            = QStringLiteral("document %1 %2").arg(i).arg(marker ? marker(i) : QString());
+        data += "{\"id\":" + QByteArray::number(i) + ",\"text\":\"" + text.toUtf8() + "\"}\n";
+    }
+    return data;
+}
+
+AssessmentRecord assessment(double score)
+{
+    AssessmentRecord record;
+    record.score = score;
+    record.llmScore = score;
+    record.llmReasoning = QStringLiteral("because");
+    return record;
+}
+
+bool sameCounts(const ReviewCounts &a, const ReviewCounts &b)
+{
+    return a.total == b.total && a.pending == b.pending && a.assessed == b.assessed
+        && a.errors == b.errors && a.keep == b.keep && a.revise == b.revise && a.filter == b.filter
+        && a.humanDecided == b.humanDecided;
+}
+
+}  // namespace
+
+class TestReviewSession : public QObject {
+    Q_OBJECT
+
+private slots:
+    void init();
+    void cleanup();
+
+    void openAndRoundTripCriteriaAndSettings();
+    void importsInBackground();
+    void runAssessesEverything();
+    void pauseThenResume();
+    void cancelKeepsItemsPending();
+    void humanDecisionAndRestore();
+    void batchDecisionAndRestore();
+    void countsForMatchesCountsAfterSetThresholds();
+    void histogramSumsToAssessed();
+    void reassessReplacesTheScore();
+    void requestRevisionStoresTheRewrite();
+    void tryCriteriaAnswersWithoutStoring();
+    void exportCuratedInBackground();
+    void countsForAtScale();
+
+private:
+    // Opens a project with criteria and settings for the server and imports `data`.
+    void openProject(const QByteArray &data, int concurrency = 4);
+    void runToEnd();
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<FakeOpenAiServer> m_server;
+    std::unique_ptr<ReviewSession> m_session;
+};
+
+void TestReviewSession::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    m_server = std::make_unique<FakeOpenAiServer>();
+    QVERIFY(m_server->listen());
+    m_session = std::make_unique<ReviewSession>();
+}
+
+void TestReviewSession::cleanup()
+{
+    m_session.reset();
+    m_server.reset();
+    m_dir.reset();
+}
+
+void TestReviewSession::openProject(const QByteArray &data, int concurrency)
+{
+    QVERIFY(m_session->open(m_dir->filePath(QStringLiteral("queue.sqlite"))).ok());
+    QVERIFY(m_session->setCriteria(deceptiveCriteria()).ok());
+    ReviewProjectSettings settings;
+    settings.endpoint = m_server->url();
+    settings.model = QStringLiteral("fake-model");
+    settings.concurrency = concurrency;
+    QVERIFY(m_session->setSettings(settings).ok());
+    QSignalSpy imported(m_session.get(), &ReviewSession::importFinished);
+    QVERIFY(m_session->importFiles({ writeFile(*m_dir, QStringLiteral("in.jsonl"), data) }).ok());
+    QVERIFY(imported.wait(10000));
+}
+
+void TestReviewSession::runToEnd()
+{
+    QSignalSpy finished(m_session.get(), &ReviewSession::runFinished);
+    QVERIFY(m_session->startRun().ok());
+    QVERIFY(finished.count() == 1 || finished.wait(20000));
+}
+
+void TestReviewSession::openAndRoundTripCriteriaAndSettings()
+{
+    const QString path = m_dir->filePath(QStringLiteral("project.sqlite"));
+    QVERIFY(!m_session->isOpen());
+    QVERIFY(!m_session->criteria().ok());
+    QVERIFY(m_session->open(path).ok());
+    QVERIFY(m_session->isOpen());
+    QCOMPARE(m_session->queuePath(), QFileInfo(path).absoluteFilePath());
+    QVERIFY(!m_session->criteria().ok());  // none yet
+    QCOMPARE(m_session->settings().textField, QStringLiteral("text"));
+
+    const Criteria criteria = deceptiveCriteria();
+    ReviewProjectSettings settings;
+    settings.endpoint = QStringLiteral("http://127.0.0.1:1/v1");
+    settings.model = QStringLiteral("m");
+    settings.concurrency = 3;
+    settings.requestsPerMinute = 120;
+    settings.withLogprobs = false;
+    settings.revise = true;
+    settings.textField = QStringLiteral("content");
+    QVERIFY(m_session->setCriteria(criteria).ok());
+    QVERIFY(m_session->setSettings(settings).ok());
+    m_session->close();
+    QVERIFY(!m_session->isOpen());
+
+    // Another session on the same file reads them back.
+    ReviewSession other;
+    QVERIFY(other.open(path).ok());
+    QCOMPARE(*other.criteria(), criteria);
+    const ReviewProjectSettings read = other.settings();
+    QCOMPARE(read.endpoint, settings.endpoint);
+    QCOMPARE(read.model, settings.model);
+    QCOMPARE(read.concurrency, 3);
+    QCOMPARE(read.requestsPerMinute, 120.0);
+    QCOMPARE(read.withLogprobs, false);
+    QCOMPARE(read.revise, true);
+    QCOMPARE(read.textField, QStringLiteral("content"));
+    QVERIFY(!other.store()->property(QStringLiteral("criteria"))->isEmpty());
+    QVERIFY(other.store()->property(QStringLiteral("settings"))->startsWith(QLatin1Char('{')));
+
+    // Not a queue: an error value, the session stays closed.
+    ReviewSession broken;
+    const QString junk = writeFile(*m_dir, QStringLiteral("junk.sqlite"), QByteArray(4096, 'x'));
+    QVERIFY(!broken.open(junk).ok());
+    QVERIFY(!broken.isOpen());
+}
+
+void TestReviewSession::importsInBackground()
+{
+    QVERIFY(m_session->open(m_dir->filePath(QStringLiteral("queue.sqlite"))).ok());
+    QSignalSpy busy(m_session.get(), &ReviewSession::busyChanged);
+    QSignalSpy imported(m_session.get(), &ReviewSession::importFinished);
+    QSignalSpy changed(m_session.get(), &ReviewSession::itemsChanged);
+    const QString a = writeFile(*m_dir, QStringLiteral("a.jsonl"), jsonl(30));
+    const QString b = writeFile(*m_dir, QStringLiteral("b.jsonl"), jsonl(20) + "not json\n");
+    QVERIFY(m_session->importFiles({ a, b }).ok());
+    QVERIFY(m_session->isBusy());
+    QVERIFY(!m_session->importFiles({ a }).ok());  // one task at a time
+    QVERIFY(imported.wait(10000));
+    QVERIFY(!m_session->isBusy());
+    const auto summary = imported.first().first().value<ImportSummary>();
+    QCOMPARE(summary.imported, 50);
+    QCOMPARE(summary.malformed, 1);
+    QCOMPARE(changed.count(), 1);
+    QCOMPARE(busy.count(), 2);
+    QCOMPARE(m_session->counts()->total, 50);
+    QCOMPARE(m_session->counts()->pending, 50);
+
+    // waitForIdle reports synchronously.
+    QVERIFY(m_session->importFiles({ a }).ok());
+    m_session->waitForIdle();
+    QVERIFY(!m_session->isBusy());
+    QCOMPARE(imported.count(), 2);
+    QCOMPARE(imported.last().first().value<ImportSummary>().duplicates, 30);
+    QCOMPARE(m_session->counts()->total, 50);
+}
+
+void TestReviewSession::runAssessesEverything()
+{
+    openProject(jsonl(40, [](int i) {
+        return i == 7 ? QStringLiteral("[[refusal]]") : QStringLiteral("[[score=%1]]").arg(i * 2);
+    }));
+    QSignalSpy progress(m_session.get(), &ReviewSession::runProgress);
+    QSignalSpy updated(m_session.get(), &ReviewSession::itemUpdated);
+    QSignalSpy state(m_session.get(), &ReviewSession::runStateChanged);
+    QSignalSpy finished(m_session.get(), &ReviewSession::runFinished);
+    QVERIFY(m_session->startRun().ok());
+    QVERIFY(m_session->isRunning());
+    QVERIFY(!m_session->startRun().ok());  // one run at a time
+    QVERIFY(finished.wait(20000));
+    QVERIFY(!m_session->isRunning());
+    const auto summary = finished.first().first().value<ReviewRunSummary>();
+    QCOMPARE(summary.assessed, 39);
+    QCOMPARE(summary.errors, 1);
+    QVERIFY(!summary.canceled);
+
+    const ReviewCounts counts = *m_session->counts();
+    QCOMPARE(counts.pending, 0);
+    QCOMPARE(counts.assessed, 39);
+    QCOMPARE(counts.errors, 1);
+    QCOMPARE(updated.count(), 40);
+    QCOMPARE(state.count(), 2);  // started, finished
+    const QList<QVariant> last = progress.last();
+    QCOMPARE(last.at(0).toLongLong(), 40);
+    QCOMPARE(last.at(1).toLongLong(), 40);
+    QVERIFY(last.at(2).toDouble() > 0);  // requests per second
+    QVERIFY(last.at(3).toLongLong() > 0);  // prompt tokens
+    QVERIFY(last.at(4).toLongLong() > 0);
+    QCOMPARE(last.at(5).toLongLong(), 1);  // errors
+    QCOMPARE(*m_session->store()->item(10)->score, 20.0);
+    QCOMPARE(m_session->store()->item(7)->errorCode, QStringLiteral("refusal"));
+
+    // retryErrors sends the failed one again (the server refuses again).
+    QVERIFY(m_session->startRun(true).ok());
+    QVERIFY(finished.wait(20000));
+    QCOMPARE(finished.last().first().value<ReviewRunSummary>().errors, 1);
+    QCOMPARE(m_server->requestsFor(m_server->received().last().scriptKey), 2);
+}
+
+void TestReviewSession::pauseThenResume()
+{
+    m_server->setBaseLatencyMs(30);
+    openProject(jsonl(30), 2);
+    QSignalSpy updated(m_session.get(), &ReviewSession::itemUpdated);
+    QSignalSpy finished(m_session.get(), &ReviewSession::runFinished);
+    QVERIFY(m_session->startRun().ok());
+    QVERIFY(updated.wait(5000));
+    m_session->pauseRun();
+    QVERIFY(m_session->isPaused());
+    QTest::qWait(300);  // in-flight requests end
+    const int requestsWhilePaused = m_server->totalRequests();
+    QTest::qWait(300);
+    QCOMPARE(m_server->totalRequests(), requestsWhilePaused);
+    QVERIFY(requestsWhilePaused < 30);
+    QVERIFY(finished.isEmpty());
+    m_session->resumeRun();
+    QVERIFY(!m_session->isPaused());
+    QVERIFY(finished.wait(20000));
+    QCOMPARE(m_session->counts()->assessed, 30);
+}
+
+void TestReviewSession::cancelKeepsItemsPending()
+{
+    m_server->setBaseLatencyMs(200);
+    openProject(jsonl(20), 2);
+    QSignalSpy updated(m_session.get(), &ReviewSession::itemUpdated);
+    QSignalSpy finished(m_session.get(), &ReviewSession::runFinished);
+    QVERIFY(m_session->startRun().ok());
+    QVERIFY(updated.wait(5000));
+    m_session->cancelRun();
+    QVERIFY(finished.count() == 1 || finished.wait(5000));
+    QVERIFY(finished.first().first().value<ReviewRunSummary>().canceled);
+    QVERIFY(!m_session->isRunning());
+    const ReviewCounts afterCancel = *m_session->counts();
+    QVERIFY(afterCancel.pending > 0);
+    QCOMPARE(afterCancel.errors, 0);  // canceled requests are not failures
+    QCOMPARE(afterCancel.pending + afterCancel.assessed, 20);
+
+    m_server->setBaseLatencyMs(0);
+    QVERIFY(m_session->startRun().ok());
+    QVERIFY(finished.wait(20000));
+    QCOMPARE(finished.last().first().value<ReviewRunSummary>().assessed, afterCancel.pending);
+    QCOMPARE(m_session->counts()->assessed, 20);
+}
+
+void TestReviewSession::humanDecisionAndRestore()
+{
+    openProject(jsonl(3));
+    QueueStore &store = *m_session->store();
+    QVERIFY(store.recordAssessment(1, assessment(90)).ok());
+    QSignalSpy updated(m_session.get(), &ReviewSession::itemUpdated);
+
+    auto first = m_session->setHumanDecision(1, QStringLiteral("keep"), QStringLiteral("mine"));
+    QVERIFY(first.ok());
+    QVERIFY(first->humanDecision.isEmpty());
+    QCOMPARE(updated.count(), 1);
+    QCOMPARE(store.item(1)->finalDecision(), QStringLiteral("keep"));
+    QTest::qWait(5);  // a later decided_at
+    auto second = m_session->setHumanDecision(1, QStringLiteral("revise"));
+    QVERIFY(second.ok());
+    QCOMPARE(second->editedText, QStringLiteral("mine"));
+    const QueueItem decidedOnce = *second;
+
+    // Undo the second: exactly the first decision again, its time included.
+    QVERIFY(m_session->restoreDecisions({ decidedOnce }).ok());
+    QueueItem restored = *store.item(1);
+    QCOMPARE(restored.humanDecision, QStringLiteral("keep"));
+    QCOMPARE(restored.editedText, QStringLiteral("mine"));
+    QCOMPARE(restored.decidedAt, decidedOnce.decidedAt);
+    // Undo the first: nothing decided.
+    QVERIFY(m_session->restoreDecisions({ *first }).ok());
+    restored = *store.item(1);
+    QVERIFY(restored.humanDecision.isEmpty());
+    QVERIFY(restored.editedText.isEmpty());
+    QVERIFY(restored.decidedAt.isEmpty());
+    QCOMPARE(restored.finalDecision(), QStringLiteral("filter"));
+    QCOMPARE(updated.count(), 4);
+
+    QVERIFY(!m_session->setHumanDecision(99, QStringLiteral("keep")).ok());
+    QVERIFY(!m_session->setHumanDecision(1, QStringLiteral("maybe")).ok());
+}
+
+void TestReviewSession::batchDecisionAndRestore()
+{
+    openProject(jsonl(100));
+    QueueStore &store = *m_session->store();
+    for (int id = 1; id <= 100; ++id)
+        QVERIFY(store.recordAssessment(id, assessment(id - 1)).ok());  // scores 0..99
+    QVERIFY(m_session->setHumanDecision(5, QStringLiteral("revise"), QStringLiteral("edit")).ok());
+    const QueueItem fifth = *store.item(5);
+
+    QSignalSpy changed(m_session.get(), &ReviewSession::itemsChanged);
+    PageQuery assessed;
+    assessed.state = QStringLiteral("assessed");
+    auto before = m_session->setHumanDecisions(assessed, QStringLiteral("filter"), 20.0);
+    QVERIFY(before.ok());
+    QCOMPARE(before->size(), 20u);
+    QCOMPARE(changed.count(), 1);
+    QCOMPARE(m_session->counts()->humanDecided, 20);
+    QCOMPARE(store.item(20)->humanDecision, QStringLiteral("filter"));
+    QCOMPARE(store.item(5)->editedText, QStringLiteral("edit"));  // kept by a batch decision
+    QCOMPARE(store.item(21)->humanDecision, QString());
+
+    QVERIFY(m_session->restoreDecisions(*before).ok());
+    QCOMPARE(m_session->counts()->humanDecided, 1);
+    const QueueItem restored = *store.item(5);
+    QCOMPARE(restored.humanDecision, fifth.humanDecision);
+    QCOMPARE(restored.editedText, fifth.editedText);
+    QCOMPARE(restored.decidedAt, fifth.decidedAt);
+    QVERIFY(!m_session->setHumanDecisions(assessed, QStringLiteral("maybe")).ok());
+}
+
+void TestReviewSession::countsForMatchesCountsAfterSetThresholds()
+{
+    openProject(jsonl(300));
+    QueueStore &store = *m_session->store();
+    auto *random = QRandomGenerator::global();
+    for (int id = 1; id <= 250; ++id)
+        QVERIFY(store.recordAssessment(id, assessment(random->bounded(100.0))).ok());
+    for (int id = 251; id <= 270; ++id)
+        QVERIFY(store.recordError(id, QStringLiteral("x"), QStringLiteral("y"), 1).ok());
+    const QString decisions[]
+        = { QStringLiteral("keep"), QStringLiteral("revise"), QStringLiteral("filter") };
+    for (int id = 1; id <= 290; id += 7)  // assessed, failed and pending items
+        QVERIFY(store.setHumanDecision(id, decisions[id % 3]).ok());
+    QCOMPARE(m_session->counts()->total, 300);
+
+    QVERIFY(sameCounts(*m_session->countsFor(*m_session->thresholds()), *m_session->counts()));
+    const Thresholds candidate { 60, 25 };
+    const ReviewCounts preview = *m_session->countsFor(candidate);
+    QCOMPARE(m_session->thresholds()->filter, 80.0);  // nothing written
+    QSignalSpy changed(m_session.get(), &ReviewSession::itemsChanged);
+    QVERIFY(m_session->setThresholds(candidate).ok());
+    QVERIFY(changed.wait(10000));
+    QCOMPARE(m_session->thresholds()->revise, 25.0);
+    QVERIFY(sameCounts(preview, *m_session->counts()));
+    QVERIFY(!m_session->countsFor({ 20, 30 }).ok());
+    QVERIFY(!m_session->setThresholds({ 20, 30 }).ok());
+}
+
+void TestReviewSession::histogramSumsToAssessed()
+{
+    openProject(jsonl(120));
+    QueueStore &store = *m_session->store();
+    for (int id = 1; id <= 101; ++id)
+        QVERIFY(store.recordAssessment(id, assessment(id - 1)).ok());  // 0..100
+    QVERIFY(store.recordError(102, QStringLiteral("x"), QStringLiteral("y"), 1).ok());
+    auto histogram = m_session->scoreHistogram(10);
+    QVERIFY(histogram.ok());
+    QCOMPARE(histogram->size(), 10u);
+    qint64 sum = 0;
+    for (qint64 bin : *histogram)
+        sum += bin;
+    QCOMPARE(sum, 101);
+    QCOMPARE(histogram->front(), 10);  // 0..9
+    QCOMPARE(histogram->back(), 11);  // 90..100
+    QCOMPARE(m_session->scoreHistogram(50)->size(), 50u);
+    QVERIFY(!m_session->scoreHistogram(0).ok());
+}
+
+void TestReviewSession::reassessReplacesTheScore()
+{
+    openProject(jsonl(2, [](int i) {
+        return i == 1 ? QStringLiteral("[[score=70]]") : QStringLiteral("[[refusal]]");
+    }));
+    QueueStore &store = *m_session->store();
+    QVERIFY(store.recordAssessment(1, assessment(10)).ok());
+    QVERIFY(store.recordAssessment(2, assessment(10)).ok());
+    QSignalSpy updated(m_session.get(), &ReviewSession::itemUpdated);
+    QVERIFY(m_session->reassess(1).ok());
+    QVERIFY(m_session->reassess(2).ok());
+    QTRY_COMPARE_WITH_TIMEOUT(updated.count(), 2, 10000);
+    const QueueItem first = *store.item(1);
+    QCOMPARE(first.state, QStringLiteral("assessed"));
+    QCOMPARE(*first.score, 70.0);
+    QCOMPARE(first.llmReasoning, QStringLiteral("Scripted reasoning."));
+    QCOMPARE(first.autoDecision, QStringLiteral("revise"));
+    const QueueItem second = *store.item(2);  // the refusal replaces the old score
+    QCOMPARE(second.state, QStringLiteral("error"));
+    QCOMPARE(second.errorCode, QStringLiteral("refusal"));
+    QVERIFY(!second.score);
+    QVERIFY(!m_session->reassess(99).ok());
+}
+
+void TestReviewSession::requestRevisionStoresTheRewrite()
+{
+    openProject(jsonl(1));
+    QueueStore &store = *m_session->store();
+    QVERIFY(store.recordAssessment(1, assessment(60)).ok());
+    QSignalSpy updated(m_session.get(), &ReviewSession::itemUpdated);
+    QVERIFY(m_session->requestRevision(1).ok());
+    QVERIFY(updated.wait(10000));
+    const QueueItem item = *store.item(1);
+    QCOMPARE(item.revisedText, QStringLiteral("A calmer, accurate rewrite."));
+    QCOMPARE(*item.score, 60.0);  // the assessment stands
+}
+
+void TestReviewSession::tryCriteriaAnswersWithoutStoring()
+{
+    openProject(jsonl(1));
+    QSignalSpy tried(m_session.get(), &ReviewSession::tryFinished);
+    Criteria edited = deceptiveCriteria();
+    edited.principles += QStringLiteral(" Also: be brief.");
+    QVERIFY(m_session->tryCriteria(edited, QStringLiteral("any text [[score=42]]")).ok());
+    QVERIFY(tried.wait(10000));
+    QCOMPARE(tried.first().at(0).toString(), QStringLiteral("Scripted reasoning."));
+    QCOMPARE(tried.first().at(1).value<std::optional<double>>(), 42.0);
+    QVERIFY(tried.first().at(2).toString().isEmpty());
+    // The unsaved criteria went out; nothing was stored.
+    QVERIFY(
+        QString::fromUtf8(m_server->received().last().body).contains(QStringLiteral("be brief")));
+    QCOMPARE(m_session->counts()->pending, 1);
+    QVERIFY(!m_session->criteria()->principles.contains(QStringLiteral("be brief")));
+
+    QVERIFY(m_session->tryCriteria(edited, QStringLiteral("[[refusal]]")).ok());
+    QVERIFY(tried.wait(10000));
+    QVERIFY(!tried.last().at(1).value<std::optional<double>>());
+    QCOMPARE(tried.last().at(2).toString(), QStringLiteral("refusal"));
+    QVERIFY(!m_session->tryCriteria(edited, QStringLiteral("  ")).ok());
+}
+
+void TestReviewSession::exportCuratedInBackground()
+{
+    openProject(jsonl(10, [](int i) { return QStringLiteral("[[score=%1]]").arg(i * 10 - 5); }));
+    runToEnd();
+    QSignalSpy exported(m_session.get(), &ReviewSession::exportFinished);
+    QSignalSpy failed(m_session.get(), &ReviewSession::taskFailed);
+    const QString curated = m_dir->filePath(QStringLiteral("curated.jsonl"));
+    const QString dropped = m_dir->filePath(QStringLiteral("dropped.jsonl"));
+    const QString log = m_dir->filePath(QStringLiteral("log.csv"));
+    QVERIFY(m_session->exportCurated(curated, dropped, log).ok());
+    QVERIFY(m_session->isBusy());
+    QVERIFY(exported.wait(10000));
+    QVERIFY(failed.isEmpty());
+    QVERIFY(exported.first().first().toString().contains(QStringLiteral("8 curated")));
+    QVERIFY(QFileInfo::exists(curated));
+    QVERIFY(QFileInfo::exists(dropped));
+    QVERIFY(QFileInfo::exists(log));
+
+    const QString batch = m_dir->filePath(QStringLiteral("batch.jsonl"));
+    QVERIFY(m_session->exportBatchRequests(batch).ok());
+    QVERIFY(exported.wait(10000));
+    QVERIFY(QFileInfo::exists(batch));
+
+    // Refusing to overwrite an input comes back as taskFailed.
+    QVERIFY(m_session->exportCurated(m_dir->filePath(QStringLiteral("in.jsonl")), {}, {}).ok());
+    QVERIFY(failed.wait(10000));
+}
+
+// Timing of the live threshold preview on a large queue; PCSTUDIO_REVIEW_ROWS (default 100000).
+void TestReviewSession::countsForAtScale()
+{
+    const int rows = qEnvironmentVariableIntValue("PCSTUDIO_REVIEW_ROWS") > 0
+        ? qEnvironmentVariableIntValue("PCSTUDIO_REVIEW_ROWS")
+        : 100000;
+    const QString path = m_dir->filePath(QStringLiteral("big.sqlite"));
+    QVERIFY(m_session->open(path).ok());
+    {
+        // TEST SHORTCUT, not an API: rows straight into the table through a second connection.
+        QSqlDatabase db
+            = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("bulk"));
+        db.setDatabaseName(path);
+        QVERIFY(db.open());
+        QSqlQuery query(db);
+        QVERIFY(query.exec(
+            QStringLiteral(
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %1) "
+                "INSERT INTO items (source_file, source_sha256, source_line, record, text, "
+                "created_at, state, score, auto_decision, human_decision) "
+                "SELECT 'f', 's', i, '{\"text\":\"t\"}', 'some text of a typical length ' || i, "
+                "'now', "
+                "CASE WHEN i % 10 = 0 THEN 'pending' ELSE 'assessed' END, "
+                "CASE WHEN i % 10 = 0 THEN NULL ELSE abs(random() % 10000) / 100.0 END, "
+                "NULL, CASE WHEN i % 1000 = 1 THEN 'keep' END FROM n")
+                .arg(rows)));
+        QVERIFY(query.exec(QStringLiteral(
+            "UPDATE items SET auto_decision = CASE WHEN score > 80 THEN 'filter' WHEN score > 50 "
+            "THEN 'revise' ELSE 'keep' END WHERE state = 'assessed'")));
+        query.finish();
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("bulk"));
+    QElapsedTimer timer;
+    timer.start();
+    const ReviewCounts preview = *m_session->countsFor({ 70, 40 });
+    const qint64 countsForMs = timer.elapsed();
+    QCOMPARE(preview.total, rows);
+    timer.restart();
+    const auto histogram = m_session->scoreHistogram(50);
+    const qint64 histogramMs = timer.elapsed();
+    QVERIFY(histogram.ok());
+    timer.restart();
+    QVERIFY(sameCounts(*m_session->countsFor({ 80, 50 }), *m_session->counts()));
+    const qint64 countsMs = timer.elapsed();
+    qInfo("%d rows: countsFor %lld ms, scoreHistogram(50) %lld ms, countsFor+counts %lld ms", rows,
+          countsForMs, histogramMs, countsMs);
+    QSignalSpy changed(m_session.get(), &ReviewSession::itemsChanged);
+    timer.restart();
+    QVERIFY(m_session->setThresholds({ 70, 40 }).ok());
+    QVERIFY(changed.wait(120000));
+    qInfo("setThresholds in the background: %lld ms", timer.elapsed());
+    QVERIFY(sameCounts(preview, *m_session->counts()));
+}
+
+QTEST_MAIN(TestReviewSession)
+#include "tst_reviewsession.moc"

@@ -1,0 +1,51 @@
+#include "review/reviewcommands.h"
+
+#include "workspace/reviewsession.h"
+
+namespace pcs {
+
+ReviewDecisionCommand::ReviewDecisionCommand(ReviewSession *session, const QString &text,
+                                             Apply apply, std::vector<QueueItem> before,
+                                             Refresh refresh)
+    : QUndoCommand(text)
+    , m_session(session)
+    , m_apply(std::move(apply))
+    , m_before(std::move(before))
+    , m_refresh(std::move(refresh))
+{
+}
+
+std::vector<qint64> ReviewDecisionCommand::ids() const
+{
+    std::vector<qint64> ids;
+    ids.reserve(m_before.size());
+    for (const QueueItem &item : m_before)
+        ids.push_back(item.id);
+    return ids;
+}
+
+void ReviewDecisionCommand::undo()
+{
+    m_lastError.clear();
+    if (Status restored = m_session->restoreDecisions(m_before); !restored)
+        m_lastError = restored.error().toString();
+    if (m_refresh)
+        m_refresh(ids());
+}
+
+void ReviewDecisionCommand::redo()
+{
+    if (m_applied) {  // QUndoStack::push() calls redo(): the action is already in the store
+        m_applied = false;
+        return;
+    }
+    m_lastError.clear();
+    if (auto applied = m_apply(); applied)
+        m_before = std::move(*applied);
+    else
+        m_lastError = applied.error().toString();
+    if (m_refresh)
+        m_refresh(ids());
+}
+
+}  // namespace pcs

@@ -1,0 +1,44 @@
+#pragma once
+
+#include "review/queuestore.h"
+
+#include <QUndoCommand>
+
+#include <functional>
+#include <vector>
+
+namespace pcs {
+
+class ReviewSession;
+
+// One undoable review action: a human decision, an edit or a batch of decisions. The action is
+// applied before the command is pushed (so that errors show at once and nothing is pushed when
+// it fails); redo() after an undo applies it again. undo() restores the items exactly as they
+// were through ReviewSession::restoreDecisions(). `refresh` tells the views which items changed.
+class ReviewDecisionCommand : public QUndoCommand {
+public:
+    using Apply = std::function<Result<std::vector<QueueItem>>()>;
+    using Refresh = std::function<void(const std::vector<qint64> &ids)>;
+
+    ReviewDecisionCommand(ReviewSession *session, const QString &text, Apply apply,
+                          std::vector<QueueItem> before, Refresh refresh);
+
+    void undo() override;
+    void redo() override;
+
+    const std::vector<QueueItem> &before() const { return m_before; }
+    // The last failure of undo or redo (the store went away, a disk error), shown by the page.
+    const QString &lastError() const { return m_lastError; }
+
+private:
+    std::vector<qint64> ids() const;
+
+    ReviewSession *m_session;
+    Apply m_apply;
+    std::vector<QueueItem> m_before;
+    Refresh m_refresh;
+    bool m_applied = true;  // pushed after the first application
+    QString m_lastError;
+};
+
+}  // namespace pcs
