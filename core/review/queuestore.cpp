@@ -212,6 +212,15 @@ Result<QueryParts> queryParts(const PageQuery &query)
         parts.where += QStringLiteral(" AND %1 = ?").arg(QLatin1String(kFinalDecision));
         parts.binds << query.decision;
     }
+    // A score range leaves out the items without a score (pending or in error).
+    if (query.minScore) {
+        parts.where += QStringLiteral(" AND score >= ?");
+        parts.binds << *query.minScore;
+    }
+    if (query.maxScore) {
+        parts.where += QStringLiteral(" AND score <= ?");
+        parts.binds << *query.maxScore;
+    }
     if (!query.textSearch.isEmpty()) {
         QString pattern = query.textSearch;
         pattern.replace(QLatin1Char('\\'), QLatin1String("\\\\"))

@@ -85,6 +85,8 @@ struct PageQuery {
     QString state;  // only items in this state; empty = all
     QString decision;  // only items with this final decision; "none" = without one; empty = all
     QString textSearch;  // only items whose text contains this (ASCII case-insensitive)
+    std::optional<double> minScore;  // only items scored at least this (inclusive)
+    std::optional<double> maxScore;  // only items scored at most this (inclusive)
 };
 
 // Items by state and by final decision (the human one when set, else the automatic one).

@@ -433,6 +433,11 @@ void TestQueueStore::pageMatchesNaiveSort()
             if (!query.textSearch.isEmpty()
                 && !item.text.contains(query.textSearch, Qt::CaseInsensitive))
                 continue;
+            // A score range leaves out unscored items.
+            if (query.minScore && (!item.score || *item.score < *query.minScore))
+                continue;
+            if (query.maxScore && (!item.score || *item.score > *query.maxScore))
+                continue;
             selected.push_back(item);
         }
         const auto less = [&](const QueueItem &a, const QueueItem &b) {
@@ -473,32 +478,40 @@ void TestQueueStore::pageMatchesNaiveSort()
                 for (const QString &decision :
                      { QString(), QStringLiteral("keep"), QStringLiteral("none") }) {
                     for (const QString &search : { QString(), QStringLiteral("NEEDLE_%") }) {
-                        PageQuery query;
-                        query.sortBy = sort;
-                        query.ascending = ascending;
-                        query.state = state;
-                        query.decision = decision;
-                        query.textSearch = search;
-                        query.limit = 97;
-                        const std::vector<QueueItem> expected = naive(query);
-                        QCOMPARE(*store->count(query), qint64(expected.size()));
-                        for (qint64 offset : { qint64(0), qint64(500), qint64(2900) }) {
-                            query.offset = offset;
-                            auto page = store->page(query);
-                            QVERIFY(page.ok());
-                            QCOMPARE(ids(*page, 0, 1000), ids(expected, std::size_t(offset), 97));
+                        for (const bool ranged : { false, true }) {
+                            PageQuery query;
+                            if (ranged) {
+                                query.minScore = 20;
+                                query.maxScore = 40;
+                            }
+                            query.sortBy = sort;
+                            query.ascending = ascending;
+                            query.state = state;
+                            query.decision = decision;
+                            query.textSearch = search;
+                            query.limit = 97;
+                            const std::vector<QueueItem> expected = naive(query);
+                            QCOMPARE(*store->count(query), qint64(expected.size()));
+                            for (qint64 offset : { qint64(0), qint64(500), qint64(2900) }) {
+                                query.offset = offset;
+                                auto page = store->page(query);
+                                QVERIFY(page.ok());
+                                QCOMPARE(ids(*page, 0, 1000),
+                                         ids(expected, std::size_t(offset), 97));
+                            }
+                            // Keyset paging walks the same order to the end.
+                            query.offset = 0;
+                            std::vector<QueueItem> walked = *store->page(query);
+                            while (!walked.empty()) {
+                                auto next = store->pageAfter(query, walked.back());
+                                QVERIFY(next.ok());
+                                if (next->empty())
+                                    break;
+                                walked.insert(walked.end(), next->begin(), next->end());
+                            }
+                            QCOMPARE(ids(walked, 0, walked.size()),
+                                     ids(expected, 0, expected.size()));
                         }
-                        // Keyset paging walks the same order to the end.
-                        query.offset = 0;
-                        std::vector<QueueItem> walked = *store->page(query);
-                        while (!walked.empty()) {
-                            auto next = store->pageAfter(query, walked.back());
-                            QVERIFY(next.ok());
-                            if (next->empty())
-                                break;
-                            walked.insert(walked.end(), next->begin(), next->end());
-                        }
-                        QCOMPARE(ids(walked, 0, walked.size()), ids(expected, 0, expected.size()));
                     }
                 }
             }

@@ -298,6 +298,26 @@ private slots:
         QCOMPARE(qsizetype(droppedFile.readAll().count('\n')), qsizetype(droppedDocs.size()));
         QVERIFY(QFile::exists(log));
 
+        // The score range filter narrows the queue to the items scored in it.
+        auto *minScore = child<QDoubleSpinBox>(page, "reviewMinScore");
+        auto *maxScore = child<QDoubleSpinBox>(page, "reviewMaxScore");
+        QVERIFY(minScore && maxScore);
+        minScore->setValue(20);
+        maxScore->setValue(40);
+        PageQuery ranged;
+        ranged.minScore = 20;
+        ranged.maxScore = 40;
+        const qint64 inRange = *page.session()->store()->count(ranged);
+        QVERIFY(inRange > 0 && inRange < kItems);
+        QTRY_COMPARE(qint64(page.model()->rowCount()), inRange);
+        for (int row = 0; row < page.model()->rowCount(); ++row) {
+            const double score = *page.model()->itemAt(row)->score;
+            QVERIFY(score >= 20 && score <= 40);
+        }
+        minScore->setValue(0);
+        maxScore->setValue(100);
+        QTRY_COMPARE(page.model()->rowCount(), kItems);
+
         // The project and item are remembered: a new page returns to them.
         QVERIFY(page.selectItem(second));
         const QString project = page.session()->queuePath();

@@ -12,6 +12,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
+#include <QDoubleSpinBox>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
@@ -423,6 +424,25 @@ QWidget *ReviewPage::createQueueArea()
     connect(m_searchTimer, &QTimer::timeout, this, &ReviewPage::updateQuery);
     connect(m_stateFilter, &QComboBox::currentIndexChanged, this, &ReviewPage::updateQuery);
     connect(m_decisionFilter, &QComboBox::currentIndexChanged, this, &ReviewPage::updateQuery);
+    // Score range; 0–100 (the full scale) means no range, so unscored items still show.
+    m_minScore = new QDoubleSpinBox;
+    m_maxScore = new QDoubleSpinBox;
+    for (QDoubleSpinBox *box : { m_minScore, m_maxScore }) {
+        box->setRange(0, 100);
+        box->setDecimals(0);
+        box->setKeyboardTracking(false);
+    }
+    m_minScore->setObjectName(QStringLiteral("reviewMinScore"));
+    m_maxScore->setObjectName(QStringLiteral("reviewMaxScore"));
+    m_minScore->setPrefix(tr("score ≥ "));
+    m_maxScore->setPrefix(tr("≤ "));
+    m_maxScore->setValue(100);
+    // Connected only now: the initial values must not query a model that is not set up yet.
+    for (QDoubleSpinBox *box : { m_minScore, m_maxScore })
+        connect(box, &QDoubleSpinBox::valueChanged, this, &ReviewPage::updateQuery);
+    m_minScore->setToolTip(
+        tr("Only items scored in this range (items without a score are then left out)"));
+    m_maxScore->setToolTip(m_minScore->toolTip());
 
     m_batch = new QToolButton;
     m_batch->setObjectName(QStringLiteral("reviewBatch"));
@@ -437,6 +457,8 @@ QWidget *ReviewPage::createQueueArea()
     auto *filters = new QHBoxLayout;
     filters->addWidget(m_stateFilter);
     filters->addWidget(m_decisionFilter);
+    filters->addWidget(m_minScore);
+    filters->addWidget(m_maxScore);
     filters->addWidget(m_search, 1);
     filters->addWidget(m_batch);
 
@@ -936,6 +958,9 @@ void ReviewPage::updateQuery()
     query.state = m_stateFilter->currentData().toString();
     query.decision = m_decisionFilter->currentData().toString();
     query.textSearch = m_search->text().trimmed();
+    const bool fullRange = m_minScore->value() <= 0 && m_maxScore->value() >= 100;
+    query.minScore = fullRange ? std::nullopt : std::optional(m_minScore->value());
+    query.maxScore = fullRange ? std::nullopt : std::optional(m_maxScore->value());
     m_model->setQuery(query);
 }
 

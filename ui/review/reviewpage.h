@@ -14,6 +14,7 @@ class QCheckBox;
 class QComboBox;
 class QHBoxLayout;
 class QLabel;
+class QDoubleSpinBox;
 class QLineEdit;
 class QProgressBar;
 class QPushButton;
@@ -165,6 +166,8 @@ private:
     QComboBox *m_stateFilter = nullptr;
     QComboBox *m_decisionFilter = nullptr;
     QLineEdit *m_search = nullptr;
+    QDoubleSpinBox *m_minScore = nullptr;
+    QDoubleSpinBox *m_maxScore = nullptr;
     QTimer *m_searchTimer = nullptr;
     QToolButton *m_batch = nullptr;
     QTableView *m_table = nullptr;
