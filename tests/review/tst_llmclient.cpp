@@ -420,12 +420,15 @@ void TestLlmClient::requestsPerMinuteSpacesStarts()
     for (int i = 0; i < 5; ++i)
         harness.client->submit(chat(quint64(i), QStringLiteral("text %1").arg(i)));
     QTRY_COMPARE_WITH_TIMEOUT(harness.responses.size(), 5, 5000);
+    // The client spaces the starts; arrivals at the server can bunch by a few milliseconds
+    // when the machine is busy, so each gap gets some slack and the span none.
     const auto &received = harness.server.received();
     for (qsizetype i = 1; i < received.size(); ++i) {
         const qint64 gap = received[i].arrivalMs - received[i - 1].arrivalMs;
-        QVERIFY2(gap >= 95, qPrintable(QString::number(gap)));
+        QVERIFY2(gap >= 60, qPrintable(QString::number(gap)));
     }
-    QVERIFY(received.last().arrivalMs - received.first().arrivalMs < 1000);
+    const qint64 span = received.last().arrivalMs - received.first().arrivalMs;
+    QVERIFY2(span >= 350 && span < 1000, qPrintable(QString::number(span)));
 }
 
 void TestLlmClient::pauseAndResume()
