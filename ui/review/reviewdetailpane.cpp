@@ -276,7 +276,9 @@ void ReviewDetailPane::render()
         return;
     }
     m_revisionLabel->setText(item.editedText.isEmpty() ? tr("Revision") : tr("Your edit"));
-    const DiffHtml html = diffHtml(item.text, changed);
+    // The highlight colours follow the palette (dark theme: deep backgrounds, light text).
+    const bool dark = palette().color(QPalette::Base).lightness() < 128;
+    const DiffHtml html = diffHtml(item.text, changed, dark);
     m_original->setHtml(html.original);
     m_revision->setHtml(html.revision);
     m_diffNote->setText(html.note);

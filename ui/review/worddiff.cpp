@@ -300,11 +300,13 @@ bool WordDiff::hasChanges() const
                        [](const DiffSegment &segment) { return segment.kind != Kind::Equal; });
 }
 
-DiffHtml diffHtml(const WordDiff &diff)
+DiffHtml diffHtml(const WordDiff &diff, bool dark)
 {
-    static const char *const deletedStyle
-        = "background-color:#f9d0d0; color:#8b0000; text-decoration:line-through;";
-    static const char *const insertedStyle = "background-color:#c9efc9; color:#0b5d1e;";
+    const char *const deletedStyle = dark
+        ? "background-color:#5c1f1f; color:#ffd6d6; text-decoration:line-through;"
+        : "background-color:#f9d0d0; color:#8b0000; text-decoration:line-through;";
+    const char *const insertedStyle = dark ? "background-color:#1f4d2a; color:#d4f7dc;"
+                                           : "background-color:#c9efc9; color:#0b5d1e;";
     DiffHtml html;
     if (diff.granularity == WordDiff::Granularity::None) {
         // Marking everything as changed would say nothing: show both texts plainly.
@@ -340,9 +342,9 @@ DiffHtml diffHtml(const WordDiff &diff)
     return html;
 }
 
-DiffHtml diffHtml(const QString &original, const QString &revision)
+DiffHtml diffHtml(const QString &original, const QString &revision, bool dark)
 {
-    return diffHtml(WordDiff::compute(original, revision));
+    return diffHtml(WordDiff::compute(original, revision), dark);
 }
 
 }  // namespace pcs

@@ -62,7 +62,8 @@ struct DiffHtml {
     QString note;  // empty unless the diff was coarse or abandoned
 };
 
-DiffHtml diffHtml(const WordDiff &diff);
-DiffHtml diffHtml(const QString &original, const QString &revision);
+// `dark`: colours for a dark palette (deep red/green backgrounds with light text).
+DiffHtml diffHtml(const WordDiff &diff, bool dark = false);
+DiffHtml diffHtml(const QString &original, const QString &revision, bool dark = false);
 
 }  // namespace pcs
