@@ -70,10 +70,10 @@ class TestWordDiff : public QObject {
 private Q_SLOTS:
     void darkPaletteColours()
     {
-        const DiffHtml light
-            = diffHtml(QStringLiteral("a quick fox"), QStringLiteral("a slow fox"));
-        const DiffHtml dark
-            = diffHtml(QStringLiteral("a quick fox"), QStringLiteral("a slow fox"), true);
+        const pcs::DiffHtml light
+            = pcs::diffHtml(QStringLiteral("a quick fox"), QStringLiteral("a slow fox"));
+        const pcs::DiffHtml dark
+            = pcs::diffHtml(QStringLiteral("a quick fox"), QStringLiteral("a slow fox"), true);
         QVERIFY(light.revision.contains(QStringLiteral("#c9efc9")));
         QVERIFY(dark.revision.contains(QStringLiteral("#1f4d2a")));
         QVERIFY(dark.original.contains(QStringLiteral("#5c1f1f")));
