@@ -74,6 +74,33 @@ Result<Criteria> criteriaFor(const QCommandLineParser &parser, QueueStore &store
     return Criteria::fromJson(stored->toUtf8(), store.path());
 }
 
+// Loads criteria and keeps them in the queue, so batch-export can use them later.
+Result<Criteria> keepCriteria(QueueStore &store, const QString &path)
+{
+    auto criteria = Criteria::load(path);
+    if (!criteria)
+        return criteria.error();
+    if (Status kept = store.setProperty(QStringLiteral("criteria"), criteriaJson(*criteria)); !kept)
+        return kept.error();
+    return criteria;
+}
+
+// Imports --input (with --text-field) and says what happened; the exit code.
+int importInto(QueueStore &store, const QCommandLineParser &parser)
+{
+    auto imported = store.importJsonl(parser.value(QStringLiteral("input")),
+                                      parser.value(QStringLiteral("text-field")));
+    if (!imported)
+        return reportError(imported.error());
+    for (const QString &problem : imported->problems.mid(0, 10))
+        printInfo(QStringLiteral("not imported: %1").arg(problem));
+    printInfo(QStringLiteral("import: %1 new, %2 already in the queue, %3 malformed")
+                  .arg(imported->imported)
+                  .arg(imported->duplicates)
+                  .arg(imported->malformed));
+    return ExitOk;
+}
+
 int importReview(const QStringList &arguments)
 {
     QCommandLineParser parser;
@@ -99,24 +126,10 @@ int importReview(const QStringList &arguments)
     if (!store)
         return exitCode;
     if (!parser.value(QStringLiteral("criteria")).isEmpty()) {
-        auto criteria = Criteria::load(parser.value(QStringLiteral("criteria")));
-        if (!criteria)
-            return reportError(criteria.error());
-        if (Status kept = store->setProperty(QStringLiteral("criteria"), criteriaJson(*criteria));
-            !kept)
+        if (auto kept = keepCriteria(*store, parser.value(QStringLiteral("criteria"))); !kept)
             return reportError(kept.error());
     }
-    auto imported = store->importJsonl(parser.value(QStringLiteral("input")),
-                                       parser.value(QStringLiteral("text-field")));
-    if (!imported)
-        return reportError(imported.error());
-    for (const QString &problem : imported->problems.mid(0, 10))
-        printInfo(QStringLiteral("not imported: %1").arg(problem));
-    printInfo(QStringLiteral("import: %1 new, %2 already in the queue, %3 malformed")
-                  .arg(imported->imported)
-                  .arg(imported->duplicates)
-                  .arg(imported->malformed));
-    return ExitOk;
+    return importInto(*store, parser);
 }
 
 int runReview(const QStringList &arguments)
@@ -188,24 +201,13 @@ int runReview(const QStringList &arguments)
     auto store = openStore(parser, kRun, &exitCode);
     if (!store)
         return exitCode;
-    auto criteria = Criteria::load(parser.value(QStringLiteral("criteria")));
+    auto criteria = keepCriteria(*store, parser.value(QStringLiteral("criteria")));
     if (!criteria)
         return reportError(criteria.error());
-    if (Status kept = store->setProperty(QStringLiteral("criteria"), criteriaJson(*criteria));
-        !kept)
-        return reportError(kept.error());
 
     if (!parser.value(QStringLiteral("input")).isEmpty()) {
-        auto imported = store->importJsonl(parser.value(QStringLiteral("input")),
-                                           parser.value(QStringLiteral("text-field")));
-        if (!imported)
-            return reportError(imported.error());
-        for (const QString &problem : imported->problems.mid(0, 10))
-            printInfo(QStringLiteral("not imported: %1").arg(problem));
-        printInfo(QStringLiteral("import: %1 new, %2 already in the queue, %3 malformed")
-                      .arg(imported->imported)
-                      .arg(imported->duplicates)
-                      .arg(imported->malformed));
+        if (const int imported = importInto(*store, parser); imported != ExitOk)
+            return imported;
     }
     if (parser.isSet(QStringLiteral("filter-threshold"))
         || parser.isSet(QStringLiteral("revise-threshold"))) {
