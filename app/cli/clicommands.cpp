@@ -23,7 +23,8 @@ const char *const kUsage =
     "  select     estimate, then project, in one run\n"
     "  demo       generate a synthetic dataset with a known answer and run select on it\n"
     "  filter     train a fastText filter from a selection (filter train), apply it (filter apply)\n"
-    "  review     LLM-assisted curation: review run|status|export|batch-export|batch-import\n"
+    "  review     LLM-assisted curation: review run|import|status|export|batch-export|batch-import\n"
+    "  bpb        the BPB matrix from per-chunk losses (bpb aggregate) or a server (bpb compute)\n"
     "\n"
     "Run `pcstudio-cli COMMAND --help` for a command's options.\n"
     "Exit codes: 0 success, 2 bad input or usage (one line FILE:LINE:COLUMN: reason on stderr), 1 internal error.\n";
@@ -39,6 +40,7 @@ int runCli(const QStringList &arguments)
         {QStringLiteral("demo"), runDemoCommand},
         {QStringLiteral("filter"), runFilterCommand},
         {QStringLiteral("review"), runReviewCommand},
+        {QStringLiteral("bpb"), runBpbCommand},
     };
     if (arguments.isEmpty()) {
         std::fputs(kUsage, stderr);

@@ -11,7 +11,8 @@ int runProjectCommand(const QStringList &arguments);
 int runSelectCommand(const QStringList &arguments);
 int runDemoCommand(const QStringList &arguments);
 int runFilterCommand(const QStringList &arguments);  // filter train | filter apply
-int runReviewCommand(const QStringList &arguments);  // review run | status | export | batch-export | batch-import
+int runReviewCommand(const QStringList &arguments);  // review run | import | status | export | batch-export | batch-import
+int runBpbCommand(const QStringList &arguments);  // bpb aggregate | bpb compute
 
 // Dispatches `pcstudio-cli COMMAND ...` (arguments without the program name).
 int runCli(const QStringList &arguments);

@@ -1,0 +1,121 @@
+// bpb aggregate (and bpb compute, see clibpbcompute.cpp): building the BPB matrix the selection
+// needs.
+#include "clicommands.h"
+#include "clisupport.h"
+
+#include "bpb/lossaggregate.h"
+#include "io/atomicwrite.h"
+#include "io/fileinfo.h"
+
+#include "pcstudio_version.h"
+
+#include <QCommandLineParser>
+#include <QJsonArray>
+#include <QJsonDocument>
+
+#include <cstdio>
+
+namespace pcs::cli {
+
+namespace {
+
+const QString kAggregate = QStringLiteral("bpb aggregate");
+
+int runAggregate(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.addOptions({
+        { QStringLiteral("losses"),
+          QStringLiteral("Per-chunk loss files, CSV or JSONL (repeat, or list several after it)."),
+          QStringLiteral("FILE") },
+        { QStringLiteral("by"),
+          QStringLiteral("text (default), domain or chunk: what the rows of the matrix are."),
+          QStringLiteral("WHAT"), QStringLiteral("text") },
+        { QStringLiteral("output"),
+          QStringLiteral(
+              "The BPB matrix: CSV in the package's layout, or .npy (+ .texts.txt/.llms.txt)."),
+          QStringLiteral("FILE") },
+        { QStringLiteral("report"),
+          QStringLiteral("A JSON report: inputs with SHA-256, counts, dropped chunks."),
+          QStringLiteral("FILE") },
+    });
+    int exitCode = ExitOk;
+    if (parseOrExit(parser, arguments, kAggregate,
+                    QStringLiteral("Aggregate per-chunk losses into a BPB matrix: bpb = Σ "
+                                   "tokens·loss / (ln 2 · Σ bytes)."),
+                    &exitCode, true))
+        return exitCode;
+    const QStringList files
+        = parser.values(QStringLiteral("losses")) + parser.positionalArguments();
+    if (files.isEmpty())
+        return usageError(QStringLiteral("--losses is required"), kAggregate);
+    if (parser.value(QStringLiteral("output")).isEmpty())
+        return usageError(QStringLiteral("--output is required"), kAggregate);
+    const QString by = parser.value(QStringLiteral("by"));
+    LossGrouping grouping = LossGrouping::Text;
+    if (by == QLatin1String("domain"))
+        grouping = LossGrouping::Domain;
+    else if (by == QLatin1String("chunk"))
+        grouping = LossGrouping::Chunk;
+    else if (by != QLatin1String("text"))
+        return usageError(QStringLiteral("--by must be text, domain or chunk"), kAggregate);
+
+    auto aggregate = aggregateLosses(files, grouping);
+    if (!aggregate)
+        return reportError(aggregate.error());
+    for (const QString &dropped : aggregate->dropped.mid(0, 10))
+        printInfo(QStringLiteral("dropped chunk: %1").arg(dropped));
+    printInfo(QStringLiteral("bpb: %1 LLMs × %2 %3s from %4 chunks (%5 dropped for a missing or "
+                             "non-finite loss); %6 empty cells")
+                  .arg(aggregate->matrix.llms.size())
+                  .arg(aggregate->matrix.texts.size())
+                  .arg(lossGroupingName(grouping))
+                  .arg(aggregate->chunksRead)
+                  .arg(aggregate->chunksDropped)
+                  .arg(aggregate->emptyCells));
+    if (Status written
+        = writeBpbMatrix(parser.value(QStringLiteral("output")), aggregate->matrix, grouping);
+        !written)
+        return reportError(written.error());
+    if (!parser.value(QStringLiteral("report")).isEmpty()) {
+        QJsonObject report = aggregate->toJson();
+        QJsonArray inputs;
+        for (const QString &path : files) {
+            auto info = describeInputFile(QStringLiteral("losses"), path);
+            if (!info)
+                return reportError(info.error());
+            inputs.append(info->toJson());
+        }
+        report.insert(QStringLiteral("tool"), QStringLiteral("pcstudio"));
+        report.insert(QStringLiteral("version"), QStringLiteral(PCSTUDIO_VERSION));
+        report.insert(QStringLiteral("command"), kAggregate);
+        report.insert(QStringLiteral("by"), lossGroupingName(grouping));
+        report.insert(QStringLiteral("inputs"), inputs);
+        report.insert(QStringLiteral("output"), parser.value(QStringLiteral("output")));
+        if (Status written = writeAtomically(parser.value(QStringLiteral("report")),
+                                             QJsonDocument(report).toJson(QJsonDocument::Indented));
+            !written)
+            return reportError(written.error());
+    }
+    return ExitOk;
+}
+
+}  // namespace
+
+int runBpbCommand(const QStringList &arguments)
+{
+    const QString usage = QStringLiteral("usage: pcstudio-cli bpb aggregate|compute [OPTIONS]");
+    if (arguments.size() < 2)
+        return usageError(usage, QStringLiteral("bpb"));
+    const QString sub = arguments[1];
+    if (sub == QLatin1String("aggregate"))
+        return runAggregate(arguments.mid(1));
+    if (sub == QLatin1String("--help") || sub == QLatin1String("-h")) {
+        std::fputs(qPrintable(usage + QLatin1Char('\n')), stdout);
+        return ExitOk;
+    }
+    return usageError(QStringLiteral("unknown bpb command '%1'; %2").arg(sub, usage),
+                      QStringLiteral("bpb"));
+}
+
+}  // namespace pcs::cli

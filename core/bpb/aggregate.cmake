@@ -1,0 +1,1 @@
+target_sources(core PRIVATE bpb/lossaggregate.h bpb/lossaggregate.cpp)
