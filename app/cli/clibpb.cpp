@@ -1,5 +1,6 @@
 // bpb aggregate (and bpb compute, see clibpbcompute.cpp): building the BPB matrix the selection
 // needs.
+#include "clibpbcompute.h"
 #include "clicommands.h"
 #include "clisupport.h"
 
@@ -110,6 +111,8 @@ int runBpbCommand(const QStringList &arguments)
     const QString sub = arguments[1];
     if (sub == QLatin1String("aggregate"))
         return runAggregate(arguments.mid(1));
+    if (sub == QLatin1String("compute"))
+        return runBpbComputeCommand(arguments.mid(1));
     if (sub == QLatin1String("--help") || sub == QLatin1String("-h")) {
         std::fputs(qPrintable(usage + QLatin1Char('\n')), stdout);
         return ExitOk;

@@ -184,6 +184,8 @@ void FakeOpenAiServer::processBuffered(Connection *connection)
         connection->buffer.remove(0, headerEnd + 4 + length);
         request.json = QJsonDocument::fromJson(request.body).object();
         request.scriptKey = lastUserText(request.json);
+        if (request.scriptKey.isEmpty() && request.json.value(QLatin1String("prompt")).isString())
+            request.scriptKey = request.json.value(QLatin1String("prompt")).toString();
         request.arrivalMs = m_clock.elapsed();
         connection->closeAfterAnswer = request.headers.value("connection").toLower() == "close";
 
@@ -208,6 +210,9 @@ FakeOpenAiServer::ScriptedReply FakeOpenAiServer::scriptedReply(const ReceivedRe
               return ScriptedReply { status, errorBody(message, type, code), {}, 0 };
           };
 
+    if (request.method == "POST"
+        && (request.path == "/v1/completions" || request.path.startsWith("/v1/completions?")))
+        return completionsReply(request);
     if (request.method != "POST" || request.path != "/v1/chat/completions")
         return failure(404, QStringLiteral("no such endpoint"),
                        QStringLiteral("invalid_request_error"), QStringLiteral("unknown_url"));
@@ -414,6 +419,85 @@ QByteArray FakeOpenAiServer::completionBody(int score, const QString &model, qin
                         { QStringLiteral("total_tokens"), promptTokens + completionTokens } } }
     };
     return QJsonDocument(body).toJson(QJsonDocument::Compact);
+}
+
+QStringList FakeOpenAiServer::completionTokens(const QString &prompt)
+{
+    static const QRegularExpression token(QStringLiteral("\\s*\\S+|\\s+$"));
+    QStringList tokens;
+    for (auto it = token.globalMatch(prompt); it.hasNext();)
+        tokens.append(it.next().captured());
+    return tokens;
+}
+
+double FakeOpenAiServer::completionTokenLogprob(const QString &token)
+{
+    return -0.1 * double(token.trimmed().size());
+}
+
+FakeOpenAiServer::ScriptedReply FakeOpenAiServer::completionsReply(const ReceivedRequest &request)
+{
+    ++m_completionsRequests;
+    if (m_completionsFailAfter >= 0 && m_completionsRequests > m_completionsFailAfter)
+        return ScriptedReply { 400,
+                               errorBody(QStringLiteral("scripted failure"),
+                                         QStringLiteral("invalid_request_error"), {}),
+                               {},
+                               0 };
+    const QString prompt = request.json.value(QLatin1String("prompt")).toString();
+    const QStringList tokens = completionTokens(prompt);
+    QJsonObject choice { { QStringLiteral("index"), 0 },
+                         { QStringLiteral("text"), QStringLiteral("x") },
+                         { QStringLiteral("finish_reason"), QStringLiteral("length") },
+                         { QStringLiteral("logprobs"), QJsonValue::Null } };
+    const bool noPrompt = prompt.contains(QLatin1String("[[noprompt]]"));
+    if (!noPrompt && !m_completionsLegacyOnly
+        && request.json.contains(QLatin1String("prompt_logprobs"))) {
+        QJsonArray promptLogprobs;
+        for (qsizetype i = 0; i < tokens.size(); ++i) {
+            if (i == 0) {
+                promptLogprobs.append(QJsonValue::Null);
+                continue;
+            }
+            const QJsonObject entry { { QStringLiteral("logprob"),
+                                        completionTokenLogprob(tokens[i]) },
+                                      { QStringLiteral("rank"), 1 },
+                                      { QStringLiteral("decoded_token"), tokens[i] } };
+            promptLogprobs.append(QJsonObject { { QString::number(1000 + i), entry } });
+        }
+        choice.insert(QStringLiteral("prompt_logprobs"), promptLogprobs);
+    } else if (!noPrompt && m_completionsLegacyOnly
+               && request.json.value(QLatin1String("echo")).toBool()) {
+        QJsonArray texts, logprobs, offsets;
+        qsizetype offset = 0;
+        for (qsizetype i = 0; i < tokens.size(); ++i) {
+            texts.append(tokens[i]);
+            logprobs.append(i == 0 ? QJsonValue(QJsonValue::Null)
+                                   : QJsonValue(completionTokenLogprob(tokens[i])));
+            offsets.append(offset);
+            offset += tokens[i].size();
+        }
+        texts.append(QStringLiteral(" x"));
+        logprobs.append(-5.0);
+        offsets.append(offset);
+        choice.insert(QStringLiteral("text"), prompt + QStringLiteral(" x"));
+        choice.insert(QStringLiteral("logprobs"),
+                      QJsonObject { { QStringLiteral("tokens"), texts },
+                                    { QStringLiteral("token_logprobs"), logprobs },
+                                    { QStringLiteral("text_offset"), offsets },
+                                    { QStringLiteral("top_logprobs"), QJsonValue::Null } });
+    }
+    const QJsonObject body {
+        { QStringLiteral("id"), QStringLiteral("cmpl-fake") },
+        { QStringLiteral("object"), QStringLiteral("text_completion") },
+        { QStringLiteral("model"), request.json.value(QLatin1String("model")) },
+        { QStringLiteral("choices"), QJsonArray { choice } },
+        { QStringLiteral("usage"),
+          QJsonObject { { QStringLiteral("prompt_tokens"), tokens.size() },
+                        { QStringLiteral("completion_tokens"), 1 },
+                        { QStringLiteral("total_tokens"), tokens.size() + 1 } } }
+    };
+    return ScriptedReply { 200, QJsonDocument(body).toJson(QJsonDocument::Compact), {}, 0 };
 }
 
 }  // namespace pcs::test

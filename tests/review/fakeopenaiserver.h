@@ -56,6 +56,17 @@ namespace pcs::test {
 //   {S+2, ln 0.1}] (each {"token", "logprob", "bytes"}), so [[score=7]] gives "7" 0.6, "8" 0.3,
 //   "9" 0.1; every other token has logprob 0 and top_logprobs [itself with 0].
 // Truncated ([[truncated]]): CONTENT cut after its first 20 characters.
+//
+// Legacy completions (POST /v1/completions, for BPB): the prompt is the script key. It is split
+// into tokens of leading whitespace + one word (regex \s*\S+, trailing whitespace its own
+// token); each token's logprob is -0.1 x its non-space characters, the first token's is null.
+// The answer has choices[0].text "x" and, when the body has "prompt_logprobs", vLLM's
+// choices[0].prompt_logprobs = [null, {"<id>": {"logprob", "rank": 1, "decoded_token"}}, ...];
+// with setCompletionsLegacyOnly(true) instead (and only when "echo" is true) OpenAI's legacy
+// choices[0].logprobs {"tokens", "token_logprobs" (null first), "text_offset"} covering the
+// prompt and one generated token " x" (logprob -5), usage.completion_tokens 1.
+//   [[noprompt]]     no prompt log-probabilities at all
+// setCompletionsFailAfter(N): completions requests after the first N get 400 (not retried).
 class FakeOpenAiServer : public QObject {
     Q_OBJECT
 
@@ -87,6 +98,12 @@ public:
     void setSlowDelayMs(int ms) { m_slowDelayMs = ms; }
     int slowDelayMs() const { return m_slowDelayMs; }
     void setDefaultResponder(Responder responder) { m_defaultResponder = std::move(responder); }
+    void setCompletionsLegacyOnly(bool legacy) { m_completionsLegacyOnly = legacy; }
+    void setCompletionsFailAfter(int requests) { m_completionsFailAfter = requests; }
+    int completionsRequests() const { return m_completionsRequests; }
+    // The scripted tokens of a prompt (see above) and their logprobs (first one NaN = null).
+    static QStringList completionTokens(const QString &prompt);
+    static double completionTokenLogprob(const QString &token);
 
     int totalRequests() const { return int(m_received.size()); }
     int requestsFor(const QString &scriptKey) const { return m_requestsPerKey.value(scriptKey); }
@@ -122,6 +139,10 @@ private:
     int m_concurrent = 0;
     int m_maxConcurrent = 0;
     int m_connectionsAccepted = 0;
+    ScriptedReply completionsReply(const ReceivedRequest &request);
+    bool m_completionsLegacyOnly = false;
+    int m_completionsFailAfter = -1;
+    int m_completionsRequests = 0;
 };
 
 }  // namespace pcs::test

@@ -1,0 +1,137 @@
+// bpb compute: the BPB matrix from OpenAI-compatible completions servers (core/bpb/bpbcompute.h).
+#include "clibpbcompute.h"
+
+#include "clisupport.h"
+
+#include "bpb/bpbcompute.h"
+#include "io/atomicwrite.h"
+#include "review/apikey.h"
+
+#include <QCommandLineParser>
+
+#include <cstdio>
+
+namespace pcs::cli {
+
+namespace {
+const QString kCompute = QStringLiteral("bpb compute");
+}
+
+int runBpbComputeCommand(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.addOptions({
+        { QStringLiteral("texts"), QStringLiteral("JSON Lines file of texts."),
+          QStringLiteral("FILE") },
+        { QStringLiteral("endpoint"),
+          QStringLiteral("Base URL of an OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1 "
+                         "(repeat, paired in order with --model)."),
+          QStringLiteral("URL") },
+        { QStringLiteral("model"), QStringLiteral("Model name (repeat, one per --endpoint)."),
+          QStringLiteral("NAME") },
+        { QStringLiteral("name"),
+          QStringLiteral("Column name of an LLM (repeat, in order; default MODEL@URL)."),
+          QStringLiteral("NAME") },
+        { QStringLiteral("output"),
+          QStringLiteral("The BPB matrix, CSV (text rows); - for stdout."),
+          QStringLiteral("FILE") },
+        { QStringLiteral("store"),
+          QStringLiteral("SQLite file of finished cells, to resume (default OUTPUT.store.sqlite)."),
+          QStringLiteral("FILE") },
+        { QStringLiteral("text-field"), QStringLiteral("JSON field of the text (default text)."),
+          QStringLiteral("FIELD"), QStringLiteral("text") },
+        { QStringLiteral("id-field"),
+          QStringLiteral("JSON field of the id (default id; absent = line number)."),
+          QStringLiteral("FIELD"), QStringLiteral("id") },
+        { QStringLiteral("concurrency"),
+          QStringLiteral("Requests in flight per server (default 8)."), QStringLiteral("N"),
+          QStringLiteral("8") },
+        { QStringLiteral("window"), QStringLiteral("Characters scored per request (default 8000)."),
+          QStringLiteral("N"), QStringLiteral("8000") },
+        { QStringLiteral("overlap"),
+          QStringLiteral(
+              "Characters of context before each later window, not scored (default 1000)."),
+          QStringLiteral("N"), QStringLiteral("1000") },
+    });
+    int exitCode = ExitOk;
+    if (parseOrExit(
+            parser, arguments, kCompute,
+            QStringLiteral("Compute a BPB matrix from OpenAI-compatible completions servers "
+                           "(vLLM prompt_logprobs, or echo+logprobs). The API key comes from "
+                           "OPENAI_API_KEY or the keychain, never the command line. BPB = "
+                           "-Σ ln p(token) / (ln 2 · UTF-8 bytes); the first token has no "
+                           "log-probability and is left out."),
+            &exitCode))
+        return exitCode;
+    const QString textsPath = parser.value(QStringLiteral("texts"));
+    const QString output = parser.value(QStringLiteral("output"));
+    const QStringList endpoints = parser.values(QStringLiteral("endpoint"));
+    const QStringList modelNames = parser.values(QStringLiteral("model"));
+    const QStringList names = parser.values(QStringLiteral("name"));
+    if (textsPath.isEmpty())
+        return usageError(QStringLiteral("--texts is required"), kCompute);
+    if (output.isEmpty())
+        return usageError(QStringLiteral("--output is required"), kCompute);
+    if (endpoints.isEmpty() || endpoints.size() != modelNames.size())
+        return usageError(QStringLiteral("give --endpoint and --model in pairs (at least one)"),
+                          kCompute);
+    if (!names.isEmpty() && names.size() != endpoints.size())
+        return usageError(QStringLiteral("give one --name per --endpoint, or none"), kCompute);
+    const auto concurrency = intOption(parser, QStringLiteral("concurrency"), 8, 1, kCompute);
+    const auto window = intOption(parser, QStringLiteral("window"), 8000, 1, kCompute);
+    const auto overlap = intOption(parser, QStringLiteral("overlap"), 1000, 0, kCompute);
+    if (!concurrency || !window || !overlap)
+        return ExitBadInput;
+
+    BpbComputeOptions options;
+    options.windowChars = *window;
+    options.overlapChars = *overlap;
+    options.limits.concurrency = *concurrency;
+    options.storePath = parser.value(QStringLiteral("store"));
+    if (options.storePath.isEmpty())
+        options.storePath = output == QLatin1String("-") ? QStringLiteral("bpb.store.sqlite")
+                                                         : output + QStringLiteral(".store.sqlite");
+
+    std::vector<BpbModel> models;
+    for (qsizetype i = 0; i < endpoints.size(); ++i) {
+        BpbModel model;
+        model.name = names.value(i);
+        model.endpoint.baseUrl = endpoints[i];
+        model.endpoint.model = modelNames[i];
+        model.endpoint.apiKey = apiKeyFor(endpoints[i]);  // environment or keychain
+        models.push_back(model);
+    }
+
+    auto texts = readBpbTexts(textsPath, parser.value(QStringLiteral("text-field")),
+                              parser.value(QStringLiteral("id-field")));
+    if (!texts)
+        return reportError(texts.error());
+    BpbComputeStats stats;
+    int lastReported = -1;
+    auto matrix = computeBpbMatrix(*texts, models, options, &stats, [&](int done, int total) {
+        if (done == total || done - lastReported >= std::max(1, total / 20)) {
+            lastReported = done;
+            printInfo(QStringLiteral("bpb compute: %1/%2 cells").arg(done).arg(total));
+        }
+    });
+    if (!matrix) {
+        printInfo(QStringLiteral("bpb compute: %1 cells done before the failure are kept in %2; "
+                                 "rerun to resume")
+                      .arg(stats.textsComputed)
+                      .arg(options.storePath));
+        return reportError(matrix.error());
+    }
+    if (Status written = writeAtomically(output, bpbMatrixCsv(*matrix)); !written)
+        return reportError(written.error());
+    printInfo(QStringLiteral("bpb compute: %1 texts × %2 LLMs; %3 cells computed (%4 requests), %5 "
+                             "from the store %6")
+                  .arg(matrix->ids.size())
+                  .arg(matrix->llms.size())
+                  .arg(stats.textsComputed)
+                  .arg(stats.requestsSent)
+                  .arg(stats.textsFromStore)
+                  .arg(options.storePath));
+    return ExitOk;
+}
+
+}  // namespace pcs::cli

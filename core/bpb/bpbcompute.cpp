@@ -1,0 +1,468 @@
+#include "bpb/bpbcompute.h"
+
+#include <QCryptographicHash>
+#include <QEventLoop>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSet>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QUuid>
+
+#include <charconv>
+#include <cmath>
+#include <map>
+#include <optional>
+
+namespace pcs {
+
+namespace {
+
+const QString kNoPromptLogprobs = QStringLiteral(
+    "the server returned no prompt log-probabilities: it needs vLLM's prompt_logprobs or "
+    "echo+logprobs");
+
+QString completionsBase(const QString &baseUrl)
+{
+    QString base = baseUrl.trimmed();
+    while (base.endsWith(QLatin1Char('/')))
+        base.chop(1);
+    return base + QStringLiteral("/completions?_=");
+}
+
+QByteArray fingerprint(const QString &text, int windowChars, int overlapChars)
+{
+    QCryptographicHash hash(QCryptographicHash::Sha1);
+    hash.addData(QByteArray::number(windowChars) + ',' + QByteArray::number(overlapChars) + ';');
+    hash.addData(text.toUtf8());
+    return hash.result().toHex();
+}
+
+// The SQLite store of finished cells.
+class CellStore {
+public:
+    ~CellStore()
+    {
+        if (m_db.isValid()) {
+            m_db.close();
+            m_db = QSqlDatabase();
+            QSqlDatabase::removeDatabase(m_connection);
+        }
+    }
+
+    Status open(const QString &path)
+    {
+        m_connection
+            = QStringLiteral("pcs-bpb-") + QUuid::createUuid().toString(QUuid::WithoutBraces);
+        m_db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connection);
+        if (!m_db.isValid())
+            return Error::internal(
+                QStringLiteral("the Qt SQLite driver (QSQLITE) is not available"));
+        m_db.setDatabaseName(path.isEmpty() ? QStringLiteral(":memory:") : path);
+        m_db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
+        if (!m_db.open())
+            return Error::badInput(
+                QStringLiteral("cannot open the store: %1").arg(m_db.lastError().text()), path);
+        for (const char *sql :
+             { "PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL",
+               "CREATE TABLE IF NOT EXISTS bpb_cells (llm TEXT NOT NULL, text_id TEXT NOT NULL, "
+               "fingerprint TEXT NOT NULL, logprob_sum REAL NOT NULL, bytes INTEGER NOT NULL, "
+               "tokens INTEGER NOT NULL, PRIMARY KEY (llm, text_id))" }) {
+            QSqlQuery query(m_db);
+            if (!query.exec(QString::fromLatin1(sql)))
+                return Error::badInput(
+                    QStringLiteral("the store is not usable: %1").arg(query.lastError().text()),
+                    path);
+        }
+        m_path = path;
+        return Done {};
+    }
+
+    struct Cell {
+        QByteArray fingerprint;
+        double logprobSum = 0;
+        qint64 bytes = 0;
+    };
+
+    std::map<QString, Cell> cellsFor(const QString &llm)
+    {
+        std::map<QString, Cell> cells;
+        QSqlQuery query(m_db);
+        query.prepare(QStringLiteral(
+            "SELECT text_id, fingerprint, logprob_sum, bytes FROM bpb_cells WHERE llm = ?"));
+        query.addBindValue(llm);
+        if (query.exec())
+            while (query.next())
+                cells[query.value(0).toString()]
+                    = Cell { query.value(1).toByteArray(), query.value(2).toDouble(),
+                             query.value(3).toLongLong() };
+        return cells;
+    }
+
+    Status put(const QString &llm, const QString &id, const QByteArray &print, double sum,
+               qint64 bytes, qint64 tokens)
+    {
+        QSqlQuery query(m_db);
+        query.prepare(QStringLiteral("INSERT OR REPLACE INTO bpb_cells VALUES (?, ?, ?, ?, ?, ?)"));
+        for (const QVariant &value : { QVariant(llm), QVariant(id), QVariant(print), QVariant(sum),
+                                       QVariant(bytes), QVariant(tokens) })
+            query.addBindValue(value);
+        if (!query.exec())
+            return Error::internal(
+                QStringLiteral("cannot write to the store: %1").arg(query.lastError().text()),
+                m_path);
+        return Done {};
+    }
+
+private:
+    QString m_connection;
+    QString m_path;
+    QSqlDatabase m_db;
+};
+
+// Picks the prompt token's entry of one vLLM prompt_logprobs position.
+std::optional<std::pair<double, std::optional<QString>>> promptEntry(const QJsonObject &position)
+{
+    std::optional<std::pair<double, std::optional<QString>>> best;
+    qint64 bestRank = -1;
+    for (auto it = position.begin(); it != position.end(); ++it) {
+        const QJsonObject entry = it.value().toObject();
+        const QJsonValue logprob = entry.value(QLatin1String("logprob"));
+        if (!logprob.isDouble())
+            continue;
+        const qint64 rank = entry.value(QLatin1String("rank")).toInteger(0);
+        if (best && rank <= bestRank)
+            continue;
+        bestRank = rank;
+        const QJsonValue decoded = entry.value(QLatin1String("decoded_token"));
+        best = std::make_pair(logprob.toDouble(),
+                              decoded.isString() ? std::optional<QString>(decoded.toString())
+                                                 : std::nullopt);
+    }
+    return best;
+}
+
+}  // namespace
+
+QString bpbLlmName(const BpbModel &model)
+{
+    if (!model.name.isEmpty())
+        return model.name;
+    return model.endpoint.model + QLatin1Char('@') + model.endpoint.baseUrl;
+}
+
+std::vector<BpbWindow> bpbWindows(const QString &text, int windowChars, int overlapChars)
+{
+    std::vector<BpbWindow> windows;
+    const qsizetype n = text.size();
+    const qsizetype width = std::max(1, windowChars);
+    qsizetype start = 0;
+    do {
+        qsizetype end = std::min(n, start + width);
+        if (end < n) {
+            qsizetype cut = end;
+            while (cut > start + 1 && !text.at(cut).isSpace())
+                --cut;
+            if (cut > start + 1)
+                end = cut;
+            else if (text.at(end).isLowSurrogate() && end - 1 > start)
+                --end;
+        }
+        const qsizetype context
+            = start == 0 ? 0 : std::max<qsizetype>(0, start - std::max(0, overlapChars));
+        windows.push_back(BpbWindow { context, start, end });
+        start = end;
+    } while (start < n);
+    return windows;
+}
+
+Result<BpbWindowScore> scoreCompletionsAnswer(const QJsonObject &body, qsizetype promptLength,
+                                              qsizetype contextLength)
+{
+    const QJsonObject choice = body.value(QLatin1String("choices")).toArray().at(0).toObject();
+    // (logprob or nothing, token text or nothing) per prompt position.
+    std::vector<std::pair<std::optional<double>, std::optional<QString>>> positions;
+    const QJsonValue promptLogprobs = choice.value(QLatin1String("prompt_logprobs"));
+    if (promptLogprobs.isArray()) {
+        for (const QJsonValue &value : promptLogprobs.toArray()) {
+            if (value.isNull()) {
+                positions.emplace_back(std::nullopt, std::nullopt);
+                continue;
+            }
+            const auto entry = promptEntry(value.toObject());
+            if (!entry)
+                return Error::badInput(QStringLiteral("a prompt_logprobs position has no logprob"));
+            positions.emplace_back(entry->first, entry->second);
+        }
+    } else {
+        const QJsonObject logprobs = choice.value(QLatin1String("logprobs")).toObject();
+        const QJsonArray tokenLogprobs = logprobs.value(QLatin1String("token_logprobs")).toArray();
+        if (tokenLogprobs.isEmpty() || !tokenLogprobs.at(0).isNull())
+            return Error::badInput(kNoPromptLogprobs);  // without echo, the first one is not null
+        const QJsonArray tokens = logprobs.value(QLatin1String("tokens")).toArray();
+        qint64 generated = body.value(QLatin1String("usage"))
+                               .toObject()
+                               .value(QLatin1String("completion_tokens"))
+                               .toInteger(1);
+        generated = std::clamp<qint64>(generated, 0, tokenLogprobs.size() - 1);
+        for (qsizetype i = 0; i < tokenLogprobs.size() - generated; ++i) {
+            const QJsonValue value = tokenLogprobs.at(i);
+            const QJsonValue token = tokens.at(i);
+            positions.emplace_back(
+                value.isDouble() ? std::optional<double>(value.toDouble()) : std::nullopt,
+                token.isString() ? std::optional<QString>(token.toString()) : std::nullopt);
+        }
+    }
+    if (positions.empty())
+        return Error::badInput(kNoPromptLogprobs);
+
+    BpbWindowScore score;
+    const qsizetype scoredLength = promptLength - contextLength;
+    qsizetype suffix = 0;  // characters from this token's start to the prompt's end
+    for (qsizetype i = qsizetype(positions.size()) - 1; i >= 0; --i) {
+        const auto &[logprob, token] = positions[size_t(i)];
+        if (contextLength > 0) {
+            if (!token && !logprob)
+                continue;  // vLLM's null first position: no text, nothing to sum
+            if (!token)
+                return Error::badInput(QStringLiteral(
+                    "the server returned no token texts, needed to place tokens in a window with "
+                    "context; use an overlap of 0"));
+            suffix += token->size();
+            if (suffix > scoredLength)
+                break;
+        }
+        if (logprob) {
+            if (!std::isfinite(*logprob))
+                return Error::badInput(
+                    QStringLiteral("the server returned a non-finite log-probability"));
+            score.logprobSum += *logprob;
+            ++score.tokens;
+        }
+    }
+    return score;
+}
+
+Result<std::vector<BpbText>> readBpbTexts(const QString &path, const QString &textField,
+                                          const QString &idField)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return Error::badInput(QStringLiteral("cannot open: %1").arg(file.errorString()), path);
+    std::vector<BpbText> texts;
+    QSet<QString> seen;
+    qint64 lineNumber = 0;
+    while (!file.atEnd()) {
+        const QByteArray line = file.readLine().trimmed();
+        ++lineNumber;
+        if (line.isEmpty())
+            continue;
+        QJsonParseError parseError;
+        const QJsonDocument document = QJsonDocument::fromJson(line, &parseError);
+        if (!document.isObject())
+            return Error::badInput(parseError.error != QJsonParseError::NoError
+                                       ? parseError.errorString()
+                                       : QStringLiteral("not a JSON object"),
+                                   path, lineNumber);
+        const QJsonObject object = document.object();
+        const QJsonValue text = object.value(textField);
+        if (!text.isString())
+            return Error::badInput(QStringLiteral("no string field \"%1\"").arg(textField), path,
+                                   lineNumber);
+        if (text.toString().isEmpty())
+            return Error::badInput(QStringLiteral("the text is empty (BPB is undefined)"), path,
+                                   lineNumber);
+        const QJsonValue idValue = object.value(idField);
+        QString id;
+        if (idValue.isString())
+            id = idValue.toString();
+        else if (idValue.isDouble())
+            id = QString::number(idValue.toDouble(), 'g', 17);
+        else if (idValue.isUndefined() || idValue.isNull())
+            id = QString::number(lineNumber);
+        else
+            return Error::badInput(
+                QStringLiteral("the field \"%1\" is neither a string nor a number").arg(idField),
+                path, lineNumber);
+        if (seen.contains(id))
+            return Error::badInput(QStringLiteral("duplicate id \"%1\"").arg(id), path, lineNumber);
+        seen.insert(id);
+        texts.push_back(BpbText { id, text.toString() });
+    }
+    if (texts.empty())
+        return Error::badInput(QStringLiteral("no texts"), path);
+    return texts;
+}
+
+Result<ComputedBpb> computeBpbMatrix(const std::vector<BpbText> &texts,
+                                     const std::vector<BpbModel> &models,
+                                     const BpbComputeOptions &options, BpbComputeStats *stats,
+                                     const std::function<void(int, int)> &progress)
+{
+    BpbComputeStats localStats;
+    BpbComputeStats &counts = stats ? *stats : localStats;
+    counts = {};
+    if (models.empty())
+        return Error::badInput(QStringLiteral("no LLM given"));
+    ComputedBpb matrix;
+    for (const BpbText &text : texts) {
+        if (text.text.isEmpty())
+            return Error::badInput(
+                QStringLiteral("text \"%1\" is empty (BPB is undefined)").arg(text.id));
+        matrix.ids.append(text.id);
+    }
+    for (const BpbModel &model : models) {
+        const QString name = bpbLlmName(model);
+        if (model.endpoint.baseUrl.contains(QLatin1Char('?')))
+            return Error::badInput(
+                QStringLiteral("the base URL %1 has a query string; it is not supported")
+                    .arg(model.endpoint.baseUrl));
+        if (matrix.llms.contains(name))
+            return Error::badInput(QStringLiteral("the LLM name \"%1\" is given twice").arg(name));
+        matrix.llms.append(name);
+    }
+    matrix.values.assign(size_t(texts.size() * models.size()), std::nan(""));
+
+    CellStore store;
+    if (Status opened = store.open(options.storePath); !opened)
+        return opened.error();
+
+    const int total = int(texts.size() * models.size());
+    int done = 0;
+    std::vector<QByteArray> prints;
+    std::vector<qint64> bytes;
+    for (const BpbText &text : texts) {
+        prints.push_back(fingerprint(text.text, options.windowChars, options.overlapChars));
+        bytes.push_back(text.text.toUtf8().size());
+    }
+
+    for (size_t m = 0; m < models.size(); ++m) {
+        const QString llm = matrix.llms[qsizetype(m)];
+        const auto stored = store.cellsFor(llm);
+        struct Pending {
+            size_t text = 0;
+            int windowsLeft = 0;
+            double sum = 0;
+            qint64 tokens = 0;
+        };
+        struct Job {
+            size_t pending = 0;
+            qsizetype promptLength = 0;
+            qsizetype contextLength = 0;
+        };
+        std::vector<Pending> pending;
+        std::vector<Job> jobs;
+        std::vector<ChatRequest> requests;
+        for (size_t t = 0; t < texts.size(); ++t) {
+            const auto found = stored.find(texts[t].id);
+            if (found != stored.end() && found->second.fingerprint == prints[t]) {
+                matrix.values[t * models.size() + m]
+                    = -found->second.logprobSum / (std::log(2.0) * double(found->second.bytes));
+                ++counts.textsFromStore;
+                ++done;
+                continue;
+            }
+            const auto windows
+                = bpbWindows(texts[t].text, options.windowChars, options.overlapChars);
+            pending.push_back(Pending { t, int(windows.size()), 0, 0 });
+            for (const BpbWindow &window : windows) {
+                const QString prompt
+                    = texts[t].text.mid(window.contextStart, window.end - window.contextStart);
+                jobs.push_back(Job { pending.size() - 1, prompt.size(),
+                                     window.scoredStart - window.contextStart });
+                ChatRequest request;
+                request.tag = jobs.size() - 1;
+                request.body = QJsonObject { { QStringLiteral("model"), models[m].endpoint.model },
+                                             { QStringLiteral("prompt"), prompt },
+                                             { QStringLiteral("max_tokens"), 1 },
+                                             { QStringLiteral("temperature"), 0 },
+                                             { QStringLiteral("prompt_logprobs"), 0 },
+                                             { QStringLiteral("echo"), true },
+                                             { QStringLiteral("logprobs"), 0 } };
+                requests.push_back(std::move(request));
+            }
+        }
+        if (progress)
+            progress(done, total);
+        if (requests.empty())
+            continue;
+
+        LlmEndpoint endpoint = models[m].endpoint;
+        endpoint.baseUrl = completionsBase(endpoint.baseUrl);
+        LlmClient client(endpoint, options.limits);
+        std::optional<Error> failure;
+        QEventLoop loop;
+        QObject::connect(&client, &LlmClient::finished, &loop, [&](const ChatResponse &response) {
+            ++counts.requestsSent;
+            if (failure)
+                return;
+            const Job &job = jobs[size_t(response.tag)];
+            Pending &cell = pending[job.pending];
+            Result<BpbWindowScore> score = response.ok()
+                ? scoreCompletionsAnswer(response.body, job.promptLength, job.contextLength)
+                : Result<BpbWindowScore>(*response.error);
+            if (!score) {
+                Error error = score.error();
+                error.reason = QStringLiteral("%1, text \"%2\": %3")
+                                   .arg(llm, texts[cell.text].id, error.reason);
+                failure = error;
+                client.cancel();
+                return;
+            }
+            cell.sum += score->logprobSum;
+            cell.tokens += score->tokens;
+            if (--cell.windowsLeft > 0)
+                return;
+            if (Status put = store.put(llm, texts[cell.text].id, prints[cell.text], cell.sum,
+                                       bytes[cell.text], cell.tokens);
+                !put) {
+                failure = put.error();
+                client.cancel();
+                return;
+            }
+            matrix.values[cell.text * models.size() + m]
+                = -cell.sum / (std::log(2.0) * double(bytes[cell.text]));
+            ++counts.textsComputed;
+            if (progress)
+                progress(++done, total);
+        });
+        QObject::connect(&client, &LlmClient::idle, &loop, &QEventLoop::quit);
+        for (ChatRequest &request : requests)
+            client.submit(std::move(request));
+        loop.exec();
+        if (failure)
+            return *failure;
+    }
+    return matrix;
+}
+
+QByteArray bpbMatrixCsv(const ComputedBpb &matrix)
+{
+    const auto quoted = [](const QString &field) {
+        QByteArray utf8 = field.toUtf8();
+        utf8.replace("\"", "\"\"");
+        return '"' + utf8 + '"';
+    };
+    QByteArray csv = "id";
+    for (const QString &llm : matrix.llms)
+        csv += ',' + quoted(llm);
+    csv += '\n';
+    for (qsizetype row = 0; row < matrix.ids.size(); ++row) {
+        const QString &id = matrix.ids[row];
+        const bool needsQuotes = id.contains(QLatin1Char(',')) || id.contains(QLatin1Char('"'))
+            || id.contains(QLatin1Char('\n')) || id.contains(QLatin1Char('\r'));
+        csv += needsQuotes ? quoted(id) : id.toUtf8();
+        for (qsizetype column = 0; column < matrix.llms.size(); ++column) {
+            char buffer[64];
+            const auto [end, ec]
+                = std::to_chars(buffer, buffer + sizeof buffer, matrix.at(row, column));
+            csv += ',' + QByteArray(buffer, end - buffer);
+        }
+        csv += '\n';
+    }
+    return csv;
+}
+
+}  // namespace pcs
