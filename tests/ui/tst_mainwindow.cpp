@@ -6,6 +6,7 @@
 #include "charts/textscatterchart.h"
 #include "common/testdata.h"
 #include "demo/demodata.h"
+#include "io/bpbloader.h"
 #include "models/selectiontablemodel.h"
 #include "models/texttableview.h"
 #include "textfocus.h"
@@ -21,6 +22,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
+#include <QLineEdit>
 #include <QListWidget>
 #include <QMessageBox>
 #include <QProcess>
@@ -31,6 +33,8 @@
 #include <QTableView>
 #include <QTest>
 #include <QTimer>
+
+#include <numbers>
 
 using namespace pcs;
 
@@ -427,6 +431,45 @@ private Q_SLOTS:
         auto *error = child<QLabel>(window, "loadError");
         QVERIFY(error->isVisible());
         QVERIFY2(error->text().contains(QStringLiteral("bpb.csv:2:")), qPrintable(error->text()));
+    }
+
+    // File ▸ Build BPB Matrix from Losses: per-chunk losses made from the demo's matrix build it
+    // back, and the selection on it equals the selection on the matrix.
+    void buildsTheMatrixFromLosses()
+    {
+        auto original = loadBpbMatrix(m_small.bpb);
+        QVERIFY(original.ok());
+        QByteArray losses = "llm,text,loss,tokens,bytes\n";
+        for (Eigen::Index i = 0; i < original->values.rows(); ++i)
+            for (Eigen::Index j = 0; j < original->values.cols(); ++j)
+                losses += '"' + original->llms[i].toUtf8().replace("\"", "\"\"") + "\","
+                    + original->texts[j].toUtf8() + ','
+                    + QByteArray::number(original->values(i, j) * std::numbers::ln2 * 400.0 / 100.0,
+                                         'g', 17)
+                    + ",100,400\n";
+        const QString lossPath
+            = test::writeFile(m_dir, QStringLiteral("losses/demo-losses.csv"), losses);
+        const QString built = m_dir.filePath(QStringLiteral("losses/bpb.csv"));
+        MainWindow window;
+        window.show();
+        QSignalSpy done(&window, &MainWindow::bpbBuilt);
+        window.buildBpbFromLosses({ lossPath }, 0, built);
+        QVERIFY(done.wait(30000));
+        QCOMPARE(child<QLineEdit>(window, "bpbPath")->text(), built);
+        QVERIFY(loadAndWait(window, { built, {}, m_small.errors, {} }));
+        const Eigen::VectorXd fromLosses = window.session()->outcome()->table.estimate;
+        MainWindow reference;
+        QVERIFY(loadAndWait(reference, { m_small.bpb, {}, m_small.errors, {} }));
+        const Eigen::VectorXd direct = reference.session()->outcome()->table.estimate;
+        QCOMPARE(fromLosses.size(), direct.size());
+        QVERIFY((fromLosses - direct).cwiseAbs().maxCoeff() < 1e-12);
+        // A bad loss file is shown inline, with its line.
+        const QString bad = test::writeFile(m_dir, QStringLiteral("losses/bad.csv"),
+                                            "llm,text,loss,tokens,bytes\na,t,1,-3,4\n");
+        window.buildBpbFromLosses({ bad }, 0, m_dir.filePath(QStringLiteral("losses/never.csv")));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            child<QLabel>(window, "loadError")->text().contains(QStringLiteral("bad.csv:2:")),
+            30000);
     }
 
     void closingWithUnsavedChangesAsks()

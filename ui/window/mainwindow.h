@@ -42,6 +42,14 @@ public:
     Status exportDistributionTo(const QString &path);
     Status exportTableTo(const QString &path);
     QString workspacePath() const { return m_workspacePath; }
+    // File ▸ Build BPB Matrix from Losses without its dialogs: aggregates in the background
+    // (grouping: a LossGrouping), writes `output`, and opens it as the BPB matrix.
+    void buildBpbFromLosses(const QStringList &lossFiles, int grouping, const QString &output);
+
+Q_SIGNALS:
+    void bpbBuilt(const QString &path);
+
+public:
     bool isDirty() const { return m_dirty; }
 
     enum Stage {
@@ -74,6 +82,7 @@ private:
     void rebuildRecentMenu();
     void exportDistribution();
     void exportTable();
+    void buildBpbWithDialogs();
     Workspace currentWorkspace() const;
     void applyTheme(const QString &theme);
     void applyViewState(const QJsonObject &view);

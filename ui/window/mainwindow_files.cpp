@@ -1,6 +1,7 @@
 // MainWindow: menus, workspace files, recent files, exports, the demo, drag and drop, settings.
 #include "window/mainwindow.h"
 
+#include "bpb/lossaggregate.h"
 #include "charts/chartwidget.h"
 #include "demo/demodata.h"
 #include "filter/filterpage.h"
@@ -20,6 +21,8 @@
 #include <QDragEnterEvent>
 #include <QFile>
 #include <QFileDialog>
+#include <QFutureWatcher>
+#include <QInputDialog>
 #include <QJsonDocument>
 #include <QLabel>
 #include <QListWidget>
@@ -30,6 +33,7 @@
 #include <QSplitter>
 #include <QStandardPaths>
 #include <QStatusBar>
+#include <QtConcurrent/QtConcurrentRun>
 
 namespace pcs {
 
@@ -51,6 +55,7 @@ void MainWindow::createMenus()
                     [this] { browseInput(QStringLiteral("errors")); });
     file->addAction(tr("Open &Token Counts…"), this,
                     [this] { browseInput(QStringLiteral("token_counts")); });
+    file->addAction(tr("Build BPB Matrix from &Losses…"), this, &MainWindow::buildBpbWithDialogs);
     file->addSeparator();
     file->addAction(tr("Open &Workspace…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O), this,
                     [this] {
@@ -378,6 +383,76 @@ Status MainWindow::exportTableTo(const QString &path)
     if (written)
         m_status->setText(tr("Exported %1").arg(QDir::toNativeSeparators(path)));
     return written;
+}
+
+void MainWindow::buildBpbWithDialogs()
+{
+    const QString dir = QSettings().value(QStringLiteral("files/lastDir")).toString();
+    const QStringList files = QFileDialog::getOpenFileNames(
+        this, tr("Per-Chunk Loss Files"), dir,
+        tr("Loss files (*.csv *.tsv *.jsonl *.jsonl.gz *.jsonl.zst);;All files (*)"));
+    if (files.isEmpty())
+        return;
+    bool chosen = false;
+    const QStringList groupings = { tr("texts"), tr("domains"), tr("chunks") };
+    const QString by = QInputDialog::getItem(this, tr("Build BPB Matrix"), tr("One row per:"),
+                                             groupings, 0, false, &chosen);
+    if (!chosen)
+        return;
+    const QString output = QFileDialog::getSaveFileName(
+        this, tr("Save the BPB Matrix"),
+        QFileInfo(files.first()).dir().filePath(QStringLiteral("bpb.csv")),
+        tr("CSV (*.csv);;NumPy (*.npy)"));
+    if (output.isEmpty())
+        return;
+    const LossGrouping grouping = by == groupings[1] ? LossGrouping::Domain
+        : by == groupings[2]                         ? LossGrouping::Chunk
+                                                     : LossGrouping::Text;
+    buildBpbFromLosses(files, int(grouping), output);
+}
+
+void MainWindow::buildBpbFromLosses(const QStringList &lossFiles, int grouping,
+                                    const QString &output)
+{
+    // Aggregating millions of chunks takes a moment: off the GUI thread, then loaded like any
+    // opened BPB matrix.
+    m_status->setText(
+        tr("Building the BPB matrix from %n loss file(s)…", nullptr, int(lossFiles.size())));
+    auto *watcher = new QFutureWatcher<Result<QString>>(this);
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, output] {
+        watcher->deleteLater();
+        const Result<QString> built = watcher->result();
+        if (!built) {
+            m_dataPage->showError(built.error());
+            showStage(DataStage);
+            m_status->setText(tr("Could not build the BPB matrix"));
+            return;
+        }
+        SelectionInputPaths paths = m_dataPage->paths();
+        paths.bpb = output;
+        m_dataPage->setPaths(paths);
+        m_status->setText(*built);
+        Q_EMIT bpbBuilt(output);
+        if (!paths.errors.isEmpty())
+            loadInputs(paths);
+        else
+            showStage(DataStage);
+    });
+    watcher->setFuture(QtConcurrent::run([lossFiles, grouping, output]() -> Result<QString> {
+        auto aggregate = aggregateLosses(lossFiles, LossGrouping(grouping));
+        if (!aggregate)
+            return aggregate.error();
+        if (Status written = writeBpbMatrix(output, aggregate->matrix, LossGrouping(grouping));
+            !written)
+            return written.error();
+        return QObject::
+            tr("BPB matrix: %1 LLMs × %2 rows from %3 chunks (%4 dropped for a missing loss) → %5")
+                .arg(aggregate->matrix.llms.size())
+                .arg(aggregate->matrix.texts.size())
+                .arg(aggregate->chunksRead)
+                .arg(aggregate->chunksDropped)
+                .arg(QDir::toNativeSeparators(output));
+    }));
 }
 
 }  // namespace pcs
