@@ -72,6 +72,28 @@ private Q_SLOTS:
         QCOMPARE(chunks->matrix.values(0, 1), 30.0 / (kLn2 * 120.0));
     }
 
+    void writesCsvAndNpyThatLoadBack()
+    {
+        const QString path = test::writeFile(m_dir, QStringLiteral("write.csv"),
+                                             "llm,text,loss,tokens,bytes\n"
+                                             "\"('f', 'a,b')\",t1,2.0,10,40\n"
+                                             "\"('f', 'a,b')\",t2,1.0,10,20\n"
+                                             "c,t1,1.5,10,30\n");
+        auto aggregate = aggregateLosses({ path }, LossGrouping::Text);
+        QVERIFY(aggregate.ok());
+        for (const QString &name : { QStringLiteral("out.csv"), QStringLiteral("out.npy") }) {
+            const QString out = m_dir.filePath(name);
+            QVERIFY(writeBpbMatrix(out, aggregate->matrix, LossGrouping::Text).ok());
+            auto loaded = loadBpbMatrix(out);
+            QVERIFY2(loaded.ok(), loaded.ok() ? "" : qPrintable(loaded.error().toString()));
+            QCOMPARE(loaded->llms, aggregate->matrix.llms);
+            QCOMPARE(loaded->texts, aggregate->matrix.texts);
+            QCOMPARE(loaded->values(0, 0), aggregate->matrix.values(0, 0));
+            QCOMPARE(loaded->values(0, 1), aggregate->matrix.values(0, 1));
+            QVERIFY(std::isnan(loaded->values(1, 1)));  // c has no t2: an empty cell stays missing
+        }
+    }
+
     void domainsJsonlAndFileNamedLlms()
     {
         // One JSONL file per LLM, named after it; grouped by domain.
