@@ -354,6 +354,14 @@ Error QueueStore::databaseError(const QString &what, const QSqlQuery &query) con
     return Error::internal(QStringLiteral("%1: %2").arg(what, query.lastError().text()), m_path);
 }
 
+Status QueueStore::beginTransaction()
+{
+    if (!m_db.transaction())
+        return Error::internal(
+            QStringLiteral("cannot start a transaction: %1").arg(m_db.lastError().text()), m_path);
+    return Done {};
+}
+
 Status QueueStore::exec(const QString &sql)
 {
     QSqlQuery query(m_db);
@@ -389,9 +397,8 @@ Status QueueStore::initialize()
             return done;
     }
 
-    if (!m_db.transaction())
-        return Error::internal(
-            QStringLiteral("cannot start a transaction: %1").arg(m_db.lastError().text()), m_path);
+    if (Status begun = beginTransaction(); !begun)
+        return begun.error();
     const auto fail = [this](Error error) {
         m_db.rollback();
         return error;
@@ -454,9 +461,8 @@ Result<ImportSummary> QueueStore::importJsonl(const QString &path, const QString
     const QVariant shaValue(described->sha256);
     const QVariant createdValue(createdAt);
 
-    if (!m_db.transaction())
-        return Error::internal(
-            QStringLiteral("cannot start a transaction: %1").arg(m_db.lastError().text()), m_path);
+    if (Status begun = beginTransaction(); !begun)
+        return begun.error();
     const auto fail = [this](Error error) {
         m_db.rollback();
         return error;
@@ -659,9 +665,8 @@ Status QueueStore::setThresholds(double filter, double revise)
 {
     if (Status valid = Thresholds { filter, revise }.validate(); !valid)
         return valid.error();
-    if (!m_db.transaction())
-        return Error::internal(
-            QStringLiteral("cannot start a transaction: %1").arg(m_db.lastError().text()), m_path);
+    if (Status begun = beginTransaction(); !begun)
+        return begun.error();
     QSqlQuery query(m_db);
     query.prepare(QStringLiteral(
         "UPDATE settings SET filter_threshold = ?, revise_threshold = ? WHERE id = 1"));
@@ -1153,9 +1158,8 @@ Result<std::vector<QueueItem>> QueueStore::setHumanDecisions(const PageQuery &fi
         where += QStringLiteral(" AND score < ?");
         binds << *scoreBelow;
     }
-    if (!m_db.transaction())
-        return Error::internal(
-            QStringLiteral("cannot start a transaction: %1").arg(m_db.lastError().text()), m_path);
+    if (Status begun = beginTransaction(); !begun)
+        return begun.error();
     const auto fail = [this](Error error) {
         m_db.rollback();
         return error;
@@ -1192,9 +1196,8 @@ Result<std::vector<QueueItem>> QueueStore::setHumanDecisions(const PageQuery &fi
 
 Status QueueStore::restoreHumanDecisions(const std::vector<QueueItem> &before)
 {
-    if (!m_db.transaction())
-        return Error::internal(
-            QStringLiteral("cannot start a transaction: %1").arg(m_db.lastError().text()), m_path);
+    if (Status begun = beginTransaction(); !begun)
+        return begun.error();
     QSqlQuery query(m_db);
     query.prepare(QStringLiteral(
         "UPDATE items SET human_decision = ?, edited_text = ?, decided_at = ? WHERE id = ?"));

@@ -218,6 +218,7 @@ private:
     QueueStore(QString path, QString connectionName);
     Status initialize();
     Status exec(const QString &sql);
+    Status beginTransaction();
     Error databaseError(const QString &what, const QSqlQuery &query) const;
     Status requireChanged(const QSqlQuery &query, qint64 id) const;
 

@@ -574,6 +574,16 @@ Status ReviewSession::restoreDecisions(const std::vector<QueueItem> &before)
 
 Status ReviewSession::reassess(qint64 id)
 {
+    return submitForItem(id, true);
+}
+
+Status ReviewSession::requestRevision(qint64 id)
+{
+    return submitForItem(id, false);
+}
+
+Status ReviewSession::submitForItem(qint64 id, bool assess)
+{
     if (!m_store)
         return notOpen();
     auto item = m_store->item(id);
@@ -585,25 +595,13 @@ Status ReviewSession::reassess(qint64 id)
     const ReviewProjectSettings projectSettings = settings();
     if (projectSettings.endpoint.isEmpty())
         return Error::badInput(tr("no endpoint is configured for the assessor"));
-    d->submitSingle(*this, SingleKind::Reassess, id,
-                    assessmentRequestBody(*itemCriteria, item->text, projectSettings.withLogprobs));
-    return Done {};
-}
-
-Status ReviewSession::requestRevision(qint64 id)
-{
-    if (!m_store)
-        return notOpen();
-    auto item = m_store->item(id);
-    if (!item)
-        return item.error();
-    auto itemCriteria = criteria();
-    if (!itemCriteria)
-        return itemCriteria.error();
-    if (settings().endpoint.isEmpty())
-        return Error::badInput(tr("no endpoint is configured for the assessor"));
-    d->submitSingle(*this, SingleKind::Revise, id,
-                    revisionRequestBody(*itemCriteria, item->text, item->llmReasoning));
+    if (assess)
+        d->submitSingle(
+            *this, SingleKind::Reassess, id,
+            assessmentRequestBody(*itemCriteria, item->text, projectSettings.withLogprobs));
+    else
+        d->submitSingle(*this, SingleKind::Revise, id,
+                        revisionRequestBody(*itemCriteria, item->text, item->llmReasoning));
     return Done {};
 }
 

@@ -130,6 +130,9 @@ Q_SIGNALS:
     void taskFailed(const pcs::Error &error);
 
 private:
+    // The one-item request behind reassess (assess = true) and requestRevision.
+    Status submitForItem(qint64 id, bool assess);
+
     struct Private;
     std::unique_ptr<Private> d;
     std::unique_ptr<QueueStore> m_store;
