@@ -17,7 +17,8 @@ void printLine(const QString &line)
 int reportError(const Error &error)
 {
     printLine(error.file.isEmpty() ? QStringLiteral("pcstudio-cli: ") + error.reason : error.toString());
-    return error.kind == ErrorKind::Internal ? ExitInternal : ExitBadInput;
+    const bool machineOrOurs = error.kind == ErrorKind::Internal || error.kind == ErrorKind::Io;
+    return machineOrOurs ? ExitInternal : ExitBadInput;
 }
 
 int usageError(const QString &message, const QString &command)

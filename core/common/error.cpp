@@ -23,6 +23,11 @@ Error Error::internal(QString reason, QString file)
     return Error{ErrorKind::Internal, std::move(file), 0, 0, std::move(reason)};
 }
 
+Error Error::io(QString reason, QString file)
+{
+    return Error{ErrorKind::Io, std::move(file), 0, 0, std::move(reason)};
+}
+
 Error Error::canceled()
 {
     return Error{ErrorKind::Canceled, {}, 0, 0, QStringLiteral("canceled")};

@@ -10,7 +10,8 @@ namespace pcs {
 enum class ErrorKind {
     BadInput,  // the user's file or parameters: exit code 2
     Canceled,  // the user asked to stop
-    Internal,  // our fault or the machine's (out of memory, I/O): exit code 1
+    Internal,  // our fault or the machine's (out of memory): exit code 1
+    Io,  // the file system failed us (a full disk, EIO, read-only): exit code 1
 };
 
 // An error (or warning) as a value: where it is and why, never a dialog.
@@ -26,6 +27,7 @@ struct Error {
 
     static Error badInput(QString reason, QString file = {}, qint64 line = 0, qint64 column = 0);
     static Error internal(QString reason, QString file = {});
+    static Error io(QString reason, QString file = {});
     static Error canceled();
 };
 

@@ -19,6 +19,7 @@ target_sources(core PRIVATE
 # Writers and provenance ----------------------------------------------------------------------
 target_sources(core PRIVATE
   io/atomicwrite.h io/atomicwrite.cpp
+  io/outputpaths.h io/outputpaths.cpp
   io/selectionwriter.h io/selectionwriter.cpp
   io/fileinfo.h io/fileinfo.cpp
 )
