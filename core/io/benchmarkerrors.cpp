@@ -6,10 +6,47 @@
 
 #include <QFileInfo>
 #include <QHash>
+#include <QJsonArray>
 
 namespace pcs {
 
 using namespace io;
+
+QString errorMappingFormula(ErrorMapping mapping)
+{
+    switch (mapping) {
+    case ErrorMapping::AsIs: return QStringLiteral("v");
+    case ErrorMapping::OneMinus: return QStringLiteral("1 - v");
+    case ErrorMapping::HalfOneMinus: return QStringLiteral("(1 - v)/2");
+    case ErrorMapping::OneMinusPercent: return QStringLiteral("1 - v/100");
+    case ErrorMapping::Negate: return QStringLiteral("-v");
+    }
+    return {};
+}
+
+QJsonObject BenchmarkInfo::toJson() const
+{
+    QJsonObject json { { QStringLiteral("mapping"), errorMappingFormula(mapping) } };
+    if (!metric.isEmpty())
+        json.insert(QStringLiteral("metric"), metric);
+    if (!filter.isEmpty())
+        json.insert(QStringLiteral("filter"), filter);
+    if (higherIsBetter)
+        json.insert(QStringLiteral("higher_is_better"), *higherIsBetter);
+    if (!directionSource.isEmpty())
+        json.insert(QStringLiteral("direction_from"), directionSource);
+    if (!group.isEmpty())
+        json.insert(QStringLiteral("group"), group);
+    if (isGroup)
+        json.insert(QStringLiteral("members"), QJsonArray::fromStringList(members));
+    return json;
+}
+
+const BenchmarkInfo &BenchmarkErrors::infoFor(qsizetype benchmark) const
+{
+    static const BenchmarkInfo kPlainErrors;  // the package's CSV: values are errors as they are
+    return benchmark >= 0 && benchmark < info.size() ? info[benchmark] : kPlainErrors;
+}
 
 namespace {
 
@@ -78,6 +115,7 @@ Result<BenchmarkErrors> loadBenchmarkCsv(const QString &path, const MappedFile &
                                    path, line, benchmarkColumn + 1);
         benchmarkLines.insert(benchmark, line);
         errors.benchmarks.append(benchmark);
+        errors.info.append(BenchmarkInfo {});
         std::vector<double> &row = rows.emplace_back();
         row.reserve(std::size_t(errors.llms.size()));
         for (qsizetype i = 0; i < names.size(); ++i) {
@@ -105,8 +143,11 @@ Result<BenchmarkErrors> loadBenchmarkCsv(const QString &path, const MappedFile &
 
 }  // namespace
 
-Result<BenchmarkErrors> loadBenchmarkErrors(const QString &path, const TaskControl &control)
+Result<BenchmarkErrors> loadBenchmarkErrors(const QString &path,
+                                            const BenchmarkLoadOptions &options,
+                                            const TaskControl &control)
 {
+    Q_UNUSED(options);  // metric overrides apply to lm-evaluation-harness results (next change)
     const QFileInfo info(path);
     if (info.isDir())
         return loadLmEvalResults(path, control);

@@ -15,7 +15,7 @@ Result<SelectionInputs> loadSelectionInputs(const QString &bpbPath,
     auto bpb = loadBpbMatrix(bpbPath, bpbOptions, control);
     if (!bpb)
         return bpb.error();
-    auto errors = loadBenchmarkErrors(errorsPath, control);
+    auto errors = loadBenchmarkErrors(errorsPath, {}, control);
     if (!errors)
         return errors.error();
     auto aligned = alignInputs(*bpb, *errors, benchmarks, bpbPath, errorsPath);

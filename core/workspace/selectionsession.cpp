@@ -24,7 +24,7 @@ void loadInBackground(QPromise<LoadReply> &promise, SelectionInputPaths paths)
     auto bpb = loadBpbMatrix(paths.bpb, paths.bpbOptions, control);
     if (!bpb)
         return fail(bpb.error());
-    auto errors = loadBenchmarkErrors(paths.errors, control);
+    auto errors = loadBenchmarkErrors(paths.errors, {}, control);
     if (!errors)
         return fail(errors.error());
     auto data = std::make_shared<SelectionData>();
