@@ -7,6 +7,7 @@
 #include "io/fileinfo.h"
 
 #include <QDateTime>
+#include <QDir>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -381,10 +382,15 @@ Result<std::unique_ptr<QueueStore>> QueueStore::open(const QString &path)
     // Another store on the same file (a reader, the GUI beside a CLI run) may hold the write
     // lock for a moment: wait rather than fail.
     store->m_db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
-    if (!store->m_db.open())
-        return Error::badInput(
-            QStringLiteral("cannot open the review queue: %1").arg(store->m_db.lastError().text()),
-            absolutePath);
+    if (!store->m_db.open()) {
+        // A path into a missing folder is the user's; anything else is said as the disk's.
+        if (!QFileInfo(absolutePath).dir().exists())
+            return Error::badInput(QStringLiteral("cannot open the review queue: the folder does "
+                                                  "not exist"),
+                                   absolutePath);
+        return sqlite::describeFailure(store->m_db, store->m_db.lastError(),
+                                       QStringLiteral("opening the queue"), absolutePath);
+    }
     if (Status ready = store->initialize(); !ready)
         return ready.error();
     return store;
