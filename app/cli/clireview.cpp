@@ -14,6 +14,7 @@
 #include <QEventLoop>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QThread>
 
 #include <cstdio>
 
@@ -132,6 +133,41 @@ int importReview(const QStringList &arguments)
     return importInto(*store, parser);
 }
 
+// Takes the queue's run lease, waiting for it with `wait`; the exit code (3 when another run
+// holds the queue and we do not wait). A stale lease is taken over and said so.
+int takeRunLease(QueueStore &store, bool wait)
+{
+    constexpr int kPollMs = 500;
+    bool told = false;
+    for (;;) {
+        auto attempt = store.acquireRunLease();
+        if (!attempt)
+            return reportError(attempt.error());
+        if (attempt->acquired) {
+            if (attempt->takenOver) {
+                const RunLease &stale = *attempt->takenOver;
+                printInfo(QStringLiteral("%1: took over the run lease of PID %2 on %3 (since %4): "
+                                         "%5; %6 items it had claimed are pending again")
+                              .arg(store.path())
+                              .arg(stale.pid)
+                              .arg(stale.host, stale.startedAt, attempt->takeoverReason)
+                              .arg(attempt->releasedClaims));
+            }
+            return ExitOk;
+        }
+        const QString busy
+            = QStringLiteral("%1: %2").arg(store.path(), attempt->holder.busyReason());
+        if (!wait) {
+            printInfo(busy);
+            return ExitIncomplete;
+        }
+        if (!told)
+            printInfo(busy + QStringLiteral("; waiting for it to end"));
+        told = true;
+        QThread::msleep(kPollMs);
+    }
+}
+
 int runReview(const QStringList &arguments)
 {
     QCommandLineParser parser;
@@ -187,28 +223,41 @@ int runReview(const QStringList &arguments)
         { QStringLiteral("text-field"),
           QStringLiteral("The JSONL field holding the text (default text)."),
           QStringLiteral("FIELD"), QStringLiteral("text") },
+        { QStringLiteral("wait"),
+          QStringLiteral("When another run holds the queue, wait until it ends (default: exit "
+                         "with code 3).") },
     });
     int exitCode = ExitOk;
     if (parseOrExit(parser, arguments, kRun,
                     QStringLiteral("Assess every pending text with an LLM and record each result "
-                                   "as it arrives; run again to resume."),
+                                   "as it arrives; run again to resume. One run per queue: "
+                                   "while another holds it, exits with code 3 (or waits, "
+                                   "with --wait)."),
                     &exitCode))
         return exitCode;
     for (const char *required : { "criteria", "endpoint", "model" })
         if (parser.value(QString::fromLatin1(required)).isEmpty())
             return usageError(QStringLiteral("--%1 is required").arg(QString::fromLatin1(required)),
                               kRun);
+    auto criteria = Criteria::load(parser.value(QStringLiteral("criteria")));
+    if (!criteria)
+        return reportError(criteria.error());
     auto store = openStore(parser, kRun, &exitCode);
     if (!store)
         return exitCode;
-    auto criteria = keepCriteria(*store, parser.value(QStringLiteral("criteria")));
-    if (!criteria)
-        return reportError(criteria.error());
 
+    // Importing is additive and idempotent, so it need not wait for another run.
     if (!parser.value(QStringLiteral("input")).isEmpty()) {
         if (const int imported = importInto(*store, parser); imported != ExitOk)
             return imported;
     }
+    // One run per queue: everything from here on changes what a run does.
+    if (const int leased = takeRunLease(*store, parser.isSet(QStringLiteral("wait")));
+        leased != ExitOk)
+        return leased;
+    if (Status kept = store->setProperty(QStringLiteral("criteria"), criteriaJson(*criteria));
+        !kept)
+        return reportError(kept.error());
     if (parser.isSet(QStringLiteral("filter-threshold"))
         || parser.isSet(QStringLiteral("revise-threshold"))) {
         auto current = store->thresholds();
@@ -315,11 +364,16 @@ int statusReview(const QStringList &arguments)
     parser.addOption(dbOption());
     int exitCode = ExitOk;
     if (parseOrExit(parser, arguments, kStatus,
-                    QStringLiteral("Counts by state and decision, as JSON."), &exitCode))
+                    QStringLiteral("Checks the queue (SQLite quick_check) and prints counts by "
+                                   "state and decision, as JSON."),
+                    &exitCode))
         return exitCode;
     auto store = openStore(parser, kStatus, &exitCode);
     if (!store)
         return exitCode;
+    // Counting reads only the indexes: a damaged page elsewhere would go unnoticed.
+    if (Status intact = store->quickCheck(); !intact)
+        return reportError(intact.error());
     auto status = store->status();
     if (!status)
         return reportError(status.error());

@@ -9,7 +9,8 @@
 
 namespace pcs::cli {
 
-enum ExitCode { ExitOk = 0, ExitInternal = 1, ExitBadInput = 2 };
+// ExitIncomplete: could not proceed, or did part of the work (e.g. another run holds the queue).
+enum ExitCode { ExitOk = 0, ExitInternal = 1, ExitBadInput = 2, ExitIncomplete = 3 };
 
 // Prints one line `FILE:LINE:COLUMN: reason` on stderr and returns the matching exit code.
 int reportError(const Error &error);

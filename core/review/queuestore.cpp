@@ -1,10 +1,13 @@
 #include "review/queuestore.h"
 
+#include "review/sqlitesupport.h"
+
 #include "filter/jsonline.h"
 #include "filter/linereader.h"
 #include "io/fileinfo.h"
 
 #include <QDateTime>
+#include <QDir>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -43,6 +46,8 @@ QString autoDecisionSql(const QString &scoreSql)
         .arg(scoreSql);
 }
 
+// Schema 1, as first released; later versions are migrations on top (kMigrations), so a new
+// queue and a migrated one are the same.
 const char *const kSchema[] = {
     "CREATE TABLE IF NOT EXISTS items ("
     " id INTEGER PRIMARY KEY,"
@@ -101,6 +106,41 @@ const char *const kSchema[] = {
     " imported_at TEXT NOT NULL,"
     " PRIMARY KEY (path, sha256))",
 };
+
+// The statements that take a queue from schema `version` - 1 to `version`, in order.
+struct MigrationStep {
+    int version;
+    const char *statement;
+};
+const MigrationStep kMigrations[] = {
+    // An item handed to a run's client: no other run may pick it until it is recorded or given
+    // back. The claims of a run that died are released when the next run takes the lease.
+    { 2, "ALTER TABLE items ADD COLUMN claimed_by TEXT" },
+    { 2, "ALTER TABLE items ADD COLUMN claimed_at TEXT" },
+    { 2,
+      "CREATE INDEX IF NOT EXISTS items_claimed ON items (claimed_by)"
+      " WHERE claimed_by IS NOT NULL" },
+    // The one run allowed at a time (a row while held); see QueueStore::acquireRunLease.
+    { 2,
+      "CREATE TABLE IF NOT EXISTS run_lease ("
+      " id INTEGER PRIMARY KEY CHECK (id = 1),"
+      " lease_id TEXT NOT NULL,"
+      " pid INTEGER NOT NULL,"
+      " host TEXT NOT NULL,"
+      " started_at TEXT NOT NULL,"
+      " heartbeat_at TEXT NOT NULL,"
+      " heartbeat_ms INTEGER NOT NULL)" },
+};
+
+Error newerSchema(int stored, const QString &path)
+{
+    return Error::badInput(
+        QStringLiteral("the review queue was written by a newer version of Perplexity "
+                       "Correlations Studio (schema %1; this version reads up to %2)")
+            .arg(stored)
+            .arg(QueueStore::kSchemaVersion),
+        path);
+}
 
 QString nowUtc()
 {
@@ -319,6 +359,8 @@ QueueStore::QueueStore(QString path, QString connectionName)
 
 QueueStore::~QueueStore()
 {
+    if (holdsRunLease())
+        releaseRunLease();  // best effort: a lease left behind goes stale
     // Every query and handle must be gone before the connection can be removed.
     m_recordAssessment.reset();
     m_db.close();
@@ -340,10 +382,15 @@ Result<std::unique_ptr<QueueStore>> QueueStore::open(const QString &path)
     // Another store on the same file (a reader, the GUI beside a CLI run) may hold the write
     // lock for a moment: wait rather than fail.
     store->m_db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
-    if (!store->m_db.open())
-        return Error::badInput(
-            QStringLiteral("cannot open the review queue: %1").arg(store->m_db.lastError().text()),
-            absolutePath);
+    if (!store->m_db.open()) {
+        // A path into a missing folder is the user's; anything else is said as the disk's.
+        if (!QFileInfo(absolutePath).dir().exists())
+            return Error::badInput(QStringLiteral("cannot open the review queue: the folder does "
+                                                  "not exist"),
+                                   absolutePath);
+        return sqlite::describeFailure(store->m_db, store->m_db.lastError(),
+                                       QStringLiteral("opening the queue"), absolutePath);
+    }
     if (Status ready = store->initialize(); !ready)
         return ready.error();
     return store;
@@ -351,14 +398,16 @@ Result<std::unique_ptr<QueueStore>> QueueStore::open(const QString &path)
 
 Error QueueStore::databaseError(const QString &what, const QSqlQuery &query) const
 {
-    return Error::internal(QStringLiteral("%1: %2").arg(what, query.lastError().text()), m_path);
+    return sqlite::describeFailure(m_db, query.lastError(), what, m_path);
 }
 
 Status QueueStore::beginTransaction()
 {
-    if (!m_db.transaction())
-        return Error::internal(
-            QStringLiteral("cannot start a transaction: %1").arg(m_db.lastError().text()), m_path);
+    // IMMEDIATE, not QSqlDatabase::transaction()'s deferred BEGIN: these transactions read before
+    // they write (see sqlite::Transaction). Ended by m_db.commit()/rollback() (COMMIT/ROLLBACK).
+    QSqlQuery begin(m_db);
+    if (!sqlite::execRetryingBusy(begin, QStringLiteral("BEGIN IMMEDIATE")))
+        return databaseError(QStringLiteral("starting a transaction"), begin);
     return Done {};
 }
 
@@ -380,65 +429,105 @@ Status QueueStore::requireChanged(const QSqlQuery &query, qint64 id) const
 Status QueueStore::initialize()
 {
     QSqlQuery probe(m_db);
-    // SQLite opens anything lazily; the first read tells whether the file is a database.
-    if (!probe.exec(QStringLiteral("SELECT count(*) FROM sqlite_master")))
-        return Error::badInput(
-            QStringLiteral("not a review queue database: %1").arg(probe.lastError().text()),
-            m_path);
+    // SQLite opens anything lazily; the first read tells whether the file is a database (and, in
+    // WAL mode, whether its -wal and -shm files beside it can be written).
+    if (!sqlite::execRetryingBusy(probe, QStringLiteral("SELECT count(*) FROM sqlite_master")))
+        return databaseError(QStringLiteral("opening the queue"), probe);
     probe.finish();
     // WAL + synchronous=NORMAL: a commit is durable against the process being killed (the WAL
     // is written before commit returns); only an OS crash or power loss can drop the last
-    // commits, never corrupt the file. temp_store and a 64 MiB page cache (an upper bound, not an
-    // allocation) speed up imports and sorting.
-    for (const char *pragma :
-         { "PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON",
-           "PRAGMA temp_store = MEMORY", "PRAGMA cache_size = -65536" }) {
+    // commits, never corrupt the file. The journal mode is stored in the file: set only when it
+    // is not WAL yet (a new queue), so that opening a queue never needs the write lock.
+    if (!sqlite::execRetryingBusy(probe, QStringLiteral("PRAGMA journal_mode")) || !probe.next())
+        return databaseError(QStringLiteral("reading the journal mode"), probe);
+    if (probe.value(0).toString().compare(QLatin1String("wal"), Qt::CaseInsensitive) != 0) {
+        probe.finish();
+        if (!sqlite::execRetryingBusy(probe, QStringLiteral("PRAGMA journal_mode = WAL"))
+            || !probe.next())
+            return databaseError(QStringLiteral("switching the queue to WAL mode"), probe);
+        if (probe.value(0).toString().compare(QLatin1String("wal"), Qt::CaseInsensitive) != 0)
+            return Error::internal(QStringLiteral("SQLite refused WAL mode (journal mode %1)")
+                                       .arg(probe.value(0).toString()),
+                                   m_path);
+    }
+    probe.finish();
+    // Settings of this connection only (nothing is written): temp_store and a 64 MiB page cache
+    // (an upper bound, not an allocation) speed up imports and sorting.
+    for (const char *pragma : { "PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON",
+                                "PRAGMA temp_store = MEMORY", "PRAGMA cache_size = -65536" }) {
         if (Status done = exec(QString::fromLatin1(pragma)); !done)
             return done;
     }
 
-    if (Status begun = beginTransaction(); !begun)
-        return begun.error();
-    const auto fail = [this](Error error) {
-        m_db.rollback();
-        return error;
-    };
-    QSqlQuery version(m_db);
-    if (!version.exec(
-            QStringLiteral("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"))
-        || !version.exec(QStringLiteral("SELECT max(version) FROM schema_version")))
-        return fail(databaseError(QStringLiteral("reading the schema version"), version));
-    const QVariant stored = version.next() ? version.value(0) : QVariant();
-    version.finish();
-    if (!stored.isNull() && stored.toInt() > kSchemaVersion)
-        return fail(Error::badInput(
-            QStringLiteral("the review queue was written by a newer version of Perplexity "
-                           "Correlations Studio (schema %1; this version reads up to %2)")
-                .arg(stored.toInt())
-                .arg(kSchemaVersion),
-            m_path));
-    for (const char *statement : kSchema) {
-        if (Status done = exec(QString::fromLatin1(statement)); !done)
-            return fail(done.error());
+    // Read without a transaction: a current schema needs no write at all.
+    if (!sqlite::execRetryingBusy(probe,
+                                  QStringLiteral("SELECT count(*) FROM sqlite_master WHERE "
+                                                 "type = 'table' AND name = 'schema_version'"))
+        || !probe.next())
+        return databaseError(QStringLiteral("reading the schema version"), probe);
+    QVariant stored;
+    if (probe.value(0).toInt() > 0) {
+        probe.finish();
+        if (!sqlite::execRetryingBusy(probe,
+                                      QStringLiteral("SELECT max(version) FROM schema_version"))
+            || !probe.next())
+            return databaseError(QStringLiteral("reading the schema version"), probe);
+        stored = probe.value(0);
     }
-    if (stored.isNull()
-        && !version.exec(
-            QStringLiteral("INSERT INTO schema_version (version) VALUES (%1)").arg(kSchemaVersion)))
-        return fail(databaseError(QStringLiteral("writing the schema version"), version));
-    if (!m_db.commit())
-        return fail(Error::internal(
-            QStringLiteral("cannot create the schema: %1").arg(m_db.lastError().text()), m_path));
+    probe.finish();
+    if (!stored.isNull() && stored.toInt() > kSchemaVersion)
+        return newerSchema(stored.toInt(), m_path);
+    if (stored.isNull() || stored.toInt() != kSchemaVersion)
+        if (Status ready = createOrMigrateSchema(); !ready)
+            return ready;
 
     m_recordAssessment = std::make_unique<QSqlQuery>(m_db);
     if (!m_recordAssessment->prepare(
             QStringLiteral("UPDATE items SET state = 'assessed', llm_score = ?, llm_reasoning = ?, "
                            "logprob_coverage = ?, rule_score = ?, fasttext_score = ?, score = ?, "
                            "attempts = ?, assessed_at = ?, error = NULL, error_code = NULL, "
-                           "auto_decision = %1 WHERE id = ?")
+                           "claimed_by = NULL, claimed_at = NULL, auto_decision = %1 WHERE id = ?")
                 .arg(autoDecisionSql(QStringLiteral("?")))))
         return databaseError(QStringLiteral("preparing the assessment update"),
                              *m_recordAssessment);
     return Done {};
+}
+
+Status QueueStore::createOrMigrateSchema()
+{
+    // Another process may be creating or migrating the same queue: decide inside the write lock.
+    sqlite::Transaction transaction(m_db, m_path);
+    if (Status begun = transaction.begin(); !begun)
+        return begun;
+    QSqlQuery version(m_db);
+    if (!version.exec(
+            QStringLiteral("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"))
+        || !version.exec(QStringLiteral("SELECT max(version) FROM schema_version")))
+        return databaseError(QStringLiteral("reading the schema version"), version);
+    const QVariant stored = version.next() ? version.value(0) : QVariant();
+    version.finish();
+    const int from = stored.isNull() ? 0 : stored.toInt();
+    if (from > kSchemaVersion)
+        return newerSchema(from, m_path);
+    if (from == kSchemaVersion)
+        return transaction.commit();
+    if (from == 0) {
+        for (const char *statement : kSchema)
+            if (Status done = exec(QString::fromLatin1(statement)); !done)
+                return done;
+    }
+    // A new queue starts at schema 1 (kSchema) and takes the same steps as an old one.
+    for (const MigrationStep &step : kMigrations) {
+        if (step.version <= std::max(from, 1))
+            continue;
+        if (Status done = exec(QString::fromLatin1(step.statement)); !done)
+            return done;
+    }
+    if (!version.exec(QStringLiteral("DELETE FROM schema_version"))
+        || !version.exec(
+            QStringLiteral("INSERT INTO schema_version (version) VALUES (%1)").arg(kSchemaVersion)))
+        return databaseError(QStringLiteral("writing the schema version"), version);
+    return transaction.commit();
 }
 
 Result<ImportSummary> QueueStore::importJsonl(const QString &path, const QString &textField,
@@ -560,12 +649,85 @@ Result<std::vector<QueueItem>> QueueStore::pending(int limit, qint64 afterId)
                       .arg(QLatin1String(kItemColumns)));
     query.addBindValue(afterId);
     query.addBindValue(limit);
-    if (!query.exec())
+    if (!sqlite::execRetryingBusy(query))
         return databaseError(QStringLiteral("reading pending items"), query);
     std::vector<QueueItem> items;
     while (query.next())
         items.push_back(rowToItem(query));
     return items;
+}
+
+Result<std::vector<QueueItem>> QueueStore::claimPending(int limit, qint64 afterId)
+{
+    if (m_leaseId.isEmpty())
+        return Error::internal(QStringLiteral("claiming items needs the run lease"), m_path);
+    // Pick and claim in one write transaction: no other connection can pick the same items.
+    sqlite::Transaction transaction(m_db, m_path);
+    if (Status begun = transaction.begin(); !begun)
+        return begun.error();
+    QSqlQuery query(m_db);
+    query.setForwardOnly(true);
+    query.prepare(QStringLiteral("SELECT lease_id FROM run_lease WHERE id = 1"));
+    if (!query.exec())
+        return databaseError(QStringLiteral("reading the run lease"), query);
+    if (!query.next() || query.value(0).toString() != m_leaseId) {
+        m_leaseId.clear();  // taken over: the other run released our claims
+        return Error::internal(QStringLiteral("this run lost its lease on the queue"), m_path);
+    }
+    query.finish();
+    query.prepare(QStringLiteral("SELECT %1 FROM items WHERE state = 'pending' AND claimed_by IS "
+                                 "NULL AND id > ? ORDER BY id LIMIT ?")
+                      .arg(QLatin1String(kItemColumns)));
+    query.addBindValue(afterId);
+    query.addBindValue(limit);
+    if (!query.exec())
+        return databaseError(QStringLiteral("reading pending items"), query);
+    std::vector<QueueItem> items;
+    while (query.next())
+        items.push_back(rowToItem(query));
+    query.finish();
+    query.prepare(QStringLiteral("UPDATE items SET claimed_by = ?, claimed_at = ? WHERE id = ?"));
+    const QString claimedAt = nowUtc();
+    for (const QueueItem &item : items) {
+        query.bindValue(0, m_leaseId);
+        query.bindValue(1, claimedAt);
+        query.bindValue(2, item.id);
+        if (!query.exec())
+            return databaseError(QStringLiteral("claiming item %1").arg(item.id), query);
+    }
+    if (Status committed = transaction.commit(); !committed)
+        return committed.error();
+    return items;
+}
+
+Status QueueStore::releaseClaim(qint64 id)
+{
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral("UPDATE items SET claimed_by = NULL, claimed_at = NULL "
+                                 "WHERE id = ? AND claimed_by = ?"));
+    query.addBindValue(id);
+    query.addBindValue(m_leaseId);
+    if (!query.exec())
+        return databaseError(QStringLiteral("releasing the claim on item %1").arg(id), query);
+    return Done {};
+}
+
+Status QueueStore::quickCheck()
+{
+    // Reads every page (not the cross-checks of integrity_check): O(size of the file).
+    QSqlQuery query(m_db);
+    query.setForwardOnly(true);
+    if (!sqlite::execRetryingBusy(query, QStringLiteral("PRAGMA quick_check(1)")))
+        return databaseError(QStringLiteral("checking the queue"), query);
+    // One line: "*** in database main ***\nPage 41: btreeInitPage() returns error code 11".
+    const QString verdict = query.next()
+        ? query.value(0).toString().replace(QLatin1Char('\n'), QLatin1Char(' '))
+        : QString();
+    if (verdict == QLatin1String("ok"))
+        return Done {};
+    return Error::badInput(QStringLiteral("the review queue is damaged (SQLite's quick_check: %1)")
+                               .arg(verdict.isEmpty() ? QStringLiteral("no answer") : verdict),
+                           m_path);
 }
 
 Result<QueueItem> QueueStore::item(qint64 id)
@@ -575,7 +737,7 @@ Result<QueueItem> QueueStore::item(qint64 id)
     query.prepare(
         QStringLiteral("SELECT %1 FROM items WHERE id = ?").arg(QLatin1String(kItemColumns)));
     query.addBindValue(id);
-    if (!query.exec())
+    if (!sqlite::execRetryingBusy(query))
         return databaseError(QStringLiteral("reading item %1").arg(id), query);
     if (!query.next())
         return Error::badInput(QStringLiteral("the review queue has no item %1").arg(id), m_path);
@@ -615,7 +777,8 @@ Status QueueStore::recordError(qint64 id, const QString &errorCode, const QStrin
     // A failed assessment has no score and so no automatic decision (never a silent "keep").
     query.prepare(
         QStringLiteral("UPDATE items SET state = 'error', error_code = ?, error = ?, attempts = ?, "
-                       "assessed_at = ?, score = NULL, auto_decision = NULL WHERE id = ?"));
+                       "assessed_at = ?, score = NULL, auto_decision = NULL, claimed_by = NULL, "
+                       "claimed_at = NULL WHERE id = ?"));
     query.addBindValue(errorCode.isEmpty() ? QStringLiteral("error") : errorCode);
     query.addBindValue(message);
     query.addBindValue(attempts);
@@ -701,7 +864,8 @@ Status QueueStore::setThresholds(double filter, double revise)
 Result<Thresholds> QueueStore::thresholds()
 {
     QSqlQuery query(m_db);
-    if (!query.exec(
+    if (!sqlite::execRetryingBusy(
+            query,
             QStringLiteral("SELECT filter_threshold, revise_threshold FROM settings WHERE id = 1"))
         || !query.next())
         return databaseError(QStringLiteral("reading the thresholds"), query);
@@ -725,7 +889,7 @@ Result<QString> QueueStore::property(const QString &key)
     QSqlQuery query(m_db);
     query.prepare(QStringLiteral("SELECT value FROM properties WHERE key = ?"));
     query.addBindValue(key);
-    if (!query.exec())
+    if (!sqlite::execRetryingBusy(query))
         return databaseError(QStringLiteral("reading %1").arg(key), query);
     return query.next() ? query.value(0).toString() : QString();
 }
@@ -755,7 +919,7 @@ Result<std::vector<QueueItem>> QueueStore::page(const PageQuery &pageQuery)
         query.addBindValue(bind);
     query.addBindValue(std::max(0, pageQuery.limit));
     query.addBindValue(std::max<qint64>(0, pageQuery.offset));
-    if (!query.exec())
+    if (!sqlite::execRetryingBusy(query))
         return databaseError(QStringLiteral("reading a page of the queue"), query);
     std::vector<QueueItem> items;
     items.reserve(std::size_t(std::max(0, pageQuery.limit)));
@@ -828,7 +992,7 @@ Result<std::vector<QueueItem>> QueueStore::pageAfter(const PageQuery &pageQuery,
         for (const QVariant &bind : segment.binds)
             query.addBindValue(bind);
         query.addBindValue(remaining);
-        if (!query.exec())
+        if (!sqlite::execRetryingBusy(query))
             return databaseError(QStringLiteral("reading a page of the queue"), query);
         while (query.next())
             items.push_back(rowToItem(query));
@@ -845,7 +1009,7 @@ Result<qint64> QueueStore::count(const PageQuery &filterOnly)
     query.prepare(QStringLiteral("SELECT count(*) FROM items WHERE %1").arg(parts->where));
     for (const QVariant &bind : parts->binds)
         query.addBindValue(bind);
-    if (!query.exec() || !query.next())
+    if (!sqlite::execRetryingBusy(query) || !query.next())
         return databaseError(QStringLiteral("counting items"), query);
     return query.value(0).toLongLong();
 }
@@ -859,9 +1023,11 @@ Result<QJsonObject> QueueStore::status()
         = [&](const QString &column, const QStringList &values, QJsonObject &counts) -> bool {
         for (const QString &value : values)
             counts.insert(value, 0);
-        if (!query.exec(QStringLiteral("SELECT %1, count(*) FROM items WHERE %1 IS NOT NULL "
-                                       "GROUP BY %1")
-                            .arg(column)))
+        if (!sqlite::execRetryingBusy(
+                query,
+                QStringLiteral("SELECT %1, count(*) FROM items WHERE %1 IS NOT NULL "
+                               "GROUP BY %1")
+                    .arg(column)))
             return false;
         while (query.next())
             counts.insert(query.value(0).toString(), query.value(1).toLongLong());
@@ -883,8 +1049,10 @@ Result<QJsonObject> QueueStore::status()
     if (!limits)
         return limits.error();
     QJsonArray sources;
-    if (!query.exec(QStringLiteral(
-            "SELECT path, sha256, size_bytes, imported_at FROM sources ORDER BY imported_at")))
+    if (!sqlite::execRetryingBusy(
+            query,
+            QStringLiteral(
+                "SELECT path, sha256, size_bytes, imported_at FROM sources ORDER BY imported_at")))
         return databaseError(QStringLiteral("reading the sources"), query);
     while (query.next())
         sources.append(
@@ -892,9 +1060,20 @@ Result<QJsonObject> QueueStore::status()
                           { QStringLiteral("sha256"), query.value(1).toString() },
                           { QStringLiteral("size_bytes"), query.value(2).toLongLong() },
                           { QStringLiteral("imported_at"), query.value(3).toString() } });
+    // Who is running the queue now, if anyone (a stale lease shows until the next run starts).
+    auto lease = currentRunLease();
+    if (!lease)
+        return lease.error();
+    const QJsonValue run = *lease
+        ? QJsonValue(QJsonObject { { QStringLiteral("pid"), (*lease)->pid },
+                                   { QStringLiteral("host"), (*lease)->host },
+                                   { QStringLiteral("started_at"), (*lease)->startedAt },
+                                   { QStringLiteral("heartbeat_at"), (*lease)->heartbeatAt } })
+        : QJsonValue();
     return QJsonObject {
         { QStringLiteral("database"), m_path },
         { QStringLiteral("items"), total },
+        { QStringLiteral("run"), run },
         { QStringLiteral("states"), states },
         { QStringLiteral("auto_decisions"), autoDecisions },
         { QStringLiteral("human_decisions"), humanDecisions },
@@ -1053,15 +1232,17 @@ Result<QueueCounts> QueueStore::counts()
     // Three index-only aggregates in one statement (state, human and final decision indexes).
     QSqlQuery query(m_db);
     query.setForwardOnly(true);
-    if (!query.exec(QStringLiteral("SELECT (SELECT count(*) FROM items),"
-                                   " (SELECT count(*) FROM items WHERE state = 'pending'),"
-                                   " (SELECT count(*) FROM items WHERE state = 'assessed'),"
-                                   " (SELECT count(*) FROM items WHERE state = 'error'),"
-                                   " (SELECT count(*) FROM items WHERE %1 = 'keep'),"
-                                   " (SELECT count(*) FROM items WHERE %1 = 'revise'),"
-                                   " (SELECT count(*) FROM items WHERE %1 = 'filter'),"
-                                   " (SELECT count(*) FROM items WHERE human_decision IS NOT NULL)")
-                        .arg(QLatin1String(kFinalDecision)))
+    if (!sqlite::execRetryingBusy(
+            query,
+            QStringLiteral("SELECT (SELECT count(*) FROM items),"
+                           " (SELECT count(*) FROM items WHERE state = 'pending'),"
+                           " (SELECT count(*) FROM items WHERE state = 'assessed'),"
+                           " (SELECT count(*) FROM items WHERE state = 'error'),"
+                           " (SELECT count(*) FROM items WHERE %1 = 'keep'),"
+                           " (SELECT count(*) FROM items WHERE %1 = 'revise'),"
+                           " (SELECT count(*) FROM items WHERE %1 = 'filter'),"
+                           " (SELECT count(*) FROM items WHERE human_decision IS NOT NULL)")
+                .arg(QLatin1String(kFinalDecision)))
         || !query.next())
         return databaseError(QStringLiteral("counting items"), query);
     QueueCounts counts;
@@ -1101,7 +1282,7 @@ Result<QueueCounts> QueueStore::countsFor(const Thresholds &candidate)
     query.addBindValue(candidate.revise);
     query.addBindValue(candidate.filter);
     query.addBindValue(candidate.revise);
-    if (!query.exec() || !query.next())
+    if (!sqlite::execRetryingBusy(query) || !query.next())
         return databaseError(QStringLiteral("counting items for candidate thresholds"), query);
     const auto value = [&](int column) { return query.value(column).toLongLong(); };
     QueueCounts counts;
@@ -1131,7 +1312,7 @@ Result<std::vector<qint64>> QueueStore::scoreHistogram(int bins)
         " WHERE score IS NOT NULL GROUP BY bin"));
     query.addBindValue(bins);
     query.addBindValue(bins - 1);
-    if (!query.exec())
+    if (!sqlite::execRetryingBusy(query))
         return databaseError(QStringLiteral("reading the score histogram"), query);
     std::vector<qint64> histogram(std::size_t(bins), 0);
     while (query.next())

@@ -72,6 +72,28 @@ struct AssessmentRecord {
     int attempts = 1;
 };
 
+// The right to run the queue's assessments: one run per queue at a time, across processes and
+// hosts sharing the file. Kept in the queue (table run_lease) while held; the holder refreshes
+// its heartbeat every kRunLeaseHeartbeatMs.
+struct RunLease {
+    QString id;  // unique per run; the items it claimed carry it
+    qint64 pid = 0;
+    QString host;
+    QString startedAt;  // ISO 8601 UTC
+    QString heartbeatAt;
+
+    // "queue is being run by PID 123 on HOST since 2024-05-01T12:00:00.000Z"
+    QString busyReason() const;
+};
+
+struct RunLeaseAttempt {
+    bool acquired = false;
+    RunLease holder;  // ours when acquired, else the run that holds the queue
+    std::optional<RunLease> takenOver;  // a stale lease this attempt replaced
+    QString takeoverReason;  // why it was stale, e.g. "its process is gone"
+    qint64 releasedClaims = 0;  // items claimed by a dead run, pending again
+};
+
 enum class QueueSortColumn { Score, Id, State, Decision };  // Decision = the final decision
 
 // A page of the queue, or (limit/offset/sort ignored) a filter for count(). Rows are ordered by
@@ -123,8 +145,10 @@ struct ExportSummary {
 // committed result; only a power loss or OS crash may lose the last few commits (never corrupt).
 class QueueStore {
 public:
-    // Creates the database (and its schema) or opens an existing one.
-    // Errors: unreadable or not a database (BadInput), written by a newer version (BadInput).
+    // Creates the database (and its schema) or opens an existing one, migrating an older schema
+    // in place. Opening a current queue writes nothing (readers never wait for the write lock).
+    // Errors: not a database or damaged (BadInput), written by a newer version (BadInput), a full
+    // disk, a read-only file or folder or another I/O failure, said as such (Internal).
     static Result<std::unique_ptr<QueueStore>> open(const QString &path);
     ~QueueStore();
     QueueStore(const QueueStore &) = delete;
@@ -140,14 +164,40 @@ public:
     Result<ImportSummary> importJsonl(const QString &path, const QString &textField,
                                       const TaskControl &control = TaskControl::none());
 
-    // Pending items with id > afterId, by id (what the runner sends next).
+    // Pending items with id > afterId, by id (claimed ones included).
     Result<std::vector<QueueItem>> pending(int limit, qint64 afterId = 0);
+
+    // The run lease (see RunLease). acquireRunLease takes the lease when it is free or stale (its
+    // holder on this host is gone, or its heartbeat is older than staleAfterMs), releasing every
+    // claim of the stale run so that its items are sent again; else it answers who holds it.
+    // Holding it already answers acquired. The lease is released by releaseRunLease (with the
+    // claims still held) or when this store is destroyed; a killed process leaves it stale.
+    Result<RunLeaseAttempt> acquireRunLease(qint64 staleAfterMs = kRunLeaseStaleMs);
+    // Refreshes the heartbeat (a beat that finds the queue locked beyond the busy timeout is
+    // skipped). Errors: the lease was taken over meanwhile (Internal).
+    Status refreshRunLease();
+    Status releaseRunLease();
+    // This store took the lease and has not released it (refreshRunLease tells whether another
+    // run took it over since).
+    bool holdsRunLease() const { return !m_leaseId.isEmpty(); }
+    // The lease as stored (held by any process), if any.
+    Result<std::optional<RunLease>> currentRunLease();
+    // Claims up to `limit` pending unclaimed items with id > afterId (by id) for this store's
+    // lease, in the transaction that picks them: no other run can pick them until they are
+    // recorded (recordAssessment/recordError clear the claim) or released. Needs the lease.
+    Result<std::vector<QueueItem>> claimPending(int limit, qint64 afterId = 0);
+    // Gives a claimed item back (a canceled request): it stays pending.
+    Status releaseClaim(qint64 id);
+
+    // PRAGMA quick_check: BadInput naming SQLite's first complaint when the file is damaged.
+    Status quickCheck();
     Result<QueueItem> item(qint64 id);
 
-    // Marks the item assessed and derives its automatic decision from the current thresholds.
-    // Committed when it returns. Errors: no such item or a non-finite score (BadInput).
+    // Marks the item assessed and derives its automatic decision from the current thresholds
+    // (and clears its claim). Committed when it returns. Errors: no such item or a non-finite
+    // score (BadInput).
     Status recordAssessment(qint64 id, const AssessmentRecord &assessment);
-    // Marks the item failed: no score, no automatic decision.
+    // Marks the item failed: no score, no automatic decision (and clears its claim).
     Status recordError(qint64 id, const QString &errorCode, const QString &message, int attempts);
     // Stores a revised text (and its score, when it was rescored).
     Status recordRevision(qint64 id, const QString &revisedText,
@@ -178,7 +228,8 @@ public:
     // Items matching the query's filters.
     Result<qint64> count(const PageQuery &filterOnly);
 
-    // {"items", "states": {pending, assessed, error}, "auto_decisions": {keep, revise, filter},
+    // {"items", "run": {pid, host, started_at, heartbeat_at} or null (the run lease),
+    //  "states": {pending, assessed, error}, "auto_decisions": {keep, revise, filter},
     //  "human_decisions": {...}, "final_decisions": {...}, "thresholds": {filter, revise},
     //  "sources": [{path, sha256, imported_at}]}
     Result<QJsonObject> status();
@@ -212,11 +263,16 @@ public:
     Status restoreHumanDecisions(const std::vector<QueueItem> &before);
 
     static constexpr int kImportBatchRows = 50000;
-    static constexpr int kSchemaVersion = 1;
+    // 2: run lease (table run_lease) and item claims (items.claimed_by, claimed_at). Older
+    // queues are migrated in place when opened.
+    static constexpr int kSchemaVersion = 2;
+    static constexpr qint64 kRunLeaseStaleMs = 60000;
+    static constexpr int kRunLeaseHeartbeatMs = 5000;
 
 private:
     QueueStore(QString path, QString connectionName);
     Status initialize();
+    Status createOrMigrateSchema();
     Status exec(const QString &sql);
     Status beginTransaction();
     Error databaseError(const QString &what, const QSqlQuery &query) const;
@@ -226,6 +282,7 @@ private:
     QString m_connectionName;
     QSqlDatabase m_db;
     std::unique_ptr<QSqlQuery> m_recordAssessment;  // prepared once: the runner's hot path
+    QString m_leaseId;  // the run lease this store holds; empty = none
 };
 
 }  // namespace pcs

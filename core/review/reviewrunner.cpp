@@ -17,11 +17,21 @@ ReviewRunner::ReviewRunner(QueueStore &store, LlmClient &client, Criteria criter
     if (m_options.lookahead <= 0)
         m_options.lookahead = 4 * std::max(1, m_client.limits().concurrency);
     connect(&m_client, &LlmClient::finished, this, &ReviewRunner::onResponse);
+    m_heartbeat.setInterval(QueueStore::kRunLeaseHeartbeatMs);
+    connect(&m_heartbeat, &QTimer::timeout, this, [this] {
+        if (Status refreshed = m_store.refreshRunLease(); !refreshed)
+            fail(refreshed.error());  // taken over: stop sending what the other run may send
+    });
 }
 
 void ReviewRunner::start()
 {
     m_clock.start();
+    if (!m_store.holdsRunLease())
+        return fail(Error::internal(
+            QStringLiteral("a review run needs the queue's run lease (none was taken)"),
+            m_store.path()));
+    m_heartbeat.start();
     auto thresholds = m_store.thresholds();
     if (!thresholds)
         return fail(thresholds.error());
@@ -49,8 +59,8 @@ void ReviewRunner::fill()
 {
     while (!m_exhausted && !m_stopping && !m_done
            && qsizetype(m_outstanding.size()) < m_options.lookahead) {
-        auto items = m_store.pending(int(m_options.lookahead - qsizetype(m_outstanding.size())),
-                                     m_lastQueuedId);
+        auto items = m_store.claimPending(
+            int(m_options.lookahead - qsizetype(m_outstanding.size())), m_lastQueuedId);
         if (!items)
             return fail(items.error());
         if (items->empty()) {
@@ -82,6 +92,9 @@ void ReviewRunner::onResponse(const ChatResponse &response)
         // Stopped: the item stays pending (or keeps its assessment) for the next run.
         m_texts.remove(id);
         m_revisedTexts.remove(id);
+        if (kind == Kind::Assess)
+            if (Status released = m_store.releaseClaim(id); !released)
+                fail(released.error());
     } else if (kind == Kind::Assess) {
         handleAssessment(id, response);
     } else if (kind == Kind::Revise) {
@@ -206,7 +219,14 @@ void ReviewRunner::fail(const Error &error)
         return;
     m_done = true;
     m_client.cancel();
+    endRun();  // the first error is the one to report; a lease left behind goes stale
     Q_EMIT failed(error);
+}
+
+Status ReviewRunner::endRun()
+{
+    m_heartbeat.stop();
+    return m_store.releaseRunLease();
 }
 
 void ReviewRunner::finishIfDone()
@@ -219,6 +239,10 @@ void ReviewRunner::finishIfDone()
     m_summary.completionTokens = m_client.completionTokens();
     m_summary.retries = m_client.retries();
     m_summary.seconds = double(m_clock.nsecsElapsed()) * 1e-9;
+    if (Status released = endRun(); !released) {
+        Q_EMIT failed(released.error());
+        return;
+    }
     Q_EMIT finished(m_summary);
 }
 

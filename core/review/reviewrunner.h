@@ -1,6 +1,7 @@
 #pragma once
 
 #include "common/error.h"
+#include "common/result.h"
 #include "review/criteria.h"
 #include "review/decision.h"
 #include "review/llmclient.h"
@@ -9,6 +10,7 @@
 #include <QElapsedTimer>
 #include <QHash>
 #include <QObject>
+#include <QTimer>
 
 #include <memory>
 #include <optional>
@@ -45,6 +47,11 @@ struct ReviewRunSummary {
 // arrives, and optionally has the LLM revise texts that need it. Resumable by construction:
 // only items still pending are sent, so a run killed at any point continues where the
 // committed results end. Runs in the thread of the client's event loop.
+//
+// One run per queue at a time: start() needs the store to hold the queue's run lease
+// (QueueStore::acquireRunLease). The runner claims each item in the transaction that picks it,
+// keeps the lease's heartbeat fresh while it runs, gives back the claims of canceled requests,
+// and releases the lease when the run ends (finished, stopped or failed).
 class ReviewRunner : public QObject {
     Q_OBJECT
 public:
@@ -74,6 +81,7 @@ private:
                       std::optional<double> coverage, int attempts);
     void fail(const Error &error);
     void finishIfDone();
+    Status endRun();  // stops the heartbeat; releases the lease with its remaining claims
 
     QueueStore &m_store;
     LlmClient &m_client;
@@ -91,6 +99,7 @@ private:
     qint64 m_completed = 0;
     ReviewRunSummary m_summary;
     QElapsedTimer m_clock;
+    QTimer m_heartbeat;
 };
 
 }  // namespace pcs

@@ -2,3 +2,12 @@
 target_sources(core PRIVATE
   review/queuestore.h review/queuestore.cpp
 )
+# The run lease (one run per queue at a time) and SQLite's write transactions and diagnoses.
+target_sources(core PRIVATE
+  review/queuelease.cpp
+  review/sqlitesupport.h review/sqlitesupport.cpp
+)
+# sqlitesupport reads the OS error of a failed call from Qt's SQLite handle (the system
+# libsqlite3 on Debian, which Qt's QSQLITE driver links too).
+find_package(SQLite3 REQUIRED)
+target_link_libraries(core PRIVATE SQLite::SQLite3)

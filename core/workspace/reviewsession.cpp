@@ -414,9 +414,27 @@ Status ReviewSession::startRun(bool retryErrors)
     const ReviewProjectSettings projectSettings = settings();
     if (projectSettings.endpoint.isEmpty())
         return Error::badInput(tr("no endpoint is configured for the assessor"));
-    if (retryErrors)
-        if (Status reset = m_store->resetErrors(); !reset)
+    // One run per queue, across processes (a `review run` in a terminal, another window): the
+    // same lease and the same sentence as the CLI. The runner releases it when the run ends.
+    auto lease = m_store->acquireRunLease();
+    if (!lease)
+        return lease.error();
+    if (!lease->acquired)
+        return Error::badInput(lease->holder.busyReason(), d->queuePath);
+    QString takeover;
+    if (lease->takenOver)
+        takeover
+            = tr("Took over the run lease of PID %1 on %2 (since %3): %4; %5 items it "
+                 "had claimed are pending again")
+                  .arg(lease->takenOver->pid)
+                  .arg(lease->takenOver->host, lease->takenOver->startedAt, lease->takeoverReason)
+                  .arg(lease->releasedClaims);
+    if (retryErrors) {
+        if (Status reset = m_store->resetErrors(); !reset) {
+            m_store->releaseRunLease();
             return reset;
+        }
+    }
 
     ClientLimits limits;
     limits.concurrency = std::max(1, projectSettings.concurrency);
@@ -482,6 +500,8 @@ Status ReviewSession::startRun(bool retryErrors)
     d->runClock.start();
     Q_EMIT runStateChanged();
     d->runner->start();
+    if (!takeover.isEmpty())
+        Q_EMIT runNote(takeover);  // after runStateChanged, so that views show it last
     return Done {};
 }
 

@@ -68,7 +68,9 @@ public:
     // Imports JSONL files in the background (progress; cancel).
     Status importFiles(const QStringList &paths);
 
-    // Assessment run over the pending items (and the errors again, with retryErrors).
+    // Assessment run over the pending items (and the errors again, with retryErrors). Takes the
+    // queue's run lease: while another run (any process) holds it, fails with
+    // "queue is being run by PID … on HOST since …"; a stale one is taken over (runNote).
     Status startRun(bool retryErrors = false);
     void pauseRun();
     void resumeRun();
@@ -121,6 +123,7 @@ Q_SIGNALS:
     void runStateChanged();  // started, paused, resumed, finished, canceled
     void runFinished(const pcs::ReviewRunSummary &summary);
     void runFailed(const pcs::Error &error);
+    void runNote(const QString &message);  // e.g. a stale run lease was taken over
     void tryFinished(const QString &reasoning, std::optional<double> score,
                      const QString &errorCode);
     void busyChanged(bool busy);

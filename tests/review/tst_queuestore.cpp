@@ -6,13 +6,16 @@
 #include "review/queuestore.h"
 
 #include <QCoreApplication>
+#include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
 #include <QRandomGenerator>
 #include <QSqlDatabase>
+#include <QSqlError>
 #include <QSqlQuery>
+#include <QSysInfo>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -84,6 +87,70 @@ QList<QByteArray> fileLines(const QString &path)
     return lines;
 }
 
+// A queue as schema 1 (the first release) wrote it: its tables, indexes and rows.
+const char *const kSchemaOneQueue[] = {
+    "PRAGMA journal_mode = WAL",
+    "CREATE TABLE items (id INTEGER PRIMARY KEY, source_file TEXT NOT NULL, source_sha256 TEXT "
+    "NOT NULL, source_line INTEGER NOT NULL, record TEXT NOT NULL, text TEXT NOT NULL, state TEXT "
+    "NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'assessed', 'error')), llm_score "
+    "REAL, llm_reasoning TEXT, logprob_coverage REAL, rule_score REAL, fasttext_score REAL, score "
+    "REAL, auto_decision TEXT CHECK (auto_decision IN ('keep', 'revise', 'filter')), "
+    "human_decision TEXT CHECK (human_decision IN ('keep', 'revise', 'filter')), revised_text "
+    "TEXT, revised_score REAL, edited_text TEXT, error TEXT, error_code TEXT, attempts INTEGER "
+    "NOT NULL DEFAULT 0, created_at TEXT NOT NULL, assessed_at TEXT, decided_at TEXT, UNIQUE "
+    "(source_sha256, source_line))",
+    "CREATE INDEX items_state ON items (state)",
+    "CREATE INDEX items_score ON items (score)",
+    "CREATE INDEX items_auto_decision ON items (auto_decision) WHERE auto_decision IS NOT NULL",
+    "CREATE INDEX items_human_decision ON items (human_decision) WHERE human_decision IS NOT NULL",
+    "CREATE INDEX items_final_decision ON items (COALESCE(human_decision, auto_decision))",
+    "CREATE INDEX items_decision_score ON items (COALESCE(human_decision, auto_decision), score) "
+    "WHERE COALESCE(human_decision, auto_decision) IS NOT NULL",
+    "CREATE TABLE settings (id INTEGER PRIMARY KEY CHECK (id = 1), filter_threshold REAL NOT "
+    "NULL DEFAULT 80, revise_threshold REAL NOT NULL DEFAULT 50)",
+    "INSERT INTO settings (id, filter_threshold, revise_threshold) VALUES (1, 70, 40)",
+    "CREATE TABLE properties (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "INSERT INTO properties (key, value) VALUES ('criteria', '{\"name\": \"old\"}')",
+    "CREATE TABLE sources (path TEXT NOT NULL, sha256 TEXT NOT NULL, size_bytes INTEGER NOT "
+    "NULL, imported_at TEXT NOT NULL, PRIMARY KEY (path, sha256))",
+    "INSERT INTO sources VALUES ('/data/old.jsonl', 'abc', 30, '2024-05-01T12:00:00.000Z')",
+    "CREATE TABLE schema_version (version INTEGER NOT NULL)",
+    "INSERT INTO schema_version (version) VALUES (1)",
+    "INSERT INTO items (source_file, source_sha256, source_line, record, text, created_at) VALUES "
+    "('/data/old.jsonl', 'abc', 1, '{\"text\":\"one\"}', 'one', '2024-05-01T12:00:00.000Z')",
+    "INSERT INTO items (source_file, source_sha256, source_line, record, text, state, llm_score, "
+    "score, auto_decision, attempts, created_at, assessed_at) VALUES ('/data/old.jsonl', 'abc', "
+    "2, '{\"text\":\"two\"}', 'two', 'assessed', 75, 75, 'filter', 1, "
+    "'2024-05-01T12:00:00.000Z', '2024-05-01T12:01:00.000Z')",
+    "INSERT INTO items (source_file, source_sha256, source_line, record, text, state, error, "
+    "error_code, attempts, created_at) VALUES ('/data/old.jsonl', 'abc', 3, "
+    "'{\"text\":\"three\"}', 'three', 'error', 'refused', 'refusal', 1, "
+    "'2024-05-01T12:00:00.000Z')",
+};
+
+// Runs statements on a plain connection (not a QueueStore); false at the first failure.
+bool execRaw(const QString &path, std::initializer_list<QString> statements,
+             QString *failure = nullptr)
+{
+    bool ok = true;
+    {
+        QSqlDatabase db
+            = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("raw-exec"));
+        db.setDatabaseName(path);
+        ok = db.open();
+        QSqlQuery query(db);
+        for (const QString &statement : statements) {
+            if (!ok)
+                break;
+            ok = query.exec(statement);
+            if (!ok && failure)
+                *failure = statement + QStringLiteral(": ") + query.lastError().text();
+        }
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("raw-exec"));
+    return ok;
+}
+
 // Imports `jsonlPath` and records assessments forever, printing each id once it is committed.
 int runCrashChild(const QString &databasePath, const QString &jsonlPath)
 {
@@ -122,6 +189,10 @@ private slots:
     void countsAndCandidateCounts();
     void scoreHistogramBins();
     void batchHumanDecisionsAndRestore();
+    void migratesSchemaOne();
+    void openingACurrentQueueWritesNothing();
+    void runLeaseAndClaims();
+    void deadHoldersLeaseIsTakenOver();
 };
 
 void TestQueueStore::importCountsMalformedAndDuplicates()
@@ -808,6 +879,237 @@ void TestQueueStore::batchHumanDecisionsAndRestore()
     QVERIFY(!store->restoreHumanDecisions(withMissing).ok());
     QVERIFY(store->item(2)->humanDecision.isEmpty());
     QVERIFY(!store->setHumanDecisions(assessed, QStringLiteral("maybe")).ok());
+}
+
+// A queue written by schema 1 opens, is migrated in place (claims and the run lease) and keeps
+// every row, setting and property.
+void TestQueueStore::migratesSchemaOne()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("old.sqlite"));
+    {
+        QSqlDatabase db
+            = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("old"));
+        db.setDatabaseName(path);
+        QVERIFY(db.open());
+        QSqlQuery query(db);
+        for (const char *statement : kSchemaOneQueue)
+            QVERIFY2(query.exec(QString::fromUtf8(statement)), statement);
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("old"));
+
+    auto store = openStore(path);
+    {
+        QSqlDatabase db
+            = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("check-version"));
+        db.setDatabaseName(path);
+        QVERIFY(db.open());
+        QSqlQuery query(db);
+        QVERIFY(query.exec(QStringLiteral("SELECT count(*), max(version) FROM schema_version"))
+                && query.next());
+        QCOMPARE(query.value(0).toInt(), 1);
+        QCOMPARE(query.value(1).toInt(), QueueStore::kSchemaVersion);
+        QVERIFY(query.exec(QStringLiteral("SELECT count(*) FROM items WHERE claimed_by IS NULL "
+                                          "AND claimed_at IS NULL"))
+                && query.next());
+        QCOMPARE(query.value(0).toInt(), 3);
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("check-version"));
+
+    QCOMPARE(store->count({}).value(), 3);
+    const QueueItem assessed = store->item(2).value();
+    QCOMPARE(assessed.state, QStringLiteral("assessed"));
+    QCOMPARE(assessed.score, 75.0);
+    QCOMPARE(assessed.autoDecision, QStringLiteral("filter"));
+    QCOMPARE(store->item(3).value().errorCode, QStringLiteral("refusal"));
+    QCOMPARE(store->thresholds().value().filter, 70.0);
+    QCOMPARE(store->property(QStringLiteral("criteria")).value(),
+             QStringLiteral("{\"name\": \"old\"}"));
+    const QJsonObject status = store->status().value();
+    QCOMPARE(status[QStringLiteral("sources")].toArray().size(), 1);
+    QVERIFY(status[QStringLiteral("run")].isNull());
+
+    // The migrated queue runs: lease, claim, record.
+    auto lease = store->acquireRunLease();
+    QVERIFY(lease.ok() && lease->acquired);
+    auto claimed = store->claimPending(10);
+    QVERIFY(claimed.ok());
+    QCOMPARE(claimed->size(), std::size_t(1));
+    QCOMPARE(claimed->front().text, QStringLiteral("one"));
+    QVERIFY(store->recordAssessment(claimed->front().id, assessment(10)).ok());
+    QVERIFY(store->releaseRunLease().ok());
+    QVERIFY(store->quickCheck().ok());
+    store.reset();
+    // And opens again as a current queue.
+    QCOMPARE(openStore(path)->count({}).value(), 3);
+}
+
+// Opening a queue whose schema is current needs no write lock: it succeeds at once while
+// another connection holds the lock mid-transaction (before, the open's own schema writes
+// waited out the busy timeout and failed with "database is locked"), and so do the reads.
+void TestQueueStore::openingACurrentQueueWritesNothing()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("queue.sqlite"));
+    const QString input = writeFile(dir, QStringLiteral("a.jsonl"), jsonl(20));
+    QVERIFY(openStore(path)->importJsonl(input, QStringLiteral("text")).ok());
+
+    QSqlDatabase writer
+        = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("writer"));
+    writer.setDatabaseName(path);
+    QVERIFY(writer.open());
+    {
+        QSqlQuery query(writer);
+        QVERIFY(query.exec(QStringLiteral("BEGIN IMMEDIATE")));
+        QVERIFY(query.exec(QStringLiteral("UPDATE items SET attempts = 7 WHERE id = 1")));
+    }
+    QElapsedTimer clock;
+    clock.start();
+    {
+        auto store = QueueStore::open(path);
+        QVERIFY2(store.ok(), store.ok() ? "" : qPrintable(store.error().toString()));
+        auto status = (*store)->status();
+        QVERIFY2(status.ok(), qPrintable(status.ok() ? QString() : status.error().toString()));
+        auto count = (*store)->count({});
+        QVERIFY2(count.ok(), qPrintable(count.ok() ? QString() : count.error().toString()));
+        QCOMPARE(*count, 20);
+        QVERIFY((*store)->page(PageQuery {}).ok());
+        auto first = (*store)->item(1);
+        QVERIFY2(first.ok(), qPrintable(first.ok() ? QString() : first.error().toString()));
+        QCOMPARE(first->attempts, 0);  // the uncommitted write is not seen
+        QVERIFY((*store)->quickCheck().ok());
+    }
+    QVERIFY2(clock.elapsed() < 2000, qPrintable(QString::number(clock.elapsed())));
+    {
+        QSqlQuery query(writer);
+        QVERIFY(query.exec(QStringLiteral("COMMIT")));
+    }
+    writer.close();
+    writer = QSqlDatabase();
+    QSqlDatabase::removeDatabase(QStringLiteral("writer"));
+    QCOMPARE(openStore(path)->item(1).value().attempts, 7);
+}
+
+// One lease at a time; claims keep items from a second picker; a lease whose heartbeat is older
+// than the limit is taken over with its claims released, and its old holder learns it lost it.
+void TestQueueStore::runLeaseAndClaims()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("queue.sqlite"));
+    auto first = openStore(path);
+    QVERIFY(first
+                ->importJsonl(writeFile(dir, QStringLiteral("a.jsonl"), jsonl(20)),
+                              QStringLiteral("text"))
+                .ok());
+    auto second = openStore(path);
+    QVERIFY(!first->claimPending(5).ok());  // no lease, no claims
+
+    auto taken = first->acquireRunLease();
+    QVERIFY(taken.ok() && taken->acquired && !taken->takenOver);
+    QCOMPARE(taken->holder.pid, QCoreApplication::applicationPid());
+    QCOMPARE(taken->holder.host, QSysInfo::machineHostName());
+    QVERIFY(first->holdsRunLease());
+    QVERIFY(first->acquireRunLease().value().acquired);  // already ours
+
+    auto refused = second->acquireRunLease();
+    QVERIFY(refused.ok());
+    QVERIFY(!refused->acquired);
+    QVERIFY(!second->holdsRunLease());
+    QCOMPARE(refused->holder.id, taken->holder.id);
+    QCOMPARE(refused->holder.busyReason(),
+             QStringLiteral("queue is being run by PID %1 on %2 since %3")
+                 .arg(QCoreApplication::applicationPid())
+                 .arg(QSysInfo::machineHostName(), taken->holder.startedAt));
+    QCOMPARE(second->status().value()[QStringLiteral("run")][QStringLiteral("pid")].toInteger(),
+             QCoreApplication::applicationPid());
+
+    auto claimed = first->claimPending(5);
+    QVERIFY(claimed.ok());
+    QCOMPARE(claimed->size(), std::size_t(5));
+    QCOMPARE(claimed->front().id, 1);
+    // Still pending (claims are not a state), and skipped by the next pick.
+    PageQuery pending;
+    pending.state = QStringLiteral("pending");
+    QCOMPARE(second->count(pending).value(), 20);
+    QCOMPARE(first->claimPending(3).value().front().id, 6);  // 6, 7, 8 now claimed too
+    QVERIFY(first->releaseClaim(2).ok());
+    QVERIFY(first->recordAssessment(3, assessment(10)).ok());
+    QVERIFY(first->recordError(4, QStringLiteral("refusal"), QStringLiteral("no"), 1).ok());
+    QCOMPARE(first->claimPending(1, 8).value().front().id, 9);
+    QCOMPARE(first->claimPending(1).value().front().id, 2);  // given back: free again
+
+    // Stale by heartbeat (limit 0 ms): taken over, the claims of the old run released.
+    QTest::qWait(5);
+    QVERIFY(first->refreshRunLease().ok());
+    QTest::qWait(5);
+    auto takeover = second->acquireRunLease(0);
+    QVERIFY(takeover.ok() && takeover->acquired);
+    QVERIFY(takeover->takenOver && takeover->takenOver->id == taken->holder.id);
+    QVERIFY2(takeover->takeoverReason.startsWith(QLatin1String("no heartbeat since")),
+             qPrintable(takeover->takeoverReason));
+    QCOMPARE(takeover->releasedClaims, 7);  // 1, 2, 5, 6, 7, 8, 9
+    auto lost = first->refreshRunLease();
+    QVERIFY(!lost.ok());
+    QVERIFY2(lost.error().reason.contains(QLatin1String("lost its lease")),
+             qPrintable(lost.error().reason));
+    QVERIFY(!first->holdsRunLease());
+    QVERIFY(!first->claimPending(1).ok());
+    QCOMPARE(second->claimPending(100).value().size(), std::size_t(18));  // all but 3 and 4
+
+    // Released with its claims: the next run finds everything pending and unclaimed.
+    QVERIFY(second->releaseRunLease().ok());
+    QVERIFY(!second->currentRunLease().value().has_value());
+    auto again = first->acquireRunLease();
+    QVERIFY(again.ok() && again->acquired && !again->takenOver);
+    QCOMPARE(again->releasedClaims, 0);
+    QCOMPARE(first->claimPending(100).value().size(), std::size_t(18));
+    first.reset();  // the destructor releases the lease
+    QVERIFY(!second->currentRunLease().value().has_value());
+}
+
+// A lease whose holder on this host no longer exists is stale at once, whatever its heartbeat.
+void TestQueueStore::deadHoldersLeaseIsTakenOver()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("queue.sqlite"));
+    auto store = openStore(path);
+    QVERIFY(store
+                ->importJsonl(writeFile(dir, QStringLiteral("a.jsonl"), jsonl(4)),
+                              QStringLiteral("text"))
+                .ok());
+    QProcess gone;
+    gone.start(QStringLiteral("true"), {});
+    QVERIFY(gone.waitForStarted());
+    const qint64 deadPid = gone.processId();
+    QVERIFY(gone.waitForFinished());
+    const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
+    QString failure;
+    QVERIFY2(execRaw(path,
+                     { QStringLiteral("INSERT INTO run_lease VALUES (1, 'dead-run', %1, '%2', "
+                                      "'2024-05-01T12:00:00.000Z', 'now', %3)")
+                           .arg(deadPid)
+                           .arg(QSysInfo::machineHostName())
+                           .arg(nowMs),
+                       QStringLiteral("UPDATE items SET claimed_by = 'dead-run', claimed_at = "
+                                      "'now' WHERE id <= 2") },
+                     &failure),
+             qPrintable(failure));
+    auto taken = store->acquireRunLease();
+    QVERIFY(taken.ok() && taken->acquired);
+    QVERIFY(taken->takenOver && taken->takenOver->pid == deadPid);
+    QCOMPARE(taken->takeoverReason, QStringLiteral("its process is gone"));
+    QCOMPARE(taken->releasedClaims, 2);
+
+    // A live holder on another host with a fresh heartbeat is not stale: only time tells there.
+    QVERIFY(store->releaseRunLease().ok());
+    QVERIFY(execRaw(path,
+                    { QStringLiteral("INSERT INTO run_lease VALUES (1, 'remote', %1, "
+                                     "'elsewhere.example', 'then', 'now', %2)")
+                          .arg(deadPid)
+                          .arg(QDateTime::currentMSecsSinceEpoch()) }));
+    auto busy = store->acquireRunLease();
+    QVERIFY(busy.ok() && !busy->acquired);
+    QCOMPARE(busy->holder.host, QStringLiteral("elsewhere.example"));
 }
 
 #include "tst_queuestore.moc"

@@ -5,7 +5,9 @@
 #include "fakeopenaiserver.h"
 #include "review/queuestore.h"
 
+#include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -15,10 +17,14 @@
 #include <QSignalSpy>
 #include <QSqlDatabase>
 #include <QSqlQuery>
+#include <QStandardPaths>
 #include <QTest>
 
 #include <algorithm>
 #include <random>
+
+#include <csignal>
+#include <sys/resource.h>
 
 using namespace pcs;
 
@@ -76,6 +82,20 @@ int runCli(const QStringList &arguments, QByteArray *out = nullptr, QByteArray *
     if (err)
         *err = process->readAllStandardError();
     return process->exitStatus() == QProcess::NormalExit ? process->exitCode() : -1;
+}
+
+// A queue of `count` imported items at `path` (closed again, so its WAL is checkpointed).
+bool makeQueue(const QTemporaryDir &dir, const QString &path, int count)
+{
+    QStringList texts;
+    for (int i = 0; i < count; ++i)
+        texts << QStringLiteral("Stored document %1, long enough to fill pages: %2")
+                     .arg(i)
+                     .arg(QString(120, QLatin1Char('x')));
+    const QString input = test::writeFile(
+        dir, QFileInfo(path).completeBaseName() + QStringLiteral(".jsonl"), jsonl(texts));
+    auto store = QueueStore::open(path);
+    return store.ok() && (*store)->importJsonl(input, QStringLiteral("text")).ok();
 }
 
 QJsonObject status(const QString &db)
@@ -425,6 +445,136 @@ private Q_SLOTS:
                         nullptr, &err),
                  0);
         QVERIFY2(err.contains("0 assessed, 0 errors, 50 not pending"), err.constData());
+    }
+
+    // A damaged page that counting never reads: `review status` runs quick_check and exits 2
+    // naming the file and SQLite's complaint.
+    void statusFindsDamage()
+    {
+        const QString intact = m_dir.filePath(QStringLiteral("intact.sqlite"));
+        QVERIFY(makeQueue(m_dir, intact, 2000));
+        QVERIFY(!QFileInfo::exists(intact + QStringLiteral("-wal")));
+        QCOMPARE(runCli({ QStringLiteral("review"), QStringLiteral("status"),
+                          QStringLiteral("--db"), intact }),
+                 0);
+        const QString damaged = m_dir.filePath(QStringLiteral("damaged.sqlite"));
+        QVERIFY(QFile::copy(intact, damaged));
+        // A leaf page of the items table, from SQLite's own page map (dbstat).
+        qint64 page = 0, pageSize = 0;
+        {
+            QSqlDatabase db
+                = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("pages"));
+            db.setDatabaseName(damaged);
+            QVERIFY(db.open());
+            QSqlQuery query(db);
+            QVERIFY(query.exec(QStringLiteral("PRAGMA page_size")) && query.next());
+            pageSize = query.value(0).toLongLong();
+            QVERIFY(query.exec(QStringLiteral("SELECT pageno FROM dbstat WHERE name = 'items' AND "
+                                              "pagetype = 'leaf' ORDER BY pageno LIMIT 1 OFFSET "
+                                              "20"))
+                    && query.next());
+            page = query.value(0).toLongLong();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("pages"));
+        QVERIFY(page > 1 && pageSize > 0);
+        {
+            QFile file(damaged);
+            QVERIFY(file.open(QIODevice::ReadWrite));
+            QVERIFY(file.seek((page - 1) * pageSize));
+            QCOMPARE(file.write(QByteArray(int(pageSize), '\xA5')), pageSize);
+        }
+        // Counting alone does not notice (what `review status` did before).
+        {
+            auto store = QueueStore::open(damaged);
+            QVERIFY(store.ok());
+            QVERIFY((*store)->status().ok());
+        }
+        QByteArray out, err;
+        QCOMPARE(runCli({ QStringLiteral("review"), QStringLiteral("status"),
+                          QStringLiteral("--db"), damaged },
+                        &out, &err),
+                 2);
+        QVERIFY2(err.startsWith(damaged.toUtf8() + ": the review queue is damaged"),
+                 err.constData());
+        QVERIFY2(err.toLower().contains(QByteArray("page ") + QByteArray::number(page)),
+                 err.constData());
+        QCOMPARE(err.count('\n'), 1);  // one line
+        QVERIFY(out.isEmpty());
+    }
+
+    // A write failing at open because the process may not grow files (RLIMIT_FSIZE, with
+    // SIGXFSZ ignored, so write() answers EFBIG as on a full disk): said so, exit 1.
+    void fileSizeLimitAtOpenSaysSo()
+    {
+        const QString db = m_dir.filePath(QStringLiteral("limited.sqlite"));
+        QVERIFY(makeQueue(m_dir, db, 50));
+        QProcess process;
+        process.setChildProcessModifier([] {
+            std::signal(SIGXFSZ, SIG_IGN);
+            const rlimit limit { 4096, 4096 };
+            setrlimit(RLIMIT_FSIZE, &limit);
+        });
+        process.start(test::cliPath(),
+                      { QStringLiteral("review"), QStringLiteral("run"), QStringLiteral("--db"), db,
+                        QStringLiteral("--criteria"), criteriaPath(), QStringLiteral("--endpoint"),
+                        m_server.url(), QStringLiteral("--model"), QStringLiteral("m") });
+        QVERIFY(process.waitForFinished(60000));
+        const QByteArray err = process.readAllStandardError();
+        QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+        QVERIFY2(process.exitCode() == 1, err.constData());
+        QVERIFY2(err.startsWith(db.toUtf8()
+                                + ": cannot write the queue: the file size limit is reached"),
+                 err.constData());
+    }
+
+    // A really full disk and a read-only file system (a small tmpfs in a private mount
+    // namespace; skipped where user namespaces are not allowed): said so, exit 1.
+    void fullOrReadOnlyDiskSaysSo_data()
+    {
+        QTest::addColumn<QString>("setup");
+        QTest::addColumn<QByteArray>("expected");
+        QTest::newRow("full") << QStringLiteral("dd if=/dev/zero of=\"$1/filler\" bs=4k "
+                                                "2>/dev/null; true")
+                              << QByteArray("cannot write the queue: the disk is full");
+        QTest::newRow("read-only") << QStringLiteral("mount -o remount,ro \"$1\"")
+                                   << QByteArray("cannot write the queue: read-only");
+    }
+
+    void fullOrReadOnlyDiskSaysSo()
+    {
+        QFETCH(QString, setup);
+        QFETCH(QByteArray, expected);
+        const QString unshare = QStandardPaths::findExecutable(QStringLiteral("unshare"));
+        if (unshare.isEmpty())
+            QSKIP("no unshare(1)");
+        const QString mountPoint = m_dir.filePath(QStringLiteral("small-disk"));
+        QVERIFY(QDir().mkpath(mountPoint));
+        const QString source = m_dir.filePath(QStringLiteral("small.sqlite"));
+        if (!QFileInfo::exists(source))
+            QVERIFY(makeQueue(m_dir, source, 50));
+        // $1 the mount point, $2 the queue to copy in; then the CLI's arguments.
+        const QString script
+            = QStringLiteral("mount -t tmpfs -o size=512k tmpfs \"$1\" || exit 99; "
+                             "cp \"$2\" \"$1/q.sqlite\" || exit 98; %1 || exit 97; "
+                             "shift 2; exec \"$@\"")
+                  .arg(setup);
+        QProcess process;
+        process.start(unshare,
+                      { QStringLiteral("-rm"), QStringLiteral("sh"), QStringLiteral("-c"), script,
+                        QStringLiteral("sh"), mountPoint, source, test::cliPath(),
+                        QStringLiteral("review"), QStringLiteral("run"), QStringLiteral("--db"),
+                        mountPoint + QStringLiteral("/q.sqlite"), QStringLiteral("--criteria"),
+                        criteriaPath(), QStringLiteral("--endpoint"), m_server.url(),
+                        QStringLiteral("--model"), QStringLiteral("m") });
+        QVERIFY(process.waitForFinished(60000));
+        const QByteArray err = process.readAllStandardError();
+        if (process.exitCode() == 99 || err.startsWith("unshare:"))
+            QSKIP(qPrintable(QStringLiteral("cannot mount a tmpfs in a user namespace here: ")
+                             + QString::fromLocal8Bit(err)));
+        QVERIFY2(process.exitCode() == 1,
+                 qPrintable(QString::number(process.exitCode()) + QLatin1Char(' ') + err));
+        QVERIFY2(err.startsWith((mountPoint + QStringLiteral("/q.sqlite: ")).toUtf8() + expected),
+                 err.constData());
     }
 
     // The figure for the note: 200 ms per request, concurrency 16 → ideal 80 requests/s.

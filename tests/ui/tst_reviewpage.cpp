@@ -359,6 +359,26 @@ private slots:
         QCOMPARE(counts->assessed, qint64(kItems));
     }
 
+    // While another run holds the queue, Run shows the same sentence as `review run` and starts
+    // nothing; once that run is over, Run works.
+    void runRefusedWhileAnotherRunHoldsTheQueue()
+    {
+        ReviewPage page(new ReviewSession);
+        QVERIFY(prepare(page, QStringLiteral("leased")));
+        auto other = QueueStore::open(page.session()->queuePath());
+        QVERIFY(other.ok());
+        auto lease = (*other)->acquireRunLease();
+        QVERIFY(lease.ok() && lease->acquired);
+        QVERIFY(!page.run());
+        QVERIFY(!page.session()->isRunning());
+        QCOMPARE(page.errorText(),
+                 page.session()->queuePath() + QStringLiteral(": ") + lease->holder.busyReason());
+        QVERIFY(page.errorText().contains(QLatin1String("queue is being run by PID")));
+        QVERIFY((*other)->releaseRunLease().ok());
+        QVERIFY(runToEnd(page));
+        QVERIFY(page.errorText().isEmpty());
+    }
+
     void errorsShowInline()
     {
         ReviewPage page(new ReviewSession);

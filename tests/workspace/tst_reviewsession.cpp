@@ -72,6 +72,8 @@ private slots:
     void runAssessesEverything();
     void pauseThenResume();
     void cancelKeepsItemsPending();
+    void runNeedsTheQueueLease();
+    void runStopsWhenItsLeaseIsTakenOver();
     void humanDecisionAndRestore();
     void batchDecisionAndRestore();
     void countsForMatchesCountsAfterSetThresholds();
@@ -285,12 +287,99 @@ void TestReviewSession::cancelKeepsItemsPending()
     QVERIFY(afterCancel.pending > 0);
     QCOMPARE(afterCancel.errors, 0);  // canceled requests are not failures
     QCOMPARE(afterCancel.pending + afterCancel.assessed, 20);
+    // The canceled run gave back its lease and its claims.
+    QVERIFY(!m_session->store()->currentRunLease().value().has_value());
+    {
+        QSqlDatabase db
+            = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("claims"));
+        db.setDatabaseName(m_session->queuePath());
+        QVERIFY(db.open());
+        QSqlQuery query(db);
+        QVERIFY(query.exec(QStringLiteral("SELECT count(*) FROM items WHERE claimed_by IS NOT "
+                                          "NULL"))
+                && query.next());
+        QCOMPARE(query.value(0).toInt(), 0);
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("claims"));
 
     m_server->setBaseLatencyMs(0);
     QVERIFY(m_session->startRun().ok());
     QVERIFY(finished.wait(20000));
     QCOMPARE(finished.last().first().value<ReviewRunSummary>().assessed, afterCancel.pending);
     QCOMPARE(m_session->counts()->assessed, 20);
+}
+
+// Another run (here another store of this process, as a second window would be) holds the
+// queue: the run is refused with the CLI's sentence and sends nothing. Once its heartbeat is
+// stale, the session takes the lease over, says so, runs, and releases the lease at the end.
+void TestReviewSession::runNeedsTheQueueLease()
+{
+    openProject(jsonl(10), 2);
+    auto other = QueueStore::open(m_session->queuePath());
+    QVERIFY(other.ok());
+    auto lease = (*other)->acquireRunLease();
+    QVERIFY(lease.ok() && lease->acquired);
+
+    const Status refused = m_session->startRun();
+    QVERIFY(!refused.ok());
+    QCOMPARE(refused.error().file, m_session->queuePath());
+    QCOMPARE(refused.error().reason, lease->holder.busyReason());
+    QVERIFY(refused.error().toString().contains(QStringLiteral(": queue is being run by PID %1 on ")
+                                                    .arg(QCoreApplication::applicationPid())));
+    QVERIFY(!m_session->isRunning());
+    QCOMPARE(m_server->totalRequests(), 0);
+
+    {
+        QSqlDatabase db
+            = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("age-lease"));
+        db.setDatabaseName(m_session->queuePath());
+        QVERIFY(db.open());
+        QSqlQuery query(db);
+        QVERIFY(query.exec(QStringLiteral("UPDATE run_lease SET heartbeat_ms = 0, heartbeat_at = "
+                                          "'1970-01-01T00:00:00.000Z'")));
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("age-lease"));
+    QSignalSpy notes(m_session.get(), &ReviewSession::runNote);
+    QSignalSpy finished(m_session.get(), &ReviewSession::runFinished);
+    QVERIFY(m_session->startRun().ok());
+    QCOMPARE(notes.count(), 1);
+    const QString note = notes.first().first().toString();
+    QVERIFY2(note.contains(QStringLiteral("PID %1").arg(QCoreApplication::applicationPid()))
+                 && note.contains(QLatin1String("no heartbeat since 1970")),
+             qPrintable(note));
+    QVERIFY(finished.count() == 1 || finished.wait(20000));
+    QCOMPARE(m_session->counts()->assessed, 10);
+    QVERIFY(!(*other)->currentRunLease().value().has_value());
+    QVERIFY(!(*other)->refreshRunLease().ok());  // the old holder learns it lost the lease
+}
+
+// A run whose lease another run took over (judged stale) stops at its next pick instead of
+// sending what the new holder will send; what it had claimed stays pending.
+void TestReviewSession::runStopsWhenItsLeaseIsTakenOver()
+{
+    m_server->setBaseLatencyMs(150);
+    openProject(jsonl(40), 2);
+    QSignalSpy updated(m_session.get(), &ReviewSession::itemUpdated);
+    QSignalSpy failed(m_session.get(), &ReviewSession::runFailed);
+    QVERIFY(m_session->startRun().ok());
+    QVERIFY(updated.wait(5000));
+    auto other = QueueStore::open(m_session->queuePath());
+    QVERIFY(other.ok());
+    auto takeover = (*other)->acquireRunLease(0);
+    QVERIFY(takeover.ok() && takeover->acquired && takeover->takenOver);
+    QVERIFY(takeover->releasedClaims > 0);
+    QVERIFY(failed.count() == 1 || failed.wait(5000));
+    const Error error = failed.first().first().value<Error>();
+    QVERIFY2(error.reason.contains(QLatin1String("lost its lease")), qPrintable(error.reason));
+    QVERIFY(!m_session->isRunning());
+    const int sent = m_server->totalRequests();
+    QVERIFY2(sent < 40, qPrintable(QString::number(sent)));
+    QVERIFY(!m_session->startRun().ok());  // the new holder has it
+
+    m_server->setBaseLatencyMs(0);
+    QVERIFY((*other)->releaseRunLease().ok());
+    runToEnd();
+    QCOMPARE(m_session->counts()->assessed, 40);
 }
 
 void TestReviewSession::humanDecisionAndRestore()

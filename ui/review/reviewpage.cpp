@@ -643,6 +643,8 @@ void ReviewPage::connectSession()
         m_model->reload();
         scheduleCountsRefresh();
     });
+    connect(m_session, &ReviewSession::runNote, this,
+            [this](const QString &message) { showStatus(message); });
     connect(m_session, &ReviewSession::runFailed, this, [this](const Error &error) {
         fail(error);
         showStatus(tr("Run failed"));

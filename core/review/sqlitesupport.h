@@ -1,0 +1,57 @@
+#pragma once
+
+#include "common/result.h"
+
+#include <QSqlDatabase>
+#include <QString>
+
+class QSqlError;
+class QSqlQuery;
+
+// What the review queue needs of SQLite beyond Qt Sql: write transactions that take the write
+// lock before reading, reads retried where SQLite's busy handler cannot wait, and failures said
+// the way a user can act on them (the disk is full, the folder is read-only, the file is damaged).
+namespace pcs::sqlite {
+
+// BEGIN IMMEDIATE ... COMMIT; rolled back on destruction unless committed. Why not
+// QSqlDatabase::transaction(): it issues a deferred BEGIN, and in WAL mode a deferred transaction
+// that reads and then writes is answered SQLITE_BUSY at once (without the busy handler) when
+// another connection committed in between. IMMEDIATE takes the write lock first, waiting through
+// the connection's busy timeout, so every transaction that reads before writing uses it.
+class Transaction {
+public:
+    // `path` names the database in errors.
+    Transaction(QSqlDatabase db, QString path);
+    ~Transaction();
+    Transaction(const Transaction &) = delete;
+    Transaction &operator=(const Transaction &) = delete;
+
+    Status begin();
+    Status commit();
+    void rollback();
+    bool isActive() const { return m_active; }
+
+private:
+    QSqlDatabase m_db;
+    QString m_path;
+    bool m_active = false;
+};
+
+// SQLITE_BUSY or SQLITE_LOCKED: another connection holds a lock.
+bool isBusy(const QSqlError &error);
+
+// query.exec() (of a prepared query, or of `sql`), run again while SQLite answers busy or locked
+// where its busy handler does not wait (a reader meeting WAL recovery or a checkpoint resetting
+// the WAL; a lock upgrade): up to kBusyRetryMs in all.
+bool execRetryingBusy(QSqlQuery &query);
+bool execRetryingBusy(QSqlQuery &query, const QString &sql);
+inline constexpr int kBusyRetryMs = 10000;
+
+// The failure of `what` on the database at `path` as an Error: a full disk, a quota or file size
+// limit, a read-only file or folder (Internal: the machine's problem, exit 1), a damaged file or
+// not a database at all (BadInput: the file the user gave, exit 2), or SQLite's own words.
+// Reads the operating system's error of the failed call from the connection where it can.
+Error describeFailure(const QSqlDatabase &db, const QSqlError &error, const QString &what,
+                      const QString &path);
+
+}  // namespace pcs::sqlite
