@@ -6,6 +6,7 @@
 
 #include "bpb/lossaggregate.h"
 #include "io/atomicwrite.h"
+#include "io/bpbwriter.h"
 #include "io/fileinfo.h"
 
 #include "pcstudio_version.h"
@@ -74,8 +75,8 @@ int runAggregate(const QStringList &arguments)
                   .arg(aggregate->chunksRead)
                   .arg(aggregate->chunksDropped)
                   .arg(aggregate->emptyCells));
-    if (Status written
-        = writeBpbMatrix(parser.value(QStringLiteral("output")), aggregate->matrix, grouping);
+    if (Status written = writeBpbMatrix(parser.value(QStringLiteral("output")), aggregate->matrix,
+                                        bpbLabelColumn(grouping));
         !written)
         return reportError(written.error());
     if (!parser.value(QStringLiteral("report")).isEmpty()) {

@@ -2,9 +2,10 @@
 
 #include "filter/jsonline.h"
 #include "filter/linereader.h"
-#include "io/atomicwrite.h"
+#include "io/bpbwriter.h"
 #include "io/csvreader.h"
-#include "io/selectionwriter.h"
+#include "io/filekind.h"
+#include "io/textutil.h"
 
 #include <QFile>
 #include <QFileInfo>
@@ -77,6 +78,8 @@ public:
         if (row.bytes == 0 && row.tokens > 0)
             return Error::badInput(QStringLiteral("%1 tokens over 0 bytes").arg(row.tokens), file,
                                    line);
+        if (std::optional<Error> bad = checkName(row.llm, "LLM", file, line))
+            return bad;
         const QString chunkKey = row.text + QChar(0x1F) + row.chunk;
         const QString seenKey = row.llm + QChar(0x1E) + chunkKey;
         if (m_seen.contains(seenKey))
@@ -92,8 +95,19 @@ public:
             ? row.domain
             : (row.chunk.isEmpty() ? row.text : row.text + QLatin1Char('/') + row.chunk);
         if (!m_groupIndex.contains(group)) {
+            if (std::optional<Error> bad = checkName(
+                    group, m_grouping == LossGrouping::Domain ? "domain" : "text", file, line))
+                return bad;
             m_groupIndex.insert(group, int(m_groups.size()));
             m_groups << group;
+            m_groupSources.insert(group, chunkKey);
+        } else if (m_grouping == LossGrouping::Chunk && m_groupSources.value(group) != chunkKey) {
+            // "t/1" is the name of text t's chunk 1 and of a text called t/1 without chunks.
+            return Error::badInput(QStringLiteral("the chunk name %1 is made by two different "
+                                                  "rows (a text id containing / and a text with "
+                                                  "chunks); rename one of the texts")
+                                       .arg(io::quoteForMessage(group)),
+                                   file, line);
         }
         if (!m_llmIndex.contains(row.llm)) {
             m_llmIndex.insert(row.llm, int(m_llms.size()));
@@ -147,10 +161,25 @@ public:
     }
 
 private:
+    // Names become names in the written matrix: refused here, where the row that brought them
+    // is known, rather than when the matrix is written.
+    static std::optional<Error> checkName(const QString &name, const char *what,
+                                          const QString &file, qint64 line)
+    {
+        const QString problem = bpbNameProblem(name);
+        if (problem.isEmpty())
+            return std::nullopt;
+        return Error::badInput(QStringLiteral("the %1 name %2 cannot name a row or column of the "
+                                              "BPB matrix: %3")
+                                   .arg(QLatin1String(what), io::quoteForMessage(name), problem),
+                               file, line);
+    }
+
     LossGrouping m_grouping;
     LossAggregate m_summary;
     QStringList m_groups;
     QHash<QString, int> m_groupIndex;
+    QHash<QString, QString> m_groupSources;  // group -> text and chunk that named it
     QStringList m_llms;
     QHash<QString, int> m_llmIndex;
     std::vector<std::vector<Sums>> m_sums;  // [llm][group]
@@ -168,6 +197,8 @@ QString fileLlmName(const QString &path)
 
 Status readCsv(const QString &path, Aggregator &aggregator)
 {
+    if (Status regular = checkRegularFile(path); !regular)
+        return regular;  // before opening: a FIFO would block, a device never end
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
         return Error::badInput(QStringLiteral("cannot open: %1").arg(file.errorString()), path);
@@ -297,6 +328,19 @@ QString lossGroupingName(LossGrouping grouping)
     return {};
 }
 
+QString bpbLabelColumn(LossGrouping grouping)
+{
+    switch (grouping) {
+    case LossGrouping::Chunk:
+        return QStringLiteral("chunk");
+    case LossGrouping::Domain:
+        return QStringLiteral("domain");
+    case LossGrouping::Text:
+        break;
+    }
+    return QStringLiteral("id");
+}
+
 QJsonObject LossAggregate::toJson() const
 {
     return QJsonObject { { QStringLiteral("llms"), double(matrix.llms.size()) },
@@ -319,58 +363,6 @@ Result<LossAggregate> aggregateLosses(const QStringList &files, LossGrouping gro
             return read.error();
     }
     return aggregator.finish();
-}
-
-Status writeBpbMatrix(const QString &path, const BpbMatrix &matrix, LossGrouping grouping)
-{
-    if (path.endsWith(QLatin1String(".npy"), Qt::CaseInsensitive)) {
-        // float64, C order, LLMs × texts, with the names beside it as the loader expects.
-        std::string dict = "{'descr': '<f8', 'fortran_order': False, 'shape': ("
-            + std::to_string(matrix.values.rows()) + ", " + std::to_string(matrix.values.cols())
-            + "), }";
-        while ((10 + dict.size() + 1) % 64 != 0)
-            dict += ' ';
-        dict += '\n';
-        QByteArray out("\x93NUMPY\x01\x00", 8);
-        out.append(char(dict.size() & 0xFF)).append(char(dict.size() >> 8));
-        out.append(dict.data(), qsizetype(dict.size()));
-        for (Eigen::Index i = 0; i < matrix.values.rows(); ++i)
-            for (Eigen::Index j = 0; j < matrix.values.cols(); ++j) {
-                const double value = matrix.values(i, j);
-                out.append(reinterpret_cast<const char *>(&value), sizeof value);
-            }
-        const QFileInfo info(path);
-        const QString base = info.path() + QLatin1Char('/') + info.completeBaseName();
-        for (const auto &[file, names] :
-             { std::pair { base + QStringLiteral(".texts.txt"), matrix.texts },
-               std::pair { base + QStringLiteral(".llms.txt"), matrix.llms } })
-            if (Status written = writeAtomically(
-                    file, (names.join(QLatin1Char('\n')) + QLatin1Char('\n')).toUtf8());
-                !written)
-                return written;
-        return writeAtomically(path, out);
-    }
-    QByteArray out = grouping == LossGrouping::Domain ? "domain"
-        : grouping == LossGrouping::Chunk             ? "chunk"
-                                                      : "id";
-    for (const QString &llm : matrix.llms) {
-        // LLM names are always quoted, as in the package's files.
-        out += ",\"";
-        out += QString(llm).replace(QLatin1Char('"'), QStringLiteral("\"\"")).toUtf8();
-        out += '"';
-    }
-    out += '\n';
-    for (qsizetype j = 0; j < matrix.texts.size(); ++j) {
-        appendCsvField(out, matrix.texts[j]);
-        for (qsizetype i = 0; i < matrix.llms.size(); ++i) {
-            out += ',';
-            const double value = matrix.values(i, j);
-            if (std::isfinite(value))
-                appendNumber(out, value);
-        }
-        out += '\n';
-    }
-    return writeAtomically(path, out);
 }
 
 }  // namespace pcs

@@ -34,13 +34,13 @@ struct LossAggregate {
 
 // Errors (BadInput, with file and line): unreadable files, a missing required column, a row
 // without a text (or domain, when grouping by domain), tokens or bytes that are not
-// non-negative numbers, bytes = 0 with tokens > 0, the same chunk twice for one LLM.
+// non-negative numbers, bytes = 0 with tokens > 0, the same chunk twice for one LLM, an LLM or
+// group name that a written matrix cannot hold (see bpbNameProblem), two rows that make the
+// same chunk name.
 Result<LossAggregate> aggregateLosses(const QStringList &files, LossGrouping grouping);
 
-// Writes the matrix in the package's text-rows layout (label column `id`, `domain` or `chunk`,
-// LLM names quoted, shortest round-trip numbers, empty cells for missing values), or as a
-// float64 .npy (LLMs × texts) with NAME.texts.txt and NAME.llms.txt beside it when `path` ends
-// in .npy. Atomic.
-Status writeBpbMatrix(const QString &path, const BpbMatrix &matrix, LossGrouping grouping);
+// The label column that names the groups in the CSV layout: id (texts), domain or chunk. The
+// matrix is written with writeBpbMatrix (io/bpbwriter.h).
+QString bpbLabelColumn(LossGrouping grouping);
 
 }  // namespace pcs

@@ -1,5 +1,7 @@
 #include "io/atomicwrite.h"
 
+#include "io/filekind.h"
+
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
@@ -420,6 +422,8 @@ Result<bool> recoverInterruptedOutputs(const QString &path)
     QFile journalFile(journalPath);
     if (!journalFile.exists())
         return false;
+    if (Status regular = checkRegularFile(journalPath); !regular)
+        return regular.error();  // a FIFO in its place would block the open below
     if (!journalFile.open(QIODevice::ReadOnly))
         return ioError(QStringLiteral("cannot read the journal of an interrupted write"), errno,
                        journalPath);

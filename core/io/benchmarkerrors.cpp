@@ -1,6 +1,7 @@
 #include "io/benchmarkerrors.h"
 
 #include "io/csvreader.h"
+#include "io/filekind.h"
 #include "io/lmevalresults.h"
 #include "io/mappedfile.h"
 
@@ -148,8 +149,12 @@ Result<BenchmarkErrors> loadBenchmarkErrors(const QString &path,
                                             const TaskControl &control)
 {
     Q_UNUSED(options);  // metric overrides apply to lm-evaluation-harness results (next change)
+    // A folder of lm-evaluation-harness results is fine; a FIFO or a device is refused before
+    // anything opens it.
+    if (Status usable = checkRegularFileOrDirectory(path); !usable)
+        return usable.error();
     const QFileInfo info(path);
-    if (info.isDir())
+    if (fileKindOf(path) == FileKind::Directory)
         return loadLmEvalResults(path, control);
     MappedFile file;
     if (Status opened = file.open(path); !opened)

@@ -9,6 +9,18 @@
 
 namespace pcs::io {
 
+const QStringList &textRowsLabelNames()
+{
+    static const QStringList names { QStringLiteral("id"), QStringLiteral("chunk"),
+                                     QStringLiteral("domain") };
+    return names;
+}
+
+bool isTextRowsLabelName(const QString &name)
+{
+    return textRowsLabelNames().contains(name);
+}
+
 void NegativeTally::merge(const NegativeTally &later)
 {
     if (later.count == 0)

@@ -25,6 +25,11 @@ Result<BpbMatrix> parseTextRows(const BpbCsvInput &input, const BpbLoadOptions &
                                 const TaskControl &control);
 Result<BpbMatrix> parseLlmRows(const BpbCsvInput &input, const BpbLoadOptions &options,
                                const TaskControl &control);
+// The label columns of the text-rows layout, in the order one is preferred as the text names:
+// id, chunk, domain. Every other column of such a file is an LLM.
+const QStringList &textRowsLabelNames();
+bool isTextRowsLabelName(const QString &name);
+
 // True if a header is exactly llm (or model), text and bpb in some order.
 bool isLongHeader(const QStringList &names);
 

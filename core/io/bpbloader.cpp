@@ -25,8 +25,8 @@ BpbLayout sniffLayout(const QStringList &names)
     if (!names.isEmpty()
         && (names.front() == QLatin1String("llm") || names.front() == QLatin1String("model")))
         return BpbLayout::LlmRows;
-    for (const char *label : { "id", "chunk", "domain" }) {
-        if (names.contains(QLatin1String(label)))
+    for (const QString &label : textRowsLabelNames()) {
+        if (names.contains(label))
             return BpbLayout::TextRows;
     }
     return BpbLayout::Auto;

@@ -1,9 +1,12 @@
 // A NumPy .npy matrix (N LLMs x D texts) plus two name files.
 #include "common/parallel.h"
+#include "io/atomicwrite.h"
 #include "io/bpblayouts.h"
 #include "io/mappedfile.h"
 #include "io/npyreader.h"
+#include "io/npywriter.h"
 
+#include <QDir>
 #include <QFileInfo>
 
 #include <cmath>
@@ -12,15 +15,12 @@ namespace pcs::io {
 
 namespace {
 
-// The names file given in the options, else NAME.<suffix>.txt beside NAME.npy.
-Result<QString> nameFile(const QString &given, const QString &npyPath, const char *suffix,
+// The names file given in the options, else `beside` (NAME.texts.txt or NAME.llms.txt).
+Result<QString> nameFile(const QString &given, const QString &beside, const QString &npyPath,
                          const char *what, const char *option)
 {
     if (!given.isEmpty())
         return given;
-    const QFileInfo npy(npyPath);
-    const QString beside = npy.path() + QLatin1Char('/') + npy.completeBaseName() + QLatin1Char('.')
-        + QLatin1String(suffix) + QStringLiteral(".txt");
     if (QFileInfo::exists(beside))
         return beside;
     return Error::badInput(
@@ -53,11 +53,35 @@ Status checkValues(const BpbMatrix &matrix, const QString &path, NegativeTally *
     return Done {};
 }
 
+// A matrix and its name files are published together (writeNpyBpbMatrix); a writer killed
+// between the renames leaves a journal, and finishing it here means the files read below are
+// all of one write. A writer still at work is reported instead.
+Status finishInterruptedWrites(const QString &path, const BpbLoadOptions &options)
+{
+    for (const QString &member :
+         { path, options.textsFile.isEmpty() ? npyTextsFileFor(path) : options.textsFile,
+           options.llmsFile.isEmpty() ? npyLlmsFileFor(path) : options.llmsFile }) {
+        if (Result<bool> recovered = recoverInterruptedOutputs(member); !recovered)
+            return recovered.error();
+    }
+    return Done {};
+}
+
+// The matrix as the message about a names file mentions it: by name when beside it.
+QString matrixForMessage(const QString &npyPath, const QString &namesFile)
+{
+    const QFileInfo npy(npyPath);
+    return npy.absoluteDir() == QFileInfo(namesFile).absoluteDir() ? npy.fileName()
+                                                                   : npy.absoluteFilePath();
+}
+
 }  // namespace
 
 Result<BpbMatrix> loadNpyBpb(const QString &path, const BpbLoadOptions &options,
                              const TaskControl &control)
 {
+    if (Status finished = finishInterruptedWrites(path, options); !finished)
+        return finished.error();
     MappedFile file;
     if (Status opened = file.open(path); !opened)
         return opened.error();
@@ -92,10 +116,12 @@ Result<BpbMatrix> loadNpyBpb(const QString &path, const BpbLoadOptions &options,
                       .arg(npyShapeText(header->shape), header->descr),
             path);
 
-    auto textsPath = nameFile(options.textsFile, path, "texts", "text", "a texts file (--texts)");
+    auto textsPath = nameFile(options.textsFile, npyTextsFileFor(path), path, "text",
+                              "a texts file (--texts)");
     if (!textsPath)
         return textsPath.error();
-    auto llmsPath = nameFile(options.llmsFile, path, "llms", "LLM", "an LLMs file (--llms)");
+    auto llmsPath
+        = nameFile(options.llmsFile, npyLlmsFileFor(path), path, "LLM", "an LLMs file (--llms)");
     if (!llmsPath)
         return llmsPath.error();
     auto texts = loadNameList(*textsPath, "text");
@@ -106,12 +132,12 @@ Result<BpbMatrix> loadNpyBpb(const QString &path, const BpbLoadOptions &options,
         return llms.error();
     const auto mismatch = [&](const QString &namesFile, qsizetype names, const char *what,
                               qint64 expectedNames) {
-        return Error::badInput(
-            QStringLiteral("has %1 %2 names, but %3 has shape %4: expected %5")
-                .arg(names)
-                .arg(QLatin1String(what), QFileInfo(path).fileName(), npyShapeText(header->shape))
-                .arg(expectedNames),
-            namesFile);
+        return Error::badInput(QStringLiteral("has %1 %2 names, but %3 has shape %4: expected %5")
+                                   .arg(names)
+                                   .arg(QLatin1String(what), matrixForMessage(path, namesFile),
+                                        npyShapeText(header->shape))
+                                   .arg(expectedNames),
+                               namesFile);
     };
     if (texts->size() != textCount)
         return mismatch(*textsPath, texts->size(), "text", textCount);

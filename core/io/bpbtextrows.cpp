@@ -19,12 +19,6 @@ struct TextRowsColumns {
     QStringList extraNames;
 };
 
-bool isLabelName(const QString &name)
-{
-    return name == QLatin1String("id") || name == QLatin1String("chunk")
-        || name == QLatin1String("domain");
-}
-
 Result<TextRowsColumns> classifyColumns(const BpbCsvInput &input, const BpbLoadOptions &options)
 {
     const QStringList &names = input.header.names;
@@ -38,8 +32,8 @@ Result<TextRowsColumns> classifyColumns(const BpbCsvInput &input, const BpbLoadO
                     .arg(quoteForMessage(options.textColumn), listColumns(names)),
                 input.path, input.header.line);
     } else {
-        for (const char *preferred : { "id", "chunk", "domain" }) {
-            columns.textField = int(names.indexOf(QLatin1String(preferred)));
+        for (const QString &preferred : textRowsLabelNames()) {
+            columns.textField = int(names.indexOf(preferred));
             if (columns.textField >= 0)
                 break;
         }
@@ -52,14 +46,14 @@ Result<TextRowsColumns> classifyColumns(const BpbCsvInput &input, const BpbLoadO
     QList<qint64> llmColumns;
     for (qsizetype i = 0; i < names.size(); ++i) {
         // Two label columns of one name would be merged into one extra label list.
-        if (isLabelName(names[i]) && names.indexOf(names[i]) < i)
+        if (isTextRowsLabelName(names[i]) && names.indexOf(names[i]) < i)
             return Error::badInput(QStringLiteral("duplicate column %1 (also column %2)")
                                        .arg(quoteForMessage(names[i]))
                                        .arg(names.indexOf(names[i]) + 1),
                                    input.path, input.header.line, i + 1);
         if (i == columns.textField) {
             columns.kinds.push_back(kTextLabel);
-        } else if (isLabelName(names[i])) {
+        } else if (isTextRowsLabelName(names[i])) {
             columns.kinds.push_back(kFirstExtraLabel - int(columns.extraNames.size()));
             columns.extraNames.append(names[i]);
         } else {

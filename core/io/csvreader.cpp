@@ -1,6 +1,11 @@
 #include "io/csvreader.h"
 
+#include "io/filekind.h"
+
 #include <QFileInfo>
+
+#include <algorithm>
+#include <cctype>
 
 namespace pcs::io {
 
@@ -62,8 +67,58 @@ bool checkName(std::string_view text, const char *what, qint64 line, qint64 colu
     return true;
 }
 
+namespace {
+
+// How much of a file is examined to tell whether it is text at all.
+constexpr std::size_t kSniffBytes = 64 * 1024;
+
+bool startsWithNoCase(std::string_view text, std::string_view prefix)
+{
+    if (text.size() < prefix.size())
+        return false;
+    for (std::size_t i = 0; i < prefix.size(); ++i) {
+        if (std::tolower(static_cast<unsigned char>(text[i])) != prefix[i])
+            return false;
+    }
+    return true;
+}
+
+// Text that is not a table: JSON (a results file given as a table) or a web page (a download
+// that returned HTML instead of the file). Described, never quoted.
+QString describeNonCsvText(std::string_view text)
+{
+    const std::size_t first = text.find_first_not_of(" \t\r\n");
+    if (first == std::string_view::npos)
+        return {};
+    text.remove_prefix(first);
+    if (text.front() == '{')
+        return QStringLiteral("it looks like JSON");
+    if (text.front() == '[') {
+        const std::size_t next = text.find_first_not_of(" \t\r\n", 1);
+        if (next != std::string_view::npos
+            && std::string_view("{[\"]").find(text[next]) != std::string_view::npos)
+            return QStringLiteral("it looks like JSON");
+    }
+    for (const std::string_view markup : { "<!doctype", "<html", "<?xml", "<svg" }) {
+        if (startsWithNoCase(text, markup))
+            return QStringLiteral("it looks like an HTML or XML document (a web page saved in "
+                                  "place of the file?)");
+    }
+    return {};
+}
+
+}  // namespace
+
 Result<CsvHeader> readCsvHeader(std::string_view text, const QString &path, char delimiter)
 {
+    // A binary file or a document of another kind is named for what it looks like: its bytes
+    // would only garble the message (and could be anything, such as terminal escapes).
+    const std::string_view head = text.substr(0, kSniffBytes);
+    QString notCsv = io::describeNonTextContent(head);
+    if (notCsv.isEmpty())
+        notCsv = describeNonCsvText(head);
+    if (!notCsv.isEmpty())
+        return Error::badInput(QStringLiteral("not a CSV/TSV file: %1").arg(notCsv), path);
     CsvHeader header;
     header.delimiter = delimiter;
     CsvRecordReader reader(text, delimiter);
@@ -88,6 +143,15 @@ Result<CsvHeader> readCsvHeader(std::string_view text, const QString &path, char
 
 QString listColumns(const QStringList &names)
 {
+    // A first line without a delimiter is not a header; it may be any text at all.
+    if (names.size() == 1) {
+        const QString &only = names.front();
+        if (only.size() > 32 || std::any_of(only.begin(), only.end(), [](QChar c) {
+                return c.isSpace() || !c.isPrint();
+            }))
+            return QStringLiteral("one field that does not look like a column name (no comma or "
+                                  "tab on the first line)");
+    }
     QStringList shown;
     for (const QString &name : names.mid(0, 12))
         shown.append(quoteForMessage(name));

@@ -1,5 +1,7 @@
 #include "io/fileinfo.h"
 
+#include "io/filekind.h"
+
 #include <QCryptographicHash>
 #include <QDirIterator>
 #include <QFile>
@@ -21,6 +23,8 @@ namespace {
 
 Result<QByteArray> hashFile(const QString &path)
 {
+    if (Status regular = checkRegularFile(path); !regular)
+        return regular.error();  // before opening: a FIFO would block, a device never end
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
         return Error::badInput(QStringLiteral("cannot open: %1").arg(file.errorString()), path);

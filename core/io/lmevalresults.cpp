@@ -1,6 +1,7 @@
 // lm-evaluation-harness results: {"results": {"<task>": {"acc,none": 0.7, ...}}, ...}.
 #include "io/lmevalresults.h"
 
+#include "io/filekind.h"
 #include "io/textutil.h"
 
 #include <QDirIterator>
@@ -105,6 +106,8 @@ QByteArray neutraliseNonFinite(QByteArray json)
 
 Result<QJsonObject> readJson(const QString &file)
 {
+    if (Status regular = checkRegularFile(file); !regular)
+        return regular.error();  // checked before opening: a FIFO would block
     QFile in(file);
     if (!in.open(QIODevice::ReadOnly))
         return Error::badInput(QStringLiteral("cannot open file: %1").arg(in.errorString()), file);
@@ -158,7 +161,9 @@ struct TaskValue {
 
 Result<BenchmarkErrors> loadLmEvalResults(const QString &path, const TaskControl &control)
 {
-    const bool directory = QFileInfo(path).isDir();
+    if (Status usable = checkRegularFileOrDirectory(path); !usable)
+        return usable.error();
+    const bool directory = fileKindOf(path) == FileKind::Directory;
     QStringList files;
     if (directory) {
         QDirIterator it(path, { QStringLiteral("*.json") }, QDir::Files,
@@ -168,8 +173,6 @@ Result<BenchmarkErrors> loadLmEvalResults(const QString &path, const TaskControl
         // Sorted, so that for a task seen twice the lexicographically last file wins.
         std::sort(files.begin(), files.end());
     } else {
-        if (!QFileInfo::exists(path))
-            return Error::badInput(QStringLiteral("file does not exist"), path);
         files.append(path);
     }
 

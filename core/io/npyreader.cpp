@@ -1,6 +1,7 @@
 #include "io/npyreader.h"
 
 #include "common/parallel.h"
+#include "io/filekind.h"
 #include "io/mappedfile.h"
 #include "io/matrixcopy.h"
 #include "io/pyliteral.h"
@@ -82,8 +83,14 @@ QString npyShapeText(const std::vector<qint64> &shape)
 
 Result<NpyHeader> readNpyHeader(std::string_view bytes, const QString &path)
 {
-    if (bytes.size() < 10 || bytes.substr(0, 6) != "\x93NUMPY")
-        return headerError(QStringLiteral("not a NumPy .npy file (no \\x93NUMPY signature)"), path);
+    if (bytes.size() < 10 || bytes.substr(0, 6) != "\x93NUMPY") {
+        QString looks = describeNonTextContent(bytes.substr(0, 64 * 1024));
+        if (looks.isEmpty() && bytes.find_first_not_of(" \t\r\n") != std::string_view::npos)
+            looks = QStringLiteral("it looks like text");
+        return headerError(QStringLiteral("not a NumPy .npy file (no \\x93NUMPY signature)%1")
+                               .arg(looks.isEmpty() ? QString() : QStringLiteral(": ") + looks),
+                           path);
+    }
     const int major = static_cast<unsigned char>(bytes[6]);
     if (major < 1 || major > 3)
         return headerError(QStringLiteral("unsupported .npy format version %1.%2")
@@ -157,6 +164,10 @@ Result<QStringList> loadNameList(const QString &path, const char *what)
     if (Status opened = file.open(path); !opened)
         return opened.error();
     std::string_view text = file.text();
+    if (const QString looks = describeNonTextContent(text.substr(0, 64 * 1024)); !looks.isEmpty())
+        return Error::badInput(QStringLiteral("not a file of %1 names (one per line): %2")
+                                   .arg(QLatin1String(what), looks),
+                               path);
     QStringList names;
     std::vector<qint64> emptyLines;
     QHash<QString, qint64> seen;

@@ -14,11 +14,11 @@ void appendNumber(QByteArray &out, double value)
     out.append(buffer, result.ptr - buffer);
 }
 
-void appendCsvField(QByteArray &out, const QString &field)
+void appendCsvField(QByteArray &out, const QString &field, CsvQuoting quoting)
 {
     const QByteArray utf8 = field.toUtf8();
-    const bool needsQuotes = utf8.contains(',') || utf8.contains('"') || utf8.contains('\n')
-                             || utf8.contains('\r');
+    const bool needsQuotes = quoting == CsvQuoting::Always || utf8.contains(',')
+        || utf8.contains('"') || utf8.contains('\n') || utf8.contains('\r');
     if (!needsQuotes) {
         out += utf8;
         return;

@@ -37,8 +37,11 @@ void formatSelectionTable(const SelectionTable &table, TableFormat format, const
 
 // Appends a double in its shortest round-trip form ("nan"/"inf" never occur in our outputs).
 void appendNumber(QByteArray &out, double value);
-// Appends a CSV field, quoted when it contains a comma, quote, CR or LF.
-void appendCsvField(QByteArray &out, const QString &field);
+// Appends a CSV field, quoted when it contains a comma, quote, CR or LF (or always, as the
+// perplexity-correlations package quotes its LLM names); quotes inside are doubled.
+enum class CsvQuoting { WhenNeeded, Always };
+void appendCsvField(QByteArray &out, const QString &field,
+                    CsvQuoting quoting = CsvQuoting::WhenNeeded);
 // Appends a JSON string literal.
 void appendJsonString(QByteArray &out, const QString &text);
 

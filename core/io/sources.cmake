@@ -5,6 +5,7 @@ target_sources(core PRIVATE
   io/benchmarkerrors.h io/benchmarkerrors.cpp
   io/namedvalues.h io/namedvalues.cpp
   io/textutil.h io/textutil.cpp
+  io/filekind.h io/filekind.cpp
   io/mappedfile.h io/mappedfile.cpp
   io/csvcursor.h
   io/csvreader.h io/csvreader.cpp
@@ -19,6 +20,8 @@ target_sources(core PRIVATE
 # Writers and provenance ----------------------------------------------------------------------
 target_sources(core PRIVATE
   io/atomicwrite.h io/atomicwrite.cpp
+  io/npywriter.h io/npywriter.cpp
+  io/bpbwriter.h io/bpbwriter.cpp
   io/outputpaths.h io/outputpaths.cpp
   io/selectionwriter.h io/selectionwriter.cpp
   io/fileinfo.h io/fileinfo.cpp

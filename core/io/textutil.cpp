@@ -122,20 +122,54 @@ QString toQString(std::string_view utf8)
     return QString::fromLatin1(utf8.data(), qsizetype(utf8.size()));
 }
 
+QString excerptForMessage(const QString &text)
+{
+    const QString cut
+        = text.size() > kMessageChars ? text.left(kMessageChars) + QStringLiteral("…") : text;
+    // Control characters could rewrite a terminal (escape sequences) or reorder the line
+    // (bidirectional overrides): shown as escapes, never as themselves.
+    QString shown;
+    shown.reserve(cut.size());
+    for (const QChar c : cut) {
+        const char16_t u = c.unicode();
+        if (u == '\n')
+            shown += QStringLiteral("\\n");
+        else if (u == '\r')
+            shown += QStringLiteral("\\r");
+        else if (u == '\t')
+            shown += QStringLiteral("\\t");
+        else if (u < 0x20 || (u >= 0x7F && u < 0xA0))
+            shown += QStringLiteral("\\x%1").arg(int(u), 2, 16, QLatin1Char('0'));
+        else if ((u >= 0x202A && u <= 0x202E) || (u >= 0x2066 && u <= 0x2069) || u == 0x200E
+                 || u == 0x200F || u == 0x061C)
+            shown += QStringLiteral("\\u%1").arg(int(u), 4, 16, QLatin1Char('0'));
+        else
+            shown += c;
+    }
+    return shown;
+}
+
 QString quoteForMessage(const QString &text)
 {
-    QString shown
-        = text.size() > kMessageChars ? text.left(kMessageChars) + QStringLiteral("…") : text;
-    shown.replace(QLatin1Char('\n'), QStringLiteral("\\n"));
-    shown.replace(QLatin1Char('\r'), QStringLiteral("\\r"));
-    return QLatin1Char('"') + shown + QLatin1Char('"');
+    return QLatin1Char('"') + excerptForMessage(text) + QLatin1Char('"');
 }
 
 QString quoteForMessage(std::string_view text)
 {
-    // fromUtf8 replaces invalid bytes with U+FFFD, which is what a message wants.
-    const auto cut = std::min<std::size_t>(text.size(), 4 * kMessageChars);
-    return quoteForMessage(QString::fromUtf8(text.data(), qsizetype(cut)));
+    // Invalid bytes are shown as \xNN escapes, which say which byte it was.
+    std::string_view rest = text.substr(0, 4 * kMessageChars);
+    QString decoded;
+    while (!rest.empty()) {
+        qsizetype bad = qsizetype(rest.size());
+        isValidUtf8(rest, &bad);
+        decoded += QString::fromUtf8(rest.data(), bad);
+        if (bad >= qsizetype(rest.size()))
+            break;
+        decoded += QStringLiteral("\\x%1").arg(
+            int(static_cast<unsigned char>(rest[std::size_t(bad)])), 2, 16, QLatin1Char('0'));
+        rest.remove_prefix(std::size_t(bad) + 1);
+    }
+    return quoteForMessage(decoded);
 }
 
 std::string_view skipBom(std::string_view data)

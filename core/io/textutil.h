@@ -33,8 +33,10 @@ bool isValidUtf8(std::string_view text, qsizetype *badOffset = nullptr);
 // Converts valid UTF-8 to a QString (plain ASCII takes a faster path).
 QString toQString(std::string_view utf8);
 
-// The text as it may appear in a message: quoted, cut to a few dozen characters, and with
-// invalid bytes replaced.
+// The text as it may appear in a message: cut to a few dozen characters, invalid bytes
+// replaced, control characters (newlines, tabs, terminal escapes, bidirectional overrides)
+// written as escapes (\n, \t, \x1b, \u202e). quoteForMessage adds double quotes around it.
+QString excerptForMessage(const QString &text);
 QString quoteForMessage(std::string_view text);
 QString quoteForMessage(const QString &text);
 

@@ -3,6 +3,7 @@
 #include "common/parallel.h"
 #include "io/atomicwrite.h"
 #include "io/fileinfo.h"
+#include "io/filekind.h"
 
 #include <QElapsedTimer>
 #include <QFile>
@@ -61,6 +62,8 @@ namespace {
 
 QByteArray firstLine(const QString &path)
 {
+    if (!checkRegularFile(path))
+        return {};  // a dropped FIFO or device is not opened: that could block or act on it
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
         return {};

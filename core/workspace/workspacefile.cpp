@@ -1,6 +1,7 @@
 #include "workspace/workspacefile.h"
 
 #include "io/atomicwrite.h"
+#include "io/filekind.h"
 #include "pcstudio_version.h"
 
 #include <QDir>
@@ -25,21 +26,38 @@ QJsonObject pathToJson(const QString &path, const QDir &base)
                        {QStringLiteral("absolute"), absolute}};
 }
 
-// The relative path wins when it exists (the workspace moved with its data), then the absolute.
-QString pathFromJson(const QJsonValue &value, const QDir &base, const QString &role, QStringList *missing)
+// An input the workspace names, resolved: the relative path (against the workspace's folder)
+// wins when it exists (the workspace moved with its data), then the absolute one. What exists
+// there must be a regular file (or, for inputs that may be folders, a directory): a workspace
+// may name anything, and opening a FIFO blocks, a device may never end. stat(), never open().
+Result<QString> pathFromJson(const QJsonValue &value, const QDir &base, const QString &role,
+                             bool directoryAllowed, QStringList *missing)
 {
     const QJsonObject object = value.toObject();
     const QString relative = object.value(QStringLiteral("relative")).toString();
     const QString absolute = object.value(QStringLiteral("absolute")).toString();
     if (relative.isEmpty() && absolute.isEmpty())
-        return {};
+        return QString();
+    QString chosen;
     if (!relative.isEmpty() && QFileInfo::exists(base.absoluteFilePath(relative)))
-        return QDir::cleanPath(base.absoluteFilePath(relative));
-    if (!absolute.isEmpty() && QFileInfo::exists(absolute))
-        return absolute;
-    missing->append(QStringLiteral("%1: %2").arg(role, relative.isEmpty() ? absolute : base.absoluteFilePath(relative)));
-    return relative.isEmpty() ? absolute : QDir::cleanPath(base.absoluteFilePath(relative));
+        chosen = QDir::cleanPath(base.absoluteFilePath(relative));
+    else if (!absolute.isEmpty() && QFileInfo::exists(absolute))
+        chosen = absolute;
+    if (chosen.isEmpty()) {
+        missing->append(QStringLiteral("%1: %2").arg(
+            role, relative.isEmpty() ? absolute : base.absoluteFilePath(relative)));
+        return relative.isEmpty() ? absolute : QDir::cleanPath(base.absoluteFilePath(relative));
+    }
+    const Status usable
+        = directoryAllowed ? checkRegularFileOrDirectory(chosen) : checkRegularFile(chosen);
+    if (!usable)
+        return Error::badInput(QStringLiteral("the %1 input %2: %3")
+                                   .arg(role, chosen, usable.error().reason));
+    return chosen;
 }
+
+// Workspaces are a few kilobytes; a bigger file is not one (and is not read into memory).
+constexpr qint64 kMaxWorkspaceBytes = 16 << 20;
 
 }  // namespace
 
@@ -91,11 +109,29 @@ Result<LoadedWorkspace> workspaceFromJson(const QByteArray &json, const QString 
     const QDir base = QFileInfo(workspacePath).absoluteDir();
     const QJsonObject inputs = root.value(QStringLiteral("inputs")).toObject();
     SelectionInputPaths &in = loaded.workspace.inputs;
-    in.bpb = pathFromJson(inputs.value(QStringLiteral("bpb")), base, QStringLiteral("BPB matrix"), &loaded.missingInputs);
-    in.errors = pathFromJson(inputs.value(QStringLiteral("errors")), base, QStringLiteral("benchmark errors"), &loaded.missingInputs);
-    in.tokenCounts = pathFromJson(inputs.value(QStringLiteral("token_counts")), base, QStringLiteral("token counts"), &loaded.missingInputs);
-    in.bpbOptions.textsFile = pathFromJson(inputs.value(QStringLiteral("npy_texts")), base, QStringLiteral("text names"), &loaded.missingInputs);
-    in.bpbOptions.llmsFile = pathFromJson(inputs.value(QStringLiteral("npy_llms")), base, QStringLiteral("LLM names"), &loaded.missingInputs);
+    const struct {
+        QString *path;
+        const char *key;
+        QString role;
+        bool directoryAllowed;
+    } roles[] = {
+        { &in.bpb, "bpb", QStringLiteral("BPB matrix"), false },
+        // lm-evaluation-harness results may be a folder of JSON files.
+        { &in.errors, "errors", QStringLiteral("benchmark errors"), true },
+        { &in.tokenCounts, "token_counts", QStringLiteral("token counts"), false },
+        { &in.bpbOptions.textsFile, "npy_texts", QStringLiteral("text names"), false },
+        { &in.bpbOptions.llmsFile, "npy_llms", QStringLiteral("LLM names"), false },
+    };
+    for (const auto &input : roles) {
+        auto resolved = pathFromJson(inputs.value(QLatin1String(input.key)), base, input.role,
+                                     input.directoryAllowed, &loaded.missingInputs);
+        if (!resolved) {
+            Error error = resolved.error();
+            error.file = workspacePath;
+            return error;
+        }
+        *input.path = *resolved;
+    }
     if (!bpbLayoutFromName(inputs.value(QStringLiteral("layout")).toString(QStringLiteral("auto")), &in.bpbOptions.layout))
         in.bpbOptions.layout = BpbLayout::Auto;
     in.bpbOptions.textColumn = inputs.value(QStringLiteral("text_column")).toString();
@@ -119,11 +155,16 @@ Status saveWorkspace(const Workspace &workspace, const QString &path)
 
 Result<LoadedWorkspace> loadWorkspace(const QString &path)
 {
+    if (Status regular = checkRegularFile(path); !regular)
+        return regular.error();  // before opening: a FIFO would block the load forever
     QFile file(path);
-    if (!file.exists())
-        return Error::badInput(QStringLiteral("no such file"), path);
     if (!file.open(QIODevice::ReadOnly))
         return Error::badInput(QStringLiteral("cannot open: %1").arg(file.errorString()), path);
+    if (file.size() > kMaxWorkspaceBytes)
+        return Error::badInput(QStringLiteral("not a pcstudio workspace: %1 bytes, and a "
+                                              "workspace is a small JSON file")
+                                   .arg(file.size()),
+                               path);
     return workspaceFromJson(file.readAll(), path);
 }
 

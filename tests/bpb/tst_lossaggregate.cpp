@@ -1,11 +1,15 @@
 // Per-chunk losses → BPB: hand-worked values, token weighting (not a mean of chunk BPBs), dropped
 // chunks, groupings, bad input, and a round trip through `select`.
 #include "bpb/lossaggregate.h"
+#include "common/faults.h"
 #include "common/testdata.h"
 #include "demo/demodata.h"
 #include "io/bpbloader.h"
+#include "io/bpbwriter.h"
 #include "io/namedvalues.h"
+#include "io/npywriter.h"
 
+#include <QDir>
 #include <QProcess>
 #include <QTest>
 
@@ -74,24 +78,202 @@ private Q_SLOTS:
 
     void writesCsvAndNpyThatLoadBack()
     {
+        // Names the CSV layout must quote (commas, quotes) or keep as they are (spaces).
         const QString path = test::writeFile(m_dir, QStringLiteral("write.csv"),
                                              "llm,text,loss,tokens,bytes\n"
                                              "\"('f', 'a,b')\",t1,2.0,10,40\n"
-                                             "\"('f', 'a,b')\",t2,1.0,10,20\n"
-                                             "c,t1,1.5,10,30\n");
+                                             "\"('f', 'a,b')\",\"t,2 \"\"q\"\"\",1.0,10,20\n"
+                                             "c,t1,1.5,10,30\n"
+                                             "\"say \"\"hi\"\", ok\",\"\"\"lead\",1.25,8,16\n");
         auto aggregate = aggregateLosses({ path }, LossGrouping::Text);
-        QVERIFY(aggregate.ok());
+        QVERIFY2(aggregate.ok(), aggregate.ok() ? "" : qPrintable(aggregate.error().toString()));
+        QCOMPARE(aggregate->matrix.llms,
+                 (QStringList { QStringLiteral("('f', 'a,b')"), QStringLiteral("c"),
+                                QStringLiteral("say \"hi\", ok") }));
+        QCOMPARE(aggregate->matrix.texts,
+                 (QStringList { QStringLiteral("t1"), QStringLiteral("t,2 \"q\""),
+                                QStringLiteral("\"lead") }));
         for (const QString &name : { QStringLiteral("out.csv"), QStringLiteral("out.npy") }) {
             const QString out = m_dir.filePath(name);
-            QVERIFY(writeBpbMatrix(out, aggregate->matrix, LossGrouping::Text).ok());
+            QVERIFY(
+                writeBpbMatrix(out, aggregate->matrix, bpbLabelColumn(LossGrouping::Text)).ok());
             auto loaded = loadBpbMatrix(out);
             QVERIFY2(loaded.ok(), loaded.ok() ? "" : qPrintable(loaded.error().toString()));
             QCOMPARE(loaded->llms, aggregate->matrix.llms);
             QCOMPARE(loaded->texts, aggregate->matrix.texts);
             QCOMPARE(loaded->values(0, 0), aggregate->matrix.values(0, 0));
             QCOMPARE(loaded->values(0, 1), aggregate->matrix.values(0, 1));
+            QCOMPARE(loaded->values(2, 2), aggregate->matrix.values(2, 2));
             QVERIFY(std::isnan(loaded->values(1, 1)));  // c has no t2: an empty cell stays missing
         }
+        // The package's style: LLM names always quoted; labels only when they must be.
+        QFile csv(m_dir.filePath(QStringLiteral("out.csv")));
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        QCOMPARE(csv.readLine(), QByteArray("id,\"('f', 'a,b')\",\"c\",\"say \"\"hi\"\", ok\"\n"));
+        QVERIFY(csv.readLine().startsWith("t1,"));
+        QVERIFY(csv.readLine().startsWith("\"t,2 \"\"q\"\"\","));
+    }
+
+    // An LLM called like a label column would read back as labels from the CSV layout: refused
+    // there (naming the LLM and the way out), kept by the .npy layout.
+    void llmNamedLikeALabelColumn_data()
+    {
+        QTest::addColumn<QString>("llm");
+        QTest::addColumn<int>("grouping");
+        for (const char *label : { "id", "chunk", "domain" }) {
+            for (const LossGrouping grouping :
+                 { LossGrouping::Text, LossGrouping::Domain, LossGrouping::Chunk })
+                QTest::addRow("%s by %s", label, qPrintable(lossGroupingName(grouping)))
+                    << QString::fromLatin1(label) << int(grouping);
+        }
+    }
+
+    void llmNamedLikeALabelColumn()
+    {
+        QFETCH(QString, llm);
+        QFETCH(int, grouping);
+        QTemporaryDir dir;
+        const QString losses = test::writeFile(dir, QStringLiteral("losses.csv"),
+                                               "llm,text,chunk,domain,loss,tokens,bytes\n"
+                                               "real,t1,0,d,1.0,10,40\n"
+                                                   + llm.toUtf8() + ",t1,0,d,2.0,10,40\n");
+        auto aggregate = aggregateLosses({ losses }, LossGrouping(grouping));
+        QVERIFY(aggregate.ok());
+        const QString csv = dir.filePath(QStringLiteral("out.csv"));
+        const Status written
+            = writeBpbMatrix(csv, aggregate->matrix, bpbLabelColumn(LossGrouping(grouping)));
+        QVERIFY(!written);
+        QCOMPARE(written.error().kind, ErrorKind::BadInput);
+        QCOMPARE(written.error().file, csv);
+        QVERIFY2(written.error().reason.contains(QStringLiteral("the LLM \"%1\"").arg(llm)),
+                 qPrintable(written.error().reason));
+        QVERIFY2(written.error().reason.contains(QStringLiteral(".npy")),
+                 qPrintable(written.error().reason));
+        QVERIFY(!QFileInfo::exists(csv));
+
+        const QString npy = dir.filePath(QStringLiteral("out.npy"));
+        QVERIFY(
+            writeBpbMatrix(npy, aggregate->matrix, bpbLabelColumn(LossGrouping(grouping))).ok());
+        auto loaded = loadBpbMatrix(npy);
+        QVERIFY(loaded.ok());
+        QCOMPARE(loaded->llms, (QStringList { QStringLiteral("real"), llm }));
+        QCOMPARE(loaded->values(1, 0), aggregate->matrix.values(1, 0));
+
+        // The CLI says the same and exits 2.
+        const test::CliRun run = test::runCli(
+            { QStringLiteral("bpb"), QStringLiteral("aggregate"), QStringLiteral("--losses"),
+              losses, QStringLiteral("--by"), lossGroupingName(LossGrouping(grouping)),
+              QStringLiteral("--output"), dir.filePath(QStringLiteral("cli.csv")) });
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.err.contains(".npy"), run.err.constData());
+        QVERIFY(!QFileInfo::exists(dir.filePath(QStringLiteral("cli.csv"))));
+    }
+
+    // Names a matrix cannot hold are refused where they come from, shown escaped.
+    void namesWithLineBreaksOrTabs_data()
+    {
+        QTest::addColumn<QString>("fileName");
+        QTest::addColumn<QByteArray>("contents");
+        QTest::addColumn<int>("grouping");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("LLM with a newline (CSV)")
+            << "nl.csv" << QByteArray("llm,text,loss,tokens,bytes\nok,t,1,1,1\n\"a\nb\",t,1,1,1\n")
+            << int(LossGrouping::Text)
+            << ":3: the LLM name \"a\\nb\" cannot name a row or column of the BPB matrix: it "
+               "holds a newline";
+        QTest::newRow("text with a tab (CSV)")
+            << "tab.csv" << QByteArray("llm,text,loss,tokens,bytes\na,\"x\ty\",1,1,1\n")
+            << int(LossGrouping::Text) << ":2: the text name \"x\\ty\"";
+        QTest::newRow("text with a CR (JSONL)")
+            << "cr.jsonl"
+            << QByteArray(
+                   "{\"llm\":\"a\",\"text\":\"ok\",\"loss\":1,\"tokens\":1,\"bytes\":1}\n"
+                   "{\"llm\":\"a\",\"text\":\"x\\ry\",\"loss\":1,\"tokens\":1,\"bytes\":1}\n")
+            << int(LossGrouping::Text) << ":2: the text name \"x\\ry\"";
+        QTest::newRow("domain with a newline (JSONL)")
+            << "dom.jsonl"
+            << QByteArray("{\"llm\":\"a\",\"text\":\"t\",\"domain\":\"w\\n\",\"loss\":1,"
+                          "\"tokens\":1,\"bytes\":1}\n")
+            << int(LossGrouping::Domain) << ":1: the domain name \"w\\n\"";
+        QTest::newRow("chunk with a newline, by chunk")
+            << "chunk.csv" << QByteArray("llm,text,chunk,loss,tokens,bytes\na,t,\"1\n2\",1,1,1\n")
+            << int(LossGrouping::Chunk) << ":2: the text name \"t/1\\n2\"";
+        QTest::newRow("blank LLM (JSONL)")
+            << "blank.jsonl"
+            << QByteArray("{\"llm\":\"  \",\"text\":\"t\",\"loss\":1,\"tokens\":1,\"bytes\":1}\n")
+            << int(LossGrouping::Text)
+            << ":1: the LLM name \"  \" cannot name a row or column "
+               "of the BPB matrix: it is blank";
+        QTest::newRow("one chunk name from two rows")
+            << "clash.csv"
+            << QByteArray("llm,text,chunk,loss,tokens,bytes\na,t,1,1,1,1\na,t/1,,1,1,1\n")
+            << int(LossGrouping::Chunk) << ":3: the chunk name \"t/1\" is made by two";
+    }
+
+    void namesWithLineBreaksOrTabs()
+    {
+        QFETCH(QString, fileName);
+        QFETCH(QByteArray, contents);
+        QFETCH(int, grouping);
+        QFETCH(QString, expected);
+        const QString path = test::writeFile(m_dir, fileName, contents);
+        auto aggregate = aggregateLosses({ path }, LossGrouping(grouping));
+        QVERIFY(!aggregate.ok());
+        QCOMPARE(aggregate.error().kind, ErrorKind::BadInput);
+        QVERIFY2(aggregate.error().toString().startsWith(path + expected),
+                 qPrintable(aggregate.error().toString()));
+    }
+
+    // A full disk during `bpb aggregate --output M.npy`: exit 1, and the previous matrix with
+    // its name files is left as it was (no new names beside the old matrix).
+    void fullDiskLeavesTheOldNpySet()
+    {
+        QTemporaryDir dir;
+        QByteArray small = "llm,text,loss,tokens,bytes\n";
+        QByteArray large = small;
+        for (int j = 0; j < 400; ++j) {
+            for (const char *llm : { "a", "b" }) {
+                large += QByteArray(llm) + ",text-" + QByteArray::number(j) + ",1.5,10,40\n";
+                if (j < 3)
+                    small += QByteArray(llm) + ",old-" + QByteArray::number(j) + ",2.5,10,40\n";
+            }
+        }
+        const QString output = dir.filePath(QStringLiteral("m.npy"));
+        const QStringList args { QStringLiteral("bpb"), QStringLiteral("aggregate"),
+                                 QStringLiteral("--losses") };
+        const test::CliRun first
+            = test::runCli(args
+                           + QStringList { test::writeFile(dir, QStringLiteral("small.csv"), small),
+                                           QStringLiteral("--output"), output });
+        QCOMPARE(first.exitCode, 0);
+        const QStringList files { output, npyTextsFileFor(output), npyLlmsFileFor(output) };
+        QByteArray before;
+        for (const QString &file : files) {
+            QFile in(file);
+            QVERIFY(in.open(QIODevice::ReadOnly));
+            before += in.readAll() + '|';
+        }
+        // 2 × 400 doubles are 6400 bytes: more than the limit; every name file is smaller.
+        const test::CliRun full = test::runCli(
+            args
+                + QStringList { test::writeFile(dir, QStringLiteral("large.csv"), large),
+                                QStringLiteral("--output"), output },
+            4096);
+        QVERIFY(!full.crashed);
+        QCOMPARE(full.exitCode, 1);
+        QVERIFY2(full.err.contains("File too large"), full.err.constData());
+        QByteArray after;
+        for (const QString &file : files) {
+            QFile in(file);
+            QVERIFY(in.open(QIODevice::ReadOnly));
+            after += in.readAll() + '|';
+        }
+        QCOMPARE(after, before);
+        auto loaded = loadBpbMatrix(output);
+        QVERIFY(loaded.ok());
+        QCOMPARE(loaded->texts.first(), QStringLiteral("old-0"));
+        // Nothing left behind but the inputs and the old set.
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden | QDir::System).size(), 5);
     }
 
     void domainsJsonlAndFileNamedLlms()

@@ -10,6 +10,8 @@
 #include <QProcess>
 #include <QTest>
 
+#include <sys/stat.h>
+
 using namespace pcs;
 
 namespace {
@@ -180,6 +182,20 @@ private Q_SLOTS:
         QTest::newRow("unknown estimator") << QStringList{"estimate", "--bpb", m_bpb, "--errors", m_errors, "--estimator", "pearson"}
                                            << "pcstudio-cli estimate: " << "spearmanr";
         QTest::newRow("missing option") << QStringList{"estimate", "--bpb", m_bpb} << "pcstudio-cli estimate: " << "--errors";
+        // Not regular files: refused by stat() before anything opens them (a FIFO would block).
+        const QString fifo = m_dir.filePath("bpb-fifo");
+        QVERIFY(::mkfifo(QFile::encodeName(fifo).constData(), 0600) == 0);
+        QTest::newRow("FIFO as --bpb")
+            << QStringList{"select", "--bpb", fifo, "--errors", m_errors, "--keep-ratio", "0.5"}
+            << fifo + ": " << "not a regular file (a FIFO)";
+        QTest::newRow("device as --errors")
+            << QStringList{"estimate", "--bpb", m_bpb, "--errors", "/dev/null"} << "/dev/null: "
+            << "not a regular file (a character device)";
+        const QString png
+            = test::writeFile(m_dir, "chart.png", QByteArray("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16));
+        QTest::newRow("PNG as --bpb") << QStringList{"estimate", "--bpb", png, "--errors", m_errors}
+                                      << png + ": "
+                                      << "not a CSV/TSV file: it looks like a PNG image";
         QTest::newRow("no caps") << QStringList{"select", "--bpb", m_bpb, "--errors", m_errors} << "pcstudio-cli select: " << "--keep-ratio";
     }
 

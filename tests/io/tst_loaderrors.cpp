@@ -1,11 +1,21 @@
 // Every kind of bad BPB input gives an error naming the file, the line, the column and why.
 #include "common/testdata.h"
+#include "io/benchmarkerrors.h"
 #include "io/bpbloader.h"
+#include "io/namedvalues.h"
 #include "io/npytestfile.h"
 
+#include <QDir>
+#include <QFile>
 #include <QTest>
 
+#include <chrono>
 #include <cmath>
+#include <future>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 using namespace pcs;
 using pcs::test::writeFile;
@@ -22,6 +32,11 @@ private slots:
     void directoryPath();
     void explicitLayoutMismatch_data();
     void explicitLayoutMismatch();
+    void specialFilesAreNotOpened_data();
+    void specialFilesAreNotOpened();
+    void contentIsDescribedNotEchoed_data();
+    void contentIsDescribedNotEchoed();
+    void namesFilesInAnotherFolderAreNamedInFull();
 
 private:
     QTemporaryDir m_dir;
@@ -289,6 +304,179 @@ void TestLoadErrors::explicitLayoutMismatch()
     QCOMPARE(result.error().file, path);
     QCOMPARE(result.error().line, qint64(1));
     QVERIFY2(result.error().reason.contains(phrase), qPrintable(result.error().reason));
+}
+
+namespace {
+
+// The loaders a path can be given to, by name.
+Error loadWith(const QString &loader, const QString &path, const QTemporaryDir &dir)
+{
+    auto errorOf = [](const auto &result) {
+        return result.ok() ? Error::internal(QStringLiteral("no error")) : result.error();
+    };
+    if (loader == QLatin1String("bpb"))
+        return errorOf(loadBpbMatrix(path));
+    if (loader == QLatin1String("npy names")) {
+        BpbLoadOptions options;
+        options.textsFile = path;
+        options.llmsFile = writeFile(dir, QStringLiteral("names-llms.txt"), kLlms);
+        return errorOf(loadBpbMatrix(writeFile(dir, QStringLiteral("names.npy"),
+                                               pcs::test::npyMatrix(twoByThree(), false, false)),
+                                     options));
+    }
+    if (loader == QLatin1String("errors"))
+        return errorOf(loadBenchmarkErrors(path));
+    return errorOf(loadNamedValues(path, QStringLiteral("text"), QStringLiteral("tokens")));
+}
+
+const QStringList kLoaders { QStringLiteral("bpb"), QStringLiteral("npy names"),
+                             QStringLiteral("errors"), QStringLiteral("named values") };
+
+}  // namespace
+
+// A FIFO, a device or a folder where a file is expected is refused from stat() alone: opening a
+// FIFO for reading would block the load until some writer appeared.
+void TestLoadErrors::specialFilesAreNotOpened_data()
+{
+    QTest::addColumn<QString>("kind");
+    QTest::addColumn<QString>("loader");
+    QTest::addColumn<QString>("phrase");
+    for (const QString &loader : kLoaders) {
+        for (const QString &suffix : { QStringLiteral(""), QStringLiteral(".npy") }) {
+            if (!suffix.isEmpty() && loader != QLatin1String("bpb"))
+                continue;
+            QTest::addRow("FIFO%s, %s", qPrintable(suffix), qPrintable(loader))
+                << QStringLiteral("fifo") + suffix << loader
+                << QStringLiteral("not a regular file (a FIFO)");
+            QTest::addRow("device, %s", qPrintable(loader))
+                << QStringLiteral("device") << loader
+                << QStringLiteral("not a regular file (a character device)");
+            if (loader != QLatin1String("errors"))  // a folder of lm-eval results is fine there
+                QTest::addRow("folder%s, %s", qPrintable(suffix), qPrintable(loader))
+                    << QStringLiteral("folder") + suffix << loader
+                    << QStringLiteral("not a regular file (a directory)");
+        }
+    }
+}
+
+void TestLoadErrors::specialFilesAreNotOpened()
+{
+    QFETCH(QString, kind);
+    QFETCH(QString, loader);
+    QFETCH(QString, phrase);
+    QTemporaryDir dir;
+    QString path = dir.filePath(kind);
+    if (kind.startsWith(QLatin1String("fifo")))
+        QCOMPARE(::mkfifo(QFile::encodeName(path).constData(), 0600), 0);
+    else if (kind.startsWith(QLatin1String("folder")))
+        QVERIFY(QDir().mkdir(path));
+    else
+        path = QStringLiteral("/dev/null");
+    auto load = std::async(std::launch::async, [&] { return loadWith(loader, path, dir); });
+    if (load.wait_for(std::chrono::seconds(20)) != std::future_status::ready) {
+        // It opened the FIFO and blocks there: a writer that closes at once releases it.
+        const int writer = ::open(QFile::encodeName(path).constData(), O_WRONLY | O_NONBLOCK);
+        if (writer >= 0)
+            ::close(writer);
+        load.wait();
+        QFAIL("the loader opened a FIFO and blocked");
+    }
+    const Error error = load.get();
+    QCOMPARE(error.kind, ErrorKind::BadInput);
+    QCOMPARE(error.file, path);
+    QVERIFY2(error.reason.contains(phrase), qPrintable(error.toString()));
+}
+
+// Files of the wrong kind are described ("a PNG image", "NUL bytes", "not UTF-8 text"), and none
+// of their bytes appear in the message.
+void TestLoadErrors::contentIsDescribedNotEchoed_data()
+{
+    QTest::addColumn<QByteArray>("contents");
+    QTest::addColumn<QString>("loader");
+    QTest::addColumn<QString>("phrase");
+    const QByteArray marker = "SECRET_7f3a";
+    QByteArray highBytes;
+    for (int i = 0; i < 300; ++i)
+        highBytes += char(0x80 + (i * 37) % 0x7F);
+    const struct {
+        const char *name;
+        QByteArray contents;
+        const char *phrase;
+        bool textLoadersOnly;  // JSON and HTML are text: a names file may hold such lines
+    } kinds[] = {
+        { "PNG", QByteArray("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16) + marker + ",x\n",
+          "it looks like a PNG image", false },
+        { "NUL bytes", marker + QByteArray(",a\n\0\x01\x02\x03,1\n", 11), "it contains NUL bytes",
+          false },
+        { "not UTF-8", marker + ",a\n" + highBytes + "\n", "it is not UTF-8 text", false },
+        { "UTF-16", QByteArray("\xFF\xFEi\0d\0,\0", 8) + marker, "UTF-16 text", false },
+        { "gzip", QByteArray("\x1F\x8B\x08\0", 4) + marker, "gzip-compressed", false },
+        { "HTML", "<!DOCTYPE html>\n<html><title>" + marker + ",x</title>\n",
+          "HTML or XML document", true },
+        { "JSON", "{\"" + marker + "\": [1, 2]}\n", "it looks like JSON", true },
+        { "prose", "This is not a table but " + marker + " and more words\n1\n",
+          "does not look like a column name", true },
+    };
+    for (const auto &kind : kinds) {
+        for (const QString &loader : kLoaders) {
+            if (kind.textLoadersOnly && loader == QLatin1String("npy names"))
+                continue;
+            // The errors loader reads JSON as lm-evaluation-harness results (tested elsewhere).
+            if (loader == QLatin1String("errors") && QByteArray(kind.name) == "JSON")
+                continue;
+            QTest::addRow("%s, %s", kind.name, qPrintable(loader))
+                << kind.contents << loader << QString::fromLatin1(kind.phrase);
+        }
+        QTest::addRow("%s, as .npy", kind.name)
+            << kind.contents << QStringLiteral("bpb .npy")
+            << QString::fromLatin1(kind.textLoadersOnly ? "looks like text" : kind.phrase);
+    }
+    // A CSV header's names are shown, but escaped: never raw terminal escapes or bad bytes.
+    QTest::addRow("invalid byte in a header, bpb")
+        << QByteArray("id,caf\xe9\n") << QStringLiteral("bpb")
+        << QStringLiteral("invalid UTF-8 in column name \"caf\\xe9\"");
+    QTest::addRow("escape sequences in a header, bpb")
+        << QByteArray("foo,\x1b]0;title\x07"
+                      "bar\n1,2\n")
+        << QStringLiteral("bpb") << QStringLiteral("\"\\x1b]0;title\\x07bar\"");
+}
+
+void TestLoadErrors::contentIsDescribedNotEchoed()
+{
+    QFETCH(QByteArray, contents);
+    QFETCH(QString, loader);
+    QFETCH(QString, phrase);
+    QTemporaryDir dir;
+    const bool npy = loader == QLatin1String("bpb .npy");
+    const QString path
+        = writeFile(dir, npy ? QStringLiteral("input.npy") : QStringLiteral("input.csv"), contents);
+    const Error error = loadWith(npy ? QStringLiteral("bpb") : loader, path, dir);
+    QCOMPARE(error.kind, ErrorKind::BadInput);
+    QCOMPARE(error.file, path);
+    const QString message = error.toString();
+    QVERIFY2(message.contains(phrase), qPrintable(message));
+    QVERIFY2(!message.contains(QLatin1String("SECRET")), qPrintable(message));
+    for (const QChar c : message)
+        QVERIFY2(c.unicode() >= 0x20 && c != QChar(0x7F) && c != QChar::ReplacementCharacter,
+                 qPrintable(message));
+}
+
+// When the names files are not beside the matrix, a mismatch names both files in full.
+void TestLoadErrors::namesFilesInAnotherFolderAreNamedInFull()
+{
+    QTemporaryDir dir;
+    const QString npy = writeFile(dir, QStringLiteral("m/bpb.npy"),
+                                  pcs::test::npyMatrix(twoByThree(), false, false));
+    BpbLoadOptions options;
+    options.textsFile = writeFile(dir, QStringLiteral("names/texts.txt"), "t1\nt2\n");
+    options.llmsFile = writeFile(dir, QStringLiteral("names/llms.txt"), kLlms);
+    const auto result = loadBpbMatrix(npy, options);
+    QVERIFY(!result.ok());
+    QCOMPARE(result.error().file, options.textsFile);
+    QVERIFY2(result.error().reason.contains(QStringLiteral("has 2 text names, but %1 has shape "
+                                                           "(2, 3): expected 3")
+                                                .arg(npy)),
+             qPrintable(result.error().reason));
 }
 
 QTEST_GUILESS_MAIN(TestLoadErrors)

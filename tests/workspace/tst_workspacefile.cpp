@@ -5,7 +5,45 @@
 #include <QFile>
 #include <QTest>
 
+#include <chrono>
+#include <future>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 using namespace pcs;
+
+namespace {
+
+QByteArray workspaceNaming(const QByteArray &inputs)
+{
+    return "{\"format\": \"pcstudio-workspace\", \"format_version\": 1, \"inputs\": {" + inputs
+        + "}}";
+}
+
+QByteArray input(const char *role, const QString &relative, const QString &absolute = {})
+{
+    return "\"" + QByteArray(role) + "\": {\"relative\": \"" + relative.toUtf8()
+        + "\", \"absolute\": \"" + absolute.toUtf8() + "\"}";
+}
+
+// Loads with a time limit: a load that opened a FIFO blocks, and a writer that closes at once
+// releases it (the test then fails instead of hanging).
+Result<LoadedWorkspace> loadGuarded(const QString &path, const QString &fifo)
+{
+    auto load = std::async(std::launch::async, [&] { return loadWorkspace(path); });
+    if (load.wait_for(std::chrono::seconds(20)) != std::future_status::ready) {
+        const int writer = ::open(QFile::encodeName(fifo).constData(), O_WRONLY | O_NONBLOCK);
+        if (writer >= 0)
+            ::close(writer);
+        load.wait();
+        return Error::internal(QStringLiteral("the load opened the FIFO and blocked"));
+    }
+    return load.get();
+}
+
+}  // namespace
 
 class TestWorkspaceFile : public QObject {
     Q_OBJECT
@@ -63,6 +101,107 @@ private Q_SLOTS:
         QVERIFY(loaded.ok());
         QCOMPARE(loaded->missingInputs.size(), 1);
         QVERIFY(loaded->missingInputs.first().startsWith("benchmark errors: "));
+    }
+
+    // A workspace may name anything; what is not a regular file (or, for benchmark errors, a
+    // folder of results) is refused from stat() alone, without opening it.
+    void inputsThatAreNotFilesAreRefused_data()
+    {
+        QTest::addColumn<QByteArray>("role");
+        QTest::addColumn<QString>("kind");
+        QTest::addColumn<QString>("phrase");
+        for (const char *role : { "bpb", "errors", "token_counts", "npy_texts", "npy_llms" }) {
+            QTest::addRow("%s: FIFO", role)
+                << QByteArray(role) << "fifo" << "not a regular file (a FIFO)";
+            QTest::addRow("%s: /dev/null", role)
+                << QByteArray(role) << "device" << "not a regular file (a character device)";
+            if (QByteArray(role) != "errors")
+                QTest::addRow("%s: folder", role)
+                    << QByteArray(role) << "folder" << "not a regular file (a directory)";
+        }
+    }
+
+    void inputsThatAreNotFilesAreRefused()
+    {
+        QFETCH(QByteArray, role);
+        QFETCH(QString, kind);
+        QFETCH(QString, phrase);
+        QTemporaryDir dir;
+        QString target = dir.filePath("special");
+        if (kind == "fifo")
+            QCOMPARE(::mkfifo(QFile::encodeName(target).constData(), 0600), 0);
+        else if (kind == "folder")
+            QVERIFY(QDir().mkdir(target));
+        else
+            target = "/dev/null";
+        const QString path = test::writeFile(dir, "w.pcstudio",
+                                             workspaceNaming(input(role.constData(), {}, target)));
+        const auto loaded = loadGuarded(path, target);
+        QVERIFY(!loaded.ok());
+        QCOMPARE(loaded.error().kind, ErrorKind::BadInput);
+        QCOMPARE(loaded.error().file, path);
+        QVERIFY2(loaded.error().reason.contains(phrase), qPrintable(loaded.error().toString()));
+        QVERIFY2(loaded.error().reason.contains(target), qPrintable(loaded.error().toString()));
+    }
+
+    void errorsMayBeAFolderOfResults()
+    {
+        QTemporaryDir dir;
+        QVERIFY(QDir().mkdir(dir.filePath("lm-eval")));
+        const QString path
+            = test::writeFile(dir, "w.pcstudio", workspaceNaming(input("errors", "lm-eval")));
+        const auto loaded = loadWorkspace(path);
+        QVERIFY2(loaded.ok(), loaded.ok() ? "" : qPrintable(loaded.error().toString()));
+        QCOMPARE(loaded->workspace.inputs.errors, dir.filePath("lm-eval"));
+    }
+
+    void workspaceThatIsNotAFileIsNotOpened()
+    {
+        QTemporaryDir dir;
+        const QString fifo = dir.filePath("w.pcstudio");
+        QCOMPARE(::mkfifo(QFile::encodeName(fifo).constData(), 0600), 0);
+        const auto loaded = loadGuarded(fifo, fifo);
+        QVERIFY(!loaded.ok());
+        QCOMPARE(loaded.error().file, fifo);
+        QVERIFY2(loaded.error().reason.contains("not a regular file (a FIFO)"),
+                 qPrintable(loaded.error().toString()));
+
+        const QString big = dir.filePath("big.pcstudio");
+        QFile file(big);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        QVERIFY(file.resize(qint64(64) << 20));  // sparse: no 64 MiB written
+        file.close();
+        const auto tooBig = loadWorkspace(big);
+        QVERIFY(!tooBig.ok());
+        QVERIFY2(tooBig.error().reason.contains("not a pcstudio workspace"),
+                 qPrintable(tooBig.error().toString()));
+    }
+
+    // Relative paths are resolved against the workspace's folder, whatever the current one is
+    // and however the workspace itself was named.
+    void relativePathsAreResolvedAgainstTheWorkspaceFolder()
+    {
+        QTemporaryDir dir, elsewhere;
+        const QString bpb = test::writeFile(dir, "data/bpb.csv", "x");
+        const QString errors = test::writeFile(dir, "errors.csv", "x");
+        // Decoys where the current folder would resolve the same relative paths.
+        test::writeFile(elsewhere, "data/bpb.csv", "decoy");
+        test::writeFile(elsewhere, "errors.csv", "decoy");
+        test::writeFile(dir, "project/w.pcstudio",
+                        workspaceNaming(input("bpb", "../data/bpb.csv") + ", "
+                                        + input("errors", "../errors.csv")));
+        const QString previous = QDir::currentPath();
+        QVERIFY(QDir::setCurrent(elsewhere.path()));
+        const auto absolute = loadWorkspace(dir.filePath("project/w.pcstudio"));
+        QVERIFY(QDir::setCurrent(dir.filePath("project")));
+        const auto relative = loadWorkspace("w.pcstudio");
+        QVERIFY(QDir::setCurrent(previous));
+        for (const auto *loaded : { &absolute, &relative }) {
+            QVERIFY(loaded->ok());
+            QVERIFY((*loaded)->missingInputs.isEmpty());
+            QCOMPARE((*loaded)->workspace.inputs.bpb, bpb);
+            QCOMPARE((*loaded)->workspace.inputs.errors, errors);
+        }
     }
 
     void badFiles_data()

@@ -5,6 +5,7 @@
 #include "charts/chartwidget.h"
 #include "demo/demodata.h"
 #include "filter/filterpage.h"
+#include "io/bpbwriter.h"
 #include "io/fileinfo.h"
 #include "selection/runreport.h"
 #include "textfocus.h"
@@ -442,7 +443,8 @@ void MainWindow::buildBpbFromLosses(const QStringList &lossFiles, int grouping,
         auto aggregate = aggregateLosses(lossFiles, LossGrouping(grouping));
         if (!aggregate)
             return aggregate.error();
-        if (Status written = writeBpbMatrix(output, aggregate->matrix, LossGrouping(grouping));
+        if (Status written
+            = writeBpbMatrix(output, aggregate->matrix, bpbLabelColumn(LossGrouping(grouping)));
             !written)
             return written.error();
         return QObject::

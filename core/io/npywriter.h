@@ -1,0 +1,38 @@
+#pragma once
+
+#include "common/result.h"
+#include "io/atomicwrite.h"
+#include "io/bpbmatrix.h"
+
+#include <QByteArray>
+#include <QString>
+
+#include <Eigen/Core>
+
+// NumPy .npy output (format version 1.0), the counterpart of npyreader.h.
+namespace pcs {
+
+enum class NpyDtype { Float32, Float64 };
+
+// The header of a .npy file holding a little-endian, C-order (row-major) rows × cols array:
+// magic, version 1.0, header length, and the dict padded with spaces to end in a newline at a
+// multiple of 64 bytes, so that the data that follows is aligned (as numpy.save writes it).
+QByteArray npyHeader(qint64 rows, qint64 cols, NpyDtype dtype);
+
+// Writes npyHeader() and the values as float64 in C order (row by row) into `file`, a block at a
+// time (never the whole array in one buffer). NaN stays NaN (a missing value for the loaders).
+Status writeNpyMatrix(AtomicFile &file, const Eigen::MatrixXd &values);
+
+// The name files beside NAME.npy that loadBpbMatrix reads when none are given:
+// NAME.texts.txt (one text per line) and NAME.llms.txt (one LLM per line).
+QString npyTextsFileFor(const QString &npyPath);
+QString npyLlmsFileFor(const QString &npyPath);
+
+// Writes a BPB matrix as NAME.npy (float64, LLMs × texts) with NAME.texts.txt and NAME.llms.txt,
+// published together as one OutputSet: a reader never sees the matrix of one write with the
+// names of another, even when the writer is killed between the renames (the next reader
+// finishes them). Errors: a name the one-per-line files cannot hold (empty, or with a line
+// break) is BadInput; the file system's failures are Io, and then the old files stay.
+Status writeNpyBpbMatrix(const QString &npyPath, const BpbMatrix &matrix);
+
+}  // namespace pcs
