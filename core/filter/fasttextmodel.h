@@ -74,12 +74,14 @@ public:
     // P(include) for one cleaned document (one line, no '\n'), exactly as
     // `fasttext predict-prob MODEL - 2` prints it for that line (same tokenisation and
     // end-of-sentence token, same +1e-5 smoothing of fastText's probabilities). Thread-safe.
-    // So it lies in [1e-5, 1 + 1e-5], not [0, 1]. Text after a '\n' is ignored (the CLI would read
-    // it as the next line). A line with no known word and no word n-gram gets no prediction from
-    // fastText (the CLI prints an empty line): 0 then; also 0 for an empty (default) model.
-    // Never throws: a loaded model was checked and a trained one's weights bounded, which leaves
-    // fastText nothing to fail on but memory; running out of it mid-line ends the process with a
-    // message (qFatal), as would a fastText failure, which would be a bug here.
+    // So it lies in [1e-5, 1 + 1e-5], not [0, 1] (a hierarchical-softmax model, as the fastText
+    // CLI trains with -loss hs, smooths each factor along a tree path: slightly more). Text after
+    // a '\n' is ignored (the CLI would read it as the next line). A line with no known word and no
+    // word n-gram gets no prediction from fastText (the CLI prints an empty line): 0 then; also 0
+    // for an empty (default) model. Never throws: a loaded model was checked and a trained one's
+    // weights bounded, which leaves fastText nothing to fail on but memory; running out of it
+    // mid-line ends the process with a message (qFatal), as would a fastText failure, which would
+    // be a bug here.
     double scoreInclude(std::string_view cleanedText) const noexcept;
 
     // As stored in the model, e.g. {"__label__include", "__label__exclude"}.

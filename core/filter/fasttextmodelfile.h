@@ -24,7 +24,7 @@ Status checkFastTextModelFile(const QString &path);
 // (see fasttextmodelfile.cpp). Trained weights are of order 1.
 inline constexpr float kMaxFastTextWeight = 1e6f;
 
-// The same on an open stream, from its current position to its end, which it leaves it at.
+// The same on an open stream, from its current position to its end (where it leaves it).
 // FastTextModel::load checks the stream it then rewinds and hands to fastText, so that a file
 // replaced on disk in between is not what fastText reads. `file` names the stream in errors.
 Status checkFastTextModelFile(std::istream &in, const QString &file);
