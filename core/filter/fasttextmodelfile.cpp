@@ -54,7 +54,7 @@ namespace pcs {
 namespace {
 
 constexpr qint32 kMagic = 793712314;
-constexpr qint32 kOldestVersion = 11;  // the first with a signature
+constexpr qint32 kOldestVersion = 11;  // 11 and 12: the formats fastText 0.9 knows of
 constexpr qint32 kNewestVersion = 12;  // what fastText 0.9 writes
 constexpr qint32 kLossHierarchicalSoftmax = 1;
 constexpr qint32 kModelSupervised = 3;
