@@ -1,6 +1,7 @@
 #include "filter/fasttextmodel.h"
 
 #include "common/parallel.h"
+#include "filter/fasttextmodelfile.h"
 
 #include <fasttext/fasttext.h>
 
@@ -8,11 +9,15 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QRandomGenerator>
+#include <QtGlobal>
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <cmath>
+#include <exception>
 #include <filesystem>
+#include <fstream>
 #include <istream>
 #include <new>
 #include <streambuf>
@@ -197,131 +202,24 @@ Error libraryError(const std::exception &exception, const QString &what, const Q
                            file);
 }
 
-// Reads the fixed-width fields of a model file, refusing to run past its end.
-class ModelFileReader {
-public:
-    explicit ModelFileReader(QFile &file)
-        : m_file(file)
-        , m_size(file.size())
-    {
-    }
-
-    template<typename T> bool read(T &value)
-    {
-        return m_file.read(reinterpret_cast<char *>(&value), sizeof value) == qint64(sizeof value);
-    }
-    bool skip(qint64 bytes)
-    {
-        return bytes >= 0 && bytes <= m_size - m_file.pos() && m_file.seek(m_file.pos() + bytes);
-    }
-    bool skipNulTerminated()
-    {
-        char c = 1;
-        while (m_file.getChar(&c) && c != '\0') { }
-        return c == '\0';
-    }
-    // fastText writes its flags as one byte, 0 or 1.
-    bool readFlag(bool &flag)
-    {
-        quint8 byte = 0;
-        if (!read(byte) || byte > 1)
-            return false;
-        flag = byte == 1;
-        return true;
-    }
-    bool skipArray(qint64 count, qint64 elementSize)
-    {
-        return count >= 0 && count <= (m_size - m_file.pos()) / elementSize
-            && skip(count * elementSize);
-    }
-    bool atEnd() const { return m_file.pos() == m_size; }
-
-private:
-    QFile &m_file;
-    qint64 m_size;
-};
-
-// Walks the layout of a fastText 0.9 model file before fastText loads it: fastText does not
-// check its stream while loading, so a file cut short in its header loads with garbage, one cut
-// in its dictionary makes it loop forever, and matrices of the wrong shape make predict() read
-// out of bounds. Returns an empty string when the layout is sound, else what is wrong.
+// save() checks what fastText wrote with the same walk as load() (saveModel does not check its
+// stream): the problem, or an empty string when the file is sound.
 QString modelFileLayoutProblem(const QString &path)
 {
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return QStringLiteral("cannot open it: %1").arg(file.errorString());
-    ModelFileReader reader(file);
-    const QString truncated = QStringLiteral("the file is truncated or damaged");
-
-    constexpr qint32 kMagic = 793712314;  // fastText's file format signature
-    constexpr qint32 kNewestVersion = 12;  // what fastText 0.9 writes and reads
-    qint32 magic = 0, version = 0;
-    if (!reader.read(magic) || magic != kMagic)
-        return QStringLiteral("not a fastText model file");
-    if (!reader.read(version) || version > kNewestVersion)
-        return QStringLiteral("a fastText model in a newer format (%1) than this fastText reads")
-            .arg(version);
-
-    // Args: dim ws epoch minCount neg wordNgrams loss model bucket minn maxn lrUpdateRate, then t.
-    qint32 args[12] = {};
-    double samplingThreshold = 0;
-    for (qint32 &field : args) {
-        if (!reader.read(field))
-            return truncated;
-    }
-    if (!reader.read(samplingThreshold))
-        return truncated;
-    const qint32 dim = args[0], loss = args[6], model = args[7], bucket = args[8];
-    if (dim < 1 || loss < 1 || loss > 4 || model < 1 || model > 3 || bucket < 0)
-        return truncated;
-
-    // Dictionary: counts, then each entry as NUL-terminated text, int64 count, int8 type.
-    qint32 entries = 0, words = 0, labels = 0;
-    qint64 tokens = 0, prunedRows = 0;
-    if (!reader.read(entries) || !reader.read(words) || !reader.read(labels) || !reader.read(tokens)
-        || !reader.read(prunedRows))
-        return truncated;
-    if (words < 0 || labels < 0 || qint64(words) + labels != entries || prunedRows < -1)
-        return truncated;
-    for (qint32 i = 0; i < entries; ++i) {
-        if (!reader.skipNulTerminated() || !reader.skip(sizeof(qint64) + sizeof(qint8)))
-            return truncated;
-    }
-    if (prunedRows > 0 && !reader.skipArray(prunedRows, 2 * sizeof(qint32)))
-        return truncated;
-
-    // A matrix: dense (rows, columns, floats) or product-quantized (codes and codebooks).
-    const auto skipMatrix = [&](bool quantized, qint64 expectedRows) {
-        qint64 rows = 0, columns = 0;
-        if (!quantized) {
-            return reader.read(rows) && reader.read(columns) && rows == expectedRows
-                && columns == dim
-                && (rows == 0 || reader.skipArray(columns, qint64(sizeof(float)) * rows));
-        }
-        constexpr qint64 kCentroids = 256;
-        const auto skipQuantizer = [&] {
-            qint32 quantizerDim = 0, subquantizers = 0, subDim = 0, lastSubDim = 0;
-            return reader.read(quantizerDim) && reader.read(subquantizers) && reader.read(subDim)
-                && reader.read(lastSubDim)
-                && reader.skipArray(qint64(quantizerDim) * kCentroids, sizeof(float));
-        };
-        bool normalized = false;
-        qint32 codeBytes = 0;
-        if (!reader.readFlag(normalized) || !reader.read(rows) || !reader.read(columns)
-            || !reader.read(codeBytes) || rows != expectedRows || columns != dim
-            || !reader.skipArray(codeBytes, 1) || !skipQuantizer())
-            return false;
-        return !normalized || (reader.skipArray(rows, 1) && skipQuantizer());
-    };
-    bool quantizedInput = false, quantizedOutput = false;
-    const qint64 inputRows = words + (prunedRows >= 0 ? prunedRows : bucket);
-    const qint64 outputRows = model == 3 ? labels : words;  // 3: supervised
-    if (!reader.readFlag(quantizedInput) || !skipMatrix(quantizedInput, inputRows)
-        || !reader.readFlag(quantizedOutput)
-        || !skipMatrix(quantizedInput && quantizedOutput, outputRows) || !reader.atEnd())
-        return truncated;
-    return {};
+    const Status checked = checkFastTextModelFile(path);
+    return checked ? QString() : checked.error().reason;
 }
+
+// fastText's loadModel(std::istream &) relies on the format version that only its protected
+// checkModel() records (loadModel(filename) calls both); loading from the stream that was just
+// checked needs both. A pointer to the member, formed through a derived class, reaches it.
+class FastTextSignatureReader : public fasttext::FastText {
+public:
+    static bool readSignature(fasttext::FastText &fastText, std::istream &in)
+    {
+        return (fastText.*(&FastTextSignatureReader::checkModel))(in);
+    }
+};
 
 }  // namespace
 
@@ -420,6 +318,18 @@ Result<FastTextModel> FastTextModel::train(const QString &trainingFile,
                 .arg(parameters.minCount),
             trainingFile);
 
+    // Finite weights that large would overflow float sums when scoring (and a file with them
+    // would be refused on loading); only a diverging training gets there.
+    for (const auto &matrix : { fastText->getInputMatrix(), fastText->getOutputMatrix() }) {
+        const float *weights = matrix->data();
+        if (!std::all_of(weights, weights + matrix->rows() * matrix->cols(),
+                         [](float w) { return std::fabs(w) <= kMaxFastTextWeight; }))
+            return Error::badInput(
+                QStringLiteral("training diverged: weights beyond ±%1 (try a lower lr)")
+                    .arg(double(kMaxFastTextWeight), 0, 'g', 6),
+                trainingFile);
+    }
+
     FastTextModel model;
     if (Status adopted = model.adopt(std::move(fastText), trainingFile); !adopted)
         return adopted.error();
@@ -436,18 +346,28 @@ Result<FastTextModel> FastTextModel::load(const QString &path)
     if (!info.isFile())
         return Error::badInput(QStringLiteral("not a model file (a folder?)"), path);
 
-    if (const QString problem = modelFileLayoutProblem(path); !problem.isEmpty())
-        return Error::badInput(problem, path);
+    // One open file, checked and then read by fastText: what fastText reads is what was checked
+    // (short of someone rewriting the file in place meanwhile).
+    std::ifstream in(nativePath(path), std::ios::binary);
+    if (!in.is_open())
+        return Error::badInput(
+            QStringLiteral("cannot open it: %1")
+                .arg(QString::fromStdString(std::generic_category().message(errno))),
+            path);
+    if (Status checked = checkFastTextModelFile(in, path); !checked)
+        return checked.error();
+    in.clear();
+    in.seekg(0);
 
     auto fastText = std::make_unique<fasttext::FastText>();
     try {
-        fastText->loadModel(nativePath(path));
+        if (!in || !FastTextSignatureReader::readSignature(*fastText, in))
+            return Error::badInput(QStringLiteral("cannot read it again after checking it"), path);
+        fastText->loadModel(in);
     } catch (const std::bad_alloc &) {
-        // Sizes read from a damaged file, more often than a real shortage.
-        return Error::badInput(
-            QStringLiteral("not a valid fastText model (it asks for more memory than there is)"),
-            path);
+        return Error::internal(QStringLiteral("out of memory while loading the model"), path);
     } catch (const std::exception &exception) {
+        // The check above leaves fastText nothing to refuse; kept as a net, not a path.
         return Error::badInput(QStringLiteral("not a valid fastText model: %1")
                                    .arg(QString::fromLocal8Bit(exception.what()).trimmed()),
                                path);
@@ -576,21 +496,29 @@ bool FastTextModel::isQuantized() const
     return m_fastText && m_fastText->isQuant();
 }
 
-double FastTextModel::scoreInclude(std::string_view cleanedText) const
+double FastTextModel::scoreInclude(std::string_view cleanedText) const noexcept
 {
     if (!m_fastText)
         return 0;
-    // The same steps as FastText::predictLine (which `predict-prob` uses), minus its label-name
-    // strings: only local state, so concurrent calls on one model are safe.
-    LineStreamBuffer buffer(cleanedText);
-    std::istream in(&buffer);
-    std::vector<int32_t> words, labels;
-    m_dictionary->getLine(in, words, labels);
-    fasttext::Predictions predictions;  // (log(p + 1e-5), label index)
-    m_fastText->predict(fasttext::Model::kUnlimitedPredictions, words, predictions, 0.0f);
-    for (const auto &[logProbability, label] : predictions) {
-        if (label == m_includeLabel)
-            return std::exp(logProbability);  // float exp, as predictLine prints it
+    try {
+        // The same steps as FastText::predictLine (which `predict-prob` uses), minus its
+        // label-name strings: only local state, so concurrent calls on one model are safe.
+        LineStreamBuffer buffer(cleanedText);
+        std::istream in(&buffer);
+        std::vector<int32_t> words, labels;
+        m_dictionary->getLine(in, words, labels);
+        fasttext::Predictions predictions;  // (log(p + 1e-5), label index)
+        m_fastText->predict(fasttext::Model::kUnlimitedPredictions, words, predictions, 0.0f);
+        for (const auto &[logProbability, label] : predictions) {
+            if (label == m_includeLabel)
+                return std::exp(logProbability);  // float exp, as predictLine prints it
+        }
+    } catch (const std::bad_alloc &) {
+        qFatal("pcstudio: out of memory while fastText scored a text of %zu bytes",
+               cleanedText.size());
+    } catch (const std::exception &exception) {
+        // A trained model, or one that load() checked, gives fastText nothing to throw on.
+        qFatal("pcstudio: fastText failed while scoring a checked model: %s", exception.what());
     }
     // Only when the line has no known word and no n-gram at all: fastText then predicts nothing
     // (the CLI prints an empty line), so include was not predicted.

@@ -52,8 +52,11 @@ public:
                                        const FastTextParameters &parameters,
                                        const TaskControl &control = TaskControl::none());
 
-    // Loads a .bin or .ftz. Errors: not a fastText model, not supervised, or without both labels
-    // (BadInput). Labels besides the two are allowed; they take their share of the probability.
+    // Loads a .bin or .ftz, checked by checkFastTextModelFile before fastText reads it (fastText
+    // trusts every size and index in the file). Errors: not a fastText model, a damaged or
+    // hostile one (naming the field), not supervised, or without both labels (BadInput); out of
+    // memory (Internal). Labels besides the two are allowed; they take their share of the
+    // probability.
     static Result<FastTextModel> load(const QString &path);
 
     // Writes the model atomically (a temporary file beside it, then a rename). Errors: the folder
@@ -71,10 +74,15 @@ public:
     // P(include) for one cleaned document (one line, no '\n'), exactly as
     // `fasttext predict-prob MODEL - 2` prints it for that line (same tokenisation and
     // end-of-sentence token, same +1e-5 smoothing of fastText's probabilities). Thread-safe.
-    // So it lies in [1e-5, 1 + 1e-5], not [0, 1]. Text after a '\n' is ignored (the CLI would read
-    // it as the next line). A line with no known word and no word n-gram gets no prediction from
-    // fastText (the CLI prints an empty line): 0 then; also 0 for an empty (default) model.
-    double scoreInclude(std::string_view cleanedText) const;
+    // So it lies in [1e-5, 1 + 1e-5], not [0, 1] (a hierarchical-softmax model, as the fastText
+    // CLI trains with -loss hs, smooths each factor along a tree path: slightly more). Text after
+    // a '\n' is ignored (the CLI would read it as the next line). A line with no known word and no
+    // word n-gram gets no prediction from fastText (the CLI prints an empty line): 0 then; also 0
+    // for an empty (default) model. Never throws: a loaded model was checked and a trained one's
+    // weights bounded, which leaves fastText nothing to fail on but memory; running out of it
+    // mid-line ends the process with a message (qFatal), as would a fastText failure, which would
+    // be a bug here.
+    double scoreInclude(std::string_view cleanedText) const noexcept;
 
     // As stored in the model, e.g. {"__label__include", "__label__exclude"}.
     QStringList labels() const;

@@ -3,6 +3,7 @@ target_sources(core PRIVATE
   filter/linereader.h filter/linereader.cpp
   filter/jsonline.h filter/jsonline.cpp
   filter/fasttextmodel.h filter/fasttextmodel.cpp
+  filter/fasttextmodelfile.h filter/fasttextmodelfile.cpp
   filter/filterevaluation.h filter/filterevaluation.cpp
   filter/cleaning.h filter/cleaning.cpp
   filter/trainingdata.h filter/trainingdata.cpp

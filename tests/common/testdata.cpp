@@ -9,13 +9,20 @@ namespace pcs::test {
 QString upstreamDataDir()
 {
     const QString dir = QStringLiteral(PCSTUDIO_SHARED_DATA_DIR "/upstream");
-    return QFileInfo::exists(dir + QStringLiteral("/error.csv")) ? QDir(dir).canonicalPath() : QString();
+    return QFileInfo::exists(dir + QStringLiteral("/error.csv")) ? QDir(dir).canonicalPath()
+                                                                 : QString();
 }
 
 QString upstreamFile(const QString &name)
 {
     const QString dir = upstreamDataDir();
     return dir.isEmpty() ? QString() : dir + QLatin1Char('/') + name;
+}
+
+QString hostileDataDir()
+{
+    const QString dir = QStringLiteral(PCSTUDIO_SHARED_DATA_DIR "/hostile");
+    return QFileInfo(dir).isDir() ? QDir(dir).canonicalPath() : QString();
 }
 
 QString writeFile(const QTemporaryDir &dir, const QString &name, const QByteArray &contents)

@@ -10,6 +10,10 @@ namespace pcs::test {
 QString upstreamDataDir();
 QString upstreamFile(const QString &name);
 
+// The hostile inputs (../shared/data/hostile: crafted and fuzzed files every reader must refuse,
+// see its README.md), or an empty string when this clone has none beside it.
+QString hostileDataDir();
+
 // Writes `contents` to `dir/name` and returns the path.
 QString writeFile(const QTemporaryDir &dir, const QString &name, const QByteArray &contents);
 
@@ -18,8 +22,8 @@ QString cliPath();
 
 }  // namespace pcs::test
 
-#define PCS_REQUIRE_UPSTREAM_DATA()                                                              \
-    do {                                                                                         \
-        if (pcs::test::upstreamDataDir().isEmpty())                                              \
-            QSKIP("../shared/data/upstream is not beside this clone; skipping real-data test");  \
+#define PCS_REQUIRE_UPSTREAM_DATA()                                                                \
+    do {                                                                                           \
+        if (pcs::test::upstreamDataDir().isEmpty())                                                \
+            QSKIP("../shared/data/upstream is not beside this clone; skipping real-data test");    \
     } while (false)

@@ -3,3 +3,6 @@ pcstudio_add_test(tst_linereader SOURCES filter/tst_linereader.cpp)
 pcstudio_add_test(tst_jsonline SOURCES filter/tst_jsonline.cpp)
 pcstudio_add_test(tst_fasttextmodel SOURCES filter/tst_fasttextmodel.cpp)
 pcstudio_add_test(tst_filterevaluation SOURCES filter/tst_filterevaluation.cpp)
+pcstudio_add_test(tst_fasttextmodelfile SOURCES filter/tst_fasttextmodelfile.cpp
+  filter/fasttextmodellayout.h)
+add_dependencies(tst_fasttextmodelfile pcstudio-cli)  # runs the CLI on hostile models

@@ -593,30 +593,63 @@ void TestFastTextModel::loadsCliTrainedAndQuantizedModels()
 {
     if (!QFileInfo::exists(QLatin1String(kFastTextCli)))
         QSKIP("the fasttext CLI is not installed");
-    // A CLI model on our training file, then quantized with the options that change the file
-    // layout: a pruned dictionary (cutoff, retrained) and normalised codes (qnorm).
-    const QString output = m_dir.filePath(QStringLiteral("cli-trained"));
     const auto run = [](const QStringList &arguments) {
         QProcess cli;
         cli.start(QLatin1String(kFastTextCli), arguments);
         return cli.waitForFinished(60000) && cli.exitStatus() == QProcess::NormalExit
             && cli.exitCode() == 0;
     };
-    QVERIFY(run({ QStringLiteral("supervised"), QStringLiteral("-input"), m_trainingFile,
-                  QStringLiteral("-output"), output, QStringLiteral("-dim"), QStringLiteral("16"),
-                  QStringLiteral("-bucket"), QStringLiteral("20000"), QStringLiteral("-wordNgrams"),
-                  QStringLiteral("2"), QStringLiteral("-thread"), QStringLiteral("1"),
-                  QStringLiteral("-verbose"), QStringLiteral("0") }));
-    QVERIFY(run({ QStringLiteral("quantize"), QStringLiteral("-input"), m_trainingFile,
-                  QStringLiteral("-output"), output, QStringLiteral("-qnorm"),
-                  QStringLiteral("-cutoff"), QStringLiteral("400"), QStringLiteral("-retrain"),
-                  QStringLiteral("-epoch"), QStringLiteral("1"), QStringLiteral("-thread"),
-                  QStringLiteral("1"), QStringLiteral("-verbose"), QStringLiteral("0") }));
-    for (const QString &suffix : { QStringLiteral(".bin"), QStringLiteral(".ftz") }) {
-        auto model = FastTextModel::load(output + suffix);
-        QVERIFY2(model.ok(), qPrintable(model.ok() ? QString() : model.error().toString()));
-        QCOMPARE(model->isQuantized(), suffix == QLatin1String(".ftz"));
-        QVERIFY(accuracy(*model, m_heldOut) > 0.9);
+    const auto options
+        = [](const char *list) { return QString::fromLatin1(list).split(QLatin1Char(' ')); };
+    const std::vector<std::string> texts = textsOf(randomDocuments(7, 300));
+    QByteArray lines;
+    for (const std::string &text : texts)
+        lines += QByteArray::fromStdString(text) + '\n';
+    const QString textsPath = pcs::test::writeFile(m_dir, QStringLiteral("cli-texts.txt"), lines);
+
+    // CLI models on our training file, bigrams with softmax (as ours) and hierarchical softmax
+    // with char n-grams, each then quantized with the options that change the file layout: a
+    // pruned dictionary (cutoff, retrained) and normalised codes (qnorm). Each loads and scores
+    // as `fasttext predict-prob` does.
+    const char *const variants[] = { "-loss softmax", "-loss hs -minn 2 -maxn 4" };
+    for (const char *variant : variants) {
+        const QString output = m_dir.filePath(QStringLiteral("cli-trained"));
+        QVERIFY(run(QStringList { QStringLiteral("supervised"), QStringLiteral("-input"),
+                                  m_trainingFile, QStringLiteral("-output"), output }
+                    + options("-dim 16 -bucket 20000 -wordNgrams 2 -thread 1 -verbose 0")
+                    + options(variant)));
+        QVERIFY(run(QStringList { QStringLiteral("quantize"), QStringLiteral("-input"),
+                                  m_trainingFile, QStringLiteral("-output"), output }
+                    + options("-qnorm -cutoff 400 -retrain -epoch 1 -thread 1 -verbose 0")));
+        for (const QString &suffix : { QStringLiteral(".bin"), QStringLiteral(".ftz") }) {
+            const QString path = output + suffix;
+            auto model = FastTextModel::load(path);
+            QVERIFY2(model.ok(), qPrintable(model.ok() ? QString() : model.error().toString()));
+            QCOMPARE(model->isQuantized(), suffix == QLatin1String(".ftz"));
+            QVERIFY(accuracy(*model, m_heldOut) > 0.9);
+
+            QProcess cli;
+            cli.start(QLatin1String(kFastTextCli),
+                      { QStringLiteral("predict-prob"), path, textsPath, QStringLiteral("2") });
+            QVERIFY(cli.waitForFinished(60000));
+            QCOMPARE(cli.exitCode(), 0);
+            const QList<QByteArray> predicted = cli.readAllStandardOutput().split('\n');
+            QCOMPARE(predicted.size(), qsizetype(texts.size()) + 1);
+            for (std::size_t i = 0; i < texts.size(); ++i) {
+                const QList<QByteArray> fields = predicted[qsizetype(i)].split(' ');
+                double cliInclude = 0;
+                for (qsizetype f = 0; f + 1 < fields.size(); f += 2) {
+                    if (fields[f] == FastTextModel::kIncludeLabel)
+                        cliInclude = fields[f + 1].toDouble();
+                }
+                QVERIFY2(std::abs(model->scoreInclude(texts[i]) - cliInclude) <= 1e-5,
+                         qPrintable(QStringLiteral("%1%2 line %3: %4 vs CLI %5")
+                                        .arg(QLatin1String(variant), suffix)
+                                        .arg(i + 1)
+                                        .arg(model->scoreInclude(texts[i]))
+                                        .arg(cliInclude)));
+            }
+        }
     }
 }
 
