@@ -7,6 +7,7 @@
 #include "bpb/lossaggregate.h"
 #include "io/atomicwrite.h"
 #include "io/fileinfo.h"
+#include "io/outputpaths.h"
 
 #include "pcstudio_version.h"
 
@@ -61,6 +62,16 @@ int runAggregate(const QStringList &arguments)
     else if (by != QLatin1String("text"))
         return usageError(QStringLiteral("--by must be text, domain or chunk"), kAggregate);
 
+    const QString output = parser.value(QStringLiteral("output"));
+    const QString reportPath = parser.value(QStringLiteral("report"));
+    QList<NamedPath> inputs;
+    for (const QString &path : files)
+        inputs << NamedPath { path, QStringLiteral("--losses") };
+    QList<NamedPath> outputs = bpbMatrixFiles(output, QStringLiteral("--output"));
+    outputs << NamedPath { reportPath, QStringLiteral("--report") };
+    if (const auto refused = refuseOverwrites(outputs, inputs))
+        return *refused;
+
     auto aggregate = aggregateLosses(files, grouping);
     if (!aggregate)
         return reportError(aggregate.error());
@@ -74,28 +85,47 @@ int runAggregate(const QStringList &arguments)
                   .arg(aggregate->chunksRead)
                   .arg(aggregate->chunksDropped)
                   .arg(aggregate->emptyCells));
-    if (Status written
-        = writeBpbMatrix(parser.value(QStringLiteral("output")), aggregate->matrix, grouping);
-        !written)
-        return reportError(written.error());
-    if (!parser.value(QStringLiteral("report")).isEmpty()) {
-        QJsonObject report = aggregate->toJson();
-        QJsonArray inputs;
+    // The report is written (not yet published) before the matrix, and published only once the
+    // matrix is: a failure leaves the old report, and a report never describes a matrix that
+    // was not written. (writeBpbMatrix publishes the matrix files itself.)
+    std::unique_ptr<AtomicFile> report;
+    if (!reportPath.isEmpty() && reportPath != QLatin1String("-")) {
+        auto file = AtomicFile::create(reportPath);
+        if (!file)
+            return reportError(file.error());
+        report = std::move(file).value();
+    }
+    QByteArray reportJson;
+    if (!reportPath.isEmpty()) {
+        QJsonObject json = aggregate->toJson();
+        QJsonArray described;
         for (const QString &path : files) {
             auto info = describeInputFile(QStringLiteral("losses"), path);
             if (!info)
                 return reportError(info.error());
-            inputs.append(info->toJson());
+            described.append(info->toJson());
         }
-        report.insert(QStringLiteral("tool"), QStringLiteral("pcstudio"));
-        report.insert(QStringLiteral("version"), QStringLiteral(PCSTUDIO_VERSION));
-        report.insert(QStringLiteral("command"), kAggregate);
-        report.insert(QStringLiteral("by"), lossGroupingName(grouping));
-        report.insert(QStringLiteral("inputs"), inputs);
-        report.insert(QStringLiteral("output"), parser.value(QStringLiteral("output")));
-        if (Status written = writeAtomically(parser.value(QStringLiteral("report")),
-                                             QJsonDocument(report).toJson(QJsonDocument::Indented));
-            !written)
+        json.insert(QStringLiteral("tool"), QStringLiteral("pcstudio"));
+        json.insert(QStringLiteral("version"), QStringLiteral(PCSTUDIO_VERSION));
+        json.insert(QStringLiteral("command"), kAggregate);
+        json.insert(QStringLiteral("by"), lossGroupingName(grouping));
+        json.insert(QStringLiteral("inputs"), described);
+        json.insert(QStringLiteral("output"), output);
+        reportJson = QJsonDocument(json).toJson(QJsonDocument::Indented);
+    }
+    if (report) {
+        if (Status written = report->write(reportJson); !written)
+            return reportError(written.error());
+        if (Status finished = report->finish(); !finished)
+            return reportError(finished.error());
+    }
+    if (Status written = writeBpbMatrix(output, aggregate->matrix, grouping); !written)
+        return reportError(written.error());
+    if (report) {
+        if (Status committed = report->commit(); !committed)
+            return reportError(committed.error());
+    } else if (!reportPath.isEmpty()) {
+        if (Status written = writeAtomically(reportPath, reportJson); !written)
             return reportError(written.error());
     }
     return ExitOk;

@@ -1,6 +1,9 @@
 #include "workspace/workspacefile.h"
 
 #include "io/atomicwrite.h"
+#include "io/outputpaths.h"
+#include "workspace/sessionexport.h"
+
 #include "pcstudio_version.h"
 
 #include <QDir>
@@ -114,6 +117,10 @@ Result<LoadedWorkspace> workspaceFromJson(const QByteArray &json, const QString 
 
 Status saveWorkspace(const Workspace &workspace, const QString &path)
 {
+    if (Status distinct = checkOutputsAgainstInputs({ { path, QStringLiteral("the workspace") } },
+                                                    selectionInputFiles(workspace.inputs));
+        !distinct)
+        return distinct;
     return writeAtomically(path, workspaceToJson(workspace, path));
 }
 

@@ -3,3 +3,5 @@ pcstudio_add_test(tst_linereader SOURCES filter/tst_linereader.cpp)
 pcstudio_add_test(tst_jsonline SOURCES filter/tst_jsonline.cpp)
 pcstudio_add_test(tst_fasttextmodel SOURCES filter/tst_fasttextmodel.cpp)
 pcstudio_add_test(tst_filterevaluation SOURCES filter/tst_filterevaluation.cpp)
+# The model bundle through the checked writer: full disk, one set, never over an input.
+pcstudio_add_test(tst_filterbundle SOURCES filter/tst_filterbundle.cpp)
