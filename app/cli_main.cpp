@@ -4,11 +4,16 @@
 
 #include <QCoreApplication>
 
+#include <csignal>
+
 #include <exception>
 #include <new>
 
 int main(int argc, char *argv[])
 {
+    // Past a file-size limit (ulimit -f) writes must fail with EFBIG, which every output reports
+    // as an error naming the file; SIGXFSZ would kill the process without a word instead.
+    std::signal(SIGXFSZ, SIG_IGN);
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("pcstudio-cli"));
     QCoreApplication::setApplicationVersion(QStringLiteral(PCSTUDIO_VERSION));

@@ -1,13 +1,20 @@
+#include "io/atomicwrite.h"
 #include "window/mainwindow.h"
 
 #include "pcstudio_version.h"
 
 #include <QApplication>
+#include <QBuffer>
 #include <QCommandLineParser>
 #include <QTimer>
 
+#include <csignal>
+
 int main(int argc, char *argv[])
 {
+    // Past a file-size limit (ulimit -f) writes must fail with EFBIG, which every output reports
+    // as an error naming the file; SIGXFSZ would kill the process without a word instead.
+    std::signal(SIGXFSZ, SIG_IGN);
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("pcstudio"));
     QApplication::setApplicationDisplayName(QStringLiteral("Perplexity Correlations Studio"));
@@ -51,8 +58,18 @@ int main(int argc, char *argv[])
             if (parser.isSet(stage))
                 window.showStage(parser.value(stage).toInt() - 1);
             QTimer::singleShot(300, &app, [&] {
-                if (parser.isSet(screenshot) && !window.grab().save(parser.value(screenshot)))
-                    qWarning("could not write %s", qPrintable(parser.value(screenshot)));
+                if (parser.isSet(screenshot)) {
+                    QByteArray png;
+                    QBuffer buffer(&png);
+                    buffer.open(QIODevice::WriteOnly);
+                    const bool encoded = window.grab().save(&buffer, "PNG");
+                    const pcs::Status written = encoded
+                        ? pcs::writeAtomically(parser.value(screenshot), png)
+                        : pcs::Status(pcs::Error::internal(QStringLiteral("cannot encode the PNG"),
+                                                           parser.value(screenshot)));
+                    if (!written)
+                        qWarning("%s", qPrintable(written.error().toString()));
+                }
                 window.session()->cancel();
                 app.exit(0);
             });

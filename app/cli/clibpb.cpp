@@ -8,6 +8,7 @@
 #include "io/atomicwrite.h"
 #include "io/bpbwriter.h"
 #include "io/fileinfo.h"
+#include "io/outputpaths.h"
 
 #include "pcstudio_version.h"
 
@@ -62,6 +63,16 @@ int runAggregate(const QStringList &arguments)
     else if (by != QLatin1String("text"))
         return usageError(QStringLiteral("--by must be text, domain or chunk"), kAggregate);
 
+    const QString output = parser.value(QStringLiteral("output"));
+    const QString reportPath = parser.value(QStringLiteral("report"));
+    QList<NamedPath> inputs;
+    for (const QString &path : files)
+        inputs << NamedPath { path, QStringLiteral("--losses") };
+    QList<NamedPath> outputs = bpbMatrixFiles(output, QStringLiteral("--output"));
+    outputs << NamedPath { reportPath, QStringLiteral("--report") };
+    if (const auto refused = refuseOverwrites(outputs, inputs))
+        return *refused;
+
     auto aggregate = aggregateLosses(files, grouping);
     if (!aggregate)
         return reportError(aggregate.error());
@@ -75,30 +86,52 @@ int runAggregate(const QStringList &arguments)
                   .arg(aggregate->chunksRead)
                   .arg(aggregate->chunksDropped)
                   .arg(aggregate->emptyCells));
-    if (Status written = writeBpbMatrix(parser.value(QStringLiteral("output")), aggregate->matrix,
-                                        bpbLabelColumn(grouping));
-        !written)
-        return reportError(written.error());
-    if (!parser.value(QStringLiteral("report")).isEmpty()) {
-        QJsonObject report = aggregate->toJson();
-        QJsonArray inputs;
+    QByteArray reportJson;
+    if (!reportPath.isEmpty()) {
+        QJsonObject json = aggregate->toJson();
+        QJsonArray described;
         for (const QString &path : files) {
             auto info = describeInputFile(QStringLiteral("losses"), path);
             if (!info)
                 return reportError(info.error());
-            inputs.append(info->toJson());
+            described.append(info->toJson());
         }
-        report.insert(QStringLiteral("tool"), QStringLiteral("pcstudio"));
-        report.insert(QStringLiteral("version"), QStringLiteral(PCSTUDIO_VERSION));
-        report.insert(QStringLiteral("command"), kAggregate);
-        report.insert(QStringLiteral("by"), lossGroupingName(grouping));
-        report.insert(QStringLiteral("inputs"), inputs);
-        report.insert(QStringLiteral("output"), parser.value(QStringLiteral("output")));
-        if (Status written = writeAtomically(parser.value(QStringLiteral("report")),
-                                             QJsonDocument(report).toJson(QJsonDocument::Indented));
-            !written)
+        json.insert(QStringLiteral("tool"), QStringLiteral("pcstudio"));
+        json.insert(QStringLiteral("version"), QStringLiteral(PCSTUDIO_VERSION));
+        json.insert(QStringLiteral("command"), kAggregate);
+        json.insert(QStringLiteral("by"), lossGroupingName(grouping));
+        json.insert(QStringLiteral("inputs"), described);
+        json.insert(QStringLiteral("output"), output);
+        reportJson = QJsonDocument(json).toJson(QJsonDocument::Indented);
+    }
+    const QString labelColumn = bpbLabelColumn(grouping);
+    if (output == QLatin1String("-")) {
+        // Standard output cannot join a set: the report follows a complete write.
+        if (Status written = writeBpbMatrix(output, aggregate->matrix, labelColumn); !written)
+            return reportError(written.error());
+        if (!reportPath.isEmpty())
+            if (Status written = writeAtomically(reportPath, reportJson); !written)
+                return reportError(written.error());
+        return ExitOk;
+    }
+    // The matrix files and the report are published together: a report never describes a
+    // matrix that was not written, and a failure leaves the old ones as they were.
+    OutputSet outputs;
+    if (Status added = addBpbMatrix(outputs, output, aggregate->matrix, labelColumn); !added)
+        return reportError(added.error());
+    const bool reportToStdout = reportPath == QLatin1String("-");
+    if (!reportPath.isEmpty() && !reportToStdout) {
+        auto report = outputs.add(reportPath);
+        if (!report)
+            return reportError(report.error());
+        if (Status written = (*report)->write(reportJson); !written)
             return reportError(written.error());
     }
+    if (Status published = outputs.publish(); !published)
+        return reportError(published.error());
+    if (reportToStdout)
+        if (Status written = writeAtomically(reportPath, reportJson); !written)
+            return reportError(written.error());
     return ExitOk;
 }
 

@@ -5,6 +5,7 @@
 
 #include "bpb/bpbcompute.h"
 #include "io/atomicwrite.h"
+#include "io/outputpaths.h"
 #include "review/apikey.h"
 
 #include <QCommandLineParser>
@@ -91,6 +92,13 @@ int runBpbComputeCommand(const QStringList &arguments)
     if (options.storePath.isEmpty())
         options.storePath = output == QLatin1String("-") ? QStringLiteral("bpb.store.sqlite")
                                                          : output + QStringLiteral(".store.sqlite");
+
+    // The store is written too: neither it nor the matrix may replace the texts, nor each other.
+    QList<NamedPath> outputs { { output, QStringLiteral("--output") } };
+    outputs += sqliteFiles(options.storePath, QStringLiteral("the store (--store)"));
+    if (const auto refused
+        = refuseOverwrites(outputs, { { textsPath, QStringLiteral("--texts") } }))
+        return *refused;
 
     std::vector<BpbModel> models;
     for (qsizetype i = 0; i < endpoints.size(); ++i) {

@@ -43,6 +43,15 @@ int runDemoCommand(const QStringList &arguments)
         return ExitBadInput;
 
     const QString folder = QDir(parser.value(QStringLiteral("output"))).absolutePath();
+    // The demo reads nothing, but its files must not be one file under several names (links).
+    QList<NamedPath> outputs;
+    for (const char *name : { "bpb.csv", "errors.csv", "token_counts.csv", "truth.csv",
+                              "texts.jsonl", "distribution.csv", "report.json", "filter.bin",
+                              "filter.bin.manifest.json", "kept.jsonl" })
+        outputs << NamedPath { QDir(folder).filePath(QString::fromLatin1(name)),
+                               QStringLiteral("a demo file") };
+    if (const auto refused = refuseOverwrites(outputs, {}))
+        return *refused;
     const DemoDataset dataset = generateDemoDataset({ *llms, *texts, quint64(*seed) });
     auto files = writeDemoDataset(dataset, folder);
     if (!files)

@@ -9,7 +9,6 @@
 
 #include <QCommandLineParser>
 #include <QJsonArray>
-#include <QJsonDocument>
 
 #include <cstdio>
 
@@ -149,6 +148,12 @@ int runTrain(const QStringList &arguments)
     if (keepFraction && !(*keepFraction > 0.0 && *keepFraction <= 1.0))
         return usageError(QStringLiteral("--keep-fraction must be in (0, 1]"), kTrain);
 
+    const bool quantize = parser.isSet(QStringLiteral("quantize"));
+    QList<NamedPath> outputs = filterBundleFiles(output, quantize);
+    outputs << NamedPath { parser.value(QStringLiteral("report")), QStringLiteral("--report") };
+    if (const auto refused = refuseOverwrites(outputs, filterTrainingInputs(options.data)))
+        return *refused;
+
     auto trained = trainFilter(options);
     if (!trained)
         return reportError(trained.error());
@@ -175,10 +180,15 @@ int runTrain(const QStringList &arguments)
     }
     const ThresholdChoice choice
         = chooseThreshold(trained->testScores, data, threshold, keepFraction);
-    auto manifest
-        = saveFilterBundle(*trained, output, choice, parser.isSet(QStringLiteral("quantize")));
+    // The bundle and the report are published together.
+    OutputSet bundle;
+    auto manifest = writeFilterBundle(*trained, output, choice, quantize, bundle);
     if (!manifest)
         return reportError(manifest.error());
+    if (Status published
+        = publishWithReport(bundle, parser.value(QStringLiteral("report")), *manifest);
+        !published)
+        return reportError(published.error());
     const QJsonObject evaluation = manifest->value(QStringLiteral("evaluation")).toObject();
     printInfo(
         QStringLiteral("held out: precision %1, recall %2, F1 %3, ROC AUC %4 at threshold %5 (%6)")
@@ -188,19 +198,11 @@ int runTrain(const QStringList &arguments)
             .arg(evaluation.value(QStringLiteral("roc_auc")).toDouble(), 0, 'f', 4)
             .arg(choice.threshold, 0, 'g', 6)
             .arg(choice.describe()));
-    printInfo(QStringLiteral("model: %1 (+ .manifest.json)%2; train %3 s")
-                  .arg(output,
-                       parser.isSet(QStringLiteral("quantize"))
-                           ? QStringLiteral(" and %1").arg(quantizedModelPath(output))
-                           : QString())
-                  .arg(trained->trainSeconds, 0, 'f', 2));
-    if (parser.isSet(QStringLiteral("report"))) {
-        if (Status written
-            = writeAtomically(parser.value(QStringLiteral("report")),
-                              QJsonDocument(*manifest).toJson(QJsonDocument::Indented));
-            !written)
-            return reportError(written.error());
-    }
+    printInfo(
+        QStringLiteral("model: %1 (+ .manifest.json)%2; train %3 s")
+            .arg(output,
+                 quantize ? QStringLiteral(" and %1").arg(quantizedModelPath(output)) : QString())
+            .arg(trained->trainSeconds, 0, 'f', 2));
     return ExitOk;
 }
 
@@ -281,9 +283,24 @@ int runApply(const QStringList &arguments)
     options.threads = *threads;
     options.sampleLines = *sample;
 
+    QList<NamedPath> inputs;
+    for (const QString &input : options.inputs)
+        inputs << NamedPath { input, QStringLiteral("--input") };
+    inputs << NamedPath { parser.value(QStringLiteral("model")), QStringLiteral("--model") }
+           << NamedPath { parser.value(QStringLiteral("model")) + QStringLiteral(".manifest.json"),
+                          QStringLiteral("the model's manifest") };
+    if (const auto refused = refuseOverwrites(
+            { { options.output, QStringLiteral("--output") },
+              { parser.value(QStringLiteral("report")), QStringLiteral("--report") } },
+            inputs))
+        return *refused;
+
     auto model = FastTextModel::load(parser.value(QStringLiteral("model")));
     if (!model)
         return reportError(model.error());
+    // The output and the report are published together.
+    OutputSet outputs;
+    options.outputSet = &outputs;
     qint64 shown = 0;
     auto summary = applyFilter(*model, options, [&shown](const Error &problem) {
         // Every malformed line is reported; after many, only a count, to keep logs readable.
@@ -311,17 +328,15 @@ int runApply(const QStringList &arguments)
             .arg(summary->seconds, 0, 'f', 2)
             .arg(summary->seconds > 0 ? double(summary->inputBytes) / 1e6 / summary->seconds : 0.0,
                  0, 'f', 1));
-    if (parser.isSet(QStringLiteral("report"))) {
-        QJsonObject report = summary->toJson();
-        report.insert(QStringLiteral("model"), parser.value(QStringLiteral("model")));
-        report.insert(QStringLiteral("mode"), applyModeName(options.mode));
-        report.insert(QStringLiteral("inputs"), QJsonArray::fromStringList(options.inputs));
-        report.insert(QStringLiteral("output"), options.output);
-        if (Status written = writeAtomically(parser.value(QStringLiteral("report")),
-                                             QJsonDocument(report).toJson(QJsonDocument::Indented));
-            !written)
-            return reportError(written.error());
-    }
+    QJsonObject report = summary->toJson();
+    report.insert(QStringLiteral("model"), parser.value(QStringLiteral("model")));
+    report.insert(QStringLiteral("mode"), applyModeName(options.mode));
+    report.insert(QStringLiteral("inputs"), QJsonArray::fromStringList(options.inputs));
+    report.insert(QStringLiteral("output"), options.output);
+    if (Status published
+        = publishWithReport(outputs, parser.value(QStringLiteral("report")), report);
+        !published)
+        return reportError(published.error());
     return ExitOk;
 }
 

@@ -6,6 +6,7 @@
 #include "review/batchfiles.h"
 #include "review/criteria.h"
 #include "review/llmclient.h"
+#include "review/queueinputs.h"
 #include "review/queuestore.h"
 #include "review/reviewrunner.h"
 
@@ -54,6 +55,31 @@ std::unique_ptr<QueueStore> openStore(const QCommandLineParser &parser, const QS
         return nullptr;
     }
     return std::move(store).value();
+}
+
+QList<NamedPath> queueFiles(const QCommandLineParser &parser)
+{
+    return sqliteFiles(parser.value(QStringLiteral("db")),
+                       QStringLiteral("the review queue (--db)"));
+}
+
+// The files named by these options, as inputs.
+QList<NamedPath> optionFiles(const QCommandLineParser &parser, const QStringList &options)
+{
+    QList<NamedPath> files;
+    for (const QString &option : options)
+        files << NamedPath { parser.value(option), QStringLiteral("--") + option };
+    return files;
+}
+
+// Exports must not replace the queue or a source imported into it: checked again once the
+// queue is open and its sources are known.
+std::optional<int> refuseOverwritingQueue(QueueStore &store, const QList<NamedPath> &outputs)
+{
+    auto inputs = queueInputFiles(store);
+    if (!inputs)
+        return reportError(inputs.error());
+    return refuseOverwrites(outputs, *inputs);
 }
 
 QString criteriaJson(const Criteria &criteria)
@@ -123,6 +149,10 @@ int importReview(const QStringList &arguments)
         return exitCode;
     if (parser.value(QStringLiteral("input")).isEmpty())
         return usageError(QStringLiteral("--input is required"), kImport);
+    if (const auto refused = refuseOverwrites(
+            queueFiles(parser),
+            optionFiles(parser, { QStringLiteral("input"), QStringLiteral("criteria") })))
+        return *refused;
     auto store = openStore(parser, kImport, &exitCode);
     if (!store)
         return exitCode;
@@ -239,6 +269,12 @@ int runReview(const QStringList &arguments)
         if (parser.value(QString::fromLatin1(required)).isEmpty())
             return usageError(QStringLiteral("--%1 is required").arg(QString::fromLatin1(required)),
                               kRun);
+    if (const auto refused
+        = refuseOverwrites(queueFiles(parser),
+                           optionFiles(parser,
+                                       { QStringLiteral("input"), QStringLiteral("criteria"),
+                                         QStringLiteral("rules"), QStringLiteral("fasttext") })))
+        return *refused;
     auto criteria = Criteria::load(parser.value(QStringLiteral("criteria")));
     if (!criteria)
         return reportError(criteria.error());
@@ -402,9 +438,18 @@ int exportReview(const QStringList &arguments)
         return exitCode;
     if (parser.value(QStringLiteral("output")).isEmpty())
         return usageError(QStringLiteral("--output is required"), kExport);
+    const QList<NamedPath> outputs {
+        { parser.value(QStringLiteral("output")), QStringLiteral("--output") },
+        { parser.value(QStringLiteral("dropped")), QStringLiteral("--dropped") },
+        { parser.value(QStringLiteral("log")), QStringLiteral("--log") }
+    };
+    if (const auto refused = refuseOverwrites(outputs, queueFiles(parser)))
+        return *refused;
     auto store = openStore(parser, kExport, &exitCode);
     if (!store)
         return exitCode;
+    if (const auto refused = refuseOverwritingQueue(*store, outputs))
+        return *refused;
     auto summary = store->exportCurated(
         parser.value(QStringLiteral("output")), parser.value(QStringLiteral("dropped")),
         parser.value(QStringLiteral("log")), parser.value(QStringLiteral("text-field")));
@@ -444,9 +489,16 @@ int batchExportReview(const QStringList &arguments)
         if (parser.value(QString::fromLatin1(required)).isEmpty())
             return usageError(QStringLiteral("--%1 is required").arg(QString::fromLatin1(required)),
                               kBatchExport);
+    const QList<NamedPath> outputs { { parser.value(QStringLiteral("output")),
+                                       QStringLiteral("--output") } };
+    if (const auto refused = refuseOverwrites(
+            outputs, queueFiles(parser) + optionFiles(parser, { QStringLiteral("criteria") })))
+        return *refused;
     auto store = openStore(parser, kBatchExport, &exitCode);
     if (!store)
         return exitCode;
+    if (const auto refused = refuseOverwritingQueue(*store, outputs))
+        return *refused;
     auto criteria = criteriaFor(parser, *store);
     if (!criteria)
         return reportError(criteria.error());
@@ -473,6 +525,9 @@ int batchImportReview(const QStringList &arguments)
         return exitCode;
     if (parser.value(QStringLiteral("input")).isEmpty())
         return usageError(QStringLiteral("--input is required"), kBatchImport);
+    if (const auto refused
+        = refuseOverwrites(queueFiles(parser), optionFiles(parser, { QStringLiteral("input") })))
+        return *refused;
     auto store = openStore(parser, kBatchImport, &exitCode);
     if (!store)
         return exitCode;

@@ -6,12 +6,12 @@
 #include "io/atomicwrite.h"
 #include "io/fileinfo.h"
 #include "io/namedvalues.h"
+#include "io/outputpaths.h"
 #include "selection/runreport.h"
 #include "selection/selectionrun.h"
 
 #include <QElapsedTimer>
 #include <QFileInfo>
-#include <QJsonDocument>
 
 namespace pcs::cli {
 
@@ -183,6 +183,25 @@ int runSelection(const QStringList &arguments, Mode mode)
         return exitCode;
     if (const auto failed = readSettings(parser, s))
         return *failed;
+    // Before any work: no output may replace an input (each mode has its own input options).
+    QStringList inputOptions;
+    if (mode == Mode::Project)
+        inputOptions << QStringLiteral("estimate");
+    else
+        inputOptions << QStringLiteral("errors") << QStringLiteral("texts")
+                     << QStringLiteral("llms");
+    if (mode != Mode::Estimate)
+        inputOptions << QStringLiteral("tau") << QStringLiteral("token-counts");
+    QList<NamedPath> inputFiles;
+    for (const QString &option : inputOptions)
+        inputFiles << NamedPath { parser.value(option), QStringLiteral("--") + option };
+    if (mode != Mode::Project)
+        inputFiles += bpbMatrixFiles(parser.value(QStringLiteral("bpb")), QStringLiteral("--bpb"));
+    if (const auto refused = refuseOverwrites(
+            { { parser.value(QStringLiteral("output")), QStringLiteral("--output") },
+              { parser.value(QStringLiteral("report")), QStringLiteral("--report") } },
+            inputFiles))
+        return *refused;
 
     RunReport report(s.command);
     Warnings warnings;
@@ -249,11 +268,24 @@ int runSelection(const QStringList &arguments, Mode mode)
     const QString output = parser.value(QStringLiteral("output"));
     report.setOutput(output);
     report.setParameter(QStringLiteral("format"), s.format == TableFormat::Json ? QStringLiteral("json") : QStringLiteral("csv"));
-    if (Status written = writeSelectionTable(output, table, s.format, report.toJson()); !written)
-        return reportError(written.error());
+    // The output and its report are published together (a file output waits for the report).
+    OutputSet outputs;
+    const QJsonObject metadata = report.toJson();
+    if (output == QLatin1String("-")) {
+        if (Status written = writeSelectionTable(output, table, s.format, metadata); !written)
+            return reportError(written.error());
+    } else {
+        auto file = outputs.add(output);
+        if (!file)
+            return reportError(file.error());
+        formatSelectionTable(table, s.format, metadata, (*file)->sink());
+        if (Status written = (*file)->finish(); !written)
+            return reportError(written.error());
+    }
     report.setPhaseSeconds(QStringLiteral("write_s"), secondsSince(timer));
     printWarnings(warnings);
 
+    QJsonObject reportJson;
     if (parser.isSet(QStringLiteral("report"))) {
         QList<QPair<QString, QString>> roles = {{QStringLiteral("estimate"), QStringLiteral("estimate")}};
         if (mode != Mode::Project)
@@ -273,10 +305,12 @@ int runSelection(const QStringList &arguments, Mode mode)
         }
         report.setPhaseSeconds(QStringLiteral("hash_s"), secondsSince(timer));
         report.addWarnings(warnings);
-        const QByteArray json = QJsonDocument(report.toJson()).toJson(QJsonDocument::Indented);
-        if (Status written = writeAtomically(parser.value(QStringLiteral("report")), json); !written)
-            return reportError(written.error());
+        reportJson = report.toJson();
     }
+    if (Status published
+        = publishWithReport(outputs, parser.value(QStringLiteral("report")), reportJson);
+        !published)
+        return reportError(published.error());
     return ExitOk;
 }
 

@@ -1,5 +1,9 @@
 #include "clisupport.h"
 
+#include "io/atomicwrite.h"
+
+#include <QJsonDocument>
+
 #include <cstdio>
 
 namespace pcs::cli {
@@ -97,6 +101,36 @@ QStringList listOption(const QCommandLineParser &parser, const QString &name)
         for (const QString &item : value.split(QLatin1Char(','), Qt::SkipEmptyParts))
             items << item.trimmed();
     return items;
+}
+
+std::optional<int> refuseOverwrites(const QList<NamedPath> &outputs,
+                                    const QList<NamedPath> &inputs)
+{
+    if (Status distinct = checkOutputsAgainstInputs(outputs, inputs); !distinct)
+        return reportError(distinct.error());
+    return std::nullopt;
+}
+
+Status publishWithReport(OutputSet &outputs, const QString &reportPath, const QJsonObject &report)
+{
+    const QByteArray json = QJsonDocument(report).toJson(QJsonDocument::Indented);
+    if (reportPath.isEmpty())
+        return outputs.publish();
+    if (outputs.isEmpty() || reportPath == QLatin1String("-")) {
+        if (Status published = outputs.publish(); !published)
+            return published;
+        return writeAtomically(reportPath, json);
+    }
+    auto file = outputs.add(reportPath);
+    if (!file) {
+        outputs.discard();
+        return file.error();
+    }
+    if (Status written = (*file)->write(json); !written) {
+        outputs.discard();
+        return written;
+    }
+    return outputs.publish();
 }
 
 }  // namespace pcs::cli

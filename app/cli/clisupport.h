@@ -1,11 +1,18 @@
 #pragma once
 
 #include "common/error.h"
+#include "common/result.h"
+#include "io/outputpaths.h"
 
 #include <QCommandLineParser>
+#include <QJsonObject>
 #include <QStringList>
 
 #include <optional>
+
+namespace pcs {
+class OutputSet;
+}
 
 namespace pcs::cli {
 
@@ -32,5 +39,16 @@ std::optional<double> doubleOption(const QCommandLineParser &parser, const QStri
 
 // Comma-separated list option, possibly given several times.
 QStringList listOption(const QCommandLineParser &parser, const QString &name);
+
+// Before any work: refuses outputs that would replace an input or each other
+// (checkOutputsAgainstInputs). Returns the exit code (2) when refused, after printing why.
+std::optional<int> refuseOverwrites(const QList<NamedPath> &outputs,
+                                    const QList<NamedPath> &inputs);
+
+// Publishes a command's files together with its JSON report at `reportPath` (none when empty):
+// all of them or, after any failure, none, so a report never describes an output that was not
+// written and a failure leaves the old files as they were. When the output went to standard
+// output (`outputs` has no file), the report is written on its own, after it.
+Status publishWithReport(OutputSet &outputs, const QString &reportPath, const QJsonObject &report);
 
 }  // namespace pcs::cli

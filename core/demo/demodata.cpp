@@ -170,12 +170,19 @@ Result<DemoFiles> writeDemoDataset(const DemoDataset &data, const QString &folde
         appendCsvField(truth, data.bpb.texts[j]);
         truth += ',' + data.domains[j].toUtf8() + (data.goodDomains.contains(data.domains[j]) ? ",1\n" : ",0\n");
     }
+    // One set: a folder never holds a BPB matrix of one demo beside the errors of another.
+    OutputSet outputs;
     for (const auto &[path, content] : {std::pair{files.bpb, bpbCsv(data)}, std::pair{files.errors, errorsCsv(data)},
                                         std::pair{files.tokenCounts, tokens}, std::pair{files.truth, truth},
                                         std::pair{files.texts, demoCorpusJsonl(data.bpb.texts, data.domains)}}) {
-        if (Status written = writeAtomically(path, content); !written)
+        auto file = outputs.add(path);
+        if (!file)
+            return file.error();
+        if (Status written = (*file)->write(content); !written)
             return written.error();
     }
+    if (Status published = outputs.publish(); !published)
+        return published.error();
     return files;
 }
 

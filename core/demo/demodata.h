@@ -39,6 +39,8 @@ struct DemoFiles {
     QString texts;        // texts.jsonl: a synthetic document per text (id, domain, text), for the filter
 };
 
+// Creates the folder if needed and writes the files, published together (all or none).
+// Errors: the folder cannot be created (BadInput); a failed write such as a full disk (Io).
 Result<DemoFiles> writeDemoDataset(const DemoDataset &dataset, const QString &folder);
 
 }  // namespace pcs

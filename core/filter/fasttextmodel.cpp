@@ -2,6 +2,7 @@
 
 #include "common/parallel.h"
 #include "filter/fasttextmodelfile.h"
+#include "io/atomicwrite.h"
 
 #include <fasttext/fasttext.h>
 
@@ -382,54 +383,42 @@ Status FastTextModel::save(const QString &path) const
 {
     if (!m_fastText)
         return Error::internal(QStringLiteral("there is no model to save"), path);
-    const QFileInfo target(path);
-    const QDir folder = target.absoluteDir();
-    if (!folder.exists())
-        return Error::badInput(QStringLiteral("the folder does not exist"), path);
+    auto file = AtomicFile::create(path);
+    if (!file)
+        return file.error();
+    if (Status written = save(**file); !written)
+        return written;
+    return (*file)->commit();
+}
 
-    // Reserve a fresh name beside the target (same file system, so the rename is atomic). QFile
-    // creates it with the usual permissions, unlike QTemporaryFile's owner-only ones.
-    QString temporaryPath;
-    QString reserveError;
-    for (int attempt = 0; attempt < 4 && temporaryPath.isEmpty(); ++attempt) {
-        const QString candidate = folder.filePath(
-            QStringLiteral(".%1.%2.tmp")
-                .arg(target.fileName())
-                .arg(QRandomGenerator::global()->generate64(), 16, 16, QLatin1Char('0')));
-        QFile reserved(candidate);
-        if (reserved.open(QIODevice::WriteOnly | QIODevice::NewOnly))
-            temporaryPath = candidate;
-        else
-            reserveError = reserved.errorString();
-    }
-    if (temporaryPath.isEmpty())
-        return Error::badInput(QStringLiteral("cannot write in the folder: %1").arg(reserveError),
-                               path);
-    const auto discardTemporary = [&] { QFile::remove(temporaryPath); };
-
+Status FastTextModel::save(AtomicFile &file) const
+{
+    const QString &path = file.targetPath();
+    if (!m_fastText)
+        return Error::internal(QStringLiteral("there is no model to save"), path);
+    // fastText writes by name: it gets the temporary file, and AtomicFile syncs and renames it.
+    file.releaseForExternalWriter();
+    errno = 0;
     try {
-        m_fastText->saveModel(nativePath(temporaryPath));
+        m_fastText->saveModel(nativePath(file.temporaryPath()));
     } catch (const std::exception &exception) {
-        discardTemporary();
+        file.discard();
         return libraryError(exception, QStringLiteral("saving the model"), path);
     }
-    // saveModel does not check its stream: a full disk would leave a short file unnoticed.
-    if (const QString problem = modelFileLayoutProblem(temporaryPath); !problem.isEmpty()) {
-        discardTemporary();
-        return Error::internal(
+    const int writeError = errno;
+    // saveModel does not check its stream: a full disk would leave a short file unnoticed. Its
+    // last failed write left the reason in errno.
+    if (const QString problem = modelFileLayoutProblem(file.temporaryPath()); !problem.isEmpty()) {
+        file.discard();
+        if (writeError == ENOSPC || writeError == EFBIG || writeError == EIO
+            || writeError == EDQUOT)
+            return ioError(QStringLiteral("cannot write the model"), writeError, path);
+        return Error::io(
             QStringLiteral("the model was not written completely (is the disk full?): %1")
                 .arg(problem),
             path);
     }
-    std::error_code renameError;
-    std::filesystem::rename(nativePath(temporaryPath), nativePath(path), renameError);
-    if (renameError) {
-        discardTemporary();
-        return Error::badInput(QStringLiteral("cannot replace the file: %1")
-                                   .arg(QString::fromStdString(renameError.message())),
-                               path);
-    }
-    return Done {};
+    return file.finish();
 }
 
 Status FastTextModel::quantize(const QString &trainingFile, const TaskControl &control)

@@ -16,6 +16,8 @@ class FastText;
 
 namespace pcs {
 
+class AtomicFile;
+
 // The fastText hyperparameters a filter is trained with: DCLM-style supervised defaults. Set
 // explicitly, since fastText's Args() starts from unsupervised defaults (skipgram, minCount 5,
 // minn 3, maxn 6, lr 0.05, loss ns): these match `fasttext supervised` with the same options.
@@ -59,9 +61,13 @@ public:
     // probability.
     static Result<FastTextModel> load(const QString &path);
 
-    // Writes the model atomically (a temporary file beside it, then a rename). Errors: the folder
-    // is missing or not writable (BadInput), an incomplete write (Internal).
+    // Writes the model atomically (AtomicFile: a temporary file beside it, then a rename).
+    // Errors: the folder is missing (BadInput); a failed or incomplete write, e.g. a full disk
+    // (Io, with the system's reason).
     Status save(const QString &path) const;
+    // Writes the model into `file` and finishes it (on disk, not yet published): for a model
+    // published together with other files (its manifest) through an OutputSet.
+    Status save(AtomicFile &file) const;
 
     // Quantizes in place (product quantization, as `fasttext quantize` without retraining or a
     // cutoff), for a smaller .ftz. `trainingFile` is the file the model was trained on (fastText

@@ -6,13 +6,15 @@
 #include "filter/filterevaluation.h"
 #include "filter/jsonline.h"
 #include "filter/linereader.h"
+#include "io/atomicwrite.h"
+#include "io/outputpaths.h"
 
 #include <QElapsedTimer>
 #include <QFileInfo>
-#include <QSaveFile>
 #include <QThreadPool>
 #include <QtConcurrent/QtConcurrentRun>
 
+#include <cerrno>
 #include <charconv>
 #include <cstdio>
 #include <deque>
@@ -136,54 +138,63 @@ struct Scorer {
     }
 };
 
-// Where the output goes: standard output, or a file that appears only when complete.
+// Where the output goes: standard output, or a file that appears only when complete (through
+// AtomicFile: every write checked, so a full disk is an error, never a short file).
 class OutputSink {
 public:
-    explicit OutputSink(const QString &path)
+    OutputSink(const QString &path, OutputSet *set)
         : m_path(path)
+        , m_set(set)
     {
-        if (path != QLatin1String("-"))
-            m_file = std::make_unique<QSaveFile>(path);
     }
     Status open()
     {
-        if (m_file && !m_file->open(QIODevice::WriteOnly))
-            return Error::badInput(QStringLiteral("cannot write: %1").arg(m_file->errorString()),
-                                   m_path);
+        if (m_path == QLatin1String("-"))
+            return Done {};
+        if (m_set) {
+            auto file = m_set->add(m_path);
+            if (!file)
+                return file.error();
+            m_file = *file;
+            return Done {};
+        }
+        auto file = AtomicFile::create(m_path);
+        if (!file)
+            return file.error();
+        m_owned = std::move(file).value();
+        m_file = m_owned.get();
         return Done {};
     }
     Status write(const std::string &bytes)
     {
         if (bytes.empty())
             return Done {};
-        const bool ok = m_file
-            ? m_file->write(bytes.data(), qint64(bytes.size())) == qint64(bytes.size())
-            : std::fwrite(bytes.data(), 1, bytes.size(), stdout) == bytes.size();
-        if (!ok)
-            return Error::badInput(
-                QStringLiteral("cannot write: %1")
-                    .arg(m_file ? m_file->errorString() : QStringLiteral("standard output")),
-                m_path);
+        if (m_file)
+            return m_file->write(bytes.data(), qint64(bytes.size()));
+        if (std::fwrite(bytes.data(), 1, bytes.size(), stdout) != bytes.size())
+            return ioError(QStringLiteral("cannot write to standard output"), errno, m_path);
         return Done {};
     }
+    // A file of a set is only finished: the set's owner publishes it with the others.
     Status commit()
     {
-        if (m_file ? !m_file->commit() : std::fflush(stdout) != 0)
-            return Error::badInput(
-                QStringLiteral("cannot write: %1")
-                    .arg(m_file ? m_file->errorString() : QStringLiteral("standard output")),
-                m_path);
+        if (m_file)
+            return m_owned ? m_file->commit() : m_file->finish();
+        if (std::fflush(stdout) != 0)
+            return ioError(QStringLiteral("cannot write to standard output"), errno, m_path);
         return Done {};
     }
     void abandon()
     {
         if (m_file)
-            m_file->cancelWriting();
+            m_file->discard();
     }
 
 private:
     QString m_path;
-    std::unique_ptr<QSaveFile> m_file;
+    OutputSet *m_set = nullptr;
+    std::unique_ptr<AtomicFile> m_owned;
+    AtomicFile *m_file = nullptr;
 };
 
 // Reads non-blank lines from the inputs, one file after another, into batches.
@@ -317,6 +328,13 @@ Result<FilterApplySummary> applyFilter(const FastTextModel &model,
                                    .arg(*options.keepFraction));
     const QStringList files
         = options.inputs.isEmpty() ? QStringList { QStringLiteral("-") } : options.inputs;
+    QList<NamedPath> inputs;
+    for (const QString &input : files)
+        inputs << NamedPath { input, QStringLiteral("an input") };
+    if (Status distinct
+        = checkOutputsAgainstInputs({ { options.output, QStringLiteral("the output") } }, inputs);
+        !distinct)
+        return distinct.error();
     QElapsedTimer timer;
     timer.start();
 
@@ -361,7 +379,7 @@ Result<FilterApplySummary> applyFilter(const FastTextModel &model,
     }
     summary.threshold = scorer.threshold;
 
-    OutputSink sink(options.output);
+    OutputSink sink(options.output, options.outputSet);
     if (Status opened = sink.open(); !opened)
         return opened.error();
     std::deque<QFuture<BatchOutput>> inFlight;

@@ -12,6 +12,7 @@
 namespace pcs {
 
 class FastTextModel;
+class OutputSet;
 
 enum class ApplyMode {
     Keep,  // write the lines scoring >= the threshold, unchanged
@@ -37,6 +38,9 @@ struct FilterApplyOptions {
     QString textField = QStringLiteral("text");
     MalformedPolicy malformed = MalformedPolicy::Skip;
     int threads = 0;  // 0 = one per core
+    // When given, the output file is added to this set and left for its owner to publish (with
+    // a report, say); else it is published when complete.
+    OutputSet *outputSet = nullptr;
 };
 
 struct FilterApplySummary {
@@ -57,8 +61,9 @@ struct FilterApplySummary {
 // Streams the inputs through the filter with constant memory: a reader, `threads` scorers and
 // an in-order writer, with a bounded number of batches in flight. Output order = input order.
 // `problem` receives each malformed line (FILE:LINE:COLUMN: reason) as it is met. Errors: an
-// unreadable or corrupt input (with its line), an unwritable output, Canceled; the output file
-// is then not created.
+// output that is one of the inputs (BadInput, before anything is read), an unreadable or corrupt
+// input (with its line), a failed write such as a full disk (Io), Canceled; the output file is
+// then not created (an existing one is left as it was).
 Result<FilterApplySummary> applyFilter(const FastTextModel &model,
                                        const FilterApplyOptions &options,
                                        const std::function<void(const Error &)> &problem,

@@ -5,6 +5,7 @@
 #include "filter/linereader.h"
 #include "io/atomicwrite.h"
 #include "io/fileinfo.h"
+#include "io/outputpaths.h"
 
 #include "pcstudio_version.h"
 
@@ -14,6 +15,7 @@
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QScopeGuard>
 #include <QTemporaryDir>
 
 #include <cmath>
@@ -88,13 +90,18 @@ QJsonObject hyperparametersJson(const FastTextParameters &p)
                          { QStringLiteral("seed"), p.seed } };
 }
 
+// The manifest of the model at `modelPath`, whose bytes are in `modelFile` (finished, not yet
+// published), added to `outputs` as MODEL.manifest.json.
 Result<QJsonObject> writeManifest(const TrainedFilter &filter, const QString &modelPath,
-                                  const ThresholdChoice &choice, const FilterEvaluation &evaluation,
-                                  bool quantized)
+                                  const AtomicFile &modelFile, const ThresholdChoice &choice,
+                                  const FilterEvaluation &evaluation, bool quantized,
+                                  OutputSet &outputs)
 {
-    auto model = describeInputFile(QStringLiteral("model"), modelPath);
+    // The temporary file holds exactly the bytes that will be published.
+    auto model = describeInputFile(QStringLiteral("model"), modelFile.temporaryPath());
     if (!model)
         return model.error();
+    model->path = QFileInfo(modelPath).absoluteFilePath();
     QJsonArray inputs;
     for (const QString &path : filter.options.data.textFiles) {
         auto info = describeInputFile(QStringLiteral("texts"), path);
@@ -141,9 +148,10 @@ Result<QJsonObject> writeManifest(const TrainedFilter &filter, const QString &mo
                         { QStringLiteral("train_s"), filter.trainSeconds },
                         { QStringLiteral("evaluate_s"), filter.evaluateSeconds } } }
     };
-    const Status written = writeAtomically(modelPath + QStringLiteral(".manifest.json"),
-                                           QJsonDocument(manifest).toJson(QJsonDocument::Indented));
-    if (!written)
+    auto manifestFile = outputs.add(modelPath + QStringLiteral(".manifest.json"));
+    if (!manifestFile)
+        return manifestFile.error();
+    if (Status written = (*manifestFile)->write(QJsonDocument(manifest).toJson()); !written)
         return written.error();
     return manifest;
 }
@@ -257,19 +265,56 @@ QString quantizedModelPath(const QString &modelPath)
     return info.dir().filePath(base + QStringLiteral(".ftz"));
 }
 
-Result<QJsonObject> saveFilterBundle(TrainedFilter &filter, const QString &modelPath,
-                                     const ThresholdChoice &choice, bool quantize,
-                                     const TaskControl &control)
+QList<NamedPath> filterBundleFiles(const QString &modelPath, bool quantize)
 {
-    if (Status saved = filter.model.save(modelPath); !saved)
+    QList<NamedPath> files { { modelPath, QStringLiteral("the model") },
+                             { modelPath + QStringLiteral(".manifest.json"),
+                               QStringLiteral("the model's manifest") } };
+    if (quantize) {
+        const QString ftz = quantizedModelPath(modelPath);
+        files << NamedPath { ftz, QStringLiteral("the quantized model") }
+              << NamedPath { ftz + QStringLiteral(".manifest.json"),
+                             QStringLiteral("the quantized model's manifest") };
+    }
+    return files;
+}
+
+QList<NamedPath> filterTrainingInputs(const TrainingDataOptions &data)
+{
+    QList<NamedPath> inputs;
+    for (const QString &path : data.textFiles)
+        inputs << NamedPath { path, QStringLiteral("--texts") };
+    inputs << NamedPath { data.distributionFile, QStringLiteral("--distribution") };
+    return inputs;
+}
+
+Result<QJsonObject> writeFilterBundle(TrainedFilter &filter, const QString &modelPath,
+                                      const ThresholdChoice &choice, bool quantize,
+                                      OutputSet &outputs, const TaskControl &control)
+{
+    if (Status distinct = checkOutputsAgainstInputs(filterBundleFiles(modelPath, quantize),
+                                                    filterTrainingInputs(filter.options.data));
+        !distinct)
+        return distinct.error();
+    auto modelFile = outputs.add(modelPath);
+    if (!modelFile)
+        return modelFile.error();
+    if (Status saved = filter.model.save(**modelFile); !saved)
         return saved.error();
     const FilterEvaluation evaluation
         = evaluateFilter(filter.testScores, filter.testIsInclude, choice.threshold);
-    auto manifest
-        = writeManifest(filter, modelPath, choice, evaluation, filter.model.isQuantized());
+    auto manifest = writeManifest(filter, modelPath, **modelFile, choice, evaluation,
+                                  filter.model.isQuantized(), outputs);
     if (!manifest || !quantize)
         return manifest;
 
+    // Quantizing converts the model in memory (or discards it when fastText fails half-way).
+    // Whatever happens next, the full model comes back from the .bin just written: the files
+    // are not published yet (and may never be), so the caller could not read it back later.
+    const auto restoreFullModel = qScopeGuard([&filter, &modelFile] {
+        if (auto full = FastTextModel::load((*modelFile)->temporaryPath()))
+            filter.model = std::move(full).value();
+    });
     if (Status quantized = filter.model.quantize(filter.trainingFile, control); !quantized)
         return quantized.error();
     // The quantized model scores a little differently: its threshold follows the same rule on
@@ -287,13 +332,29 @@ Result<QJsonObject> saveFilterBundle(TrainedFilter &filter, const QString &model
         : std::nullopt;
     const ThresholdChoice quantizedChoice = chooseThreshold(scores, filter.data, given, fraction);
     const QString ftz = quantizedModelPath(modelPath);
-    if (Status saved = filter.model.save(ftz); !saved)
+    auto ftzFile = outputs.add(ftz);
+    if (!ftzFile)
+        return ftzFile.error();
+    if (Status saved = filter.model.save(**ftzFile); !saved)
         return saved.error();
-    auto ftzManifest
-        = writeManifest(filter, ftz, quantizedChoice,
-                        evaluateFilter(scores, isInclude, quantizedChoice.threshold), true);
+    auto ftzManifest = writeManifest(filter, ftz, **ftzFile, quantizedChoice,
+                                     evaluateFilter(scores, isInclude, quantizedChoice.threshold),
+                                     true, outputs);
     if (!ftzManifest)
         return ftzManifest.error();
+    return manifest;
+}
+
+Result<QJsonObject> saveFilterBundle(TrainedFilter &filter, const QString &modelPath,
+                                     const ThresholdChoice &choice, bool quantize,
+                                     const TaskControl &control)
+{
+    OutputSet outputs;
+    auto manifest = writeFilterBundle(filter, modelPath, choice, quantize, outputs, control);
+    if (!manifest)
+        return manifest;
+    if (Status published = outputs.publish(); !published)
+        return published.error();
     return manifest;
 }
 

@@ -5,6 +5,8 @@
 #include "filter/fasttextmodel.h"
 #include "filter/filterevaluation.h"
 #include "filter/trainingdata.h"
+#include "io/atomicwrite.h"
+#include "io/outputpaths.h"
 
 #include <QJsonObject>
 
@@ -64,11 +66,26 @@ ThresholdChoice chooseThreshold(const std::vector<double> &testScores,
 // Saves MODEL (.bin) and MODEL.manifest.json: labels, threshold and rule, cleaning rule,
 // hyperparameters, the model's SHA-256, the training data counts, the held-out evaluation at
 // the threshold, the inputs and their hashes. With `quantize`, also the quantized model beside
-// it (same name, .ftz) with its own manifest and its own threshold (same rule, its own scores).
-// The model is quantized in place then. Returns the .bin manifest. Writes are atomic.
+// it (same name, .ftz) with its own manifest and its own threshold (same rule, its own scores);
+// the model is quantized in place for that, then the full model is read back from the .bin
+// written (if that fails, the model stays quantized, or empty when fastText discarded it
+// half-way). Returns the .bin manifest. The files are published
+// together (OutputSet): all of them or, after any failure, none. Errors: a file of the bundle
+// would replace a training input (BadInput); a failed write, e.g. a full disk (Io).
 Result<QJsonObject> saveFilterBundle(TrainedFilter &filter, const QString &modelPath,
                                      const ThresholdChoice &choice, bool quantize,
                                      const TaskControl &control = TaskControl::none());
+// As saveFilterBundle, but the files are only added to `outputs` (written, not published): the
+// caller publishes them with its own files (the CLI's --report).
+Result<QJsonObject> writeFilterBundle(TrainedFilter &filter, const QString &modelPath,
+                                      const ThresholdChoice &choice, bool quantize,
+                                      OutputSet &outputs,
+                                      const TaskControl &control = TaskControl::none());
+
+// The files a bundle for `modelPath` consists of (model, manifest, and with `quantize` the .ftz
+// and its manifest), and the inputs of the training, for checkOutputsAgainstInputs.
+QList<NamedPath> filterBundleFiles(const QString &modelPath, bool quantize);
+QList<NamedPath> filterTrainingInputs(const TrainingDataOptions &data);
 
 // The path of the quantized model saved beside `modelPath` (x.bin → x.ftz).
 QString quantizedModelPath(const QString &modelPath);

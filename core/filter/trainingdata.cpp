@@ -3,11 +3,13 @@
 #include "filter/cleaning.h"
 #include "filter/jsonline.h"
 #include "filter/linereader.h"
+#include "io/atomicwrite.h"
 #include "io/namedvalues.h"
 
 #include <QFileInfo>
 #include <QJsonArray>
 
+#include <cerrno>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -98,8 +100,8 @@ Result<TrainingDataSummary> writeTrainingData(const TrainingDataOptions &options
     train.file = std::fopen(QFile::encodeName(trainPath).constData(), "wb");
     test.file = std::fopen(QFile::encodeName(testPath).constData(), "wb");
     if (!train.file || !test.file)
-        return Error::badInput(QStringLiteral("cannot write the training files"),
-                               train.file ? testPath : trainPath);
+        return ioError(QStringLiteral("cannot create the training file"), errno,
+                       train.file ? testPath : trainPath);
 
     // Progress by compressed bytes over all inputs.
     qint64 totalBytes = 0;
@@ -183,8 +185,8 @@ Result<TrainingDataSummary> writeTrainingData(const TrainingDataOptions &options
             record.push_back('\n');
             std::FILE *out = held ? test.file : train.file;
             if (std::fwrite(record.data(), 1, record.size(), out) != record.size())
-                return Error::badInput(QStringLiteral("cannot write (disk full?)"),
-                                       held ? testPath : trainPath);
+                return ioError(QStringLiteral("cannot write the training file"), errno,
+                               held ? testPath : trainPath);
             if (held) {
                 ++summary.testDocuments;
                 summary.testInclude += include ? 1 : 0;
@@ -198,8 +200,10 @@ Result<TrainingDataSummary> writeTrainingData(const TrainingDataOptions &options
     }
     for (const auto &[name, state] : keys)
         summary.distributionKeysUnseen += state.seen ? 0 : 1;
-    if (std::fflush(train.file) != 0 || std::fflush(test.file) != 0)
-        return Error::badInput(QStringLiteral("cannot write (disk full?)"), trainPath);
+    if (std::fflush(train.file) != 0)
+        return ioError(QStringLiteral("cannot write the training file"), errno, trainPath);
+    if (std::fflush(test.file) != 0)
+        return ioError(QStringLiteral("cannot write the training file"), errno, testPath);
 
     if (summary.include + summary.exclude == 0) {
         QString why = QStringLiteral(

@@ -41,7 +41,8 @@ struct TrainingDataSummary {
 // Reads the inputs once and writes two fastText files, one "__label__include|exclude text" line
 // per document (text cleaned by cleanForFastText): the training part and the held-out part.
 // Errors: unreadable inputs or distribution (BadInput), no usable document, only one class
-// among the training documents, Canceled.
+// among the training documents, a failed write of the two files such as a full disk (Io),
+// Canceled.
 Result<TrainingDataSummary> writeTrainingData(const TrainingDataOptions &options,
                                               const QString &trainPath, const QString &testPath,
                                               const TaskControl &control = TaskControl::none());

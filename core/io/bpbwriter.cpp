@@ -77,7 +77,9 @@ QString bpbNameProblem(const QString &name)
     return {};
 }
 
-Status writeBpbMatrix(const QString &path, const BpbMatrix &matrix, const QString &labelColumn)
+namespace {
+
+Status checkMatrix(const QString &path, const BpbMatrix &matrix, const QString &labelColumn)
 {
     if (matrix.values.rows() != matrix.llms.size() || matrix.values.cols() != matrix.texts.size())
         return Error::internal(QStringLiteral("a %1 × %2 matrix with %3 LLM and %4 text names")
@@ -91,7 +93,7 @@ Status writeBpbMatrix(const QString &path, const BpbMatrix &matrix, const QStrin
     if (Status checked = checkNames(matrix.texts, "text", path); !checked)
         return checked;
     if (isNpyPath(path))
-        return writeNpyBpbMatrix(path, matrix);
+        return Done {};
 
     if (!io::isTextRowsLabelName(labelColumn))
         return Error::internal(QStringLiteral("%1 is not a label column of the text-rows layout")
@@ -109,8 +111,33 @@ Status writeBpbMatrix(const QString &path, const BpbMatrix &matrix, const QStrin
                          io::textRowsLabelNames().join(QStringLiteral(", "))),
                 path);
     }
+    return Done {};
+}
+
+}  // namespace
+
+Status writeBpbMatrix(const QString &path, const BpbMatrix &matrix, const QString &labelColumn)
+{
+    if (Status checked = checkMatrix(path, matrix, labelColumn); !checked)
+        return checked;
+    if (isNpyPath(path))
+        return writeNpyBpbMatrix(path, matrix);
     return writeAtomically(path,
                            [&](const ByteSink &sink) { formatCsv(matrix, labelColumn, sink); });
+}
+
+Status addBpbMatrix(OutputSet &outputs, const QString &path, const BpbMatrix &matrix,
+                    const QString &labelColumn)
+{
+    if (Status checked = checkMatrix(path, matrix, labelColumn); !checked)
+        return checked;
+    if (isNpyPath(path))
+        return addNpyBpbMatrix(outputs, path, matrix);
+    auto file = outputs.add(path);
+    if (!file)
+        return file.error();
+    formatCsv(matrix, labelColumn, (*file)->sink());
+    return (*file)->status();
 }
 
 }  // namespace pcs

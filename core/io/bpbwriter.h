@@ -1,6 +1,7 @@
 #pragma once
 
 #include "common/result.h"
+#include "io/atomicwrite.h"
 #include "io/bpbmatrix.h"
 
 #include <QString>
@@ -23,5 +24,8 @@ QString bpbNameProblem(const QString &name);
 // any name). The file system's failures are Io.
 Status writeBpbMatrix(const QString &path, const BpbMatrix &matrix,
                       const QString &labelColumn = QStringLiteral("id"));
+// The same files added to `outputs` (not "-"), published with the rest of the set (a report).
+Status addBpbMatrix(OutputSet &outputs, const QString &path, const BpbMatrix &matrix,
+                    const QString &labelColumn = QStringLiteral("id"));
 
 }  // namespace pcs

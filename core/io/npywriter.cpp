@@ -90,6 +90,14 @@ QString npyLlmsFileFor(const QString &npyPath)
 
 Status writeNpyBpbMatrix(const QString &npyPath, const BpbMatrix &matrix)
 {
+    OutputSet outputs;
+    if (Status added = addNpyBpbMatrix(outputs, npyPath, matrix); !added)
+        return added;
+    return outputs.publish();
+}
+
+Status addNpyBpbMatrix(OutputSet &outputs, const QString &npyPath, const BpbMatrix &matrix)
+{
     if (matrix.values.rows() != matrix.llms.size() || matrix.values.cols() != matrix.texts.size())
         return Error::internal(QStringLiteral("a %1 × %2 matrix with %3 LLM and %4 text names")
                                    .arg(matrix.values.rows())
@@ -108,7 +116,6 @@ Status writeNpyBpbMatrix(const QString &npyPath, const BpbMatrix &matrix)
 
     // The matrix first: a publication interrupted after its rename is the case the journal
     // (and the readers that finish it) must handle.
-    OutputSet outputs;
     auto npyFile = outputs.add(npyPath);
     if (!npyFile)
         return npyFile.error();
@@ -122,7 +129,7 @@ Status writeNpyBpbMatrix(const QString &npyPath, const BpbMatrix &matrix)
         if (Status written = (*file)->write(content); !written)
             return written;
     }
-    return outputs.publish();
+    return Done {};
 }
 
 }  // namespace pcs

@@ -34,5 +34,7 @@ QString npyLlmsFileFor(const QString &npyPath);
 // finishes them). Errors: a name the one-per-line files cannot hold (empty, or with a line
 // break) is BadInput; the file system's failures are Io, and then the old files stay.
 Status writeNpyBpbMatrix(const QString &npyPath, const BpbMatrix &matrix);
+// The same three files added to `outputs`, published with whatever else the caller adds.
+Status addNpyBpbMatrix(OutputSet &outputs, const QString &npyPath, const BpbMatrix &matrix);
 
 }  // namespace pcs

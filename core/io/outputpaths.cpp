@@ -108,6 +108,20 @@ Status checkOutputsAgainstInputs(const QList<NamedPath> &outputs, const QList<Na
     return Done {};
 }
 
+QList<NamedPath> bpbMatrixFiles(const QString &path, const QString &role)
+{
+    QList<NamedPath> files { { path, role } };
+    if (path.endsWith(QLatin1String(".npy"), Qt::CaseInsensitive)) {
+        const QFileInfo info(path);
+        const QString base = info.path() + QLatin1Char('/') + info.completeBaseName();
+        files << NamedPath { base + QStringLiteral(".texts.txt"),
+                             role + QStringLiteral(" (text names)") }
+              << NamedPath { base + QStringLiteral(".llms.txt"),
+                             role + QStringLiteral(" (LLM names)") };
+    }
+    return files;
+}
+
 QList<NamedPath> sqliteFiles(const QString &path, const QString &role)
 {
     QList<NamedPath> files { { path, role } };

@@ -19,6 +19,10 @@ struct NamedPath {
 // skipped. Error (BadInput) names both paths and their roles.
 Status checkOutputsAgainstInputs(const QList<NamedPath> &outputs, const QList<NamedPath> &inputs);
 
+// A BPB matrix with the files that belong to it: for NAME.npy, the names NAME.texts.txt and
+// NAME.llms.txt beside it (what bpb aggregate writes and the loader reads by default).
+QList<NamedPath> bpbMatrixFiles(const QString &path, const QString &role);
+
 // An SQLite database with the files SQLite keeps beside it (-wal, -shm, -journal): replacing any
 // of them damages the database.
 QList<NamedPath> sqliteFiles(const QString &path, const QString &role);

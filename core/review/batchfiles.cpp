@@ -1,12 +1,14 @@
 #include "review/batchfiles.h"
 
 #include "filter/linereader.h"
+#include "io/atomicwrite.h"
+#include "io/outputpaths.h"
 #include "review/assessment.h"
+#include "review/queueinputs.h"
 #include "review/queuestore.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QSaveFile>
 
 namespace pcs {
 
@@ -31,9 +33,16 @@ Result<BatchExportSummary> exportBatchRequests(QueueStore &store, const Criteria
                                                const QString &model, const QString &path,
                                                bool withLogprobs)
 {
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly))
-        return Error::badInput(QStringLiteral("cannot write: %1").arg(file.errorString()), path);
+    auto inputs = queueInputFiles(store);
+    if (!inputs)
+        return inputs.error();
+    if (Status distinct
+        = checkOutputsAgainstInputs({ { path, QStringLiteral("the batch requests") } }, *inputs);
+        !distinct)
+        return distinct.error();
+    auto file = AtomicFile::create(path);
+    if (!file)
+        return file.error();
     BatchExportSummary summary;
     qint64 after = 0;
     for (;;) {
@@ -51,14 +60,16 @@ Result<BatchExportSummary> exportBatchRequests(QueueStore &store, const Criteria
                 { QStringLiteral("url"), QStringLiteral("/v1/chat/completions") },
                 { QStringLiteral("body"), body }
             };
-            file.write(QJsonDocument(line).toJson(QJsonDocument::Compact));
-            file.write("\n");
+            if (Status written
+                = (*file)->write(QJsonDocument(line).toJson(QJsonDocument::Compact) + '\n');
+                !written)
+                return written.error();
             ++summary.requests;
             after = item.id;
         }
     }
-    if (!file.commit())
-        return Error::badInput(QStringLiteral("cannot write: %1").arg(file.errorString()), path);
+    if (Status committed = (*file)->commit(); !committed)
+        return committed.error();
     return summary;
 }
 

@@ -20,6 +20,8 @@ class QueueStore;
 struct BatchExportSummary {
     qint64 requests = 0;
 };
+// Written atomically. Errors: `path` names the queue's database (or its -wal/-shm/-journal) or
+// one of its imported sources (BadInput, before anything is written); a failed write (Io).
 Result<BatchExportSummary> exportBatchRequests(QueueStore &store, const Criteria &criteria,
                                                const QString &model, const QString &path,
                                                bool withLogprobs = true);

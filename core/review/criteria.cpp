@@ -1,10 +1,11 @@
 #include "review/criteria.h"
 
+#include "io/atomicwrite.h"
+
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonParseError>
-#include <QSaveFile>
 #include <QSet>
 
 #include <cmath>
@@ -210,13 +211,7 @@ QJsonObject Criteria::toJson() const
 
 Status Criteria::save(const QString &path) const
 {
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly))
-        return Error::badInput(QStringLiteral("cannot write: %1").arg(file.errorString()), path);
-    file.write(QJsonDocument(toJson()).toJson(QJsonDocument::Indented));
-    if (!file.commit())
-        return Error::badInput(QStringLiteral("cannot write: %1").arg(file.errorString()), path);
-    return Done {};
+    return writeAtomically(path, QJsonDocument(toJson()).toJson(QJsonDocument::Indented));
 }
 
 }  // namespace pcs

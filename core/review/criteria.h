@@ -37,7 +37,8 @@ struct Criteria {
     static Result<Criteria> fromJson(const QByteArray &json, const QString &sourceName = {});
 
     QJsonObject toJson() const;
-    // Writes toJson() indented; errors: the file cannot be written (BadInput).
+    // Writes toJson() indented, atomically; errors: the folder is missing (BadInput), a failed
+    // write such as a full disk (Io).
     Status save(const QString &path) const;
 
     friend bool operator==(const Criteria &, const Criteria &) = default;

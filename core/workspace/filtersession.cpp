@@ -1,6 +1,7 @@
 #include "workspace/filtersession.h"
 
 #include "filter/fasttextmodel.h"
+#include "io/outputpaths.h"
 #include "workspace/promisecontrol.h"
 
 #include <QFileInfo>
@@ -42,15 +43,12 @@ void exportInBackground(QPromise<ExportReply> &promise, std::shared_ptr<TrainedF
     const PromiseControl<ExportReply> control(promise);
     ExportReply reply;
     auto manifest = saveFilterBundle(*filter, modelPath, choice, quantize, control);
-    // Quantizing converts the model in memory (or discards it when fastText fails half-way);
-    // the .bin was saved first, so read the full model back from it.
-    if (filter->model.isQuantized() || filter->model.labels().isEmpty()) {
-        auto reloaded = FastTextModel::load(modelPath);
-        if (reloaded)
-            filter->model = std::move(reloaded).value();
-        else
-            reply.reloadError = reloaded.error();
-    }
+    // saveFilterBundle reads the full model back after quantizing; when even that failed, only
+    // the quantized model (or none) is left. The file at modelPath is no help then: after a
+    // failed export it is the previous model, if any.
+    if (filter->model.isQuantized() || filter->model.labels().isEmpty())
+        reply.reloadError = Error::internal(
+            QStringLiteral("the full model could not be read back after quantizing"), modelPath);
     if (!manifest) {
         reply.error = manifest.error();
     } else {
@@ -196,6 +194,18 @@ Status FilterSession::apply(const FilterApplyOptions &options)
         return idle;
     if (!m_applyModel)
         return Error::badInput(tr("no model yet: train a filter or choose a model file"));
+    // applyFilter refuses an output that is one of the inputs; the model file is known here.
+    QList<NamedPath> inputs;
+    for (const QString &input : options.inputs)
+        inputs << NamedPath { input, tr("an input") };
+    if (!m_loadedModelPath.isEmpty())
+        inputs << NamedPath { m_loadedModelPath, tr("the model") }
+               << NamedPath { m_loadedModelPath + QStringLiteral(".manifest.json"),
+                              tr("the model's manifest") };
+    if (Status distinct
+        = checkOutputsAgainstInputs({ { options.output, tr("the output") } }, inputs);
+        !distinct)
+        return distinct;
     m_applyWatcher.setFuture(QtConcurrent::run(applyInBackground, m_applyModel, options));
     started(Task::Apply, tr("Applying"));
     return Done {};

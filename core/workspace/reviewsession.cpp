@@ -3,6 +3,7 @@
 #include "review/apikey.h"
 #include "review/assessment.h"
 #include "review/batchfiles.h"
+#include "review/queueinputs.h"
 #include "workspace/promisecontrol.h"
 
 #include <QElapsedTimer>
@@ -110,6 +111,20 @@ void exportCuratedInBackground(QPromise<TaskReply> &promise, QString queuePath, 
     auto store = openWorkerStore(queuePath);
     if (!store) {
         promise.addResult(TaskReply { store.error(), std::nullopt, {} });
+        return;
+    }
+    auto inputs = queueInputFiles(**store);
+    if (!inputs) {
+        promise.addResult(TaskReply { inputs.error(), std::nullopt, {} });
+        return;
+    }
+    if (Status distinct
+        = checkOutputsAgainstInputs({ { curatedPath, QObject::tr("the curated texts") },
+                                      { droppedPath, QObject::tr("the dropped texts") },
+                                      { logPath, QObject::tr("the decision log") } },
+                                    *inputs);
+        !distinct) {
+        promise.addResult(TaskReply { distinct.error(), std::nullopt, {} });
         return;
     }
     auto summary = (*store)->exportCurated(curatedPath, droppedPath, logPath, textField);

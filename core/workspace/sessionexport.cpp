@@ -4,6 +4,7 @@
 #include "io/atomicwrite.h"
 #include "io/fileinfo.h"
 #include "io/filekind.h"
+#include "io/outputpaths.h"
 
 #include <QElapsedTimer>
 #include <QFile>
@@ -43,19 +44,51 @@ Result<RunReport> reportForOutcome(const SelectionData &data, const SelectionOut
     return report;
 }
 
-Status exportDistribution(const SelectionData &data, const SelectionOutcome &outcome, const QString &path)
+QList<NamedPath> selectionInputFiles(const SelectionInputPaths &paths)
 {
+    return { { paths.bpb, QStringLiteral("the BPB matrix") },
+             { paths.errors, QStringLiteral("the benchmark errors") },
+             { paths.bpbOptions.textsFile, QStringLiteral("the text names") },
+             { paths.bpbOptions.llmsFile, QStringLiteral("the LLM names") },
+             { paths.tokenCounts, QStringLiteral("the token counts") } };
+}
+
+Status exportDistribution(const SelectionData &data, const SelectionOutcome &outcome,
+                          const QString &path)
+{
+    const QString manifestPath = path + QStringLiteral(".manifest.json");
+    if (Status distinct
+        = checkOutputsAgainstInputs({ { path, QStringLiteral("the distribution") },
+                                      { manifestPath, QStringLiteral("its manifest") } },
+                                    selectionInputFiles(data.paths));
+        !distinct)
+        return distinct;
     auto report = reportForOutcome(data, outcome);
     if (!report)
         return report.error();
     report->setOutput(path);
     QElapsedTimer timer;
     timer.start();
-    const TableFormat format = path.endsWith(QLatin1String(".json"), Qt::CaseInsensitive) ? TableFormat::Json : TableFormat::Csv;
-    if (Status written = writeSelectionTable(path, outcome.table, format, report->toJson()); !written)
+    const TableFormat format = path.endsWith(QLatin1String(".json"), Qt::CaseInsensitive)
+        ? TableFormat::Json
+        : TableFormat::Csv;
+    // One set: a manifest never describes a distribution that was not written, nor the other way.
+    OutputSet outputs;
+    auto table = outputs.add(path);
+    if (!table)
+        return table.error();
+    formatSelectionTable(outcome.table, format, report->toJson(), (*table)->sink());
+    if (Status written = (*table)->finish(); !written)
         return written;
     report->setPhaseSeconds(QStringLiteral("write_s"), double(timer.nsecsElapsed()) * 1e-9);
-    return writeAtomically(path + QStringLiteral(".manifest.json"), QJsonDocument(report->toJson()).toJson(QJsonDocument::Indented));
+    auto manifest = outputs.add(manifestPath);
+    if (!manifest)
+        return manifest.error();
+    if (Status written
+        = (*manifest)->write(QJsonDocument(report->toJson()).toJson(QJsonDocument::Indented));
+        !written)
+        return written;
+    return outputs.publish();
 }
 
 namespace {

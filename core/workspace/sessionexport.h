@@ -1,6 +1,7 @@
 #pragma once
 
 #include "common/result.h"
+#include "io/outputpaths.h"
 #include "selection/runreport.h"
 #include "workspace/selectionsession.h"
 
@@ -9,9 +10,15 @@ namespace pcs {
 // The provenance manifest of an outcome: the same fields as the CLI's --report.
 Result<RunReport> reportForOutcome(const SelectionData &data, const SelectionOutcome &outcome);
 
+// The files a selection was loaded from, for checkOutputsAgainstInputs.
+QList<NamedPath> selectionInputFiles(const SelectionInputPaths &paths);
+
 // Writes the distribution (CSV, or JSON when the path ends in .json) and, beside it,
-// PATH.manifest.json. Both atomically.
-Status exportDistribution(const SelectionData &data, const SelectionOutcome &outcome, const QString &path);
+// PATH.manifest.json, published together: both or, after any failure, neither (the old files
+// stay). Errors: either would replace an input of the selection (BadInput, before anything is
+// written); a failed write such as a full disk (Io).
+Status exportDistribution(const SelectionData &data, const SelectionOutcome &outcome,
+                          const QString &path);
 
 // Guesses a file's role from its name and first line (drag and drop, recent files).
 bool looksLikeErrorsFile(const QString &path);

@@ -2,6 +2,9 @@
 
 #include "io/atomicwrite.h"
 #include "io/filekind.h"
+#include "io/outputpaths.h"
+#include "workspace/sessionexport.h"
+
 #include "pcstudio_version.h"
 
 #include <QDir>
@@ -150,6 +153,10 @@ Result<LoadedWorkspace> workspaceFromJson(const QByteArray &json, const QString 
 
 Status saveWorkspace(const Workspace &workspace, const QString &path)
 {
+    if (Status distinct = checkOutputsAgainstInputs({ { path, QStringLiteral("the workspace") } },
+                                                    selectionInputFiles(workspace.inputs));
+        !distinct)
+        return distinct;
     return writeAtomically(path, workspaceToJson(workspace, path));
 }
 

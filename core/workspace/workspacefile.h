@@ -25,7 +25,8 @@ struct LoadedWorkspace {
 QByteArray workspaceToJson(const Workspace &workspace, const QString &workspacePath);
 Result<LoadedWorkspace> workspaceFromJson(const QByteArray &json, const QString &workspacePath);
 
-Status saveWorkspace(const Workspace &workspace, const QString &path);  // atomic
+// Atomic. Errors: `path` names one of the workspace's inputs (BadInput); a failed write (Io).
+Status saveWorkspace(const Workspace &workspace, const QString &path);
 Result<LoadedWorkspace> loadWorkspace(const QString &path);
 
 }  // namespace pcs

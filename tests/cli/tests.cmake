@@ -5,3 +5,11 @@ add_dependencies(tst_cli pcstudio-cli)
 pcstudio_add_test(tst_clifilter SOURCES cli/tst_clifilter.cpp)
 add_dependencies(tst_clifilter pcstudio-cli)
 target_compile_definitions(tst_clifilter PRIVATE PCSTUDIO_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+# Nothing written that is wrong: full disks (a file-size limit on the CLI), output + report sets.
+pcstudio_add_test(tst_clioutputs SOURCES cli/tst_clioutputs.cpp LIBS pcstudio_fake_openai Qt6::Sql)
+add_dependencies(tst_clioutputs pcstudio-cli)
+target_compile_definitions(tst_clioutputs PRIVATE PCSTUDIO_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+# Outputs never replace inputs: every command refuses before any work, exit 2, both files named.
+pcstudio_add_test(tst_clioverwrites SOURCES cli/tst_clioverwrites.cpp)
+add_dependencies(tst_clioverwrites pcstudio-cli)
+target_compile_definitions(tst_clioverwrites PRIVATE PCSTUDIO_SOURCE_DIR="${PROJECT_SOURCE_DIR}")

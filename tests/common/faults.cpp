@@ -2,6 +2,9 @@
 
 #include "common/testdata.h"
 
+#include <QCoreApplication>
+#include <QElapsedTimer>
+
 #include <csignal>
 
 namespace pcs::test {
@@ -39,12 +42,20 @@ CliRun runCli(const QStringList &arguments, qint64 fileSizeLimit, const QString 
     }
     process.start(cliPath(), arguments);
     CliRun run;
-    if (!process.waitForFinished(timeoutMs)) {
+    // Waits with this thread's event loop running, so that servers living in it (the fake
+    // OpenAI server) answer the child.
+    QElapsedTimer timer;
+    timer.start();
+    while (process.state() != QProcess::NotRunning && !process.waitForFinished(10)
+           && timer.elapsed() < timeoutMs)
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 10);
+    if (process.state() != QProcess::NotRunning) {
         process.kill();
         process.waitForFinished();
         run.crashed = true;
     }
-    run.crashed = run.crashed || process.exitStatus() != QProcess::NormalExit;
+    run.crashed = run.crashed || process.exitStatus() != QProcess::NormalExit
+        || process.error() == QProcess::FailedToStart;
     run.exitCode = process.exitCode();
     run.out = process.readAllStandardOutput();
     run.err = process.readAllStandardError();

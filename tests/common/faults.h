@@ -32,7 +32,8 @@ struct CliRun {
 };
 
 // Runs pcstudio-cli with `arguments`; with fileSizeLimit > 0 the child process cannot write any
-// file larger than that many bytes (its writes fail with EFBIG, as on a full disk).
+// file larger than that many bytes (its writes fail with EFBIG, as on a full disk). This thread's
+// events are processed meanwhile (a server in this thread can answer the child).
 CliRun runCli(const QStringList &arguments, qint64 fileSizeLimit = 0,
               const QString &workingDirectory = {}, int timeoutMs = 120000);
 

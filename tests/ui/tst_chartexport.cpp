@@ -2,6 +2,8 @@
 
 #include "tst_chartfixture.h"
 
+#include "common/faults.h"
+
 #include "charts/chartexport.h"
 #include "charts/comparisonchart.h"
 #include "charts/distributionchart.h"
@@ -10,6 +12,7 @@
 #include "textfocus.h"
 
 #include <QChartView>
+#include <QDir>
 #include <QFile>
 #include <QImage>
 #include <QTemporaryDir>
@@ -26,6 +29,8 @@ private Q_SLOTS:
     void exportsSvg();
     void rejectsUnknownFormats();
     void reportsUnwritablePaths();
+    void fullDiskKeepsTheOldFile_data();
+    void fullDiskKeepsTheOldFile();
 
 private:
     ChartWidget *chart(const QString &kind);
@@ -164,4 +169,38 @@ void TestChartExport::reportsUnwritablePaths()
 }
 
 QTEST_MAIN(TestChartExport)
+void TestChartExport::fullDiskKeepsTheOldFile_data()
+{
+    QTest::addColumn<QString>("suffix");
+    QTest::newRow("png") << QStringLiteral("png");
+    QTest::newRow("svg") << QStringLiteral("svg");
+}
+
+// Rendered in memory, then written through the checked writer: a full disk is an Io error
+// naming the file and the system's reason, and the previous export stays.
+void TestChartExport::fullDiskKeepsTheOldFile()
+{
+    QFETCH(QString, suffix);
+    ChartWidget *widget = chart(QStringLiteral("ranked"));
+    QVERIFY(widget);
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("chart.") + suffix);
+    QFile old(path);
+    QVERIFY(old.open(QIODevice::WriteOnly) && old.write("old chart\n") == 10);
+    old.close();
+    Status status = Done {};
+    {
+        const test::FileSizeLimit full(512);
+        status = widget->exportTo(path);
+    }
+    QVERIFY(!status);
+    QCOMPARE(status.error().kind, ErrorKind::Io);
+    QVERIFY2(status.error().reason.contains(QStringLiteral("File too large")),
+             qPrintable(status.error().toString()));
+    QVERIFY(old.open(QIODevice::ReadOnly));
+    QCOMPARE(old.readAll(), QByteArray("old chart\n"));
+    QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden),
+             QStringList { QStringLiteral("chart.") + suffix });
+}
+
 #include "tst_chartexport.moc"

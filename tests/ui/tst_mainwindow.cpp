@@ -4,6 +4,7 @@
 #include "charts/distributionchart.h"
 #include "charts/rankedestimateschart.h"
 #include "charts/textscatterchart.h"
+#include "common/faults.h"
 #include "common/testdata.h"
 #include "demo/demodata.h"
 #include "io/bpbloader.h"
@@ -17,6 +18,7 @@
 #include <QComboBox>
 #include <QDir>
 #include <QDoubleSpinBox>
+#include <QFileDialog>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -25,6 +27,7 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QMessageBox>
+#include <QPointer>
 #include <QProcess>
 #include <QPushButton>
 #include <QScatterSeries>
@@ -470,6 +473,93 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(
             child<QLabel>(window, "loadError")->text().contains(QStringLiteral("bad.csv:2:")),
             30000);
+        // The matrix never replaces a loss file: refused at once, both named.
+        window.buildBpbFromLosses({ lossPath }, 0, lossPath);
+        QVERIFY2(child<QLabel>(window, "loadError")->text().contains(QStringLiteral("refusing")),
+                 qPrintable(child<QLabel>(window, "loadError")->text()));
+        QCOMPARE(readAll(lossPath), losses);
+    }
+
+    // Nothing written that is wrong: a full disk during File ▸ Export Distribution shows the
+    // error (the file and the system's reason) and leaves the previous distribution and manifest
+    // as they were; an export over an input is refused.
+    void exportOnAFullDiskShowsTheErrorAndKeepsTheOldFiles()
+    {
+        MainWindow window;
+        window.show();
+        QVERIFY(loadAndWait(window, pathsOf(m_small)));
+        const QString path = m_dir.filePath(QStringLiteral("full-disk/distribution.csv"));
+        const QString manifest = path + QStringLiteral(".manifest.json");
+        test::writeFile(m_dir, QStringLiteral("full-disk/distribution.csv"), "old distribution\n");
+        test::writeFile(m_dir, QStringLiteral("full-disk/distribution.csv.manifest.json"),
+                        "old manifest\n");
+        const QDir folder(m_dir.filePath(QStringLiteral("full-disk")));
+        const QStringList before = folder.entryList(QDir::Files | QDir::Hidden);
+
+        // Through the menu: the file dialog is answered with `path` (and "replace it?" with Yes);
+        // the error box is read and closed.
+        QString shown;
+        QTimer answer;
+        answer.setInterval(20);
+        QPointer<QWidget> answered;
+        connect(&answer, &QTimer::timeout, this, [&] {
+            QWidget *modal = QApplication::activeModalWidget();
+            if (!modal || modal == answered)
+                return;
+            // Answered after this slot returns: a timer does not fire again while its slot runs,
+            // and the next dialog would wait for it.
+            answered = modal;
+            if (auto *dialog = qobject_cast<QFileDialog *>(modal)) {
+                dialog->selectFile(path);
+                QMetaObject::invokeMethod(dialog, "accept", Qt::QueuedConnection);
+            } else if (auto *box = qobject_cast<QMessageBox *>(modal)) {
+                if (QAbstractButton *yes = box->button(QMessageBox::Yes)) {
+                    QMetaObject::invokeMethod(yes, "click", Qt::QueuedConnection);
+                    return;
+                }
+                shown = box->text();
+                QMetaObject::invokeMethod(box, "reject", Qt::QueuedConnection);
+            }
+        });
+        answer.start();
+        {
+            const test::FileSizeLimit full(1000);
+            child<QAction>(window, "exportDistributionAction")->trigger();
+        }
+        answer.stop();
+        QVERIFY2(shown.contains(QStringLiteral("distribution.csv"))
+                     && shown.contains(QStringLiteral("File too large")),
+                 qPrintable(shown));
+        QCOMPARE(readAll(path), QByteArray("old distribution\n"));
+        QCOMPARE(readAll(manifest), QByteArray("old manifest\n"));
+        QCOMPARE(folder.entryList(QDir::Files | QDir::Hidden), before);
+
+        Status written = Done {};
+        {
+            const test::FileSizeLimit full(1000);
+            written = window.exportDistributionTo(path);
+        }
+        QVERIFY(!written);
+        QCOMPARE(written.error().kind, ErrorKind::Io);
+        QVERIFY2(written.error().file.endsWith(QStringLiteral("distribution.csv")),
+                 qPrintable(written.error().toString()));
+        QCOMPARE(readAll(path), QByteArray("old distribution\n"));
+        QCOMPARE(folder.entryList(QDir::Files | QDir::Hidden), before);
+
+        // With room, both are replaced together.
+        QVERIFY(window.exportDistributionTo(path).ok());
+        QVERIFY(readAll(path).startsWith("text,estimate,rank,tau,weight\n"));
+        QCOMPARE(readJson(manifest).value(QStringLiteral("output")).toString(), path);
+
+        // Over an input: refused before anything is written, both files named.
+        const QByteArray bpb = readAll(m_small.bpb);
+        const Status refused = window.exportDistributionTo(m_small.bpb);
+        QVERIFY(!refused);
+        QCOMPARE(refused.error().kind, ErrorKind::BadInput);
+        QVERIFY2(refused.error().reason.contains(m_small.bpb),
+                 qPrintable(refused.error().toString()));
+        QCOMPARE(readAll(m_small.bpb), bpb);
+        QVERIFY(!QFile::exists(m_small.bpb + QStringLiteral(".manifest.json")));
     }
 
     void closingWithUnsavedChangesAsks()

@@ -220,6 +220,35 @@ private Q_SLOTS:
         for (const QByteArray &score : scores)
             above += score.toDouble() >= threshold ? 1 : 0;
         QCOMPARE(above, kept);
+
+        // Never over the model, nor over an input: refused at once, both files named.
+        const QByteArray modelBytes = [&] {
+            QFile file(model);
+            return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+        }();
+        for (const QString &output : { model, m_texts }) {
+            apply.output = output;
+            const Status refused = session.apply(apply);
+            QVERIFY(!refused);
+            QCOMPARE(refused.error().kind, ErrorKind::BadInput);
+            QVERIFY2(refused.error().reason.contains(output),
+                     qPrintable(refused.error().toString()));
+            QVERIFY(!session.isBusy());
+        }
+        QFile reread(model);
+        QVERIFY(reread.open(QIODevice::ReadOnly));
+        QCOMPARE(reread.readAll(), modelBytes);
+        QCOMPARE(nonEmptyLines(m_texts).size(), kDocuments);
+
+        // A bundle over a training input fails without touching it.
+        QSignalSpy exportFailed(&session, &FilterSession::exportFailed);
+        const ThresholdChoice choice = chooseThreshold(session.filter()->testScores,
+                                                       session.filter()->data, 0.5, std::nullopt);
+        QVERIFY(session.exportBundle(m_distribution, choice, false));
+        QVERIFY(exportFailed.wait(60000));
+        QVERIFY(exportFailed.first().at(0).value<Error>().reason.contains(m_distribution));
+        QVERIFY(nonEmptyLines(m_distribution).first().startsWith("text,weight"));
+        QCOMPARE(nonEmptyLines(m_distribution).size(), kDocuments + 1);
     }
 
     void malformedLinesAndErrorsAreReported()

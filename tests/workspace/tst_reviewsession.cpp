@@ -3,6 +3,7 @@
 // pause, resume and cancel, human decisions with undo, and the one-off requests.
 #include "common/testdata.h"
 #include "review/fakeopenaiserver.h"
+#include "review/queuestore.h"
 #include "workspace/reviewsession.h"
 
 #include <QElapsedTimer>
@@ -584,6 +585,18 @@ void TestReviewSession::exportCuratedInBackground()
     // Refusing to overwrite an input comes back as taskFailed.
     QVERIFY(m_session->exportCurated(m_dir->filePath(QStringLiteral("in.jsonl")), {}, {}).ok());
     QVERIFY(failed.wait(10000));
+    // Nor the queue itself, or the files SQLite keeps beside it: both paths named.
+    const QString queue = m_dir->filePath(QStringLiteral("queue.sqlite"));
+    QVERIFY(m_session->exportBatchRequests(queue).ok());
+    QVERIFY(failed.wait(10000));
+    QVERIFY2(failed.last().first().value<Error>().reason.contains(queue),
+             qPrintable(failed.last().first().value<Error>().toString()));
+    QVERIFY(m_session->exportCurated(curated, {}, queue + QStringLiteral("-wal")).ok());
+    QVERIFY(failed.wait(10000));
+    QCOMPARE(failed.size(), 3);
+    auto reopened = QueueStore::open(queue);
+    QVERIFY(reopened.ok());
+    QCOMPARE((*reopened)->count(PageQuery {}).value(), qint64(10));
 }
 
 // Timing of the live threshold preview on a large queue; PCSTUDIO_REVIEW_ROWS (default 100000).

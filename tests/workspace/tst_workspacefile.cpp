@@ -70,6 +70,24 @@ private Q_SLOTS:
         QCOMPARE(loaded->workspace.viewState["stage"].toString(), QString("distribution"));
     }
 
+    // A workspace never replaces one of its inputs (here through a symbolic link).
+    void savingOverAnInputIsRefused()
+    {
+        QTemporaryDir dir;
+        Workspace w;
+        w.inputs.bpb = test::writeFile(dir, "bpb.csv", "id,a\nt,1\n");
+        w.inputs.errors = test::writeFile(dir, "errors.csv", "benchmark,a\n");
+        const QString link = dir.filePath("errors.pcstudio");
+        QVERIFY(QFile::link(w.inputs.errors, link));
+        const Status saved = saveWorkspace(w, link);
+        QVERIFY(!saved);
+        QCOMPARE(saved.error().kind, ErrorKind::BadInput);
+        QVERIFY2(saved.error().reason.contains(w.inputs.errors), qPrintable(saved.error().reason));
+        QFile errors(w.inputs.errors);
+        QVERIFY(errors.open(QIODevice::ReadOnly));
+        QCOMPARE(errors.readAll(), QByteArray("benchmark,a\n"));
+    }
+
     void movedWithItsDataStillOpens()
     {
         QTemporaryDir first, second;

@@ -1,5 +1,8 @@
 #include "charts/chartexport.h"
 
+#include "io/atomicwrite.h"
+
+#include <QBuffer>
 #include <QChart>
 #include <QChartView>
 #include <QCoreApplication>
@@ -8,7 +11,6 @@
 #include <QGraphicsScene>
 #include <QImage>
 #include <QPainter>
-#include <QSaveFile>
 #include <QSvgGenerator>
 #include <QTextDocumentFragment>
 
@@ -61,9 +63,11 @@ Status exportChart(QChartView *view, const QString &path)
     if (size.isEmpty())
         return Error::badInput(tr("The chart has no size yet; show it before exporting."), path);
 
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly))
-        return Error::badInput(tr("Cannot write the file: %1").arg(file.errorString()), path);
+    // Rendered in memory first, then written through the checked writer: encoders do not
+    // report a device's write errors reliably.
+    QByteArray bytes;
+    QBuffer buffer(&bytes);
+    buffer.open(QIODevice::WriteOnly);
     if (suffix == QLatin1String("png")) {
         constexpr qreal kScale = 2.0;
         QImage image(size * kScale, QImage::Format_ARGB32_Premultiplied);
@@ -72,11 +76,11 @@ Status exportChart(QChartView *view, const QString &path)
         QPainter painter(&image);
         renderView(view, &painter, size);
         painter.end();
-        if (!image.save(&file, "PNG"))
+        if (!image.save(&buffer, "PNG"))
             return Error::internal(tr("Could not encode the PNG image."), path);
     } else {
         QSvgGenerator generator;
-        generator.setOutputDevice(&file);
+        generator.setOutputDevice(&buffer);
         generator.setSize(size);
         generator.setViewBox(QRect(QPoint(0, 0), size));
         // The screen's resolution, so that point-sized fonts keep their size relative to the plot.
@@ -87,9 +91,8 @@ Status exportChart(QChartView *view, const QString &path)
         renderView(view, &painter, size);
         painter.end();
     }
-    if (!file.commit())
-        return Error::internal(tr("Cannot write the file: %1").arg(file.errorString()), path);
-    return Done {};
+    buffer.close();
+    return writeAtomically(path, bytes);
 }
 
 }  // namespace pcs

@@ -317,10 +317,7 @@ Status FilterPage::applyTo(const QStringList &inputs, const QString &output, App
         return fail(Error::badInput(tr("add at least one corpus file to apply the filter to")));
     if (output.isEmpty())
         return fail(Error::badInput(tr("choose an output file")));
-    const QString target = QFileInfo(output).absoluteFilePath();
-    for (const QString &input : inputs)
-        if (QFileInfo(input).absoluteFilePath() == target)
-            return fail(Error::badInput(tr("the output would replace an input"), output));
+    // The session refuses an output that would replace an input or the model.
     FilterApplyOptions options;
     options.inputs = inputs;
     options.output = output;

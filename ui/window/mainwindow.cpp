@@ -84,6 +84,7 @@ void MainWindow::createActions()
             saveWorkspaceTo(m_workspacePath);
     });
     m_exportDistributionAction = new QAction(tr("Export &Distribution…"), this);
+    m_exportDistributionAction->setObjectName(QStringLiteral("exportDistributionAction"));
     m_exportDistributionAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
     m_exportDistributionAction->setEnabled(false);
     connect(m_exportDistributionAction, &QAction::triggered, this, &MainWindow::exportDistribution);

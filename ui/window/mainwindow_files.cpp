@@ -7,6 +7,7 @@
 #include "filter/filterpage.h"
 #include "io/bpbwriter.h"
 #include "io/fileinfo.h"
+#include "io/outputpaths.h"
 #include "selection/runreport.h"
 #include "textfocus.h"
 #include "window/datapage.h"
@@ -380,6 +381,10 @@ Status MainWindow::exportTableTo(const QString &path)
     const auto outcome = m_session->outcome();
     if (!outcome)
         return Error::badInput(tr("nothing to export yet: run a selection first"));
+    if (Status distinct = checkOutputsAgainstInputs({ { path, tr("the table") } },
+                                                    selectionInputFiles(m_session->data()->paths));
+        !distinct)
+        return distinct;
     Status written = writeSelectionTable(path, outcome->table, TableFormat::Csv);
     if (written)
         m_status->setText(tr("Exported %1").arg(QDir::toNativeSeparators(path)));
@@ -415,6 +420,17 @@ void MainWindow::buildBpbWithDialogs()
 void MainWindow::buildBpbFromLosses(const QStringList &lossFiles, int grouping,
                                     const QString &output)
 {
+    QList<NamedPath> inputs;
+    for (const QString &path : lossFiles)
+        inputs << NamedPath { path, tr("a loss file") };
+    if (Status distinct
+        = checkOutputsAgainstInputs(bpbMatrixFiles(output, tr("the BPB matrix")), inputs);
+        !distinct) {
+        m_dataPage->showError(distinct.error());
+        showStage(DataStage);
+        m_status->setText(tr("Could not build the BPB matrix"));
+        return;
+    }
     // Aggregating millions of chunks takes a moment: off the GUI thread, then loaded like any
     // opened BPB matrix.
     m_status->setText(
