@@ -116,18 +116,18 @@ int runAggregate(const QStringList &arguments)
     }
     // The matrix files and the report are published together: a report never describes a
     // matrix that was not written, and a failure leaves the old ones as they were.
-    OutputSet outputs;
-    if (Status added = addBpbMatrix(outputs, output, aggregate->matrix, labelColumn); !added)
+    OutputSet publication;
+    if (Status added = addBpbMatrix(publication, output, aggregate->matrix, labelColumn); !added)
         return reportError(added.error());
     const bool reportToStdout = reportPath == QLatin1String("-");
     if (!reportPath.isEmpty() && !reportToStdout) {
-        auto report = outputs.add(reportPath);
+        auto report = publication.add(reportPath);
         if (!report)
             return reportError(report.error());
         if (Status written = (*report)->write(reportJson); !written)
             return reportError(written.error());
     }
-    if (Status published = outputs.publish(); !published)
+    if (Status published = publication.publish(); !published)
         return reportError(published.error());
     if (reportToStdout)
         if (Status written = writeAtomically(reportPath, reportJson); !written)
