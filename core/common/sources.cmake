@@ -3,4 +3,5 @@ target_sources(core PRIVATE
   common/result.h
   common/taskcontrol.h common/taskcontrol.cpp
   common/parallel.h common/parallel.cpp
+  common/warningcollector.h common/warningcollector.cpp
 )

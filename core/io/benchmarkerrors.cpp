@@ -20,6 +20,7 @@ QString errorMappingFormula(ErrorMapping mapping)
     case ErrorMapping::OneMinus: return QStringLiteral("1 - v");
     case ErrorMapping::HalfOneMinus: return QStringLiteral("(1 - v)/2");
     case ErrorMapping::OneMinusPercent: return QStringLiteral("1 - v/100");
+    case ErrorMapping::Percent: return QStringLiteral("v/100");
     case ErrorMapping::Negate: return QStringLiteral("-v");
     }
     return {};
@@ -40,7 +41,50 @@ QJsonObject BenchmarkInfo::toJson() const
         json.insert(QStringLiteral("group"), group);
     if (isGroup)
         json.insert(QStringLiteral("members"), QJsonArray::fromStringList(members));
+    if (computed)
+        json.insert(QStringLiteral("computed"), QStringLiteral("mean of the members' errors"));
+    if (!note.isEmpty())
+        json.insert(QStringLiteral("note"), note);
     return json;
+}
+
+Result<std::pair<QString, MetricChoice>> parseMetricOverride(const QString &text)
+{
+    const auto bad = [&](const QString &why) {
+        return Error::badInput(QStringLiteral("--metric %1: %2; expected TASK=METRIC or "
+                                              "TASK=METRIC,FILTER (e.g. "
+                                              "gsm8k=exact_match,strict-match)")
+                                   .arg(quoteForMessage(text), why));
+    };
+    const qsizetype equals = text.indexOf(QLatin1Char('='));
+    if (equals < 0)
+        return bad(QStringLiteral("no '='"));
+    const QString task = text.left(equals).trimmed();
+    const QStringList choice = text.mid(equals + 1).split(QLatin1Char(','));
+    if (task.isEmpty())
+        return bad(QStringLiteral("no task before '='"));
+    if (choice.size() > 2)
+        return bad(QStringLiteral("more than one ',' after '='"));
+    const MetricChoice parsed { choice[0].trimmed(),
+                                choice.size() == 2 ? choice[1].trimmed() : QString() };
+    if (parsed.metric.isEmpty())
+        return bad(QStringLiteral("no metric after '='"));
+    if (choice.size() == 2 && parsed.filter.isEmpty())
+        return bad(QStringLiteral("no filter after ','"));
+    return std::pair { task, parsed };
+}
+
+Status addMetricOverride(BenchmarkLoadOptions &options, const QString &text)
+{
+    auto parsed = parseMetricOverride(text);
+    if (!parsed)
+        return parsed.error();
+    if (options.metricOverrides.contains(parsed->first))
+        return Error::badInput(QStringLiteral("--metric %1: task %2 already has a metric "
+                                              "override")
+                                   .arg(quoteForMessage(text), quoteForMessage(parsed->first)));
+    options.metricOverrides.insert(parsed->first, parsed->second);
+    return Done {};
 }
 
 const BenchmarkInfo &BenchmarkErrors::infoFor(qsizetype benchmark) const
@@ -148,14 +192,13 @@ Result<BenchmarkErrors> loadBenchmarkErrors(const QString &path,
                                             const BenchmarkLoadOptions &options,
                                             const TaskControl &control)
 {
-    Q_UNUSED(options);  // metric overrides apply to lm-evaluation-harness results (next change)
     // A folder of lm-evaluation-harness results is fine; a FIFO or a device is refused before
     // anything opens it.
     if (Status usable = checkRegularFileOrDirectory(path); !usable)
         return usable.error();
     const QFileInfo info(path);
     if (fileKindOf(path) == FileKind::Directory)
-        return loadLmEvalResults(path, control);
+        return loadLmEvalResults(path, options, control);
     MappedFile file;
     if (Status opened = file.open(path); !opened)
         return opened.error();
@@ -165,7 +208,12 @@ Result<BenchmarkErrors> loadBenchmarkErrors(const QString &path,
         = info.suffix().compare(QLatin1String("json"), Qt::CaseInsensitive) == 0
         || (first != std::string_view::npos && text[first] == '{');
     if (looksLikeJson)
-        return loadLmEvalResults(path, control);
+        return loadLmEvalResults(path, options, control);
+    if (!options.metricOverrides.isEmpty())
+        return Error::badInput(QStringLiteral("--metric applies to lm-evaluation-harness results; "
+                                              "this is the perplexity-correlations CSV layout, "
+                                              "whose values are errors already"),
+                               path);
     return loadBenchmarkCsv(path, file);
 }
 

@@ -1,268 +1,361 @@
-// lm-evaluation-harness results: {"results": {"<task>": {"acc,none": 0.7, ...}}, ...}.
+// lm-evaluation-harness results -> benchmark errors. The rules are in lmevalresults.h; what
+// metrics mean is in metricsemantics.cpp; reading one file is in lmevalfile.cpp.
 #include "io/lmevalresults.h"
 
+#include "common/warningcollector.h"
 #include "io/filekind.h"
-#include "io/textutil.h"
+#include "io/lmevalchoice.h"
+#include "io/lmevalfile.h"
+#include "io/metricsemantics.h"
 
 #include <QDirIterator>
-#include <QFile>
 #include <QFileInfo>
-#include <QHash>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
+#include <QMap>
+#include <QSet>
 
 #include <algorithm>
-#include <cstring>
+#include <cmath>
 #include <limits>
 
 namespace pcs::io {
 
 namespace {
 
-struct Metric {
-    QString key;  // as in the file, e.g. "acc,none"
-    QString name;  // without the filter, e.g. "acc"
-    double value = 0;
+constexpr double kMissing = std::numeric_limits<double>::quiet_NaN();
+
+const WarningKind kSkippedFiles { QStringLiteral("skipped: not lm-evaluation-harness results "
+                                                 "files (configs, samples)"),
+                                  QStringLiteral("file") };
+const WarningKind kNoMetric { QStringLiteral("skipped: tasks with no numeric metric") };
+const WarningKind kLeaderboardDuplicate { QStringLiteral("skipped: a task under several shot "
+                                                         "counts in one leaderboard file (the "
+                                                         "first key is used)") };
+const WarningKind kDirectionUnknown {
+    QStringLiteral("direction unknown (no higher_is_better in the file, metric not in the "
+                   "table): values kept as reported and not used by default; choose another "
+                   "metric with --metric"),
+    QStringLiteral("task"), QStringLiteral("metrics")
+};
+const WarningKind kDirectionConflict {
+    QStringLiteral("files disagree on higher_is_better; the metric table decides, or the "
+                   "direction is unknown"),
+    QStringLiteral("task"), QStringLiteral("tasks")
+};
+const WarningKind kOutOfRange { QStringLiteral("values outside their metric's range (kept: the "
+                                               "mapping is monotone; check the metric)"),
+                                QStringLiteral("value"), QStringLiteral("tasks") };
+const WarningKind kLacksChosenMetric { QStringLiteral("missing: LLMs whose results for a task "
+                                                      "lack the metric chosen for it"),
+                                       QStringLiteral("value"), QStringLiteral("tasks") };
+
+WarningKind replacedKind(const QString &llm)
+{
+    return { QStringLiteral("LLM %1: tasks also in an earlier file; the later file (by sorted "
+                            "path) is used")
+                 .arg(llm) };
+}
+
+struct Observed {
+    QList<MetricValue> metrics;
+    qsizetype file = 0;
 };
 
-// Metrics in order of preference when a task reports several.
-const char *const kPreferred[]
-    = { "acc", "acc_norm", "exact_match", "f1", "mcc", "perplexity", "word_perplexity" };
-const char *const kHigherIsBetter[] = { "acc", "acc_norm", "exact_match", "f1", "mcc", "em" };
-const char *const kLowerIsBetter[]
-    = { "perplexity", "word_perplexity", "byte_perplexity", "bits_per_byte" };
-
-bool listed(const QString &name, const auto &list)
-{
-    return std::any_of(std::begin(list), std::end(list),
-                       [&](const char *entry) { return name == QLatin1String(entry); });
-}
-
-// Picks the metric of a task: the preferred names first (the "none" filter, else the first
-// filter in key order), else the first numeric metric. Standard errors and aliases are skipped.
-bool chooseMetric(const QJsonObject &task, Metric *chosen)
-{
-    std::vector<Metric> metrics;
-    for (auto it = task.begin(); it != task.end(); ++it) {
-        if (!it.value().isDouble() || it.key() == QLatin1String("alias")
-            || it.key().contains(QLatin1String("_stderr")))
-            continue;
-        metrics.push_back(
-            Metric { it.key(), it.key().section(QLatin1Char(','), 0, 0), it.value().toDouble() });
-    }
-    if (metrics.empty())
-        return false;
-    for (const char *preferred : kPreferred) {
-        const Metric *match = nullptr;
-        for (const Metric &metric : metrics) {
-            if (metric.name != QLatin1String(preferred))
-                continue;
-            if (!match || metric.key == metric.name + QStringLiteral(",none"))
-                match = &metric;
-        }
-        if (match) {
-            *chosen = *match;
-            return true;
-        }
-    }
-    *chosen = metrics.front();
-    return true;
-}
-
-// Python's json writes NaN and Infinity, which are not JSON: turn them into same-length strings
-// (so that error offsets stay right) and let the metric chooser skip them.
-QByteArray neutraliseNonFinite(QByteArray json)
-{
-    bool inString = false;
-    for (qsizetype i = 0; i < json.size(); ++i) {
-        const char c = json[i];
-        if (inString) {
-            if (c == '\\')
-                ++i;
-            else if (c == '"')
-                inString = false;
-            continue;
-        }
-        if (c == '"') {
-            inString = true;
-            continue;
-        }
-        for (const char *word : { "-Infinity", "Infinity", "NaN" }) {
-            const auto length = qsizetype(std::strlen(word));
-            if (json.size() - i >= length
-                && std::string_view(json.constData() + i, std::size_t(length)) == word) {
-                json[i] = '"';
-                json[i + length - 1] = '"';
-                for (qsizetype k = i + 1; k < i + length - 1; ++k)
-                    json[k] = 'x';
-                i += length - 1;
-                break;
-            }
-        }
-    }
-    return json;
-}
-
-Result<QJsonObject> readJson(const QString &file)
-{
-    if (Status regular = checkRegularFile(file); !regular)
-        return regular.error();  // checked before opening: a FIFO would block
-    QFile in(file);
-    if (!in.open(QIODevice::ReadOnly))
-        return Error::badInput(QStringLiteral("cannot open file: %1").arg(in.errorString()), file);
-    const QByteArray data = in.readAll();
-    QJsonParseError error;
-    QJsonDocument document = QJsonDocument::fromJson(data, &error);
-    if (error.error != QJsonParseError::NoError) {
-        QJsonParseError retryError;
-        document = QJsonDocument::fromJson(neutraliseNonFinite(data), &retryError);
-        if (retryError.error != QJsonParseError::NoError) {
-            qint64 line = 0;
-            qint64 column = 0;
-            lineAndColumn(std::string_view(data.constData(), std::size_t(data.size())),
-                          error.offset, &line, &column);
-            return Error::badInput(QStringLiteral("invalid JSON: %1").arg(error.errorString()),
-                                   file, line, column);
-        }
-    }
-    if (!document.isObject())
-        return Error::badInput(QStringLiteral("not a JSON object"), file, 1, 1);
-    return document.object();
-}
-
-// top-level model_name, else pretrained=NAME in config.model_args, else the file's base name.
-QString modelName(const QJsonObject &root, const QString &file)
-{
-    const QString named = root.value(QLatin1String("model_name")).toString();
-    if (!named.trimmed().isEmpty())
-        return named;
-    const QJsonValue args
-        = root.value(QLatin1String("config")).toObject().value(QLatin1String("model_args"));
-    if (args.isObject()) {
-        const QString pretrained = args.toObject().value(QLatin1String("pretrained")).toString();
-        if (!pretrained.isEmpty())
-            return pretrained;
-    }
-    for (const QString &pair : args.toString().split(QLatin1Char(','))) {
-        const QString key = pair.section(QLatin1Char('='), 0, 0).trimmed();
-        if (key == QLatin1String("pretrained"))
-            return pair.section(QLatin1Char('='), 1).trimmed();
-    }
-    return QFileInfo(file).completeBaseName();
-}
-
-struct TaskValue {
-    double error = 0;
-    QString file;
+struct Declared {
+    bool higher = false;
+    bool lower = false;
 };
 
-}  // namespace
-
-Result<BenchmarkErrors> loadLmEvalResults(const QString &path, const TaskControl &control)
-{
-    if (Status usable = checkRegularFileOrDirectory(path); !usable)
-        return usable.error();
-    const bool directory = fileKindOf(path) == FileKind::Directory;
+// Everything read from the files, before any metric is chosen.
+struct Collected {
     QStringList files;
-    if (directory) {
-        QDirIterator it(path, { QStringLiteral("*.json") }, QDir::Files,
-                        QDirIterator::Subdirectories);
-        while (it.hasNext())
-            files.append(it.next());
-        // Sorted, so that for a task seen twice the lexicographically last file wins.
-        std::sort(files.begin(), files.end());
-    } else {
-        files.append(path);
-    }
+    QStringList llms;
+    std::vector<QHash<QString, Observed>> perLlm;  // by LLM: task -> its metrics
+    QStringList tasks;  // first seen first
+    QSet<QString> taskSet;
+    QSet<QString> leaderboardTasks;
+    QHash<QString, QHash<QString, Declared>> declared;  // task -> metric -> directions seen
+    QList<std::pair<QString, QStringList>> groupMembers;  // union over files
+    QSet<QString> groupNames;
+    QMap<QString, QString> withoutMetric;  // task -> first file where it has no numeric metric
+};
 
-    BenchmarkErrors errors;
-    QHash<QString, qsizetype> modelIndex;
-    QHash<QString, qsizetype> taskIndex;
-    std::vector<QHash<QString, TaskValue>> perModel;
+QStringList resultFiles(const QString &path, bool directory, WarningCollector &warnings)
+{
+    if (!directory)
+        return { path };
+    QStringList files;
+    QDirIterator it(path, { QStringLiteral("*.json") }, QDir::Files, QDirIterator::Subdirectories);
+    while (it.hasNext())
+        files.append(it.next());
+    // Sorted, so that for a task seen twice the lexicographically last file wins.
+    std::sort(files.begin(), files.end());
+    QStringList kept;
+    for (const QString &file : files) {
+        if (QFileInfo(file).fileName().startsWith(QLatin1String("samples_")))
+            warnings.add(kSkippedFiles, Error::badInput(QStringLiteral("sample file"), file));
+        else
+            kept.append(file);
+    }
+    return kept;
+}
+
+void mergeGroups(const LmEvalFile &file, Collected &out)
+{
+    for (const auto &[group, members] : file.groupMembers) {
+        auto it = std::find_if(out.groupMembers.begin(), out.groupMembers.end(),
+                               [&](const auto &entry) { return entry.first == group; });
+        if (it == out.groupMembers.end()) {
+            out.groupMembers.append({ group, members });
+            continue;
+        }
+        for (const QString &member : members) {
+            if (!it->second.contains(member))
+                it->second.append(member);
+        }
+    }
+    for (const QString &group : file.groupNames)
+        out.groupNames.insert(group);
+}
+
+void mergeFile(LmEvalFile &&file, Collected &out, WarningCollector &warnings)
+{
+    qsizetype llm = out.llms.indexOf(file.llm);
+    if (llm < 0) {
+        llm = out.llms.size();
+        out.llms.append(file.llm);
+        out.perLlm.emplace_back();
+    }
+    const qsizetype fileIndex = out.files.size();
+    out.files.append(file.path);
+    auto &tasks = out.perLlm[std::size_t(llm)];
+    for (TaskResult &task : file.tasks) {
+        if (const auto earlier = tasks.constFind(task.task); earlier != tasks.cend()) {
+            warnings.add(replacedKind(file.llm),
+                         Error::badInput(QStringLiteral("task %1: %2 replaces %3")
+                                             .arg(task.task, QFileInfo(file.path).fileName(),
+                                                  out.files[earlier->file]),
+                                         file.path));
+        }
+        if (!out.taskSet.contains(task.task)) {
+            out.taskSet.insert(task.task);
+            out.tasks.append(task.task);
+        }
+        if (file.leaderboard)
+            out.leaderboardTasks.insert(task.task);
+        tasks.insert(task.task, Observed { std::move(task.metrics), fileIndex });
+    }
+    for (const QString &task : file.tasksWithoutMetric) {
+        if (!out.withoutMetric.contains(task))
+            out.withoutMetric.insert(task, file.path);
+    }
+    for (const QString &key : file.duplicateTasks)
+        warnings.add(kLeaderboardDuplicate, Error::badInput(key, file.path));
+    for (auto task = file.declaredHigherIsBetter.begin(); task != file.declaredHigherIsBetter.end();
+         ++task) {
+        for (auto metric = task->begin(); metric != task->end(); ++metric) {
+            Declared &seen = out.declared[task.key()][metric.key()];
+            (metric.value() ? seen.higher : seen.lower) = true;
+        }
+    }
+    mergeGroups(file, out);
+}
+
+Result<Collected> collect(const QString &path, const TaskControl &control,
+                          WarningCollector &warnings)
+{
+    const bool directory = QFileInfo(path).isDir();
+    if (!directory && !QFileInfo::exists(path))
+        return Error::badInput(QStringLiteral("file does not exist"), path);
+    const QStringList files = resultFiles(path, directory, warnings);
+    Collected collected;
     for (qsizetype f = 0; f < files.size(); ++f) {
         if (control.isCanceled())
             return Error::canceled();
         control.reportProgress(f, files.size());
-        const QString &file = files[f];
-        auto root = readJson(file);
-        if (!root)
-            return root.error();
-        const QJsonValue results = root->value(QLatin1String("results"));
-        if (!results.isObject()) {
-            if (directory) {
-                // Other JSON files (configs, samples) may live beside results; say so, though.
-                errors.warnings.append(
-                    Error::badInput(QStringLiteral("skipped: no \"results\" object (not an "
-                                                   "lm-evaluation-harness results file)"),
-                                    file));
-                continue;
-            }
-            return Error::badInput(QStringLiteral("no \"results\" object: not an "
-                                                  "lm-evaluation-harness results file"),
-                                   file);
+        auto file = readLmEvalFile(files[f]);
+        if (!file)
+            return file.error();
+        if (!file->notResults.isEmpty()) {
+            if (!directory)
+                return Error::badInput(file->notResults
+                                           + QStringLiteral(": not an "
+                                                            "lm-evaluation-harness "
+                                                            "results file"),
+                                       files[f]);
+            warnings.add(kSkippedFiles, Error::badInput(file->notResults, files[f]));
+            continue;
         }
-        const QString model = modelName(*root, file);
-        if (!modelIndex.contains(model)) {
-            modelIndex.insert(model, errors.llms.size());
-            errors.llms.append(model);
-            perModel.emplace_back();
-        }
-        auto &tasks = perModel[std::size_t(modelIndex.value(model))];
-        const QJsonObject directions = root->value(QLatin1String("higher_is_better")).toObject();
-        const QJsonObject resultsObject = results.toObject();
-        for (auto it = resultsObject.begin(); it != resultsObject.end(); ++it) {
-            const QString task = it.key();
-            Metric metric;
-            if (!it.value().isObject() || !chooseMetric(it.value().toObject(), &metric)) {
-                errors.warnings.append(Error::badInput(
-                    QStringLiteral("task %1 has no numeric metric; skipped").arg(task), file));
-                continue;
-            }
-            bool higherIsBetter = true;
-            const QJsonValue declared = directions.value(task).toObject().value(metric.name);
-            if (declared.isBool()) {
-                higherIsBetter = declared.toBool();
-            } else if (listed(metric.name, kLowerIsBetter)) {
-                higherIsBetter = false;
-            } else if (!listed(metric.name, kHigherIsBetter)) {
-                errors.warnings.append(Error::badInput(
-                    QStringLiteral("task %1: direction of metric %2 is unknown; assuming higher "
-                                   "is better")
-                        .arg(task, metric.name),
-                    file));
-            }
-            // Error is "lower is better". A score in [0, 1] becomes 1 - score; an unbounded
-            // score (e.g. a BLEU of 27) is negated, which keeps the ranking that rank-based
-            // estimators use; a lower-is-better metric (perplexity) is kept as it is.
-            double error = metric.value;
-            if (higherIsBetter)
-                error = (metric.value >= 0 && metric.value <= 1) ? 1 - metric.value : -metric.value;
-            if (tasks.contains(task))
-                errors.warnings.append(Error::badInput(
-                    QStringLiteral("task %1 of model %2 appears in %3 and %4; using the latter")
-                        .arg(task, model, tasks.value(task).file, file),
-                    file));
-            tasks.insert(task, TaskValue { error, file });
-            if (!taskIndex.contains(task)) {
-                taskIndex.insert(task, errors.benchmarks.size());
-                errors.benchmarks.append(task);
-            }
-        }
+        mergeFile(std::move(*file), collected, warnings);
     }
-    if (errors.llms.isEmpty() || errors.benchmarks.isEmpty())
+    control.reportProgress(files.size(), files.size());
+    // Said once per task, and only of tasks no file gives a value. A group's row with only an
+    // alias is lm-eval's header for a group without an aggregate: expected, not said.
+    QSet<QString> groups = collected.groupNames;
+    for (const auto &[group, members] : collected.groupMembers)
+        groups.insert(group);
+    for (auto it = collected.withoutMetric.begin(); it != collected.withoutMetric.end(); ++it) {
+        if (!collected.taskSet.contains(it.key()) && !groups.contains(it.key()))
+            warnings.add(kNoMetric,
+                         Error::badInput(QStringLiteral("task %1").arg(it.key()), it.value()));
+    }
+    if (collected.llms.isEmpty() || collected.tasks.isEmpty())
         return Error::badInput(directory ? QStringLiteral("no lm-evaluation-harness results "
                                                           "(JSON files with a \"results\" "
                                                           "object) in this directory")
                                          : QStringLiteral("no tasks in the results"),
                                path);
-    errors.values = Eigen::MatrixXd::Constant(errors.benchmarks.size(), errors.llms.size(),
-                                              std::numeric_limits<double>::quiet_NaN());
-    for (std::size_t n = 0; n < perModel.size(); ++n) {
-        for (auto it = perModel[n].begin(); it != perModel[n].end(); ++it)
-            errors.values(taskIndex.value(it.key()), Eigen::Index(n)) = it->error;
+    return collected;
+}
+
+// The direction of `metric` of `task`: the file's declaration unless lm-eval's own is known to
+// be wrong; else the table; else unknown.
+void decideDirection(const Collected &collected, const QString &task, BenchmarkInfo &info,
+                     WarningCollector &warnings)
+{
+    const auto known = knownMetric(task, info.metric);
+    const Declared declared = collected.declared.value(task).value(info.metric);
+    if (declared.higher != declared.lower) {
+        const QString wrong = knownMisdeclaration(info.metric, declared.higher);
+        if (wrong.isEmpty() || !known) {
+            info.higherIsBetter = declared.higher;
+            info.directionSource = QStringLiteral("file");
+            return;
+        }
+        info.note = wrong;
+    } else if (declared.higher && declared.lower) {
+        warnings.add(kDirectionConflict,
+                     Error::badInput(QStringLiteral("task %1, metric %2").arg(task, info.metric)),
+                     task);
     }
-    control.reportProgress(files.size(), files.size());
+    if (known) {
+        info.higherIsBetter = known->higherIsBetter;
+        info.directionSource = QStringLiteral("table");
+    } else {
+        info.directionSource = QStringLiteral("unknown");
+        warnings.add(kDirectionUnknown,
+                     Error::badInput(QStringLiteral("task %1, metric %2").arg(task, info.metric)),
+                     info.metric);
+    }
+}
+
+BenchmarkColumn buildBenchmark(const Collected &collected, const QString &task,
+                               const MetricChoice &choice, WarningCollector &warnings)
+{
+    BenchmarkColumn benchmark { task,
+                                {},
+                                std::vector<double>(std::size_t(collected.llms.size()), kMissing) };
+    BenchmarkInfo &info = benchmark.info;
+    info.metric = choice.metric;
+    info.filter = choice.filter;
+    decideDirection(collected, task, info, warnings);
+    const auto known = knownMetric(task, info.metric);
+    info.mapping = info.higherIsBetter
+        ? errorMappingFor(*info.higherIsBetter, known ? known->scale : MetricScale::Unknown)
+        : ErrorMapping::AsIs;
+    for (qsizetype n = 0; n < collected.llms.size(); ++n) {
+        const auto observed = collected.perLlm[std::size_t(n)].constFind(task);
+        if (observed == collected.perLlm[std::size_t(n)].cend())
+            continue;
+        const QString &file = collected.files[observed->file];
+        const MetricValue *value = findMetric(observed->metrics, choice);
+        if (!value) {
+            warnings.add(
+                kLacksChosenMetric,
+                Error::badInput(QStringLiteral("LLM %1, task %2: no %3 (it has %4)")
+                                    .arg(collected.llms[n], task,
+                                         MetricValue { choice.metric, choice.filter }.key(),
+                                         describeMetrics(observed->metrics)),
+                                file),
+                task);
+            continue;
+        }
+        if (known && !inRange(*known, value->value))
+            warnings.add(kOutOfRange,
+                         Error::badInput(QStringLiteral("LLM %1, task %2: %3 = %4, outside %5")
+                                             .arg(collected.llms[n], task, value->key())
+                                             .arg(value->value)
+                                             .arg(rangeText(*known)),
+                                         file),
+                         task);
+        benchmark.errors[std::size_t(n)] = applyErrorMapping(info.mapping, value->value);
+    }
+    return benchmark;
+}
+
+}  // namespace
+
+Result<BenchmarkErrors> loadLmEvalResults(const QString &path, const BenchmarkLoadOptions &options,
+                                          const TaskControl &control)
+{
+    if (Status usable = checkRegularFileOrDirectory(path); !usable)
+        return usable.error();
+    WarningCollector warnings;
+    auto collected = collect(path, control, warnings);
+    if (!collected)
+        return collected.error();
+    const TaskLayout layout
+        = taskLayout(collected->tasks, collected->groupMembers, collected->groupNames);
+    auto choices = chooseMetrics(
+        collected->tasks, layout, options.metricOverrides,
+        [&](const QString &task) {
+            QList<MetricValue> all;
+            for (const auto &tasks : collected->perLlm) {
+                if (const auto it = tasks.constFind(task); it != tasks.cend())
+                    all.append(it->metrics);
+            }
+            return all;
+        },
+        collected->leaderboardTasks, path);
+    if (!choices)
+        return choices.error();
+
+    std::vector<BenchmarkColumn> benchmarks;
+    QHash<QString, qsizetype> index;
+    for (const QString &task : collected->tasks) {
+        index.insert(task, qsizetype(benchmarks.size()));
+        benchmarks.push_back(buildBenchmark(*collected, task, choices->value(task), warnings));
+        BenchmarkInfo &info = benchmarks.back().info;
+        info.group = layout.parents.value(task);
+        info.members = layout.members.value(task);
+        info.isGroup = !info.members.isEmpty() || collected->groupNames.contains(task);
+    }
+
+    BenchmarkErrors errors;
+    errors.llms = collected->llms;
+    QStringList order;
+    for (const QString &task : collected->tasks) {
+        // A computed group goes just before its first member.
+        for (const ComputedGroup &group : layout.computed) {
+            if (group.members.first() == task)
+                order.append(group.name);
+        }
+        order.append(task);
+    }
+    for (const ComputedGroup &group : layout.computed) {
+        std::vector<const BenchmarkColumn *> members;
+        for (const QString &member : group.members)
+            members.push_back(&benchmarks[std::size_t(index.value(member))]);
+        auto computed = computeGroup(group, members, errors.llms, warnings, path);
+        if (!computed) {
+            order.removeOne(group.name);
+            warnings.add({ computed.error().reason, QStringLiteral("group") },
+                         Error::badInput(group.name, path));
+            continue;
+        }
+        members.clear();  // pointers into `benchmarks`, which grows next
+        index.insert(group.name, qsizetype(benchmarks.size()));
+        benchmarks.push_back(std::move(*computed));
+    }
+
+    errors.values.resize(order.size(), errors.llms.size());
+    for (qsizetype b = 0; b < order.size(); ++b) {
+        const BenchmarkColumn &benchmark = benchmarks[std::size_t(index.value(order[b]))];
+        errors.benchmarks.append(benchmark.name);
+        errors.info.append(benchmark.info);
+        for (qsizetype n = 0; n < errors.llms.size(); ++n)
+            errors.values(b, n) = benchmark.errors[std::size_t(n)];
+    }
+    errors.warnings = warnings.warnings();
     return errors;
 }
 

@@ -16,6 +16,9 @@ target_sources(core PRIVATE
   io/npyreader.h io/npyreader.cpp
   io/matrixcopy.h
   io/lmevalresults.h io/lmevalresults.cpp
+  io/lmevalfile.h io/lmevalfile.cpp
+  io/lmevalchoice.h io/lmevalchoice.cpp
+  io/metricsemantics.h io/metricsemantics.cpp
 )
 # Writers and provenance ----------------------------------------------------------------------
 target_sources(core PRIVATE

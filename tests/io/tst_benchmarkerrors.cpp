@@ -4,6 +4,7 @@
 #include "io/bpbloader.h"
 
 #include <QDir>
+#include <QJsonObject>
 #include <QTest>
 
 #include <cmath>
@@ -66,6 +67,17 @@ void TestBenchmarkErrors::upstreamCsv()
     QCOMPARE(valueOf(*errors, QStringLiteral("lambada_openai"), first), 74.22531361197395);
     QCOMPARE(valueOf(*errors, QStringLiteral("lambada_openai_mt_es"), first), 79905.67310837895);
     QVERIFY(errors->values.maxCoeff() > 6e5);
+    // The package's values are errors already: no metric, no mapping, no direction, no groups.
+    QCOMPARE(errors->info.size(), errors->benchmarks.size());
+    for (const BenchmarkInfo &info : errors->info) {
+        QVERIFY(info.metric.isEmpty() && info.filter.isEmpty());
+        QCOMPARE(info.mapping, ErrorMapping::AsIs);
+        QVERIFY(!info.higherIsBetter);
+        QVERIFY(info.directionSource.isEmpty());
+        QVERIFY(info.group.isEmpty() && !info.isGroup && !info.computed);
+        QCOMPARE(info.toJson(), QJsonObject({ { "mapping", "v" } }));
+    }
+    QVERIFY(errors->warnings.isEmpty());
 
     // The same LLMs as the BPB file, in another order.
     const auto bpb = loadBpbMatrix(
@@ -86,6 +98,8 @@ void TestBenchmarkErrors::upstreamCsv()
     QCOMPARE(second->values.rows(), 9);
     QCOMPARE(second->values.cols(), 91);
     QVERIFY(second->values.allFinite());
+    QCOMPARE(second->info.size(), 9);
+    QCOMPARE(second->infoFor(0).mapping, ErrorMapping::AsIs);
 }
 
 void TestBenchmarkErrors::handWrittenCsv()
@@ -207,23 +221,28 @@ void TestBenchmarkErrors::metricChoiceAndDirection()
     QVERIFY2(errors.ok(), qPrintable(errors.ok() ? QString() : errors.error().toString()));
     const QString m = QStringLiteral("m");
     QCOMPARE(valueOf(*errors, QStringLiteral("norm_only"), m), 1 - 0.6);
-    // Without a "none" filter, the first filter in key order.
-    QCOMPARE(valueOf(*errors, QStringLiteral("gsm8k"), m), 1 - 0.3);
+    // strict-match, not the first filter in key order (flexible-extract); this test used to
+    // expect 1 - 0.3, which was the bug.
+    QCOMPARE(valueOf(*errors, QStringLiteral("gsm8k"), m), 1 - 0.2);
     // The file's higher_is_better wins over built-in knowledge.
     QCOMPARE(valueOf(*errors, QStringLiteral("declared_lower"), m), 0.3);
-    // Higher is better but outside [0, 1]: negated.
-    QCOMPARE(valueOf(*errors, QStringLiteral("bleu_task"), m), -27.5);
+    // sacrebleu's BLEU is a percentage: 1 - v/100 (it used to be negated, off the error scale).
+    QCOMPARE(valueOf(*errors, QStringLiteral("bleu_task"), m), 1 - 0.275);
     QCOMPARE(valueOf(*errors, QStringLiteral("pplx"), m), 12.0);
     QCOMPARE(valueOf(*errors, QStringLiteral("old_style"), m), 1 - 0.8);
-    // An unknown metric is assumed higher-is-better, with a warning.
-    QCOMPARE(valueOf(*errors, QStringLiteral("odd"), m), 1 - 0.9);
+    // An unknown metric's direction is not guessed: its value is kept as reported, with a
+    // warning (it used to be assumed higher-is-better).
+    QCOMPARE(valueOf(*errors, QStringLiteral("odd"), m), 0.9);
+    QVERIFY(!errors->infoFor(errors->benchmarks.indexOf("odd")).higherIsBetter);
     QVERIFY(!errors->benchmarks.contains(QStringLiteral("empty")));
     QCOMPARE(errors->warnings.size(), 2);
     QString warnings;
     for (const Error &w : errors->warnings)
         warnings += w.reason + QLatin1Char('\n');
-    QVERIFY2(warnings.contains(QLatin1String("metric score is unknown")), qPrintable(warnings));
-    QVERIFY2(warnings.contains(QLatin1String("task empty has no numeric metric")),
+    QVERIFY2(warnings.contains(QLatin1String("direction unknown")), qPrintable(warnings));
+    QVERIFY2(warnings.contains(QLatin1String("metrics: score")), qPrintable(warnings));
+    QVERIFY2(warnings.contains(QLatin1String("tasks with no numeric metric (1 task; first: task "
+                                             "empty)")),
              qPrintable(warnings));
 }
 
