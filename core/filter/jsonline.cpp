@@ -2,6 +2,7 @@
 
 #include <array>
 #include <bit>
+#include <charconv>
 #include <cstring>
 
 #if defined(__SSE2__)
@@ -19,6 +20,7 @@ constexpr int kMaxDepth = 512;
 struct Failure {
     const Byte *at = nullptr;
     QString reason;
+    JsonLineScanner::Issue issue = JsonLineScanner::Issue::InvalidJson;
 };
 
 bool isWhitespace(Byte c)
@@ -289,10 +291,23 @@ bool scanString(const Byte *&p, const Byte *end, std::string *out, bool &escaped
     }
 }
 
+// Whether the number [begin, end) (valid JSON) is beyond a double: it overflows to infinity or
+// its non-zero digits underflow to 0. Only an exponent or hundreds of digits can get there.
+bool outOfDoubleRange(const Byte *begin, const Byte *end, bool hasExponent)
+{
+    if (!hasExponent && end - begin < 300)
+        return false;
+    double value = 0;
+    const auto result = std::from_chars(reinterpret_cast<const char *>(begin),
+                                        reinterpret_cast<const char *>(end), value);
+    return result.ec == std::errc::result_out_of_range;
+}
+
 // RFC 8259: -? (0 | [1-9][0-9]*) (.[0-9]+)? ([eE][+-]?[0-9]+)?
-bool scanNumber(const Byte *&p, const Byte *end, Failure &failure)
+bool scanNumber(const Byte *&p, const Byte *end, bool checkRange, Failure &failure)
 {
     const Byte *q = p;
+    bool hasExponent = false;
     if (*q == '-')
         ++q;
     if (q == end || !isDigit(*q)) {
@@ -323,6 +338,7 @@ bool scanNumber(const Byte *&p, const Byte *end, Failure &failure)
             ++q;
     }
     if (q != end && (*q == 'e' || *q == 'E')) {
+        hasExponent = true;
         ++q;
         if (q != end && (*q == '+' || *q == '-'))
             ++q;
@@ -332,6 +348,18 @@ bool scanNumber(const Byte *&p, const Byte *end, Failure &failure)
         }
         while (q != end && isDigit(*q))
             ++q;
+    }
+    if (checkRange && outOfDoubleRange(p, q, hasExponent)) {
+        constexpr qsizetype kShown = 40;
+        QString number = QString::fromLatin1(reinterpret_cast<const char *>(p), qsizetype(q - p));
+        if (number.size() > kShown)
+            number = number.left(kShown) + QStringLiteral("...");
+        failure = { p,
+                    QStringLiteral("the number %1 is beyond the range of a double (readers would "
+                                   "turn it into infinity or 0, or refuse the record)")
+                        .arg(number),
+                    JsonLineScanner::Issue::NumberOutOfRange };
+        return false;
     }
     p = q;
     return true;
@@ -397,11 +425,18 @@ void appendJsonString(std::string &out, std::string_view text)
 }  // namespace
 
 JsonLineScanner::JsonLineScanner(std::vector<std::string> fieldNames)
+    : JsonLineScanner(std::move(fieldNames), Options())
+{
+}
+
+JsonLineScanner::JsonLineScanner(std::vector<std::string> fieldNames, Options options)
     : m_names(std::move(fieldNames))
+    , m_options(options)
     , m_fields(m_names.size())
     , m_storage(m_names.size())
 {
     m_matches.reserve(m_names.size());
+    m_openMatches.reserve(m_names.size());
 }
 
 std::optional<JsonLineScanner::Problem> JsonLineScanner::scan(std::string_view line)
@@ -411,6 +446,9 @@ std::optional<JsonLineScanner::Problem> JsonLineScanner::scan(std::string_view l
     m_closingBrace = 0;
     m_missingCount = m_names.size();
     m_matches.clear();
+    m_openMatches.clear();
+    m_keys.clear();
+    std::size_t escapedKeysUsed = 0;
 
     const Byte *const begin = reinterpret_cast<const Byte *>(line.data());
     const Byte *const end = begin + line.size();
@@ -419,7 +457,15 @@ std::optional<JsonLineScanner::Problem> JsonLineScanner::scan(std::string_view l
     const Byte *p = skipWhitespace(hasBom ? begin + 3 : begin, end);
     Failure failure;
     const auto problem = [begin](const Byte *at, QString reason) {
-        return Problem { qint64(at - begin) + 1, std::move(reason) };
+        Problem result;
+        result.column = qint64(at - begin) + 1;
+        result.reason = std::move(reason);
+        return result;
+    };
+    const auto failed = [&failure, &problem] {
+        Problem result = problem(failure.at, std::move(failure.reason));
+        result.issue = failure.issue;
+        return result;
     };
     if (p == end)
         return problem(p, QStringLiteral("the line is not a JSON object (it is empty)"));
@@ -437,11 +483,24 @@ std::optional<JsonLineScanner::Problem> JsonLineScanner::scan(std::string_view l
     Expect expect = Expect::KeyOrClose;
 
     // Records a value of the top-level object for the fields its key names.
-    const auto record = [this](Kind kind, std::string_view value) {
+    const auto record = [this, begin](Kind kind, std::string_view value, const Byte *rawBegin,
+                                      const Byte *rawEnd) {
         for (const std::size_t index : m_matches)
-            m_fields[index] = Field { kind, value };
+            m_fields[index]
+                = Field { kind, value, std::size_t(rawBegin - begin), std::size_t(rawEnd - begin) };
         m_missingCount -= m_matches.size();
         m_matches.clear();
+    };
+    // The bracket at p closes a container; when it was a top-level value, its raw span ends.
+    const auto close = [this, begin, &depth](const Byte *bracket) {
+        if (depth == 1)
+            m_closingBrace = std::size_t(bracket - begin);
+        --depth;
+        if (depth == 1 && !m_openMatches.empty()) {
+            for (const std::size_t index : m_openMatches)
+                m_fields[index].rawEnd = std::size_t(bracket + 1 - begin);
+            m_openMatches.clear();
+        }
     };
 
     for (;;) {
@@ -449,9 +508,7 @@ std::optional<JsonLineScanner::Problem> JsonLineScanner::scan(std::string_view l
         switch (expect) {
         case Expect::KeyOrClose:
             if (p != end && *p == '}') {
-                if (depth == 1)
-                    m_closingBrace = std::size_t(p - begin);
-                --depth;
+                close(p);
                 ++p;
                 expect = Expect::CommaOrClose;
                 break;
@@ -466,18 +523,43 @@ std::optional<JsonLineScanner::Problem> JsonLineScanner::scan(std::string_view l
                                    : QStringLiteral("invalid JSON: expected a string key or "
                                                     "'}'"));
             }
-            const bool wanted = depth == 1 && m_missingCount > 0;
-            const Byte *keyStart = p + 1;
+            if (depth != 1) {
+                bool escaped = false;
+                if (!scanString(p, end, nullptr, escaped, failure))
+                    return failed();
+                expect = Expect::Colon;
+                break;
+            }
+            // A top-level key: unescaped (into a slot of its own when it has escapes) and
+            // checked against the keys before it.
+            const Byte *keyQuote = p;
             bool escaped = false;
-            if (!scanString(p, end, wanted ? &m_key : nullptr, escaped, failure))
-                return problem(failure.at, std::move(failure.reason));
-            if (wanted) {
-                const std::string_view key = escaped
-                    ? std::string_view(m_key)
-                    : std::string_view(reinterpret_cast<const char *>(keyStart),
-                                       std::size_t(p - 1 - keyStart));
+            if (!scanString(p, end, &m_keyScratch, escaped, failure))
+                return failed();
+            std::string_view key(reinterpret_cast<const char *>(keyQuote + 1),
+                                 std::size_t(p - 1 - (keyQuote + 1)));
+            if (escaped) {
+                if (escapedKeysUsed == m_escapedKeys.size())
+                    m_escapedKeys.emplace_back();
+                std::string &slot = m_escapedKeys[escapedKeysUsed++];
+                slot.swap(m_keyScratch);
+                key = slot;
+            }
+            if (const std::size_t earlier = m_keys.insert(key, std::size_t(keyQuote - begin));
+                earlier != JsonKeySet::kNew) {
+                std::string shown;
+                appendJsonString(shown, key.substr(0, 80));
+                Problem duplicate
+                    = problem(keyQuote,
+                              QStringLiteral("duplicate key %1 (also at column %2)")
+                                  .arg(QString::fromUtf8(shown.data(), qsizetype(shown.size())))
+                                  .arg(earlier + 1));
+                duplicate.issue = Issue::DuplicateKey;
+                duplicate.key = std::string(key);
+                return duplicate;
+            }
+            if (m_missingCount > 0) {
                 for (std::size_t i = 0; i < m_names.size(); ++i) {
-                    // Of duplicate keys the first counts.
                     if (m_fields[i].kind == Kind::Missing && m_names[i] == key)
                         m_matches.push_back(i);
                 }
@@ -493,7 +575,7 @@ std::optional<JsonLineScanner::Problem> JsonLineScanner::scan(std::string_view l
             break;
         case Expect::ValueOrClose:
             if (p != end && *p == ']') {
-                --depth;
+                close(p);
                 ++p;
                 expect = Expect::CommaOrClose;
                 break;
@@ -510,8 +592,10 @@ std::optional<JsonLineScanner::Problem> JsonLineScanner::scan(std::string_view l
                     return problem(p,
                                    QStringLiteral("invalid JSON: nesting deeper than %1 levels")
                                        .arg(kMaxDepth));
-                if (!m_matches.empty())
-                    record(Kind::Other, {});
+                if (!m_matches.empty()) {
+                    m_openMatches = m_matches;
+                    record(Kind::Other, {}, p, p);  // the end is set when it closes
+                }
                 isArray[std::size_t(depth++)] = c == '[';
                 ++p;
                 expect = c == '[' ? Expect::ValueOrClose : Expect::KeyOrClose;
@@ -523,27 +607,29 @@ std::optional<JsonLineScanner::Problem> JsonLineScanner::scan(std::string_view l
                 std::string *storage = wanted ? &m_storage[m_matches.front()] : nullptr;
                 bool escaped = false;
                 if (!scanString(p, end, storage, escaped, failure))
-                    return problem(failure.at, std::move(failure.reason));
+                    return failed();
                 if (wanted) {
                     record(Kind::String,
                            escaped
                                ? std::string_view(*storage)
                                : std::string_view(reinterpret_cast<const char *>(valueStart + 1),
-                                                  std::size_t(p - 1 - (valueStart + 1))));
+                                                  std::size_t(p - 1 - (valueStart + 1))),
+                           valueStart, p);
                 }
             } else if (c == '-' || isDigit(c)) {
-                if (!scanNumber(p, end, failure))
-                    return problem(failure.at, std::move(failure.reason));
+                if (!scanNumber(p, end, m_options.rejectOutOfRangeNumbers, failure))
+                    return failed();
                 if (!m_matches.empty()) {
                     record(Kind::Number,
                            std::string_view(reinterpret_cast<const char *>(valueStart),
-                                            std::size_t(p - valueStart)));
+                                            std::size_t(p - valueStart)),
+                           valueStart, p);
                 }
             } else if (c == 't' || c == 'f' || c == 'n') {
                 if (!scanLiteral(p, end, failure))
-                    return problem(failure.at, std::move(failure.reason));
+                    return failed();
                 if (!m_matches.empty())
-                    record(Kind::Other, {});
+                    record(Kind::Other, {}, valueStart, p);
             } else {
                 return problem(p,
                                QStringLiteral("invalid JSON: expected a value, found %1")
@@ -567,9 +653,7 @@ std::optional<JsonLineScanner::Problem> JsonLineScanner::scan(std::string_view l
                 break;
             }
             if (p != end && *p == (inArray ? ']' : '}')) {
-                if (depth == 1)
-                    m_closingBrace = std::size_t(p - begin);
-                --depth;
+                close(p);
                 ++p;
                 break;
             }
