@@ -90,6 +90,10 @@ private:
     std::size_t m_missingCount = 0;  // fields not found yet in this line
 };
 
+// Appends `text` (UTF-8) to `out` as a JSON string: quoted, with '"', '\\' and control
+// characters escaped; every other byte as it is.
+void appendJsonString(std::string &out, std::string_view text);
+
 // `line` (a valid JSON object, as scanned) with `"name":jsonValue` added as its last member:
 // inserted just before the closing brace, so every other byte stays as it was.
 std::string withAddedMember(std::string_view line, std::size_t closingBrace, std::string_view name,
