@@ -462,7 +462,7 @@ int batchImportReview(const QStringList &arguments)
     if (!summary)
         return reportError(summary.error());
     for (const QString &problem : summary->problems.mid(0, 10))
-        printInfo(QStringLiteral("skipped: %1").arg(problem));
+        printInfo(QStringLiteral("batch-import: %1").arg(problem));
     printInfo(QStringLiteral("batch-import: %1 assessed, %2 errors, %3 not pending, %4 unknown "
                              "ids, %5 malformed lines")
                   .arg(summary->assessed)

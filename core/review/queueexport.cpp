@@ -7,6 +7,7 @@
 
 #include <QFileInfo>
 #include <QJsonArray>
+#include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QVariant>
@@ -115,6 +116,55 @@ Result<std::string> withReplacedText(JsonLineScanner &scanner, const QByteArray 
                            oldValue);
 }
 
+// The decision log's row for `row`: where its text came from and where it went.
+QByteArray logRow(const ExportRow &row, const QString &textSource, const char *output)
+{
+    const bool assessed = row.state == kAssessed;
+    const QByteArray decidedBy = !assessed ? QByteArray()
+        : row.humanDecision.isEmpty()      ? QByteArray("auto")
+                                           : QByteArray("human");
+    return QByteArray::number(row.id) + ',' + csvField(row.sourceFile) + ','
+        + QByteArray::number(row.sourceLine) + ',' + numberText(row.score).toUtf8() + ','
+        + row.autoDecision.toUtf8() + ',' + row.humanDecision.toUtf8() + ','
+        + (assessed ? row.finalDecision().toUtf8() : QByteArray()) + ',' + csvField(row.errorCode)
+        + ',' + decidedBy + ',' + textSource.toUtf8() + ',' + output + '\n';
+}
+
+// Never replace an input (or the database) with an output, nor one output with another.
+Status checkOutputPaths(const QSqlDatabase &db, const QString &databasePath,
+                        const QStringList &outputPaths)
+{
+    QSqlQuery query(db);
+    query.setForwardOnly(true);
+    if (!query.exec(QStringLiteral("SELECT DISTINCT path FROM sources")))
+        return Error::internal(
+            QStringLiteral("reading the sources: %1").arg(query.lastError().text()), databasePath);
+    QStringList protectedPaths { databasePath };
+    while (query.next())
+        protectedPaths << query.value(0).toString();
+    QStringList outputs;
+    for (const QString &output : outputPaths) {
+        if (output.isEmpty())
+            continue;
+        const QFileInfo info(output);
+        const QString absolute = info.absoluteFilePath();
+        const QString canonical = info.exists() ? info.canonicalFilePath() : absolute;
+        for (const QString &input : std::as_const(protectedPaths)) {
+            const QFileInfo inputInfo(input);
+            if (absolute == input
+                || (inputInfo.exists() && canonical == inputInfo.canonicalFilePath()))
+                return Error::badInput(
+                    QStringLiteral("refusing to overwrite an input of the review queue"), output);
+        }
+        if (outputs.contains(canonical))
+            return Error::badInput(QStringLiteral("the same path is given for two outputs"),
+                                   output);
+        outputs << canonical;
+    }
+
+    return Done {};
+}
+
 // Where an item went, for the log's "output" column.
 const char *const kOutputCurated = "curated";
 const char *const kOutputDropped = "dropped";
@@ -181,34 +231,12 @@ Result<ExportSummary> QueueStore::exportCurated(const QString &curatedPath,
     if (textField.isEmpty())
         return Error::badInput(QStringLiteral("no text field name"));
 
-    // Never replace an input (or the database) with an output, nor one output with another.
+    if (Status allowed = checkOutputPaths(m_db, m_path, { curatedPath, droppedPath, logPath });
+        !allowed)
+        return allowed.error();
+
     QSqlQuery query(m_db);
     query.setForwardOnly(true);
-    if (!query.exec(QStringLiteral("SELECT DISTINCT path FROM sources")))
-        return databaseError(QStringLiteral("reading the sources"), query);
-    QStringList protectedPaths { m_path };
-    while (query.next())
-        protectedPaths << query.value(0).toString();
-    QStringList outputs;
-    for (const QString &output : { curatedPath, droppedPath, logPath }) {
-        if (output.isEmpty())
-            continue;
-        const QFileInfo info(output);
-        const QString absolute = info.absoluteFilePath();
-        const QString canonical = info.exists() ? info.canonicalFilePath() : absolute;
-        for (const QString &input : std::as_const(protectedPaths)) {
-            const QFileInfo inputInfo(input);
-            if (absolute == input
-                || (inputInfo.exists() && canonical == inputInfo.canonicalFilePath()))
-                return Error::badInput(
-                    QStringLiteral("refusing to overwrite an input of the review queue"), output);
-        }
-        if (outputs.contains(canonical))
-            return Error::badInput(QStringLiteral("the same path is given for two outputs"),
-                                   output);
-        outputs << canonical;
-    }
-
     // The three files are published together or not at all.
     OutputSet set;
     AtomicFile *curated = nullptr, *dropped = nullptr, *log = nullptr;
@@ -257,18 +285,7 @@ Result<ExportSummary> QueueStore::exportCurated(const QString &curatedPath,
         QString textSource;  // original, revision or edit; empty when not exported
         const char *output = "";
         const auto writeLog = [&]() -> Status {
-            if (!log)
-                return Done {};
-            const bool assessed = row.state == kAssessed;
-            const QByteArray decidedBy = !assessed ? QByteArray()
-                : row.humanDecision.isEmpty()      ? QByteArray("auto")
-                                                   : QByteArray("human");
-            return log->write(
-                QByteArray::number(row.id) + ',' + csvField(row.sourceFile) + ','
-                + QByteArray::number(row.sourceLine) + ',' + numberText(row.score).toUtf8() + ','
-                + row.autoDecision.toUtf8() + ',' + row.humanDecision.toUtf8() + ','
-                + (assessed ? finalDecision.toUtf8() : QByteArray()) + ',' + csvField(row.errorCode)
-                + ',' + decidedBy + ',' + textSource.toUtf8() + ',' + output + '\n');
+            return log ? log->write(logRow(row, textSource, output)) : Status(Done {});
         };
 
         // Only assessed items are decided; pending and failed ones are never exported.
