@@ -49,7 +49,7 @@ std::size_t JsonKeySet::insertSlowly(std::uint64_t hash, std::string_view key, s
             if (other.hash == hash && other.text == key)
                 return other.offset;
         }
-        m_filter[(hash >> 6) & 3] |= std::uint64_t(1) << (hash & 63);
+        m_filter[(hash >> 6) & (kFilterWords - 1)] |= std::uint64_t(1) << (hash & 63);
         m_keys.push_back(Key { hash, key, offset });
         if (m_keys.size() > kListLimit)
             rebuildTable(4 * kListLimit);

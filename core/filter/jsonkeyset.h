@@ -10,7 +10,7 @@
 namespace pcs {
 
 // The keys of one JSON object, to find duplicates as they are read. While the object is small
-// (the usual record has a handful of keys) the keys are a plain list with a 256-bit filter of
+// (the usual record has a handful of keys) the keys are a plain list with a 512-bit filter of
 // their hashes: a new key whose bit is not set yet is new without comparing anything, and only a
 // bit already set costs a walk over the list. Past kListLimit keys a hash table takes over, so
 // an object with 100k keys still costs linear time. The hash is seeded per instance, so a line
@@ -36,7 +36,7 @@ public:
     {
         const std::uint64_t hash = hashOf(key);
         if (!m_tableInUse && m_keys.size() < kListLimit) {
-            std::uint64_t &word = m_filter[(hash >> 6) & 3];
+            std::uint64_t &word = m_filter[(hash >> 6) & (kFilterWords - 1)];
             const std::uint64_t bit = std::uint64_t(1) << (hash & 63);
             if ((word & bit) == 0) {
                 word |= bit;
@@ -51,9 +51,10 @@ public:
 
     static constexpr std::size_t kNew = std::size_t(-1);
 
-    // Up to this many keys the list with its filter beats a table (at most 32 of 256 filter
+    // Up to this many keys the list with its filter beats a table (at most 64 of 512 filter
     // bits are set, so a walk over the list is rare).
-    static constexpr std::size_t kListLimit = 32;
+    static constexpr std::size_t kListLimit = 64;
+    static constexpr std::size_t kFilterWords = 8;  // 512 bits
 
 private:
     struct Key {
@@ -105,7 +106,8 @@ private:
 
     std::uint64_t m_seed = 0;
     std::vector<Key> m_keys;
-    std::array<std::uint64_t, 4> m_filter {};  // bit (hash mod 256) set per key, while a list
+    // While a list: the bit (hash mod 512) of every key.
+    std::array<std::uint64_t, kFilterWords> m_filter {};
     // Used once the list is full: the first m_tableMask + 1 slots (a power of two, sized for this
     // object, so that one huge object does not spread later small ones over a large table).
     std::vector<Slot> m_table;
