@@ -429,7 +429,11 @@ int exportReview(const QStringList &arguments)
           { QStringLiteral("log"), QStringLiteral("Decision log (CSV)."), QStringLiteral("FILE") },
           { QStringLiteral("text-field"),
             QStringLiteral("The field to put the final text in (default text)."),
-            QStringLiteral("FIELD"), QStringLiteral("text") } });
+            QStringLiteral("FIELD"), QStringLiteral("text") },
+          { QStringLiteral("revise-missing"),
+            QStringLiteral("A revise decision without a revision or edit: hold (default: not "
+                           "exported, listed), keep-original (curated as it is) or drop."),
+            QStringLiteral("POLICY"), QStringLiteral("hold") } });
     int exitCode = ExitOk;
     if (parseOrExit(
             parser, arguments, kExport,
@@ -438,6 +442,11 @@ int exportReview(const QStringList &arguments)
         return exitCode;
     if (parser.value(QStringLiteral("output")).isEmpty())
         return usageError(QStringLiteral("--output is required"), kExport);
+    const auto reviseMissing
+        = reviseMissingPolicyFromName(parser.value(QStringLiteral("revise-missing")));
+    if (!reviseMissing)
+        return usageError(QStringLiteral("--revise-missing must be hold, keep-original or drop"),
+                          kExport);
     const QList<NamedPath> outputs {
         { parser.value(QStringLiteral("output")), QStringLiteral("--output") },
         { parser.value(QStringLiteral("dropped")), QStringLiteral("--dropped") },
@@ -450,19 +459,46 @@ int exportReview(const QStringList &arguments)
         return exitCode;
     if (const auto refused = refuseOverwritingQueue(*store, outputs))
         return *refused;
-    auto summary = store->exportCurated(
-        parser.value(QStringLiteral("output")), parser.value(QStringLiteral("dropped")),
-        parser.value(QStringLiteral("log")), parser.value(QStringLiteral("text-field")));
+    auto summary = store->exportCurated(parser.value(QStringLiteral("output")),
+                                        parser.value(QStringLiteral("dropped")),
+                                        parser.value(QStringLiteral("log")),
+                                        parser.value(QStringLiteral("text-field")), *reviseMissing);
     if (!summary)
         return reportError(summary.error());
-    printInfo(
-        QStringLiteral(
-            "export: %1 curated (%2 revised), %3 dropped; not exported: %4 pending, %5 errors")
-            .arg(summary->curated)
-            .arg(summary->revised)
-            .arg(summary->dropped)
-            .arg(summary->pending)
-            .arg(summary->errors));
+    for (const QString &problem : std::as_const(summary->problems))
+        printInfo(QStringLiteral("export: %1").arg(problem));
+    QString line = QStringLiteral("export: %1 curated (%2 revised), %3 dropped; not exported: %4 "
+                                  "pending, %5 errors, %6 held back, %7 failed")
+                       .arg(summary->curated)
+                       .arg(summary->revised)
+                       .arg(summary->dropped)
+                       .arg(summary->pending)
+                       .arg(summary->errors)
+                       .arg(summary->held)
+                       .arg(summary->failed);
+    if (summary->reviseMissing > 0) {
+        QStringList ids;
+        for (const qint64 id : std::as_const(summary->reviseMissingIds))
+            ids << QString::number(id);
+        const QString fate = *reviseMissing == ReviseMissingPolicy::Hold
+            ? QStringLiteral("held back")
+            : *reviseMissing == ReviseMissingPolicy::Drop
+            ? QStringLiteral("dropped")
+            : QStringLiteral("curated with their original text");
+        line += QStringLiteral("; %1 revise decisions without a revision (%2; items %3%4)")
+                    .arg(summary->reviseMissing)
+                    .arg(fate, ids.join(QStringLiteral(", ")),
+                         summary->reviseMissing > ids.size() ? QStringLiteral(", ...") : QString());
+    }
+    if (summary->ownOriginalText > 0)
+        line
+            += QStringLiteral("; %1 records have their own \"original_text\": the replaced text is "
+                              "in \"pcstudio_original_text\"")
+                   .arg(summary->ownOriginalText);
+    if (summary->unscannable > 0)
+        line += QStringLiteral("; %1 exported unchanged though today's import would refuse them")
+                    .arg(summary->unscannable);
+    printInfo(line);
     return ExitOk;
 }
 
@@ -535,7 +571,7 @@ int batchImportReview(const QStringList &arguments)
     if (!summary)
         return reportError(summary.error());
     for (const QString &problem : summary->problems.mid(0, 10))
-        printInfo(QStringLiteral("skipped: %1").arg(problem));
+        printInfo(QStringLiteral("batch-import: %1").arg(problem));
     printInfo(QStringLiteral("batch-import: %1 assessed, %2 errors, %3 not pending, %4 unknown "
                              "ids, %5 malformed lines")
                   .arg(summary->assessed)

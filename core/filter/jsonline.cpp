@@ -2,6 +2,7 @@
 
 #include <array>
 #include <bit>
+#include <charconv>
 #include <cstring>
 
 #if defined(__SSE2__)
@@ -19,6 +20,7 @@ constexpr int kMaxDepth = 512;
 struct Failure {
     const Byte *at = nullptr;
     QString reason;
+    JsonLineScanner::Issue issue = JsonLineScanner::Issue::InvalidJson;
 };
 
 bool isWhitespace(Byte c)
@@ -289,10 +291,23 @@ bool scanString(const Byte *&p, const Byte *end, std::string *out, bool &escaped
     }
 }
 
+// Whether the number [begin, end) (valid JSON) is beyond a double: it overflows to infinity or
+// its non-zero digits underflow to 0. Only an exponent or hundreds of digits can get there.
+bool outOfDoubleRange(const Byte *begin, const Byte *end, bool hasExponent)
+{
+    if (!hasExponent && end - begin < 300)
+        return false;
+    double value = 0;
+    const auto result = std::from_chars(reinterpret_cast<const char *>(begin),
+                                        reinterpret_cast<const char *>(end), value);
+    return result.ec == std::errc::result_out_of_range;
+}
+
 // RFC 8259: -? (0 | [1-9][0-9]*) (.[0-9]+)? ([eE][+-]?[0-9]+)?
-bool scanNumber(const Byte *&p, const Byte *end, Failure &failure)
+bool scanNumber(const Byte *&p, const Byte *end, bool checkRange, Failure &failure)
 {
     const Byte *q = p;
+    bool hasExponent = false;
     if (*q == '-')
         ++q;
     if (q == end || !isDigit(*q)) {
@@ -323,6 +338,7 @@ bool scanNumber(const Byte *&p, const Byte *end, Failure &failure)
             ++q;
     }
     if (q != end && (*q == 'e' || *q == 'E')) {
+        hasExponent = true;
         ++q;
         if (q != end && (*q == '+' || *q == '-'))
             ++q;
@@ -332,6 +348,18 @@ bool scanNumber(const Byte *&p, const Byte *end, Failure &failure)
         }
         while (q != end && isDigit(*q))
             ++q;
+    }
+    if (checkRange && outOfDoubleRange(p, q, hasExponent)) {
+        constexpr qsizetype kShown = 40;
+        QString number = QString::fromLatin1(reinterpret_cast<const char *>(p), qsizetype(q - p));
+        if (number.size() > kShown)
+            number = number.left(kShown) + QStringLiteral("...");
+        failure = { p,
+                    QStringLiteral("the number %1 is beyond the range of a double (readers would "
+                                   "turn it into infinity or 0, or refuse the record)")
+                        .arg(number),
+                    JsonLineScanner::Issue::NumberOutOfRange };
+        return false;
     }
     p = q;
     return true;
@@ -351,6 +379,251 @@ bool scanLiteral(const Byte *&p, const Byte *end, Failure &failure)
                 QStringLiteral("invalid JSON: expected a value (true, false and null are the "
                                "only words)") };
     return false;
+}
+
+}  // namespace
+
+JsonLineScanner::JsonLineScanner(std::vector<std::string> fieldNames)
+    : JsonLineScanner(std::move(fieldNames), Options())
+{
+}
+
+JsonLineScanner::JsonLineScanner(std::vector<std::string> fieldNames, Options options)
+    : m_names(std::move(fieldNames))
+    , m_options(options)
+    , m_fields(m_names.size())
+    , m_storage(m_names.size())
+{
+    m_matches.reserve(m_names.size());
+    m_openMatches.reserve(m_names.size());
+}
+
+std::optional<JsonLineScanner::Problem> JsonLineScanner::scan(std::string_view line)
+{
+    for (Field &field : m_fields)
+        field = Field {};
+    m_closingBrace = 0;
+    m_missingCount = m_names.size();
+    m_matches.clear();
+    m_openMatches.clear();
+    m_keys.clear();
+    std::size_t escapedKeysUsed = 0;
+
+    const Byte *const begin = reinterpret_cast<const Byte *>(line.data());
+    const Byte *const end = begin + line.size();
+    // RFC 8259 lets a parser ignore a byte order mark; editors on Windows put one on line 1.
+    const bool hasBom = line.size() >= 3 && std::memcmp(begin, "\xEF\xBB\xBF", 3) == 0;
+    const Byte *p = skipWhitespace(hasBom ? begin + 3 : begin, end);
+    Failure failure;
+    const auto problem = [begin](const Byte *at, QString reason) {
+        Problem result;
+        result.column = qint64(at - begin) + 1;
+        result.reason = std::move(reason);
+        return result;
+    };
+    const auto failed = [&failure, &problem] {
+        Problem result = problem(failure.at, std::move(failure.reason));
+        result.issue = failure.issue;
+        return result;
+    };
+    if (p == end)
+        return problem(p, QStringLiteral("the line is not a JSON object (it is empty)"));
+    if (*p != '{')
+        return problem(p, QStringLiteral("the line is not a JSON object"));
+
+    // Each open container: true for an array. The depth limit keeps this (and any caller that
+    // recurses into such a line) bounded.
+    std::array<bool, kMaxDepth> isArray {};
+    int depth = 1;
+    isArray[0] = false;
+    ++p;
+
+    enum class Expect { KeyOrClose, Key, Colon, ValueOrClose, Value, CommaOrClose };
+    Expect expect = Expect::KeyOrClose;
+
+    // Records a value of the top-level object for the fields its key names.
+    const auto record = [this, begin](Kind kind, std::string_view value, const Byte *rawBegin,
+                                      const Byte *rawEnd) {
+        for (const std::size_t index : m_matches)
+            m_fields[index]
+                = Field { kind, value, std::size_t(rawBegin - begin), std::size_t(rawEnd - begin) };
+        m_missingCount -= m_matches.size();
+        m_matches.clear();
+    };
+    // The bracket at p closes a container; when it was a top-level value, its raw span ends.
+    const auto close = [this, begin, &depth](const Byte *bracket) {
+        if (depth == 1)
+            m_closingBrace = std::size_t(bracket - begin);
+        --depth;
+        if (depth == 1 && !m_openMatches.empty()) {
+            for (const std::size_t index : m_openMatches)
+                m_fields[index].rawEnd = std::size_t(bracket + 1 - begin);
+            m_openMatches.clear();
+        }
+    };
+
+    for (;;) {
+        p = skipWhitespace(p, end);
+        switch (expect) {
+        case Expect::KeyOrClose:
+            if (p != end && *p == '}') {
+                close(p);
+                ++p;
+                expect = Expect::CommaOrClose;
+                break;
+            }
+            [[fallthrough]];
+        case Expect::Key: {
+            if (p == end || *p != '"') {
+                return problem(p,
+                               expect == Expect::Key
+                                   ? QStringLiteral("invalid JSON: expected a string key "
+                                                    "after ','")
+                                   : QStringLiteral("invalid JSON: expected a string key or "
+                                                    "'}'"));
+            }
+            if (depth != 1) {
+                bool escaped = false;
+                if (!scanString(p, end, nullptr, escaped, failure))
+                    return failed();
+                expect = Expect::Colon;
+                break;
+            }
+            // A top-level key: unescaped (into a slot of its own when it has escapes) and
+            // checked against the keys before it.
+            const Byte *keyQuote = p;
+            bool escaped = false;
+            if (!scanString(p, end, &m_keyScratch, escaped, failure))
+                return failed();
+            std::string_view key(reinterpret_cast<const char *>(keyQuote + 1),
+                                 std::size_t(p - 1 - (keyQuote + 1)));
+            if (escaped) {
+                if (escapedKeysUsed == m_escapedKeys.size())
+                    m_escapedKeys.emplace_back();
+                std::string &slot = m_escapedKeys[escapedKeysUsed++];
+                slot.swap(m_keyScratch);
+                key = slot;
+            }
+            if (const std::size_t earlier = m_keys.insert(key, std::size_t(keyQuote - begin));
+                earlier != JsonKeySet::kNew) {
+                std::string shown;
+                appendJsonString(shown, key.substr(0, 80));
+                Problem duplicate
+                    = problem(keyQuote,
+                              QStringLiteral("duplicate key %1 (also at column %2)")
+                                  .arg(QString::fromUtf8(shown.data(), qsizetype(shown.size())))
+                                  .arg(earlier + 1));
+                duplicate.issue = Issue::DuplicateKey;
+                duplicate.key = std::string(key);
+                return duplicate;
+            }
+            if (m_missingCount > 0) {
+                for (std::size_t i = 0; i < m_names.size(); ++i) {
+                    if (m_fields[i].kind == Kind::Missing && m_names[i] == key)
+                        m_matches.push_back(i);
+                }
+            }
+            expect = Expect::Colon;
+            break;
+        }
+        case Expect::Colon:
+            if (p == end || *p != ':')
+                return problem(p, QStringLiteral("invalid JSON: expected ':' after an object key"));
+            ++p;
+            expect = Expect::Value;
+            break;
+        case Expect::ValueOrClose:
+            if (p != end && *p == ']') {
+                close(p);
+                ++p;
+                expect = Expect::CommaOrClose;
+                break;
+            }
+            [[fallthrough]];
+        case Expect::Value: {
+            if (p == end)
+                return problem(p,
+                               QStringLiteral("invalid JSON: expected a value, found the end "
+                                              "of the line"));
+            const Byte c = *p;
+            if (c == '{' || c == '[') {
+                if (depth == kMaxDepth)
+                    return problem(p,
+                                   QStringLiteral("invalid JSON: nesting deeper than %1 levels")
+                                       .arg(kMaxDepth));
+                if (!m_matches.empty()) {
+                    m_openMatches = m_matches;
+                    record(Kind::Other, {}, p, p);  // the end is set when it closes
+                }
+                isArray[std::size_t(depth++)] = c == '[';
+                ++p;
+                expect = c == '[' ? Expect::ValueOrClose : Expect::KeyOrClose;
+                break;
+            }
+            const Byte *valueStart = p;
+            if (c == '"') {
+                const bool wanted = !m_matches.empty();
+                std::string *storage = wanted ? &m_storage[m_matches.front()] : nullptr;
+                bool escaped = false;
+                if (!scanString(p, end, storage, escaped, failure))
+                    return failed();
+                if (wanted) {
+                    record(Kind::String,
+                           escaped
+                               ? std::string_view(*storage)
+                               : std::string_view(reinterpret_cast<const char *>(valueStart + 1),
+                                                  std::size_t(p - 1 - (valueStart + 1))),
+                           valueStart, p);
+                }
+            } else if (c == '-' || isDigit(c)) {
+                if (!scanNumber(p, end, m_options.rejectOutOfRangeNumbers, failure))
+                    return failed();
+                if (!m_matches.empty()) {
+                    record(Kind::Number,
+                           std::string_view(reinterpret_cast<const char *>(valueStart),
+                                            std::size_t(p - valueStart)),
+                           valueStart, p);
+                }
+            } else if (c == 't' || c == 'f' || c == 'n') {
+                if (!scanLiteral(p, end, failure))
+                    return failed();
+                if (!m_matches.empty())
+                    record(Kind::Other, {}, valueStart, p);
+            } else {
+                return problem(p,
+                               QStringLiteral("invalid JSON: expected a value, found %1")
+                                   .arg(describeByte(c)));
+            }
+            expect = Expect::CommaOrClose;
+            break;
+        }
+        case Expect::CommaOrClose: {
+            if (depth == 0) {
+                if (p != end)
+                    return problem(p,
+                                   QStringLiteral("invalid JSON: unexpected text after the "
+                                                  "object"));
+                return std::nullopt;
+            }
+            const bool inArray = isArray[std::size_t(depth - 1)];
+            if (p != end && *p == ',') {
+                ++p;
+                expect = inArray ? Expect::Value : Expect::Key;
+                break;
+            }
+            if (p != end && *p == (inArray ? ']' : '}')) {
+                close(p);
+                ++p;
+                break;
+            }
+            return problem(p,
+                           inArray ? QStringLiteral("invalid JSON: expected ',' or ']' after "
+                                                    "an array element")
+                                   : QStringLiteral("invalid JSON: expected ',' or '}' after "
+                                                    "an object member"));
+        }
+        }
+    }
 }
 
 void appendJsonString(std::string &out, std::string_view text)
@@ -392,195 +665,6 @@ void appendJsonString(std::string &out, std::string_view text)
         }
     }
     out.push_back('"');
-}
-
-}  // namespace
-
-JsonLineScanner::JsonLineScanner(std::vector<std::string> fieldNames)
-    : m_names(std::move(fieldNames))
-    , m_fields(m_names.size())
-    , m_storage(m_names.size())
-{
-    m_matches.reserve(m_names.size());
-}
-
-std::optional<JsonLineScanner::Problem> JsonLineScanner::scan(std::string_view line)
-{
-    for (Field &field : m_fields)
-        field = Field {};
-    m_closingBrace = 0;
-    m_missingCount = m_names.size();
-    m_matches.clear();
-
-    const Byte *const begin = reinterpret_cast<const Byte *>(line.data());
-    const Byte *const end = begin + line.size();
-    // RFC 8259 lets a parser ignore a byte order mark; editors on Windows put one on line 1.
-    const bool hasBom = line.size() >= 3 && std::memcmp(begin, "\xEF\xBB\xBF", 3) == 0;
-    const Byte *p = skipWhitespace(hasBom ? begin + 3 : begin, end);
-    Failure failure;
-    const auto problem = [begin](const Byte *at, QString reason) {
-        return Problem { qint64(at - begin) + 1, std::move(reason) };
-    };
-    if (p == end)
-        return problem(p, QStringLiteral("the line is not a JSON object (it is empty)"));
-    if (*p != '{')
-        return problem(p, QStringLiteral("the line is not a JSON object"));
-
-    // Each open container: true for an array. The depth limit keeps this (and any caller that
-    // recurses into such a line) bounded.
-    std::array<bool, kMaxDepth> isArray {};
-    int depth = 1;
-    isArray[0] = false;
-    ++p;
-
-    enum class Expect { KeyOrClose, Key, Colon, ValueOrClose, Value, CommaOrClose };
-    Expect expect = Expect::KeyOrClose;
-
-    // Records a value of the top-level object for the fields its key names.
-    const auto record = [this](Kind kind, std::string_view value) {
-        for (const std::size_t index : m_matches)
-            m_fields[index] = Field { kind, value };
-        m_missingCount -= m_matches.size();
-        m_matches.clear();
-    };
-
-    for (;;) {
-        p = skipWhitespace(p, end);
-        switch (expect) {
-        case Expect::KeyOrClose:
-            if (p != end && *p == '}') {
-                if (depth == 1)
-                    m_closingBrace = std::size_t(p - begin);
-                --depth;
-                ++p;
-                expect = Expect::CommaOrClose;
-                break;
-            }
-            [[fallthrough]];
-        case Expect::Key: {
-            if (p == end || *p != '"') {
-                return problem(p,
-                               expect == Expect::Key
-                                   ? QStringLiteral("invalid JSON: expected a string key "
-                                                    "after ','")
-                                   : QStringLiteral("invalid JSON: expected a string key or "
-                                                    "'}'"));
-            }
-            const bool wanted = depth == 1 && m_missingCount > 0;
-            const Byte *keyStart = p + 1;
-            bool escaped = false;
-            if (!scanString(p, end, wanted ? &m_key : nullptr, escaped, failure))
-                return problem(failure.at, std::move(failure.reason));
-            if (wanted) {
-                const std::string_view key = escaped
-                    ? std::string_view(m_key)
-                    : std::string_view(reinterpret_cast<const char *>(keyStart),
-                                       std::size_t(p - 1 - keyStart));
-                for (std::size_t i = 0; i < m_names.size(); ++i) {
-                    // Of duplicate keys the first counts.
-                    if (m_fields[i].kind == Kind::Missing && m_names[i] == key)
-                        m_matches.push_back(i);
-                }
-            }
-            expect = Expect::Colon;
-            break;
-        }
-        case Expect::Colon:
-            if (p == end || *p != ':')
-                return problem(p, QStringLiteral("invalid JSON: expected ':' after an object key"));
-            ++p;
-            expect = Expect::Value;
-            break;
-        case Expect::ValueOrClose:
-            if (p != end && *p == ']') {
-                --depth;
-                ++p;
-                expect = Expect::CommaOrClose;
-                break;
-            }
-            [[fallthrough]];
-        case Expect::Value: {
-            if (p == end)
-                return problem(p,
-                               QStringLiteral("invalid JSON: expected a value, found the end "
-                                              "of the line"));
-            const Byte c = *p;
-            if (c == '{' || c == '[') {
-                if (depth == kMaxDepth)
-                    return problem(p,
-                                   QStringLiteral("invalid JSON: nesting deeper than %1 levels")
-                                       .arg(kMaxDepth));
-                if (!m_matches.empty())
-                    record(Kind::Other, {});
-                isArray[std::size_t(depth++)] = c == '[';
-                ++p;
-                expect = c == '[' ? Expect::ValueOrClose : Expect::KeyOrClose;
-                break;
-            }
-            const Byte *valueStart = p;
-            if (c == '"') {
-                const bool wanted = !m_matches.empty();
-                std::string *storage = wanted ? &m_storage[m_matches.front()] : nullptr;
-                bool escaped = false;
-                if (!scanString(p, end, storage, escaped, failure))
-                    return problem(failure.at, std::move(failure.reason));
-                if (wanted) {
-                    record(Kind::String,
-                           escaped
-                               ? std::string_view(*storage)
-                               : std::string_view(reinterpret_cast<const char *>(valueStart + 1),
-                                                  std::size_t(p - 1 - (valueStart + 1))));
-                }
-            } else if (c == '-' || isDigit(c)) {
-                if (!scanNumber(p, end, failure))
-                    return problem(failure.at, std::move(failure.reason));
-                if (!m_matches.empty()) {
-                    record(Kind::Number,
-                           std::string_view(reinterpret_cast<const char *>(valueStart),
-                                            std::size_t(p - valueStart)));
-                }
-            } else if (c == 't' || c == 'f' || c == 'n') {
-                if (!scanLiteral(p, end, failure))
-                    return problem(failure.at, std::move(failure.reason));
-                if (!m_matches.empty())
-                    record(Kind::Other, {});
-            } else {
-                return problem(p,
-                               QStringLiteral("invalid JSON: expected a value, found %1")
-                                   .arg(describeByte(c)));
-            }
-            expect = Expect::CommaOrClose;
-            break;
-        }
-        case Expect::CommaOrClose: {
-            if (depth == 0) {
-                if (p != end)
-                    return problem(p,
-                                   QStringLiteral("invalid JSON: unexpected text after the "
-                                                  "object"));
-                return std::nullopt;
-            }
-            const bool inArray = isArray[std::size_t(depth - 1)];
-            if (p != end && *p == ',') {
-                ++p;
-                expect = inArray ? Expect::Value : Expect::Key;
-                break;
-            }
-            if (p != end && *p == (inArray ? ']' : '}')) {
-                if (depth == 1)
-                    m_closingBrace = std::size_t(p - begin);
-                --depth;
-                ++p;
-                break;
-            }
-            return problem(p,
-                           inArray ? QStringLiteral("invalid JSON: expected ',' or ']' after "
-                                                    "an array element")
-                                   : QStringLiteral("invalid JSON: expected ',' or '}' after "
-                                                    "an object member"));
-        }
-        }
-    }
 }
 
 std::string withAddedMember(std::string_view line, std::size_t closingBrace, std::string_view name,

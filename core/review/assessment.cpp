@@ -5,6 +5,7 @@
 #include <QRegularExpression>
 
 #include <cmath>
+#include <limits>
 
 namespace pcs {
 
@@ -262,18 +263,19 @@ std::optional<int> alternativeScore(QString token, const QString &prefix, const 
     return value;
 }
 
-// Applies the logprob rule documented at parseAssessmentResponse() to `assessment`.
-void applyLogprobs(Assessment &assessment, const QString &content, const QJsonArray &tokens,
-                   int parsedScore)
+// Applies the logprob rule documented at parseAssessmentResponse() to `assessment`. Answers why
+// the log-probs are unusable (their expectation or coverage is not finite), or nothing.
+std::optional<QString> applyLogprobs(Assessment &assessment, const QString &content,
+                                     const QJsonArray &tokens, int parsedScore)
 {
     QString spelled;
     for (const QJsonValue &token : tokens)
         spelled += token.toObject().value(QStringLiteral("token")).toString();
     if (spelled != content)
-        return;  // tokens we cannot align with the text: no trustworthy distribution
+        return std::nullopt;  // tokens we cannot align with the text: no trustworthy distribution
     const std::optional<CharacterSpan> number = topLevelNumberSpan(content, kScoreKey);
     if (!number)
-        return;
+        return std::nullopt;
 
     qsizetype tokenStart = 0;
     for (qsizetype index = 0; index < tokens.size(); ++index) {
@@ -293,8 +295,12 @@ void applyLogprobs(Assessment &assessment, const QString &content, const QJsonAr
                 logprobSum += digitToken.value(QStringLiteral("logprob")).toDouble();
                 spanStart += digitToken.value(QStringLiteral("token")).toString().size();
             }
+            if (!std::isfinite(std::exp(logprobSum)))
+                return QStringLiteral("the log-probs of the score's digits sum to %1, a "
+                                      "probability beyond any number: the answer is corrupt")
+                    .arg(logprobSum);
             assessment.logprobCoverage = std::exp(logprobSum);
-            return;
+            return std::nullopt;
         }
         const qsizetype offset = number->start - tokenStart;
         const QString prefix = tokenText.left(offset);
@@ -304,21 +310,31 @@ void applyLogprobs(Assessment &assessment, const QString &content, const QJsonAr
             alternatives.append(token);  // only the chosen token is known
         double mass = 0;
         double weightedSum = 0;
+        double largestLogprob = -std::numeric_limits<double>::infinity();
         for (const QJsonValue &alternativeValue : alternatives) {
             const QJsonObject alternative = alternativeValue.toObject();
             const std::optional<int> value = alternativeScore(
                 alternative.value(QStringLiteral("token")).toString(), prefix, suffix);
             if (!value)
                 continue;
-            const double probability
-                = std::exp(alternative.value(QStringLiteral("logprob")).toDouble());
+            const double logprob = alternative.value(QStringLiteral("logprob")).toDouble();
+            largestLogprob = std::max(largestLogprob, logprob);
+            const double probability = std::exp(logprob);
             mass += probability;
             weightedSum += probability * *value;
         }
+        // exp() of a logprob above ~709 is infinite, and the expectation inf/inf is NaN.
+        const double expectation = mass > 0 ? weightedSum / mass : double(parsedScore);
+        if (!std::isfinite(mass) || !std::isfinite(expectation))
+            return QStringLiteral("the log-probs at the score's token give no finite expected "
+                                  "score (a logprob of %1, a probability beyond any number): the "
+                                  "answer is corrupt")
+                .arg(largestLogprob);
         assessment.logprobCoverage = mass;
-        assessment.score = mass > 0 ? weightedSum / mass : double(parsedScore);
-        return;
+        assessment.score = expectation;
+        return std::nullopt;
     }
+    return std::nullopt;
 }
 
 }  // namespace
@@ -406,8 +422,11 @@ Assessment parseAssessmentResponse(const QJsonObject &chatCompletion)
     const QJsonValue logprobs = envelope.choice.value(QStringLiteral("logprobs"))
                                     .toObject()
                                     .value(QStringLiteral("content"));
-    if (logprobs.isArray())
-        applyLogprobs(assessment, envelope.content, logprobs.toArray(), int(number));
+    if (logprobs.isArray()) {
+        if (const auto unusable
+            = applyLogprobs(assessment, envelope.content, logprobs.toArray(), int(number)))
+            return fail(QLatin1String(ResponseError::kInvalidLogprobs), *unusable);
+    }
     return assessment;
 }
 

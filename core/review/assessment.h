@@ -22,6 +22,8 @@ inline constexpr char kMissingScore[] = "missing_score";
 inline constexpr char kOutOfRange[] = "out_of_range";  // score not an integer 0–100
 inline constexpr char kEmptyReasoning[] = "empty_reasoning";  // reasoning missing or blank
 inline constexpr char kEmptyRevisedText[] = "empty_revised_text";  // revised_text missing/blank
+// The log-probs give no finite expected score or coverage (logprobs far above 0: corrupt).
+inline constexpr char kInvalidLogprobs[] = "invalid_logprobs";
 }  // namespace ResponseError
 
 // The text is shown to the model between these tags; any occurrence of them inside the text is
@@ -61,7 +63,7 @@ struct Assessment {
 // no_choices, refusal, truncated, content_filter, invalid_json, missing_score, out_of_range
 // (a JSON number that is not an integer 0–100, or a string such as "80"), empty_reasoning (the
 // score is conditioned on the reasoning written before it, and reviewers are shown it, so a
-// blank one marks a degenerate answer).
+// blank one marks a degenerate answer), invalid_logprobs (below).
 //
 // Logprobs (choices[0].logprobs.content, when present and its tokens spell the content): the
 // token holding the score's first digit is found by scanning the content's top-level JSON for
@@ -73,6 +75,10 @@ struct Assessment {
 // alternatives at the first digit are only first digits and their conditional continuations are
 // unknown, so the parsed integer is kept with coverage = the joint probability of the chosen
 // digit tokens. If the tokens do not spell the content, logprobs are ignored (coverage empty).
+// Log-probs whose expectation or coverage is not a finite number (a logprob so far above 0 that
+// its probability overflows) are invalid_logprobs: an error, never a score. The integer the model
+// wrote is not used instead either: the answer it came with is corrupt, and a failed assessment
+// must stay visible (it is retried or reviewed), never pass as conforming.
 Assessment parseAssessmentResponse(const QJsonObject &chatCompletion);
 
 // A request to rewrite `text` so that it conforms: the system message holds the principles and

@@ -29,15 +29,28 @@ Result<BatchExportSummary> exportBatchRequests(QueueStore &store, const Criteria
 struct BatchImportSummary {
     qint64 lines = 0;
     qint64 assessed = 0;  // results recorded as assessments
-    qint64 errors
-        = 0;  // results recorded as errors (HTTP error, refusal, truncation, bad JSON, range)
+    // Results recorded as the item's error: an HTTP error, a refusal, truncation, bad JSON, a
+    // score out of range, invalid log-probs, a line that is not a valid result
+    // (kMalformedResult) or a score the queue refuses (kInvalidScore).
+    qint64 errors = 0;
     qint64 notPending = 0;  // custom_id of an item already assessed or in error: left as it is
     qint64 unknown = 0;  // custom_id that names no item of this queue
-    qint64 malformed = 0;  // lines that are not a batch result
-    QStringList problems;  // the first 100, as FILE:LINE:COLUMN: reason
+    qint64 malformed = 0;  // lines that name no item (no readable custom_id)
+    // The first kMaxListedProblems of the unknown, malformed and kMalformedResult lines, as
+    // FILE:LINE:COLUMN: reason.
+    QStringList problems;
+    static constexpr int kMaxListedProblems = 100;
     QJsonObject toJson() const;
 };
-// Scores are the LLM's own (the local assessors are for live runs). Committed line by line.
+
+// Error codes of batch results beyond the assessment's own (ResponseError).
+inline constexpr char kMalformedResult[] = "malformed_result";  // names an item, is not valid
+inline constexpr char kInvalidScore[] = "invalid_score";  // the queue refused the score
+
+// Scores are the LLM's own (the local assessors are for live runs). Committed line by line. One
+// bad line never stops the import: it becomes its item's error (when it names one) or a counted
+// problem; a rerun skips what is recorded (not pending). Errors: unreadable file (BadInput), a
+// database failure (Internal).
 Result<BatchImportSummary> importBatchResults(QueueStore &store, const QString &path);
 
 }  // namespace pcs

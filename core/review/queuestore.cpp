@@ -11,7 +11,6 @@
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QSaveFile>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QVariant>
@@ -272,64 +271,6 @@ Result<QueryParts> queryParts(const PageQuery &query)
     return parts;
 }
 
-// RFC 4180 field: quoted when it holds a separator, quote or line break.
-QByteArray csvField(const QString &value)
-{
-    QByteArray bytes = value.toUtf8();
-    if (bytes.contains(',') || bytes.contains('"') || bytes.contains('\n') || bytes.contains('\r'))
-        bytes = '"' + bytes.replace("\"", "\"\"") + '"';
-    return bytes;
-}
-
-QString numberText(const std::optional<double> &value)
-{
-    return value ? QString::number(*value, 'g', QLocale::FloatingPointShortest) : QString();
-}
-
-// A QSaveFile that writes through a buffer (QSaveFile's own writes are small and slow) and
-// reports the first failure.
-class BufferedSaveFile {
-public:
-    explicit BufferedSaveFile(const QString &path)
-        : m_file(path)
-    {
-    }
-
-    Status open()
-    {
-        if (!m_file.open(QIODevice::WriteOnly))
-            return Error::badInput(QStringLiteral("cannot write: %1").arg(m_file.errorString()),
-                                   m_file.fileName());
-        return Done {};
-    }
-    void write(const QByteArray &bytes)
-    {
-        m_buffer += bytes;
-        if (m_buffer.size() >= 1 << 20)
-            flush();
-    }
-    Status commit()
-    {
-        flush();
-        if (m_failed || !m_file.commit())
-            return Error::internal(QStringLiteral("cannot write: %1").arg(m_file.errorString()),
-                                   m_file.fileName());
-        return Done {};
-    }
-
-private:
-    void flush()
-    {
-        if (!m_buffer.isEmpty() && m_file.write(m_buffer) != m_buffer.size())
-            m_failed = true;
-        m_buffer.clear();
-    }
-
-    QSaveFile m_file;
-    QByteArray m_buffer;
-    bool m_failed = false;
-};
-
 }  // namespace
 
 QJsonObject ImportSummary::toJson() const
@@ -339,16 +280,6 @@ QJsonObject ImportSummary::toJson() const
                          { QStringLiteral("duplicates"), duplicates },
                          { QStringLiteral("malformed"), malformed },
                          { QStringLiteral("problems"), QJsonArray::fromStringList(problems) } };
-}
-
-QJsonObject ExportSummary::toJson() const
-{
-    return QJsonObject {
-        { QStringLiteral("curated"), curated }, { QStringLiteral("kept"), kept },
-        { QStringLiteral("revised"), revised }, { QStringLiteral("text_changed"), textChanged },
-        { QStringLiteral("dropped"), dropped }, { QStringLiteral("pending"), pending },
-        { QStringLiteral("errors"), errors }
-    };
 }
 
 QueueStore::QueueStore(QString path, QString connectionName)
@@ -543,7 +474,11 @@ Result<ImportSummary> QueueStore::importJsonl(const QString &path, const QString
     if (!opened)
         return opened.error();
     LineReader &reader = **opened;
-    JsonLineScanner scanner({ textField.toStdString() });
+    // A number beyond a double would reach the export's readers as infinity or 0, or make them
+    // refuse the record: such a line is malformed here, located like any other problem.
+    JsonLineScanner::Options strict;
+    strict.rejectOutOfRangeNumbers = true;
+    JsonLineScanner scanner({ textField.toStdString() }, strict);
 
     const QString createdAt = nowUtc();
     const QVariant fileValue(sourceFile);
@@ -1083,148 +1018,6 @@ Result<QJsonObject> QueueStore::status()
                         { QStringLiteral("revise"), limits->revise } } },
         { QStringLiteral("sources"), sources },
     };
-}
-
-Result<ExportSummary> QueueStore::exportCurated(const QString &curatedPath,
-                                                const QString &droppedPath, const QString &logPath,
-                                                const QString &textField)
-{
-    if (curatedPath.isEmpty())
-        return Error::badInput(QStringLiteral("no path for the curated output"));
-    if (textField.isEmpty())
-        return Error::badInput(QStringLiteral("no text field name"));
-
-    // Never replace an input (or the database) with an output, nor one output with another.
-    QSqlQuery query(m_db);
-    query.setForwardOnly(true);
-    if (!query.exec(QStringLiteral("SELECT DISTINCT path FROM sources")))
-        return databaseError(QStringLiteral("reading the sources"), query);
-    QStringList protectedPaths { m_path };
-    while (query.next())
-        protectedPaths << query.value(0).toString();
-    QStringList outputs;
-    for (const QString &output : { curatedPath, droppedPath, logPath }) {
-        if (output.isEmpty())
-            continue;
-        const QFileInfo info(output);
-        const QString absolute = info.absoluteFilePath();
-        const QString canonical = info.exists() ? info.canonicalFilePath() : absolute;
-        for (const QString &input : std::as_const(protectedPaths)) {
-            const QFileInfo inputInfo(input);
-            if (absolute == input
-                || (inputInfo.exists() && canonical == inputInfo.canonicalFilePath()))
-                return Error::badInput(
-                    QStringLiteral("refusing to overwrite an input of the review queue"), output);
-        }
-        if (outputs.contains(canonical))
-            return Error::badInput(QStringLiteral("the same path is given for two outputs"),
-                                   output);
-        outputs << canonical;
-    }
-
-    BufferedSaveFile curated(curatedPath);
-    std::optional<BufferedSaveFile> dropped, log;
-    if (!droppedPath.isEmpty())
-        dropped.emplace(droppedPath);
-    if (!logPath.isEmpty())
-        log.emplace(logPath);
-    for (BufferedSaveFile *file :
-         { &curated, dropped ? &*dropped : nullptr, log ? &*log : nullptr }) {
-        if (file)
-            if (Status opened = file->open(); !opened)
-                return opened.error();
-    }
-    if (log)
-        log->write("id,source_file,source_line,score,auto_decision,human_decision,"
-                   "final_decision,error_code\n");
-
-    if (!query.exec(QStringLiteral(
-            "SELECT id, source_file, source_line, record, text, state, score, auto_decision, "
-            "human_decision, revised_text, edited_text, error_code FROM items ORDER BY id")))
-        return databaseError(QStringLiteral("reading the queue for export"), query);
-    ExportSummary summary;
-    const QString pcstudioKey = QStringLiteral("pcstudio");
-    while (query.next()) {
-        const qint64 id = query.value(0).toLongLong();
-        const QString state = query.value(5).toString();
-        const std::optional<double> score = optionalDouble(query.value(6));
-        const QString autoDecision = query.value(7).toString();
-        const QString humanDecision = query.value(8).toString();
-        const QString finalDecision = humanDecision.isEmpty() ? autoDecision : humanDecision;
-        const QString errorCode = query.value(11).toString();
-        if (log) {
-            log->write(QByteArray::number(id) + ',' + csvField(query.value(1).toString()) + ','
-                       + QByteArray::number(query.value(2).toLongLong()) + ','
-                       + numberText(score).toUtf8() + ',' + autoDecision.toUtf8() + ','
-                       + humanDecision.toUtf8() + ','
-                       + (state == kAssessed ? finalDecision.toUtf8() : QByteArray()) + ','
-                       + csvField(errorCode) + '\n');
-        }
-        // Only assessed items are decided; pending and failed ones are never curated.
-        if (state == kPending) {
-            ++summary.pending;
-            continue;
-        }
-        if (state != kAssessed) {
-            ++summary.errors;
-            continue;
-        }
-        const bool drop = finalDecision == QLatin1String("filter");
-        if (drop && !dropped) {
-            ++summary.dropped;
-            continue;
-        }
-
-        QJsonParseError parseError;
-        QJsonObject record
-            = QJsonDocument::fromJson(query.value(3).toString().toUtf8(), &parseError).object();
-        if (parseError.error != QJsonParseError::NoError)
-            return Error::internal(
-                QStringLiteral("item %1: the stored record is not a JSON object: %2")
-                    .arg(id)
-                    .arg(parseError.errorString()),
-                m_path);
-        const QString originalText = query.value(4).toString();
-        const QString revisedText = query.value(9).toString();
-        const QString editedText = query.value(10).toString();
-        QString finalText = originalText;
-        if (!drop) {
-            if (!editedText.isEmpty())
-                finalText = editedText;
-            else if (finalDecision == QLatin1String("revise") && !revisedText.isEmpty())
-                finalText = revisedText;
-        }
-        QJsonObject pcstudio {
-            { QStringLiteral("score"), score ? QJsonValue(*score) : QJsonValue() },
-            { QStringLiteral("decision"), finalDecision },
-            { QStringLiteral("decided_by"),
-              humanDecision.isEmpty() ? QStringLiteral("auto") : QStringLiteral("human") }
-        };
-        if (finalText != originalText) {
-            record.insert(textField, finalText);
-            pcstudio.insert(QStringLiteral("original_text"), originalText);
-            ++summary.textChanged;
-        }
-        record.insert(pcstudioKey, pcstudio);
-        const QByteArray line = QJsonDocument(record).toJson(QJsonDocument::Compact) + '\n';
-        if (drop) {
-            ++summary.dropped;
-            dropped->write(line);
-        } else {
-            ++summary.curated;
-            ++(finalDecision == QLatin1String("revise") ? summary.revised : summary.kept);
-            curated.write(line);
-        }
-    }
-    if (query.lastError().isValid())
-        return databaseError(QStringLiteral("reading the queue for export"), query);
-    for (BufferedSaveFile *file :
-         { &curated, dropped ? &*dropped : nullptr, log ? &*log : nullptr }) {
-        if (file)
-            if (Status committed = file->commit(); !committed)
-                return committed.error();
-    }
-    return summary;
 }
 
 Result<QueueCounts> QueueStore::counts()

@@ -54,7 +54,9 @@ struct ImportSummary {
     qint64 lines = 0;  // non-blank lines read
     qint64 imported = 0;  // new items
     qint64 duplicates = 0;  // lines already in the queue (same file content and line): ignored
-    qint64 malformed = 0;  // invalid JSON or UTF-8, missing or non-string text: not imported
+    // Invalid JSON or UTF-8, a duplicate top-level key, a number beyond a double, a missing or
+    // non-string text: not imported.
+    qint64 malformed = 0;
     QStringList problems;  // the first kMaxListedProblems, as FILE:LINE:COLUMN: reason
 
     static constexpr int kMaxListedProblems = 100;
@@ -125,14 +127,39 @@ struct QueueCounts {
     friend bool operator==(const QueueCounts &, const QueueCounts &) = default;
 };
 
+// What the export does with an item whose final decision is "revise" but which has neither a
+// revision nor a human edit: Hold (not exported; counted and listed), KeepOriginal (curated with
+// its original text), Drop (goes to the dropped file).
+enum class ReviseMissingPolicy { Hold, KeepOriginal, Drop };
+QString reviseMissingPolicyName(ReviseMissingPolicy policy);  // hold, keep-original, drop
+std::optional<ReviseMissingPolicy> reviseMissingPolicyFromName(const QString &name);
+
 struct ExportSummary {
-    qint64 curated = 0;  // lines written to the curated file (final decision keep or revise)
-    qint64 kept = 0;
-    qint64 revised = 0;  // curated with a decision of revise
+    qint64 curated = 0;  // lines written to the curated file (= kept + revised)
+    qint64 kept = 0;  // curated otherwise: decision keep, or revise kept as it was (KeepOriginal)
+    qint64 revised = 0;  // curated with a decision of revise and its revised (or edited) text
     qint64 textChanged = 0;  // curated items whose text was replaced (revision or human edit)
-    qint64 dropped = 0;  // final decision filter
+    qint64 dropped = 0;  // final decision filter (and revise without a revision under Drop)
     qint64 pending = 0;  // not assessed yet: not exported
     qint64 errors = 0;  // assessment failed: not exported
+    // Final decision revise without a revision or an edit, under any policy; the first ids.
+    qint64 reviseMissing = 0;
+    QList<qint64> reviseMissingIds;
+    ReviseMissingPolicy reviseMissingPolicy = ReviseMissingPolicy::Hold;
+    qint64 held = 0;  // of those, not exported (Hold)
+    // Items with a new text whose record has its own "original_text": the old text went to
+    // "pcstudio_original_text" instead.
+    qint64 ownOriginalText = 0;
+    // Items whose text had to change but whose stored record could not take it (it cannot be
+    // scanned, or has no string text field): not exported, listed in `problems`.
+    qint64 failed = 0;
+    // Unchanged items exported byte for byte although their stored record would not pass
+    // today's import (a duplicate key or a number beyond a double, from an older version).
+    qint64 unscannable = 0;
+    QStringList problems;  // the first kMaxListedProblems of both, as FILE:LINE:COLUMN: reason
+
+    static constexpr int kMaxListedIds = 20;
+    static constexpr int kMaxListedProblems = 100;
     QJsonObject toJson() const;
 };
 
@@ -234,13 +261,22 @@ public:
     //  "sources": [{path, sha256, imported_at}]}
     Result<QJsonObject> status();
 
-    // Writes the curated JSONL (final decision keep or revise, by id: the original record with
-    // textField set to the final text and a "pcstudio" member), the dropped JSONL (final decision
-    // filter) and the decision log CSV (every item); dropped/log paths may be empty. Pending and
-    // failed items are never curated. Each file is written atomically. An output path naming an
+    // Writes the curated JSONL (final decision keep or revise, by id), the dropped JSONL (final
+    // decision filter) and the decision log CSV (every item: score, decisions, who decided, where
+    // the text came from, where the item went); dropped/log paths may be empty. An item whose
+    // text is unchanged is its stored input line byte for byte. A revised or edited item is that
+    // line with only the text field's value replaced and the old value appended as
+    // "original_text" ("pcstudio_original_text" when the record has its own "original_text").
+    // No record is ever re-parsed or re-serialised, so an odd record never fails the export: one
+    // that cannot take its new text is left out and listed (ExportSummary::failed). Pending and
+    // failed items are never exported; "revise" without a revision follows `reviseMissing`.
+    // The files are published together (OutputSet): all or none. An output path naming an
     // imported source file is refused (BadInput), so inputs are never overwritten.
+    // Errors: database failure (Internal), a write that fails (Io).
     Result<ExportSummary> exportCurated(const QString &curatedPath, const QString &droppedPath,
-                                        const QString &logPath, const QString &textField);
+                                        const QString &logPath, const QString &textField,
+                                        ReviseMissingPolicy reviseMissing
+                                        = ReviseMissingPolicy::Hold);
 
     // Counts by the stored decisions.
     Result<QueueCounts> counts();

@@ -1,6 +1,7 @@
 # The review queue: one SQLite database per review project (Qt Sql, driver QSQLITE).
 target_sources(core PRIVATE
   review/queuestore.h review/queuestore.cpp
+  review/queueexport.cpp
 )
 # The run lease (one run per queue at a time) and SQLite's write transactions and diagnoses.
 target_sources(core PRIVATE

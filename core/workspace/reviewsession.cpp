@@ -132,7 +132,7 @@ void exportCuratedInBackground(QPromise<TaskReply> &promise, QString queuePath, 
         promise.addResult(TaskReply { summary.error(), std::nullopt, {} });
         return;
     }
-    const QString description
+    QString description
         = QObject::tr("Exported %1 curated texts (%2 kept, %3 revised, %4 with a new text) to "
                       "%5; %6 dropped; %7 pending and %8 failed not exported")
               .arg(summary->curated)
@@ -143,6 +143,26 @@ void exportCuratedInBackground(QPromise<TaskReply> &promise, QString queuePath, 
               .arg(summary->dropped)
               .arg(summary->pending)
               .arg(summary->errors);
+    // Items left out of the curated file must be visible, never silent.
+    if (summary->held > 0) {
+        QStringList ids;
+        for (const qint64 id : std::as_const(summary->reviseMissingIds))
+            ids << QString::number(id);
+        description += QObject::tr("; %1 held back: decided \"revise\" but without a revision "
+                                   "or edit (items %2%3)")
+                           .arg(summary->held)
+                           .arg(ids.join(QStringLiteral(", ")),
+                                summary->held > ids.size() ? QStringLiteral(", …") : QString());
+    }
+    if (summary->failed > 0)
+        description += QObject::tr("; %1 not exported: their record could not take the new text")
+                           .arg(summary->failed);
+    if (summary->unscannable > 0)
+        description += QObject::tr("; %1 exported unchanged though today's import would refuse "
+                                   "them")
+                           .arg(summary->unscannable);
+    if (!summary->problems.isEmpty())
+        description += QObject::tr(" (first: %1)").arg(summary->problems.first());
     promise.addResult(TaskReply { std::nullopt, std::nullopt, description });
 }
 

@@ -294,6 +294,20 @@ private Q_SLOTS:
                                    QStringLiteral("--on-malformed"), QStringLiteral("pass") },
                                  input);
         QCOMPARE(passed.out, input);
+        // Two "text" members: malformed, located at the second; passed through unchanged on
+        // request (then it is the downstream reader's to judge).
+        const QByteArray twoTexts = R"({"text":"a harmless text","text":"another text"})";
+        const Run duplicate
+            = apply({ QStringLiteral("--threshold"), QStringLiteral("0") }, twoTexts + '\n');
+        QCOMPARE(duplicate.exitCode, 0);
+        QCOMPARE(duplicate.out, QByteArray());
+        QVERIFY2(duplicate.err.contains("-:1:27: duplicate key \"text\" (also at column 2)"),
+                 duplicate.err.constData());
+        const Run duplicatePassed
+            = apply({ QStringLiteral("--threshold"), QStringLiteral("0"),
+                      QStringLiteral("--on-malformed"), QStringLiteral("pass") },
+                    twoTexts + '\n');
+        QCOMPARE(duplicatePassed.out, twoTexts + '\n');
         // A file that is not a model.
         const QString garbage
             = test::writeFile(m_dir, QStringLiteral("garbage.bin"), "not a model");

@@ -191,7 +191,6 @@ private Q_SLOTS:
         QTest::addColumn<bool>("reportFails");  // the limit hits the report, not the output
         // Why this row is known to fail still (an expected failure until the fix lands: then an
         // unexpected pass, and the marker goes).
-        QTest::addColumn<QString>("pendingFix");
 
         const QStringList select {
             QStringLiteral("select"),       QStringLiteral("--errors"), m_errors,
@@ -203,18 +202,18 @@ private Q_SLOTS:
         QTest::newRow("select, large output and its report")
             << (select + QStringList { QStringLiteral("--bpb"), m_bigBpb } + withReport)
             << "out.csv"
-            << "report.json" << false << QString();
+            << "report.json" << false;
         // A few hundred bytes: fails only at the final flush.
         QTest::newRow("select, small output")
             << (select + QStringList { QStringLiteral("--bpb"), m_smallBpb }) << "out.csv"
-            << QString() << false << QString();
+            << QString() << false;
         QTest::newRow("select, the report fails: the output is not published either")
             << (select + QStringList { QStringLiteral("--bpb"), m_smallBpb } + withReport)
             << "out.csv"
-            << "report.json" << true << QString();
+            << "report.json" << true;
         QTest::newRow("select JSON, large output")
             << (select + QStringList { QStringLiteral("--bpb"), m_bigBpb }) << "out.json"
-            << QString() << false << QString();
+            << QString() << false;
 
         const QStringList apply { QStringLiteral("filter"),      QStringLiteral("apply"),
                                   QStringLiteral("--model"),     m_model,
@@ -226,12 +225,12 @@ private Q_SLOTS:
                                 QStringLiteral("--input"), m_texts }
                 + withReport)
             << "annotated.jsonl"
-            << "report.json" << false << QString();
+            << "report.json" << false;
         QTest::newRow("filter apply, small output")
             << (apply
                 + QStringList { QStringLiteral("--mode"), QStringLiteral("score"),
                                 QStringLiteral("--input"), m_fewTexts })
-            << "scores.txt" << QString() << false << QString();
+            << "scores.txt" << QString() << false;
 
         // The model, its manifest and the report: one set.
         QTest::newRow("filter train, the model and its report")
@@ -244,7 +243,7 @@ private Q_SLOTS:
                              QStringLiteral("--output"),       QStringLiteral("@OUT@"),
                              QStringLiteral("--report"),       QStringLiteral("@REPORT@") }
             << "filter.bin"
-            << "report.json" << false << QString();
+            << "report.json" << false;
 
         const QStringList compute { QStringLiteral("bpb"),        QStringLiteral("compute"),
                                     QStringLiteral("--endpoint"), m_server.url(),
@@ -253,10 +252,10 @@ private Q_SLOTS:
                                     QStringLiteral("--output"),   QStringLiteral("@OUT@") };
         QTest::newRow("bpb compute, large output")
             << (compute + QStringList { QStringLiteral("--texts"), m_bpbTexts }) << "bpb.csv"
-            << QString() << false << QString();
+            << QString() << false;
         QTest::newRow("bpb compute, small output")
             << (compute + QStringList { QStringLiteral("--texts"), m_bpbFewTexts }) << "bpb.csv"
-            << QString() << false << QString();
+            << QString() << false;
 
         const auto review = [](const QString &command, const QString &db) {
             QStringList arguments { QStringLiteral("review"),   command,
@@ -267,20 +266,16 @@ private Q_SLOTS:
             return arguments;
         };
         QTest::newRow("review export, large output")
-            << review(QStringLiteral("export"), m_bigQueue) << "curated.jsonl" << QString() << false
-            << QStringLiteral("QueueStore::exportCurated still writes through QSaveFile "
-                              "(core/review/queuestore.cpp, fixed separately)");
+            << review(QStringLiteral("export"), m_bigQueue) << "curated.jsonl" << QString() << false;
         QTest::newRow("review export, small output")
             << review(QStringLiteral("export"), m_smallQueue) << "curated.jsonl" << QString()
-            << false
-            << QStringLiteral("QueueStore::exportCurated still writes through QSaveFile "
-                              "(core/review/queuestore.cpp, fixed separately)");
+            << false;
         QTest::newRow("review batch-export, large output")
             << review(QStringLiteral("batch-export"), m_bigBatchQueue) << "requests.jsonl"
-            << QString() << false << QString();
+            << QString() << false;
         QTest::newRow("review batch-export, small output")
             << review(QStringLiteral("batch-export"), m_smallBatchQueue) << "requests.jsonl"
-            << QString() << false << QString();
+            << QString() << false;
     }
 
     void fullDiskLeavesTheOldFiles()
@@ -289,7 +284,6 @@ private Q_SLOTS:
         QFETCH(QString, outputName);
         QFETCH(QString, reportName);
         QFETCH(bool, reportFails);
-        QFETCH(QString, pendingFix);
         const QString tag = QString::fromLatin1(QTest::currentDataTag());
         const auto argumentsIn = [&](const QString &folder) {
             QStringList filled = arguments;
@@ -332,14 +326,6 @@ private Q_SLOTS:
 
         const test::CliRun full = test::runCli(argumentsIn(folder), limit);
         const QString failing = reportFails ? report : output;
-        if (!pendingFix.isEmpty()) {
-            const bool clean = !full.crashed && full.exitCode == 1
-                && full.err.contains(failing.toUtf8()) && full.err.contains("File too large")
-                && readAll(output) == "old output\n" && folderEntries(folder) == before;
-            QEXPECT_FAIL("", qPrintable(pendingFix), Abort);
-            QVERIFY2(clean, full.err.constData());
-            return;
-        }
         QVERIFY(!full.crashed);
         QVERIFY2(full.exitCode == 1, full.err.constData());
         QVERIFY2(full.err.contains(failing.toUtf8()), full.err.constData());

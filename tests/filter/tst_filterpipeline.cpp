@@ -413,6 +413,64 @@ private Q_SLOTS:
         QVERIFY(annotatedLines[0].startsWith(lines[0].chopped(1)));
     }
 
+    // A record with two "text" members is malformed for training and for apply alike, reported as
+    // FILE:LINE:COLUMN with the column of the second key: readers disagree on which text counts.
+    void duplicateKeysAreMalformed()
+    {
+        const QByteArray duplicate
+            = R"({"id":"a","text":"harmless words","x":1,"t\u0065xt":"other words"})";
+        const QByteArray nestedOnly = R"({"id":"b","meta":{"k":1,"k":2},"text":"second"})";
+        const QString texts = test::writeFile(m_dir, QStringLiteral("duplicates.jsonl"),
+                                              "{\"id\":\"a\",\"text\":\"first\"}\n" + duplicate
+                                                  + "\n" + nestedOnly + "\n");
+        const QString distribution
+            = test::writeFile(m_dir, QStringLiteral("duplicates.csv"), "text,weight\na,0.5\nb,0\n");
+        TrainingDataOptions options;
+        options.textFiles = { texts };
+        options.distributionFile = distribution;
+        options.testFraction = 0.0;
+        const QString train = m_dir.filePath(QStringLiteral("duplicates-train.txt"));
+        const QString test = m_dir.filePath(QStringLiteral("duplicates-test.txt"));
+        auto summary = writeTrainingData(options, train, test);
+        QVERIFY2(summary.ok(), summary.ok() ? "" : qPrintable(summary.error().toString()));
+        QCOMPARE(summary->lines, 3);
+        QCOMPARE(summary->problemCount, 1);
+        QCOMPARE(summary->problems,
+                 QStringList {
+                     texts + QStringLiteral(":2:41: duplicate key \"text\" (also at column 11)") });
+        QCOMPARE(readAll(train), QByteArray("__label__include first\n__label__exclude second\n"));
+
+        QVERIFY(!m_model.isEmpty());
+        auto model = FastTextModel::load(m_model);
+        QVERIFY(model.ok());
+        for (const MalformedPolicy policy : { MalformedPolicy::Skip, MalformedPolicy::Pass }) {
+            FilterApplyOptions apply;
+            apply.inputs = { texts };
+            apply.output = m_dir.filePath(QStringLiteral("duplicates-out.jsonl"));
+            apply.mode = ApplyMode::Annotate;
+            apply.threshold = 0;
+            apply.malformed = policy;
+            QList<Error> problems;
+            auto applied
+                = applyFilter(*model, apply, [&problems](const Error &e) { problems.append(e); });
+            QVERIFY2(applied.ok(), applied.ok() ? "" : qPrintable(applied.error().toString()));
+            QCOMPARE(applied->malformed, 1);
+            QCOMPARE(problems.size(), 1);
+            QCOMPARE(problems[0].toString(),
+                     texts + QStringLiteral(":2:41: duplicate key \"text\" (also at column 11)"));
+            const QList<QByteArray> out = linesOf(readAll(apply.output));
+            if (policy == MalformedPolicy::Skip) {
+                QCOMPARE(out.size(), 2);
+                QVERIFY(!out.contains(duplicate));
+            } else {
+                // Passed through unchanged, without a score.
+                QCOMPARE(out.size(), 3);
+                QCOMPARE(out[1], duplicate);
+            }
+            QVERIFY(out.last().startsWith(nestedOnly.chopped(1) + ",\"pcstudio_score\":"));
+        }
+    }
+
     void threadsAndShardsGiveTheSameOutput()
     {
         auto model = FastTextModel::load(m_model);

@@ -4,3 +4,5 @@ pcstudio_add_test(tst_queuestore SOURCES review/tst_queuestore.cpp)
 # Import, bulk scoring and paging at scale: bench_queuestore [items] [--dir DIR].
 add_executable(bench_queuestore benchmarks/bench_queuestore.cpp)
 target_link_libraries(bench_queuestore PRIVATE core pcstudio_warnings)
+# Records from import to export: duplicate keys and huge numbers, byte-for-byte export, policies.
+pcstudio_add_test(tst_queueexport SOURCES review/tst_queueexport.cpp LIBS Qt6::Sql)

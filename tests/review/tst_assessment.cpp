@@ -388,6 +388,64 @@ private slots:
         QCOMPARE(*oddAssessment.logprobCoverage, 0.0);
     }
 
+    // A logprob far above 0 (no model writes one; a corrupt or hostile results file does): its
+    // probability overflows and the expected score would be inf/inf = NaN. An error state with
+    // its own code, never a score; the integer written in the answer is not used either.
+    void logprobsThatOverflowAreAnError()
+    {
+        // Sets the logprob of every alternative (or the token itself) spelled `text`.
+        const auto withLogprob = [](QJsonArray tokens, const QString &text, double logprob) {
+            for (qsizetype i = 0; i < tokens.size(); ++i) {
+                QJsonObject token = tokens[i].toObject();
+                if (token.value(QStringLiteral("token")).toString() == text)
+                    token.insert(QStringLiteral("logprob"), logprob);
+                QJsonArray alternatives = token.value(QStringLiteral("top_logprobs")).toArray();
+                for (qsizetype k = 0; k < alternatives.size(); ++k) {
+                    QJsonObject alternative = alternatives[k].toObject();
+                    if (alternative.value(QStringLiteral("token")).toString() == text)
+                        alternative.insert(QStringLiteral("logprob"), logprob);
+                    alternatives[k] = alternative;
+                }
+                token.insert(QStringLiteral("top_logprobs"), alternatives);
+                tokens[i] = token;
+            }
+            return tokens;
+        };
+        const QList<Token> single = answerTokens(
+            QStringLiteral("Fake urgency."),
+            { { QStringLiteral("85"),
+                0.5,
+                { { QStringLiteral("85"), 0.5 }, { QStringLiteral("80"), 0.2 } } } });
+        const QList<Token> digits
+            = answerTokens(QStringLiteral("Fake urgency."),
+                           { { QStringLiteral("8"), 0.9, { { QStringLiteral("8"), 0.9 } } },
+                             { QStringLiteral("5"), 0.8, { { QStringLiteral("5"), 0.8 } } } });
+        const QList<std::pair<QString, QJsonArray>> corrupt = {
+            { spelled(single), withLogprob(logprobTokens(single), QStringLiteral("80"), 800) },
+            { spelled(single), withLogprob(logprobTokens(single), QStringLiteral("85"), 1e308) },
+            { spelled(single),
+              withLogprob(withLogprob(logprobTokens(single), QStringLiteral("80"), 710),
+                          QStringLiteral("85"), 710) },
+            { spelled(digits), withLogprob(logprobTokens(digits), QStringLiteral("8"), 1000) },
+        };
+        for (const auto &[content, logprobs] : corrupt) {
+            const Assessment assessment = parseAssessmentResponse(
+                completion(content, QStringLiteral("stop"), QJsonValue::Null, logprobs));
+            QCOMPARE(assessment.errorCode, QLatin1String(ResponseError::kInvalidLogprobs));
+            QVERIFY(!assessment.ok());
+            QVERIFY(!assessment.score.has_value());
+            QVERIFY(!assessment.logprobCoverage.has_value());
+            QVERIFY2(assessment.errorMessage.contains(QStringLiteral("corrupt")),
+                     qPrintable(assessment.errorMessage));
+        }
+        // Large but finite probabilities still give a score (within 0-100).
+        const Assessment finite = parseAssessmentResponse(
+            completion(spelled(single), QStringLiteral("stop"), QJsonValue::Null,
+                       withLogprob(logprobTokens(single), QStringLiteral("80"), 700)));
+        QVERIFY(finite.ok());
+        QVERIFY(*finite.score >= 80 && *finite.score <= 85);
+    }
+
     void revisionRequestBodyShape()
     {
         const QJsonObject body = revisionRequestBody(

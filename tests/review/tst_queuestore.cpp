@@ -7,6 +7,7 @@
 
 #include <QCoreApplication>
 #include <QDateTime>
+#include <QDir>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -623,44 +624,49 @@ void TestQueueStore::exportContents()
     const QString log = dir.filePath(QStringLiteral("log.csv"));
     auto summary = store->exportCurated(curated, dropped, log, QStringLiteral("text"));
     QVERIFY2(summary.ok(), summary.ok() ? "" : qPrintable(summary.error().toString()));
-    QCOMPARE(summary->curated, 4);
+    QCOMPARE(summary->curated, 3);
     QCOMPARE(summary->kept, 2);
-    QCOMPARE(summary->revised, 2);
+    QCOMPARE(summary->revised, 1);
     QCOMPARE(summary->textChanged, 2);
     QCOMPARE(summary->dropped, 1);
     QCOMPARE(summary->pending, 1);
     QCOMPARE(summary->errors, 1);
+    // "revise" without a revision is held back by default, and said so.
+    QCOMPARE(summary->reviseMissing, 1);
+    QCOMPARE(summary->held, 1);
+    QCOMPARE(summary->reviseMissingIds, QList<qint64> { 7 });
+    QCOMPARE(summary->failed, 0);
 
-    // QJsonObject orders members by key; values other than the text are preserved.
+    // Unchanged items are their input lines byte for byte; a new text replaces only the text's
+    // value, the old one follows as "original_text". Score and decision are in the log.
     const QList<QByteArray> expectedCurated {
-        R"({"id":1,"meta":{"b":1},"pcstudio":{"decided_by":"auto","decision":"keep","score":10},"text":"keep me"})",
-        R"({"id":2,"pcstudio":{"decided_by":"auto","decision":"revise","original_text":"revise me","score":60},"text":"revised"})",
-        R"({"id":6,"pcstudio":{"decided_by":"human","decision":"keep","original_text":"human edit","score":90},"text":"edited"})",
-        R"({"id":7,"pcstudio":{"decided_by":"auto","decision":"revise","score":70},"text":"revise without revision"})",
+        R"({"id":1,"text":"keep me","meta":{"b":1}})",
+        R"({"text":"revised","id":2,"original_text":"revise me"})",
+        R"({"id":6,"text":"edited","original_text":"human edit"})",
     };
     QCOMPARE(fileLines(curated), expectedCurated);
-    QCOMPARE(
-        fileLines(dropped),
-        QList<QByteArray> {
-            R"({"id":3,"pcstudio":{"decided_by":"auto","decision":"filter","score":95.5},"text":"drop me"})" });
+    QCOMPARE(fileLines(dropped), QList<QByteArray> { R"({"id":3,"text":"drop me"})" });
     const QByteArray quotedInput = "\"" + input.toUtf8().replace("\"", "\"\"") + "\"";
     QCOMPARE(fileLines(log),
              (QList<QByteArray> {
                  "id,source_file,source_line,score,auto_decision,human_decision,final_decision,"
-                 "error_code",
-                 "1," + quotedInput + ",1,10,keep,,keep,",
-                 "2," + quotedInput + ",2,60,revise,,revise,",
-                 "3," + quotedInput + ",3,95.5,filter,,filter,",
-                 "4," + quotedInput + ",4,,,keep,,parse",
-                 "5," + quotedInput + ",5,,,,,",
-                 "6," + quotedInput + ",6,90,filter,keep,keep,",
-                 "7," + quotedInput + ",7,70,revise,,revise,",
+                 "error_code,decided_by,text_source,output",
+                 "1," + quotedInput + ",1,10,keep,,keep,,auto,original,curated",
+                 "2," + quotedInput + ",2,60,revise,,revise,,auto,revision,curated",
+                 "3," + quotedInput + ",3,95.5,filter,,filter,,auto,original,dropped",
+                 "4," + quotedInput + ",4,,,keep,,parse,,,",
+                 "5," + quotedInput + ",5,,,,,,,,",
+                 "6," + quotedInput + ",6,90,filter,keep,keep,,human,edit,curated",
+                 "7," + quotedInput + ",7,70,revise,,revise,,auto,,held",
              }));
 
     // Optional outputs may be left out; the error item is never curated.
     QVERIFY(store->exportCurated(curated, {}, {}, QStringLiteral("text")).ok());
     QCOMPARE(fileLines(curated), expectedCurated);
-    QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("curated.jsonl.tmp"))));
+    // No temporary file or journal is left behind.
+    QCOMPARE(
+        QDir(dir.path()).entryList({ QStringLiteral(".*pcstudio*") }, QDir::Files | QDir::Hidden),
+        QStringList());
 
     QCOMPARE(describeInputFile(QStringLiteral("in"), input)->sha256, hashBefore);
 }

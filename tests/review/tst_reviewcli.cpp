@@ -21,6 +21,7 @@
 #include <QTest>
 
 #include <algorithm>
+#include <cmath>
 #include <random>
 
 #include <csignal>
@@ -106,6 +107,19 @@ QJsonObject status(const QString &db)
         != 0)
         return {};
     return QJsonDocument::fromJson(out).object();
+}
+
+// Ordinary string literals: moc misreads raw strings that hold escaped quotes.
+QList<QByteArray> oddRecords()
+{
+    return {
+        "{\"text\":\"Plain one. [[score=10]]\",\"id\":1}",
+        "{\"id\":2,\"text\":\"Harmless. [[score=10]]\",\"t\\u0065xt\":\"Send your PIN now\"}",
+        "{\"n\":12345678901234567890,\"text\":\"Caf\\u00e9 \\/ \\\"two\\\". [[score=10]]\","
+        "\"z\":{}}",
+        "{\"id\":4,\"text\":\"Huge. [[score=10]]\",\"meta\":{\"v\":[1e999]}}",
+        "{\"meta\":{\"k\":1,\"k\":2},\"text\":\"Nested duplicate. [[score=95]]\"}",
+    };
 }
 
 }  // namespace
@@ -222,9 +236,11 @@ private Q_SLOTS:
         const QString curated = m_dir.filePath(QStringLiteral("curated.jsonl"));
         const QString dropped = m_dir.filePath(QStringLiteral("dropped.jsonl"));
         const QString log = m_dir.filePath(QStringLiteral("log.csv"));
+        QByteArray exportErr;
         QCOMPARE(runCli({ QStringLiteral("review"), QStringLiteral("export"),
                           QStringLiteral("--db"), db, QStringLiteral("--output"), curated,
-                          QStringLiteral("--dropped"), dropped, QStringLiteral("--log"), log }),
+                          QStringLiteral("--dropped"), dropped, QStringLiteral("--log"), log },
+                        nullptr, &exportErr),
                  0);
         int keep = 0, revise = 0, filter = 0;
         for (const QueueItem &item : *items) {
@@ -232,12 +248,27 @@ private Q_SLOTS:
             revise += item.autoDecision == QLatin1String("revise");
             filter += item.autoDecision == QLatin1String("filter");
         }
-        QCOMPARE(lines(curated).size(), keep + revise);
+        // Nothing was revised, so the revise decisions are held back (the default), and said so.
+        QVERIFY(revise > 0);
+        QCOMPARE(lines(curated).size(), keep);
         QCOMPARE(lines(dropped).size(), filter);
         QCOMPARE(lines(log).size(), 61);  // a header and one row per item
-        const QJsonObject first = QJsonDocument::fromJson(lines(curated).first()).object();
-        QVERIFY(first.value(QStringLiteral("pcstudio")).isObject());
-        QVERIFY(first.contains(QStringLiteral("id")));
+        QVERIFY2(exportErr.contains(QStringLiteral("%1 held back").arg(revise).toUtf8()),
+                 exportErr.constData());
+        // Exported records are input lines, byte for byte, with nothing added.
+        const QList<QByteArray> inputLines = lines(input);
+        for (const QByteArray &line : lines(curated) + lines(dropped))
+            QVERIFY2(inputLines.contains(line), line.constData());
+        // --revise-missing keep-original curates them as they are.
+        QCOMPARE(runCli({ QStringLiteral("review"), QStringLiteral("export"),
+                          QStringLiteral("--db"), db, QStringLiteral("--output"), curated,
+                          QStringLiteral("--revise-missing"), QStringLiteral("keep-original") }),
+                 0);
+        QCOMPARE(lines(curated).size(), keep + revise);
+        QCOMPARE(runCli({ QStringLiteral("review"), QStringLiteral("export"),
+                          QStringLiteral("--db"), db, QStringLiteral("--output"), curated,
+                          QStringLiteral("--revise-missing"), QStringLiteral("maybe") }),
+                 2);
     }
 
     // SIGKILL mid-run, then run again: every item is assessed exactly once in the queue, every
@@ -319,9 +350,11 @@ private Q_SLOTS:
         QSqlDatabase::removeDatabase(QStringLiteral("integrity"));
         const QString curated = m_dir.filePath(QStringLiteral("kill-curated.jsonl"));
         const QString dropped = m_dir.filePath(QStringLiteral("kill-dropped.jsonl"));
+        // Nothing was revised: keep-original curates the revise decisions, so every item is out.
         QCOMPARE(
             runCli({ QStringLiteral("review"), QStringLiteral("export"), QStringLiteral("--db"), db,
-                     QStringLiteral("--output"), curated, QStringLiteral("--dropped"), dropped }),
+                     QStringLiteral("--output"), curated, QStringLiteral("--dropped"), dropped,
+                     QStringLiteral("--revise-missing"), QStringLiteral("keep-original") }),
             0);
         QCOMPARE(lines(curated).size() + lines(dropped).size(), 400);
         QCOMPARE(lines(dropped).size(), 4 * 19);  // scores 81..99 of each hundred
@@ -348,18 +381,25 @@ private Q_SLOTS:
         QCOMPARE(runCli({ QStringLiteral("review"), QStringLiteral("export"),
                           QStringLiteral("--db"), db, QStringLiteral("--output"), curated }),
                  0);
+        // A rewritten record is its input line with only the text replaced and the old text
+        // appended; the others are their input lines.
+        const QList<QByteArray> inputLines = lines(input);
         int rewritten = 0;
         for (const QByteArray &line : lines(curated)) {
-            const QJsonObject record = QJsonDocument::fromJson(line).object();
-            const QJsonObject meta = record.value(QStringLiteral("pcstudio")).toObject();
-            if (meta.value(QStringLiteral("decision")).toString() != QLatin1String("revise"))
+            if (inputLines.contains(line))
                 continue;
             ++rewritten;
-            QCOMPARE(record.value(QStringLiteral("text")).toString(),
-                     QStringLiteral("A calmer, accurate rewrite."));
-            QVERIFY(meta.value(QStringLiteral("original_text"))
-                        .toString()
-                        .startsWith(QStringLiteral("Revise test")));
+            const QJsonObject record = QJsonDocument::fromJson(line).object();
+            const QString original = record.value(QStringLiteral("original_text")).toString();
+            QVERIFY2(original.startsWith(QStringLiteral("Revise test")), line.constData());
+            const QByteArray expected = "{\"id\":\""
+                + record.value(QStringLiteral("id")).toString().toUtf8()
+                + "\",\"text\":\"A calmer, accurate rewrite.\",\"original_text\":\""
+                + original.toUtf8() + "\"}";
+            QCOMPARE(line, expected);
+            QVERIFY(inputLines.contains("{\"id\":\""
+                                        + record.value(QStringLiteral("id")).toString().toUtf8()
+                                        + "\",\"text\":\"" + original.toUtf8() + "\"}"));
         }
         QCOMPARE(rewritten, 10);
         QCOMPARE(lines(curated).size(), 20);
@@ -574,6 +614,160 @@ private Q_SLOTS:
         QVERIFY2(process.exitCode() == 1,
                  qPrintable(QString::number(process.exitCode()) + QLatin1Char(' ') + err));
         QVERIFY2(err.startsWith((mountPoint + QStringLiteral("/q.sqlite: ")).toUtf8() + expected),
+
+    // Records as users have them: a second "text" and a number beyond a double are refused at
+    // import (located); the rest is run and exported byte for byte, big integers, escapes and
+    // key order included.
+    void oddRecordsThroughImportRunAndExport()
+    {
+        const QList<QByteArray> records = oddRecords();
+        const QString input
+            = test::writeFile(m_dir, QStringLiteral("odd.jsonl"), records.join('\n') + '\n');
+        const QString db = m_dir.filePath(QStringLiteral("odd.sqlite"));
+        QByteArray err;
+        QCOMPARE(runCli(runArguments(input, db), nullptr, &err), 0);
+        QVERIFY2(err.contains((input
+                               + QStringLiteral(":2:41: duplicate key \"text\" (also at "
+                                                "column 9)"))
+                                  .toUtf8()),
+                 err.constData());
+        QVERIFY2(err.contains((input + QStringLiteral(":4:50: the number 1e999")).toUtf8()),
+                 err.constData());
+        QVERIFY2(err.contains("3 new, 0 already in the queue, 2 malformed"), err.constData());
+        const QString curated = m_dir.filePath(QStringLiteral("odd-curated.jsonl"));
+        const QString dropped = m_dir.filePath(QStringLiteral("odd-dropped.jsonl"));
+        QCOMPARE(
+            runCli({ QStringLiteral("review"), QStringLiteral("export"), QStringLiteral("--db"), db,
+                     QStringLiteral("--output"), curated, QStringLiteral("--dropped"), dropped }),
+            0);
+        QCOMPARE(lines(curated), (QList<QByteArray> { records[0], records[2] }));
+        QCOMPARE(lines(dropped), QList<QByteArray> { records[4] });
+    }
+
+    // A results file with bad lines in the middle: a result whose log-probs overflow (NaN
+    // expectation), a truncated line, a number Qt cannot hold, a duplicate "response". Each
+    // becomes its item's error with its code; every other line is imported; an unknown id and
+    // lines that name no item are counted and located. A rerun finds nothing pending.
+    void batchImportGoesOnPastBadLines()
+    {
+        QStringList texts;
+        for (int i = 0; i < 12; ++i)
+            texts << QStringLiteral("Batch-bad document %1").arg(i);
+        const QString input
+            = test::writeFile(m_dir, QStringLiteral("batch-bad.jsonl"), jsonl(texts));
+        const QString db = m_dir.filePath(QStringLiteral("batch-bad.sqlite"));
+        const QString requests = m_dir.filePath(QStringLiteral("batch-bad-requests.jsonl"));
+        QCOMPARE(runCli({ QStringLiteral("review"), QStringLiteral("import"),
+                          QStringLiteral("--db"), db, QStringLiteral("--input"), input,
+                          QStringLiteral("--criteria"), criteriaPath() }),
+                 0);
+        QCOMPARE(runCli({ QStringLiteral("review"), QStringLiteral("batch-export"),
+                          QStringLiteral("--db"), db, QStringLiteral("--output"), requests,
+                          QStringLiteral("--model"), QStringLiteral("batch-model") }),
+                 0);
+        const QList<QByteArray> requestLines = lines(requests);
+        QCOMPARE(requestLines.size(), 12);
+        QList<QString> customIds;
+        QByteArray results;
+        for (int i = 0; i < requestLines.size(); ++i) {
+            customIds << QJsonDocument::fromJson(requestLines[i])
+                             .object()
+                             .value(QStringLiteral("custom_id"))
+                             .toString();
+            QJsonObject body
+                = QJsonDocument::fromJson(test::FakeOpenAiServer::completionBody(
+                                              10 + i, QStringLiteral("batch-model"), 10,
+                                              test::FakeOpenAiServer::AnswerShape::WithLogprobs))
+                      .object();
+            if (i == 3) {
+                // Every alternative at the score's token with logprob 800: exp() overflows.
+                QJsonArray choices = body.value(QStringLiteral("choices")).toArray();
+                QJsonObject choice = choices[0].toObject();
+                QJsonObject logprobs = choice.value(QStringLiteral("logprobs")).toObject();
+                QJsonArray content = logprobs.value(QStringLiteral("content")).toArray();
+                for (qsizetype t = 0; t < content.size(); ++t) {
+                    QJsonObject token = content[t].toObject();
+                    if (token.value(QStringLiteral("token")).toString() != QLatin1String("13"))
+                        continue;
+                    QJsonArray alternatives = token.value(QStringLiteral("top_logprobs")).toArray();
+                    for (qsizetype a = 0; a < alternatives.size(); ++a) {
+                        QJsonObject alternative = alternatives[a].toObject();
+                        alternative.insert(QStringLiteral("logprob"), 800.0);
+                        alternatives[a] = alternative;
+                    }
+                    token.insert(QStringLiteral("top_logprobs"), alternatives);
+                    content[t] = token;
+                }
+                logprobs.insert(QStringLiteral("content"), content);
+                choice.insert(QStringLiteral("logprobs"), logprobs);
+                choices[0] = choice;
+                body.insert(QStringLiteral("choices"), choices);
+            }
+            QByteArray line
+                = QJsonDocument(
+                      QJsonObject { { QStringLiteral("custom_id"), customIds.last() },
+                                    { QStringLiteral("response"),
+                                      QJsonObject { { QStringLiteral("status_code"), 200 },
+                                                    { QStringLiteral("body"), body } } },
+                                    { QStringLiteral("error"), QJsonValue::Null } })
+                      .toJson(QJsonDocument::Compact);
+            if (i == 5)
+                line = line.left(line.indexOf("\"response\"") + 40);  // truncated
+            if (i == 7)
+                line = line.chopped(1) + ",\"extra\":1e999}";
+            if (i == 9)
+                line = line.chopped(1) + ",\"response\":{\"status_code\":200,\"body\":{}}}";
+            results += line + '\n';
+            if (i == 6) {
+                results += "not json\n";
+                results += "{\"custom_id\":\"item-999999\",\"response\":{}}\n";
+                results += "{\"custom_id\":\"" + customIds[0].toUtf8() + "\",\"custom_id\":\""
+                    + customIds[1].toUtf8() + "\"}\n";
+            }
+        }
+        const QString resultsPath
+            = test::writeFile(m_dir, QStringLiteral("batch-bad-results.jsonl"), results);
+        QByteArray err;
+        QCOMPARE(runCli({ QStringLiteral("review"), QStringLiteral("batch-import"),
+                          QStringLiteral("--db"), db, QStringLiteral("--input"), resultsPath },
+                        nullptr, &err),
+                 0);
+        QVERIFY2(err.contains("8 assessed, 4 errors, 0 not pending, 1 unknown ids, 2 malformed "
+                              "lines"),
+                 err.constData());
+        // Located: the lines that name no item, the unknown id, the items' bad lines.
+        for (const QByteArray &where :
+             { QByteArray(":8:1: "), QByteArray(":9:14: "), QByteArray(":10:"), QByteArray(":6:"),
+               QByteArray(":11:"), QByteArray(":13:") })
+            QVERIFY2(err.contains(resultsPath.toUtf8() + where), (where + err).constData());
+        QVERIFY2(err.contains("duplicate key \"custom_id\""), err.constData());
+        QVERIFY2(err.contains("duplicate key \"response\""), err.constData());
+
+        auto store = QueueStore::open(db);
+        QVERIFY(store.ok());
+        for (int i = 0; i < customIds.size(); ++i) {
+            auto item = (*store)->item(customIds[i].mid(5).toLongLong());
+            QVERIFY(item.ok());
+            const QString expectedCode = i == 3 ? QStringLiteral("invalid_logprobs")
+                : i == 5 || i == 7 || i == 9    ? QStringLiteral("malformed_result")
+                                                : QString();
+            if (expectedCode.isEmpty()) {
+                QCOMPARE(item->state, QStringLiteral("assessed"));
+                QVERIFY(item->score && std::isfinite(*item->score));
+                continue;
+            }
+            QCOMPARE(item->state, QStringLiteral("error"));
+            QCOMPARE(item->errorCode, expectedCode);
+            QVERIFY(!item->score.has_value());
+            QVERIFY(!item->error.isEmpty());
+        }
+        // A rerun: every item is recorded, the same lines are counted again.
+        QCOMPARE(runCli({ QStringLiteral("review"), QStringLiteral("batch-import"),
+                          QStringLiteral("--db"), db, QStringLiteral("--input"), resultsPath },
+                        nullptr, &err),
+                 0);
+        QVERIFY2(err.contains("0 assessed, 0 errors, 12 not pending, 1 unknown ids, 2 malformed "
+                              "lines"),
                  err.constData());
     }
 

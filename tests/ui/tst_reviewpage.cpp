@@ -258,7 +258,9 @@ private slots:
         QCOMPARE(stored->filter, 60.0);
         QCOMPARE(stored->revise, 30.0);
 
-        // Export: the curated file holds exactly the items whose final decision is keep/revise.
+        // Export: the curated file holds exactly the items whose final decision is keep, or
+        // revise with a revision or edit; a revise without one is held back, and the page says
+        // how many.
         QSignalSpy exported(page.session(), &ReviewSession::exportFinished);
         const QString curated = m_dir.filePath(QStringLiteral("curated.jsonl"));
         const QString dropped = m_dir.filePath(QStringLiteral("dropped.jsonl"));
@@ -268,17 +270,27 @@ private slots:
         const auto after = page.session()->store()->page(all);
         QVERIFY(after);
         std::set<int> expectedDocs, droppedDocs;
+        int held = 0;
         for (const QueueItem &item : *after) {
             const int doc = QJsonDocument::fromJson(item.record.toUtf8())
                                 .object()
                                 .value(QStringLiteral("doc"))
                                 .toInt();
             const QString decision = item.finalDecision();
-            if (decision == QStringLiteral("keep") || decision == QStringLiteral("revise"))
+            const bool rewritten = !item.revisedText.isEmpty() || !item.editedText.isEmpty();
+            if (decision == QStringLiteral("keep")
+                || (decision == QStringLiteral("revise") && rewritten))
                 expectedDocs.insert(doc);
+            else if (decision == QStringLiteral("revise"))
+                ++held;
             else if (decision == QStringLiteral("filter"))
                 droppedDocs.insert(doc);
         }
+        QVERIFY(held > 0);
+        auto *exportStatus = child<QLabel>(page, "reviewExportStatus");
+        QVERIFY(exportStatus);
+        QVERIFY2(exportStatus->text().contains(QStringLiteral("%1 held back").arg(held)),
+                 qPrintable(exportStatus->text()));
         QFile file(curated);
         QVERIFY(file.open(QIODevice::ReadOnly));
         std::set<int> curatedDocs;
