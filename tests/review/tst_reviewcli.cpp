@@ -614,6 +614,8 @@ private Q_SLOTS:
         QVERIFY2(process.exitCode() == 1,
                  qPrintable(QString::number(process.exitCode()) + QLatin1Char(' ') + err));
         QVERIFY2(err.startsWith((mountPoint + QStringLiteral("/q.sqlite: ")).toUtf8() + expected),
+                 err.constData());
+    }
 
     // Records as users have them: a second "text" and a number beyond a double are refused at
     // import (located); the rest is run and exported byte for byte, big integers, escapes and
