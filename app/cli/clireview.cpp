@@ -5,6 +5,7 @@
 #include "review/apikey.h"
 #include "review/batchfiles.h"
 #include "review/criteria.h"
+#include "review/keysettings.h"
 #include "review/llmclient.h"
 #include "review/queueinputs.h"
 #include "review/queuestore.h"
@@ -198,6 +199,48 @@ int takeRunLease(QueueStore &store, bool wait)
     }
 }
 
+// The endpoint without credentials and its key (review/apikey.h): the variable named by
+// --api-key-env, else the one this queue remembers for the endpoint; --allow-insecure-key is
+// never remembered. Says where the key comes from, never the key.
+Result<ResolvedEndpoint> resolveRunEndpoint(const QCommandLineParser &parser, QueueStore &store)
+{
+    const QString endpoint = parser.value(QStringLiteral("endpoint"));
+    KeyOptions options;
+    options.allowInsecure = parser.isSet(QStringLiteral("allow-insecure-key"));
+    if (parser.isSet(QStringLiteral("api-key-env"))) {
+        options.apiKeyEnv = parser.value(QStringLiteral("api-key-env")).trimmed();
+    } else {
+        auto kept = endpointKeySettings(store, scrubbedEndpointUrl(endpoint));
+        if (!kept)
+            return kept.error();
+        options.apiKeyEnv = kept->apiKeyEnv;
+    }
+    auto resolved = resolveEndpoint(endpoint, options);
+    if (!resolved)
+        return resolved;
+    QString line = QStringLiteral("review run: %1, API key from %2")
+                       .arg(resolved->url, resolved->sourceDescription());
+    if (!parser.isSet(QStringLiteral("api-key-env")) && !options.apiKeyEnv.isEmpty())
+        line += QStringLiteral(" (kept in the queue by an earlier run)");
+    printInfo(line);
+    if (!resolved->note.isEmpty())
+        printInfo(QStringLiteral("review run: %1").arg(resolved->note));
+    return resolved;
+}
+
+// Remembers the variable given with --api-key-env (or forgets it, when given empty) for reruns.
+Status keepApiKeyEnv(const QCommandLineParser &parser, QueueStore &store, const QString &url)
+{
+    if (!parser.isSet(QStringLiteral("api-key-env")))
+        return Done {};
+    auto kept = endpointKeySettings(store, url);
+    if (!kept)
+        return kept.error();
+    EndpointKeySettings settings = *kept;
+    settings.apiKeyEnv = parser.value(QStringLiteral("api-key-env")).trimmed();
+    return setEndpointKeySettings(store, url, settings);
+}
+
 int runReview(const QStringList &arguments)
 {
     QCommandLineParser parser;
@@ -216,6 +259,15 @@ int runReview(const QStringList &arguments)
           QStringLiteral("URL") },
         { QStringLiteral("model"), QStringLiteral("The model name the server expects."),
           QStringLiteral("NAME") },
+        { QStringLiteral("api-key-env"),
+          QStringLiteral("Read the endpoint's API key from this environment variable (its name "
+                         "is kept in the queue for reruns; empty forgets it). Default: "
+                         "credentials in the URL, OPENAI_API_KEY for https://api.openai.com "
+                         "only, else the keychain entry for the endpoint."),
+          QStringLiteral("NAME") },
+        { QStringLiteral("allow-insecure-key"),
+          QStringLiteral("Send the API key over plain http:// to a host that is not this "
+                         "machine (refused otherwise).") },
         { QStringLiteral("concurrency"), QStringLiteral("Requests in flight at once (default 8)."),
           QStringLiteral("N") },
         { QStringLiteral("rpm"),
@@ -281,6 +333,10 @@ int runReview(const QStringList &arguments)
     auto store = openStore(parser, kRun, &exitCode);
     if (!store)
         return exitCode;
+    // Before anything is imported or sent: a key that must not go there stops the run here.
+    auto resolved = resolveRunEndpoint(parser, *store);
+    if (!resolved)
+        return reportError(resolved.error());
 
     // Importing is additive and idempotent, so it need not wait for another run.
     if (!parser.value(QStringLiteral("input")).isEmpty()) {
@@ -293,6 +349,8 @@ int runReview(const QStringList &arguments)
         return leased;
     if (Status kept = store->setProperty(QStringLiteral("criteria"), criteriaJson(*criteria));
         !kept)
+        return reportError(kept.error());
+    if (Status kept = keepApiKeyEnv(parser, *store, resolved->url); !kept)
         return reportError(kept.error());
     if (parser.isSet(QStringLiteral("filter-threshold"))
         || parser.isSet(QStringLiteral("revise-threshold"))) {
@@ -356,9 +414,9 @@ int runReview(const QStringList &arguments)
     limits.deadlineMs = *deadline * 1000;
     limits.attemptTimeoutMs = std::min(limits.attemptTimeoutMs, limits.deadlineMs);
     LlmEndpoint endpoint;
-    endpoint.baseUrl = parser.value(QStringLiteral("endpoint"));
+    endpoint.baseUrl = resolved->url;  // without credentials: it shows up in error messages
     endpoint.model = parser.value(QStringLiteral("model"));
-    endpoint.apiKey = apiKeyFor(endpoint.baseUrl);  // environment or keychain; never an argument
+    endpoint.apiKey = resolved->key;
 
     LlmClient client(endpoint, limits);
     ReviewRunner runner(*store, client, std::move(criteria).value(), options);

@@ -4,6 +4,7 @@
 #include "review/assessment.h"
 #include "review/batchfiles.h"
 #include "review/queueinputs.h"
+#include "workspace/keyresolver.h"
 #include "workspace/promisecontrol.h"
 
 #include <QElapsedTimer>
@@ -36,6 +37,12 @@ enum class SingleKind { Reassess, Revise, Try };
 struct SingleRequest {
     SingleKind kind = SingleKind::Try;
     qint64 id = 0;
+};
+// A one-off request waiting for the endpoint's key.
+struct PendingSingle {
+    SingleKind kind = SingleKind::Try;
+    qint64 id = 0;
+    QJsonObject body;
 };
 
 ReviewCounts toReviewCounts(const QueueCounts &counts)
@@ -239,11 +246,20 @@ struct ReviewSession::Private {
     qint64 runTotal = 0;
     qint64 runErrors = 0;
     bool paused = false;
+    // The run's key, resolved on a worker thread before its client is made.
+    KeyResolver runKeys;
+    bool runStarting = false;
+
+    // Credentials typed into the endpoint URL this session: its key, never stored.
+    QString credentialedEndpoint;
 
     // One-off requests: reassess, revise, try.
     LlmClient *singleClient = nullptr;
     QHash<quint64, SingleRequest> singleRequests;
     quint64 nextSingleTag = 1;
+    KeyResolver singleKeys;
+    bool singleResolving = false;
+    QList<PendingSingle> pendingSingles;  // until the key is there
 
     // Whole-queue work on a worker thread, one task at a time.
     QFutureWatcher<TaskReply> watcher;
@@ -256,6 +272,11 @@ struct ReviewSession::Private {
     void finishTask(ReviewSession &session);
     void submitSingle(ReviewSession &session, SingleKind kind, qint64 id, const QJsonObject &body);
     void onSingleFinished(ReviewSession &session, const ChatResponse &response);
+    void onSingleKey(ReviewSession &session, const Result<ResolvedEndpoint> &resolved);
+    void dropSingleClient(ReviewSession &session);
+    void failPendingSingles(ReviewSession &session, const Error &error);
+    // Ends a run that is still waiting for its key: gives the lease back.
+    void abandonRunStart(ReviewSession &session);
 };
 
 void ReviewSession::Private::startTask(ReviewSession &session, Task started,
@@ -319,11 +340,23 @@ Status ReviewSession::open(const QString &queuePath)
         return store.error();
     m_store = std::move(store).value();
     d->queuePath = m_store->path();
+    // An endpoint stored with credentials (before they were kept out): keep them in memory only.
+    const ReviewProjectSettings stored = settings();
+    if (hasUrlCredentials(stored.endpoint)) {
+        if (Status scrubbed = setSettings(stored); !scrubbed) {
+            close();
+            return scrubbed;
+        }
+    }
     return Done {};
 }
 
 void ReviewSession::close()
 {
+    if (d->runStarting) {
+        d->abandonRunStart(*this);
+        Q_EMIT runStateChanged();
+    }
     if (d->runner) {
         // Stop first (the store is still there), then cut the run off from everything.
         QObject::disconnect(d->runner, nullptr, this, nullptr);
@@ -334,12 +367,8 @@ void ReviewSession::close()
         d->paused = false;
         Q_EMIT runStateChanged();
     }
-    if (d->singleClient) {
-        QObject::disconnect(d->singleClient, nullptr, this, nullptr);
-        d->singleClient->cancel();
-        disposeLater(std::exchange(d->singleClient, nullptr));
-        d->singleRequests.clear();
-    }
+    d->dropSingleClient(*this);
+    d->credentialedEndpoint.clear();
     if (d->task != Task::None) {
         d->watcher.cancel();
         d->watcher.waitForFinished();
@@ -400,17 +429,61 @@ Status ReviewSession::setSettings(const ReviewProjectSettings &settings)
 {
     if (!m_store)
         return notOpen();
+    ReviewProjectSettings kept = settings;
+    kept.endpoint = scrubbedEndpointUrl(settings.endpoint.trimmed());
     Status stored = m_store->setProperty(
         kSettingsKey,
-        QString::fromUtf8(QJsonDocument(settings.toJson()).toJson(QJsonDocument::Compact)));
+        QString::fromUtf8(QJsonDocument(kept.toJson()).toJson(QJsonDocument::Compact)));
+    if (!stored)
+        return stored;
+    if (hasUrlCredentials(settings.endpoint.trimmed()))
+        d->credentialedEndpoint = settings.endpoint.trimmed();
+    else if (scrubbedEndpointUrl(d->credentialedEndpoint) != kept.endpoint)
+        d->credentialedEndpoint.clear();  // another endpoint: those credentials are not its key
     // One-off requests use the new endpoint from now on; those in flight are dropped.
-    if (stored && d->singleClient) {
-        QObject::disconnect(d->singleClient, nullptr, this, nullptr);
-        d->singleClient->cancel();
-        disposeLater(std::exchange(d->singleClient, nullptr));
-        d->singleRequests.clear();
-    }
+    d->dropSingleClient(*this);
     return stored;
+}
+
+Result<EndpointKeySettings> ReviewSession::endpointKeySettings() const
+{
+    if (!m_store)
+        return notOpen();
+    return pcs::endpointKeySettings(*m_store, settings().endpoint);
+}
+
+Status ReviewSession::setEndpointKeySettings(const EndpointKeySettings &keySettings)
+{
+    if (!m_store)
+        return notOpen();
+    Status stored = pcs::setEndpointKeySettings(*m_store, settings().endpoint, keySettings);
+    if (stored)
+        d->dropSingleClient(*this);  // the next one-off request resolves the key again
+    return stored;
+}
+
+bool ReviewSession::hasSessionCredentials() const
+{
+    return m_store && !d->credentialedEndpoint.isEmpty()
+        && scrubbedEndpointUrl(d->credentialedEndpoint) == settings().endpoint;
+}
+
+Result<ReviewSession::KeyRequest> ReviewSession::keyRequest() const
+{
+    if (!m_store)
+        return notOpen();
+    const ReviewProjectSettings projectSettings = settings();
+    if (projectSettings.endpoint.isEmpty())
+        return Error::badInput(tr("no endpoint is configured for the assessor"));
+    auto keySettings = endpointKeySettings();
+    if (!keySettings)
+        return keySettings.error();
+    KeyRequest request;
+    request.url = hasSessionCredentials() ? d->credentialedEndpoint : projectSettings.endpoint;
+    request.options.apiKeyEnv = keySettings->apiKeyEnv;
+    request.options.allowInsecure = keySettings->allowInsecureKey;
+    request.options.caller = KeyOptions::Caller::App;
+    return request;
 }
 
 namespace {
@@ -441,14 +514,14 @@ Status ReviewSession::startRun(bool retryErrors)
 {
     if (!m_store)
         return notOpen();
-    if (d->runner)
+    if (d->runner || d->runStarting)
         return Error::badInput(tr("an assessment run is already going on"));
     auto runCriteria = criteria();
     if (!runCriteria)
         return runCriteria.error();
-    const ReviewProjectSettings projectSettings = settings();
-    if (projectSettings.endpoint.isEmpty())
-        return Error::badInput(tr("no endpoint is configured for the assessor"));
+    auto keys = keyRequest();
+    if (!keys)
+        return keys.error();
     // One run per queue, across processes (a `review run` in a terminal, another window): the
     // same lease and the same sentence as the CLI. The runner releases it when the run ends.
     auto lease = m_store->acquireRunLease();
@@ -471,11 +544,33 @@ Status ReviewSession::startRun(bool retryErrors)
         }
     }
 
+    d->runStarting = true;
+    d->paused = false;
+    Q_EMIT runStateChanged();
+    if (!takeover.isEmpty())
+        Q_EMIT runNote(takeover);  // after runStateChanged, so that views show it last
+    d->runKeys.resolve(keys->url, keys->options,
+                       [this, runCriteria = std::move(runCriteria).value()](
+                           const Result<ResolvedEndpoint> &resolved) {
+                           d->runStarting = false;
+                           if (resolved) {
+                               beginRun(*resolved, runCriteria);
+                               return;
+                           }
+                           m_store->releaseRunLease();
+                           Q_EMIT runStateChanged();
+                           Q_EMIT runFailed(resolved.error());
+                       });
+    return Done {};
+}
+
+void ReviewSession::beginRun(const ResolvedEndpoint &endpoint, Criteria runCriteria)
+{
+    const ReviewProjectSettings projectSettings = settings();
     ClientLimits limits;
     limits.concurrency = std::max(1, projectSettings.concurrency);
     limits.requestsPerMinute = projectSettings.requestsPerMinute;
-    d->runClient = new LlmClient(LlmEndpoint { projectSettings.endpoint, projectSettings.model,
-                                               apiKeyFor(projectSettings.endpoint) },
+    d->runClient = new LlmClient(LlmEndpoint { endpoint.url, projectSettings.model, endpoint.key },
                                  limits, this);
     // Connected before the runner: counts failed assessments as the runner sees them.
     connect(d->runClient, &LlmClient::finished, this, [this](const ChatResponse &response) {
@@ -487,8 +582,7 @@ Status ReviewSession::startRun(bool retryErrors)
     ReviewRunOptions options;
     options.revise = projectSettings.revise;
     options.withLogprobs = projectSettings.withLogprobs;
-    d->runner
-        = new ReviewRunner(*m_store, *d->runClient, std::move(runCriteria).value(), options, this);
+    d->runner = new ReviewRunner(*m_store, *d->runClient, std::move(runCriteria), options, this);
     // Connected after the runner: the item is recorded by the time this runs.
     connect(d->runClient, &LlmClient::finished, this, [this](const ChatResponse &response) {
         if (response.errorCode == QLatin1String("canceled"))
@@ -531,13 +625,8 @@ Status ReviewSession::startRun(bool retryErrors)
     });
 
     d->runDone = d->runTotal = d->runErrors = 0;
-    d->paused = false;
     d->runClock.start();
-    Q_EMIT runStateChanged();
-    d->runner->start();
-    if (!takeover.isEmpty())
-        Q_EMIT runNote(takeover);  // after runStateChanged, so that views show it last
-    return Done {};
+    d->runner->start();  // runStateChanged was emitted when the run started waiting for its key
 }
 
 void ReviewSession::pauseRun()
@@ -560,13 +649,21 @@ void ReviewSession::resumeRun()
 
 void ReviewSession::cancelRun()
 {
+    if (d->runStarting) {
+        d->abandonRunStart(*this);
+        Q_EMIT runStateChanged();
+        ReviewRunSummary summary;
+        summary.canceled = true;
+        Q_EMIT runFinished(summary);
+        return;
+    }
     if (d->runner)
         d->runner->stop();  // in-flight answers come back "canceled"; the runner then finishes
 }
 
 bool ReviewSession::isRunning() const
 {
-    return d->runner != nullptr;
+    return d->runner != nullptr || d->runStarting;
 }
 
 bool ReviewSession::isPaused() const
@@ -660,25 +757,81 @@ Status ReviewSession::submitForItem(qint64 id, bool assess)
     return Done {};
 }
 
-// One request on the session's small client, created on first use with the current settings.
+// One request on the session's small client, made on first use with the current settings once
+// the endpoint's key is resolved (on a worker thread); until then requests wait.
 void ReviewSession::Private::submitSingle(ReviewSession &session, SingleKind kind, qint64 id,
                                           const QJsonObject &body)
 {
-    if (!singleClient) {
-        const ReviewProjectSettings projectSettings = session.settings();
-        ClientLimits limits;
-        limits.concurrency = std::max(1, std::min(4, projectSettings.concurrency));
-        singleClient = new LlmClient(LlmEndpoint { projectSettings.endpoint, projectSettings.model,
-                                                   apiKeyFor(projectSettings.endpoint) },
-                                     limits, &session);
-        QObject::connect(singleClient, &LlmClient::finished, &session,
-                         [this, &session](const ChatResponse &response) {
-                             onSingleFinished(session, response);
-                         });
+    if (singleClient) {
+        const quint64 tag = nextSingleTag++;
+        singleRequests.insert(tag, SingleRequest { kind, id });
+        singleClient->submit(ChatRequest { tag, body });
+        return;
     }
-    const quint64 tag = nextSingleTag++;
-    singleRequests.insert(tag, SingleRequest { kind, id });
-    singleClient->submit(ChatRequest { tag, body });
+    pendingSingles.append(PendingSingle { kind, id, body });
+    if (singleResolving)
+        return;
+    auto keys = session.keyRequest();
+    if (!keys)
+        return failPendingSingles(session, keys.error());
+    singleResolving = true;
+    singleKeys.resolve(keys->url, keys->options,
+                       [this, &session](const Result<ResolvedEndpoint> &resolved) {
+                           onSingleKey(session, resolved);
+                       });
+}
+
+void ReviewSession::Private::onSingleKey(ReviewSession &session,
+                                         const Result<ResolvedEndpoint> &resolved)
+{
+    singleResolving = false;
+    if (!resolved)
+        return failPendingSingles(session, resolved.error());
+    const ReviewProjectSettings projectSettings = session.settings();
+    ClientLimits limits;
+    limits.concurrency = std::max(1, std::min(4, projectSettings.concurrency));
+    singleClient = new LlmClient(
+        LlmEndpoint { resolved->url, projectSettings.model, resolved->key }, limits, &session);
+    QObject::connect(
+        singleClient, &LlmClient::finished, &session,
+        [this, &session](const ChatResponse &response) { onSingleFinished(session, response); });
+    for (const PendingSingle &pending : std::exchange(pendingSingles, {}))
+        submitSingle(session, pending.kind, pending.id, pending.body);
+}
+
+void ReviewSession::Private::failPendingSingles(ReviewSession &session, const Error &error)
+{
+    bool itemRequests = false;
+    for (const PendingSingle &pending : std::exchange(pendingSingles, {})) {
+        if (pending.kind == SingleKind::Try)
+            Q_EMIT session.tryFinished(error.toString(), std::nullopt, QStringLiteral("api_key"));
+        else
+            itemRequests = true;
+    }
+    // The items are left as they are: a key problem says nothing about them.
+    if (itemRequests)
+        Q_EMIT session.taskFailed(error);
+}
+
+void ReviewSession::Private::dropSingleClient(ReviewSession &session)
+{
+    singleKeys.cancel();
+    singleResolving = false;
+    pendingSingles.clear();
+    if (!singleClient)
+        return;
+    QObject::disconnect(singleClient, nullptr, &session, nullptr);
+    singleClient->cancel();
+    disposeLater(std::exchange(singleClient, nullptr));
+    singleRequests.clear();
+}
+
+void ReviewSession::Private::abandonRunStart(ReviewSession &session)
+{
+    runKeys.cancel();
+    runStarting = false;
+    if (session.m_store)
+        session.m_store->releaseRunLease();
 }
 
 void ReviewSession::Private::onSingleFinished(ReviewSession &session, const ChatResponse &response)

@@ -213,6 +213,8 @@ FakeOpenAiServer::ScriptedReply FakeOpenAiServer::scriptedReply(const ReceivedRe
     if (request.method == "POST"
         && (request.path == "/v1/completions" || request.path.startsWith("/v1/completions?")))
         return completionsReply(request);
+    if (request.method == "GET" && request.path == "/v1/models")
+        return modelsReply();
     if (request.method != "POST" || request.path != "/v1/chat/completions")
         return failure(404, QStringLiteral("no such endpoint"),
                        QStringLiteral("invalid_request_error"), QStringLiteral("unknown_url"));
@@ -497,6 +499,26 @@ FakeOpenAiServer::ScriptedReply FakeOpenAiServer::completionsReply(const Receive
                         { QStringLiteral("completion_tokens"), 1 },
                         { QStringLiteral("total_tokens"), tokens.size() + 1 } } }
     };
+    return ScriptedReply { 200, QJsonDocument(body).toJson(QJsonDocument::Compact), {}, 0 };
+}
+
+QList<QByteArray> FakeOpenAiServer::authorizationHeaders() const
+{
+    QList<QByteArray> headers;
+    for (const ReceivedRequest &request : m_received)
+        headers.append(request.headers.value("authorization"));
+    return headers;
+}
+
+FakeOpenAiServer::ScriptedReply FakeOpenAiServer::modelsReply() const
+{
+    QJsonArray data;
+    for (const QString &id : m_models)
+        data.append(QJsonObject { { QStringLiteral("id"), id },
+                                  { QStringLiteral("object"), QStringLiteral("model") },
+                                  { QStringLiteral("owned_by"), QStringLiteral("fake") } });
+    const QJsonObject body { { QStringLiteral("object"), QStringLiteral("list") },
+                             { QStringLiteral("data"), data } };
     return ScriptedReply { 200, QJsonDocument(body).toJson(QJsonDocument::Compact), {}, 0 };
 }
 

@@ -8,6 +8,7 @@
 #include <QObject>
 #include <QPair>
 #include <QString>
+#include <QStringList>
 
 #include <functional>
 
@@ -67,6 +68,10 @@ namespace pcs::test {
 // prompt and one generated token " x" (logprob -5), usage.completion_tokens 1.
 //   [[noprompt]]     no prompt log-probabilities at all
 // setCompletionsFailAfter(N): completions requests after the first N get 400 (not retried).
+//
+// GET /v1/models: {"object": "list", "data": [{"id", "object": "model", "owned_by"}]} listing
+// setModels() (default: none). authorizationHeaders() gives the Authorization header each
+// request came with, so that tests can see which key went where.
 class FakeOpenAiServer : public QObject {
     Q_OBJECT
 
@@ -104,6 +109,10 @@ public:
     // The scripted tokens of a prompt (see above) and their logprobs (first one NaN = null).
     static QStringList completionTokens(const QString &prompt);
     static double completionTokenLogprob(const QString &token);
+
+    void setModels(const QStringList &ids) { m_models = ids; }
+    // The Authorization header of each request received, in order (empty when it had none).
+    QList<QByteArray> authorizationHeaders() const;
 
     int totalRequests() const { return int(m_received.size()); }
     int requestsFor(const QString &scriptKey) const { return m_requestsPerKey.value(scriptKey); }
@@ -143,6 +152,8 @@ private:
     bool m_completionsLegacyOnly = false;
     int m_completionsFailAfter = -1;
     int m_completionsRequests = 0;
+    QStringList m_models;
+    ScriptedReply modelsReply() const;
 };
 
 }  // namespace pcs::test
