@@ -2,9 +2,11 @@
 // secret-tool: where the key comes from, storing one in the keychain, credentials typed into
 // the endpoint, the key variable and plain-HTTP consent, Test connection (success and failure),
 // and a slow keychain that must not block the GUI thread.
+#include "review/criteriaeditor.h"
 #include "review/endpointkeypanel.h"
 #include "review/fakeopenaiserver.h"
 #include "review/fakesecrettool.h"
+#include "review/queuestore.h"
 #include "review/reviewpage.h"
 #include "workspace/reviewsession.h"
 
@@ -95,8 +97,7 @@ private:
         criteria.principles = QStringLiteral("Texts are calm and accurate.");
         criteria.examples << FewShotExample { QStringLiteral("All is well."), 0,
                                               QStringLiteral("Calm.") };
-        if (!page->session()->setCriteria(criteria))
-            return nullptr;
+        page->criteriaEditor()->setCriteria(criteria);  // what Run stores into the project
         QFile jsonl(m_dir.filePath(name + QStringLiteral(".jsonl")));
         if (!jsonl.open(QIODevice::WriteOnly))
             return nullptr;
@@ -309,6 +310,32 @@ private slots:
         qunsetenv("PAGE_KEY");
     }
 
+    // A project saved before credentials were kept out: opening it takes them out of the file.
+    void olderProjectLosesItsCredentials()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("older.sqlite"));
+        {
+            auto store = QueueStore::open(path);
+            QVERIFY(store.ok());
+            QVERIFY((*store)
+                        ->setProperty(QStringLiteral("settings"),
+                                      QStringLiteral("{\"endpoint\": \"https://u:OLDSECRET@"
+                                                     "llm.example.org/v1\", \"model\": \"m\"}"))
+                        .ok());
+        }
+        ReviewPage page(new ReviewSession);
+        QVERIFY(page.openProject(path));
+        QCOMPARE(child<QLineEdit>(page, "reviewEndpoint")->text(),
+                 QStringLiteral("https://llm.example.org/v1"));
+        QVERIFY(page.session()->hasSessionCredentials());
+        QVERIFY2(waitForSource(page,
+                               QStringLiteral("From the credentials typed into the "
+                                              "endpoint URL")),
+                 qPrintable(sourceText(page)));
+        page.session()->close();
+        QVERIFY(!allBytesUnder(m_dir.path()).contains("OLDSECRET"));
+    }
+
     // secret-tool taking 2 s (a keychain that prompts): the page and the run go on meanwhile.
     void slowKeychainDoesNotBlock()
     {
@@ -324,7 +351,7 @@ private slots:
 
         clock.restart();
         QSignalSpy finished(page->session(), &ReviewSession::runFinished);
-        QVERIFY(page->run());
+        QVERIFY2(page->run(), qPrintable(page->errorText()));
         QVERIFY2(clock.elapsed() < 500, qPrintable(QString::number(clock.elapsed())));
         QVERIFY(page->session()->isRunning());
         // Events keep flowing while the keychain is asked.
