@@ -33,6 +33,11 @@ int runBpbComputeCommand(const QStringList &arguments)
         { QStringLiteral("name"),
           QStringLiteral("Column name of an LLM (repeat, in order; default MODEL@URL)."),
           QStringLiteral("NAME") },
+        { QStringLiteral("api"),
+          QStringLiteral("How to ask for the prompt's log-probs: vllm (prompt_logprobs, the "
+                         "default) or openai-legacy (echo + logprobs, the legacy Completions "
+                         "API). Once for every --endpoint, or once per --endpoint in order."),
+          QStringLiteral("API") },
         { QStringLiteral("output"),
           QStringLiteral("The BPB matrix, CSV (text rows); - for stdout."),
           QStringLiteral("FILE") },
@@ -78,6 +83,17 @@ int runBpbComputeCommand(const QStringList &arguments)
                           kCompute);
     if (!names.isEmpty() && names.size() != endpoints.size())
         return usageError(QStringLiteral("give one --name per --endpoint, or none"), kCompute);
+    std::vector<BpbApi> apis;
+    for (const QString &name : parser.values(QStringLiteral("api"))) {
+        const auto api = bpbApiFromName(name);
+        if (!api)
+            return usageError(
+                QStringLiteral("--api must be vllm or openai-legacy, not '%1'").arg(name),
+                kCompute);
+        apis.push_back(*api);
+    }
+    if (apis.size() > 1 && qsizetype(apis.size()) != endpoints.size())
+        return usageError(QStringLiteral("give --api once, or once per --endpoint"), kCompute);
     const auto concurrency = intOption(parser, QStringLiteral("concurrency"), 8, 1, kCompute);
     const auto window = intOption(parser, QStringLiteral("window"), 8000, 1, kCompute);
     const auto overlap = intOption(parser, QStringLiteral("overlap"), 1000, 0, kCompute);
@@ -106,6 +122,8 @@ int runBpbComputeCommand(const QStringList &arguments)
         model.name = names.value(i);
         model.endpoint.baseUrl = endpoints[i];
         model.endpoint.model = modelNames[i];
+        if (!apis.empty())
+            model.api = apis[apis.size() == 1 ? 0 : size_t(i)];
         model.endpoint.apiKey = apiKeyFor(endpoints[i]);  // environment or keychain
         models.push_back(model);
     }
