@@ -585,6 +585,8 @@ int batchExportReview(const QStringList &arguments)
                       .arg(file.path)
                       .arg(file.requests)
                       .arg(file.bytes));
+    for (const QString &warning : std::as_const(summary->warnings))
+        printInfo(QStringLiteral("batch-export: warning: %1").arg(warning));
     for (const QString &stale : std::as_const(summary->staleFiles))
         printInfo(QStringLiteral("batch-export: warning: %1 is not part of this export (an "
                                  "earlier one?); do not upload it with these")

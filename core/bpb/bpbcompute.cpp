@@ -265,6 +265,10 @@ Result<BpbWindowScore> scoreCompletionsAnswer(const QJsonObject &body, const QSt
         std::vector<TokenText> texts;
         for (const PromptToken &position : positions)
             texts.push_back(position.token);
+        // The first position is never summed; its text may be a special token's name (a BOS
+        // some server spells out) rather than text of the prompt: any bytes at all.
+        if (!positions.front().logprob)
+            texts.front() = TokenText {};
         auto placed = placeTokensOnBytes(texts, prompt.toUtf8());
         if (!placed)
             return Error::badInput(QStringLiteral(

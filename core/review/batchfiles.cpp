@@ -237,11 +237,15 @@ Result<BatchExportSummary> exportBatchRequests(QueueStore &store, const Criteria
     }
     if (Status published = shards.isEmpty() ? (*single)->commit() : shards.publish(); !published)
         return published.error();
-    if (Status kept
-        = store.setProperty(QLatin1String(kBatchLogprobsProperty),
-                            withLogprobs ? QStringLiteral("true") : QStringLiteral("false"));
-        !kept)
-        return kept.error();
+    const QString asked = withLogprobs ? QStringLiteral("true") : QStringLiteral("false");
+    auto stored = store.property(QLatin1String(kBatchLogprobsProperty));
+    if (!stored || *stored != asked) {
+        if (Status kept = store.setProperty(QLatin1String(kBatchLogprobsProperty), asked); !kept)
+            summary.warnings << QStringLiteral("the queue cannot keep whether log-probs were asked "
+                                               "for (%1): importing the results will not tell "
+                                               "answers without them")
+                                    .arg(kept.error().reason);
+    }
     summary.staleFiles = staleExportFiles(path, summary.files);
     return summary;
 }

@@ -51,6 +51,9 @@ struct BatchExportSummary {
     // of an earlier, larger export; or FILE itself when this one was sharded): uploading them
     // again would send requests twice. Left alone, listed.
     QStringList staleFiles;
+    // What went wrong without stopping the export (the queue could not keep kBatchLogprobsProperty,
+    // e.g. a read-only copy).
+    QStringList warnings;
 };
 
 // Shard `index` (1-based) of `path`: requests.jsonl -> requests-001.jsonl (the number before the
@@ -62,7 +65,8 @@ QString batchShardPath(const QString &path, int index);
 // nothing. Errors: one request line alone larger than limits.maxBytes (BadInput, naming the item
 // and its source line, before anything is written); an output that names the queue's database
 // (or its -wal/-shm/-journal) or one of its imported sources (BadInput); a failed write (Io).
-// Keeps `withLogprobs` in the queue (property "batch_logprobs") for importBatchResults.
+// Keeps `withLogprobs` in the queue (kBatchLogprobsProperty) for importBatchResults; a queue that
+// cannot take it (read-only) still exports, with a warning.
 Result<BatchExportSummary> exportBatchRequests(QueueStore &store, const Criteria &criteria,
                                                const QString &model, const QString &path,
                                                bool withLogprobs = true,

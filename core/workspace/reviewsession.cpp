@@ -186,6 +186,8 @@ void exportBatchInBackground(QPromise<TaskReply> &promise, QString queuePath, QS
     QString description = QObject::tr("Wrote %1 batch requests to %2")
                               .arg(summary->requests)
                               .arg(names.join(QStringLiteral(", ")));
+    for (const QString &warning : std::as_const(summary->warnings))
+        description += QStringLiteral("; ") + warning;
     if (!summary->staleFiles.isEmpty())
         description += QObject::tr("; not from this export (do not upload them with these): %1")
                            .arg(summary->staleFiles.join(QStringLiteral(", ")));

@@ -210,6 +210,23 @@ private slots:
         auto whole = scoreCompletionsAnswer(answer, "alpha gamma", 0);
         QVERIFY(whole.ok());
         QCOMPARE(whole->tokens, 1);
+
+        // Legacy echo whose first token is a special token spelled out: it has no log-prob and
+        // is never counted, so its text need not be the prompt's.
+        const QJsonObject legacy {
+            { "choices",
+              QJsonArray { QJsonObject {
+                  { "logprobs",
+                    QJsonObject {
+                        { "tokens", QJsonArray { "<|endoftext|>", "alpha", " beta", " x" } },
+                        { "token_logprobs", QJsonArray { QJsonValue::Null, -1.0, -0.5, -5.0 } },
+                        { "text_offset", QJsonArray { 0, 13, 18, 23 } } } } } } },
+            { "usage", QJsonObject { { "completion_tokens", 1 } } }
+        };
+        auto special = scoreCompletionsAnswer(legacy, "alpha beta", 3);
+        QVERIFY2(special.ok(), qPrintable(special.ok() ? QString() : special.error().reason));
+        QCOMPARE(special->tokens, 1);
+        QCOMPARE(special->logprobSum, -0.5);
     }
 
     void twoModelsAndLegacyEcho()
