@@ -42,6 +42,11 @@ int runBpbComputeCommand(const QStringList &arguments)
         { QStringLiteral("allow-insecure-key"),
           QStringLiteral("Send API keys over plain http:// to hosts that are not this machine "
                          "(refused otherwise).") },
+        { QStringLiteral("api"),
+          QStringLiteral("How to ask for the prompt's log-probs: vllm (prompt_logprobs, the "
+                         "default) or openai-legacy (echo + logprobs, the legacy Completions "
+                         "API). Once for every --endpoint, or once per --endpoint in order."),
+          QStringLiteral("API") },
         { QStringLiteral("output"),
           QStringLiteral("The BPB matrix, CSV (text rows); - for stdout."),
           QStringLiteral("FILE") },
@@ -93,6 +98,17 @@ int runBpbComputeCommand(const QStringList &arguments)
         return usageError(QStringLiteral("give one --api-key-env per --endpoint (in the same "
                                          "order; '' for an endpoint's default), or none"),
                           kCompute);
+    std::vector<BpbApi> apis;
+    for (const QString &name : parser.values(QStringLiteral("api"))) {
+        const auto api = bpbApiFromName(name);
+        if (!api)
+            return usageError(
+                QStringLiteral("--api must be vllm or openai-legacy, not '%1'").arg(name),
+                kCompute);
+        apis.push_back(*api);
+    }
+    if (apis.size() > 1 && qsizetype(apis.size()) != endpoints.size())
+        return usageError(QStringLiteral("give --api once, or once per --endpoint"), kCompute);
     const auto concurrency = intOption(parser, QStringLiteral("concurrency"), 8, 1, kCompute);
     const auto window = intOption(parser, QStringLiteral("window"), 8000, 1, kCompute);
     const auto overlap = intOption(parser, QStringLiteral("overlap"), 1000, 0, kCompute);
@@ -132,6 +148,8 @@ int runBpbComputeCommand(const QStringList &arguments)
         model.name = names.value(i);
         model.endpoint.baseUrl = resolved->url;  // without credentials: names and messages use it
         model.endpoint.model = modelNames[i];
+        if (!apis.empty())
+            model.api = apis[apis.size() == 1 ? 0 : size_t(i)];
         model.endpoint.apiKey = resolved->key;
         models.push_back(model);
     }

@@ -83,6 +83,18 @@ std::optional<int> refuseOverwritingQueue(QueueStore &store, const QList<NamedPa
     return refuseOverwrites(outputs, *inputs);
 }
 
+// "N items scored without log-probs: reason N, reason N (the integer the model wrote; ...)"
+QString withoutLogprobsLine(qint64 items, const QMap<QString, qint64> &byReason)
+{
+    QStringList reasons;
+    for (auto it = byReason.begin(); it != byReason.end(); ++it)
+        reasons << QStringLiteral("%1 %2").arg(it.key()).arg(it.value());
+    return QStringLiteral("%1 items scored without log-probs: %2 (the integer the model wrote; "
+                          "`review status` counts them)")
+        .arg(items)
+        .arg(reasons.join(QStringLiteral(", ")));
+}
+
 QString criteriaJson(const Criteria &criteria)
 {
     return QString::fromUtf8(QJsonDocument(criteria.toJson()).toJson(QJsonDocument::Compact));
@@ -445,6 +457,9 @@ int runReview(const QStringList &arguments)
                       .arg(summary.completionTokens)
                       .arg(summary.retries)
                       .arg(summary.seconds, 0, 'f', 1));
+        if (summary.withoutLogprobs > 0)
+            printInfo(QStringLiteral("run: %1").arg(
+                withoutLogprobsLine(summary.withoutLogprobs, summary.withoutLogprobsByReason)));
         loop.quit();
     });
     QMetaObject::invokeMethod(&runner, &ReviewRunner::start, Qt::QueuedConnection);
@@ -573,12 +588,31 @@ int batchExportReview(const QStringList &arguments)
             QStringLiteral(
                 "The criteria (JSON); default: those the queue was run or imported with."),
             QStringLiteral("FILE") },
-          { QStringLiteral("no-logprobs"), QStringLiteral("Do not ask for logprobs.") } });
+          { QStringLiteral("no-logprobs"), QStringLiteral("Do not ask for logprobs.") },
+          { QStringLiteral("max-requests"),
+            QStringLiteral("Requests per file at most (default 50000, OpenAI's limit; 0 = no "
+                           "limit)."),
+            QStringLiteral("N") },
+          { QStringLiteral("max-bytes"),
+            QStringLiteral("Bytes per file at most (default 190000000, under OpenAI's 200 MB; "
+                           "0 = no limit)."),
+            QStringLiteral("N") } });
     int exitCode = ExitOk;
     if (parseOrExit(parser, arguments, kBatchExport,
-                    QStringLiteral("Write the pending assessments as OpenAI Batch API requests."),
+                    QStringLiteral("Write the pending assessments as OpenAI Batch API requests "
+                                   "(vLLM run-batch reads them too): FILE when they fit one "
+                                   "file, else FILE-001, FILE-002, ... each within the limits."),
                     &exitCode))
         return exitCode;
+    BatchFileLimits limits;
+    const auto maxRequests = intOption(parser, QStringLiteral("max-requests"),
+                                       int(limits.maxRequests), 0, kBatchExport);
+    const auto maxBytes
+        = intOption(parser, QStringLiteral("max-bytes"), int(limits.maxBytes), 0, kBatchExport);
+    if (!maxRequests || !maxBytes)
+        return ExitBadInput;
+    limits.maxRequests = *maxRequests;
+    limits.maxBytes = *maxBytes;
     for (const char *required : { "output", "model" })
         if (parser.value(QString::fromLatin1(required)).isEmpty())
             return usageError(QStringLiteral("--%1 is required").arg(QString::fromLatin1(required)),
@@ -598,10 +632,23 @@ int batchExportReview(const QStringList &arguments)
         return reportError(criteria.error());
     auto summary = exportBatchRequests(*store, *criteria, parser.value(QStringLiteral("model")),
                                        parser.value(QStringLiteral("output")),
-                                       !parser.isSet(QStringLiteral("no-logprobs")));
+                                       !parser.isSet(QStringLiteral("no-logprobs")), limits);
     if (!summary)
         return reportError(summary.error());
-    printInfo(QStringLiteral("batch-export: %1 requests").arg(summary->requests));
+    printInfo(QStringLiteral("batch-export: %1 requests in %2 file(s)")
+                  .arg(summary->requests)
+                  .arg(summary->files.size()));
+    for (const BatchExportSummary::File &file : summary->files)
+        printInfo(QStringLiteral("  %1 (%2 requests, %3 bytes)")
+                      .arg(file.path)
+                      .arg(file.requests)
+                      .arg(file.bytes));
+    for (const QString &warning : std::as_const(summary->warnings))
+        printInfo(QStringLiteral("batch-export: warning: %1").arg(warning));
+    for (const QString &stale : std::as_const(summary->staleFiles))
+        printInfo(QStringLiteral("batch-export: warning: %1 is not part of this export (an "
+                                 "earlier one?); do not upload it with these")
+                      .arg(stale));
     return ExitOk;
 }
 
@@ -610,22 +657,32 @@ int batchImportReview(const QStringList &arguments)
     QCommandLineParser parser;
     parser.addOptions(
         { dbOption(),
-          { QStringLiteral("input"), QStringLiteral("Batch API results JSONL (any order)."),
+          { QStringLiteral("input"),
+            QStringLiteral("Batch API results JSONL (repeat, or list more files after it; any "
+                           "order)."),
             QStringLiteral("FILE") } });
+    parser.addPositionalArgument(QStringLiteral("FILE"),
+                                 QStringLiteral("More results files (as --input)."),
+                                 QStringLiteral("[FILE...]"));
     int exitCode = ExitOk;
     if (parseOrExit(parser, arguments, kBatchImport,
                     QStringLiteral("Read Batch API results into the queue, joined by custom_id."),
-                    &exitCode))
+                    &exitCode, /*allowPositional=*/true))
         return exitCode;
-    if (parser.value(QStringLiteral("input")).isEmpty())
+    QStringList inputs = parser.values(QStringLiteral("input"));
+    inputs += parser.positionalArguments();
+    inputs.removeAll(QString());
+    if (inputs.isEmpty())
         return usageError(QStringLiteral("--input is required"), kBatchImport);
-    if (const auto refused
-        = refuseOverwrites(queueFiles(parser), optionFiles(parser, { QStringLiteral("input") })))
+    QList<NamedPath> inputFiles;
+    for (const QString &input : std::as_const(inputs))
+        inputFiles << NamedPath { input, QStringLiteral("--input") };
+    if (const auto refused = refuseOverwrites(queueFiles(parser), inputFiles))
         return *refused;
     auto store = openStore(parser, kBatchImport, &exitCode);
     if (!store)
         return exitCode;
-    auto summary = importBatchResults(*store, parser.value(QStringLiteral("input")));
+    auto summary = importBatchResults(*store, inputs);
     if (!summary)
         return reportError(summary.error());
     for (const QString &problem : summary->problems.mid(0, 10))
@@ -637,6 +694,10 @@ int batchImportReview(const QStringList &arguments)
                   .arg(summary->notPending)
                   .arg(summary->unknown)
                   .arg(summary->malformed));
+    if (summary->withoutLogprobs > 0)
+        printInfo(QStringLiteral("batch-import: %1")
+                      .arg(withoutLogprobsLine(summary->withoutLogprobs,
+                                               summary->withoutLogprobsByReason)));
     return ExitOk;
 }
 

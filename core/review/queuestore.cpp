@@ -31,7 +31,7 @@ const char *const kItemColumns
     = "id, source_file, source_sha256, source_line, record, text, state, llm_score, llm_reasoning, "
       "logprob_coverage, rule_score, fasttext_score, score, auto_decision, human_decision, "
       "revised_text, revised_score, edited_text, error, error_code, attempts, created_at, "
-      "assessed_at, decided_at";
+      "assessed_at, decided_at, logprob_note";
 
 const char *const kFinalDecision = "COALESCE(human_decision, auto_decision)";
 
@@ -129,6 +129,12 @@ const MigrationStep kMigrations[] = {
       " started_at TEXT NOT NULL,"
       " heartbeat_at TEXT NOT NULL,"
       " heartbeat_ms INTEGER NOT NULL)" },
+    // Why an assessed item's score is not the probability-weighted one ("code: explanation",
+    // LogprobNote in assessment.h); NULL when it is, or when no log-probs were asked for.
+    { 3, "ALTER TABLE items ADD COLUMN logprob_note TEXT" },
+    { 3,
+      "CREATE INDEX IF NOT EXISTS items_logprob_note ON items (logprob_note)"
+      " WHERE logprob_note IS NOT NULL" },
 };
 
 Error newerSchema(int stored, const QString &path)
@@ -206,6 +212,7 @@ QueueItem rowToItem(const QSqlQuery &query)
     item.createdAt = next().toString();
     item.assessedAt = next().toString();
     item.decidedAt = next().toString();
+    item.logprobNote = next().toString();
     return item;
 }
 
@@ -417,7 +424,8 @@ Status QueueStore::initialize()
             QStringLiteral("UPDATE items SET state = 'assessed', llm_score = ?, llm_reasoning = ?, "
                            "logprob_coverage = ?, rule_score = ?, fasttext_score = ?, score = ?, "
                            "attempts = ?, assessed_at = ?, error = NULL, error_code = NULL, "
-                           "claimed_by = NULL, claimed_at = NULL, auto_decision = %1 WHERE id = ?")
+                           "claimed_by = NULL, claimed_at = NULL, logprob_note = ?, "
+                           "auto_decision = %1 WHERE id = ?")
                 .arg(autoDecisionSql(QStringLiteral("?")))))
         return databaseError(QStringLiteral("preparing the assessment update"),
                              *m_recordAssessment);
@@ -696,6 +704,7 @@ Status QueueStore::recordAssessment(qint64 id, const AssessmentRecord &assessmen
     query.bindValue(position++, assessment.score);
     query.bindValue(position++, assessment.attempts);
     query.bindValue(position++, nowUtc());
+    query.bindValue(position++, nullable(assessment.logprobNote));
     query.bindValue(position++, assessment.score);
     query.bindValue(position++, assessment.score);
     query.bindValue(position++, id);
@@ -713,7 +722,7 @@ Status QueueStore::recordError(qint64 id, const QString &errorCode, const QStrin
     query.prepare(
         QStringLiteral("UPDATE items SET state = 'error', error_code = ?, error = ?, attempts = ?, "
                        "assessed_at = ?, score = NULL, auto_decision = NULL, claimed_by = NULL, "
-                       "claimed_at = NULL WHERE id = ?"));
+                       "claimed_at = NULL, logprob_note = NULL WHERE id = ?"));
     query.addBindValue(errorCode.isEmpty() ? QStringLiteral("error") : errorCode);
     query.addBindValue(message);
     query.addBindValue(attempts);
@@ -980,6 +989,20 @@ Result<QJsonObject> QueueStore::status()
     for (const auto &value : std::as_const(states))
         total += value.toInteger();
 
+    // Assessed items whose score is not the probability-weighted one, by the note's code.
+    QJsonObject withoutLogprobs;
+    qint64 withoutLogprobsTotal = 0;
+    if (!sqlite::execRetryingBusy(
+            query,
+            QStringLiteral("SELECT substr(logprob_note, 1, instr(logprob_note, ':') - 1) AS code, "
+                           "count(*) FROM items WHERE logprob_note IS NOT NULL "
+                           "AND state = 'assessed' GROUP BY code ORDER BY code")))
+        return databaseError(QStringLiteral("counting the log-prob notes"), query);
+    while (query.next()) {
+        withoutLogprobs.insert(query.value(0).toString(), query.value(1).toLongLong());
+        withoutLogprobsTotal += query.value(1).toLongLong();
+    }
+
     auto limits = thresholds();
     if (!limits)
         return limits.error();
@@ -1016,6 +1039,9 @@ Result<QJsonObject> QueueStore::status()
         { QStringLiteral("thresholds"),
           QJsonObject { { QStringLiteral("filter"), limits->filter },
                         { QStringLiteral("revise"), limits->revise } } },
+        { QStringLiteral("scored_without_logprobs"),
+          QJsonObject { { QStringLiteral("items"), withoutLogprobsTotal },
+                        { QStringLiteral("reasons"), withoutLogprobs } } },
         { QStringLiteral("sources"), sources },
     };
 }

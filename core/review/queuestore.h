@@ -45,6 +45,9 @@ struct QueueItem {
     QString createdAt;  // ISO 8601 UTC, e.g. 2024-05-01T12:00:00.000Z
     QString assessedAt;
     QString decidedAt;  // when the human decision was set
+    // Why the LLM score is not the probability-weighted one though log-probs were asked for
+    // ("code: explanation", see LogprobNote in assessment.h); empty when it is.
+    QString logprobNote;
 
     // The human decision when set, else the automatic one (empty while pending or in error).
     QString finalDecision() const { return humanDecision.isEmpty() ? autoDecision : humanDecision; }
@@ -72,6 +75,7 @@ struct AssessmentRecord {
     std::optional<double> fastTextScore;
     double score = 0;
     int attempts = 1;
+    QString logprobNote;  // see QueueItem::logprobNote
 };
 
 // The right to run the queue's assessments: one run per queue at a time, across processes and
@@ -258,7 +262,8 @@ public:
     // {"items", "run": {pid, host, started_at, heartbeat_at} or null (the run lease),
     //  "states": {pending, assessed, error}, "auto_decisions": {keep, revise, filter},
     //  "human_decisions": {...}, "final_decisions": {...}, "thresholds": {filter, revise},
-    //  "sources": [{path, sha256, imported_at}]}
+    //  "scored_without_logprobs": {"items": N, "reasons": {code: count}} (assessed items with a
+    //  logprob_note), "sources": [{path, sha256, imported_at}]}
     Result<QJsonObject> status();
 
     // Writes the curated JSONL (final decision keep or revise, by id), the dropped JSONL (final
@@ -299,9 +304,9 @@ public:
     Status restoreHumanDecisions(const std::vector<QueueItem> &before);
 
     static constexpr int kImportBatchRows = 50000;
-    // 2: run lease (table run_lease) and item claims (items.claimed_by, claimed_at). Older
-    // queues are migrated in place when opened.
-    static constexpr int kSchemaVersion = 2;
+    // 2: run lease (table run_lease) and item claims (items.claimed_by, claimed_at).
+    // 3: items.logprob_note. Older queues are migrated in place when opened.
+    static constexpr int kSchemaVersion = 3;
     static constexpr qint64 kRunLeaseStaleMs = 60000;
     static constexpr int kRunLeaseHeartbeatMs = 5000;
 

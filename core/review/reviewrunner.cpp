@@ -107,7 +107,8 @@ void ReviewRunner::onResponse(const ChatResponse &response)
 }
 
 void ReviewRunner::recordScores(qint64 id, std::optional<double> llmScore, const QString &reasoning,
-                                std::optional<double> coverage, int attempts)
+                                std::optional<double> coverage, int attempts,
+                                const QString &logprobNote)
 {
     const QString text = m_texts.value(id);
     const std::optional<double> rule
@@ -136,9 +137,16 @@ void ReviewRunner::recordScores(qint64 id, std::optional<double> llmScore, const
     record.fastTextScore = fastText;
     record.score = *combined;
     record.attempts = attempts;
+    // Without log-probs asked for, the bare integer is what was wanted: nothing to note.
+    if (m_options.withLogprobs)
+        record.logprobNote = logprobNote;
     if (Status recorded = m_store.recordAssessment(id, record); !recorded)
         return fail(recorded.error());
     ++m_summary.assessed;
+    if (!record.logprobNote.isEmpty()) {
+        ++m_summary.withoutLogprobs;
+        ++m_summary.withoutLogprobsByReason[LogprobNote::codeOf(record.logprobNote)];
+    }
     Q_EMIT progress(++m_completed, m_total);
     if (m_options.revise && decide(*combined, m_thresholds) == Decision::Revise && !m_stopping) {
         m_outstanding.insert(tagFor(id, Kind::Revise));
@@ -173,7 +181,7 @@ void ReviewRunner::handleAssessment(qint64 id, const ChatResponse &response)
         return;
     }
     recordScores(id, assessment.score, assessment.reasoning, assessment.logprobCoverage,
-                 response.attempts);
+                 response.attempts, assessment.logprobNote);
 }
 
 void ReviewRunner::handleRevision(qint64 id, const ChatResponse &response)

@@ -9,6 +9,7 @@
 
 #include <QElapsedTimer>
 #include <QHash>
+#include <QMap>
 #include <QObject>
 #include <QTimer>
 
@@ -40,6 +41,10 @@ struct ReviewRunSummary {
     int retries = 0;
     double seconds = 0;
     bool canceled = false;
+    // Items assessed with log-probs asked for whose score is still the bare integer the model
+    // wrote, by the code of their note (LogprobNote in assessment.h).
+    qint64 withoutLogprobs = 0;
+    QMap<QString, qint64> withoutLogprobsByReason;
 };
 
 // Works through the pending items of a queue: sends each text to the LLM assessor (with the
@@ -78,7 +83,8 @@ private:
     // Combines the LLM's score with the local ones and records the assessment (or an error
     // when the combination has nothing to combine), then asks for a revision if wanted.
     void recordScores(qint64 id, std::optional<double> llmScore, const QString &reasoning,
-                      std::optional<double> coverage, int attempts);
+                      std::optional<double> coverage, int attempts,
+                      const QString &logprobNote = {});
     void fail(const Error &error);
     void finishIfDone();
     Status endRun();  // stops the heartbeat; releases the lease with its remaining claims

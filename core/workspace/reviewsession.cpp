@@ -186,10 +186,19 @@ void exportBatchInBackground(QPromise<TaskReply> &promise, QString queuePath, QS
         promise.addResult(TaskReply { summary.error(), std::nullopt, {} });
         return;
     }
-    promise.addResult(TaskReply { std::nullopt, std::nullopt,
-                                  QObject::tr("Wrote %1 batch requests to %2")
-                                      .arg(summary->requests)
-                                      .arg(QFileInfo(path).fileName()) });
+    // More than the Batch API takes in one file: shards FILE-001, FILE-002, ...
+    QStringList names;
+    for (const BatchExportSummary::File &file : summary->files)
+        names << QFileInfo(file.path).fileName();
+    QString description = QObject::tr("Wrote %1 batch requests to %2")
+                              .arg(summary->requests)
+                              .arg(names.join(QStringLiteral(", ")));
+    for (const QString &warning : std::as_const(summary->warnings))
+        description += QStringLiteral("; ") + warning;
+    if (!summary->staleFiles.isEmpty())
+        description += QObject::tr("; not from this export (do not upload them with these): %1")
+                           .arg(summary->staleFiles.join(QStringLiteral(", ")));
+    promise.addResult(TaskReply { std::nullopt, std::nullopt, description });
 }
 
 // Deletes a QObject once control is back in the event loop, after cutting it off: it may be
@@ -878,6 +887,8 @@ void ReviewSession::Private::onSingleFinished(ReviewSession &session, const Chat
             record.llmScore = assessment.score;
             record.llmReasoning = assessment.reasoning;
             record.logprobCoverage = assessment.logprobCoverage;
+            if (session.settings().withLogprobs)
+                record.logprobNote = assessment.logprobNote;
             record.score = *assessment.score;
             record.attempts = response.attempts;
             recorded = session.m_store->recordAssessment(request.id, record);

@@ -1,5 +1,6 @@
 #include "review/reviewdetailpane.h"
 
+#include "review/assessment.h"
 #include "review/worddiff.h"
 
 #include <QHBoxLayout>
@@ -230,6 +231,9 @@ QString ReviewDetailPane::scoresLine(const QueueItem &item) const
     if (item.logprobCoverage)
         parts
             << tr("logprob coverage %1%").arg(QString::number(*item.logprobCoverage * 100, 'f', 0));
+    // The LLM score is the bare integer although log-probs were asked for: say why.
+    if (!item.logprobNote.isEmpty())
+        parts << tr("no logprob score (%1)").arg(LogprobNote::codeOf(item.logprobNote));
     if (item.revisedScore)
         parts << tr("revision %1").arg(number(*item.revisedScore));
     return parts.join(QStringLiteral(" \u00b7 "));
