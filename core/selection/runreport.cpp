@@ -70,7 +70,11 @@ void RunReport::setAlignment(const AlignedInputs &aligned)
     m_parameters.insert(QStringLiteral("benchmarks_chosen_by"),
                         aligned.benchmarksRequested ? QStringLiteral("request")
                                                     : QStringLiteral("default"));
+    m_parameters.insert(QStringLiteral("benchmarks_requested"),
+                        QJsonArray::fromStringList(aligned.benchmarksRequested ? aligned.benchmarks
+                                                                               : QStringList()));
     m_parameters.insert(QStringLiteral("match"), llmMatchingName(aligned.matching));
+    m_parameters.insert(QStringLiteral("dedupe_llms"), aligned.dedupeLlms);
     m_parameters.insert(QStringLiteral("combine"), combinationName(aligned.combination));
     m_parameters.insert(QStringLiteral("combine_formula"),
                         combinationFormula(aligned.combination));

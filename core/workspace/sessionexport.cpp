@@ -19,8 +19,8 @@ Result<RunReport> reportForOutcome(const SelectionData &data, const SelectionOut
                                                    {QStringLiteral("errors"), data.paths.errors},
                                                    {QStringLiteral("texts"), data.paths.bpbOptions.textsFile},
                                                    {QStringLiteral("llms"), data.paths.bpbOptions.llmsFile},
-                                                   {QStringLiteral("token_counts"), data.paths.tokenCounts},
-                                                   {QStringLiteral("llm_map"), outcome.parameters.llmMapPath}};
+                                                   {QStringLiteral("llm_map"), outcome.parameters.llmMapPath},
+                                                   {QStringLiteral("token_counts"), data.paths.tokenCounts}};
     for (const auto &[role, path] : inputs) {
         if (path.isEmpty())
             continue;
