@@ -285,7 +285,14 @@ int runSelection(const QStringList &arguments, Mode mode)
         }
         return Done {};
     };
-    // A failure publishes no output; with --report, the report alone, saying why.
+    // Publishing failed (a full disk, an input gone before it was hashed): the outputs and the
+    // report are one set, so the old files stay as they were, the old report too.
+    auto failPublishing = [&](const Error &error) {
+        outputs.discard();
+        printWarnings(warnings);
+        return reportError(error);
+    };
+    // The run failed before writing: no output; with --report, the report alone, saying why.
     auto fail = [&](const Error &error) {
         outputs.discard();
         printWarnings(warnings);
@@ -383,14 +390,14 @@ int runSelection(const QStringList &arguments, Mode mode)
     const QJsonObject metadata = report.toJson();
     if (output == QLatin1String("-")) {
         if (Status written = writeSelectionTable(output, table, s.format, metadata); !written)
-            return fail(written.error());
+            return failPublishing(written.error());
     } else {
         auto file = outputs.add(output);
         if (!file)
-            return fail(file.error());
+            return failPublishing(file.error());
         formatSelectionTable(table, s.format, metadata, (*file)->sink());
         if (Status written = (*file)->finish(); !written)
-            return fail(written.error());
+            return failPublishing(written.error());
     }
     report.setPhaseSeconds(QStringLiteral("write_s"), secondsSince(timer));
     printWarnings(warnings);
@@ -398,7 +405,7 @@ int runSelection(const QStringList &arguments, Mode mode)
     QJsonObject reportJson;
     if (!reportPath.isEmpty()) {
         if (Status described = addInputsToReport(true); !described)
-            return fail(described.error());
+            return failPublishing(described.error());
         report.setPhaseSeconds(QStringLiteral("hash_s"), secondsSince(timer));
         report.addWarnings(warnings);
         reportJson = report.toJson();

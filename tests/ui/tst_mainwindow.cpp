@@ -11,6 +11,7 @@
 #include "models/selectiontablemodel.h"
 #include "models/texttableview.h"
 #include "textfocus.h"
+#include "window/datapage.h"
 #include "window/mainwindow.h"
 
 #include <QAbstractItemModelTester>
@@ -341,27 +342,37 @@ private Q_SLOTS:
         QVERIFY(outcomes.wait(30000));
         QVERIFY(std::abs(outcome()->aligned.errors.sum()) < 1e-12);  // z-scores centre on 0
 
-        // "Map file…" asks for the file; the map names m4 and m5, the rest match exactly.
-        QTimer answer;
-        answer.setInterval(20);
-        QString answerWith = map;
-        connect(&answer, &QTimer::timeout, this, [&] {
+        // "Map file…" asks for the file (the dialog is canceled here: nothing changes, the
+        // choice goes back to what is in use) ...
+        bool dialogShown = false;
+        QTimer cancelDialog;
+        cancelDialog.setInterval(20);
+        connect(&cancelDialog, &QTimer::timeout, this, [&] {
             if (auto *dialog = qobject_cast<QFileDialog *>(QApplication::activeModalWidget())) {
-                answer.stop();
-                if (answerWith.isEmpty()) {
-                    QMetaObject::invokeMethod(dialog, "reject", Qt::QueuedConnection);
-                } else {
-                    dialog->selectFile(answerWith);
-                    QMetaObject::invokeMethod(dialog, "accept", Qt::QueuedConnection);
-                }
+                cancelDialog.stop();
+                dialogShown = true;
+                QMetaObject::invokeMethod(dialog, "reject", Qt::QueuedConnection);
             }
         });
-        answer.start();
+        cancelDialog.start();
+        outcomes.clear();
         choose(child<QComboBox>(window, "matchCombo"), QStringLiteral("map"));
+        QVERIFY(dialogShown);
+        QVERIFY(!outcomes.wait(300));
+        QCOMPARE(child<QComboBox>(window, "matchCombo")->currentData().toString(),
+                 QStringLiteral("hf-id"));
+        QCOMPARE(window.session()->parameters().matching, LlmMatching::HfId);
+        // ... and a file chosen there lands here: the map names m4 and m5, the rest match
+        // exactly.
+        auto *dataPage = window.findChild<DataPage *>();
+        QVERIFY(dataPage);
+        dataPage->chooseLlmMap(map);
         QVERIFY(outcomes.wait(30000));
-        QCOMPARE(QFileInfo(outcome()->parameters.llmMapPath), QFileInfo(map));
+        QCOMPARE(outcome()->parameters.llmMapPath, map);
         QCOMPARE(outcome()->parameters.matching, LlmMatching::Exact);
         QCOMPARE(outcome()->aligned.llms.size(), 5);  // m1..m5; m6 deduped, ('c', ...) unmatched
+        QCOMPARE(child<QComboBox>(window, "matchCombo")->currentData().toString(),
+                 QStringLiteral("map"));
         QVERIFY(child<QLabel>(window, "llmMapPath")->text().startsWith("map.csv"));
 
         // Saved in the workspace, and shown again when it is opened.
@@ -388,17 +399,17 @@ private Q_SLOTS:
         QCOMPARE(outcome()->aligned.llms.size(), 3);  // m1..m3; m6 deduped
         choose(child<QComboBox>(window, "matchCombo"), QStringLiteral("map"));
         QVERIFY(outcomes.wait(30000));
-        QCOMPARE(QFileInfo(outcome()->parameters.llmMapPath), QFileInfo(map));
+        QCOMPARE(outcome()->parameters.llmMapPath, map);
         // "Choose…" another map, canceled: nothing changes, nothing reruns.
-        answerWith.clear();
-        answer.start();
+        dialogShown = false;
+        cancelDialog.start();
         outcomes.clear();
         auto *chooseMap = child<QPushButton>(window, "chooseLlmMap");
         QVERIFY(chooseMap->isVisible());
         QTest::mouseClick(chooseMap, Qt::LeftButton);
-        QVERIFY(!answer.isActive());  // the dialog was shown and answered
+        QVERIFY(dialogShown);
         QVERIFY(!outcomes.wait(300));
-        QCOMPARE(QFileInfo(window.session()->parameters().llmMapPath), QFileInfo(map));
+        QCOMPARE(window.session()->parameters().llmMapPath, map);
         QCOMPARE(child<QComboBox>(window, "matchCombo")->currentData().toString(),
                  QStringLiteral("map"));
     }
