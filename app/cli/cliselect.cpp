@@ -265,15 +265,17 @@ int runSelection(const QStringList &arguments, Mode mode)
     bool inputsDescribed = false;
     auto addInputsToReport = [&](bool mustDescribe) -> Status {
         inputsDescribed = true;
-        QList<QPair<QString, QString>> roles = {{QStringLiteral("estimate"), QStringLiteral("estimate")}};
+        QList<QPair<QString, QString>> roles
+            = { { QStringLiteral("estimate"), QStringLiteral("estimate") } };
         if (mode != Mode::Project)
-            roles = {{QStringLiteral("bpb"), QStringLiteral("bpb")},
-                     {QStringLiteral("errors"), QStringLiteral("errors")},
-                     {QStringLiteral("texts"), QStringLiteral("texts")},
-                     {QStringLiteral("llms"), QStringLiteral("llms")},
-                     {QStringLiteral("llm-map"), QStringLiteral("llm_map")}};
+            roles = { { QStringLiteral("bpb"), QStringLiteral("bpb") },
+                      { QStringLiteral("errors"), QStringLiteral("errors") },
+                      { QStringLiteral("texts"), QStringLiteral("texts") },
+                      { QStringLiteral("llms"), QStringLiteral("llms") },
+                      { QStringLiteral("llm-map"), QStringLiteral("llm_map") } };
         if (mode != Mode::Estimate)
-            roles += {{QStringLiteral("tau"), QStringLiteral("tau")}, {QStringLiteral("token-counts"), QStringLiteral("token_counts")}};
+            roles += { { QStringLiteral("tau"), QStringLiteral("tau") },
+                       { QStringLiteral("token-counts"), QStringLiteral("token_counts") } };
         for (const auto &[option, role] : roles) {
             if (parser.value(option).isEmpty())
                 continue;
@@ -324,8 +326,9 @@ int runSelection(const QStringList &arguments, Mode mode)
         report.setParameter(QStringLiteral("benchmarks_requested"),
                             QJsonArray::fromStringList(s.align.benchmarks));
         if (parser.isSet(QStringLiteral("metric")))
-            report.setParameter(QStringLiteral("metric_overrides"),
-                                QJsonArray::fromStringList(parser.values(QStringLiteral("metric"))));
+            report.setParameter(
+                QStringLiteral("metric_overrides"),
+                QJsonArray::fromStringList(parser.values(QStringLiteral("metric"))));
         AlignOptions align = s.align;
         if (!parser.value(QStringLiteral("llm-map")).isEmpty()) {
             auto map = loadLlmMap(parser.value(QStringLiteral("llm-map")));
@@ -333,9 +336,9 @@ int runSelection(const QStringList &arguments, Mode mode)
                 return fail(map.error());
             align.llmMap = std::move(map).value();
         }
-        auto inputs = loadSelectionInputs(parser.value(QStringLiteral("bpb")), s.bpbOptions,
-                                          parser.value(QStringLiteral("errors")), s.errorsOptions,
-                                          align);
+        auto inputs
+            = loadSelectionInputs(parser.value(QStringLiteral("bpb")), s.bpbOptions,
+                                  parser.value(QStringLiteral("errors")), s.errorsOptions, align);
         if (!inputs)
             return fail(inputs.error());
         report.setPhaseSeconds(QStringLiteral("load_s"), secondsSince(timer));

@@ -45,8 +45,9 @@ void RunReport::setAlignment(const AlignedInputs &aligned)
     QJsonArray renamed;
     for (qsizetype i = 0; i < aligned.llms.size(); ++i)
         if (aligned.errorLlms.value(i) != aligned.llms[i])
-            renamed.append(QJsonObject { { QStringLiteral("bpb"), aligned.llms[i] },
-                                         { QStringLiteral("errors"), aligned.errorLlms.value(i) } });
+            renamed.append(
+                QJsonObject { { QStringLiteral("bpb"), aligned.llms[i] },
+                              { QStringLiteral("errors"), aligned.errorLlms.value(i) } });
     if (!renamed.isEmpty())
         m_llms.insert(QStringLiteral("matched_names"), renamed);
     m_llmCount = aligned.llms.size();
@@ -76,8 +77,7 @@ void RunReport::setAlignment(const AlignedInputs &aligned)
     m_parameters.insert(QStringLiteral("match"), llmMatchingName(aligned.matching));
     m_parameters.insert(QStringLiteral("dedupe_llms"), aligned.dedupeLlms);
     m_parameters.insert(QStringLiteral("combine"), combinationName(aligned.combination));
-    m_parameters.insert(QStringLiteral("combine_formula"),
-                        combinationFormula(aligned.combination));
+    m_parameters.insert(QStringLiteral("combine_formula"), combinationFormula(aligned.combination));
 }
 
 void RunReport::setFailure(const Error &error)

@@ -17,12 +17,10 @@ Result<SelectionInputs> loadSelectionInputs(const QString &bpbPath,
     return loadSelectionInputs(bpbPath, bpbOptions, errorsPath, {}, options, control);
 }
 
-Result<SelectionInputs> loadSelectionInputs(const QString &bpbPath,
-                                            const BpbLoadOptions &bpbOptions,
-                                            const QString &errorsPath,
-                                            const BenchmarkLoadOptions &errorsOptions,
-                                            const AlignOptions &alignOptions,
-                                            const TaskControl &control)
+Result<SelectionInputs>
+loadSelectionInputs(const QString &bpbPath, const BpbLoadOptions &bpbOptions,
+                    const QString &errorsPath, const BenchmarkLoadOptions &errorsOptions,
+                    const AlignOptions &alignOptions, const TaskControl &control)
 {
     auto bpb = loadBpbMatrix(bpbPath, bpbOptions, control);
     if (!bpb)

@@ -63,8 +63,8 @@ void runInBackground(QPromise<RunReply> &promise, std::shared_ptr<const Selectio
             return fail(map.error());
         options.llmMap = std::move(map).value();
     }
-    auto aligned = alignInputs(*data->bpb, data->errors, options, data->paths.bpb,
-                               data->paths.errors);
+    auto aligned
+        = alignInputs(*data->bpb, data->errors, options, data->paths.bpb, data->paths.errors);
     if (!aligned)
         return fail(aligned.error());
     outcome->aligned = std::move(aligned).value();

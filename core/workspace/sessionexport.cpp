@@ -15,12 +15,13 @@ namespace pcs {
 Result<RunReport> reportForOutcome(const SelectionData &data, const SelectionOutcome &outcome)
 {
     RunReport report(QStringLiteral("pcstudio export"));
-    const QList<QPair<QString, QString>> inputs = {{QStringLiteral("bpb"), data.paths.bpb},
-                                                   {QStringLiteral("errors"), data.paths.errors},
-                                                   {QStringLiteral("texts"), data.paths.bpbOptions.textsFile},
-                                                   {QStringLiteral("llms"), data.paths.bpbOptions.llmsFile},
-                                                   {QStringLiteral("llm_map"), outcome.parameters.llmMapPath},
-                                                   {QStringLiteral("token_counts"), data.paths.tokenCounts}};
+    const QList<QPair<QString, QString>> inputs
+        = { { QStringLiteral("bpb"), data.paths.bpb },
+            { QStringLiteral("errors"), data.paths.errors },
+            { QStringLiteral("texts"), data.paths.bpbOptions.textsFile },
+            { QStringLiteral("llms"), data.paths.bpbOptions.llmsFile },
+            { QStringLiteral("llm_map"), outcome.parameters.llmMapPath },
+            { QStringLiteral("token_counts"), data.paths.tokenCounts } };
     for (const auto &[role, path] : inputs) {
         if (path.isEmpty())
             continue;

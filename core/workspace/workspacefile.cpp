@@ -69,21 +69,22 @@ QByteArray workspaceToJson(const Workspace &workspace, const QString &workspaceP
     const QDir base = QFileInfo(workspacePath).absoluteDir();
     const SelectionInputPaths &in = workspace.inputs;
     const SelectionParameters &p = workspace.parameters;
-    QJsonObject inputs{{QStringLiteral("bpb"), pathToJson(in.bpb, base)},
-                       {QStringLiteral("errors"), pathToJson(in.errors, base)},
-                       {QStringLiteral("token_counts"), pathToJson(in.tokenCounts, base)},
-                       {QStringLiteral("npy_texts"), pathToJson(in.bpbOptions.textsFile, base)},
-                       {QStringLiteral("npy_llms"), pathToJson(in.bpbOptions.llmsFile, base)},
-                       {QStringLiteral("llm_map"), pathToJson(p.llmMapPath, base)},
-                       {QStringLiteral("layout"), bpbLayoutName(in.bpbOptions.layout)},
-                       {QStringLiteral("text_column"), in.bpbOptions.textColumn}};
-    QJsonObject parameters{{QStringLiteral("benchmarks"), QJsonArray::fromStringList(p.benchmarks)},
-                           {QStringLiteral("estimator"), estimatorName(p.estimator)},
-                           {QStringLiteral("projection"), projectionName(p.projection)},
-                           {QStringLiteral("keep_ratio"), p.keepRatio},
-                           {QStringLiteral("match"), llmMatchingName(p.matching)},
-                           {QStringLiteral("dedupe_llms"), p.dedupeLlms},
-                           {QStringLiteral("combine"), combinationName(p.combination)}};
+    QJsonObject inputs { { QStringLiteral("bpb"), pathToJson(in.bpb, base) },
+                         { QStringLiteral("errors"), pathToJson(in.errors, base) },
+                         { QStringLiteral("token_counts"), pathToJson(in.tokenCounts, base) },
+                         { QStringLiteral("npy_texts"), pathToJson(in.bpbOptions.textsFile, base) },
+                         { QStringLiteral("npy_llms"), pathToJson(in.bpbOptions.llmsFile, base) },
+                         { QStringLiteral("llm_map"), pathToJson(p.llmMapPath, base) },
+                         { QStringLiteral("layout"), bpbLayoutName(in.bpbOptions.layout) },
+                         { QStringLiteral("text_column"), in.bpbOptions.textColumn } };
+    QJsonObject parameters { { QStringLiteral("benchmarks"),
+                               QJsonArray::fromStringList(p.benchmarks) },
+                             { QStringLiteral("estimator"), estimatorName(p.estimator) },
+                             { QStringLiteral("projection"), projectionName(p.projection) },
+                             { QStringLiteral("keep_ratio"), p.keepRatio },
+                             { QStringLiteral("match"), llmMatchingName(p.matching) },
+                             { QStringLiteral("dedupe_llms"), p.dedupeLlms },
+                             { QStringLiteral("combine"), combinationName(p.combination) } };
     const QJsonObject root{{QStringLiteral("format"), kFormat},
                            {QStringLiteral("format_version"), kFormatVersion},
                            {QStringLiteral("app_version"), QStringLiteral(PCSTUDIO_VERSION)},
@@ -165,9 +166,9 @@ Result<LoadedWorkspace> workspaceFromJson(const QByteArray &json, const QString 
 
 Status saveWorkspace(const Workspace &workspace, const QString &path)
 {
-    if (Status distinct = checkOutputsAgainstInputs({ { path, QStringLiteral("the workspace") } },
-                                                    selectionInputFiles(workspace.inputs,
-                                                                        workspace.parameters.llmMapPath));
+    if (Status distinct = checkOutputsAgainstInputs(
+            { { path, QStringLiteral("the workspace") } },
+            selectionInputFiles(workspace.inputs, workspace.parameters.llmMapPath));
         !distinct)
         return distinct;
     return writeAtomically(path, workspaceToJson(workspace, path));

@@ -46,7 +46,8 @@ private Q_SLOTS:
             QCOMPARE(inputs->aligned.llms.size(), 30);
             QCOMPARE(inputs->aligned.dropped.size(), 60 + 61);
             for (const DroppedLlm &d : inputs->aligned.dropped)
-                QVERIFY2(d.reason.startsWith(QLatin1String("not in the benchmark file")) || d.reason.startsWith(QLatin1String("not in the BPB file")),
+                QVERIFY2(d.reason.startsWith(QLatin1String("not in the benchmark file"))
+                             || d.reason.startsWith(QLatin1String("not in the BPB file")),
                          qPrintable(d.reason));
         }
         QCOMPARE(inputs->aligned.benchmarks, benchmarks);
@@ -92,11 +93,13 @@ private Q_SLOTS:
         for (const DroppedLlm &d : exact->aligned.dropped)
             if (d.name == QLatin1String("('stabilityai', 'stabilityai/stablelm-2-1_6b')"))
                 stablelm = d.reason;
-        QCOMPARE(stablelm, QStringLiteral("not in the benchmark file; closest there: \"('stablelm', "
-                                          "'stabilityai/stablelm-2-1_6b')\" (same Hugging Face id)"));
-        QVERIFY(std::any_of(exact->aligned.warnings.begin(), exact->aligned.warnings.end(), [](const Error &w) {
-            return w.reason.contains("--match hf-id would match them (4 LLMs;");
-        }));
+        QCOMPARE(stablelm,
+                 QStringLiteral("not in the benchmark file; closest there: \"('stablelm', "
+                                "'stabilityai/stablelm-2-1_6b')\" (same Hugging Face id)"));
+        QVERIFY(std::any_of(exact->aligned.warnings.begin(), exact->aligned.warnings.end(),
+                            [](const Error &w) {
+                                return w.reason.contains("--match hf-id would match them (4 LLMs;");
+                            }));
 
         AlignOptions options;
         options.matching = LlmMatching::HfId;
@@ -109,8 +112,9 @@ private Q_SLOTS:
         QCOMPARE(byId->aligned.duplicates[0].kept, QStringLiteral("('llm360', 'LLM360/Amber')"));
         QCOMPARE(byId->aligned.duplicates[0].other, QStringLiteral("('amber', 'LLM360/Amber')"));
         QCOMPARE(byId->aligned.warnings.size(), 1);
-        QVERIFY(byId->aligned.warnings[0].reason.contains("(1 pair; first: \"('llm360', 'LLM360/Amber')\" and "
-                                                          "\"('amber', 'LLM360/Amber')\")"));
+        QVERIFY(byId->aligned.warnings[0].reason.contains(
+            "(1 pair; first: \"('llm360', 'LLM360/Amber')\" and "
+            "\"('amber', 'LLM360/Amber')\")"));
         // Amber's errors come from the benchmark file's only Amber column.
         const qsizetype amber = byId->aligned.llms.indexOf("('llm360', 'LLM360/Amber')");
         QCOMPARE(byId->aligned.errorLlms[amber], QStringLiteral("('amber', 'LLM360/Amber')"));
@@ -128,12 +132,14 @@ private Q_SLOTS:
         QCOMPARE(exact->aligned.duplicates.size(), 1);
         QVERIFY(!exact->aligned.duplicates[0].otherDropped);
         QCOMPARE(exact->aligned.warnings.size(), 1);
-        QVERIFY2(exact->aligned.warnings[0].reason.startsWith(
-                     "LLMs with identical BPB values in every text: probably one model counted twice "
-                     "(--dedupe-llms keeps the first) (1 pair; first: \"('llm360', 'LLM360/Amber')\" and "
-                     "\"('amber', 'LLM360/Amber')\", identical BPB values in every text and identical "
-                     "benchmark values)"),
-                 qPrintable(exact->aligned.warnings[0].reason));
+        QVERIFY2(
+            exact->aligned.warnings[0].reason.startsWith(
+                "LLMs with identical BPB values in every text: probably one model counted twice "
+                "(--dedupe-llms keeps the first) (1 pair; first: \"('llm360', 'LLM360/Amber')\" "
+                "and "
+                "\"('amber', 'LLM360/Amber')\", identical BPB values in every text and identical "
+                "benchmark values)"),
+            qPrintable(exact->aligned.warnings[0].reason));
 
         AlignOptions options;
         options.dedupeLlms = true;
