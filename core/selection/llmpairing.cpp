@@ -114,13 +114,17 @@ LlmPairing::LlmPairing(const BpbMatrix &bpb, const BenchmarkErrors &errors,
 {
 }
 
-QString LlmPairing::sameKeyText(const QString &key, bool viaMap) const
+QString LlmPairing::sameKeyText(const QString &key, int mappedCount) const
 {
-    if (viaMap)
+    const QString byKey = m_options.matching == LlmMatching::HfId
+        ? QStringLiteral("the same Hugging Face id '%1'").arg(key)
+        : QStringLiteral("the same name");
+    if (mappedCount == 2)
         return QStringLiteral("both mapped to it by %1").arg(m_options.llmMap->path);
-    return m_options.matching == LlmMatching::HfId
-        ? QStringLiteral("same Hugging Face id '%1'").arg(key)
-        : QStringLiteral("same name");
+    if (mappedCount == 1)
+        return QStringLiteral("one mapped to it by %1, the other by %2")
+            .arg(m_options.llmMap->path, byKey);
+    return byKey;
 }
 
 Status LlmPairing::match()
@@ -195,7 +199,7 @@ Status LlmPairing::mergeSameKey(const QString &key, const std::vector<qsizetype>
     for (size_t k = 1; k < rows.size(); ++k) {
         const QString &first = m_bpb.llms[rows[0]], &other = m_bpb.llms[rows[k]];
         const QString same
-            = sameKeyText(key, m_mapped[size_t(rows[0])] || m_mapped[size_t(rows[k])]);
+            = sameKeyText(key, int(m_mapped[size_t(rows[0])]) + int(m_mapped[size_t(rows[k])]));
         if (!identicalRows(m_bpb.values, rows[0], rows[k]))
             return Error::badInput(
                 QStringLiteral("%1 and %2 (BPB file) both match %3 of the benchmark file (%4) "
@@ -215,7 +219,7 @@ Status LlmPairing::mergeSameKey(const QString &key, const std::vector<qsizetype>
     }
     for (size_t k = 1; k < columns.size(); ++k) {
         const QString &first = m_errors.llms[columns[0]], &other = m_errors.llms[columns[k]];
-        const QString same = sameKeyText(key, false);
+        const QString same = sameKeyText(key, 0);
         if (!identicalColumns(m_errors.values, columns[0], columns[k]))
             return Error::badInput(
                 QStringLiteral("%1 and %2 (benchmark file) both match %3 of the BPB file (%4) "

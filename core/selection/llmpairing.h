@@ -37,7 +37,8 @@ public:
     WarningCollector warnings;
 
 private:
-    QString sameKeyText(const QString &key, bool viaMap) const;
+    // Why names meet at one key: "the same Hugging Face id 'org/m'", "both mapped to it by ...".
+    QString sameKeyText(const QString &key, int mappedCount) const;
     Status mergeSameKey(const QString &key, const std::vector<qsizetype> &rows,
                         const std::vector<qsizetype> &columns);
     void addClosest(DroppedLlm &llm, const QStringList &closest) const;

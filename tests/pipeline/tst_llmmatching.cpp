@@ -162,8 +162,8 @@ private Q_SLOTS:
         QCOMPARE(aligned->duplicates[0].other, bpbNames[3]);
         QVERIFY(aligned->duplicates[0].otherDropped);
         QCOMPARE(reasonOf(*aligned, bpbNames[3]),
-                 QStringLiteral("duplicate of \"('llm360', 'LLM360/Amber')\" (same Hugging "
-                                "Face id 'llm360/amber', identical BPB values)"));
+                 QStringLiteral("duplicate of \"('llm360', 'LLM360/Amber')\" (the same "
+                                "Hugging Face id 'llm360/amber', identical BPB values)"));
         QVERIFY(reasonOf(*aligned, "llm360/amber").startsWith("duplicate of \"LLM360/Amber\""));
         // One warning line per side, each naming both.
         QCOMPARE(aligned->warnings.size(), 2);
@@ -183,11 +183,12 @@ private Q_SLOTS:
         QVERIFY(!bpbSide.ok());
         QCOMPARE(bpbSide.error().kind, ErrorKind::BadInput);
         QCOMPARE(bpbSide.error().file, QStringLiteral("b.csv"));
-        QVERIFY2(bpbSide.error().reason.startsWith("\"('a', 'org/m')\" and \"('b', 'org/m')\" (BPB "
-                                                   "file) both match \"org/m\" of the benchmark "
-                                                   "file (same Hugging Face id 'org/m') but have "
-                                                   "different BPB values"),
-                 qPrintable(bpbSide.error().reason));
+        QVERIFY2(
+            bpbSide.error().reason.startsWith("\"('a', 'org/m')\" and \"('b', 'org/m')\" (BPB "
+                                              "file) both match \"org/m\" of the benchmark "
+                                              "file (the same Hugging Face id 'org/m') but have "
+                                              "different BPB values"),
+            qPrintable(bpbSide.error().reason));
         const auto errorsSide = alignInputs(bpbOf({ "org/m", "org/p", "org/q" }),
                                             errorsOf({ "Org/M", "org/p", "org/q", "org/m" }),
                                             matchBy(LlmMatching::HfId), "b.csv", "e.csv");
@@ -336,6 +337,15 @@ private Q_SLOTS:
                                                    + ") but have "
                                                      "different BPB values"),
                  qPrintable(different.error().reason));
+        // One name mapped, the other matching by name: said as it is.
+        const QString one = test::writeFile(m_dir, "one.csv", "bpb_name,errors_name\nsecond,m\n");
+        AlignOptions oneMapped;
+        oneMapped.llmMap = *loadLlmMap(one);
+        const auto mixed = alignInputs(bpbOf({ "m", "a", "b", "second" }), e, oneMapped, "b.csv");
+        QVERIFY(!mixed.ok());
+        QVERIFY2(mixed.error().reason.contains("(one mapped to it by " + one
+                                               + ", the other by the same name)"),
+                 qPrintable(mixed.error().reason));
         m.values.row(3) = m.values.row(0);
         const auto same = alignInputs(m, e, options, "b.csv");
         QVERIFY(same.ok());

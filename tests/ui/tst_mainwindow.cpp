@@ -362,15 +362,16 @@ private Q_SLOTS:
         QCOMPARE(child<QComboBox>(window, "matchCombo")->currentData().toString(),
                  QStringLiteral("hf-id"));
         QCOMPARE(window.session()->parameters().matching, LlmMatching::HfId);
-        // ... and a file chosen there lands here: the map names m4 and m5, the rest match
-        // exactly.
+        // ... and a file chosen there lands here: the map names m4 and m5, the rest are matched
+        // as before, by id.
         auto *dataPage = window.findChild<DataPage *>();
         QVERIFY(dataPage);
         dataPage->chooseLlmMap(map);
         QVERIFY(outcomes.wait(30000));
         QCOMPARE(outcome()->parameters.llmMapPath, map);
-        QCOMPARE(outcome()->parameters.matching, LlmMatching::Exact);
-        QCOMPARE(outcome()->aligned.llms.size(), 5);  // m1..m5; m6 deduped, ('c', ...) unmatched
+        QCOMPARE(outcome()->parameters.matching, LlmMatching::HfId);
+        QCOMPARE(outcome()->aligned.llms.size(), 5);  // m1..m5; m6 deduped, ('c', …) is m5
+        QVERIFY(child<QLabel>(window, "llmMapPath")->text().contains("Hugging Face id"));
         QCOMPARE(child<QComboBox>(window, "matchCombo")->currentData().toString(),
                  QStringLiteral("map"));
         QVERIFY(child<QLabel>(window, "llmMapPath")->text().startsWith("map.csv"));
@@ -400,6 +401,8 @@ private Q_SLOTS:
         choose(child<QComboBox>(window, "matchCombo"), QStringLiteral("map"));
         QVERIFY(outcomes.wait(30000));
         QCOMPARE(outcome()->parameters.llmMapPath, map);
+        QCOMPARE(outcome()->parameters.matching, LlmMatching::Exact);  // the rest: as before
+        QCOMPARE(outcome()->aligned.llms.size(), 5);  // m1..m5; ('c', …) unmatched by name
         // "Choose…" another map, canceled: nothing changes, nothing reruns.
         dialogShown = false;
         cancelDialog.start();

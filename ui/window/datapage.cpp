@@ -238,7 +238,9 @@ SelectionInputPaths DataPage::paths() const
 void DataPage::setParameters(const SelectionParameters &parameters)
 {
     m_updating = true;
-    m_llmMapPath = parameters.llmMapPath;
+    if (!parameters.llmMapPath.isEmpty())
+        m_llmMapPath = parameters.llmMapPath;
+    m_restMatching = parameters.matching;
     const QString match
         = parameters.llmMapPath.isEmpty() ? llmMatchingName(parameters.matching) : kMapChoice;
     m_match->setCurrentIndex(std::max(0, m_match->findData(match)));
@@ -274,10 +276,13 @@ void DataPage::emitAlignment()
 {
     AlignmentChoice choice;
     const QString match = m_match->currentData().toString();
-    if (match == kMapChoice)
-        choice.llmMapPath = m_llmMapPath;  // the names the map leaves out: by exact name
-    else
+    if (match == kMapChoice) {
+        choice.llmMapPath = m_llmMapPath;
+        choice.matching = m_restMatching;  // the names the map leaves out: as chosen before
+    } else {
         choice.matching = llmMatchingFromName(match).value_or(LlmMatching::Exact);
+        m_restMatching = choice.matching;
+    }
     choice.dedupeLlms = m_dedupe->isChecked();
     choice.combination
         = combinationFromName(m_combine->currentData().toString()).value_or(Combination::Mean);

@@ -72,7 +72,8 @@ private:
     QPushButton *m_chooseMap;
     QCheckBox *m_dedupe;
     QTreeWidget *m_dropped;  // duplicates and LLMs not used, with reasons
-    QString m_llmMapPath;
+    QString m_llmMapPath;  // the last map chosen, kept while another matching is in use
+    LlmMatching m_restMatching = LlmMatching::Exact;  // with a map: for the names it leaves out
     bool m_updating = false;  // set while the page itself changes controls: no signals then
 };
 

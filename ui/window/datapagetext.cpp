@@ -53,7 +53,7 @@ QString matchingHelp(LlmMatching matching, bool withMap)
 {
     if (withMap)
         return tr("A CSV with columns bpb_name,errors_name says which is which; the names it "
-                  "leaves out are matched by exact name.");
+                  "leaves out are matched as chosen before (exact name or Hugging Face id).");
     if (matching == LlmMatching::HfId)
         return tr("By the org/model part of names like ('family', 'org/model'), ignoring case; "
                   "a revision (@step1000) is part of the id.");
