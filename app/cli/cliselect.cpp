@@ -7,6 +7,7 @@
 #include "io/fileinfo.h"
 #include "io/namedvalues.h"
 #include "io/outputpaths.h"
+#include "selection/llmmatching.h"
 #include "selection/runreport.h"
 #include "selection/selectionrun.h"
 
@@ -38,7 +39,35 @@ void addOptions(QCommandLineParser &parser, Mode mode)
     if (mode != Mode::Project) {
         add(QStringLiteral("bpb"), QStringLiteral("BPB matrix: CSV/TSV (text rows, LLM rows or llm,text,bpb) or .npy."), QStringLiteral("FILE"));
         add(QStringLiteral("errors"), QStringLiteral("Benchmark errors: the package's CSV, or lm-evaluation-harness JSON (file or folder)."), QStringLiteral("FILE"));
-        add(QStringLiteral("benchmark"), QStringLiteral("Benchmarks to average, comma-separated (default: every error-rate benchmark)."), QStringLiteral("A[,B...]"));
+        add(QStringLiteral("benchmark"),
+            QStringLiteral("Benchmarks to combine, comma-separated (default: those every matched "
+                           "LLM has, a group counted once by its own value, known direction, "
+                           "error rates in [0, 1] before perplexities)."),
+            QStringLiteral("A[,B...]"));
+        add(QStringLiteral("combine"),
+            QStringLiteral("How several benchmarks make one error per LLM: mean (default, as the "
+                           "Python package: the errors' own scale), rank-mean (mean of "
+                           "per-benchmark mid-ranks: scale-free) or z-mean (mean of per-benchmark "
+                           "z-scores, population sd; a benchmark without spread is left out)."),
+            QStringLiteral("MODE"), QStringLiteral("mean"));
+        add(QStringLiteral("match"),
+            QStringLiteral("How LLM names are matched across the files: exact (default) or hf-id "
+                           "(the org/model[@revision] of names like \"('family', 'org/model')\", "
+                           "case-insensitive)."),
+            QStringLiteral("MODE"), QStringLiteral("exact"));
+        add(QStringLiteral("llm-map"),
+            QStringLiteral("CSV with columns bpb_name,errors_name: these LLMs are matched as "
+                           "listed, the others by --match."),
+            QStringLiteral("FILE"));
+        parser.addOption(QCommandLineOption(
+            QStringLiteral("dedupe-llms"),
+            QStringLiteral("Of LLMs with identical BPB values in every text (one model under two "
+                           "names), use only the first.")));
+        add(QStringLiteral("metric"),
+            QStringLiteral("lm-eval results: the metric (and filter) to take for a task instead "
+                           "of the default choice, e.g. gsm8k=exact_match,strict-match. "
+                           "Repeatable."),
+            QStringLiteral("TASK=METRIC[,FILTER]"));
         add(QStringLiteral("estimator"), QStringLiteral("spearmanr (default), sign_cdf, sign, sign_sign or product."), QStringLiteral("NAME"), QStringLiteral("spearmanr"));
         add(QStringLiteral("layout"), QStringLiteral("BPB layout: auto (default), text-rows, llm-rows, long or npy."), QStringLiteral("NAME"), QStringLiteral("auto"));
         add(QStringLiteral("texts"), QStringLiteral("For .npy: text names, one per line."), QStringLiteral("FILE"));
@@ -85,6 +114,8 @@ struct Settings {
     TauSpec tau;
     TableFormat format = TableFormat::Csv;
     int threads = 0;
+    AlignOptions align;  // without the map, which is read when the run starts
+    BenchmarkLoadOptions errorsOptions;
 };
 
 // Checks and converts the options; returns an exit code when they are unusable.
@@ -116,6 +147,24 @@ std::optional<int> readSettings(const QCommandLineParser &parser, Settings &s)
         if (!threads)
             return ExitBadInput;
         s.threads = s.bpbOptions.threads = *threads;
+        const auto matching = llmMatchingFromName(parser.value(QStringLiteral("match")));
+        if (!matching)
+            return usageError(QStringLiteral("unknown --match '%1'; choose exact or hf-id")
+                                  .arg(parser.value(QStringLiteral("match"))),
+                              s.command);
+        const auto combination = combinationFromName(parser.value(QStringLiteral("combine")));
+        if (!combination)
+            return usageError(QStringLiteral("unknown --combine '%1'; choose mean, rank-mean or "
+                                             "z-mean")
+                                  .arg(parser.value(QStringLiteral("combine"))),
+                              s.command);
+        s.align.benchmarks = listOption(parser, QStringLiteral("benchmark"));
+        s.align.matching = *matching;
+        s.align.combination = *combination;
+        s.align.dedupeLlms = parser.isSet(QStringLiteral("dedupe-llms"));
+        for (const QString &metric : parser.values(QStringLiteral("metric")))
+            if (Status added = addMetricOverride(s.errorsOptions, metric); !added)
+                return usageError(added.error().reason, s.command);
     }
     if (s.mode == Mode::Project && !need(QStringLiteral("estimate")))
         return ExitBadInput;
@@ -189,7 +238,7 @@ int runSelection(const QStringList &arguments, Mode mode)
         inputOptions << QStringLiteral("estimate");
     else
         inputOptions << QStringLiteral("errors") << QStringLiteral("texts")
-                     << QStringLiteral("llms");
+                     << QStringLiteral("llms") << QStringLiteral("llm-map");
     if (mode != Mode::Estimate)
         inputOptions << QStringLiteral("tau") << QStringLiteral("token-counts");
     QList<NamedPath> inputFiles;
@@ -205,42 +254,114 @@ int runSelection(const QStringList &arguments, Mode mode)
 
     RunReport report(s.command);
     Warnings warnings;
+    OutputSet outputs;
     QElapsedTimer timer;
     timer.start();
     QStringList texts;
     Eigen::VectorXd estimateValues;
 
+    const QString reportPath = parser.value(QStringLiteral("report"));
+    // The report says what was asked and read, even when the run fails.
+    bool inputsDescribed = false;
+    auto addInputsToReport = [&](bool mustDescribe) -> Status {
+        inputsDescribed = true;
+        QList<QPair<QString, QString>> roles
+            = { { QStringLiteral("estimate"), QStringLiteral("estimate") } };
+        if (mode != Mode::Project)
+            roles = { { QStringLiteral("bpb"), QStringLiteral("bpb") },
+                      { QStringLiteral("errors"), QStringLiteral("errors") },
+                      { QStringLiteral("texts"), QStringLiteral("texts") },
+                      { QStringLiteral("llms"), QStringLiteral("llms") },
+                      { QStringLiteral("llm-map"), QStringLiteral("llm_map") } };
+        if (mode != Mode::Estimate)
+            roles += { { QStringLiteral("tau"), QStringLiteral("tau") },
+                       { QStringLiteral("token-counts"), QStringLiteral("token_counts") } };
+        for (const auto &[option, role] : roles) {
+            if (parser.value(option).isEmpty())
+                continue;
+            auto info = describeInputFile(role, parser.value(option));
+            if (info)
+                report.addInput(*info);
+            else if (mustDescribe)
+                return info.error();
+        }
+        return Done {};
+    };
+    // Publishing failed (a full disk, an input gone before it was hashed): the outputs and the
+    // report are one set, so the old files stay as they were, the old report too.
+    auto failPublishing = [&](const Error &error) {
+        outputs.discard();
+        printWarnings(warnings);
+        return reportError(error);
+    };
+    // The run failed before writing: no output; with --report, the report alone, saying why.
+    auto fail = [&](const Error &error) {
+        outputs.discard();
+        printWarnings(warnings);
+        const int failedCode = reportError(error);
+        if (reportPath.isEmpty())
+            return failedCode;
+        report.setFailure(error);
+        if (!inputsDescribed)
+            addInputsToReport(false);
+        report.addWarnings(warnings);
+        OutputSet reportOnly;
+        if (Status written = publishWithReport(reportOnly, reportPath, report.toJson()); !written)
+            reportError(written.error());
+        return failedCode;
+    };
+
     if (mode == Mode::Project) {
         auto table = loadNamedValues(parser.value(QStringLiteral("estimate")), QStringLiteral("text"), QStringLiteral("estimate"));
         if (!table)
-            return reportError(table.error());
+            return fail(table.error());
         texts = table->names;
         estimateValues = Eigen::Map<const Eigen::VectorXd>(table->values.data(), Eigen::Index(table->values.size()));
         report.setPhaseSeconds(QStringLiteral("load_s"), secondsSince(timer));
     } else {
-        auto inputs = loadSelectionInputs(parser.value(QStringLiteral("bpb")), s.bpbOptions, parser.value(QStringLiteral("errors")),
-                                          listOption(parser, QStringLiteral("benchmark")));
+        report.setParameter(QStringLiteral("estimator"), estimatorName(s.estimator));
+        report.setParameter(QStringLiteral("match"), llmMatchingName(s.align.matching));
+        report.setParameter(QStringLiteral("combine"), combinationName(s.align.combination));
+        report.setParameter(QStringLiteral("dedupe_llms"), s.align.dedupeLlms);
+        report.setParameter(QStringLiteral("benchmarks_requested"),
+                            QJsonArray::fromStringList(s.align.benchmarks));
+        if (parser.isSet(QStringLiteral("metric")))
+            report.setParameter(
+                QStringLiteral("metric_overrides"),
+                QJsonArray::fromStringList(parser.values(QStringLiteral("metric"))));
+        AlignOptions align = s.align;
+        if (!parser.value(QStringLiteral("llm-map")).isEmpty()) {
+            auto map = loadLlmMap(parser.value(QStringLiteral("llm-map")));
+            if (!map)
+                return fail(map.error());
+            align.llmMap = std::move(map).value();
+        }
+        auto inputs
+            = loadSelectionInputs(parser.value(QStringLiteral("bpb")), s.bpbOptions,
+                                  parser.value(QStringLiteral("errors")), s.errorsOptions, align);
         if (!inputs)
-            return reportError(inputs.error());
+            return fail(inputs.error());
         report.setPhaseSeconds(QStringLiteral("load_s"), secondsSince(timer));
         warnings += inputs->bpb->warnings + inputs->errors.warnings + inputs->aligned.warnings;
         report.setAlignment(inputs->aligned);
-        report.setParameter(QStringLiteral("estimator"), estimatorName(s.estimator));
         report.setParameter(QStringLiteral("layout"), bpbLayoutName(inputs->bpb->layout));
         report.setParameter(QStringLiteral("threads"), resolveThreadCount(s.threads));
         printDropped(inputs->aligned.dropped);
 
         auto values = estimateSelection(*inputs, {s.estimator, s.threads});
         if (!values)
-            return reportError(values.error());
+            return fail(values.error());
         report.setPhaseSeconds(QStringLiteral("estimate_s"), secondsSince(timer));
         texts = inputs->bpb->texts;
         estimateValues = std::move(values).value();
-        printInfo(QStringLiteral("%1: %2 LLMs used, %3 dropped; %4 texts; benchmarks %5")
+        printInfo(QStringLiteral("%1: %2 LLMs used (matched by %3), %4 dropped; %5 texts; "
+                                 "%6 of benchmarks %7")
                       .arg(estimatorName(s.estimator))
                       .arg(inputs->aligned.llms.size())
+                      .arg(llmMatchingName(s.align.matching))
                       .arg(inputs->aligned.dropped.size())
                       .arg(texts.size())
+                      .arg(combinationName(s.align.combination))
                       .arg(inputs->aligned.benchmarks.join(QLatin1Char('+'))));
     }
     report.setTextCount(texts.size());
@@ -251,10 +372,10 @@ int runSelection(const QStringList &arguments, Mode mode)
     } else {
         auto tau = resolveTau(texts, s.tau, &warnings);
         if (!tau)
-            return reportError(tau.error());
+            return fail(tau.error());
         auto distribution = makeDistributionTable(texts, estimateValues, *tau, s.projection);
         if (!distribution)
-            return reportError(distribution.error());
+            return fail(distribution.error());
         table = std::move(distribution).value();
         report.setPhaseSeconds(QStringLiteral("project_s"), secondsSince(timer));
         report.setParameter(QStringLiteral("projection"), projectionName(s.projection));
@@ -269,47 +390,30 @@ int runSelection(const QStringList &arguments, Mode mode)
     report.setOutput(output);
     report.setParameter(QStringLiteral("format"), s.format == TableFormat::Json ? QStringLiteral("json") : QStringLiteral("csv"));
     // The output and its report are published together (a file output waits for the report).
-    OutputSet outputs;
     const QJsonObject metadata = report.toJson();
     if (output == QLatin1String("-")) {
         if (Status written = writeSelectionTable(output, table, s.format, metadata); !written)
-            return reportError(written.error());
+            return failPublishing(written.error());
     } else {
         auto file = outputs.add(output);
         if (!file)
-            return reportError(file.error());
+            return failPublishing(file.error());
         formatSelectionTable(table, s.format, metadata, (*file)->sink());
         if (Status written = (*file)->finish(); !written)
-            return reportError(written.error());
+            return failPublishing(written.error());
     }
     report.setPhaseSeconds(QStringLiteral("write_s"), secondsSince(timer));
     printWarnings(warnings);
 
     QJsonObject reportJson;
-    if (parser.isSet(QStringLiteral("report"))) {
-        QList<QPair<QString, QString>> roles = {{QStringLiteral("estimate"), QStringLiteral("estimate")}};
-        if (mode != Mode::Project)
-            roles = {{QStringLiteral("bpb"), QStringLiteral("bpb")},
-                     {QStringLiteral("errors"), QStringLiteral("errors")},
-                     {QStringLiteral("texts"), QStringLiteral("texts")},
-                     {QStringLiteral("llms"), QStringLiteral("llms")}};
-        if (mode != Mode::Estimate)
-            roles += {{QStringLiteral("tau"), QStringLiteral("tau")}, {QStringLiteral("token-counts"), QStringLiteral("token_counts")}};
-        for (const auto &[option, role] : roles) {
-            if (parser.value(option).isEmpty())
-                continue;
-            auto info = describeInputFile(role, parser.value(option));
-            if (!info)
-                return reportError(info.error());
-            report.addInput(*info);
-        }
+    if (!reportPath.isEmpty()) {
+        if (Status described = addInputsToReport(true); !described)
+            return failPublishing(described.error());
         report.setPhaseSeconds(QStringLiteral("hash_s"), secondsSince(timer));
         report.addWarnings(warnings);
         reportJson = report.toJson();
     }
-    if (Status published
-        = publishWithReport(outputs, parser.value(QStringLiteral("report")), reportJson);
-        !published)
+    if (Status published = publishWithReport(outputs, reportPath, reportJson); !published)
         return reportError(published.error());
     return ExitOk;
 }

@@ -1,37 +1,18 @@
 #include "selection/alignment.h"
 
-#include <QHash>
+#include "selection/llmpairing.h"
+
+#include <QSet>
 
 #include <algorithm>
 #include <cmath>
 
 namespace pcs {
 
-QStringList defaultBenchmarks(const BenchmarkErrors &errors)
-{
-    QStringList rates;
-    for (qsizetype b = 0; b < errors.benchmarks.size(); ++b) {
-        bool isRate = true;
-        for (Eigen::Index i = 0; i < errors.values.cols() && isRate; ++i) {
-            const double v = errors.values(b, i);
-            isRate = std::isnan(v) || (v >= 0.0 && v <= 1.0);
-        }
-        if (isRate)
-            rates << errors.benchmarks[b];
-    }
-    return rates.isEmpty() ? errors.benchmarks : rates;
-}
+using detail::LlmPair;
+using detail::quotedLlm;
 
 namespace {
-
-QString firstNames(const QStringList &names, int count = 3)
-{
-    QStringList shown = names.mid(0, count);
-    QString text = shown.join(QStringLiteral(", "));
-    if (names.size() > count)
-        text += QStringLiteral(", … (%1 in all)").arg(names.size());
-    return text;
-}
 
 // For each BPB row: the number of missing values and the first text that lacks one.
 struct MissingBpb {
@@ -54,109 +35,67 @@ std::vector<MissingBpb> findMissingBpb(const BpbMatrix &bpb)
     return missing;
 }
 
-}  // namespace
-
-Result<AlignedInputs> alignInputs(const BpbMatrix &bpb, const BenchmarkErrors &errors,
-                                  const QStringList &requested, const QString &bpbFile,
-                                  const QString &errorsFile)
+QString benchmarkChoiceText(const AlignedInputs &aligned)
 {
-    AlignedInputs aligned;
-    aligned.benchmarks = requested.isEmpty() ? defaultBenchmarks(errors) : requested;
-    aligned.benchmarks.removeDuplicates();
-    std::vector<qsizetype> benchmarkRows;
-    for (const QString &name : aligned.benchmarks) {
-        const qsizetype row = errors.benchmarks.indexOf(name);
-        if (row < 0)
-            return Error::badInput(QStringLiteral("unknown benchmark '%1'; the file has: %2")
-                                       .arg(name, errors.benchmarks.join(QStringLiteral(", "))),
-                                   errorsFile);
-        benchmarkRows.push_back(row);
+    QStringList items;
+    for (const ChosenBenchmark &b : aligned.chosen)
+        items << QStringLiteral("%1 (%2 of %3 matched LLMs)")
+                     .arg(b.name)
+                     .arg(b.llmsCovered)
+                     .arg(aligned.candidateCount);
+    return QStringLiteral("benchmarks %1: %2")
+        .arg(aligned.benchmarksRequested
+                 ? QStringLiteral("as requested")
+                 : QStringLiteral("by default (those every matched LLM has, groups once, error "
+                                  "rates first)"),
+             items.join(QStringLiteral(", ")));
+}
+
+QString spaced(const QString &path)
+{
+    return path.isEmpty() ? QString() : QStringLiteral(" ") + path;
+}
+
+QString matchedByText(LlmMatching matching)
+{
+    return matching == LlmMatching::HfId ? QStringLiteral("Hugging Face id")
+                                         : QStringLiteral("exact name");
+}
+
+// What a reader should know about the combined benchmarks: a group with its member, errors
+// outside [0, 1], scales a mean cannot combine.
+void addCombinationWarnings(AlignedInputs &aligned, const Eigen::MatrixXd &chosenErrors,
+                            const QString &errorsFile)
+{
+    // A group and one of its members both chosen: the member's tasks count twice.
+    const QSet<QString> chosenSet(aligned.benchmarks.cbegin(), aligned.benchmarks.cend());
+    for (qsizetype b = 0; b < aligned.benchmarks.size(); ++b) {
+        const QString &group = aligned.chosen[b].info.group;
+        if (!group.isEmpty() && chosenSet.contains(group))
+            aligned.warnings.append(Error::badInput(
+                QStringLiteral("%1 and its group %2 are both chosen: its tasks count twice")
+                    .arg(aligned.benchmarks[b], group),
+                errorsFile));
     }
-    if (benchmarkRows.empty())
-        return Error::badInput(QStringLiteral("the benchmark file has no benchmarks"), errorsFile);
-
-    QHash<QString, qsizetype> errorColumn;
-    for (qsizetype i = 0; i < errors.llms.size(); ++i)
-        errorColumn.insert(errors.llms[i], i);
-
-    const std::vector<MissingBpb> missing = findMissingBpb(bpb);
-    struct Candidate {
-        QString name;
-        Eigen::Index row;
-        double error;
-    };
-    std::vector<Candidate> used;
-    qsizetype inBoth = 0;
-    for (qsizetype r = 0; r < bpb.llms.size(); ++r) {
-        const QString &name = bpb.llms[r];
-        const auto column = errorColumn.constFind(name);
-        if (column == errorColumn.cend()) {
-            aligned.dropped.append({ name, QStringLiteral("not in the benchmark file") });
-            continue;
-        }
-        ++inBoth;
-        QStringList lacking;
-        double sum = 0.0;
-        for (size_t b = 0; b < benchmarkRows.size(); ++b) {
-            const double v = errors.values(benchmarkRows[b], *column);
-            if (std::isnan(v))
-                lacking << aligned.benchmarks[qsizetype(b)];
-            sum += v;
-        }
-        if (!lacking.isEmpty()) {
-            aligned.dropped.append({ name,
-                                     QStringLiteral("no value for benchmark %1")
-                                         .arg(lacking.join(QStringLiteral(", "))) });
-            continue;
-        }
-        const MissingBpb &gap = missing[size_t(r)];
-        if (gap.count > 0) {
-            aligned.dropped.append({ name,
-                                     QStringLiteral("missing BPB for %1 text(s), first '%2'")
-                                         .arg(gap.count)
-                                         .arg(bpb.texts.value(gap.firstText)) });
-            continue;
-        }
-        used.push_back({ name, Eigen::Index(r), sum / double(benchmarkRows.size()) });
+    // As the Python package does: errors outside [0, 1] are allowed, and said once.
+    QStringList outside;
+    for (qsizetype b = 0; b < chosenErrors.rows(); ++b) {
+        if (chosenErrors.row(b).minCoeff() < 0.0 || chosenErrors.row(b).maxCoeff() > 1.0)
+            outside << QStringLiteral("%1 (%2 to %3)")
+                           .arg(aligned.benchmarks[b])
+                           .arg(chosenErrors.row(b).minCoeff(), 0, 'g', 4)
+                           .arg(chosenErrors.row(b).maxCoeff(), 0, 'g', 4);
     }
-    QHash<QString, bool> inBpb;
-    for (const QString &name : bpb.llms)
-        inBpb.insert(name, true);
-    for (const QString &name : errors.llms) {
-        if (!inBpb.contains(name))
-            aligned.dropped.append({ name, QStringLiteral("not in the BPB file") });
-    }
-
-    if (inBoth == 0)
-        return Error::badInput(
-            QStringLiteral("no LLM appears in both files (BPB file: %1; benchmark file: %2)")
-                .arg(firstNames(bpb.llms), firstNames(errors.llms)),
-            errorsFile);
-    if (used.size() < 3)
-        return Error::badInput(
-            QStringLiteral("only %1 LLM(s) have all BPB values and the chosen benchmarks; "
-                           "at least 3 are needed (%2 dropped)")
-                .arg(used.size())
-                .arg(aligned.dropped.size()),
-            bpbFile);
-
-    std::sort(used.begin(), used.end(),
-              [](const Candidate &a, const Candidate &b) { return a.name < b.name; });
-    aligned.errors.resize(Eigen::Index(used.size()));
-    for (size_t i = 0; i < used.size(); ++i) {
-        aligned.llms << used[i].name;
-        aligned.bpbRows.push_back(used[i].row);
-        aligned.errors[Eigen::Index(i)] = used[i].error;
-    }
-
+    if (!outside.isEmpty())
+        aligned.warnings.append(Error::badInput(
+            QStringLiteral("benchmark errors outside [0, 1] (not error rates; allowed): %1")
+                .arg(outside.join(QStringLiteral(", "))),
+            errorsFile));
     // Averaging an error rate with a perplexity lets the perplexity decide alone: say so.
-    if (benchmarkRows.size() > 1) {
+    if (aligned.combination == Combination::Mean && chosenErrors.rows() > 1) {
         double smallest = HUGE_VAL, largest = 0.0;
-        for (qsizetype row : benchmarkRows) {
-            double spread = 0.0;
-            for (Eigen::Index i = 0; i < errors.values.cols(); ++i)
-                if (!std::isnan(errors.values(row, i)))
-                    spread = std::max(spread, std::abs(errors.values(row, i)));
+        for (Eigen::Index b = 0; b < chosenErrors.rows(); ++b) {
+            const double spread = chosenErrors.row(b).cwiseAbs().maxCoeff();
             smallest = std::min(smallest, spread);
             largest = std::max(largest, spread);
         }
@@ -164,10 +103,145 @@ Result<AlignedInputs> alignInputs(const BpbMatrix &bpb, const BenchmarkErrors &e
             aligned.warnings.append(Error::badInput(
                 QStringLiteral(
                     "the averaged benchmarks differ in scale by a factor of %1; the largest "
-                    "dominates the mean")
+                    "dominates the mean (--combine rank-mean or z-mean weighs them equally)")
                     .arg(largest / smallest, 0, 'g', 3),
                 errorsFile));
     }
+}
+
+}  // namespace
+
+QStringList droppedLines(const QList<DroppedLlm> &dropped, qsizetype count)
+{
+    QStringList lines;
+    for (qsizetype i = 0; i < dropped.size() && i < count; ++i)
+        lines << QStringLiteral("%1: %2").arg(quotedLlm(dropped[i].name), dropped[i].reason);
+    if (dropped.size() > count)
+        lines << QStringLiteral("… and %1 more").arg(dropped.size() - count);
+    return lines;
+}
+
+Result<AlignedInputs> alignInputs(const BpbMatrix &bpb, const BenchmarkErrors &errors,
+                                  const AlignOptions &options, const QString &bpbFile,
+                                  const QString &errorsFile)
+{
+    AlignedInputs aligned;
+    aligned.matching = options.matching;
+    aligned.llmMapPath = options.llmMap ? options.llmMap->path : QString();
+    aligned.dedupeLlms = options.dedupeLlms;
+    aligned.combination = options.combination;
+    aligned.benchmarksRequested = !options.benchmarks.isEmpty();
+    QStringList requested = options.benchmarks;
+    requested.removeDuplicates();
+    for (const QString &name : requested) {
+        if (!errors.benchmarks.contains(name))
+            return Error::badInput(QStringLiteral("unknown benchmark '%1'; the file has: %2")
+                                       .arg(name, errors.benchmarks.join(QStringLiteral(", "))),
+                                   errorsFile);
+    }
+    if (errors.benchmarks.isEmpty())
+        return Error::badInput(QStringLiteral("the benchmark file has no benchmarks"), errorsFile);
+
+    detail::LlmPairing pairing(bpb, errors, options, bpbFile, errorsFile);
+    if (Status matched = pairing.match(); !matched)
+        return matched.error();
+    if (pairing.pairs.empty())
+        return Error::badInput(
+            QStringLiteral("no LLM appears in both files (matched by %1): the BPB file%2 has "
+                           "%3; the benchmark file%4 has %5")
+                .arg(matchedByText(options.matching), spaced(bpbFile), detail::firstLlms(bpb.llms),
+                     spaced(errorsFile), detail::firstLlms(errors.llms)));
+    const std::vector<MissingBpb> missing = findMissingBpb(bpb);
+    std::vector<bool> completeRow(missing.size());
+    for (size_t r = 0; r < missing.size(); ++r)
+        completeRow[r] = missing[r].count == 0;
+    pairing.findIdenticalRows(completeRow);
+    aligned.duplicates = pairing.duplicates;
+
+    // Candidates: matched, not a dropped duplicate, every BPB value. The default benchmark set
+    // is chosen over them; the chosen benchmarks then decide which candidates are used.
+    std::vector<QString> bpbReason(size_t(bpb.llms.size()));
+    std::vector<LlmPair> candidates;
+    std::vector<qsizetype> candidateColumns;
+    for (const LlmPair &pair : pairing.pairs) {
+        const MissingBpb &gap = missing[size_t(pair.row)];
+        if (gap.count > 0) {
+            bpbReason[size_t(pair.row)] = QStringLiteral("missing BPB for %1 text(s), first '%2'")
+                                              .arg(gap.count)
+                                              .arg(bpb.texts.value(gap.firstText));
+            continue;
+        }
+        candidates.push_back(pair);
+        candidateColumns.push_back(pair.column);
+    }
+    aligned.candidateCount = qsizetype(candidates.size());
+    aligned.coverage = benchmarkCoverage(errors, candidateColumns);
+    if (aligned.benchmarksRequested) {
+        aligned.benchmarks = requested;
+    } else {
+        QString whyEmpty;
+        aligned.benchmarks = defaultBenchmarkSet(errors, candidateColumns, &whyEmpty);
+        if (aligned.benchmarks.isEmpty())
+            return Error::badInput(QStringLiteral("no default benchmarks: %1; choose benchmarks "
+                                                  "explicitly (LLMs without a value are then "
+                                                  "dropped)")
+                                       .arg(whyEmpty));
+    }
+    std::vector<qsizetype> benchmarkRows;
+    for (const QString &name : aligned.benchmarks) {
+        const qsizetype row = errors.benchmarks.indexOf(name);
+        benchmarkRows.push_back(row);
+        aligned.chosen.append({ name, errors.infoFor(row), aligned.coverage[size_t(row)], true });
+    }
+    std::vector<LlmPair> used;
+    for (const LlmPair &pair : candidates) {
+        QStringList lacking;
+        for (size_t b = 0; b < benchmarkRows.size(); ++b)
+            if (std::isnan(errors.values(benchmarkRows[b], pair.column)))
+                lacking << aligned.benchmarks[qsizetype(b)];
+        if (lacking.isEmpty())
+            used.push_back(pair);
+        else
+            bpbReason[size_t(pair.row)] = QStringLiteral("no value for benchmark %1")
+                                              .arg(lacking.join(QStringLiteral(", ")));
+    }
+    aligned.dropped = pairing.dropped(bpbReason);
+    if (used.size() < 3)
+        return Error::badInput(
+            QStringLiteral("only %1 LLM(s) have every BPB value and every chosen benchmark; at "
+                           "least 3 are needed. Matched by %2: %3 LLM(s) with every BPB value; "
+                           "%4. Not used (%5): %6")
+                .arg(used.size())
+                .arg(matchedByText(options.matching))
+                .arg(aligned.candidateCount)
+                .arg(benchmarkChoiceText(aligned))
+                .arg(aligned.dropped.size())
+                .arg(droppedLines(aligned.dropped, 10).join(QStringLiteral("; "))));
+
+    std::sort(used.begin(), used.end(), [&](const LlmPair &a, const LlmPair &b) {
+        return bpb.llms[a.row] < bpb.llms[b.row];
+    });
+    Eigen::MatrixXd chosenErrors(Eigen::Index(benchmarkRows.size()), Eigen::Index(used.size()));
+    for (size_t i = 0; i < used.size(); ++i) {
+        aligned.llms << bpb.llms[used[i].row];
+        aligned.errorLlms << errors.llms[used[i].column];
+        aligned.bpbRows.push_back(used[i].row);
+        for (size_t b = 0; b < benchmarkRows.size(); ++b)
+            chosenErrors(Eigen::Index(b), Eigen::Index(i))
+                = errors.values(benchmarkRows[b], used[i].column);
+    }
+    auto combined = combineBenchmarks(chosenErrors, aligned.benchmarks, options.combination);
+    if (!combined)
+        return Error::badInput(combined.error().reason, errorsFile);
+    aligned.errors = std::move(combined->values);
+    for (qsizetype b = 0; b < aligned.chosen.size(); ++b)
+        aligned.chosen[b].averaged = combined->averaged[b];
+    aligned.warnings = pairing.warnings.warnings();
+    for (Error warning : combined->warnings) {
+        warning.file = errorsFile;
+        aligned.warnings.append(warning);
+    }
+    addCombinationWarnings(aligned, chosenErrors, errorsFile);
     return aligned;
 }
 

@@ -25,14 +25,71 @@ void RunReport::setParameter(const QString &name, const QJsonValue &value)
 void RunReport::setAlignment(const AlignedInputs &aligned)
 {
     QJsonArray dropped;
-    for (const DroppedLlm &llm : aligned.dropped)
-        dropped.append(QJsonObject { { QStringLiteral("name"), llm.name },
-                                     { QStringLiteral("reason"), llm.reason } });
+    for (const DroppedLlm &llm : aligned.dropped) {
+        QJsonObject entry { { QStringLiteral("name"), llm.name },
+                            { QStringLiteral("reason"), llm.reason } };
+        if (!llm.closest.isEmpty())
+            entry.insert(QStringLiteral("closest"), QJsonArray::fromStringList(llm.closest));
+        dropped.append(entry);
+    }
+    QJsonArray duplicates;
+    for (const DuplicateLlms &pair : aligned.duplicates)
+        duplicates.append(QJsonObject { { QStringLiteral("kept"), pair.kept },
+                                        { QStringLiteral("other"), pair.other },
+                                        { QStringLiteral("why"), pair.why },
+                                        { QStringLiteral("other_dropped"), pair.otherDropped } });
     m_llms = QJsonObject { { QStringLiteral("used"), QJsonArray::fromStringList(aligned.llms) },
-                           { QStringLiteral("dropped"), dropped } };
+                           { QStringLiteral("dropped"), dropped },
+                           { QStringLiteral("duplicates"), duplicates } };
+    // Where a name of the benchmark file differs from the BPB name it was matched with.
+    QJsonArray renamed;
+    for (qsizetype i = 0; i < aligned.llms.size(); ++i)
+        if (aligned.errorLlms.value(i) != aligned.llms[i])
+            renamed.append(
+                QJsonObject { { QStringLiteral("bpb"), aligned.llms[i] },
+                              { QStringLiteral("errors"), aligned.errorLlms.value(i) } });
+    if (!renamed.isEmpty())
+        m_llms.insert(QStringLiteral("matched_names"), renamed);
     m_llmCount = aligned.llms.size();
+
+    m_matching = QJsonObject { { QStringLiteral("mode"), llmMatchingName(aligned.matching) },
+                               { QStringLiteral("dedupe_llms"), aligned.dedupeLlms },
+                               { QStringLiteral("candidates"), double(aligned.candidateCount) } };
+    if (!aligned.llmMapPath.isEmpty())
+        m_matching.insert(QStringLiteral("llm_map"),
+                          QFileInfo(aligned.llmMapPath).absoluteFilePath());
+    m_benchmarks = {};
+    for (const ChosenBenchmark &b : aligned.chosen) {
+        QJsonObject entry = b.info.toJson();
+        entry.insert(QStringLiteral("name"), b.name);
+        entry.insert(QStringLiteral("llms_covered"), double(b.llmsCovered));
+        entry.insert(QStringLiteral("averaged"), b.averaged);
+        m_benchmarks.append(entry);
+    }
     m_parameters.insert(QStringLiteral("benchmarks"),
                         QJsonArray::fromStringList(aligned.benchmarks));
+    m_parameters.insert(QStringLiteral("benchmarks_chosen_by"),
+                        aligned.benchmarksRequested ? QStringLiteral("request")
+                                                    : QStringLiteral("default"));
+    m_parameters.insert(QStringLiteral("benchmarks_requested"),
+                        QJsonArray::fromStringList(aligned.benchmarksRequested ? aligned.benchmarks
+                                                                               : QStringList()));
+    m_parameters.insert(QStringLiteral("match"), llmMatchingName(aligned.matching));
+    m_parameters.insert(QStringLiteral("dedupe_llms"), aligned.dedupeLlms);
+    m_parameters.insert(QStringLiteral("combine"), combinationName(aligned.combination));
+    m_parameters.insert(QStringLiteral("combine_formula"), combinationFormula(aligned.combination));
+}
+
+void RunReport::setFailure(const Error &error)
+{
+    m_error = QJsonObject { { QStringLiteral("reason"), error.reason },
+                            { QStringLiteral("message"), error.toString() } };
+    if (!error.file.isEmpty())
+        m_error.insert(QStringLiteral("file"), error.file);
+    if (error.line > 0)
+        m_error.insert(QStringLiteral("line"), double(error.line));
+    if (error.column > 0)
+        m_error.insert(QStringLiteral("column"), double(error.column));
 }
 
 void RunReport::setTextCount(qint64 count)
@@ -61,6 +118,8 @@ QJsonObject RunReport::toJson() const
     QJsonObject report { { QStringLiteral("tool"), QStringLiteral("pcstudio") },
                          { QStringLiteral("version"), QStringLiteral(PCSTUDIO_VERSION) },
                          { QStringLiteral("command"), m_command },
+                         { QStringLiteral("status"),
+                           m_error.isEmpty() ? QStringLiteral("ok") : QStringLiteral("failed") },
                          { QStringLiteral("created_utc"),
                            QDateTime::currentDateTimeUtc().toString(Qt::ISODate) },
                          { QStringLiteral("inputs"), m_inputs },
@@ -71,8 +130,14 @@ QJsonObject RunReport::toJson() const
         report.insert(QStringLiteral("n_llms"), double(m_llmCount));
     if (m_textCount >= 0)
         report.insert(QStringLiteral("n_texts"), double(m_textCount));
+    if (!m_error.isEmpty())
+        report.insert(QStringLiteral("error"), m_error);
     if (!m_llms.isEmpty())
         report.insert(QStringLiteral("llms"), m_llms);
+    if (!m_matching.isEmpty())
+        report.insert(QStringLiteral("matching"), m_matching);
+    if (!m_benchmarks.isEmpty())
+        report.insert(QStringLiteral("benchmarks"), m_benchmarks);
     if (!m_output.isEmpty())
         report.insert(QStringLiteral("output"), m_output);
     return report;

@@ -9,9 +9,11 @@
 
 namespace pcs {
 
-// The provenance manifest of a run (CLI --report, the app's export manifest): version, the
-// inputs with sizes and SHA-256, parameters, N and D, LLMs used and dropped, warnings and the
-// wall seconds of each phase.
+// The provenance manifest of a run (CLI --report, the app's export manifest): version, status,
+// the inputs with sizes and SHA-256, parameters, N and D, how the LLMs were matched (used,
+// dropped with reasons and closest names, duplicates), each chosen benchmark (metric, filter,
+// error mapping, direction source, group, LLMs covered) and how they were combined, warnings and
+// the wall seconds of each phase. A failed run's report says "status": "failed" and the error.
 class RunReport {
 public:
     explicit RunReport(QString command);
@@ -19,6 +21,7 @@ public:
     void addInput(const InputFileInfo &input);
     void setParameter(const QString &name, const QJsonValue &value);
     void setAlignment(const AlignedInputs &aligned);
+    void setFailure(const Error &error);
     void setTextCount(qint64 count);
     void addWarnings(const Warnings &warnings);
     void setPhaseSeconds(const QString &phase, double seconds);  // "load_s", "estimate_s", ...
@@ -31,6 +34,9 @@ private:
     QJsonArray m_inputs;
     QJsonObject m_parameters;
     QJsonObject m_llms;
+    QJsonObject m_matching;
+    QJsonArray m_benchmarks;
+    QJsonObject m_error;  // empty = the run succeeded
     qint64 m_llmCount = -1;
     qint64 m_textCount = -1;
     QJsonArray m_warnings;

@@ -12,13 +12,23 @@ Result<SelectionInputs> loadSelectionInputs(const QString &bpbPath,
                                             const QStringList &benchmarks,
                                             const TaskControl &control)
 {
+    AlignOptions options;
+    options.benchmarks = benchmarks;
+    return loadSelectionInputs(bpbPath, bpbOptions, errorsPath, {}, options, control);
+}
+
+Result<SelectionInputs>
+loadSelectionInputs(const QString &bpbPath, const BpbLoadOptions &bpbOptions,
+                    const QString &errorsPath, const BenchmarkLoadOptions &errorsOptions,
+                    const AlignOptions &alignOptions, const TaskControl &control)
+{
     auto bpb = loadBpbMatrix(bpbPath, bpbOptions, control);
     if (!bpb)
         return bpb.error();
-    auto errors = loadBenchmarkErrors(errorsPath, {}, control);
+    auto errors = loadBenchmarkErrors(errorsPath, errorsOptions, control);
     if (!errors)
         return errors.error();
-    auto aligned = alignInputs(*bpb, *errors, benchmarks, bpbPath, errorsPath);
+    auto aligned = alignInputs(*bpb, *errors, alignOptions, bpbPath, errorsPath);
     if (!aligned)
         return aligned.error();
     SelectionInputs inputs;

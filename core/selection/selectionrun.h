@@ -22,7 +22,16 @@ struct SelectionInputs {
     QString errorsPath;
 };
 
-// Loads both files and aligns them on the chosen benchmarks (empty = defaultBenchmarks()).
+// Loads both files and aligns them (see alignInputs).
+Result<SelectionInputs> loadSelectionInputs(const QString &bpbPath,
+                                            const BpbLoadOptions &bpbOptions,
+                                            const QString &errorsPath,
+                                            const BenchmarkLoadOptions &errorsOptions,
+                                            const AlignOptions &alignOptions,
+                                            const TaskControl &control = TaskControl::none());
+
+// The same with the default options: exact names, the mean of `benchmarks` (empty = the
+// default set).
 Result<SelectionInputs> loadSelectionInputs(const QString &bpbPath,
                                             const BpbLoadOptions &bpbOptions,
                                             const QString &errorsPath,

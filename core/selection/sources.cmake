@@ -10,6 +10,9 @@ target_sources(core PRIVATE
 # Alignment and the whole pipeline -------------------------------------------------------------
 target_sources(core PRIVATE
   selection/alignment.h selection/alignment.cpp
+  selection/benchmarkchoice.h selection/benchmarkchoice.cpp
+  selection/llmmatching.h selection/llmmatching.cpp
+  selection/llmpairing.h selection/llmpairing.cpp
   selection/selectionrun.h selection/selectionrun.cpp
   selection/runreport.h selection/runreport.cpp
 )

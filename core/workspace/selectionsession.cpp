@@ -45,15 +45,26 @@ void loadInBackground(QPromise<LoadReply> &promise, SelectionInputPaths paths)
 }
 
 void runInBackground(QPromise<RunReply> &promise, std::shared_ptr<const SelectionData> data,
-                     SelectionParameters parameters, Eigen::VectorXd cachedEstimate)
+                     SelectionParameters parameters, std::shared_ptr<const EstimateCache> cache)
 {
     const PromiseControl<RunReply> control(promise);
     auto fail = [&](const Error &error) { promise.addResult(RunReply { nullptr, {}, error }); };
     auto outcome = std::make_shared<SelectionOutcome>();
     outcome->parameters = parameters;
 
-    auto aligned = alignInputs(*data->bpb, data->errors, parameters.benchmarks, data->paths.bpb,
-                               data->paths.errors);
+    AlignOptions options;
+    options.benchmarks = parameters.benchmarks;
+    options.matching = parameters.matching;
+    options.dedupeLlms = parameters.dedupeLlms;
+    options.combination = parameters.combination;
+    if (!parameters.llmMapPath.isEmpty()) {
+        auto map = loadLlmMap(parameters.llmMapPath);
+        if (!map)
+            return fail(map.error());
+        options.llmMap = std::move(map).value();
+    }
+    auto aligned
+        = alignInputs(*data->bpb, data->errors, options, data->paths.bpb, data->paths.errors);
     if (!aligned)
         return fail(aligned.error());
     outcome->aligned = std::move(aligned).value();
@@ -61,13 +72,15 @@ void runInBackground(QPromise<RunReply> &promise, std::shared_ptr<const Selectio
 
     QElapsedTimer timer;
     timer.start();
-    Eigen::VectorXd estimated = std::move(cachedEstimate);
-    if (estimated.size() == 0) {
-        auto values = estimate(data->bpb->values, outcome->aligned.bpbRows, outcome->aligned.errors,
+    const AlignedInputs &a = outcome->aligned;
+    if (!cache || cache->estimator != parameters.estimator || cache->bpbRows != a.bpbRows
+        || cache->errors.size() != a.errors.size() || cache->errors != a.errors) {
+        auto values = estimate(data->bpb->values, a.bpbRows, a.errors,
                                { parameters.estimator, parameters.threads }, control);
         if (!values)
             return fail(values.error());
-        estimated = std::move(values).value();
+        cache = std::make_shared<const EstimateCache>(
+            EstimateCache { parameters.estimator, a.bpbRows, a.errors, std::move(values).value() });
     }
     outcome->estimateSeconds = double(timer.nsecsElapsed()) * 1e-9;
     timer.restart();
@@ -76,12 +89,13 @@ void runInBackground(QPromise<RunReply> &promise, std::shared_ptr<const Selectio
                                        : uniformTau(data->bpb->texts.size(), parameters.keepRatio);
     if (!tau)
         return fail(tau.error());
-    auto table = makeDistributionTable(data->bpb->texts, estimated, *tau, parameters.projection);
+    auto table
+        = makeDistributionTable(data->bpb->texts, cache->estimate, *tau, parameters.projection);
     if (!table)
         return fail(table.error());
     outcome->table = std::move(table).value();
     outcome->projectSeconds = double(timer.nsecsElapsed()) * 1e-9;
-    promise.addResult(RunReply { std::move(outcome), std::move(estimated), std::nullopt });
+    promise.addResult(RunReply { std::move(outcome), std::move(cache), std::nullopt });
 }
 
 void compareInBackground(QPromise<CompareReply> &promise, std::shared_ptr<const SelectionData> data,
@@ -95,11 +109,6 @@ void compareInBackground(QPromise<CompareReply> &promise, std::shared_ptr<const 
         promise.addResult(CompareReply { {}, values.error() });
     else
         promise.addResult(CompareReply { std::move(values).value(), std::nullopt });
-}
-
-bool sameEstimate(const SelectionParameters &a, const SelectionParameters &b)
-{
-    return a.estimator == b.estimator && a.benchmarks == b.benchmarks;
 }
 
 }  // namespace
@@ -145,10 +154,7 @@ void SelectionSession::setParameters(const SelectionParameters &parameters)
 void SelectionSession::startRun()
 {
     m_runWatcher.cancel();
-    Eigen::VectorXd cached;
-    if (m_cachedFor && sameEstimate(*m_cachedFor, m_parameters))
-        cached = m_cachedEstimate;
-    m_runWatcher.setFuture(QtConcurrent::run(runInBackground, m_data, m_parameters, cached));
+    m_runWatcher.setFuture(QtConcurrent::run(runInBackground, m_data, m_parameters, m_cache));
     m_runPending = true;
     updateBusy();
     Q_EMIT progressChanged(0, tr("Estimating"));
@@ -207,8 +213,7 @@ void SelectionSession::onLoadFinished()
     }
     m_data = reply.data;
     m_outcome.reset();
-    m_cachedFor.reset();
-    m_cachedEstimate = {};
+    m_cache.reset();
     m_comparisonEstimate = {};
     Q_EMIT loadFinished();
     startRun();
@@ -235,8 +240,7 @@ void SelectionSession::onRunFinished()
         return;
     }
     m_outcome = reply.outcome;
-    m_cachedEstimate = reply.estimate;
-    m_cachedFor = reply.outcome->parameters;
+    m_cache = reply.cache;
     Q_EMIT outcomeChanged();
     if (m_comparisonEstimator)
         requestComparison(*m_comparisonEstimator);

@@ -20,7 +20,11 @@ struct SelectionInputPaths {
 
 // What the user chose for a run.
 struct SelectionParameters {
-    QStringList benchmarks;  // empty = defaultBenchmarks()
+    QStringList benchmarks;  // empty = the default set (defaultBenchmarkSet)
+    LlmMatching matching = LlmMatching::Exact;
+    QString llmMapPath;  // an LLM map file (bpb_name,errors_name), read at each run; empty = none
+    bool dedupeLlms = false;
+    Combination combination = Combination::Mean;
     Estimator estimator = Estimator::Spearmanr;
     Projection projection = Projection::Linear;
     double keepRatio = 0.1;
@@ -47,6 +51,14 @@ struct SelectionOutcome {
     Warnings warnings;
     double estimateSeconds = 0.0;
     double projectSeconds = 0.0;
+};
+
+// An estimate with what it was computed from.
+struct EstimateCache {
+    Estimator estimator = Estimator::Spearmanr;
+    std::vector<Eigen::Index> bpbRows;
+    Eigen::VectorXd errors;
+    Eigen::VectorXd estimate;
 };
 
 // Owns the loaded data and the current outcome; loads and runs in the background.
@@ -93,7 +105,7 @@ public:
     };
     struct RunReply {
         std::shared_ptr<const SelectionOutcome> outcome;
-        Eigen::VectorXd estimate;  // cached for reprojection
+        std::shared_ptr<const EstimateCache> cache;  // for the next run
         std::optional<Error> error;
     };
     struct CompareReply {
@@ -111,10 +123,10 @@ private:
     SelectionParameters m_parameters;
     std::shared_ptr<const SelectionData> m_data;
     std::shared_ptr<const SelectionOutcome> m_outcome;
-    // The last estimate and what it was computed from, so that a change of projection or
-    // keep ratio reprojects without estimating again.
-    Eigen::VectorXd m_cachedEstimate;
-    std::optional<SelectionParameters> m_cachedFor;
+    // The last estimate and what it was computed from (estimator, LLM rows and y), so that a
+    // change that leaves those alone (projection, keep ratio, a matching that finds the same
+    // LLMs) does not estimate again.
+    std::shared_ptr<const EstimateCache> m_cache;
     std::optional<Estimator> m_comparisonEstimator;
     Eigen::VectorXd m_comparisonEstimate;
 

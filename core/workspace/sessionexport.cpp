@@ -15,11 +15,13 @@ namespace pcs {
 Result<RunReport> reportForOutcome(const SelectionData &data, const SelectionOutcome &outcome)
 {
     RunReport report(QStringLiteral("pcstudio export"));
-    const QList<QPair<QString, QString>> inputs = {{QStringLiteral("bpb"), data.paths.bpb},
-                                                   {QStringLiteral("errors"), data.paths.errors},
-                                                   {QStringLiteral("texts"), data.paths.bpbOptions.textsFile},
-                                                   {QStringLiteral("llms"), data.paths.bpbOptions.llmsFile},
-                                                   {QStringLiteral("token_counts"), data.paths.tokenCounts}};
+    const QList<QPair<QString, QString>> inputs
+        = { { QStringLiteral("bpb"), data.paths.bpb },
+            { QStringLiteral("errors"), data.paths.errors },
+            { QStringLiteral("texts"), data.paths.bpbOptions.textsFile },
+            { QStringLiteral("llms"), data.paths.bpbOptions.llmsFile },
+            { QStringLiteral("llm_map"), outcome.parameters.llmMapPath },
+            { QStringLiteral("token_counts"), data.paths.tokenCounts } };
     for (const auto &[role, path] : inputs) {
         if (path.isEmpty())
             continue;
@@ -44,13 +46,14 @@ Result<RunReport> reportForOutcome(const SelectionData &data, const SelectionOut
     return report;
 }
 
-QList<NamedPath> selectionInputFiles(const SelectionInputPaths &paths)
+QList<NamedPath> selectionInputFiles(const SelectionInputPaths &paths, const QString &llmMapPath)
 {
     return { { paths.bpb, QStringLiteral("the BPB matrix") },
              { paths.errors, QStringLiteral("the benchmark errors") },
              { paths.bpbOptions.textsFile, QStringLiteral("the text names") },
              { paths.bpbOptions.llmsFile, QStringLiteral("the LLM names") },
-             { paths.tokenCounts, QStringLiteral("the token counts") } };
+             { paths.tokenCounts, QStringLiteral("the token counts") },
+             { llmMapPath, QStringLiteral("the LLM map") } };
 }
 
 Status exportDistribution(const SelectionData &data, const SelectionOutcome &outcome,
@@ -60,7 +63,7 @@ Status exportDistribution(const SelectionData &data, const SelectionOutcome &out
     if (Status distinct
         = checkOutputsAgainstInputs({ { path, QStringLiteral("the distribution") },
                                       { manifestPath, QStringLiteral("its manifest") } },
-                                    selectionInputFiles(data.paths));
+                                    selectionInputFiles(data.paths, outcome.parameters.llmMapPath));
         !distinct)
         return distinct;
     auto report = reportForOutcome(data, outcome);

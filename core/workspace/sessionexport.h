@@ -10,8 +10,10 @@ namespace pcs {
 // The provenance manifest of an outcome: the same fields as the CLI's --report.
 Result<RunReport> reportForOutcome(const SelectionData &data, const SelectionOutcome &outcome);
 
-// The files a selection was loaded from, for checkOutputsAgainstInputs.
-QList<NamedPath> selectionInputFiles(const SelectionInputPaths &paths);
+// The files a selection was loaded from (and its LLM map, a parameter), for
+// checkOutputsAgainstInputs.
+QList<NamedPath> selectionInputFiles(const SelectionInputPaths &paths,
+                                     const QString &llmMapPath = {});
 
 // Writes the distribution (CSV, or JSON when the path ends in .json) and, beside it,
 // PATH.manifest.json, published together: both or, after any failure, neither (the old files

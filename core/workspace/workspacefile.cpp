@@ -69,17 +69,22 @@ QByteArray workspaceToJson(const Workspace &workspace, const QString &workspaceP
     const QDir base = QFileInfo(workspacePath).absoluteDir();
     const SelectionInputPaths &in = workspace.inputs;
     const SelectionParameters &p = workspace.parameters;
-    QJsonObject inputs{{QStringLiteral("bpb"), pathToJson(in.bpb, base)},
-                       {QStringLiteral("errors"), pathToJson(in.errors, base)},
-                       {QStringLiteral("token_counts"), pathToJson(in.tokenCounts, base)},
-                       {QStringLiteral("npy_texts"), pathToJson(in.bpbOptions.textsFile, base)},
-                       {QStringLiteral("npy_llms"), pathToJson(in.bpbOptions.llmsFile, base)},
-                       {QStringLiteral("layout"), bpbLayoutName(in.bpbOptions.layout)},
-                       {QStringLiteral("text_column"), in.bpbOptions.textColumn}};
-    QJsonObject parameters{{QStringLiteral("benchmarks"), QJsonArray::fromStringList(p.benchmarks)},
-                           {QStringLiteral("estimator"), estimatorName(p.estimator)},
-                           {QStringLiteral("projection"), projectionName(p.projection)},
-                           {QStringLiteral("keep_ratio"), p.keepRatio}};
+    QJsonObject inputs { { QStringLiteral("bpb"), pathToJson(in.bpb, base) },
+                         { QStringLiteral("errors"), pathToJson(in.errors, base) },
+                         { QStringLiteral("token_counts"), pathToJson(in.tokenCounts, base) },
+                         { QStringLiteral("npy_texts"), pathToJson(in.bpbOptions.textsFile, base) },
+                         { QStringLiteral("npy_llms"), pathToJson(in.bpbOptions.llmsFile, base) },
+                         { QStringLiteral("llm_map"), pathToJson(p.llmMapPath, base) },
+                         { QStringLiteral("layout"), bpbLayoutName(in.bpbOptions.layout) },
+                         { QStringLiteral("text_column"), in.bpbOptions.textColumn } };
+    QJsonObject parameters { { QStringLiteral("benchmarks"),
+                               QJsonArray::fromStringList(p.benchmarks) },
+                             { QStringLiteral("estimator"), estimatorName(p.estimator) },
+                             { QStringLiteral("projection"), projectionName(p.projection) },
+                             { QStringLiteral("keep_ratio"), p.keepRatio },
+                             { QStringLiteral("match"), llmMatchingName(p.matching) },
+                             { QStringLiteral("dedupe_llms"), p.dedupeLlms },
+                             { QStringLiteral("combine"), combinationName(p.combination) } };
     const QJsonObject root{{QStringLiteral("format"), kFormat},
                            {QStringLiteral("format_version"), kFormatVersion},
                            {QStringLiteral("app_version"), QStringLiteral(PCSTUDIO_VERSION)},
@@ -124,6 +129,8 @@ Result<LoadedWorkspace> workspaceFromJson(const QByteArray &json, const QString 
         { &in.tokenCounts, "token_counts", QStringLiteral("token counts"), false },
         { &in.bpbOptions.textsFile, "npy_texts", QStringLiteral("text names"), false },
         { &in.bpbOptions.llmsFile, "npy_llms", QStringLiteral("LLM names"), false },
+        // A parameter (read at each run), kept with the inputs so it moves with them.
+        { &loaded.workspace.parameters.llmMapPath, "llm_map", QStringLiteral("LLM map"), false },
     };
     for (const auto &input : roles) {
         auto resolved = pathFromJson(inputs.value(QLatin1String(input.key)), base, input.role,
@@ -147,14 +154,21 @@ Result<LoadedWorkspace> workspaceFromJson(const QByteArray &json, const QString 
     p.projection = projectionFromName(parameters.value(QStringLiteral("projection")).toString()).value_or(Projection::Linear);
     const double ratio = parameters.value(QStringLiteral("keep_ratio")).toDouble(0.1);
     p.keepRatio = ratio > 0.0 && ratio <= 1.0 ? ratio : 0.1;
+    // Older workspaces have none of these: the defaults are what they ran with.
+    p.matching = llmMatchingFromName(parameters.value(QStringLiteral("match")).toString())
+                     .value_or(LlmMatching::Exact);
+    p.dedupeLlms = parameters.value(QStringLiteral("dedupe_llms")).toBool(false);
+    p.combination = combinationFromName(parameters.value(QStringLiteral("combine")).toString())
+                        .value_or(Combination::Mean);
     loaded.workspace.viewState = root.value(QStringLiteral("view")).toObject();
     return loaded;
 }
 
 Status saveWorkspace(const Workspace &workspace, const QString &path)
 {
-    if (Status distinct = checkOutputsAgainstInputs({ { path, QStringLiteral("the workspace") } },
-                                                    selectionInputFiles(workspace.inputs));
+    if (Status distinct = checkOutputsAgainstInputs(
+            { { path, QStringLiteral("the workspace") } },
+            selectionInputFiles(workspace.inputs, workspace.parameters.llmMapPath));
         !distinct)
         return distinct;
     return writeAtomically(path, workspaceToJson(workspace, path));

@@ -4,6 +4,7 @@
 
 #include <QCryptographicHash>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -71,6 +72,10 @@ private Q_SLOTS:
         const Run help = cli({"select", "--help"});
         QCOMPARE(help.exitCode, 0);
         QVERIFY(help.out.contains("--keep-ratio"));
+        for (const char *flag :
+             { "--match <MODE>", "--llm-map <FILE>", "--dedupe-llms", "--combine <MODE>",
+               "--metric <TASK=METRIC[,FILTER]>", "rank-mean", "z-mean", "hf-id" })
+            QVERIFY2(help.out.contains(flag), flag);
         QCOMPARE(cli({}).exitCode, 2);
         QCOMPARE(cli({"frobnicate"}).exitCode, 2);
     }
@@ -156,11 +161,237 @@ private Q_SLOTS:
         const QString errors = test::writeFile(m_dir, "errors_missing.csv",
                                                "benchmark,e,d,c,b,\"('f', 'a')\",z\narc,0.5,,0.3,0.2,0.1,0.9\n");
         const QString report = m_dir.filePath("report_dropped.json");
-        const Run run = cli({"estimate", "--bpb", m_bpb, "--errors", errors, "--report", report});
+        // d has no arc: by default arc is then no benchmark every LLM has (the old default took
+        // it anyway, dropping d). The error says how close it came; named, it is used.
+        const Run byDefault = cli({ "estimate", "--bpb", m_bpb, "--errors", errors });
+        QCOMPARE(byDefault.exitCode, 2);
+        QVERIFY2(byDefault.err.contains(
+                     "no default benchmarks: no benchmark has a value for all 5 matched "
+                     "LLMs; closest: arc (4 of 5 LLMs)"),
+                 byDefault.err.constData());
+        const Run run = cli({ "estimate", "--bpb", m_bpb, "--errors", errors, "--benchmark", "arc",
+                              "--report", report });
         QCOMPARE(run.exitCode, 0);
         QVERIFY2(run.err.contains("dropped LLM d: no value for benchmark arc"), run.err.constData());
         const QJsonArray dropped = QJsonDocument::fromJson(readAll(report)).object()["llms"].toObject()["dropped"].toArray();
         QCOMPARE(dropped.size(), 2);
+    }
+
+    // A failed run publishes no output, but its report, saying why.
+    void failedRunWritesAFailedReport()
+    {
+        const QString errors
+            = test::writeFile(m_dir, "errors_few.csv", "benchmark,b,c,x,y\narc,0.2,0.3,0.4,0.5\n");
+        const QString report = m_dir.filePath("failed_report.json");
+        const QString output = m_dir.filePath("never.csv");
+        const Run run = cli({ "select", "--bpb", m_bpb, "--errors", errors, "--keep-ratio", "0.5",
+                              "--combine", "z-mean", "--output", output, "--report", report });
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY(!QFile::exists(output));
+        const QJsonObject r = QJsonDocument::fromJson(readAll(report)).object();
+        QCOMPARE(r["status"].toString(), QString("failed"));
+        const QString reason = r["error"].toObject()["reason"].toString();
+        QVERIFY2(
+            reason.startsWith(
+                "only 2 LLM(s) have every BPB value and every chosen benchmark; at least 3 are "
+                "needed. Matched by exact name: 2 LLM(s) with every BPB value; benchmarks by "
+                "default (those every matched LLM has, groups once, error rates first): arc "
+                "(2 of 2 matched LLMs). Not used (5): \"('f', 'a')\": not in the benchmark file"),
+            qPrintable(reason));
+        QVERIFY2(reason.contains("\"x\": not in the BPB file"), qPrintable(reason));
+        QVERIFY(!r["error"].toObject().contains("file"));  // neither input is to blame
+        QCOMPARE(r["parameters"].toObject()["combine"].toString(), QString("z-mean"));
+        QCOMPARE(r["parameters"].toObject()["match"].toString(), QString("exact"));
+        QCOMPARE(r["inputs"].toArray().size(), 2);  // what was read, with hashes
+        QCOMPARE(run.err.count('\n'), 1);
+        // A successful report says so.
+        const QString ok = m_dir.filePath("ok_report.json");
+        QCOMPARE(cli({ "estimate", "--bpb", m_bpb, "--errors", m_errors, "--output",
+                       m_dir.filePath("ok.csv"), "--report", ok })
+                     .exitCode,
+                 0);
+        QCOMPARE(QJsonDocument::fromJson(readAll(ok)).object()["status"].toString(), QString("ok"));
+    }
+
+    void matchingDedupeAndMapEndToEnd()
+    {
+        // The BPB file names LLMs as the package does; the errors as lm-eval does, in other case.
+        const QString bpb = test::writeFile(m_dir, "bpb_tuples.csv",
+                                            "id,\"('p', 'Org/A')\",\"('p', 'Org/B')\",\"('q', "
+                                            "'Org/C')\",\"('q', 'Org/D')\",\"('dup', 'Org/D2')\"\n"
+                                            "t1,1.0,1.1,1.2,1.3,1.3\n"
+                                            "t2,1.4,1.3,1.2,1.1,1.1\n"
+                                            "t3,2.0,2.5,2.1,2.4,2.4\n");
+        const QString errors = test::writeFile(
+            m_dir, "errors_plain.csv",
+            "benchmark,org/a,ORG/B,org/c,org/d,org/d2\narc,0.1,0.2,0.3,0.4,0.45\n");
+        QCOMPARE(cli({ "estimate", "--bpb", bpb, "--errors", errors }).exitCode,
+                 2);  // no name in common
+        const QString report = m_dir.filePath("hfid_report.json");
+        const Run byId = cli({ "estimate", "--bpb", bpb, "--errors", errors, "--match", "hf-id",
+                               "--report", report });
+        QCOMPARE(byId.exitCode, 0);
+        QCOMPARE(byId.out.count('\n'), 4);
+        // Org/D and Org/D2 have identical BPB rows: one warning line, both named.
+        QCOMPARE(byId.err.count("warning: "), 1);
+        QVERIFY2(byId.err.contains("(1 pair; first: \"('q', 'Org/D')\" and \"('dup', 'Org/D2')\""),
+                 byId.err.constData());
+        QJsonObject r = QJsonDocument::fromJson(readAll(report)).object();
+        QCOMPARE(r["n_llms"].toInt(), 5);
+        QCOMPARE(r["matching"].toObject()["mode"].toString(), QString("hf-id"));
+        QCOMPARE(r["llms"].toObject()["matched_names"].toArray().size(), 5);
+        QCOMPARE(r["llms"].toObject()["duplicates"].toArray().size(), 1);
+
+        const Run deduped = cli({ "estimate", "--bpb", bpb, "--errors", errors, "--match", "hf-id",
+                                  "--dedupe-llms", "--report", report });
+        QCOMPARE(deduped.exitCode, 0);
+        QVERIFY2(
+            deduped.err.contains("dropped LLM ('dup', 'Org/D2'): duplicate of \"('q', 'Org/D')\""),
+            deduped.err.constData());
+        r = QJsonDocument::fromJson(readAll(report)).object();
+        QCOMPARE(r["n_llms"].toInt(), 4);
+        QCOMPARE(r["matching"].toObject()["dedupe_llms"].toBool(), true);
+
+        // A map for two names, exact names for the rest.
+        const QString map = test::writeFile(m_dir, "map.csv",
+                                            "bpb_name,errors_name\n\"('p', 'Org/A')\",org/a\n"
+                                            "\"('p', 'Org/B')\",ORG/B\n\"('q', 'Org/C')\",org/c\n");
+        const Run mapped = cli(
+            { "estimate", "--bpb", bpb, "--errors", errors, "--llm-map", map, "--report", report });
+        QCOMPARE(mapped.exitCode, 0);
+        r = QJsonDocument::fromJson(readAll(report)).object();
+        QCOMPARE(r["n_llms"].toInt(), 3);
+        QCOMPARE(r["matching"].toObject()["llm_map"].toString(), QFileInfo(map).absoluteFilePath());
+        bool mapHashed = false;
+        for (const auto &input : r["inputs"].toArray())
+            mapHashed |= input.toObject()["role"].toString() == "llm_map"
+                && !input.toObject()["sha256"].toString().isEmpty();
+        QVERIFY(mapHashed);
+        // The map is an input: no output may replace it.
+        const Run refused = cli(
+            { "estimate", "--bpb", bpb, "--errors", errors, "--llm-map", map, "--output", map });
+        QCOMPARE(refused.exitCode, 2);
+        QVERIFY2(refused.err.contains("--llm-map"), refused.err.constData());
+        QVERIFY(readAll(map).startsWith("bpb_name,errors_name\n"));
+    }
+
+    void combineModesEndToEnd()
+    {
+        // arc and piqa on very different scales: the mean follows piqa, ranks weigh them equally.
+        const QString errors
+            = test::writeFile(m_dir, "errors_scales.csv",
+                              "benchmark,e,d,c,b,\"('f', 'a')\"\narc,0.5,0.4,0.3,0.2,0.1\n"
+                              "piqa,10,400,30,200,50\n");
+        for (const QString mode : { "mean", "rank-mean", "z-mean" }) {
+            const QString report = m_dir.filePath("combine_" + mode + ".json");
+            const Run run = cli({ "estimate", "--bpb", m_bpb, "--errors", errors, "--benchmark",
+                                  "arc,piqa", "--combine", mode, "--report", report });
+            QCOMPARE(run.exitCode, 0);
+            QCOMPARE(run.err.contains("dominates the mean"), mode == QLatin1String("mean"));
+            const QJsonObject r = QJsonDocument::fromJson(readAll(report)).object();
+            QCOMPARE(r["parameters"].toObject()["combine"].toString(), mode);
+            AlignOptions options;
+            options.benchmarks = QStringList { "arc", "piqa" };
+            options.combination = *combinationFromName(mode);
+            const auto inputs = loadSelectionInputs(m_bpb, {}, errors, {}, options);
+            QVERIFY(inputs.ok());
+            const auto core = estimateSelection(*inputs, {});
+            QVERIFY(core.ok());
+            const QList<QByteArray> lines = run.out.trimmed().split('\n');
+            for (int j = 0; j < 4; ++j)
+                QCOMPARE(lines[j + 1].split(',')[1].toDouble(), (*core)[j]);
+        }
+    }
+
+    // lm-eval results for 5 LLMs: the default set counts the mmlu group once, leaves out a
+    // metric of unknown direction and an extra task of one LLM; --metric picks another filter.
+    void lmEvalFolderEndToEnd()
+    {
+        QTemporaryDir folder;
+        QByteArray bpb = "id";
+        for (int n = 0; n < 5; ++n)
+            bpb += QStringLiteral(",\"('fam', 'org/model-%1')\"").arg(n).toUtf8();
+        bpb += "\nt1,1.0,1.1,1.25,1.3,1.45\nt2,1.4,1.35,1.2,1.1,1.0\nt3,2.0,2.5,2.1,2.4,2.2\n";
+        const QString bpbPath = test::writeFile(folder, "bpb.csv", bpb);
+        for (int n = 0; n < 5; ++n) {
+            const double a = 0.5 + 0.05 * n, m = 0.3 + 0.04 * n;
+            QJsonObject results {
+                { "arc_easy", QJsonObject { { "alias", "arc_easy" }, { "acc,none", a } } },
+                { "mmlu", QJsonObject { { "alias", "mmlu" }, { "acc,none", m } } },
+                { "mmlu_anatomy",
+                  QJsonObject { { "alias", " - anatomy" }, { "acc,none", m - 0.01 } } },
+                { "mmlu_law", QJsonObject { { "alias", " - law" }, { "acc,none", m + 0.01 } } },
+                { "gsm8k",
+                  QJsonObject { { "alias", "gsm8k" },
+                                { "exact_match,strict-match", 0.1 + 0.02 * n },
+                                { "exact_match,flexible-extract", 0.2 + 0.01 * (n % 3) } } },
+                { "mystery", QJsonObject { { "alias", "mystery" }, { "weirdness,none", 3.0 + n } } }
+            };
+            if (n == 2)
+                results.insert("hellaswag",
+                               QJsonObject { { "alias", "hellaswag" }, { "acc,none", 0.4 } });
+            const QJsonObject hib { { "arc_easy", QJsonObject { { "acc", true } } },
+                                    { "mmlu", QJsonObject { { "acc", true } } },
+                                    { "mmlu_anatomy", QJsonObject { { "acc", true } } },
+                                    { "mmlu_law", QJsonObject { { "acc", true } } },
+                                    { "gsm8k", QJsonObject { { "exact_match", true } } },
+                                    { "hellaswag", QJsonObject { { "acc", true } } } };
+            const QJsonObject root {
+                { "results", results },
+                { "groups", QJsonObject { { "mmlu", results["mmlu"] } } },
+                { "group_subtasks",
+                  QJsonObject { { "mmlu", QJsonArray { "mmlu_anatomy", "mmlu_law" } },
+                                { "arc_easy", QJsonArray {} },
+                                { "gsm8k", QJsonArray {} },
+                                { "mystery", QJsonArray {} } } },
+                { "higher_is_better", hib },
+                { "model_name", QStringLiteral("Org/Model-%1").arg(n) },
+                { "config",
+                  QJsonObject {
+                      { "model_args", QStringLiteral("pretrained=Org/Model-%1").arg(n) } } }
+            };
+            test::writeFile(folder, QStringLiteral("results/m%1/results_2024-01-01.json").arg(n),
+                            QJsonDocument(root).toJson());
+        }
+        const QString report = folder.filePath("report.json");
+        const Run run = cli({ "estimate", "--bpb", bpbPath, "--errors", folder.filePath("results"),
+                              "--match", "hf-id", "--metric", "gsm8k=exact_match,flexible-extract",
+                              "--report", report });
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        const QJsonObject r = QJsonDocument::fromJson(readAll(report)).object();
+        QCOMPARE(r["n_llms"].toInt(), 5);
+        QCOMPARE(r["parameters"].toObject()["benchmarks_chosen_by"].toString(), QString("default"));
+        QStringList chosen;
+        for (const auto &b : r["parameters"].toObject()["benchmarks"].toArray())
+            chosen << b.toString();
+        chosen.sort();
+        QCOMPARE(chosen, (QStringList { "arc_easy", "gsm8k", "mmlu" }));
+        QHash<QString, QJsonObject> byName;
+        for (const auto &b : r["benchmarks"].toArray())
+            byName.insert(b.toObject()["name"].toString(), b.toObject());
+        QCOMPARE(byName["mmlu"]["members"].toArray().size(), 2);
+        QCOMPARE(byName["mmlu"]["mapping"].toString(), QString("1 - v"));
+        QCOMPARE(byName["mmlu"]["llms_covered"].toInt(), 5);
+        QCOMPARE(byName["gsm8k"]["metric"].toString(), QString("exact_match"));
+        QCOMPARE(byName["gsm8k"]["filter"].toString(), QString("flexible-extract"));
+        QCOMPARE(byName["arc_easy"]["direction_from"].toString(), QString("file"));
+        QCOMPARE(r["parameters"].toObject()["metric_overrides"].toArray().size(), 1);
+    }
+
+    void realDataMatchedById()
+    {
+        PCS_REQUIRE_UPSTREAM_DATA();
+        const QString report = m_dir.filePath("real_hfid.json");
+        const Run run
+            = cli({ "estimate", "--bpb", test::upstreamFile("chunked_synthetic_sample_bpb_id.csv"),
+                    "--errors", test::upstreamFile("error_256.csv"), "--match", "hf-id", "--report",
+                    report });
+        QCOMPARE(run.exitCode, 0);
+        QVERIFY2(run.err.contains("spearmanr: 34 LLMs used (matched by hf-id), 113 dropped"),
+                 run.err.constData());
+        const QJsonObject r = QJsonDocument::fromJson(readAll(report)).object();
+        QCOMPARE(r["n_llms"].toInt(), 34);
+        QCOMPARE(r["llms"].toObject()["duplicates"].toArray().size(), 1);
     }
 
     void badInputGivesOneLocatedLine_data()
@@ -197,6 +428,38 @@ private Q_SLOTS:
                                       << png + ": "
                                       << "not a CSV/TSV file: it looks like a PNG image";
         QTest::newRow("no caps") << QStringList{"select", "--bpb", m_bpb, "--errors", m_errors} << "pcstudio-cli select: " << "--keep-ratio";
+        QTest::newRow("unknown match")
+            << QStringList { "estimate", "--bpb", m_bpb, "--errors", m_errors, "--match", "fuzzy" }
+            << "pcstudio-cli estimate: "
+            << "choose exact or hf-id";
+        QTest::newRow("unknown combine") << QStringList { "estimate", "--bpb",  m_bpb,
+                                                          "--errors", m_errors, "--combine",
+                                                          "median" }
+                                         << "pcstudio-cli estimate: "
+                                         << "choose mean, rank-mean or z-mean";
+        QTest::newRow("bad metric")
+            << QStringList { "estimate", "--bpb", m_bpb, "--errors", m_errors, "--metric", "gsm8k" }
+            << "pcstudio-cli estimate: "
+            << "TASK=METRIC";
+        QTest::newRow("metric for the CSV layout") << QStringList { "estimate", "--bpb",
+                                                                    m_bpb,      "--errors",
+                                                                    m_errors,   "--metric",
+                                                                    "arc=acc" }
+                                                   << m_errors + ": "
+                                                   << "";
+        const QString badMap
+            = test::writeFile(m_dir, "badmap.csv", "bpb_name,errors_name\nb,nope\n");
+        QTest::newRow("map names an unknown LLM")
+            << QStringList { "estimate", "--bpb", m_bpb, "--errors", m_errors, "--llm-map", badMap }
+            << badMap + ":2: "
+            << "\"nope\" is not an LLM of the benchmark file";
+        // Too few LLMs: no file is to blame, and the line says why.
+        const QString twoErrors
+            = test::writeFile(m_dir, "errors_two.csv", "benchmark,b,c,x\narc,0.2,0.3,0.4\n");
+        QTest::newRow("fewer than 3 LLMs")
+            << QStringList { "estimate", "--bpb", m_bpb, "--errors", twoErrors }
+            << "pcstudio-cli: only 2 LLM(s)"
+            << "benchmarks by default";
     }
 
     void badInputGivesOneLocatedLine()

@@ -33,6 +33,13 @@ BenchmarkErrors makeErrors(const QStringList &llms, const QStringList &benchmark
     return e;
 }
 
+AlignOptions chosen(const QStringList &benchmarks)
+{
+    AlignOptions options;
+    options.benchmarks = benchmarks;
+    return options;
+}
+
 }  // namespace
 
 class TestAlignment : public QObject {
@@ -54,7 +61,9 @@ private Q_SLOTS:
 
     void averagesChosenBenchmarks()
     {
-        const auto aligned = alignInputs(bpb({"a", "b", "c"}, 2), makeErrors({"a", "b", "c"}, {"x", "y", "z"}), {"x", "z"});
+        const auto aligned
+            = alignInputs(bpb({ "a", "b", "c" }, 2),
+                          makeErrors({ "a", "b", "c" }, { "x", "y", "z" }), chosen({ "x", "z" }));
         QVERIFY(aligned.ok());
         QCOMPARE(aligned->benchmarks, QStringList({"x", "z"}));
         QVERIFY(std::abs(aligned->errors[1] - (0.31 + 0.51) / 2) < 1e-15);
@@ -66,7 +75,7 @@ private Q_SLOTS:
         m.values(3, 2) = std::nan("");  // d lacks t2
         BenchmarkErrors e = makeErrors({"a", "b", "c", "d", "e", "onlyerrors"}, {"x", "y"});
         e.values(1, 4) = std::nan("");  // e lacks y
-        const auto aligned = alignInputs(m, e, {"x", "y"});
+        const auto aligned = alignInputs(m, e, chosen({ "x", "y" }));
         QVERIFY(aligned.ok());
         QCOMPARE(aligned->llms, QStringList({"a", "b", "c"}));
         QCOMPARE(aligned->dropped.size(), 4);
@@ -79,7 +88,7 @@ private Q_SLOTS:
         QVERIFY2(all.contains("onlybpb: not in the benchmark file"), qPrintable(all));
         QVERIFY2(all.contains("onlyerrors: not in the BPB file"), qPrintable(all));
         // A missing value in a benchmark that was not chosen does not matter.
-        const auto onlyX = alignInputs(m, e, {"x"});
+        const auto onlyX = alignInputs(m, e, chosen({ "x" }));
         QVERIFY(onlyX.ok());
         QVERIFY(onlyX->llms.contains("e"));
     }
@@ -88,16 +97,19 @@ private Q_SLOTS:
     {
         BenchmarkErrors e = makeErrors({"a", "b", "c"}, {"arc", "lambada", "piqa"});
         e.values(1, 0) = 12345.0;  // a perplexity
-        QCOMPARE(defaultBenchmarks(e), QStringList({"arc", "piqa"}));
         const auto aligned = alignInputs(bpb({"a", "b", "c"}, 2), e);
         QVERIFY(aligned.ok());
         QCOMPARE(aligned->benchmarks, QStringList({"arc", "piqa"}));
         QVERIFY(aligned->warnings.isEmpty());
-        // Averaging a perplexity with rates is allowed but warned about.
-        const auto mixed = alignInputs(bpb({"a", "b", "c"}, 2), e, {"arc", "lambada"});
+        // Averaging a perplexity with rates is allowed but warned about, and so are errors
+        // outside [0, 1] (once, as the Python package warns about y).
+        const auto mixed = alignInputs(bpb({ "a", "b", "c" }, 2), e, chosen({ "arc", "lambada" }));
         QVERIFY(mixed.ok());
-        QCOMPARE(mixed->warnings.size(), 1);
-        QVERIFY(mixed->warnings.first().reason.contains("scale"));
+        QCOMPARE(mixed->warnings.size(), 2);
+        QVERIFY(mixed->warnings[0].reason.contains("outside [0, 1]"));
+        QVERIFY2(mixed->warnings[0].reason.contains("lambada (0.41 to 1.235e+04)"),
+                 qPrintable(mixed->warnings[0].reason));
+        QVERIFY(mixed->warnings[1].reason.contains("scale"));
     }
 
     void badAlignments_data()
@@ -106,12 +118,22 @@ private Q_SLOTS:
         QTest::addColumn<QStringList>("errorLlms");
         QTest::addColumn<QStringList>("benchmarks");
         QTest::addColumn<QString>("phrase");
-        QTest::newRow("unknown benchmark") << QStringList{"a", "b", "c"} << QStringList{"a", "b", "c"}
-                                           << QStringList{"nope"} << "unknown benchmark 'nope'; the file has: x, y";
-        QTest::newRow("no overlap") << QStringList{"a", "b", "c"} << QStringList{"d", "e", "f"} << QStringList{}
-                                    << "no LLM appears in both files";
-        QTest::newRow("fewer than 3") << QStringList{"a", "b", "c"} << QStringList{"a", "b", "z"} << QStringList{}
-                                      << "at least 3 are needed";
+        QTest::addColumn<QString>("file");
+        QTest::newRow("unknown benchmark")
+            << QStringList { "a", "b", "c" } << QStringList { "a", "b", "c" }
+            << QStringList { "nope" } << "unknown benchmark 'nope'; the file has: x, y"
+            << "err.csv";
+        // Neither file is wrong on its own: the message names both, the error neither (it used
+        // to blame one of them).
+        QTest::newRow("no overlap")
+            << QStringList { "a", "b", "c" } << QStringList { "d", "e", "f" } << QStringList {}
+            << "no LLM appears in both files (matched by exact name): the BPB file bpb.csv "
+               "has \"a\", \"b\", \"c\"; the benchmark file err.csv has \"d\", \"e\", \"f\""
+            << "";
+        QTest::newRow("fewer than 3")
+            << QStringList { "a", "b", "c" } << QStringList { "a", "b", "z" } << QStringList {}
+            << "at least 3 are needed"
+            << "";
     }
 
     void badAlignments()
@@ -120,11 +142,52 @@ private Q_SLOTS:
         QFETCH(QStringList, errorLlms);
         QFETCH(QStringList, benchmarks);
         QFETCH(QString, phrase);
-        const auto aligned = alignInputs(bpb(bpbLlms, 2), makeErrors(errorLlms, {"x", "y"}), benchmarks, "bpb.csv", "err.csv");
+        QFETCH(QString, file);
+        const auto aligned = alignInputs(bpb(bpbLlms, 2), makeErrors(errorLlms, { "x", "y" }),
+                                         chosen(benchmarks), "bpb.csv", "err.csv");
         QVERIFY(!aligned.ok());
         QVERIFY2(aligned.error().reason.contains(phrase), qPrintable(aligned.error().toString()));
-        QVERIFY(!aligned.error().file.isEmpty());
+        QCOMPARE(aligned.error().file, file);
         QCOMPARE(aligned.error().kind, ErrorKind::BadInput);
+    }
+
+    // Fewer than 3 LLMs left: the message says which benchmarks (and how they were chosen), how
+    // many LLMs each covers, and the first 10 reasons with the count of the rest.
+    void tooFewLlmsSaysWhy()
+    {
+        QStringList bpbNames { "a", "b", "c", "d" }, errorNames { "a", "b", "d" };
+        for (int i = 0; i < 12; ++i) {
+            bpbNames << QStringLiteral("bpbonly%1").arg(i, 2, 10, QLatin1Char('0'));
+            errorNames << QStringLiteral("erronly%1").arg(i, 2, 10, QLatin1Char('0'));
+        }
+        BpbMatrix m = bpb(bpbNames, 3);
+        m.values(3, 1) = std::nan("");  // d lacks t1
+        BenchmarkErrors e = makeErrors(errorNames, { "x", "y" });
+        const auto byDefault = alignInputs(m, e, {}, "bpb.csv", "err.csv");
+        QVERIFY(!byDefault.ok());
+        const QString reason = byDefault.error().reason;
+        QVERIFY2(reason.startsWith(
+                     "only 2 LLM(s) have every BPB value and every chosen benchmark; at least 3 "
+                     "are needed. Matched by exact name: 2 LLM(s) with every BPB value; "
+                     "benchmarks by default (those every matched LLM has, groups once, error "
+                     "rates first): x (2 of 2 matched LLMs), y (2 of 2 matched LLMs). "
+                     "Not used (26): \"c\": not in the benchmark file; closest there: \"a\", "
+                     "\"b\", \"d\"; \"d\": missing BPB"),
+                 qPrintable(reason));
+        QVERIFY2(reason.contains("\"d\": missing BPB for 1 text(s), first 't1'; \"bpbonly00\""),
+                 qPrintable(reason));
+        QVERIFY2(reason.endsWith("… and 16 more"), qPrintable(reason));
+        QCOMPARE(reason.count(": not in the"), 9);
+        QVERIFY(byDefault.error().file.isEmpty());  // neither file is to blame
+
+        e.values(1, 1) = std::nan("");  // b lacks y
+        const auto requested = alignInputs(m, e, chosen({ "y" }), "bpb.csv", "err.csv");
+        QVERIFY(!requested.ok());
+        QVERIFY2(
+            requested.error().reason.contains("benchmarks as requested: y (1 of 2 matched LLMs)"),
+            qPrintable(requested.error().reason));
+        QVERIFY2(requested.error().reason.contains("\"b\": no value for benchmark y"),
+                 qPrintable(requested.error().reason));
     }
 };
 

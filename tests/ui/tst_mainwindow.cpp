@@ -11,15 +11,18 @@
 #include "models/selectiontablemodel.h"
 #include "models/texttableview.h"
 #include "textfocus.h"
+#include "window/datapage.h"
 #include "window/mainwindow.h"
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
 #include <QDoubleSpinBox>
-#include <QFileDialog>
 #include <QFile>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -36,7 +39,9 @@
 #include <QTableView>
 #include <QTest>
 #include <QTimer>
+#include <QTreeWidget>
 
+#include <algorithm>
 #include <numbers>
 
 using namespace pcs;
@@ -140,9 +145,9 @@ private Q_SLOTS:
         QVERIFY(child<QLabel>(window, "dataSummary")
                     ->text()
                     .contains(QStringLiteral("80 LLMs × 600 texts")));
-        auto *benchmarks = child<QListWidget>(window, "benchmarkList");
-        QCOMPARE(benchmarks->count(), 2);
-        QCOMPARE(benchmarks->item(0)->checkState(), Qt::Checked);
+        auto *benchmarks = child<QTreeWidget>(window, "benchmarkList");
+        QCOMPARE(benchmarks->topLevelItemCount(), 2);
+        QCOMPARE(benchmarks->topLevelItem(0)->checkState(0), Qt::Checked);
 
         // The table: one row per text, ordered by rank, under the model tester.
         auto *table = child<TextTableView>(window, "textTable");
@@ -225,61 +230,328 @@ private Q_SLOTS:
         QCOMPARE(window.session()->outcome()->parameters.keepRatio, 0.35);
         QVERIFY(window.isDirty());
         // Unchecking a benchmark reruns on the other one alone.
-        auto *benchmarks = child<QListWidget>(window, "benchmarkList");
-        const QString kept = benchmarks->item(1)->text();
-        benchmarks->item(0)->setCheckState(Qt::Unchecked);
+        auto *benchmarks = child<QTreeWidget>(window, "benchmarkList");
+        const QString kept = benchmarks->topLevelItem(1)->text(0);
+        benchmarks->topLevelItem(0)->setCheckState(0, Qt::Unchecked);
         QVERIFY(outcomes.wait(30000));
         QCOMPARE(window.session()->outcome()->parameters.benchmarks, QStringList { kept });
+    }
+
+    // The Data page's matching and combination controls rerun, and the outcome follows them:
+    // exact names vs Hugging Face ids, duplicates kept or dropped, a map file through the file
+    // dialog, mean vs rank mean vs z-score mean. The choices are saved in the workspace.
+    void dataPageMatchingAndCombining()
+    {
+        // Six LLMs; the benchmark file labels m4 and m5 by another family, the BPB file has m5
+        // twice (same id, identical values) and m6 with m1's BPB values (identical rows).
+        const QString folder = m_dir.filePath(QStringLiteral("matching"));
+        QVERIFY(QDir().mkpath(folder));
+        const QString bpb = folder + QStringLiteral("/bpb.csv");
+        const QString errors = folder + QStringLiteral("/errors.csv");
+        const QString map = folder + QStringLiteral("/map.csv");
+        auto write = [](const QString &path, const QByteArray &bytes) {
+            QFile file(path);
+            return file.open(QIODevice::WriteOnly) && file.write(bytes) == bytes.size();
+        };
+        QVERIFY(write(
+            bpb,
+            "id,\"('a', 'org/m1')\",\"('a', 'org/m2')\",\"('a', 'org/m3')\","
+            "\"('b', 'org/m4')\",\"('b', 'org/m5')\",\"('c', 'org/m5')\",\"('d', 'org/m6')\"\n"
+            "t1,1.0,1.1,1.2,1.3,1.4,1.4,1.0\n"
+            "t2,1.4,1.3,1.25,1.1,1.0,1.0,1.4\n"
+            "t3,2.0,2.5,2.1,2.4,2.2,2.2,2.0\n"
+            "t4,0.5,0.6,0.62,0.7,0.9,0.9,0.5\n"));
+        QVERIFY(write(errors,
+                      "benchmark,\"('a', 'org/m1')\",\"('a', 'org/m2')\",\"('a', 'org/m3')\","
+                      "\"('x', 'org/m4')\",\"('x', 'org/m5')\",\"('d', 'org/m6')\"\n"
+                      "arc,0.1,0.3,0.2,0.5,0.4,0.6\n"
+                      "lambada,40,10,30,20,60,50\n"));
+        QVERIFY(write(map,
+                      "bpb_name,errors_name\n\"('b', 'org/m4')\",\"('x', 'org/m4')\"\n"
+                      "\"('b', 'org/m5')\",\"('x', 'org/m5')\"\n"));
+        SelectionInputPaths paths;
+        paths.bpb = bpb;
+        paths.errors = errors;
+
+        MainWindow window;
+        window.show();
+        QVERIFY(loadAndWait(window, paths));
+        window.showStage(MainWindow::DataStage);
+        auto outcome = [&] { return window.session()->outcome(); };
+        auto *droppedList = child<QTreeWidget>(window, "droppedLlms");
+        auto listed = [&] {
+            QStringList lines;
+            for (QTreeWidgetItemIterator it(droppedList); *it; ++it)
+                lines << (*it)->text(0) + QStringLiteral(" | ") + (*it)->text(1);
+            return lines.join(QLatin1Char('\n'));
+        };
+        // Exact names: m1, m2, m3, m6; m6 has m1's BPB values, both used, said as a duplicate.
+        QCOMPARE(outcome()->aligned.llms.size(), 4);
+        QCOMPARE(outcome()->aligned.benchmarks, QStringList { "arc" });  // the rates
+        QVERIFY2(listed().contains("Duplicates (1)"), qPrintable(listed()));
+        QVERIFY2(listed().contains("('b', 'org/m4') | not in the benchmark file; closest there: "
+                                   "\"('x', 'org/m4')\" (same Hugging Face id)"),
+                 qPrintable(listed()));
+        QVERIFY(child<QLabel>(window, "dataSummary")->text().contains("matched by exact name"));
+
+        QSignalSpy outcomes(window.session(), &SelectionSession::outcomeChanged);
+        choose(child<QComboBox>(window, "matchCombo"), QStringLiteral("hf-id"));
+        QVERIFY(outcomes.wait(30000));
+        QCOMPARE(outcome()->parameters.matching, LlmMatching::HfId);
+        QCOMPARE(outcome()->aligned.llms.size(), 6);  // m5 once
+        QVERIFY2(listed().contains("('c', 'org/m5') | duplicate of \"('b', 'org/m5')\""),
+                 qPrintable(listed()));
+        QVERIFY(
+            child<QLabel>(window, "dataSummary")->text().contains("matched by Hugging Face id"));
+
+        child<QCheckBox>(window, "dedupeLlms")->setChecked(true);
+        QVERIFY(outcomes.wait(30000));
+        QCOMPARE(outcome()->aligned.llms.size(), 5);
+        QVERIFY(!outcome()->aligned.llms.contains(QStringLiteral("('d', 'org/m6')")));
+
+        // Two benchmarks on different scales: the mean follows lambada, and says so.
+        auto *benchmarks = child<QTreeWidget>(window, "benchmarkList");
+        QCOMPARE(benchmarks->topLevelItem(0)->text(2), QStringLiteral("as is"));
+        QCOMPARE(benchmarks->topLevelItem(0)->text(3), QStringLiteral("5/5"));
+        benchmarks->topLevelItem(1)->setCheckState(0, Qt::Checked);
+        QVERIFY(outcomes.wait(30000));
+        QCOMPARE(outcome()->aligned.benchmarks, (QStringList { "arc", "lambada" }));
+        auto warned = [&](const char *phrase) {
+            return std::any_of(outcome()->warnings.begin(), outcome()->warnings.end(),
+                               [&](const Error &w) { return w.reason.contains(phrase); });
+        };
+        QVERIFY(warned("dominates the mean"));
+        const Eigen::VectorXd means = outcome()->aligned.errors;
+
+        auto *help = child<QLabel>(window, "combineHelp");
+        const QString meanHelp = help->text();
+        choose(child<QComboBox>(window, "combineCombo"), QStringLiteral("rank-mean"));
+        QVERIFY(outcomes.wait(30000));
+        QCOMPARE(outcome()->parameters.combination, Combination::RankMean);
+        QVERIFY(help->text() != meanHelp && help->text().contains("ranks"));
+        QVERIFY(!warned("dominates the mean"));
+        // LLMs sorted by name: m1 m2 m3 m4 m5 (the b's). arc 0.1 0.3 0.2 0.5 0.4 ranks 1 3 2 5 4;
+        // lambada 40 10 30 20 60 ranks 4 1 3 2 5; their means:
+        const Eigen::VectorXd ranks = outcome()->aligned.errors;
+        QCOMPARE(ranks.size(), Eigen::Index(5));
+        const double expected[] = { 2.5, 2.0, 2.5, 3.5, 4.5 };
+        for (int i = 0; i < 5; ++i)
+            QCOMPARE(ranks[i], expected[i]);
+        QVERIFY(ranks != means);
+        choose(child<QComboBox>(window, "combineCombo"), QStringLiteral("z-mean"));
+        QVERIFY(outcomes.wait(30000));
+        QVERIFY(std::abs(outcome()->aligned.errors.sum()) < 1e-12);  // z-scores centre on 0
+
+        // "Map file…" asks for the file (the dialog is canceled here: nothing changes, the
+        // choice goes back to what is in use) ...
+        bool dialogShown = false;
+        QTimer cancelDialog;
+        cancelDialog.setInterval(20);
+        connect(&cancelDialog, &QTimer::timeout, this, [&] {
+            if (auto *dialog = qobject_cast<QFileDialog *>(QApplication::activeModalWidget())) {
+                cancelDialog.stop();
+                dialogShown = true;
+                QMetaObject::invokeMethod(dialog, "reject", Qt::QueuedConnection);
+            }
+        });
+        cancelDialog.start();
+        outcomes.clear();
+        choose(child<QComboBox>(window, "matchCombo"), QStringLiteral("map"));
+        QVERIFY(dialogShown);
+        QVERIFY(!outcomes.wait(300));
+        QCOMPARE(child<QComboBox>(window, "matchCombo")->currentData().toString(),
+                 QStringLiteral("hf-id"));
+        QCOMPARE(window.session()->parameters().matching, LlmMatching::HfId);
+        // ... and a file chosen there lands here: the map names m4 and m5, the rest are matched
+        // as before, by id.
+        auto *dataPage = window.findChild<DataPage *>();
+        QVERIFY(dataPage);
+        dataPage->chooseLlmMap(map);
+        QVERIFY(outcomes.wait(30000));
+        QCOMPARE(outcome()->parameters.llmMapPath, map);
+        QCOMPARE(outcome()->parameters.matching, LlmMatching::HfId);
+        QCOMPARE(outcome()->aligned.llms.size(), 5);  // m1..m5; m6 deduped, ('c', …) is m5
+        QVERIFY(child<QLabel>(window, "llmMapPath")->text().contains("Hugging Face id"));
+        QCOMPARE(child<QComboBox>(window, "matchCombo")->currentData().toString(),
+                 QStringLiteral("map"));
+        QVERIFY(child<QLabel>(window, "llmMapPath")->text().startsWith("map.csv"));
+
+        // Saved in the workspace, and shown again when it is opened.
+        const QString workspace = folder + QStringLiteral("/w.pcstudio");
+        QVERIFY(window.saveWorkspaceTo(workspace));
+        {
+            MainWindow reopened;
+            reopened.show();
+            QSignalSpy reopenedOutcomes(reopened.session(), &SelectionSession::outcomeChanged);
+            QVERIFY(reopened.openWorkspace(workspace));
+            QVERIFY(reopenedOutcomes.wait(30000));
+            QCOMPARE(reopened.session()->outcome()->aligned.llms, outcome()->aligned.llms);
+            QCOMPARE(child<QComboBox>(reopened, "matchCombo")->currentData().toString(),
+                     QStringLiteral("map"));
+            QCOMPARE(child<QComboBox>(reopened, "combineCombo")->currentData().toString(),
+                     QStringLiteral("z-mean"));
+            QVERIFY(child<QCheckBox>(reopened, "dedupeLlms")->isChecked());
+        }
+
+        // Back to exact names; the page remembers the map, so choosing it again needs no dialog.
+        choose(child<QComboBox>(window, "matchCombo"), QStringLiteral("exact"));
+        QVERIFY(outcomes.wait(30000));
+        QVERIFY(outcome()->parameters.llmMapPath.isEmpty());
+        QCOMPARE(outcome()->aligned.llms.size(), 3);  // m1..m3; m6 deduped
+        choose(child<QComboBox>(window, "matchCombo"), QStringLiteral("map"));
+        QVERIFY(outcomes.wait(30000));
+        QCOMPARE(outcome()->parameters.llmMapPath, map);
+        QCOMPARE(outcome()->parameters.matching, LlmMatching::Exact);  // the rest: as before
+        QCOMPARE(outcome()->aligned.llms.size(), 5);  // m1..m5; ('c', …) unmatched by name
+        // "Choose…" another map, canceled: nothing changes, nothing reruns.
+        dialogShown = false;
+        cancelDialog.start();
+        outcomes.clear();
+        auto *chooseMap = child<QPushButton>(window, "chooseLlmMap");
+        QVERIFY(chooseMap->isVisible());
+        QTest::mouseClick(chooseMap, Qt::LeftButton);
+        QVERIFY(dialogShown);
+        QVERIFY(!outcomes.wait(300));
+        QCOMPARE(window.session()->parameters().llmMapPath, map);
+        QCOMPARE(child<QComboBox>(window, "matchCombo")->currentData().toString(),
+                 QStringLiteral("map"));
+    }
+
+    // lm-eval groups: members sit under their group in the benchmark list, with metric and
+    // mapping beside each; the default set ticks the group, not its members.
+    void benchmarkListShowsGroups()
+    {
+        const QString folder = m_dir.filePath(QStringLiteral("lmeval"));
+        QVERIFY(QDir().mkpath(folder + QStringLiteral("/results")));
+        QByteArray bpb = "id";
+        for (int n = 0; n < 4; ++n)
+            bpb += QStringLiteral(",Org/M%1").arg(n).toUtf8();
+        bpb += "\nt1,1.0,1.1,1.25,1.3\nt2,1.4,1.35,1.2,1.1\nt3,2.0,2.5,2.1,2.4\n";
+        QFile bpbFile(folder + QStringLiteral("/bpb.csv"));
+        QVERIFY(bpbFile.open(QIODevice::WriteOnly));
+        bpbFile.write(bpb);
+        bpbFile.close();
+        for (int n = 0; n < 4; ++n) {
+            const double m = 0.3 + 0.04 * n;
+            const QJsonObject results {
+                { "mmlu", QJsonObject { { "alias", "mmlu" }, { "acc,none", m } } },
+                { "mmlu_law", QJsonObject { { "alias", " - law" }, { "acc,none", m + 0.01 } } },
+                { "mmlu_art", QJsonObject { { "alias", " - art" }, { "acc,none", m - 0.01 } } },
+                { "cola", QJsonObject { { "alias", "cola" }, { "mcc,none", 0.1 * n - 0.05 } } }
+            };
+            const QJsonObject root {
+                { "results", results },
+                { "groups", QJsonObject { { "mmlu", results["mmlu"] } } },
+                { "group_subtasks",
+                  QJsonObject { { "mmlu", QJsonArray { "mmlu_law", "mmlu_art" } },
+                                { "cola", QJsonArray {} } } },
+                { "higher_is_better",
+                  QJsonObject { { "mmlu", QJsonObject { { "acc", true } } },
+                                { "mmlu_law", QJsonObject { { "acc", true } } },
+                                { "mmlu_art", QJsonObject { { "acc", true } } },
+                                { "cola", QJsonObject { { "mcc", true } } } } },
+                { "model_name", QStringLiteral("Org/M%1").arg(n) }
+            };
+            QFile file(folder + QStringLiteral("/results/m%1.json").arg(n));
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            file.write(QJsonDocument(root).toJson());
+        }
+        SelectionInputPaths paths;
+        paths.bpb = folder + QStringLiteral("/bpb.csv");
+        paths.errors = folder + QStringLiteral("/results");
+        MainWindow window;
+        window.show();
+        QVERIFY(loadAndWait(window, paths));
+        auto *benchmarks = child<QTreeWidget>(window, "benchmarkList");
+        QTreeWidgetItem *mmlu = nullptr;
+        for (int i = 0; i < benchmarks->topLevelItemCount(); ++i)
+            if (benchmarks->topLevelItem(i)->text(0) == QLatin1String("mmlu"))
+                mmlu = benchmarks->topLevelItem(i);
+        QVERIFY(mmlu);
+        QCOMPARE(benchmarks->topLevelItemCount(), 2);  // cola and mmlu; the subjects inside
+        QCOMPARE(mmlu->childCount(), 2);
+        QCOMPARE(mmlu->checkState(0), Qt::Checked);
+        QCOMPARE(mmlu->child(0)->checkState(0), Qt::Unchecked);
+        QCOMPARE(mmlu->text(1), QStringLiteral("acc"));
+        QCOMPARE(mmlu->text(2), QStringLiteral("1 - v"));
+        QVERIFY(mmlu->child(0)->toolTip(0).contains("Member of: mmlu"));
+        QTreeWidgetItem *cola
+            = benchmarks->topLevelItem(mmlu == benchmarks->topLevelItem(0) ? 1 : 0);
+        QCOMPARE(cola->text(1), QStringLiteral("mcc"));
+        QCOMPARE(cola->text(2), QStringLiteral("(1 - v)/2"));
+        QVERIFY(cola->toolTip(0).contains("higher is better, from the file"));
+        QCOMPARE(window.session()->outcome()->aligned.benchmarks.size(), 2);
     }
 
     // The exported distribution is the CLI's `select` output on the same inputs, to the byte; the
     // manifest carries the same provenance as the CLI's --report.
     void exportMatchesTheCli_data()
     {
-        QTest::addColumn<bool>("realData");
-        QTest::newRow("demo") << false;
-        QTest::newRow("upstream") << true;
+        QTest::addColumn<QString>("errorsFile");  // empty = the demo
+        QTest::addColumn<QStringList>("alignment");  // the Data page's choices, as CLI options
+        QTest::newRow("demo") << QString() << QStringList {};
+        QTest::newRow("upstream") << QStringLiteral("error.csv") << QStringList {};
+        QTest::newRow("upstream by id, ranks, deduped")
+            << QStringLiteral("error_256.csv")
+            << QStringList { QStringLiteral("--match"), QStringLiteral("hf-id"),
+                             QStringLiteral("--combine"), QStringLiteral("rank-mean"),
+                             QStringLiteral("--dedupe-llms") };
     }
 
     void exportMatchesTheCli()
     {
-        QFETCH(bool, realData);
+        QFETCH(QString, errorsFile);
+        QFETCH(QStringList, alignment);
+        const bool realData = !errorsFile.isEmpty();
         SelectionInputPaths paths = pathsOf(m_small);
         if (realData) {
             PCS_REQUIRE_UPSTREAM_DATA();
             paths = {};
             paths.bpb = test::upstreamFile(QStringLiteral("chunked_synthetic_sample_bpb_id.csv"));
-            paths.errors = test::upstreamFile(QStringLiteral("error.csv"));
+            paths.errors = test::upstreamFile(errorsFile);
         }
         MainWindow window;
         window.show();
         QVERIFY(loadAndWait(window, paths));
         QSignalSpy outcomes(window.session(), &SelectionSession::outcomeChanged);
+        if (alignment.contains(QStringLiteral("hf-id"))) {
+            choose(child<QComboBox>(window, "matchCombo"), QStringLiteral("hf-id"));
+            QVERIFY(outcomes.wait(30000));
+            choose(child<QComboBox>(window, "combineCombo"), QStringLiteral("rank-mean"));
+            QVERIFY(outcomes.wait(30000));
+            child<QCheckBox>(window, "dedupeLlms")->setChecked(true);
+            QVERIFY(outcomes.wait(30000));
+            QCOMPARE(window.session()->outcome()->aligned.llms.size(), 34);
+        }
         choose(child<QComboBox>(window, "estimatorCombo"), QStringLiteral("sign_cdf"));
         QVERIFY(outcomes.wait(30000));
         child<QDoubleSpinBox>(window, "keepPercent")->setValue(20.0);
         QVERIFY(outcomes.wait(30000));
         QCOMPARE(window.session()->outcome()->parameters.estimator, Estimator::SignCdf);
 
-        const QString gui = m_dir.filePath(QStringLiteral("gui-%1.csv").arg(realData));
-        const QString guiJson = m_dir.filePath(QStringLiteral("gui-%1.json").arg(realData));
+        const QString tag = QString::fromLatin1(QTest::currentDataTag())
+                                .replace(QLatin1Char(' '), QLatin1Char('_'))
+                                .remove(QLatin1Char(','));
+        const QString gui = m_dir.filePath(QStringLiteral("gui-%1.csv").arg(tag));
+        const QString guiJson = m_dir.filePath(QStringLiteral("gui-%1.json").arg(tag));
         QVERIFY(window.exportDistributionTo(gui).ok());
         QVERIFY(window.exportDistributionTo(guiJson).ok());
-        const QString tableCsv = m_dir.filePath(QStringLiteral("table-%1.csv").arg(realData));
+        const QString tableCsv = m_dir.filePath(QStringLiteral("table-%1.csv").arg(tag));
         QVERIFY(window.exportTableTo(tableCsv).ok());
 
-        const QString cli = m_dir.filePath(QStringLiteral("cli-%1.csv").arg(realData));
-        const QString cliJson = m_dir.filePath(QStringLiteral("cli-%1.json").arg(realData));
-        const QString report = m_dir.filePath(QStringLiteral("cli-%1.report.json").arg(realData));
-        QStringList arguments = { QStringLiteral("select"),
-                                  QStringLiteral("--bpb"),
-                                  paths.bpb,
-                                  QStringLiteral("--errors"),
-                                  paths.errors,
-                                  QStringLiteral("--estimator"),
-                                  QStringLiteral("sign_cdf"),
-                                  QStringLiteral("--keep-ratio"),
-                                  QStringLiteral("0.2") };
+        const QString cli = m_dir.filePath(QStringLiteral("cli-%1.csv").arg(tag));
+        const QString cliJson = m_dir.filePath(QStringLiteral("cli-%1.json").arg(tag));
+        const QString report = m_dir.filePath(QStringLiteral("cli-%1.report.json").arg(tag));
+        QStringList arguments = QStringList { QStringLiteral("select"),
+                                              QStringLiteral("--bpb"),
+                                              paths.bpb,
+                                              QStringLiteral("--errors"),
+                                              paths.errors,
+                                              QStringLiteral("--estimator"),
+                                              QStringLiteral("sign_cdf"),
+                                              QStringLiteral("--keep-ratio"),
+                                              QStringLiteral("0.2") }
+            + alignment;
         if (!paths.tokenCounts.isEmpty())
             arguments << QStringLiteral("--token-counts") << paths.tokenCounts;
         QByteArray err;

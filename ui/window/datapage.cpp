@@ -1,13 +1,17 @@
 #include "window/datapage.h"
 
+#include "window/datapagetext.h"
+
+#include <QCheckBox>
+#include <QComboBox>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
+#include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
-#include <QListWidget>
-#include <QPlainTextEdit>
 #include <QPushButton>
+#include <QTreeWidget>
 #include <QVBoxLayout>
 
 namespace pcs {
@@ -24,6 +28,10 @@ QWidget *pathRow(QLineEdit *edit, QPushButton *browse)
     return row;
 }
 
+const QString kMapChoice = QStringLiteral("map");
+
+enum BenchmarkColumn { NameColumn, MetricColumn, ErrorColumn, CoverageColumn };
+
 }  // namespace
 
 DataPage::DataPage(SelectionSession *session, QWidget *parent)
@@ -34,16 +42,21 @@ DataPage::DataPage(SelectionSession *session, QWidget *parent)
     , m_tokensPath(new QLineEdit)
     , m_error(new QLabel)
     , m_summary(new QLabel)
-    , m_benchmarks(new QListWidget)
-    , m_dropped(new QPlainTextEdit)
+    , m_combine(new QComboBox)
+    , m_combineHelp(new QLabel)
+    , m_benchmarks(new QTreeWidget)
+    , m_defaultBenchmarks(new QPushButton(tr("&Default set")))
+    , m_match(new QComboBox)
+    , m_mapPath(new QLabel)
+    , m_chooseMap(new QPushButton(tr("Choose…")))
+    , m_dedupe(new QCheckBox(tr("Use only the first of LLMs with identical BPB values")))
+    , m_dropped(new QTreeWidget)
 {
     m_bpbPath->setObjectName(QStringLiteral("bpbPath"));
     m_errorsPath->setObjectName(QStringLiteral("errorsPath"));
     m_tokensPath->setObjectName(QStringLiteral("tokensPath"));
     m_error->setObjectName(QStringLiteral("loadError"));
     m_summary->setObjectName(QStringLiteral("dataSummary"));
-    m_benchmarks->setObjectName(QStringLiteral("benchmarkList"));
-    m_dropped->setObjectName(QStringLiteral("droppedLlms"));
     auto *files = new QGroupBox(tr("Input files"));
     auto *form = new QFormLayout(files);
     const QList<std::tuple<QLineEdit *, QString, QString, QString>> rows
@@ -80,25 +93,9 @@ DataPage::DataPage(SelectionSession *session, QWidget *parent)
                           "try Help ▸ Open Demo."));
     foundLayout->addWidget(m_summary);
 
-    auto *benchmarks = new QGroupBox(tr("Benchmarks to average"));
-    auto *benchmarksLayout = new QVBoxLayout(benchmarks);
-    m_benchmarks->setToolTip(tr("The chosen benchmarks' errors are averaged per LLM. Error rates "
-                                "(in [0, 1]) are chosen by default."));
-    benchmarksLayout->addWidget(m_benchmarks);
-    connect(m_benchmarks, &QListWidget::itemChanged, this, [this] {
-        if (!m_updatingBenchmarks)
-            Q_EMIT benchmarksChosen(checkedBenchmarks());
-    });
-
-    auto *dropped = new QGroupBox(tr("LLMs not used"));
-    auto *droppedLayout = new QVBoxLayout(dropped);
-    m_dropped->setReadOnly(true);
-    m_dropped->setPlaceholderText(tr("Every LLM is used."));
-    droppedLayout->addWidget(m_dropped);
-
     auto *lower = new QHBoxLayout;
-    lower->addWidget(benchmarks, 1);
-    lower->addWidget(dropped, 2);
+    lower->addWidget(createBenchmarkBox(), 2);
+    lower->addWidget(createLlmBox(), 3);
 
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(files);
@@ -110,10 +107,116 @@ DataPage::DataPage(SelectionSession *session, QWidget *parent)
         clearError();
         refreshBenchmarks();
         refreshSummary();
+        refreshLlms();
     });
-    connect(m_session, &SelectionSession::outcomeChanged, this, &DataPage::refreshSummary);
+    connect(m_session, &SelectionSession::outcomeChanged, this, [this] {
+        clearError();
+        refreshSummary();
+        refreshChecks();
+        refreshLlms();
+    });
     connect(m_session, &SelectionSession::loadFailed, this, &DataPage::showError);
     connect(m_session, &SelectionSession::runFailed, this, &DataPage::showError);
+}
+
+QWidget *DataPage::createBenchmarkBox()
+{
+    auto *box = new QGroupBox(tr("Benchmarks"));
+    auto *layout = new QVBoxLayout(box);
+    auto *combineRow = new QHBoxLayout;
+    auto *combineLabel = new QLabel(tr("&Combine benchmarks:"));
+    combineLabel->setBuddy(m_combine);
+    m_combine->setObjectName(QStringLiteral("combineCombo"));
+    for (Combination c : { Combination::Mean, Combination::RankMean, Combination::ZMean }) {
+        m_combine->addItem(combinationLabel(c), combinationName(c));
+        m_combine->setItemData(m_combine->count() - 1, combinationHelp(c), Qt::ToolTipRole);
+    }
+    combineRow->addWidget(combineLabel);
+    combineRow->addWidget(m_combine);
+    combineRow->addStretch(1);
+    m_defaultBenchmarks->setObjectName(QStringLiteral("defaultBenchmarks"));
+    m_defaultBenchmarks->setToolTip(defaultSetHelp());
+    combineRow->addWidget(m_defaultBenchmarks);
+    layout->addLayout(combineRow);
+    m_combineHelp->setObjectName(QStringLiteral("combineHelp"));
+    m_combineHelp->setWordWrap(true);
+    m_combineHelp->setStyleSheet(QStringLiteral("QLabel { color: palette(mid); }"));
+    m_combineHelp->setText(combinationHelp(Combination::Mean));
+    layout->addWidget(m_combineHelp);
+
+    m_benchmarks->setObjectName(QStringLiteral("benchmarkList"));
+    m_benchmarks->setHeaderLabels({ tr("Benchmark"), tr("Metric"), tr("Error"), tr("LLMs") });
+    m_benchmarks->setUniformRowHeights(true);
+    m_benchmarks->header()->setStretchLastSection(false);
+    m_benchmarks->header()->setSectionResizeMode(NameColumn, QHeaderView::Stretch);
+    for (int column : { MetricColumn, ErrorColumn, CoverageColumn })
+        m_benchmarks->header()->setSectionResizeMode(column, QHeaderView::ResizeToContents);
+    m_benchmarks->setToolTip(defaultSetHelp());
+    layout->addWidget(m_benchmarks, 1);
+
+    connect(m_benchmarks, &QTreeWidget::itemChanged, this, [this](QTreeWidgetItem *, int column) {
+        if (!m_updating && column == NameColumn)
+            Q_EMIT benchmarksChosen(checkedBenchmarks());
+    });
+    connect(m_defaultBenchmarks, &QPushButton::clicked, this,
+            [this] { Q_EMIT benchmarksChosen({}); });
+    connect(m_combine, &QComboBox::currentIndexChanged, this, [this] {
+        const auto combination = combinationFromName(m_combine->currentData().toString());
+        m_combineHelp->setText(combinationHelp(combination.value_or(Combination::Mean)));
+        if (!m_updating)
+            emitAlignment();
+    });
+    return box;
+}
+
+QWidget *DataPage::createLlmBox()
+{
+    auto *box = new QGroupBox(tr("LLMs"));
+    auto *layout = new QVBoxLayout(box);
+    auto *matchRow = new QHBoxLayout;
+    auto *matchLabel = new QLabel(tr("Match LLMs &by:"));
+    matchLabel->setBuddy(m_match);
+    m_match->setObjectName(QStringLiteral("matchCombo"));
+    m_match->addItem(tr("Exact name"), llmMatchingName(LlmMatching::Exact));
+    m_match->addItem(tr("Hugging Face id"), llmMatchingName(LlmMatching::HfId));
+    m_match->addItem(tr("Map file…"), kMapChoice);
+    m_match->setItemData(0, matchingHelp(LlmMatching::Exact, false), Qt::ToolTipRole);
+    m_match->setItemData(1, matchingHelp(LlmMatching::HfId, false), Qt::ToolTipRole);
+    m_match->setItemData(2, matchingHelp(LlmMatching::Exact, true), Qt::ToolTipRole);
+    matchRow->addWidget(matchLabel);
+    matchRow->addWidget(m_match);
+    m_mapPath->setObjectName(QStringLiteral("llmMapPath"));
+    matchRow->addWidget(m_mapPath, 1);
+    m_chooseMap->setObjectName(QStringLiteral("chooseLlmMap"));
+    m_chooseMap->hide();
+    matchRow->addWidget(m_chooseMap);
+    layout->addLayout(matchRow);
+    m_dedupe->setObjectName(QStringLiteral("dedupeLlms"));
+    m_dedupe->setToolTip(tr("Two names whose BPB values are identical in every text are probably "
+                            "one model under two labels; counted twice, it would weigh double."));
+    layout->addWidget(m_dedupe);
+    m_dropped->setObjectName(QStringLiteral("droppedLlms"));
+    m_dropped->setHeaderLabels({ tr("LLM"), tr("Why not used") });
+    m_dropped->setUniformRowHeights(true);
+    m_dropped->setWordWrap(false);
+    m_dropped->setTextElideMode(Qt::ElideRight);
+    // Reasons are read whole (the closest names are at their end): scroll rather than cut.
+    m_dropped->header()->setStretchLastSection(false);
+    m_dropped->header()->setSectionResizeMode(0, QHeaderView::Interactive);
+    m_dropped->header()->setSectionResizeMode(1, QHeaderView::Interactive);
+    layout->addWidget(m_dropped, 1);
+
+    connect(m_match, &QComboBox::currentIndexChanged, this, [this] {
+        if (!m_updating)
+            matchChanged();
+    });
+    connect(m_chooseMap, &QPushButton::clicked, this,
+            [this] { Q_EMIT browseRequested(QStringLiteral("llm_map")); });
+    connect(m_dedupe, &QCheckBox::toggled, this, [this] {
+        if (!m_updating)
+            emitAlignment();
+    });
+    return box;
 }
 
 void DataPage::setPaths(const SelectionInputPaths &paths)
@@ -132,6 +235,63 @@ SelectionInputPaths DataPage::paths() const
     return paths;
 }
 
+void DataPage::setParameters(const SelectionParameters &parameters)
+{
+    m_updating = true;
+    if (!parameters.llmMapPath.isEmpty())
+        m_llmMapPath = parameters.llmMapPath;
+    m_restMatching = parameters.matching;
+    const QString match
+        = parameters.llmMapPath.isEmpty() ? llmMatchingName(parameters.matching) : kMapChoice;
+    m_match->setCurrentIndex(std::max(0, m_match->findData(match)));
+    m_mapPath->setText(mapFileText(parameters.llmMapPath, parameters.matching));
+    m_mapPath->setToolTip(parameters.llmMapPath);
+    m_chooseMap->setVisible(!parameters.llmMapPath.isEmpty());
+    m_dedupe->setChecked(parameters.dedupeLlms);
+    m_combine->setCurrentIndex(
+        std::max(0, m_combine->findData(combinationName(parameters.combination))));
+    m_combineHelp->setText(combinationHelp(parameters.combination));
+    m_updating = false;
+}
+
+void DataPage::chooseLlmMap(const QString &path)
+{
+    m_llmMapPath = path;
+    m_updating = true;
+    m_match->setCurrentIndex(m_match->findData(kMapChoice));
+    m_updating = false;
+    emitAlignment();
+}
+
+void DataPage::matchChanged()
+{
+    if (m_match->currentData().toString() == kMapChoice && m_llmMapPath.isEmpty()) {
+        Q_EMIT browseRequested(QStringLiteral("llm_map"));  // chooseLlmMap() or setParameters()
+        return;
+    }
+    emitAlignment();
+}
+
+void DataPage::emitAlignment()
+{
+    AlignmentChoice choice;
+    const QString match = m_match->currentData().toString();
+    if (match == kMapChoice) {
+        choice.llmMapPath = m_llmMapPath;
+        choice.matching = m_restMatching;  // the names the map leaves out: as chosen before
+    } else {
+        choice.matching = llmMatchingFromName(match).value_or(LlmMatching::Exact);
+        m_restMatching = choice.matching;
+    }
+    choice.dedupeLlms = m_dedupe->isChecked();
+    choice.combination
+        = combinationFromName(m_combine->currentData().toString()).value_or(Combination::Mean);
+    m_mapPath->setText(mapFileText(choice.llmMapPath, choice.matching));
+    m_mapPath->setToolTip(choice.llmMapPath);
+    m_chooseMap->setVisible(!choice.llmMapPath.isEmpty());
+    Q_EMIT alignmentChosen(choice);
+}
+
 void DataPage::showError(const Error &error)
 {
     m_error->setText(error.toString());
@@ -147,9 +307,10 @@ void DataPage::clearError()
 QStringList DataPage::checkedBenchmarks() const
 {
     QStringList chosen;
-    for (int i = 0; i < m_benchmarks->count(); ++i)
-        if (m_benchmarks->item(i)->checkState() == Qt::Checked)
-            chosen << m_benchmarks->item(i)->text();
+    for (QTreeWidgetItemIterator it(m_benchmarks); *it; ++it)
+        if (((*it)->flags() & Qt::ItemIsUserCheckable)
+            && (*it)->checkState(NameColumn) == Qt::Checked)
+            chosen << (*it)->text(NameColumn);
     return chosen;
 }
 
@@ -158,16 +319,124 @@ void DataPage::refreshBenchmarks()
     const auto loaded = m_session->data();
     if (!loaded)
         return;
-    m_updatingBenchmarks = true;
+    m_updating = true;
     m_benchmarks->clear();
-    const QStringList requested = m_session->parameters().benchmarks;
-    const QStringList chosen = requested.isEmpty() ? defaultBenchmarks(loaded->errors) : requested;
-    for (const QString &name : loaded->errors.benchmarks) {
-        auto *item = new QListWidgetItem(name, m_benchmarks);
+    const BenchmarkErrors &errors = loaded->errors;
+    QHash<QString, QTreeWidgetItem *> items;
+    for (qsizetype b = 0; b < errors.benchmarks.size(); ++b) {
+        const BenchmarkInfo &info = errors.infoFor(b);
+        auto *item = new QTreeWidgetItem;
+        item->setText(NameColumn, errors.benchmarks[b]);
+        item->setText(MetricColumn, metricText(info));
+        item->setText(ErrorColumn, errorText(info));
         item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
-        item->setCheckState(chosen.contains(name) ? Qt::Checked : Qt::Unchecked);
+        item->setCheckState(NameColumn, Qt::Unchecked);
+        const QString tip = benchmarkToolTip(errors.benchmarks[b], info);
+        for (int column = NameColumn; column <= CoverageColumn; ++column)
+            item->setToolTip(column, tip);
+        items.insert(errors.benchmarks[b], item);
     }
-    m_updatingBenchmarks = false;
+    // Members under their group; a group with no value of its own gets a plain heading.
+    for (qsizetype b = 0; b < errors.benchmarks.size(); ++b) {
+        QTreeWidgetItem *item = items.value(errors.benchmarks[b]);
+        const QString group = errors.infoFor(b).group;
+        QTreeWidgetItem *parent = group.isEmpty() ? nullptr : items.value(group);
+        if (!group.isEmpty() && !parent) {
+            parent = new QTreeWidgetItem(m_benchmarks, { group });
+            parent->setFlags(Qt::ItemIsEnabled);
+            parent->setToolTip(NameColumn,
+                               tr("A group with no value of its own in the file: its "
+                                  "members are benchmarks by themselves."));
+            QFont italic = parent->font(NameColumn);
+            italic.setItalic(true);
+            parent->setFont(NameColumn, italic);
+            items.insert(group, parent);
+        }
+        // A group that is (through others) its own member would vanish: keep it at the top.
+        for (QTreeWidgetItem *up = parent; up; up = up->parent())
+            if (up == item)
+                parent = nullptr;
+        if (parent)
+            parent->addChild(item);
+        else
+            m_benchmarks->addTopLevelItem(item);
+    }
+    m_benchmarks->expandAll();
+    // Decorations only where there is something to fold: a flat list stays flush left.
+    bool grouped = false;
+    for (int i = 0; i < m_benchmarks->topLevelItemCount(); ++i)
+        grouped |= m_benchmarks->topLevelItem(i)->childCount() > 0;
+    m_benchmarks->setRootIsDecorated(grouped);
+    m_updating = false;
+    refreshChecks();
+}
+
+void DataPage::refreshChecks()
+{
+    const auto outcome = m_session->outcome();
+    const QStringList requested = m_session->parameters().benchmarks;
+    const QStringList chosen = !requested.isEmpty() ? requested
+        : outcome                                   ? outcome->aligned.benchmarks
+                                                    : QStringList();
+    m_updating = true;
+    for (QTreeWidgetItemIterator it(m_benchmarks); *it; ++it) {
+        QTreeWidgetItem *item = *it;
+        if (!(item->flags() & Qt::ItemIsUserCheckable))
+            continue;
+        const QString name = item->text(NameColumn);
+        item->setCheckState(NameColumn, chosen.contains(name) ? Qt::Checked : Qt::Unchecked);
+        if (outcome) {
+            const qsizetype row = m_session->data()->errors.benchmarks.indexOf(name);
+            item->setText(CoverageColumn,
+                          QStringLiteral("%1/%2")
+                              .arg(outcome->aligned.coverage.at(size_t(row)))
+                              .arg(outcome->aligned.candidateCount));
+        }
+    }
+    m_updating = false;
+    m_defaultBenchmarks->setEnabled(!requested.isEmpty());
+}
+
+void DataPage::refreshLlms()
+{
+    m_dropped->clear();
+    const auto outcome = m_session->outcome();
+    if (!outcome)
+        return;
+    const AlignedInputs &aligned = outcome->aligned;
+    auto section = [this](const QString &title) {
+        auto *item = new QTreeWidgetItem(m_dropped, { title });
+        item->setFirstColumnSpanned(true);
+        QFont bold = item->font(0);
+        bold.setBold(true);
+        item->setFont(0, bold);
+        return item;
+    };
+    if (!aligned.duplicates.isEmpty()) {
+        QTreeWidgetItem *duplicates = section(duplicatesTitle(aligned.duplicates.size()));
+        for (const DuplicateLlms &pair : aligned.duplicates) {
+            auto *item = new QTreeWidgetItem(
+                duplicates,
+                { QStringLiteral("⚠ %1 = %2").arg(pair.kept, pair.other), duplicateText(pair) });
+            item->setToolTip(0, item->text(0));
+            item->setToolTip(1, item->text(1));
+        }
+    }
+    QTreeWidgetItem *dropped = section(notUsedTitle(aligned));
+    for (const DroppedLlm &llm : aligned.dropped) {
+        auto *item = new QTreeWidgetItem(dropped, { llm.name, llm.reason });
+        item->setToolTip(0, llm.name);
+        item->setToolTip(1, llm.reason);
+    }
+    m_dropped->expandAll();
+    const int width = m_dropped->viewport()->width();
+    m_dropped->resizeColumnToContents(0);
+    m_dropped->setColumnWidth(0, std::min(m_dropped->columnWidth(0), width * 2 / 5));
+    // The reasons: as wide as the longest, and at least the rest of the view (section titles
+    // span both columns).
+    m_dropped->resizeColumnToContents(1);
+    m_dropped->setColumnWidth(
+        1, std::max(m_dropped->columnWidth(1), width - m_dropped->columnWidth(0)));
 }
 
 void DataPage::refreshSummary()
@@ -175,35 +444,7 @@ void DataPage::refreshSummary()
     const auto loaded = m_session->data();
     if (!loaded)
         return;
-    const auto outcome = m_session->outcome();
-    QString text = tr("<b>BPB matrix</b>: %1 layout, %2 LLMs × %3 texts (loaded in %4 s).<br>"
-                      "<b>Benchmark errors</b>: %5 benchmarks for %6 LLMs.<br>")
-                       .arg(bpbLayoutName(loaded->bpb->layout))
-                       .arg(loaded->bpb->llms.size())
-                       .arg(loaded->bpb->texts.size())
-                       .arg(loaded->loadSeconds, 0, 'f', 2)
-                       .arg(loaded->errors.benchmarks.size())
-                       .arg(loaded->errors.llms.size());
-    text += loaded->tokens.size() > 0 ? tr("<b>Caps</b>: from token counts.<br>")
-                                      : tr("<b>Caps</b>: every text counts equally.<br>");
-    if (outcome)
-        text += tr("<b>Used</b>: %1 LLMs matched by name and complete; %2 not used (listed on the "
-                   "right).")
-                    .arg(outcome->aligned.llms.size())
-                    .arg(outcome->aligned.dropped.size());
-    Warnings warnings = loaded->warnings;
-    if (outcome)
-        warnings += outcome->warnings;
-    for (const Error &warning : warnings)
-        text += QStringLiteral("<br><span style='color:#b9770e'>⚠ %1</span>")
-                    .arg(warning.toString().toHtmlEscaped());
-    m_summary->setText(text);
-
-    QStringList lines;
-    if (outcome)
-        for (const DroppedLlm &llm : outcome->aligned.dropped)
-            lines << QStringLiteral("%1 — %2").arg(llm.name, llm.reason);
-    m_dropped->setPlainText(lines.join(QLatin1Char('\n')));
+    m_summary->setText(dataSummaryText(*loaded, m_session->outcome().get()));
 }
 
 }  // namespace pcs

@@ -4,15 +4,27 @@
 
 #include <QWidget>
 
+class QCheckBox;
+class QComboBox;
 class QLabel;
 class QLineEdit;
-class QListWidget;
-class QPlainTextEdit;
+class QPushButton;
+class QTreeWidget;
 
 namespace pcs {
 
-// The Data stage: which files are loaded, what was found in them (layout, N, D, benchmarks,
-// dropped LLMs with reasons) and the benchmarks to average. Load errors show inline.
+// How the two files are put together: the Data page's choices.
+struct AlignmentChoice {
+    LlmMatching matching = LlmMatching::Exact;
+    QString llmMapPath;  // empty = no map
+    bool dedupeLlms = false;
+    Combination combination = Combination::Mean;
+};
+
+// The Data stage: which files are loaded, what was found in them (layout, N, D, benchmarks with
+// their metric and error mapping, grouped; LLMs not used with reasons and the closest names;
+// duplicates), how LLMs are matched and how the benchmarks are combined. Load errors show
+// inline.
 class DataPage : public QWidget {
     Q_OBJECT
 public:
@@ -20,18 +32,29 @@ public:
 
     void setPaths(const SelectionInputPaths &paths);
     SelectionInputPaths paths() const;
+    // Shows the matching and combination of `parameters` (a workspace, a reverted choice).
+    void setParameters(const SelectionParameters &parameters);
+    // The map file chosen after browseRequested("llm_map"): matching by the map from now on.
+    void chooseLlmMap(const QString &path);
     void showError(const Error &error);
     void clearError();
 
 Q_SIGNALS:
-    // The user asked for a file of this role ("bpb", "errors", "token_counts") to be chosen.
+    // The user asked for a file of this role ("bpb", "errors", "token_counts", "llm_map").
     void browseRequested(const QString &role);
     void loadRequested();
-    void benchmarksChosen(const QStringList &benchmarks);
+    void benchmarksChosen(const QStringList &benchmarks);  // empty = the default set
+    void alignmentChosen(const pcs::AlignmentChoice &choice);
 
 private:
+    QWidget *createBenchmarkBox();
+    QWidget *createLlmBox();
     void refreshSummary();
     void refreshBenchmarks();
+    void refreshChecks();
+    void refreshLlms();
+    void matchChanged();
+    void emitAlignment();
     QStringList checkedBenchmarks() const;
 
     SelectionSession *m_session;
@@ -40,9 +63,18 @@ private:
     QLineEdit *m_tokensPath;
     QLabel *m_error;
     QLabel *m_summary;
-    QListWidget *m_benchmarks;
-    QPlainTextEdit *m_dropped;
-    bool m_updatingBenchmarks = false;
+    QComboBox *m_combine;
+    QLabel *m_combineHelp;
+    QTreeWidget *m_benchmarks;
+    QPushButton *m_defaultBenchmarks;
+    QComboBox *m_match;
+    QLabel *m_mapPath;
+    QPushButton *m_chooseMap;
+    QCheckBox *m_dedupe;
+    QTreeWidget *m_dropped;  // duplicates and LLMs not used, with reasons
+    QString m_llmMapPath;  // the last map chosen, kept while another matching is in use
+    LlmMatching m_restMatching = LlmMatching::Exact;  // with a map: for the names it leaves out
+    bool m_updating = false;  // set while the page itself changes controls: no signals then
 };
 
 }  // namespace pcs

@@ -66,6 +66,9 @@ MainWindow::MainWindow(QWidget *parent)
     });
     connect(m_session, &SelectionSession::runFailed, this, [this](const Error &error) {
         m_status->setText(tr("Run failed: %1").arg(error.toString()));
+        // Nothing to show elsewhere: the Data page says why (files, matching, benchmarks).
+        if (!m_session->outcome())
+            showStage(DataStage);
     });
     connect(m_session, &SelectionSession::runCanceled, this,
             [this] { m_status->setText(tr("Canceled; showing the previous results")); });
@@ -128,6 +131,17 @@ void MainWindow::createStages()
     connect(m_dataPage, &DataPage::benchmarksChosen, this, [this](const QStringList &benchmarks) {
         SelectionParameters p = m_session->parameters();
         p.benchmarks = benchmarks;
+        m_session->setParameters(p);
+        setDirty(true);
+    });
+    connect(m_dataPage, &DataPage::alignmentChosen, this, [this](const AlignmentChoice &choice) {
+        SelectionParameters p = m_session->parameters();
+        p.matching = choice.matching;
+        p.llmMapPath = choice.llmMapPath;
+        p.dedupeLlms = choice.dedupeLlms;
+        p.combination = choice.combination;
+        if (p == m_session->parameters())
+            return;
         m_session->setParameters(p);
         setDirty(true);
     });

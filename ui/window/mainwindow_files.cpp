@@ -147,6 +147,19 @@ void MainWindow::applyTheme(const QString &theme)
 
 void MainWindow::browseInput(const QString &role)
 {
+    if (role == QLatin1String("llm_map")) {
+        const QString dir = QSettings().value(QStringLiteral("files/lastDir")).toString();
+        const QString path = QFileDialog::getOpenFileName(
+            this, tr("Open LLM Map (bpb_name,errors_name)"), dir,
+            tr("CSV files (*.csv *.tsv);;All files (*)"));
+        if (path.isEmpty()) {
+            m_dataPage->setParameters(m_session->parameters());  // back to what is in use
+            return;
+        }
+        QSettings().setValue(QStringLiteral("files/lastDir"), QFileInfo(path).absolutePath());
+        m_dataPage->chooseLlmMap(path);
+        return;
+    }
     const QString title = role == QLatin1String("bpb") ? tr("Open BPB Matrix")
         : role == QLatin1String("errors")              ? tr("Open Benchmark Errors")
                                                        : tr("Open Token Counts");
@@ -217,6 +230,7 @@ bool MainWindow::openWorkspace(const QString &path)
     addRecent(path);
     m_session->setParameters(loaded->workspace.parameters);
     m_controls->setParameters(loaded->workspace.parameters);
+    m_dataPage->setParameters(loaded->workspace.parameters);
     m_dataPage->setPaths(loaded->workspace.inputs);
     setDirty(false);
     m_pendingView = loaded->workspace.viewState;
@@ -251,6 +265,7 @@ void MainWindow::openDemo()
     p.keepRatio = 0.2;
     m_session->setParameters(p);
     m_controls->setParameters(p);
+    m_dataPage->setParameters(p);
     loadInputs(paths);
     setDirty(false);
     m_status->setText(tr("Demo: 240 synthetic LLMs × 3000 texts; the 'encyclopedia' and 'science' "

@@ -1,6 +1,6 @@
 target_sources(ui PRIVATE
   window/mainwindow.h window/mainwindow.cpp window/mainwindow_files.cpp
-  window/datapage.h window/datapage.cpp
+  window/datapage.h window/datapage.cpp window/datapagetext.h window/datapagetext.cpp
   window/selectioncontrols.h window/selectioncontrols.cpp
   window/stagepages.h window/stagepages.cpp
   window/theme.h window/theme.cpp
