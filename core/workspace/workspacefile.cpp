@@ -36,9 +36,15 @@ QJsonObject pathToJson(const QString &path, const QDir &base)
 Result<QString> pathFromJson(const QJsonValue &value, const QDir &base, const QString &role,
                              bool directoryAllowed, QStringList *missing)
 {
+    // Written by pcstudio: {"relative", "absolute"}; written by hand: a plain path string, taken
+    // relative to the workspace's folder when it is not absolute.
     const QJsonObject object = value.toObject();
-    const QString relative = object.value(QStringLiteral("relative")).toString();
-    const QString absolute = object.value(QStringLiteral("absolute")).toString();
+    QString relative = object.value(QStringLiteral("relative")).toString();
+    QString absolute = object.value(QStringLiteral("absolute")).toString();
+    if (value.isString()) {
+        const QString path = value.toString();
+        (QDir::isAbsolutePath(path) ? absolute : relative) = path;
+    }
     if (relative.isEmpty() && absolute.isEmpty())
         return QString();
     QString chosen;

@@ -222,6 +222,22 @@ private Q_SLOTS:
         }
     }
 
+    // A workspace written by hand names its inputs as plain strings.
+    void plainPathStringsAreInputsToo()
+    {
+        QTemporaryDir dir;
+        const QString bpb = test::writeFile(dir, "data/bpb.csv", "x");
+        const QString errors = test::writeFile(dir, "errors.csv", "x");
+        test::writeFile(dir, "project/w.pcstudio",
+                        workspaceNaming("\"bpb\": \"../data/bpb.csv\", \"errors\": \""
+                                        + errors.toUtf8() + "\""));
+        const auto loaded = loadWorkspace(dir.filePath("project/w.pcstudio"));
+        QVERIFY2(loaded.ok(), loaded.ok() ? "" : qPrintable(loaded.error().toString()));
+        QVERIFY(loaded->missingInputs.isEmpty());
+        QCOMPARE(loaded->workspace.inputs.bpb, bpb);
+        QCOMPARE(loaded->workspace.inputs.errors, errors);
+    }
+
     void badFiles_data()
     {
         QTest::addColumn<QByteArray>("content");
