@@ -45,7 +45,7 @@ QJsonObject BatchImportSummary::toJson() const
 
 Result<BatchExportSummary> exportBatchRequests(QueueStore &store, const Criteria &criteria,
                                                const QString &model, const QString &path,
-                                               bool withLogprobs)
+                                               bool withLogprobs, const ModelProfile &profile)
 {
     auto inputs = queueInputFiles(store);
     if (!inputs)
@@ -68,6 +68,7 @@ Result<BatchExportSummary> exportBatchRequests(QueueStore &store, const Criteria
         for (const QueueItem &item : *items) {
             QJsonObject body = assessmentRequestBody(criteria, item.text, withLogprobs);
             body.insert(QStringLiteral("model"), model);
+            body = applyModelProfile(std::move(body), profile);
             const QJsonObject line {
                 { QStringLiteral("custom_id"), kCustomIdPrefix + QString::number(item.id) },
                 { QStringLiteral("method"), QStringLiteral("POST") },

@@ -2,6 +2,7 @@
 
 #include "common/result.h"
 #include "review/criteria.h"
+#include "review/modelprofile.h"
 
 #include <QJsonObject>
 #include <QStringList>
@@ -20,11 +21,15 @@ class QueueStore;
 struct BatchExportSummary {
     qint64 requests = 0;
 };
-// Written atomically. Errors: `path` names the queue's database (or its -wal/-shm/-journal) or
-// one of its imported sources (BadInput, before anything is written); a failed write (Io).
+// Written atomically. Each body is shaped by `profile` (applyModelProfile: what the model is
+// known to refuse is left out, the run's temperature and reasoning effort put in), so offline
+// lines do not fail where live requests learned not to. Errors: `path` names the queue's
+// database (or its -wal/-shm/-journal) or one of its imported sources (BadInput, before anything
+// is written); a failed write (Io).
 Result<BatchExportSummary> exportBatchRequests(QueueStore &store, const Criteria &criteria,
                                                const QString &model, const QString &path,
-                                               bool withLogprobs = true);
+                                               bool withLogprobs = true,
+                                               const ModelProfile &profile = ModelProfile());
 
 struct BatchImportSummary {
     qint64 lines = 0;

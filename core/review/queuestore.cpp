@@ -31,7 +31,7 @@ const char *const kItemColumns
     = "id, source_file, source_sha256, source_line, record, text, state, llm_score, llm_reasoning, "
       "logprob_coverage, rule_score, fasttext_score, score, auto_decision, human_decision, "
       "revised_text, revised_score, edited_text, error, error_code, attempts, created_at, "
-      "assessed_at, decided_at";
+      "assessed_at, decided_at, request_id, logprob_status";
 
 const char *const kFinalDecision = "COALESCE(human_decision, auto_decision)";
 
@@ -129,6 +129,10 @@ const MigrationStep kMigrations[] = {
       " started_at TEXT NOT NULL,"
       " heartbeat_at TEXT NOT NULL,"
       " heartbeat_ms INTEGER NOT NULL)" },
+    // The server's x-request-id of the answer (or failure) an item got, for support requests;
+    // and why an assessment has no log-probs (not requested, refused by the model, absent).
+    { 3, "ALTER TABLE items ADD COLUMN request_id TEXT" },
+    { 3, "ALTER TABLE items ADD COLUMN logprob_status TEXT" },
 };
 
 Error newerSchema(int stored, const QString &path)
@@ -206,6 +210,8 @@ QueueItem rowToItem(const QSqlQuery &query)
     item.createdAt = next().toString();
     item.assessedAt = next().toString();
     item.decidedAt = next().toString();
+    item.requestId = next().toString();
+    item.logprobStatus = next().toString();
     return item;
 }
 
@@ -417,7 +423,8 @@ Status QueueStore::initialize()
             QStringLiteral("UPDATE items SET state = 'assessed', llm_score = ?, llm_reasoning = ?, "
                            "logprob_coverage = ?, rule_score = ?, fasttext_score = ?, score = ?, "
                            "attempts = ?, assessed_at = ?, error = NULL, error_code = NULL, "
-                           "claimed_by = NULL, claimed_at = NULL, auto_decision = %1 WHERE id = ?")
+                           "request_id = ?, logprob_status = ?, claimed_by = NULL, "
+                           "claimed_at = NULL, auto_decision = %1 WHERE id = ?")
                 .arg(autoDecisionSql(QStringLiteral("?")))))
         return databaseError(QStringLiteral("preparing the assessment update"),
                              *m_recordAssessment);
@@ -696,6 +703,8 @@ Status QueueStore::recordAssessment(qint64 id, const AssessmentRecord &assessmen
     query.bindValue(position++, assessment.score);
     query.bindValue(position++, assessment.attempts);
     query.bindValue(position++, nowUtc());
+    query.bindValue(position++, nullable(assessment.requestId));
+    query.bindValue(position++, nullable(assessment.logprobStatus));
     query.bindValue(position++, assessment.score);
     query.bindValue(position++, assessment.score);
     query.bindValue(position++, id);
@@ -706,17 +715,18 @@ Status QueueStore::recordAssessment(qint64 id, const AssessmentRecord &assessmen
 }
 
 Status QueueStore::recordError(qint64 id, const QString &errorCode, const QString &message,
-                               int attempts)
+                               int attempts, const QString &requestId)
 {
     QSqlQuery query(m_db);
     // A failed assessment has no score and so no automatic decision (never a silent "keep").
     query.prepare(
         QStringLiteral("UPDATE items SET state = 'error', error_code = ?, error = ?, attempts = ?, "
-                       "assessed_at = ?, score = NULL, auto_decision = NULL, claimed_by = NULL, "
-                       "claimed_at = NULL WHERE id = ?"));
+                       "request_id = ?, logprob_status = NULL, assessed_at = ?, score = NULL, "
+                       "auto_decision = NULL, claimed_by = NULL, claimed_at = NULL WHERE id = ?"));
     query.addBindValue(errorCode.isEmpty() ? QStringLiteral("error") : errorCode);
     query.addBindValue(message);
     query.addBindValue(attempts);
+    query.addBindValue(nullable(requestId));
     query.addBindValue(nowUtc());
     query.addBindValue(id);
     if (!query.exec())
@@ -827,6 +837,22 @@ Result<QString> QueueStore::property(const QString &key)
     if (!sqlite::execRetryingBusy(query))
         return databaseError(QStringLiteral("reading %1").arg(key), query);
     return query.next() ? query.value(0).toString() : QString();
+}
+
+Result<QList<QPair<QString, QString>>> QueueStore::propertiesWithPrefix(const QString &prefix)
+{
+    QSqlQuery query(m_db);
+    // substr, not LIKE: keys hold URLs, whose '%' and '_' LIKE would read as wildcards.
+    query.prepare(QStringLiteral("SELECT key, value FROM properties WHERE substr(key, 1, ?) = ? "
+                                 "ORDER BY key"));
+    query.addBindValue(prefix.size());
+    query.addBindValue(prefix);
+    if (!sqlite::execRetryingBusy(query))
+        return databaseError(QStringLiteral("reading %1*").arg(prefix), query);
+    QList<QPair<QString, QString>> properties;
+    while (query.next())
+        properties.append({ query.value(0).toString(), query.value(1).toString() });
+    return properties;
 }
 
 Status QueueStore::resetErrors()

@@ -45,6 +45,11 @@ struct QueueItem {
     QString createdAt;  // ISO 8601 UTC, e.g. 2024-05-01T12:00:00.000Z
     QString assessedAt;
     QString decidedAt;  // when the human decision was set
+    QString requestId;  // the server's x-request-id of the last answer or failure; empty = none
+    // Why the assessment has no log-probs: "not_requested" (the run asked for none),
+    // "not_allowed" (the model refuses them: the score is the integer it wrote), "absent" (asked
+    // for, but the answer had none); empty when they were used, or for other assessors.
+    QString logprobStatus;
 
     // The human decision when set, else the automatic one (empty while pending or in error).
     QString finalDecision() const { return humanDecision.isEmpty() ? autoDecision : humanDecision; }
@@ -72,6 +77,8 @@ struct AssessmentRecord {
     std::optional<double> fastTextScore;
     double score = 0;
     int attempts = 1;
+    QString requestId;  // see QueueItem
+    QString logprobStatus;  // see QueueItem
 };
 
 // The right to run the queue's assessments: one run per queue at a time, across processes and
@@ -225,7 +232,9 @@ public:
     // score (BadInput).
     Status recordAssessment(qint64 id, const AssessmentRecord &assessment);
     // Marks the item failed: no score, no automatic decision (and clears its claim).
-    Status recordError(qint64 id, const QString &errorCode, const QString &message, int attempts);
+    // `requestId`: the server's x-request-id of the failed request, if it sent one.
+    Status recordError(qint64 id, const QString &errorCode, const QString &message, int attempts,
+                       const QString &requestId = {});
     // Stores a revised text (and its score, when it was rescored).
     Status recordRevision(qint64 id, const QString &revisedText,
                           std::optional<double> revisedScore);
@@ -245,6 +254,8 @@ public:
     // with, so offline batch files need not name it again). Empty when unset.
     Status setProperty(const QString &key, const QString &value);
     Result<QString> property(const QString &key);
+    // The properties whose key starts with `prefix`, by key.
+    Result<QList<QPair<QString, QString>>> propertiesWithPrefix(const QString &prefix);
 
     // One page in the query's order. OFFSET paging: fine at any depth up to ~1M items (see the
     // benchmark); pageAfter() is the constant-time alternative for scrolling on.
@@ -299,9 +310,10 @@ public:
     Status restoreHumanDecisions(const std::vector<QueueItem> &before);
 
     static constexpr int kImportBatchRows = 50000;
-    // 2: run lease (table run_lease) and item claims (items.claimed_by, claimed_at). Older
-    // queues are migrated in place when opened.
-    static constexpr int kSchemaVersion = 2;
+    // 2: run lease (table run_lease) and item claims (items.claimed_by, claimed_at).
+    // 3: items.request_id and items.logprob_status. Older queues are migrated in place when
+    // opened.
+    static constexpr int kSchemaVersion = 3;
     static constexpr qint64 kRunLeaseStaleMs = 60000;
     static constexpr int kRunLeaseHeartbeatMs = 5000;
 

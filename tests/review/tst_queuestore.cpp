@@ -608,12 +608,21 @@ void TestQueueStore::exportContents()
     const QString hashBefore = describeInputFile(QStringLiteral("in"), input)->sha256;
     auto store = openStore(dir.filePath(QStringLiteral("queue.sqlite")));
     QVERIFY(store->importJsonl(input, QStringLiteral("text")).ok());
-    QVERIFY(store->recordAssessment(1, assessment(10)).ok());
+    AssessmentRecord withoutLogprobs = assessment(10);
+    withoutLogprobs.requestId = QStringLiteral("req_1");
+    withoutLogprobs.logprobStatus = QStringLiteral("not_allowed");
+    QVERIFY(store->recordAssessment(1, withoutLogprobs).ok());
+    QCOMPARE(store->item(1)->requestId, QStringLiteral("req_1"));
+    QCOMPARE(store->item(1)->logprobStatus, QStringLiteral("not_allowed"));
     QVERIFY(store->recordAssessment(2, assessment(60)).ok());
     QVERIFY(store->recordRevision(2, QStringLiteral("revised"), 5.0).ok());
     QVERIFY(store->recordAssessment(3, assessment(95.5)).ok());
     QVERIFY(store->recordAssessment(4, assessment(1)).ok());
-    QVERIFY(store->recordError(4, QStringLiteral("parse"), QStringLiteral("no score"), 2).ok());
+    QVERIFY(store->recordError(4, QStringLiteral("parse"), QStringLiteral("no score"), 2,
+                               QStringLiteral("req \"4\""))
+                .ok());
+    QCOMPARE(store->item(4)->requestId, QStringLiteral("req \"4\""));
+    QVERIFY(store->item(4)->logprobStatus.isEmpty());  // an error has no assessment
     QVERIFY(store->setHumanDecision(4, QStringLiteral("keep")).ok());  // still an error
     QVERIFY(store->recordAssessment(6, assessment(90)).ok());
     QVERIFY(store->setHumanDecision(6, QStringLiteral("keep"), QStringLiteral("edited")).ok());
@@ -650,14 +659,14 @@ void TestQueueStore::exportContents()
     QCOMPARE(fileLines(log),
              (QList<QByteArray> {
                  "id,source_file,source_line,score,auto_decision,human_decision,final_decision,"
-                 "error_code,decided_by,text_source,output",
-                 "1," + quotedInput + ",1,10,keep,,keep,,auto,original,curated",
-                 "2," + quotedInput + ",2,60,revise,,revise,,auto,revision,curated",
-                 "3," + quotedInput + ",3,95.5,filter,,filter,,auto,original,dropped",
-                 "4," + quotedInput + ",4,,,keep,,parse,,,",
-                 "5," + quotedInput + ",5,,,,,,,,",
-                 "6," + quotedInput + ",6,90,filter,keep,keep,,human,edit,curated",
-                 "7," + quotedInput + ",7,70,revise,,revise,,auto,,held",
+                 "error_code,decided_by,text_source,output,request_id,logprob_status",
+                 "1," + quotedInput + ",1,10,keep,,keep,,auto,original,curated,req_1,not_allowed",
+                 "2," + quotedInput + ",2,60,revise,,revise,,auto,revision,curated,,",
+                 "3," + quotedInput + ",3,95.5,filter,,filter,,auto,original,dropped,,",
+                 "4," + quotedInput + ",4,,,keep,,parse,,,,\"req \"\"4\"\"\",",
+                 "5," + quotedInput + ",5,,,,,,,,,,",
+                 "6," + quotedInput + ",6,90,filter,keep,keep,,human,edit,curated,,",
+                 "7," + quotedInput + ",7,70,revise,,revise,,auto,,held,,",
              }));
 
     // Optional outputs may be left out; the error item is never curated.
@@ -916,7 +925,8 @@ void TestQueueStore::migratesSchemaOne()
         QCOMPARE(query.value(0).toInt(), 1);
         QCOMPARE(query.value(1).toInt(), QueueStore::kSchemaVersion);
         QVERIFY(query.exec(QStringLiteral("SELECT count(*) FROM items WHERE claimed_by IS NULL "
-                                          "AND claimed_at IS NULL"))
+                                          "AND claimed_at IS NULL AND request_id IS NULL AND "
+                                          "logprob_status IS NULL"))
                 && query.next());
         QCOMPARE(query.value(0).toInt(), 3);
     }
