@@ -455,7 +455,8 @@ int runReview(const QStringList &arguments)
                       .arg(summary.retries)
                       .arg(summary.seconds, 0, 'f', 1));
         if (!summary.errorCodes.isEmpty())
-            printInfo(QStringLiteral("run: errors by code: %1").arg(errorCodeCounts(summary.errorCodes)));
+            printInfo(
+                QStringLiteral("run: errors by code: %1").arg(errorCodeCounts(summary.errorCodes)));
         if (!summary.adaptations.isEmpty())
             printInfo(QStringLiteral("run: adapted to %1 (%2 request(s) sent again): %3; kept in "
                                      "the queue for later runs and batch-export")
@@ -671,9 +672,9 @@ int batchExportReview(const QStringList &arguments)
     }
     if (const auto refused = chooseRequestShape(parser, profile, kBatchExport))
         return *refused;
-    auto summary = exportBatchRequests(*store, *criteria, model,
-                                       parser.value(QStringLiteral("output")),
-                                       !parser.isSet(QStringLiteral("no-logprobs")), profile);
+    auto summary
+        = exportBatchRequests(*store, *criteria, model, parser.value(QStringLiteral("output")),
+                              !parser.isSet(QStringLiteral("no-logprobs")), profile);
     if (!summary)
         return reportError(summary.error());
     printInfo(QStringLiteral("batch-export: %1 requests").arg(summary->requests));

@@ -28,9 +28,8 @@ bool isRetryableStatus(int status)
 // Same scheme, host and port: where the key may go along.
 bool sameOrigin(const QUrl &a, const QUrl &b)
 {
-    const auto defaultPort = [](const QUrl &url) {
-        return url.scheme() == QLatin1String("https") ? 443 : 80;
-    };
+    const auto defaultPort
+        = [](const QUrl &url) { return url.scheme() == QLatin1String("https") ? 443 : 80; };
     return a.scheme().compare(b.scheme(), Qt::CaseInsensitive) == 0
         && a.host().compare(b.host(), Qt::CaseInsensitive) == 0
         && a.port(defaultPort(a)) == b.port(defaultPort(b));
@@ -328,11 +327,11 @@ bool LlmClient::followRedirect(Job *job, int status, const QUrl &target, Failure
     failure.code = QStringLiteral("redirect");
     failure.fatal = true;  // the endpoint redirects every request alike
     const auto refuse = [&](const QString &why) {
-        failure.error = Error::badInput(QStringLiteral("HTTP %1 from %2: redirected to %3, which "
-                                                       "the client does not follow: %4")
-                                            .arg(status)
-                                            .arg(from.toString(QUrl::RemoveUserInfo),
-                                                 to.toString(QUrl::RemoveUserInfo), why));
+        failure.error = Error::badInput(
+            QStringLiteral("HTTP %1 from %2: redirected to %3, which "
+                           "the client does not follow: %4")
+                .arg(status)
+                .arg(from.toString(QUrl::RemoveUserInfo), to.toString(QUrl::RemoveUserInfo), why));
         return false;
     };
     if (!target.isValid() || target.isEmpty())
@@ -371,16 +370,16 @@ void LlmClient::onReplyFinished(Job *job)
     const std::optional<qint64> hintMs = retryAfterHintMs(header);
     const RateLimitHeaders rateLimits = readRateLimitHeaders(header);
     const QString requestId = QString::fromLatin1(reply->rawHeader("x-request-id")).trimmed();
-    const QUrl redirectTarget = reply->attribute(QNetworkRequest::RedirectionTargetAttribute).toUrl();
+    const QUrl redirectTarget
+        = reply->attribute(QNetworkRequest::RedirectionTargetAttribute).toUrl();
     const QString url = job->url.toString(QUrl::RemoveUserInfo);
     detachReply(job);
     noteRateLimits(rateLimits);
 
     if (status == 0) {
         Failure failure;
-        failure.error = Error::internal(scrubbed(
-            QStringLiteral("network error talking to %1: %2%3")
-                .arg(url, networkError, job->redirectNote)));
+        failure.error = Error::internal(scrubbed(QStringLiteral("network error talking to %1: %2%3")
+                                                     .arg(url, networkError, job->redirectNote)));
         failure.code = QStringLiteral("network");
         failure.retryable = true;
         handleFailure(job, std::move(failure));
@@ -449,8 +448,7 @@ void LlmClient::onReplyFinished(Job *job)
     const QString quota = QStringLiteral("insufficient_quota");
 
     if (status == 400 || status == 422) {
-        const ParameterComplaint complaint
-            = parameterComplaint(status, serverError, job->sentBody);
+        const ParameterComplaint complaint = parameterComplaint(status, serverError, job->sentBody);
         if (complaint.kind != ParameterComplaint::Kind::None) {
             if (resendAdapted(job, complaint))
                 return;

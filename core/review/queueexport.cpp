@@ -131,8 +131,8 @@ QByteArray logRow(const ExportRow &row, const QString &textSource, const char *o
         + QByteArray::number(row.sourceLine) + ',' + numberText(row.score).toUtf8() + ','
         + row.autoDecision.toUtf8() + ',' + row.humanDecision.toUtf8() + ','
         + (assessed ? row.finalDecision().toUtf8() : QByteArray()) + ',' + csvField(row.errorCode)
-        + ',' + decidedBy + ',' + textSource.toUtf8() + ',' + output + ','
-        + csvField(row.requestId) + ',' + csvField(row.logprobStatus) + '\n';
+        + ',' + decidedBy + ',' + textSource.toUtf8() + ',' + output + ',' + csvField(row.requestId)
+        + ',' + csvField(row.logprobStatus) + '\n';
 }
 
 // Never replace an input (or the database) with an output, nor one output with another.

@@ -71,8 +71,7 @@ void ReviewRunner::stop()
 void ReviewRunner::fill()
 {
     const qsizetype lookahead = m_probing ? 1 : m_options.lookahead;
-    while (!m_exhausted && !m_stopping && !m_done
-           && qsizetype(m_outstanding.size()) < lookahead) {
+    while (!m_exhausted && !m_stopping && !m_done && qsizetype(m_outstanding.size()) < lookahead) {
         auto items = m_store.claimPending(int(lookahead - qsizetype(m_outstanding.size())),
                                           m_lastQueuedId);
         if (!items)
@@ -180,10 +179,10 @@ void ReviewRunner::recordScores(qint64 id, std::optional<double> llmScore, const
         // Never a silent keep: without the scores the combination needs, the item is an error.
         ++m_summary.errors;
         ++m_summary.errorCodes[QStringLiteral("no_score")];
-        if (Status recorded = m_store.recordError(
-                id, QStringLiteral("no_score"),
-                QStringLiteral("the chosen combination has no score to combine"), attempts,
-                requestId);
+        if (Status recorded
+            = m_store.recordError(id, QStringLiteral("no_score"),
+                                  QStringLiteral("the chosen combination has no score to combine"),
+                                  attempts, requestId);
             !recorded)
             fail(recorded.error());
         m_texts.remove(id);

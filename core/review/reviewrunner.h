@@ -96,8 +96,8 @@ private:
     // Combines the LLM's score with the local ones and records the assessment (or an error
     // when the combination has nothing to combine), then asks for a revision if wanted.
     void recordScores(qint64 id, std::optional<double> llmScore, const QString &reasoning,
-                      std::optional<double> coverage, int attempts,
-                      const QString &requestId = {}, const QString &logprobStatus = {});
+                      std::optional<double> coverage, int attempts, const QString &requestId = {},
+                      const QString &logprobStatus = {});
     void pauseOn(qint64 id, Kind kind, const ChatResponse &response);
     QString logprobStatusOf(const ChatResponse &response, const Assessment &assessment) const;
     void fail(const Error &error);

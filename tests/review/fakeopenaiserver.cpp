@@ -366,13 +366,11 @@ FakeOpenAiServer::ScriptedReply FakeOpenAiServer::scriptedReply(const ReceivedRe
         const QJsonObject inner = has("[[vllm-nested-error]]")
             ? QJsonObject { { QStringLiteral("error"), error } }
             : error;
-        return ScriptedReply {
-            400,
-            QJsonDocument(QJsonObject { { QStringLiteral("error"), inner } })
-                .toJson(QJsonDocument::Compact),
-            {},
-            0
-        };
+        return ScriptedReply { 400,
+                               QJsonDocument(QJsonObject { { QStringLiteral("error"), inner } })
+                                   .toJson(QJsonDocument::Compact),
+                               {},
+                               0 };
     }
     if (has("[[string-error]]"))
         return ScriptedReply { 400, R"({"error":"the server refused this request"})", {}, 0 };
@@ -395,8 +393,9 @@ FakeOpenAiServer::ScriptedReply FakeOpenAiServer::scriptedReply(const ReceivedRe
     const int topLogprobs = request.json.contains(QLatin1String("top_logprobs"))
         ? request.json.value(QLatin1String("top_logprobs")).toInt()
         : 3;
-    ScriptedReply reply { 200, completionBody(score, model, promptTokens, shape, topLogprobs), {},
-                          0 };
+    ScriptedReply reply {
+        200, completionBody(score, model, promptTokens, shape, topLogprobs), {}, 0
+    };
     if (has("[[slow]]"))
         reply.extraDelayMs = m_slowDelayMs;
     return reply;
@@ -406,8 +405,7 @@ std::optional<FakeOpenAiServer::ScriptedReply>
 FakeOpenAiServer::serviceReply(const ReceivedRequest &request) const
 {
     const QJsonObject &body = request.json;
-    const auto openAiError = [](const QString &message, const QString &param,
-                                const QString &code) {
+    const auto openAiError = [](const QString &message, const QString &param, const QString &code) {
         const QJsonObject error { { QStringLiteral("message"), message },
                                   { QStringLiteral("type"),
                                     QStringLiteral("invalid_request_error") },
@@ -450,25 +448,24 @@ FakeOpenAiServer::serviceReply(const ReceivedRequest &request) const
         }
         const QJsonValue effort = body.value(QLatin1String("reasoning_effort"));
         if (!effort.isUndefined() && !m_reasoningEfforts.contains(effort.toString()))
-            return openAiError(QStringLiteral("Unsupported value: 'reasoning_effort' does not "
-                                              "support '%1' with this model. Supported values "
-                                              "are: %2.")
-                                   .arg(effort.toString(),
-                                        m_reasoningEfforts.join(QStringLiteral(", "))),
-                               QStringLiteral("reasoning_effort"),
-                               QStringLiteral("unsupported_value"));
+            return openAiError(
+                QStringLiteral("Unsupported value: 'reasoning_effort' does not "
+                               "support '%1' with this model. Supported values "
+                               "are: %2.")
+                    .arg(effort.toString(), m_reasoningEfforts.join(QStringLiteral(", "))),
+                QStringLiteral("reasoning_effort"), QStringLiteral("unsupported_value"));
         return std::nullopt;
     }
     case Service::VllmOld: {
         const auto oldError = [](const QString &message) {
             const QJsonObject error { { QStringLiteral("object"), QStringLiteral("error") },
                                       { QStringLiteral("message"), message },
-                                      { QStringLiteral("type"),
-                                        QStringLiteral("BadRequestError") },
+                                      { QStringLiteral("type"), QStringLiteral("BadRequestError") },
                                       { QStringLiteral("param"), QJsonValue::Null },
                                       { QStringLiteral("code"), 400 } };
-            return ScriptedReply { 400, QJsonDocument(error).toJson(QJsonDocument::Compact), {},
-                                   0 };
+            return ScriptedReply {
+                400, QJsonDocument(error).toJson(QJsonDocument::Compact), {}, 0
+            };
         };
         const QByteArray schema = QJsonDocument(body.value(QLatin1String("response_format"))
                                                     .toObject()
@@ -575,8 +572,7 @@ QByteArray FakeOpenAiServer::completionBody(int score, const QString &model, qin
                 entry = tokenLogprob(token, std::log(0.6));
                 QJsonArray alternatives { tokenLogprob(scoreToken, std::log(0.6)),
                                           tokenLogprob(QString::number(score + 1), std::log(0.3)),
-                                          tokenLogprob(QString::number(score + 2),
-                                                       std::log(0.1)) };
+                                          tokenLogprob(QString::number(score + 2), std::log(0.1)) };
                 while (alternatives.size() > std::max(1, topLogprobs))
                     alternatives.removeLast();
                 entry.insert(QStringLiteral("top_logprobs"), alternatives);

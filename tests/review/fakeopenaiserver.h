@@ -41,7 +41,8 @@ namespace pcs::test {
 //                    ("Request too large for gpt-4o … Limit 30000, Requested 36278 …", type
 //                    "tokens", code "rate_limit_exceeded"), with retry-after-ms: 20
 //   [[groq-too-large]] always Groq's 429 "Request too large for model `llama-3.1-8b-instant` …
-//                    Limit 7000, Requested 12903, please reduce your message size …", retry-after: 7
+//                    Limit 7000, Requested 12903, please reduce your message size …", retry-after:
+//                    7
 //   [[rate-limit-long]] always a 429 rate limit with Retry-After: 3600
 //   [[ratelimit-reset]] the first request for this key: a 429 (type "requests") with no
 //                    Retry-After but x-ratelimit-remaining-requests: 0 and

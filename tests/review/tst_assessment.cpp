@@ -766,10 +766,11 @@ private slots:
         QJsonObject jsonSchema = format.value(u"json_schema"_qs).toObject();
         QJsonObject schema = jsonSchema.value(u"schema"_qs).toObject();
         QJsonObject properties = schema.value(u"properties"_qs).toObject();
-        properties.insert(u"minimum"_qs,
-                          QJsonObject { { u"type"_qs, u"array"_qs },
-                                        { u"items"_qs, QJsonObject { { u"type"_qs, u"number"_qs },
-                                                                     { u"maximum"_qs, 3 } } } });
+        properties.insert(
+            u"minimum"_qs,
+            QJsonObject { { u"type"_qs, u"array"_qs },
+                          { u"items"_qs,
+                            QJsonObject { { u"type"_qs, u"number"_qs }, { u"maximum"_qs, 3 } } } });
         schema.insert(u"properties"_qs, properties);
         jsonSchema.insert(u"schema"_qs, schema);
         format.insert(u"json_schema"_qs, jsonSchema);
@@ -834,11 +835,11 @@ private slots:
                       "response_format", nullptr)
             << int(Kind::SchemaRanges) << u"response_format"_qs << -1;
         QTest::newRow("openai unrecognized argument")
-            << 400 << openAi("Unrecognized request argument supplied: reasoning_effort", nullptr, nullptr)
+            << 400
+            << openAi("Unrecognized request argument supplied: reasoning_effort", nullptr, nullptr)
             << int(Kind::ReasoningEffort) << u"reasoning_effort"_qs << -1;
         QTest::newRow("groq bare name")
-            << 400
-            << openAi("`logprobs` is not supported with this model", nullptr, nullptr)
+            << 400 << openAi("`logprobs` is not supported with this model", nullptr, nullptr)
             << int(Kind::Logprobs) << u"logprobs"_qs << -1;
         QTest::newRow("bare word, longest name first")
             << 400 << openAi("top_logprobs is not supported", nullptr, nullptr)
@@ -882,11 +883,11 @@ private slots:
                       "messages", "context_length_exceeded")
             << int(Kind::None) << QString() << -1;
         QTest::newRow("not sent") << 400
-                                  << openAi("'stop' is not supported with this model.", "stop", nullptr)
+                                  << openAi("'stop' is not supported with this model.", "stop",
+                                            nullptr)
                                   << int(Kind::None) << QString() << -1;
         QTest::newRow("not a 400")
-            << 500
-            << openAi("Unsupported value: 'temperature'", "temperature", "unsupported_value")
+            << 500 << openAi("Unsupported value: 'temperature'", "temperature", "unsupported_value")
             << int(Kind::None) << QString() << -1;
     }
 
@@ -916,10 +917,13 @@ private slots:
         QVERIFY(adaptModelProfile(profile, { Kind::Temperature, u"temperature"_qs }, sent));
         QVERIFY(!profile.temperatureAllowed);
         QVERIFY(!adaptModelProfile(profile, { Kind::Temperature, u"temperature"_qs }, sent));
-        QVERIFY(adaptModelProfile(profile, { Kind::TopLogprobsLimit, u"top_logprobs"_qs, 5 }, sent));
+        QVERIFY(
+            adaptModelProfile(profile, { Kind::TopLogprobsLimit, u"top_logprobs"_qs, 5 }, sent));
         QCOMPARE(profile.topLogprobsLimit, 5);
-        QVERIFY(!adaptModelProfile(profile, { Kind::TopLogprobsLimit, u"top_logprobs"_qs, 5 }, sent));
-        QVERIFY(adaptModelProfile(profile, { Kind::TopLogprobsLimit, u"top_logprobs"_qs, 0 }, sent));
+        QVERIFY(
+            !adaptModelProfile(profile, { Kind::TopLogprobsLimit, u"top_logprobs"_qs, 5 }, sent));
+        QVERIFY(
+            adaptModelProfile(profile, { Kind::TopLogprobsLimit, u"top_logprobs"_qs, 0 }, sent));
         QVERIFY(!profile.logprobsAllowed);
         QVERIFY(adaptModelProfile(profile, { Kind::TokenLimit, u"max_tokens"_qs }, sent));
         QVERIFY(!adaptModelProfile(profile, { Kind::TokenLimit, u"max_completion_tokens"_qs },

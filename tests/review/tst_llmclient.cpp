@@ -699,8 +699,8 @@ void TestLlmClient::requestTooLargeMessages_data()
                                             "12903, please reduce your message size and try "
                                             "again.")
                           << true;
-    QTest::newRow("requested above limit") << QStringLiteral("TPM: Limit 7,000, Requested 12,903")
-                                           << true;
+    QTest::newRow("requested above limit")
+        << QStringLiteral("TPM: Limit 7,000, Requested 12,903") << true;
     QTest::newRow("ordinary rate limit")
         << QStringLiteral("Rate limit reached for model `llama-3.1-8b-instant` on tokens per "
                           "minute (TPM): Limit 6000, Used 5034, Requested 1443. Please try again "
@@ -764,10 +764,8 @@ void TestLlmClient::fatalFailures_data()
     QTest::newRow("401") << QStringLiteral("[[status=401]]") << QStringLiteral("http_401") << true;
     QTest::newRow("403") << QStringLiteral("[[status=403]]") << QStringLiteral("http_403") << true;
     QTest::newRow("404") << QStringLiteral("[[status=404]]") << QStringLiteral("http_404") << true;
-    QTest::newRow("400") << QStringLiteral("[[status=400]]") << QStringLiteral("http_400")
-                         << false;
-    QTest::newRow("422") << QStringLiteral("[[status=422]]") << QStringLiteral("http_422")
-                         << false;
+    QTest::newRow("400") << QStringLiteral("[[status=400]]") << QStringLiteral("http_400") << false;
+    QTest::newRow("422") << QStringLiteral("[[status=422]]") << QStringLiteral("http_422") << false;
 }
 
 void TestLlmClient::fatalFailures()
@@ -848,16 +846,15 @@ void TestLlmClient::rateLimitHeadersLowerConcurrency()
     Harness harness(limits);
     harness.server.setBaseLatencyMs(40);
     constexpr int kTight = 24;  // requests answered "1 left"
-    harness.server.setReplyHook(
-        [](const FakeOpenAiServer::ReceivedRequest &request, FakeOpenAiServer::ScriptedReply &reply) {
-            const QByteArray remaining = request.number <= kTight ? "1" : "5000";
-            reply.headers.append(qMakePair(QByteArray("x-ratelimit-limit-requests"),
-                                           QByteArray("5000")));
-            reply.headers.append(
-                qMakePair(QByteArray("x-ratelimit-remaining-requests"), remaining));
-            reply.headers.append(
-                qMakePair(QByteArray("x-ratelimit-reset-requests"), QByteArray("12ms")));
-        });
+    harness.server.setReplyHook([](const FakeOpenAiServer::ReceivedRequest &request,
+                                   FakeOpenAiServer::ScriptedReply &reply) {
+        const QByteArray remaining = request.number <= kTight ? "1" : "5000";
+        reply.headers.append(
+            qMakePair(QByteArray("x-ratelimit-limit-requests"), QByteArray("5000")));
+        reply.headers.append(qMakePair(QByteArray("x-ratelimit-remaining-requests"), remaining));
+        reply.headers.append(
+            qMakePair(QByteArray("x-ratelimit-reset-requests"), QByteArray("12ms")));
+    });
     constexpr int kRequests = 80;
     for (int i = 0; i < kRequests; ++i)
         harness.client->submit(chat(quint64(i), QStringLiteral("text %1").arg(i)));
@@ -900,10 +897,9 @@ void TestLlmClient::reasoningModelIsLearnedOnce()
     Harness harness(fastRetries());
     harness.server.setService(FakeOpenAiServer::Service::OpenAiReasoning);
     QList<QString> adaptations;
-    QObject::connect(harness.client.get(), &LlmClient::modelProfileAdapted,
-                     [&](const ModelProfile &, const QString &adaptation) {
-                         adaptations << adaptation;
-                     });
+    QObject::connect(
+        harness.client.get(), &LlmClient::modelProfileAdapted,
+        [&](const ModelProfile &, const QString &adaptation) { adaptations << adaptation; });
     QJsonObject body = assessmentRequestBody(testCriteria(), QStringLiteral("first"), true);
     body.insert(QStringLiteral("max_tokens"), 300);
     harness.client->submit({ 1, body });
@@ -946,8 +942,7 @@ void TestLlmClient::concurrentRefusalsAreNotLearnedTwice()
     harness.server.setService(FakeOpenAiServer::Service::OpenAiReasoning);
     harness.server.setBaseLatencyMs(30);
     int adaptations = 0;
-    QObject::connect(harness.client.get(), &LlmClient::modelProfileAdapted,
-                     [&] { ++adaptations; });
+    QObject::connect(harness.client.get(), &LlmClient::modelProfileAdapted, [&] { ++adaptations; });
     for (int i = 0; i < 8; ++i)
         harness.client->submit(
             { quint64(i),
@@ -1009,9 +1004,8 @@ void TestLlmClient::vllmOldSchemaAndLogprobCap()
     Harness harness(fastRetries());
     harness.server.setService(FakeOpenAiServer::Service::VllmOld);
     harness.server.setVllmMaxLogprobs(5);
-    harness.client->submit({ 1,
-                             assessmentRequestBody(testCriteria(),
-                                                   QStringLiteral("Text [[score=85]]"), true) });
+    harness.client->submit(
+        { 1, assessmentRequestBody(testCriteria(), QStringLiteral("Text [[score=85]]"), true) });
     QTRY_COMPARE(harness.responses.size(), 1);
     const ChatResponse &response = harness.responses.first();
     QVERIFY2(response.ok(), qPrintable(response.error ? response.error->reason : QString()));
@@ -1078,7 +1072,8 @@ void TestLlmClient::crossOriginRedirectDropsTheKey()
     }
 
     // Where the other origin refuses the keyless request, the error says why it had no key.
-    const ChatResponse refused = harness.roundTrip(QStringLiteral("[[redirect=308]] [[status=401]]"));
+    const ChatResponse refused
+        = harness.roundTrip(QStringLiteral("[[redirect=308]] [[status=401]]"));
     QCOMPARE(refused.errorCode, QStringLiteral("http_401"));
     QVERIFY2(refused.error->reason.contains(QStringLiteral("the API key was not sent there")),
              qPrintable(refused.error->reason));
@@ -1095,7 +1090,8 @@ void TestLlmClient::redirectsTheClientRefuses()
     harness.server.setRedirectLocation(other.url() + QStringLiteral("/chat/completions"));
     // 301/302/303 would turn the POST into a GET: not followed, and every request would meet it.
     for (const int status : { 301, 302, 303 }) {
-        const ChatResponse response = harness.roundTrip(QStringLiteral("[[redirect=%1]]").arg(status));
+        const ChatResponse response
+            = harness.roundTrip(QStringLiteral("[[redirect=%1]]").arg(status));
         QCOMPARE(response.errorCode, QStringLiteral("redirect"));
         QVERIFY(response.fatal);
         QVERIFY2(response.error->reason.contains(other.url()), qPrintable(response.error->reason));

@@ -618,8 +618,9 @@ void TestQueueStore::exportContents()
     QVERIFY(store->recordRevision(2, QStringLiteral("revised"), 5.0).ok());
     QVERIFY(store->recordAssessment(3, assessment(95.5)).ok());
     QVERIFY(store->recordAssessment(4, assessment(1)).ok());
-    QVERIFY(store->recordError(4, QStringLiteral("parse"), QStringLiteral("no score"), 2,
-                               QStringLiteral("req \"4\""))
+    QVERIFY(store
+                ->recordError(4, QStringLiteral("parse"), QStringLiteral("no score"), 2,
+                              QStringLiteral("req \"4\""))
                 .ok());
     QCOMPARE(store->item(4)->requestId, QStringLiteral("req \"4\""));
     QVERIFY(store->item(4)->logprobStatus.isEmpty());  // an error has no assessment
