@@ -3,6 +3,7 @@
 #include "review/apikey.h"
 #include "review/assessment.h"
 #include "review/batchfiles.h"
+#include "review/modelprofile.h"
 #include "review/queueinputs.h"
 #include "workspace/promisecontrol.h"
 
@@ -167,14 +168,15 @@ void exportCuratedInBackground(QPromise<TaskReply> &promise, QString queuePath, 
 }
 
 void exportBatchInBackground(QPromise<TaskReply> &promise, QString queuePath, QString path,
-                             Criteria criteria, QString model, bool withLogprobs)
+                             Criteria criteria, QString model, bool withLogprobs,
+                             ModelProfile profile)
 {
     auto store = openWorkerStore(queuePath);
     if (!store) {
         promise.addResult(TaskReply { store.error(), std::nullopt, {} });
         return;
     }
-    auto summary = exportBatchRequests(**store, criteria, model, path, withLogprobs);
+    auto summary = exportBatchRequests(**store, criteria, model, path, withLogprobs, profile);
     if (!summary) {
         promise.addResult(TaskReply { summary.error(), std::nullopt, {} });
         return;
@@ -239,6 +241,7 @@ struct ReviewSession::Private {
     qint64 runTotal = 0;
     qint64 runErrors = 0;
     bool paused = false;
+    QString pauseReason;  // of the last run, when it paused itself
 
     // One-off requests: reassess, revise, try.
     LlmClient *singleClient = nullptr;
@@ -471,12 +474,18 @@ Status ReviewSession::startRun(bool retryErrors)
         }
     }
 
+    auto profile = loadModelProfile(*m_store, projectSettings.endpoint, projectSettings.model);
+    if (!profile) {
+        m_store->releaseRunLease();
+        return profile.error();
+    }
     ClientLimits limits;
     limits.concurrency = std::max(1, projectSettings.concurrency);
     limits.requestsPerMinute = projectSettings.requestsPerMinute;
     d->runClient = new LlmClient(LlmEndpoint { projectSettings.endpoint, projectSettings.model,
                                                apiKeyFor(projectSettings.endpoint) },
                                  limits, this);
+    d->runClient->setModelProfile(*profile);
     // Connected before the runner: counts failed assessments as the runner sees them.
     connect(d->runClient, &LlmClient::finished, this, [this](const ChatResponse &response) {
         if ((response.tag & 3) != 0 || response.errorCode == QLatin1String("canceled"))
@@ -489,6 +498,9 @@ Status ReviewSession::startRun(bool retryErrors)
     options.withLogprobs = projectSettings.withLogprobs;
     d->runner
         = new ReviewRunner(*m_store, *d->runClient, std::move(runCriteria).value(), options, this);
+    // Connected after the runner, which stores what is learned: views read it back.
+    connect(d->runClient, &LlmClient::modelProfileAdapted, this,
+            [this] { Q_EMIT modelProfileChanged(); });
     // Connected after the runner: the item is recorded by the time this runs.
     connect(d->runClient, &LlmClient::finished, this, [this](const ChatResponse &response) {
         if (response.errorCode == QLatin1String("canceled"))
@@ -524,7 +536,14 @@ Status ReviewSession::startRun(bool retryErrors)
     };
     connect(d->runner, &ReviewRunner::finished, this,
             [this, endRunLater](const ReviewRunSummary &summary) {
-                endRunLater([this, summary] { Q_EMIT runFinished(summary); });
+                endRunLater([this, summary] {
+                    Q_EMIT runFinished(summary);
+                    if (summary.paused) {
+                        d->pauseReason
+                            = QStringLiteral("%1: %2").arg(summary.pauseCode, summary.pauseReason);
+                        Q_EMIT runPaused(d->pauseReason);
+                    }
+                });
             });
     connect(d->runner, &ReviewRunner::failed, this, [this, endRunLater](const Error &error) {
         endRunLater([this, error] { Q_EMIT runFailed(error); });
@@ -532,6 +551,7 @@ Status ReviewSession::startRun(bool retryErrors)
 
     d->runDone = d->runTotal = d->runErrors = 0;
     d->paused = false;
+    d->pauseReason.clear();
     d->runClock.start();
     Q_EMIT runStateChanged();
     d->runner->start();
@@ -551,6 +571,11 @@ void ReviewSession::pauseRun()
 
 void ReviewSession::resumeRun()
 {
+    if (!d->runner && !d->pauseReason.isEmpty()) {
+        if (Status started = startRun(); !started)
+            Q_EMIT runFailed(started.error());
+        return;
+    }
     if (!d->runClient || !d->paused)
         return;
     d->runClient->resume();
@@ -572,6 +597,20 @@ bool ReviewSession::isRunning() const
 bool ReviewSession::isPaused() const
 {
     return d->runner != nullptr && d->paused;
+}
+
+QString ReviewSession::pauseReason() const
+{
+    return d->pauseReason;
+}
+
+ModelProfile ReviewSession::modelProfile() const
+{
+    if (!m_store)
+        return {};
+    const ReviewProjectSettings projectSettings = settings();
+    auto profile = loadModelProfile(*m_store, projectSettings.endpoint, projectSettings.model);
+    return profile ? *profile : ModelProfile();
 }
 
 Status ReviewSession::tryCriteria(const Criteria &criteria, const QString &text)
@@ -671,6 +710,18 @@ void ReviewSession::Private::submitSingle(ReviewSession &session, SingleKind kin
         singleClient = new LlmClient(LlmEndpoint { projectSettings.endpoint, projectSettings.model,
                                                    apiKeyFor(projectSettings.endpoint) },
                                      limits, &session);
+        singleClient->setModelProfile(session.modelProfile());
+        QObject::connect(singleClient, &LlmClient::modelProfileAdapted, &session,
+                         [&session, projectSettings](const ModelProfile &profile) {
+                             if (!session.m_store)
+                                 return;
+                             if (Status stored
+                                 = storeModelProfile(*session.m_store, projectSettings.endpoint,
+                                                     projectSettings.model, profile);
+                                 !stored)
+                                 Q_EMIT session.taskFailed(stored.error());
+                             Q_EMIT session.modelProfileChanged();
+                         });
         QObject::connect(singleClient, &LlmClient::finished, &session,
                          [this, &session](const ChatResponse &response) {
                              onSingleFinished(session, response);
@@ -709,16 +760,16 @@ void ReviewSession::Private::onSingleFinished(ReviewSession &session, const Chat
         const Assessment assessment
             = response.ok() ? parseAssessmentResponse(response.body) : Assessment {};
         if (!response.ok()) {
-            recorded = session.m_store->recordError(request.id,
-                                                    response.errorCode.isEmpty()
-                                                        ? QStringLiteral("request_failed")
-                                                        : response.errorCode,
-                                                    transportError, response.attempts);
+            recorded = session.m_store->recordError(
+                request.id,
+                response.errorCode.isEmpty() ? QStringLiteral("request_failed")
+                                             : response.errorCode,
+                transportError, response.attempts, response.requestId);
         } else if (!assessment.ok()) {
             recorded = session.m_store->recordError(
                 request.id,
                 assessment.errorCode.isEmpty() ? QStringLiteral("no_score") : assessment.errorCode,
-                assessment.errorMessage, response.attempts);
+                assessment.errorMessage, response.attempts, response.requestId);
         } else {
             // The session assesses with the LLM alone, as its runs do.
             AssessmentRecord record;
@@ -727,6 +778,11 @@ void ReviewSession::Private::onSingleFinished(ReviewSession &session, const Chat
             record.logprobCoverage = assessment.logprobCoverage;
             record.score = *assessment.score;
             record.attempts = response.attempts;
+            record.requestId = response.requestId;
+            if (!session.settings().withLogprobs)
+                record.logprobStatus = QStringLiteral("not_requested");
+            else if (!response.sentLogprobs)
+                record.logprobStatus = QStringLiteral("not_allowed");
             recorded = session.m_store->recordAssessment(request.id, record);
         }
         if (!recorded)
@@ -834,7 +890,7 @@ Status ReviewSession::exportBatchRequests(const QString &path)
     d->startTask(*this, Task::ExportBatch,
                  QtConcurrent::run(exportBatchInBackground, d->queuePath, path,
                                    std::move(batchCriteria).value(), projectSettings.model,
-                                   projectSettings.withLogprobs),
+                                   projectSettings.withLogprobs, modelProfile()),
                  tr("Writing batch requests"));
     return Done {};
 }

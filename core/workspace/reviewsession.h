@@ -73,10 +73,17 @@ public:
     // "queue is being run by PID … on HOST since …"; a stale one is taken over (runNote).
     Status startRun(bool retryErrors = false);
     void pauseRun();
+    // Resumes a paused run; after a run that paused itself because every request would fail
+    // (pauseReason), starts a new one over what is pending (the key is looked up again).
     void resumeRun();
     void cancelRun();  // in-flight items stay pending
     bool isRunning() const;
     bool isPaused() const;
+    // Why the last run paused itself ("insufficient_quota: HTTP 429 …"); empty when it did not,
+    // and again once a run starts.
+    QString pauseReason() const;
+    // What the project's model is known to refuse (learned by runs, kept in the queue).
+    ModelProfile modelProfile() const;
 
     // One text through the assessor with the given (unsaved) criteria: the editor's "try on this
     // text". Answers with tryFinished.
@@ -124,6 +131,9 @@ Q_SIGNALS:
     void runFinished(const pcs::ReviewRunSummary &summary);
     void runFailed(const pcs::Error &error);
     void runNote(const QString &message);  // e.g. a stale run lease was taken over
+    // The run stopped because every request would fail alike; what was not answered is pending.
+    void runPaused(const QString &reason);
+    void modelProfileChanged();  // a request taught the profile something (modelProfile())
     void tryFinished(const QString &reasoning, std::optional<double> score,
                      const QString &errorCode);
     void busyChanged(bool busy);

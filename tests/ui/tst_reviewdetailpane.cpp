@@ -168,6 +168,41 @@ private Q_SLOTS:
                     ->text()
                     .contains(QStringLiteral("\u2014")));
     }
+
+    // The server's request id (for a support request) and why a score has no log-probs.
+    void showsRequestIdAndLogprobStatus()
+    {
+        ReviewDetailPane pane;
+        QueueItem failed;
+        failed.id = 8;
+        failed.state = QStringLiteral("error");
+        failed.errorCode = QStringLiteral("request_too_large");
+        failed.error = QStringLiteral("too large");
+        failed.requestId = QStringLiteral("req_<abc>");
+        failed.text = QStringLiteral("text");
+        pane.showItem(failed);
+        const QString line = pane.findChild<QLabel *>(QStringLiteral("detailState"))->text();
+        QVERIFY2(line.contains(QStringLiteral("request req_&lt;abc&gt;")), qPrintable(line));
+
+        const QMap<QString, QString> statuses {
+            { QStringLiteral("not_allowed"), QStringLiteral("log-probs refused by the model") },
+            { QStringLiteral("not_requested"), QStringLiteral("no log-probs asked for") },
+            { QStringLiteral("absent"), QStringLiteral("no log-probs in the answer") },
+        };
+        for (auto it = statuses.cbegin(); it != statuses.cend(); ++it) {
+            QueueItem item = assessedItem();
+            item.logprobCoverage.reset();
+            item.logprobStatus = it.key();
+            pane.showItem(item);
+            const QString scores = pane.findChild<QLabel *>(QStringLiteral("detailScores"))->text();
+            QVERIFY2(scores.contains(it.value()), qPrintable(scores));
+        }
+        QueueItem used = assessedItem();
+        pane.showItem(used);
+        QVERIFY(!pane.findChild<QLabel *>(QStringLiteral("detailScores"))
+                     ->text()
+                     .contains(QStringLiteral("log-probs")));
+    }
 };
 
 QTEST_MAIN(TestReviewDetailPane)

@@ -208,6 +208,8 @@ QString ReviewDetailPane::stateLine(const QueueItem &item) const
                        .arg(item.id)
                        .arg(item.state.toHtmlEscaped(), decisionHtml(item.finalDecision()),
                             decisionHtml(item.autoDecision), decisionHtml(item.humanDecision));
+    if (!item.requestId.isEmpty())
+        line += QStringLiteral(" \u00b7 ") + tr("request %1").arg(item.requestId).toHtmlEscaped();
     if (item.state == QLatin1String("error"))
         line += QStringLiteral("<br><span style=\"color:#c62828\">%1</span>")
                     .arg(tr("Assessment failed (%1): %2")
@@ -230,6 +232,15 @@ QString ReviewDetailPane::scoresLine(const QueueItem &item) const
     if (item.logprobCoverage)
         parts
             << tr("logprob coverage %1%").arg(QString::number(*item.logprobCoverage * 100, 'f', 0));
+    // Without log-probs the LLM's score is the integer it wrote: say why there were none.
+    if (item.logprobStatus == QLatin1String("not_requested"))
+        parts << tr("no log-probs asked for (the integer the model wrote)");
+    else if (item.logprobStatus == QLatin1String("not_allowed"))
+        parts << tr("log-probs refused by the model (the integer it wrote)");
+    else if (item.logprobStatus == QLatin1String("absent"))
+        parts << tr("no log-probs in the answer (the integer the model wrote)");
+    else if (!item.logprobStatus.isEmpty())
+        parts << tr("log-probs: %1").arg(item.logprobStatus);
     if (item.revisedScore)
         parts << tr("revision %1").arg(number(*item.revisedScore));
     return parts.join(QStringLiteral(" \u00b7 "));
