@@ -488,7 +488,8 @@ Status ReviewSession::startRun(bool retryErrors)
     d->runClient->setModelProfile(*profile);
     // Connected before the runner: counts failed assessments as the runner sees them.
     connect(d->runClient, &LlmClient::finished, this, [this](const ChatResponse &response) {
-        if ((response.tag & 3) != 0 || response.errorCode == QLatin1String("canceled"))
+        if ((response.tag & 3) != 0 || response.errorCode == QLatin1String("canceled")
+            || response.fatal)
             return;  // a revision, or an item that stays pending
         if (!response.ok() || !parseAssessmentResponse(response.body).ok())
             ++d->runErrors;
