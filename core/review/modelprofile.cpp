@@ -229,8 +229,9 @@ ParameterComplaint parameterComplaint(int httpStatus, const ServerError &error,
     ParameterComplaint complaint;
     if (httpStatus != 400 && httpStatus != 422)
         return complaint;
-    if (error.param == kMessages || error.code == QLatin1String("context_length_exceeded"))
-        return complaint;  // about this text, not about how every request is shaped
+    // About this text ("messages", "messages[1].content"), not about how requests are shaped.
+    if (error.param.startsWith(kMessages) || error.code == QLatin1String("context_length_exceeded"))
+        return complaint;
     const QString &message = error.message;
 
     // vLLM: "Requested sample logprobs of 20, which is greater than max allowed: 5".

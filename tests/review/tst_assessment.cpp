@@ -882,6 +882,12 @@ private slots:
                       "messages resulted in 9000 tokens.",
                       "messages", "context_length_exceeded")
             << int(Kind::None) << QString() << -1;
+        QTest::newRow("a message too long")
+            << 400
+            << openAi("Invalid 'messages[1].content': string too long. Expected a string with "
+                      "maximum length 1048576, but got a string with length 2000000 instead.",
+                      "messages[1].content", "string_above_max_length")
+            << int(Kind::None) << QString() << -1;
         QTest::newRow("not sent") << 400
                                   << openAi("'stop' is not supported with this model.", "stop",
                                             nullptr)
