@@ -618,7 +618,8 @@ void TestLlmClient::errorBodyShapes_data()
     QTest::addColumn<QString>("param");
     QTest::newRow("openai") << QByteArray(
         R"({"error":{"message":"Unsupported value: 'temperature' does not support 0 with this )"
-        R"(model.","type":"invalid_request_error","param":"temperature","code":"unsupported_value"}})")
+        R"(model.","type":"invalid_request_error","param":"temperature",)"
+        R"("code":"unsupported_value"}})")
                             << QStringLiteral("Unsupported value: 'temperature' does not support 0 "
                                               "with this model.")
                             << QStringLiteral("unsupported_value") << QStringLiteral("temperature");
