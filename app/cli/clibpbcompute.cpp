@@ -33,6 +33,20 @@ int runBpbComputeCommand(const QStringList &arguments)
         { QStringLiteral("name"),
           QStringLiteral("Column name of an LLM (repeat, in order; default MODEL@URL)."),
           QStringLiteral("NAME") },
+        { QStringLiteral("api-key-env"),
+          QStringLiteral("The environment variable holding the API key of an --endpoint (repeat, "
+                         "one per --endpoint in the same order, or none; '' = that endpoint's "
+                         "default: credentials in its URL, OPENAI_API_KEY for "
+                         "https://api.openai.com only, else its keychain entry)."),
+          QStringLiteral("NAME") },
+        { QStringLiteral("allow-insecure-key"),
+          QStringLiteral("Send API keys over plain http:// to hosts that are not this machine "
+                         "(refused otherwise).") },
+        { QStringLiteral("api"),
+          QStringLiteral("How to ask for the prompt's log-probs: vllm (prompt_logprobs, the "
+                         "default) or openai-legacy (echo + logprobs, the legacy Completions "
+                         "API). Once for every --endpoint, or once per --endpoint in order."),
+          QStringLiteral("API") },
         { QStringLiteral("output"),
           QStringLiteral("The BPB matrix, CSV (text rows); - for stdout."),
           QStringLiteral("FILE") },
@@ -58,8 +72,9 @@ int runBpbComputeCommand(const QStringList &arguments)
     if (parseOrExit(
             parser, arguments, kCompute,
             QStringLiteral("Compute a BPB matrix from OpenAI-compatible completions servers "
-                           "(vLLM prompt_logprobs, or echo+logprobs). The API key comes from "
-                           "OPENAI_API_KEY or the keychain, never the command line. BPB = "
+                           "(vLLM prompt_logprobs, or echo+logprobs). Each endpoint gets its own "
+                           "API key (--api-key-env, its URL, its keychain entry; OPENAI_API_KEY "
+                           "only for https://api.openai.com), never one on the command line. BPB = "
                            "-Σ ln p(token) / (ln 2 · UTF-8 bytes); the first token has no "
                            "log-probability and is left out."),
             &exitCode))
@@ -78,6 +93,22 @@ int runBpbComputeCommand(const QStringList &arguments)
                           kCompute);
     if (!names.isEmpty() && names.size() != endpoints.size())
         return usageError(QStringLiteral("give one --name per --endpoint, or none"), kCompute);
+    const QStringList keyVariables = parser.values(QStringLiteral("api-key-env"));
+    if (!keyVariables.isEmpty() && keyVariables.size() != endpoints.size())
+        return usageError(QStringLiteral("give one --api-key-env per --endpoint (in the same "
+                                         "order; '' for an endpoint's default), or none"),
+                          kCompute);
+    std::vector<BpbApi> apis;
+    for (const QString &name : parser.values(QStringLiteral("api"))) {
+        const auto api = bpbApiFromName(name);
+        if (!api)
+            return usageError(
+                QStringLiteral("--api must be vllm or openai-legacy, not '%1'").arg(name),
+                kCompute);
+        apis.push_back(*api);
+    }
+    if (apis.size() > 1 && qsizetype(apis.size()) != endpoints.size())
+        return usageError(QStringLiteral("give --api once, or once per --endpoint"), kCompute);
     const auto concurrency = intOption(parser, QStringLiteral("concurrency"), 8, 1, kCompute);
     const auto window = intOption(parser, QStringLiteral("window"), 8000, 1, kCompute);
     const auto overlap = intOption(parser, QStringLiteral("overlap"), 1000, 0, kCompute);
@@ -100,13 +131,26 @@ int runBpbComputeCommand(const QStringList &arguments)
         = refuseOverwrites(outputs, { { textsPath, QStringLiteral("--texts") } }))
         return *refused;
 
+    // Every endpoint's key before any request: one that must not go where asked stops it all.
     std::vector<BpbModel> models;
     for (qsizetype i = 0; i < endpoints.size(); ++i) {
+        KeyOptions keyOptions;
+        keyOptions.apiKeyEnv = keyVariables.value(i);
+        keyOptions.allowInsecure = parser.isSet(QStringLiteral("allow-insecure-key"));
+        auto resolved = resolveEndpoint(endpoints[i], keyOptions);
+        if (!resolved)
+            return reportError(resolved.error());
+        printInfo(QStringLiteral("bpb compute: %1, API key from %2")
+                      .arg(resolved->url, resolved->sourceDescription()));
+        if (!resolved->note.isEmpty())
+            printInfo(QStringLiteral("bpb compute: %1").arg(resolved->note));
         BpbModel model;
         model.name = names.value(i);
-        model.endpoint.baseUrl = endpoints[i];
+        model.endpoint.baseUrl = resolved->url;  // without credentials: names and messages use it
         model.endpoint.model = modelNames[i];
-        model.endpoint.apiKey = apiKeyFor(endpoints[i]);  // environment or keychain
+        if (!apis.empty())
+            model.api = apis[apis.size() == 1 ? 0 : size_t(i)];
+        model.endpoint.apiKey = resolved->key;
         models.push_back(model);
     }
 

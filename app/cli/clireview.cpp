@@ -5,6 +5,7 @@
 #include "review/apikey.h"
 #include "review/batchfiles.h"
 #include "review/criteria.h"
+#include "review/keysettings.h"
 #include "review/llmclient.h"
 #include "review/modelprofile.h"
 #include "review/queueinputs.h"
@@ -82,6 +83,18 @@ std::optional<int> refuseOverwritingQueue(QueueStore &store, const QList<NamedPa
     if (!inputs)
         return reportError(inputs.error());
     return refuseOverwrites(outputs, *inputs);
+}
+
+// "N items scored without log-probs: reason N, reason N (the integer the model wrote; ...)"
+QString withoutLogprobsLine(qint64 items, const QMap<QString, qint64> &byReason)
+{
+    QStringList reasons;
+    for (auto it = byReason.begin(); it != byReason.end(); ++it)
+        reasons << QStringLiteral("%1 %2").arg(it.key()).arg(it.value());
+    return QStringLiteral("%1 items scored without log-probs: %2 (the integer the model wrote; "
+                          "`review status` counts them)")
+        .arg(items)
+        .arg(reasons.join(QStringLiteral(", ")));
 }
 
 QString criteriaJson(const Criteria &criteria)
@@ -254,6 +267,48 @@ int takeRunLease(QueueStore &store, bool wait)
     }
 }
 
+// The endpoint without credentials and its key (review/apikey.h): the variable named by
+// --api-key-env, else the one this queue remembers for the endpoint; --allow-insecure-key is
+// never remembered. Says where the key comes from, never the key.
+Result<ResolvedEndpoint> resolveRunEndpoint(const QCommandLineParser &parser, QueueStore &store)
+{
+    const QString endpoint = parser.value(QStringLiteral("endpoint"));
+    KeyOptions options;
+    options.allowInsecure = parser.isSet(QStringLiteral("allow-insecure-key"));
+    if (parser.isSet(QStringLiteral("api-key-env"))) {
+        options.apiKeyEnv = parser.value(QStringLiteral("api-key-env")).trimmed();
+    } else {
+        auto kept = endpointKeySettings(store, scrubbedEndpointUrl(endpoint));
+        if (!kept)
+            return kept.error();
+        options.apiKeyEnv = kept->apiKeyEnv;
+    }
+    auto resolved = resolveEndpoint(endpoint, options);
+    if (!resolved)
+        return resolved;
+    QString line = QStringLiteral("review run: %1, API key from %2")
+                       .arg(resolved->url, resolved->sourceDescription());
+    if (!parser.isSet(QStringLiteral("api-key-env")) && !options.apiKeyEnv.isEmpty())
+        line += QStringLiteral(" (kept in the queue by an earlier run)");
+    printInfo(line);
+    if (!resolved->note.isEmpty())
+        printInfo(QStringLiteral("review run: %1").arg(resolved->note));
+    return resolved;
+}
+
+// Remembers the variable given with --api-key-env (or forgets it, when given empty) for reruns.
+Status keepApiKeyEnv(const QCommandLineParser &parser, QueueStore &store, const QString &url)
+{
+    if (!parser.isSet(QStringLiteral("api-key-env")))
+        return Done {};
+    auto kept = endpointKeySettings(store, url);
+    if (!kept)
+        return kept.error();
+    EndpointKeySettings settings = *kept;
+    settings.apiKeyEnv = parser.value(QStringLiteral("api-key-env")).trimmed();
+    return setEndpointKeySettings(store, url, settings);
+}
+
 int runReview(const QStringList &arguments)
 {
     QCommandLineParser parser;
@@ -272,6 +327,15 @@ int runReview(const QStringList &arguments)
           QStringLiteral("URL") },
         { QStringLiteral("model"), QStringLiteral("The model name the server expects."),
           QStringLiteral("NAME") },
+        { QStringLiteral("api-key-env"),
+          QStringLiteral("Read the endpoint's API key from this environment variable (its name "
+                         "is kept in the queue for reruns; empty forgets it). Default: "
+                         "credentials in the URL, OPENAI_API_KEY for https://api.openai.com "
+                         "only, else the keychain entry for the endpoint."),
+          QStringLiteral("NAME") },
+        { QStringLiteral("allow-insecure-key"),
+          QStringLiteral("Send the API key over plain http:// to a host that is not this "
+                         "machine (refused otherwise).") },
         { QStringLiteral("concurrency"), QStringLiteral("Requests in flight at once (default 8)."),
           QStringLiteral("N") },
         { QStringLiteral("rpm"),
@@ -341,6 +405,10 @@ int runReview(const QStringList &arguments)
     auto store = openStore(parser, kRun, &exitCode);
     if (!store)
         return exitCode;
+    // Before anything is imported or sent: a key that must not go there stops the run here.
+    auto resolved = resolveRunEndpoint(parser, *store);
+    if (!resolved)
+        return reportError(resolved.error());
 
     // Importing is additive and idempotent, so it need not wait for another run.
     if (!parser.value(QStringLiteral("input")).isEmpty()) {
@@ -353,6 +421,8 @@ int runReview(const QStringList &arguments)
         return leased;
     if (Status kept = store->setProperty(QStringLiteral("criteria"), criteriaJson(*criteria));
         !kept)
+        return reportError(kept.error());
+    if (Status kept = keepApiKeyEnv(parser, *store, resolved->url); !kept)
         return reportError(kept.error());
     if (parser.isSet(QStringLiteral("filter-threshold"))
         || parser.isSet(QStringLiteral("revise-threshold"))) {
@@ -416,7 +486,7 @@ int runReview(const QStringList &arguments)
     limits.deadlineMs = *deadline * 1000;
     limits.attemptTimeoutMs = std::min(limits.attemptTimeoutMs, limits.deadlineMs);
     LlmEndpoint endpoint;
-    endpoint.baseUrl = parser.value(QStringLiteral("endpoint"));
+    endpoint.baseUrl = resolved->url;  // without credentials: it shows up in error messages
     endpoint.model = parser.value(QStringLiteral("model"));
     // What earlier runs learned the model refuses, then this run's own choices.
     auto profile = loadModelProfile(*store, endpoint.baseUrl, endpoint.model);
@@ -424,7 +494,7 @@ int runReview(const QStringList &arguments)
         return reportError(profile.error());
     if (const auto refused = chooseRequestShape(parser, *profile, kRun))
         return *refused;
-    endpoint.apiKey = apiKeyFor(endpoint.baseUrl);  // environment or keychain; never an argument
+    endpoint.apiKey = resolved->key;  // resolveEndpoint's: only where it may go
 
     LlmClient client(endpoint, limits);
     client.setModelProfile(*profile);
@@ -480,6 +550,9 @@ int runReview(const QStringList &arguments)
                           .arg(summary.pauseCode, summary.pauseReason,
                                left ? QString::number(*left) : QStringLiteral("the other")));
         }
+        if (summary.withoutLogprobs > 0)
+            printInfo(QStringLiteral("run: %1").arg(
+                withoutLogprobsLine(summary.withoutLogprobs, summary.withoutLogprobsByReason)));
         result = summary.paused || summary.errors > 0 ? ExitIncomplete : ExitOk;
         loop.quit();
     });
@@ -613,13 +686,32 @@ int batchExportReview(const QStringList &arguments)
           { QStringLiteral("endpoint"),
             QStringLiteral("Shape the requests by what `review run` learned about MODEL at this "
                            "endpoint (default: the one endpoint with a profile for MODEL)."),
-            QStringLiteral("URL") } });
+            QStringLiteral("URL") },
+          { QStringLiteral("max-requests"),
+            QStringLiteral("Requests per file at most (default 50000, OpenAI's limit; 0 = no "
+                           "limit)."),
+            QStringLiteral("N") },
+          { QStringLiteral("max-bytes"),
+            QStringLiteral("Bytes per file at most (default 190000000, under OpenAI's 200 MB; "
+                           "0 = no limit)."),
+            QStringLiteral("N") } });
     parser.addOptions(requestShapeOptions());
     int exitCode = ExitOk;
     if (parseOrExit(parser, arguments, kBatchExport,
-                    QStringLiteral("Write the pending assessments as OpenAI Batch API requests."),
+                    QStringLiteral("Write the pending assessments as OpenAI Batch API requests "
+                                   "(vLLM run-batch reads them too): FILE when they fit one "
+                                   "file, else FILE-001, FILE-002, ... each within the limits."),
                     &exitCode))
         return exitCode;
+    BatchFileLimits limits;
+    const auto maxRequests = intOption(parser, QStringLiteral("max-requests"),
+                                       int(limits.maxRequests), 0, kBatchExport);
+    const auto maxBytes
+        = intOption(parser, QStringLiteral("max-bytes"), int(limits.maxBytes), 0, kBatchExport);
+    if (!maxRequests || !maxBytes)
+        return ExitBadInput;
+    limits.maxRequests = *maxRequests;
+    limits.maxBytes = *maxBytes;
     for (const char *required : { "output", "model" })
         if (parser.value(QString::fromLatin1(required)).isEmpty())
             return usageError(QStringLiteral("--%1 is required").arg(QString::fromLatin1(required)),
@@ -638,7 +730,8 @@ int batchExportReview(const QStringList &arguments)
     if (!criteria)
         return reportError(criteria.error());
     const QString model = parser.value(QStringLiteral("model"));
-    QString profileEndpoint = parser.value(QStringLiteral("endpoint"));
+    // Only a name for the profile here: credentials typed into it are never shown.
+    QString profileEndpoint = scrubbedEndpointUrl(parser.value(QStringLiteral("endpoint")));
     ModelProfile profile;
     if (!profileEndpoint.isEmpty()) {
         auto stored = loadModelProfile(*store, profileEndpoint, model);
@@ -674,13 +767,26 @@ int batchExportReview(const QStringList &arguments)
         return *refused;
     auto summary
         = exportBatchRequests(*store, *criteria, model, parser.value(QStringLiteral("output")),
-                              !parser.isSet(QStringLiteral("no-logprobs")), profile);
+                              !parser.isSet(QStringLiteral("no-logprobs")), profile, limits);
     if (!summary)
         return reportError(summary.error());
-    printInfo(QStringLiteral("batch-export: %1 requests").arg(summary->requests));
+    printInfo(QStringLiteral("batch-export: %1 requests in %2 file(s)")
+                  .arg(summary->requests)
+                  .arg(summary->files.size()));
+    for (const BatchExportSummary::File &file : summary->files)
+        printInfo(QStringLiteral("  %1 (%2 requests, %3 bytes)")
+                      .arg(file.path)
+                      .arg(file.requests)
+                      .arg(file.bytes));
     if (!profile.summary().isEmpty())
         printInfo(QStringLiteral("batch-export: shaped by what %1 refused at %2: %3")
                       .arg(model, profileEndpoint, profile.summary()));
+    for (const QString &warning : std::as_const(summary->warnings))
+        printInfo(QStringLiteral("batch-export: warning: %1").arg(warning));
+    for (const QString &stale : std::as_const(summary->staleFiles))
+        printInfo(QStringLiteral("batch-export: warning: %1 is not part of this export (an "
+                                 "earlier one?); do not upload it with these")
+                      .arg(stale));
     return ExitOk;
 }
 
@@ -689,22 +795,32 @@ int batchImportReview(const QStringList &arguments)
     QCommandLineParser parser;
     parser.addOptions(
         { dbOption(),
-          { QStringLiteral("input"), QStringLiteral("Batch API results JSONL (any order)."),
+          { QStringLiteral("input"),
+            QStringLiteral("Batch API results JSONL (repeat, or list more files after it; any "
+                           "order)."),
             QStringLiteral("FILE") } });
+    parser.addPositionalArgument(QStringLiteral("FILE"),
+                                 QStringLiteral("More results files (as --input)."),
+                                 QStringLiteral("[FILE...]"));
     int exitCode = ExitOk;
     if (parseOrExit(parser, arguments, kBatchImport,
                     QStringLiteral("Read Batch API results into the queue, joined by custom_id."),
-                    &exitCode))
+                    &exitCode, /*allowPositional=*/true))
         return exitCode;
-    if (parser.value(QStringLiteral("input")).isEmpty())
+    QStringList inputs = parser.values(QStringLiteral("input"));
+    inputs += parser.positionalArguments();
+    inputs.removeAll(QString());
+    if (inputs.isEmpty())
         return usageError(QStringLiteral("--input is required"), kBatchImport);
-    if (const auto refused
-        = refuseOverwrites(queueFiles(parser), optionFiles(parser, { QStringLiteral("input") })))
+    QList<NamedPath> inputFiles;
+    for (const QString &input : std::as_const(inputs))
+        inputFiles << NamedPath { input, QStringLiteral("--input") };
+    if (const auto refused = refuseOverwrites(queueFiles(parser), inputFiles))
         return *refused;
     auto store = openStore(parser, kBatchImport, &exitCode);
     if (!store)
         return exitCode;
-    auto summary = importBatchResults(*store, parser.value(QStringLiteral("input")));
+    auto summary = importBatchResults(*store, inputs);
     if (!summary)
         return reportError(summary.error());
     for (const QString &problem : summary->problems.mid(0, 10))
@@ -716,6 +832,10 @@ int batchImportReview(const QStringList &arguments)
                   .arg(summary->notPending)
                   .arg(summary->unknown)
                   .arg(summary->malformed));
+    if (summary->withoutLogprobs > 0)
+        printInfo(QStringLiteral("batch-import: %1")
+                      .arg(withoutLogprobsLine(summary->withoutLogprobs,
+                                               summary->withoutLogprobsByReason)));
     return ExitOk;
 }
 

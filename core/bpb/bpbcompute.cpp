@@ -1,5 +1,7 @@
 #include "bpb/bpbcompute.h"
 
+#include "review/tokenbytes.h"
+
 #include <QCryptographicHash>
 #include <QEventLoop>
 #include <QFile>
@@ -32,10 +34,13 @@ QString completionsBase(const QString &baseUrl)
     return base + QStringLiteral("/completions?_=");
 }
 
-QByteArray fingerprint(const QString &text, int windowChars, int overlapChars)
+// Single-window texts keep the fingerprint they always had (nothing about them changed); texts
+// of several windows say that their tokens are placed on bytes.
+QByteArray fingerprint(const QString &text, int windowChars, int overlapChars, bool windowed)
 {
     QCryptographicHash hash(QCryptographicHash::Sha1);
-    hash.addData(QByteArray::number(windowChars) + ',' + QByteArray::number(overlapChars) + ';');
+    hash.addData(QByteArray::number(windowChars) + ',' + QByteArray::number(overlapChars)
+                 + (windowed ? ",bytes;" : ";"));
     hash.addData(text.toUtf8());
     return hash.result().toHex();
 }
@@ -122,6 +127,12 @@ private:
     QSqlDatabase m_db;
 };
 
+// One prompt position: its log-prob (none for the first) and its token as the server spelled it.
+struct PromptToken {
+    std::optional<double> logprob;
+    TokenText token;
+};
+
 // Picks the prompt token's entry of one vLLM prompt_logprobs position.
 std::optional<std::pair<double, std::optional<QString>>> promptEntry(const QJsonObject &position)
 {
@@ -178,23 +189,51 @@ std::vector<BpbWindow> bpbWindows(const QString &text, int windowChars, int over
     return windows;
 }
 
-Result<BpbWindowScore> scoreCompletionsAnswer(const QJsonObject &body, qsizetype promptLength,
+QString bpbApiName(BpbApi api)
+{
+    return api == BpbApi::Vllm ? QStringLiteral("vllm") : QStringLiteral("openai-legacy");
+}
+
+std::optional<BpbApi> bpbApiFromName(const QString &name)
+{
+    if (name == QLatin1String("vllm"))
+        return BpbApi::Vllm;
+    if (name == QLatin1String("openai-legacy"))
+        return BpbApi::OpenAiLegacy;
+    return std::nullopt;
+}
+
+QJsonObject bpbRequestBody(BpbApi api, const QString &model, const QString &prompt)
+{
+    QJsonObject body { { QStringLiteral("model"), model },
+                       { QStringLiteral("prompt"), prompt },
+                       { QStringLiteral("max_tokens"), 1 },
+                       { QStringLiteral("temperature"), 0 } };
+    if (api == BpbApi::Vllm) {
+        body.insert(QStringLiteral("prompt_logprobs"), 0);
+    } else {
+        body.insert(QStringLiteral("echo"), true);
+        body.insert(QStringLiteral("logprobs"), 1);
+    }
+    return body;
+}
+
+Result<BpbWindowScore> scoreCompletionsAnswer(const QJsonObject &body, const QString &prompt,
                                               qsizetype contextLength)
 {
     const QJsonObject choice = body.value(QLatin1String("choices")).toArray().at(0).toObject();
-    // (logprob or nothing, token text or nothing) per prompt position.
-    std::vector<std::pair<std::optional<double>, std::optional<QString>>> positions;
+    std::vector<PromptToken> positions;
     const QJsonValue promptLogprobs = choice.value(QLatin1String("prompt_logprobs"));
     if (promptLogprobs.isArray()) {
         for (const QJsonValue &value : promptLogprobs.toArray()) {
             if (value.isNull()) {
-                positions.emplace_back(std::nullopt, std::nullopt);
+                positions.push_back({});
                 continue;
             }
             const auto entry = promptEntry(value.toObject());
             if (!entry)
                 return Error::badInput(QStringLiteral("a prompt_logprobs position has no logprob"));
-            positions.emplace_back(entry->first, entry->second);
+            positions.push_back({ entry->first, TokenText { entry->second, std::nullopt } });
         }
     } else {
         const QJsonObject logprobs = choice.value(QLatin1String("logprobs")).toObject();
@@ -210,37 +249,45 @@ Result<BpbWindowScore> scoreCompletionsAnswer(const QJsonObject &body, qsizetype
         for (qsizetype i = 0; i < tokenLogprobs.size() - generated; ++i) {
             const QJsonValue value = tokenLogprobs.at(i);
             const QJsonValue token = tokens.at(i);
-            positions.emplace_back(
-                value.isDouble() ? std::optional<double>(value.toDouble()) : std::nullopt,
-                token.isString() ? std::optional<QString>(token.toString()) : std::nullopt);
+            positions.push_back(
+                { value.isDouble() ? std::optional<double>(value.toDouble()) : std::nullopt,
+                  TokenText { token.isString() ? std::optional(token.toString()) : std::nullopt,
+                              std::nullopt } });
         }
     }
     if (positions.empty())
         return Error::badInput(kNoPromptLogprobs);
 
+    // Which tokens start in the scored part: placed on bytes, needed only with a context.
+    std::vector<TokenPlace> places;
+    const qsizetype contextBytes = prompt.left(contextLength).toUtf8().size();
+    if (contextLength > 0) {
+        std::vector<TokenText> texts;
+        for (const PromptToken &position : positions)
+            texts.push_back(position.token);
+        // The first position is never summed; its text may be a special token's name (a BOS
+        // some server spells out) rather than text of the prompt: any bytes at all.
+        if (!positions.front().logprob)
+            texts.front() = TokenText {};
+        auto placed = placeTokensOnBytes(texts, prompt.toUtf8());
+        if (!placed)
+            return Error::badInput(QStringLiteral(
+                "the server's tokens do not spell the window's text, not even read as bytes, so "
+                "which of them lie in the scored part is unknown; use an overlap of 0"));
+        places = std::move(*placed);
+    }
     BpbWindowScore score;
-    const qsizetype scoredLength = promptLength - contextLength;
-    qsizetype suffix = 0;  // characters from this token's start to the prompt's end
-    for (qsizetype i = qsizetype(positions.size()) - 1; i >= 0; --i) {
-        const auto &[logprob, token] = positions[size_t(i)];
-        if (contextLength > 0) {
-            if (!token && !logprob)
-                continue;  // vLLM's null first position: no text, nothing to sum
-            if (!token)
-                return Error::badInput(QStringLiteral(
-                    "the server returned no token texts, needed to place tokens in a window with "
-                    "context; use an overlap of 0"));
-            suffix += token->size();
-            if (suffix > scoredLength)
-                break;
-        }
-        if (logprob) {
-            if (!std::isfinite(*logprob))
-                return Error::badInput(
-                    QStringLiteral("the server returned a non-finite log-probability"));
-            score.logprobSum += *logprob;
-            ++score.tokens;
-        }
+    for (size_t i = 0; i < positions.size(); ++i) {
+        const std::optional<double> &logprob = positions[i].logprob;
+        if (!logprob)
+            continue;
+        if (contextLength > 0 && places[i].earliest < contextBytes)
+            continue;  // in the context, across its end, or not certainly after it
+        if (!std::isfinite(*logprob))
+            return Error::badInput(
+                QStringLiteral("the server returned a non-finite log-probability"));
+        score.logprobSum += *logprob;
+        ++score.tokens;
     }
     return score;
 }
@@ -333,8 +380,11 @@ Result<ComputedBpb> computeBpbMatrix(const std::vector<BpbText> &texts,
     int done = 0;
     std::vector<QByteArray> prints;
     std::vector<qint64> bytes;
+    std::vector<std::vector<BpbWindow>> textWindows;
     for (const BpbText &text : texts) {
-        prints.push_back(fingerprint(text.text, options.windowChars, options.overlapChars));
+        textWindows.push_back(bpbWindows(text.text, options.windowChars, options.overlapChars));
+        prints.push_back(fingerprint(text.text, options.windowChars, options.overlapChars,
+                                     textWindows.back().size() > 1));
         bytes.push_back(text.text.toUtf8().size());
     }
 
@@ -349,7 +399,7 @@ Result<ComputedBpb> computeBpbMatrix(const std::vector<BpbText> &texts,
         };
         struct Job {
             size_t pending = 0;
-            qsizetype promptLength = 0;
+            QString prompt;
             qsizetype contextLength = 0;
         };
         std::vector<Pending> pending;
@@ -364,23 +414,16 @@ Result<ComputedBpb> computeBpbMatrix(const std::vector<BpbText> &texts,
                 ++done;
                 continue;
             }
-            const auto windows
-                = bpbWindows(texts[t].text, options.windowChars, options.overlapChars);
+            const std::vector<BpbWindow> &windows = textWindows[t];
             pending.push_back(Pending { t, int(windows.size()), 0, 0 });
             for (const BpbWindow &window : windows) {
                 const QString prompt
                     = texts[t].text.mid(window.contextStart, window.end - window.contextStart);
-                jobs.push_back(Job { pending.size() - 1, prompt.size(),
-                                     window.scoredStart - window.contextStart });
+                jobs.push_back(
+                    Job { pending.size() - 1, prompt, window.scoredStart - window.contextStart });
                 ChatRequest request;
                 request.tag = jobs.size() - 1;
-                request.body = QJsonObject { { QStringLiteral("model"), models[m].endpoint.model },
-                                             { QStringLiteral("prompt"), prompt },
-                                             { QStringLiteral("max_tokens"), 1 },
-                                             { QStringLiteral("temperature"), 0 },
-                                             { QStringLiteral("prompt_logprobs"), 0 },
-                                             { QStringLiteral("echo"), true },
-                                             { QStringLiteral("logprobs"), 0 } };
+                request.body = bpbRequestBody(models[m].api, models[m].endpoint.model, prompt);
                 requests.push_back(std::move(request));
             }
         }
@@ -401,7 +444,7 @@ Result<ComputedBpb> computeBpbMatrix(const std::vector<BpbText> &texts,
             const Job &job = jobs[size_t(response.tag)];
             Pending &cell = pending[job.pending];
             Result<BpbWindowScore> score = response.ok()
-                ? scoreCompletionsAnswer(response.body, job.promptLength, job.contextLength)
+                ? scoreCompletionsAnswer(response.body, job.prompt, job.contextLength)
                 : Result<BpbWindowScore>(*response.error);
             if (!score) {
                 Error error = score.error();

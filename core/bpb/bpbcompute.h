@@ -9,6 +9,7 @@
 #include <QStringList>
 
 #include <functional>
+#include <optional>
 #include <vector>
 
 namespace pcs {
@@ -21,17 +22,26 @@ namespace pcs {
 // out of the sum, while the denominator counts the bytes of the whole text. A BOS token the
 // server prepends is that null first entry, and then every real token is counted.
 //
-// Request (one per window): POST <baseUrl>/completions with
-//   {"model", "prompt": window, "max_tokens": 1, "temperature": 0,
-//    "prompt_logprobs": 0, "echo": true, "logprobs": 0}
-// The generated token is ignored. Answers are read as:
+// Request (one per window): POST <baseUrl>/completions, in the shape the model's `api` needs:
+//   vllm:          {"model", "prompt": window, "max_tokens": 1, "temperature": 0,
+//                   "prompt_logprobs": 0}   (vLLM's own extension; no other server has it)
+//   openai-legacy: {"model", "prompt": window, "max_tokens": 1, "temperature": 0,
+//                   "echo": true, "logprobs": 1}   (the legacy Completions API: echo returns the
+//                   prompt's tokens with their log-probs; logprobs 1 rather than 0 because some
+//                   servers take 0 for "off"; max_tokens 1 because not every server accepts 0.
+//                   As lm-evaluation-harness asks for loglikelihoods. OpenAI itself refuses
+//                   echo with logprobs on gpt-3.5-turbo-instruct and has no other completions
+//                   model that gives them but davinci-002 and babbage-002.)
+// The generated token is ignored. Answers are read as (whichever the server gave):
 //  1. vLLM: choices[0].prompt_logprobs = [null, {"<token id>": {"logprob", "rank",
 //     "decoded_token"}}, ...]. prompt_logprobs = 0 asks for no alternatives, so each position has
 //     one entry: the prompt's own token. When a position has several entries (a server that
 //     adds alternatives), the one with the largest "rank" is taken (vLLM adds the prompt token
 //     after the top-k when it is not among them); that is exact only with one entry.
-//  2. OpenAI legacy echo: choices[0].logprobs.token_logprobs (null first) with "tokens"; its tail
-//     holds the generated token(s) (usage.completion_tokens of them, else 1) which are dropped.
+//  2. Legacy echo: choices[0].logprobs.token_logprobs (null first) with "tokens"; its tail holds
+//     the generated token(s) (usage.completion_tokens of them, else 1) which are dropped.
+//     "text_offset" is not used to place tokens: vLLM computes it by summing the token strings'
+//     lengths, the very thing that goes wrong with byte pieces (below).
 // A server answering neither fails with "the server returned no prompt log-probabilities: it
 // needs vLLM's prompt_logprobs or echo+logprobs".
 //
@@ -45,24 +55,34 @@ namespace pcs {
 // characters, cut at the last whitespace inside the window when there is one (never inside a
 // surrogate pair). Scored parts do not overlap. Each window after the first is sent with up to
 // overlapChars characters of preceding context; only tokens that start inside the scored part
-// are summed. Token start offsets are found from the end of the prompt by summing the lengths of
-// the token texts (decoded_token / tokens), which tolerates an unknown first token. This is
-// approximate where a token straddles the context/scored boundary (it is dropped) and where token
-// texts are not exact (byte-level pieces of multi-byte characters). With overlapChars = 0 the
-// first token of every window has no log-probability and is lost.
+// are summed. Tokens are placed on the window's UTF-8 bytes (placeTokensOnBytes in
+// review/tokenbytes.h): byte pieces of a multi-byte character, which servers spell as U+FFFD,
+// "" or "bytes:\xe4\xb8", are anchored by the known tokens around them instead of being
+// counted as characters. This is approximate only where a token straddles the context/scored
+// boundary (it is dropped), or where the pieces leave a token's start undecided on both sides
+// of it (dropped too). With overlapChars = 0 the first token of every window has no
+// log-probability and is lost.
 //
 // Resumable: results go to an SQLite store (WAL) keyed by (llm name, text id) with the summed
-// log-prob, the UTF-8 bytes and a fingerprint of text + window settings; a rerun sends only what
-// is missing (or whose text or settings changed).
+// log-prob, the UTF-8 bytes and a fingerprint of text + window settings (+ the byte placement,
+// for texts of several windows: cells placed by the older character sums are computed again); a
+// rerun sends only what is missing (or whose text or settings changed). The request shape is not
+// in the fingerprint: both give the same model's log-probs.
 
 struct BpbText {
     QString id;
     QString text;
 };
 
+// How the server is asked for the prompt's log-probs (see above).
+enum class BpbApi { Vllm, OpenAiLegacy };
+QString bpbApiName(BpbApi api);  // "vllm", "openai-legacy"
+std::optional<BpbApi> bpbApiFromName(const QString &name);
+
 struct BpbModel {
     QString name;  // column name; empty = "<model>@<baseUrl>"
     LlmEndpoint endpoint;  // baseUrl such as http://127.0.0.1:8000/v1, model, apiKey
+    BpbApi api = BpbApi::Vllm;
 };
 
 struct BpbComputeOptions {
@@ -103,9 +123,11 @@ struct BpbWindowScore {
 
 QString bpbLlmName(const BpbModel &model);
 std::vector<BpbWindow> bpbWindows(const QString &text, int windowChars, int overlapChars);
-// Sums the prompt log-probabilities in `body` for the tokens that start at or after
-// `contextLength` characters of a prompt of `promptLength` characters.
-Result<BpbWindowScore> scoreCompletionsAnswer(const QJsonObject &body, qsizetype promptLength,
+// The /completions request body for one window.
+QJsonObject bpbRequestBody(BpbApi api, const QString &model, const QString &prompt);
+// Sums the prompt log-probabilities in `body` for the tokens that start at or after the first
+// `contextLength` characters of `prompt` (placed on its UTF-8 bytes).
+Result<BpbWindowScore> scoreCompletionsAnswer(const QJsonObject &body, const QString &prompt,
                                               qsizetype contextLength);
 
 // Reads JSON Lines: one object per line with a string `textField` and an `idField` (string or

@@ -1,22 +1,77 @@
 #pragma once
 
+#include "common/result.h"
+
 #include <QString>
 
 namespace pcs {
 
-// The API key for an OpenAI-compatible server, or an empty string (local servers need none).
+// Which API key an OpenAI-compatible endpoint gets: keys go only where they belong.
 //
-// Looked up in this order:
-//  1. the OPENAI_API_KEY environment variable;
-//  2. the system keychain (GNOME Keyring, KWallet through the Secret Service), read with
-//     libsecret's `secret-tool` when it is on PATH (Debian: apt install libsecret-tools).
-//     Store a key once with
-//         secret-tool store --label='pcstudio API key' service pcstudio url <baseUrl>
-//     (it asks for the key on the terminal, so the key never appears on a command line),
-//     where <baseUrl> is exactly what the studio is configured with, e.g.
-//     https://api.openai.com/v1.
+// In this order, the first that applies:
+//  1. Credentials in the URL, https://user:secret@host/v1: the password is the key, or the user
+//     name when there is no password (https://sk-abc@host/v1). They are taken out of the URL, which
+//     is stored and shown only without them.
+//  2. KeyOptions::apiKeyEnv (--api-key-env NAME): the key is that environment variable's value;
+//     an unset or empty variable is an error, never a silent "no key".
+//  3. OPENAI_API_KEY, but only for https://api.openai.com (OpenAI's own host, over HTTPS).
+//  4. The keychain entry for the endpoint (GNOME Keyring, KWallet through the Secret Service,
+//     read with libsecret's `secret-tool lookup service pcstudio url URL`, Debian:
+//     libsecret-tools), URL being keychainUrl(): no credentials, scheme and host in lower case, no
+//     default port, no trailing slash. An entry stored under the URL exactly as typed is found too.
+//  5. None: no Authorization header (local vLLM, llama.cpp and Ollama need none by default).
+// A key is never sent over plain HTTP to a host that is not loopback (localhost, 127.0.0.0/8,
+// ::1) unless the caller allows it (--allow-insecure-key): that is refused with a clear error.
 //
-// Never log or display the result.
-QString apiKeyFor(const QString &baseUrl);
+// Never log, display or store the key: only ResolvedEndpoint::url and sourceDescription().
+
+enum class KeySource { None, Url, Environment, Keychain };
+
+struct KeyOptions {
+    enum class Caller { Cli, App };  // decides how errors tell the user to proceed
+
+    QString apiKeyEnv;  // the environment variable holding the key; empty = none named
+    bool allowInsecure = false;  // a key may go over plain HTTP to a non-loopback host
+    bool useKeychain = true;
+    Caller caller = Caller::Cli;
+};
+
+struct ResolvedEndpoint {
+    QString url;  // the endpoint without credentials: the only form to store, show or log
+    QString key;  // empty = no Authorization header; never in any message, file or log
+    KeySource source = KeySource::None;
+    QString variable;  // the environment variable's name when source is Environment
+    // Something the user should know, e.g. that OPENAI_API_KEY is set but not sent to this host.
+    QString note;
+
+    // "the URL's credentials", "the environment variable NAME", "the keychain", "none"
+    QString sourceDescription() const;
+};
+
+// Blocking (the keychain may take seconds, at most about 10): call it off the GUI thread.
+// Errors (BadInput): not an http(s) URL, credentials together with apiKeyEnv, an unset or empty
+// variable, a key with control characters, a key refused over plain HTTP.
+Result<ResolvedEndpoint> resolveEndpoint(const QString &url, const KeyOptions &options = {});
+
+// The URL without "user:password@" and otherwise exactly as given (so that names built from it
+// stay the same); for every URL that is stored, printed or put into a name.
+QString scrubbedEndpointUrl(const QString &url);
+bool hasUrlCredentials(const QString &url);
+// The normalised form keychain entries are stored and looked up under.
+QString keychainUrl(const QString &url);
+bool isLoopbackHost(const QString &host);
+// Letters, digits and _, not starting with a digit (so that a key given by mistake is refused).
+bool isEnvironmentVariableName(const QString &name);
+
+// The keychain through `secret-tool` (blocking, with a timeout). A missing secret-tool or entry is
+// an empty key; problem says why the keychain could not be asked (timeout, crash).
+struct KeychainLookup {
+    QString key;
+    QString problem;
+};
+KeychainLookup lookUpKeychainKey(const QString &keychainUrl);
+// Stores the key under keychainUrl(url); the key goes to secret-tool's standard input, never onto
+// a command line.
+Status storeKeychainKey(const QString &url, const QString &key);
 
 }  // namespace pcs

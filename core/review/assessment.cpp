@@ -1,5 +1,7 @@
 #include "review/assessment.h"
 
+#include "review/tokenbytes.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QRegularExpression>
@@ -263,77 +265,129 @@ std::optional<int> alternativeScore(QString token, const QString &prefix, const 
     return value;
 }
 
-// Applies the logprob rule documented at parseAssessmentResponse() to `assessment`. Answers why
-// the log-probs are unusable (their expectation or coverage is not finite), or nothing.
+QString note(const char *code, const QString &explanation)
+{
+    return QLatin1String(code) + QStringLiteral(": ") + explanation;
+}
+
+// A log-probs entry (chosen token or alternative) as text: its `bytes` when given.
+QString entryText(const QJsonObject &entry)
+{
+    if (const auto bytes = tokenBytesFromJson(entry.value(QStringLiteral("bytes"))))
+        return QString::fromUtf8(*bytes);
+    return entry.value(QStringLiteral("token")).toString();
+}
+
+// Applies the logprob rule documented at parseAssessmentResponse() to `assessment`, noting in
+// assessment.logprobNote why the expectation is not used when it is not. Answers why the
+// log-probs are unusable (their expectation or coverage is not finite), or nothing.
 std::optional<QString> applyLogprobs(Assessment &assessment, const QString &content,
                                      const QJsonArray &tokens, int parsedScore)
 {
-    QString spelled;
-    for (const QJsonValue &token : tokens)
-        spelled += token.toObject().value(QStringLiteral("token")).toString();
-    if (spelled != content)
-        return std::nullopt;  // tokens we cannot align with the text: no trustworthy distribution
     const std::optional<CharacterSpan> number = topLevelNumberSpan(content, kScoreKey);
-    if (!number)
-        return std::nullopt;
-
-    qsizetype tokenStart = 0;
-    for (qsizetype index = 0; index < tokens.size(); ++index) {
-        const QJsonObject token = tokens.at(index).toObject();
-        const QString tokenText = token.value(QStringLiteral("token")).toString();
-        const qsizetype tokenEnd = tokenStart + tokenText.size();
-        if (number->start >= tokenEnd) {
-            tokenStart = tokenEnd;
-            continue;
-        }
-        if (number->end > tokenEnd) {
-            // Digits over several tokens: the joint probability of the chosen ones.
-            double logprobSum = 0;
-            qsizetype spanStart = tokenStart;
-            for (qsizetype k = index; k < tokens.size() && spanStart < number->end; ++k) {
-                const QJsonObject digitToken = tokens.at(k).toObject();
-                logprobSum += digitToken.value(QStringLiteral("logprob")).toDouble();
-                spanStart += digitToken.value(QStringLiteral("token")).toString().size();
-            }
-            if (!std::isfinite(std::exp(logprobSum)))
-                return QStringLiteral("the log-probs of the score's digits sum to %1, a "
-                                      "probability beyond any number: the answer is corrupt")
-                    .arg(logprobSum);
-            assessment.logprobCoverage = std::exp(logprobSum);
-            return std::nullopt;
-        }
-        const qsizetype offset = number->start - tokenStart;
-        const QString prefix = tokenText.left(offset);
-        const QString suffix = tokenText.mid(offset + (number->end - number->start));
-        QJsonArray alternatives = token.value(QStringLiteral("top_logprobs")).toArray();
-        if (alternatives.isEmpty())
-            alternatives.append(token);  // only the chosen token is known
-        double mass = 0;
-        double weightedSum = 0;
-        double largestLogprob = -std::numeric_limits<double>::infinity();
-        for (const QJsonValue &alternativeValue : alternatives) {
-            const QJsonObject alternative = alternativeValue.toObject();
-            const std::optional<int> value = alternativeScore(
-                alternative.value(QStringLiteral("token")).toString(), prefix, suffix);
-            if (!value)
-                continue;
-            const double logprob = alternative.value(QStringLiteral("logprob")).toDouble();
-            largestLogprob = std::max(largestLogprob, logprob);
-            const double probability = std::exp(logprob);
-            mass += probability;
-            weightedSum += probability * *value;
-        }
-        // exp() of a logprob above ~709 is infinite, and the expectation inf/inf is NaN.
-        const double expectation = mass > 0 ? weightedSum / mass : double(parsedScore);
-        if (!std::isfinite(mass) || !std::isfinite(expectation))
-            return QStringLiteral("the log-probs at the score's token give no finite expected "
-                                  "score (a logprob of %1, a probability beyond any number): the "
-                                  "answer is corrupt")
-                .arg(largestLogprob);
-        assessment.logprobCoverage = mass;
-        assessment.score = expectation;
+    if (!number) {
+        assessment.logprobNote = note(LogprobNote::kScoreNotFound,
+                                      QStringLiteral("no \"score\" number in the answer's text"));
         return std::nullopt;
     }
+    std::vector<TokenText> pieces;
+    for (const QJsonValue &value : tokens) {
+        const QJsonObject token = value.toObject();
+        const QJsonValue text = token.value(QStringLiteral("token"));
+        pieces.push_back(
+            TokenText { text.isString() ? std::optional(text.toString()) : std::nullopt,
+                        tokenBytesFromJson(token.value(QStringLiteral("bytes"))) });
+    }
+    const QByteArray utf8 = content.toUtf8();
+    const qsizetype numberStart = content.left(number->start).toUtf8().size();
+    const qsizetype numberEnd
+        = numberStart + content.mid(number->start, number->end - number->start).toUtf8().size();
+    const auto starts = placeTokensOnBytes(pieces, utf8);
+    if (!starts) {
+        assessment.logprobNote
+            = note(LogprobNote::kUnaligned,
+                   QStringLiteral("the answer's %1 log-prob tokens do not spell its text, not even "
+                                  "read as bytes")
+                       .arg(tokens.size()));
+        return std::nullopt;
+    }
+    // The token holding the first digit, with its place certain and its bytes known.
+    const auto placed
+        = [&starts](size_t i) { return (*starts)[i].certain() && (*starts)[i + 1].certain(); };
+    std::optional<size_t> first;
+    for (size_t i = 0; i < pieces.size(); ++i) {
+        if (placed(i) && (*starts)[i].earliest <= numberStart
+            && numberStart < (*starts)[i + 1].earliest) {
+            first = i;
+            break;
+        }
+    }
+    const auto unknownScoreToken = [&assessment] {
+        assessment.logprobNote = note(
+            LogprobNote::kScoreTokenUnknown,
+            QStringLiteral("the score's digits lie in a token of unknown bytes, or where the "
+                           "unknown byte pieces around them allow more than one placement"));
+        return std::nullopt;
+    };
+    if (!first || !exactTokenBytes(pieces[*first]))
+        return unknownScoreToken();
+    const qsizetype tokenStart = (*starts)[*first].earliest;
+    const qsizetype tokenEnd = (*starts)[*first + 1].earliest;
+
+    if (numberEnd > tokenEnd) {
+        // Digits over several tokens: the joint probability of the chosen ones.
+        double logprobSum = 0;
+        for (size_t k = *first; k < pieces.size() && (*starts)[k].earliest < numberEnd; ++k) {
+            if (!placed(k) || !exactTokenBytes(pieces[k]))
+                return unknownScoreToken();
+            logprobSum
+                += tokens.at(qsizetype(k)).toObject().value(QStringLiteral("logprob")).toDouble();
+        }
+        if (!std::isfinite(std::exp(logprobSum)))
+            return QStringLiteral("the log-probs of the score's digits sum to %1, a "
+                                  "probability beyond any number: the answer is corrupt")
+                .arg(logprobSum);
+        assessment.logprobCoverage = std::exp(logprobSum);
+        assessment.logprobNote
+            = note(LogprobNote::kSplitDigits,
+                   QStringLiteral("the score's digits span several tokens, so the alternatives at "
+                                  "the first are only first digits; the integer written is kept"));
+        return std::nullopt;
+    }
+    const QJsonObject token = tokens.at(qsizetype(*first)).toObject();
+    const QByteArray tokenBytes = *exactTokenBytes(pieces[*first]);
+    const QString prefix = QString::fromUtf8(tokenBytes.left(numberStart - tokenStart));
+    const QString suffix = QString::fromUtf8(tokenBytes.mid(numberEnd - tokenStart));
+    QJsonArray alternatives = token.value(QStringLiteral("top_logprobs")).toArray();
+    if (alternatives.isEmpty())
+        alternatives.append(token);  // only the chosen token is known
+    double mass = 0;
+    double weightedSum = 0;
+    double largestLogprob = -std::numeric_limits<double>::infinity();
+    for (const QJsonValue &alternativeValue : alternatives) {
+        const QJsonObject alternative = alternativeValue.toObject();
+        const std::optional<int> value = alternativeScore(entryText(alternative), prefix, suffix);
+        if (!value)
+            continue;
+        const double logprob = alternative.value(QStringLiteral("logprob")).toDouble();
+        largestLogprob = std::max(largestLogprob, logprob);
+        const double probability = std::exp(logprob);
+        mass += probability;
+        weightedSum += probability * *value;
+    }
+    // exp() of a logprob above ~709 is infinite, and the expectation inf/inf is NaN.
+    const double expectation = mass > 0 ? weightedSum / mass : double(parsedScore);
+    if (!std::isfinite(mass) || !std::isfinite(expectation))
+        return QStringLiteral("the log-probs at the score's token give no finite expected "
+                              "score (a logprob of %1, a probability beyond any number): the "
+                              "answer is corrupt")
+            .arg(largestLogprob);
+    assessment.logprobCoverage = mass;
+    assessment.score = expectation;
+    if (mass == 0)
+        assessment.logprobNote
+            = note(LogprobNote::kNoValidAlternative,
+                   QStringLiteral("no alternative at the score's token reads as a score 0-100"));
     return std::nullopt;
 }
 
@@ -383,12 +437,18 @@ QJsonObject assessmentRequestBody(const Criteria &criteria, const QString &text,
     return body;
 }
 
+QString LogprobNote::codeOf(const QString &note)
+{
+    return note.section(QLatin1Char(':'), 0, 0).trimmed();
+}
+
 Assessment parseAssessmentResponse(const QJsonObject &chatCompletion)
 {
     Assessment assessment;
     auto fail = [&assessment](const QString &code, const QString &message) {
         assessment.score.reset();
         assessment.logprobCoverage.reset();
+        assessment.logprobNote.clear();
         assessment.errorCode = code;
         assessment.errorMessage = message;
         return assessment;
@@ -422,11 +482,14 @@ Assessment parseAssessmentResponse(const QJsonObject &chatCompletion)
     const QJsonValue logprobs = envelope.choice.value(QStringLiteral("logprobs"))
                                     .toObject()
                                     .value(QStringLiteral("content"));
-    if (logprobs.isArray()) {
-        if (const auto unusable
-            = applyLogprobs(assessment, envelope.content, logprobs.toArray(), int(number)))
-            return fail(QLatin1String(ResponseError::kInvalidLogprobs), *unusable);
+    if (!logprobs.isArray() || logprobs.toArray().isEmpty()) {
+        assessment.logprobNote
+            = note(LogprobNote::kNotReturned, QStringLiteral("the answer came without log-probs"));
+        return assessment;
     }
+    if (const auto unusable
+        = applyLogprobs(assessment, envelope.content, logprobs.toArray(), int(number)))
+        return fail(QLatin1String(ResponseError::kInvalidLogprobs), *unusable);
     return assessment;
 }
 

@@ -26,6 +26,30 @@ inline constexpr char kEmptyRevisedText[] = "empty_revised_text";  // revised_te
 inline constexpr char kInvalidLogprobs[] = "invalid_logprobs";
 }  // namespace ResponseError
 
+// Why an assessment that was asked for log-probs has no probability-weighted score: the first
+// word of Assessment::logprobNote ("code: explanation"). The score is then the integer the model
+// wrote. Kept with the item (QueueItem::logprobNote) and counted by runs and `review status`.
+namespace LogprobNote {
+inline constexpr char kNotReturned[] = "not_returned";  // the answer came without log-probs
+inline constexpr char kUnaligned[] = "unaligned";  // its tokens do not spell it, even as bytes
+inline constexpr char kScoreNotFound[] = "score_not_found";  // no "score" number in the text
+// The score's digits lie in a piece of unknown content, or where the pieces around them allow
+// more than one placement.
+inline constexpr char kScoreTokenUnknown[] = "score_token_unknown";
+inline constexpr char kSplitDigits[] = "split_digits";  // digits over several tokens
+inline constexpr char kNoValidAlternative[] = "no_valid_alternative";  // no alternative 0-100
+// The code of a note ("unaligned" of "unaligned: ...").
+QString codeOf(const QString &note);
+}  // namespace LogprobNote
+
+// Why an LLM assessment was sent without asking for log-probs (QueueItem::logprobStatus): the
+// request side, where LogprobNote is the answer side. The score is the integer the model wrote.
+namespace LogprobStatus {
+inline constexpr char kNotRequested[] = "not_requested";  // the run wanted none
+// The run wanted them, but the model refuses them (its ModelProfile), so they were left out.
+inline constexpr char kNotAllowed[] = "not_allowed";
+}  // namespace LogprobStatus
+
 // The text is shown to the model between these tags; any occurrence of them inside the text is
 // neutralised first (see neutralizeDocumentTags), so a text can neither close its data block
 // early nor open a fake one.
@@ -55,6 +79,10 @@ struct Assessment {
     std::optional<double> logprobCoverage;
     QString errorCode;  // one of ResponseError, empty when ok
     QString errorMessage;
+    // Why the score is not the probability-weighted one, as "code: explanation" (LogprobNote),
+    // or empty. kNotReturned is set whenever the answer has no log-probs: callers that did not
+    // ask for them drop it.
+    QString logprobNote;
 
     bool ok() const { return score.has_value() && errorCode.isEmpty(); }
 };
@@ -65,16 +93,20 @@ struct Assessment {
 // score is conditioned on the reasoning written before it, and reviewers are shown it, so a
 // blank one marks a degenerate answer), invalid_logprobs (below).
 //
-// Logprobs (choices[0].logprobs.content, when present and its tokens spell the content): the
-// token holding the score's first digit is found by scanning the content's top-level JSON for
-// the "score" key. If the whole number lies in that one token (OpenAI tokenizers put up to three
-// digits in one token), every top_logprobs alternative at that token which reads as an integer
-// 0–100 (with the chosen token's surrounding text, e.g. a leading space) is a complete score, and
+// Logprobs (choices[0].logprobs.content, when present): the tokens are placed on the UTF-8 bytes
+// of the content (placeTokensOnBytes: a token's `bytes` when given; U+FFFD, empty and escaped
+// pieces as bytes of unknown content, anchored by the known tokens around them), so an emoji, a
+// CJK character or a curly quote in the reasoning changes nothing. The token holding the score's
+// first digit is found by scanning the content's top-level JSON for the "score" key. If the
+// whole number lies in that one token (OpenAI tokenizers put up to three digits in one token),
+// every top_logprobs alternative at that token which reads as an integer 0–100 (with the chosen
+// token's surrounding text, e.g. a leading space) is a complete score, and
 // score = Σ p·value / Σ p, coverage = Σ p. Should no alternative be valid, the parsed integer is
 // kept with coverage 0. If the digits span several tokens (per-digit tokenizers: "8", "5"), the
 // alternatives at the first digit are only first digits and their conditional continuations are
 // unknown, so the parsed integer is kept with coverage = the joint probability of the chosen
-// digit tokens. If the tokens do not spell the content, logprobs are ignored (coverage empty).
+// digit tokens. If the tokens cannot be placed, logprobs are ignored (coverage empty). Whenever
+// the expectation is not used, logprobNote says why.
 // Log-probs whose expectation or coverage is not a finite number (a logprob so far above 0 that
 // its probability overflows) are invalid_logprobs: an error, never a score. The integer the model
 // wrote is not used instead either: the answer it came with is corrupt, and a failed assessment

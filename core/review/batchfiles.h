@@ -5,31 +5,77 @@
 #include "review/modelprofile.h"
 
 #include <QJsonObject>
+#include <QMap>
 #include <QStringList>
+
+#include <vector>
 
 namespace pcs {
 
 class QueueStore;
 
-// Large assessment jobs offline: the pending items as an OpenAI Batch API input file (also what
-// vLLM's `run-batch` reads), and its results file read back into the queue.
+// Large assessment jobs offline: the pending items as OpenAI Batch API input files (also what
+// vLLM's `run-batch` reads), and their result files read back into the queue.
 //
 // Request line: {"custom_id": "item-<id>", "method": "POST", "url": "/v1/chat/completions",
 //                "body": {<the assessment request>, "model": MODEL}}
 // Result line:  {"custom_id": "item-<id>", "response": {"status_code": 200, "body": {<chat
 //                completion>}}, "error": null}   (any order; other fields ignored)
-struct BatchExportSummary {
-    qint64 requests = 0;
+// Failed lines, as the servers write them (all kept as the item's error with the server's
+// message; code http_<status> when the line has an HTTP status, else the server's own code):
+//   OpenAI:  "response": {"status_code": 4xx/5xx, "body": {"error": {"message", "type",
+//            "param", "code"}}}, or "response": null, "error": {"code", "message"}
+//   vLLM run-batch (vllm/entrypoints/openai/run_batch.py): "response": {"status_code": 400,
+//            "body": null} with "error": "<message>" (a request it could not run), or with
+//            "error": its ErrorResponse, {"object": "error", "message", "type", "param",
+//            "code": <status>} (older releases) or {"error": {"message", "type", "param",
+//            "code": <status>}} (newer ones); an ErrorResponse in "response.body" is read too.
+
+// The OpenAI Batch API's limits on one input file: "The file can contain up to 50,000 requests,
+// and can be up to 200 MB in size" (API reference, Batch > Create batch, input_file_id). The
+// byte limit kept here is 190,000,000 bytes: below 200 MB whether MB means 10^6 or 2^20 bytes,
+// with 5% to spare. vLLM's run-batch has no limit; 0 means none.
+struct BatchFileLimits {
+    qint64 maxRequests = 50000;
+    qint64 maxBytes = 190000000;
 };
-// Written atomically. Each body is shaped by `profile` (applyModelProfile: what the model is
-// known to refuse is left out, the run's temperature and reasoning effort put in), so offline
-// lines do not fail where live requests learned not to. Errors: `path` names the queue's
-// database (or its -wal/-shm/-journal) or one of its imported sources (BadInput, before anything
-// is written); a failed write (Io).
+
+struct BatchExportSummary {
+    struct File {
+        QString path;
+        qint64 requests = 0;
+        qint64 bytes = 0;
+    };
+    qint64 requests = 0;
+    std::vector<File> files;  // in order: FILE, or FILE-001, FILE-002, ...
+    // Files beside the output that look like this export's but were not written by it (shards
+    // of an earlier, larger export; or FILE itself when this one was sharded): uploading them
+    // again would send requests twice. Left alone, listed.
+    QStringList staleFiles;
+    // What went wrong without stopping the export (the queue could not keep kBatchLogprobsProperty,
+    // e.g. a read-only copy).
+    QStringList warnings;
+};
+
+// Shard `index` (1-based) of `path`: requests.jsonl -> requests-001.jsonl (the number before the
+// last suffix; at least three digits).
+QString batchShardPath(const QString &path, int index);
+
+// Writes `path` when every pending request fits the limits, else shards batchShardPath(path, 1),
+// (path, 2), ... each within them, filled in id order; all published together (OutputSet), or
+// nothing. Errors: one request line alone larger than limits.maxBytes (BadInput, naming the item
+// and its source line, before anything is written); an output that names the queue's database
+// (or its -wal/-shm/-journal) or one of its imported sources (BadInput); a failed write (Io).
+// Each body is shaped by `profile` (applyModelProfile: what the model is known to refuse is left
+// out, the run's temperature and reasoning effort put in), so offline lines do not fail where
+// live requests learned not to. Keeps whether log-probs were asked for in the queue
+// (kBatchLogprobsProperty) for importBatchResults; a queue that cannot take it (read-only) still
+// exports, with a warning.
 Result<BatchExportSummary> exportBatchRequests(QueueStore &store, const Criteria &criteria,
                                                const QString &model, const QString &path,
                                                bool withLogprobs = true,
-                                               const ModelProfile &profile = ModelProfile());
+                                               const ModelProfile &profile = ModelProfile(),
+                                               const BatchFileLimits &limits = {});
 
 struct BatchImportSummary {
     qint64 lines = 0;
@@ -41,6 +87,11 @@ struct BatchImportSummary {
     qint64 notPending = 0;  // custom_id of an item already assessed or in error: left as it is
     qint64 unknown = 0;  // custom_id that names no item of this queue
     qint64 malformed = 0;  // lines that name no item (no readable custom_id)
+    qint64 files = 0;
+    // Assessed although log-probs were asked for, with the integer the model wrote, by the code
+    // of their note (LogprobNote in assessment.h).
+    qint64 withoutLogprobs = 0;
+    QMap<QString, qint64> withoutLogprobsByReason;
     // The first kMaxListedProblems of the unknown, malformed and kMalformedResult lines, as
     // FILE:LINE:COLUMN: reason.
     QStringList problems;
@@ -48,14 +99,25 @@ struct BatchImportSummary {
     QJsonObject toJson() const;
 };
 
+// Every request's custom_id is this prefix and the item's id.
+inline constexpr char kBatchCustomIdPrefix[] = "item-";
+// The queue property that says whether the last batch export asked for log-probs: "true", or
+// why not, as a LogprobStatus ("not_requested", "not_allowed": the model's profile refuses
+// them); "false" (older exports) reads as "not_requested". Results of an export that asked are
+// noted when they come without (LogprobNote::kNotReturned); those of one that did not get the
+// status (QueueItem::logprobStatus), as live runs record them.
+inline constexpr char kBatchLogprobsProperty[] = "batch_logprobs";
+
 // Error codes of batch results beyond the assessment's own (ResponseError).
 inline constexpr char kMalformedResult[] = "malformed_result";  // names an item, is not valid
 inline constexpr char kInvalidScore[] = "invalid_score";  // the queue refused the score
 
 // Scores are the LLM's own (the local assessors are for live runs). Committed line by line. One
 // bad line never stops the import: it becomes its item's error (when it names one) or a counted
-// problem; a rerun skips what is recorded (not pending). Errors: unreadable file (BadInput), a
-// database failure (Internal).
+// problem; a rerun skips what is recorded (not pending). Several files (the shards' results) are
+// read one after the other, in any order; every file is opened before anything is recorded.
+// Errors: an unreadable file (BadInput), a database failure (Internal).
+Result<BatchImportSummary> importBatchResults(QueueStore &store, const QStringList &paths);
 Result<BatchImportSummary> importBatchResults(QueueStore &store, const QString &path);
 
 }  // namespace pcs

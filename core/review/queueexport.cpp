@@ -57,6 +57,7 @@ struct ExportRow {
     QString errorCode;
     QString requestId;
     QString logprobStatus;
+    QString logprobNote;
 
     QString finalDecision() const { return humanDecision.isEmpty() ? autoDecision : humanDecision; }
 };
@@ -80,6 +81,7 @@ ExportRow readRow(const QSqlQuery &query)
     row.errorCode = next().toString();
     row.requestId = next().toString();
     row.logprobStatus = next().toString();
+    row.logprobNote = next().toString();
     return row;
 }
 
@@ -132,7 +134,7 @@ QByteArray logRow(const ExportRow &row, const QString &textSource, const char *o
         + row.autoDecision.toUtf8() + ',' + row.humanDecision.toUtf8() + ','
         + (assessed ? row.finalDecision().toUtf8() : QByteArray()) + ',' + csvField(row.errorCode)
         + ',' + decidedBy + ',' + textSource.toUtf8() + ',' + output + ',' + csvField(row.requestId)
-        + ',' + csvField(row.logprobStatus) + '\n';
+        + ',' + csvField(row.logprobStatus) + ',' + csvField(row.logprobNote) + '\n';
 }
 
 // Never replace an input (or the database) with an output, nor one output with another.
@@ -258,7 +260,8 @@ Result<ExportSummary> QueueStore::exportCurated(const QString &curatedPath,
     if (log) {
         if (Status written = log->write("id,source_file,source_line,score,auto_decision,"
                                         "human_decision,final_decision,error_code,decided_by,"
-                                        "text_source,output,request_id,logprob_status\n");
+                                        "text_source,output,request_id,logprob_status,"
+                                        "logprob_note\n");
             !written)
             return written.error();
     }
@@ -267,7 +270,7 @@ Result<ExportSummary> QueueStore::exportCurated(const QString &curatedPath,
     if (!query.exec(QStringLiteral(
             "SELECT id, source_file, source_line, CAST(record AS BLOB), text, state, score, "
             "auto_decision, human_decision, revised_text, edited_text, error_code, request_id, "
-            "logprob_status "
+            "logprob_status, logprob_note "
             "FROM items ORDER BY id")))
         return databaseError(QStringLiteral("reading the queue for export"), query);
     ExportSummary summary;

@@ -1,5 +1,6 @@
 #include "review/queuestore.h"
 
+#include "review/assessment.h"
 #include "review/sqlitesupport.h"
 
 #include "filter/jsonline.h"
@@ -31,7 +32,7 @@ const char *const kItemColumns
     = "id, source_file, source_sha256, source_line, record, text, state, llm_score, llm_reasoning, "
       "logprob_coverage, rule_score, fasttext_score, score, auto_decision, human_decision, "
       "revised_text, revised_score, edited_text, error, error_code, attempts, created_at, "
-      "assessed_at, decided_at, request_id, logprob_status";
+      "assessed_at, decided_at, logprob_note, request_id, logprob_status";
 
 const char *const kFinalDecision = "COALESCE(human_decision, auto_decision)";
 
@@ -129,10 +130,17 @@ const MigrationStep kMigrations[] = {
       " started_at TEXT NOT NULL,"
       " heartbeat_at TEXT NOT NULL,"
       " heartbeat_ms INTEGER NOT NULL)" },
+    // Why the log-probs asked for did not give the score ("code: explanation", LogprobNote in
+    // assessment.h); NULL when they did, or when none were asked for (see logprob_status).
+    { 3, "ALTER TABLE items ADD COLUMN logprob_note TEXT" },
+    { 3,
+      "CREATE INDEX IF NOT EXISTS items_logprob_note ON items (logprob_note)"
+      " WHERE logprob_note IS NOT NULL" },
     // The server's x-request-id of the answer (or failure) an item got, for support requests;
-    // and why an assessment has no log-probs (not requested, refused by the model, absent).
-    { 3, "ALTER TABLE items ADD COLUMN request_id TEXT" },
-    { 3, "ALTER TABLE items ADD COLUMN logprob_status TEXT" },
+    // and why no log-probs were asked for (LogprobStatus in queuestore.h: not requested by the
+    // run, or refused by the model).
+    { 4, "ALTER TABLE items ADD COLUMN request_id TEXT" },
+    { 4, "ALTER TABLE items ADD COLUMN logprob_status TEXT" },
 };
 
 Error newerSchema(int stored, const QString &path)
@@ -210,6 +218,7 @@ QueueItem rowToItem(const QSqlQuery &query)
     item.createdAt = next().toString();
     item.assessedAt = next().toString();
     item.decidedAt = next().toString();
+    item.logprobNote = next().toString();
     item.requestId = next().toString();
     item.logprobStatus = next().toString();
     return item;
@@ -423,8 +432,8 @@ Status QueueStore::initialize()
             QStringLiteral("UPDATE items SET state = 'assessed', llm_score = ?, llm_reasoning = ?, "
                            "logprob_coverage = ?, rule_score = ?, fasttext_score = ?, score = ?, "
                            "attempts = ?, assessed_at = ?, error = NULL, error_code = NULL, "
-                           "request_id = ?, logprob_status = ?, claimed_by = NULL, "
-                           "claimed_at = NULL, auto_decision = %1 WHERE id = ?")
+                           "request_id = ?, logprob_status = ?, logprob_note = ?, "
+                           "claimed_by = NULL, claimed_at = NULL, auto_decision = %1 WHERE id = ?")
                 .arg(autoDecisionSql(QStringLiteral("?")))))
         return databaseError(QStringLiteral("preparing the assessment update"),
                              *m_recordAssessment);
@@ -705,6 +714,7 @@ Status QueueStore::recordAssessment(qint64 id, const AssessmentRecord &assessmen
     query.bindValue(position++, nowUtc());
     query.bindValue(position++, nullable(assessment.requestId));
     query.bindValue(position++, nullable(assessment.logprobStatus));
+    query.bindValue(position++, nullable(assessment.logprobNote));
     query.bindValue(position++, assessment.score);
     query.bindValue(position++, assessment.score);
     query.bindValue(position++, id);
@@ -721,8 +731,9 @@ Status QueueStore::recordError(qint64 id, const QString &errorCode, const QStrin
     // A failed assessment has no score and so no automatic decision (never a silent "keep").
     query.prepare(
         QStringLiteral("UPDATE items SET state = 'error', error_code = ?, error = ?, attempts = ?, "
-                       "request_id = ?, logprob_status = NULL, assessed_at = ?, score = NULL, "
-                       "auto_decision = NULL, claimed_by = NULL, claimed_at = NULL WHERE id = ?"));
+                       "request_id = ?, logprob_status = NULL, logprob_note = NULL, "
+                       "assessed_at = ?, score = NULL, auto_decision = NULL, claimed_by = NULL, "
+                       "claimed_at = NULL WHERE id = ?"));
     query.addBindValue(errorCode.isEmpty() ? QStringLiteral("error") : errorCode);
     query.addBindValue(message);
     query.addBindValue(attempts);
@@ -1006,6 +1017,25 @@ Result<QJsonObject> QueueStore::status()
     for (const auto &value : std::as_const(states))
         total += value.toInteger();
 
+    // Assessed items whose run wanted log-probs but whose score is not the probability-weighted
+    // one, by reason: the model refused them (logprob_status), or the note's code. Items of runs
+    // that asked for none ("not_requested") got what was wanted and are not counted.
+    QJsonObject withoutLogprobs;
+    qint64 withoutLogprobsTotal = 0;
+    if (!sqlite::execRetryingBusy(
+            query,
+            QStringLiteral("SELECT CASE WHEN logprob_note IS NOT NULL "
+                           "THEN substr(logprob_note, 1, instr(logprob_note, ':') - 1) "
+                           "ELSE logprob_status END AS code, count(*) FROM items "
+                           "WHERE (logprob_note IS NOT NULL OR logprob_status = '%1') "
+                           "AND state = 'assessed' GROUP BY code ORDER BY code")
+                .arg(QLatin1String(LogprobStatus::kNotAllowed))))
+        return databaseError(QStringLiteral("counting the log-prob notes"), query);
+    while (query.next()) {
+        withoutLogprobs.insert(query.value(0).toString(), query.value(1).toLongLong());
+        withoutLogprobsTotal += query.value(1).toLongLong();
+    }
+
     auto limits = thresholds();
     if (!limits)
         return limits.error();
@@ -1042,6 +1072,9 @@ Result<QJsonObject> QueueStore::status()
         { QStringLiteral("thresholds"),
           QJsonObject { { QStringLiteral("filter"), limits->filter },
                         { QStringLiteral("revise"), limits->revise } } },
+        { QStringLiteral("scored_without_logprobs"),
+          QJsonObject { { QStringLiteral("items"), withoutLogprobsTotal },
+                        { QStringLiteral("reasons"), withoutLogprobs } } },
         { QStringLiteral("sources"), sources },
     };
 }

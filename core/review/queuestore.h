@@ -46,10 +46,15 @@ struct QueueItem {
     QString assessedAt;
     QString decidedAt;  // when the human decision was set
     QString requestId;  // the server's x-request-id of the last answer or failure; empty = none
-    // Why the assessment has no log-probs: "not_requested" (the run asked for none),
-    // "not_allowed" (the model refuses them: the score is the integer it wrote), "absent" (asked
-    // for, but the answer had none); empty when they were used, or for other assessors.
+    // Why an LLM score is the bare integer the model wrote rather than the probability-weighted
+    // one; at most one of the two is set, both empty when the log-probs gave the score (or for
+    // other assessors). The request side, logprobStatus (LogprobStatus in assessment.h): none
+    // were asked for, "not_requested" (the run wanted none) or "not_allowed" (the model refuses
+    // them, so the request left them out). The answer side, logprobNote ("code: explanation",
+    // LogprobNote in assessment.h): they were asked for but could not be used ("not_returned",
+    // "unaligned", ...).
     QString logprobStatus;
+    QString logprobNote;
 
     // The human decision when set, else the automatic one (empty while pending or in error).
     QString finalDecision() const { return humanDecision.isEmpty() ? autoDecision : humanDecision; }
@@ -78,7 +83,8 @@ struct AssessmentRecord {
     double score = 0;
     int attempts = 1;
     QString requestId;  // see QueueItem
-    QString logprobStatus;  // see QueueItem
+    QString logprobStatus;  // see QueueItem::logprobStatus
+    QString logprobNote;  // see QueueItem::logprobStatus
 };
 
 // The right to run the queue's assessments: one run per queue at a time, across processes and
@@ -269,7 +275,9 @@ public:
     // {"items", "run": {pid, host, started_at, heartbeat_at} or null (the run lease),
     //  "states": {pending, assessed, error}, "auto_decisions": {keep, revise, filter},
     //  "human_decisions": {...}, "final_decisions": {...}, "thresholds": {filter, revise},
-    //  "sources": [{path, sha256, imported_at}]}
+    //  "scored_without_logprobs": {"items": N, "reasons": {code: count}} (assessed items whose
+    //  run wanted log-probs but whose score is the bare integer: logprob_status "not_allowed" or
+    //  a logprob_note, by its code), "sources": [{path, sha256, imported_at}]}
     Result<QJsonObject> status();
 
     // Writes the curated JSONL (final decision keep or revise, by id), the dropped JSONL (final
@@ -311,9 +319,9 @@ public:
 
     static constexpr int kImportBatchRows = 50000;
     // 2: run lease (table run_lease) and item claims (items.claimed_by, claimed_at).
-    // 3: items.request_id and items.logprob_status. Older queues are migrated in place when
-    // opened.
-    static constexpr int kSchemaVersion = 3;
+    // 3: items.logprob_note. 4: items.request_id and items.logprob_status. Older queues are
+    // migrated in place when opened.
+    static constexpr int kSchemaVersion = 4;
     static constexpr qint64 kRunLeaseStaleMs = 60000;
     static constexpr int kRunLeaseHeartbeatMs = 5000;
 

@@ -145,28 +145,19 @@ void ReviewRunner::pauseOn(qint64 id, Kind kind, const ChatResponse &response)
     finishIfDone();
 }
 
-QString ReviewRunner::logprobStatusOf(const ChatResponse &response,
-                                      const Assessment &assessment) const
+QString ReviewRunner::logprobStatusOf(const ChatResponse &response) const
 {
     if (!m_options.withLogprobs)
-        return QStringLiteral("not_requested");
-    if (!response.sentLogprobs)
-        return QStringLiteral("not_allowed");  // the model refuses them (see the profile)
-    const QJsonValue content = response.body.value(QLatin1String("choices"))
-                                   .toArray()
-                                   .at(0)
-                                   .toObject()
-                                   .value(QLatin1String("logprobs"))
-                                   .toObject()
-                                   .value(QLatin1String("content"));
-    if (!assessment.logprobCoverage && !content.isArray())
-        return QStringLiteral("absent");  // asked for, and the server sent none
-    return {};
+        return QLatin1String(LogprobStatus::kNotRequested);
+    if (!response.sentLogprobs)  // the model refuses them (see the profile)
+        return QLatin1String(LogprobStatus::kNotAllowed);
+    return {};  // asked for: the answer's LogprobNote says whether they could be used
 }
 
 void ReviewRunner::recordScores(qint64 id, std::optional<double> llmScore, const QString &reasoning,
                                 std::optional<double> coverage, int attempts,
-                                const QString &requestId, const QString &logprobStatus)
+                                const QString &requestId, const QString &logprobStatus,
+                                const QString &logprobNote)
 {
     const QString text = m_texts.value(id);
     const std::optional<double> rule
@@ -198,10 +189,24 @@ void ReviewRunner::recordScores(qint64 id, std::optional<double> llmScore, const
     record.score = *combined;
     record.attempts = attempts;
     record.requestId = requestId;
-    record.logprobStatus = llmScore ? logprobStatus : QString();
+    if (llmScore) {
+        record.logprobStatus = logprobStatus;
+        // Without log-probs asked for, the answer has none to note (the request side says why).
+        if (logprobStatus.isEmpty())
+            record.logprobNote = logprobNote;
+    }
     if (Status recorded = m_store.recordAssessment(id, record); !recorded)
         return fail(recorded.error());
     ++m_summary.assessed;
+    // Wanted, but the score is the bare integer: refused by the model, or unusable in the answer.
+    const QString withoutLogprobsReason = !record.logprobNote.isEmpty()
+        ? LogprobNote::codeOf(record.logprobNote)
+        : record.logprobStatus == QLatin1String(LogprobStatus::kNotAllowed) ? record.logprobStatus
+                                                                            : QString();
+    if (!withoutLogprobsReason.isEmpty()) {
+        ++m_summary.withoutLogprobs;
+        ++m_summary.withoutLogprobsByReason[withoutLogprobsReason];
+    }
     Q_EMIT progress(++m_completed, m_total);
     if (m_options.revise && decide(*combined, m_thresholds) == Decision::Revise && !m_stopping) {
         m_outstanding.insert(tagFor(id, Kind::Revise));
@@ -239,7 +244,8 @@ void ReviewRunner::handleAssessment(qint64 id, const ChatResponse &response)
         return;
     }
     recordScores(id, assessment.score, assessment.reasoning, assessment.logprobCoverage,
-                 response.attempts, response.requestId, logprobStatusOf(response, assessment));
+                 response.attempts, response.requestId, logprobStatusOf(response),
+                 assessment.logprobNote);
 }
 
 void ReviewRunner::handleRevision(qint64 id, const ChatResponse &response)

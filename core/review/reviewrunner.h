@@ -54,6 +54,11 @@ struct ReviewRunSummary {
     int adaptiveResends = 0;  // requests sent again with an adapted profile
     int concurrency = 0;  // as configured
     int lowestConcurrency = 0;  // as rate-limit headers and 429s lowered it
+    // Items of a run that wanted log-probs whose score is still the bare integer the model
+    // wrote, by reason: "not_allowed" (LogprobStatus: the model refuses them) or the code of
+    // their note (LogprobNote in assessment.h).
+    qint64 withoutLogprobs = 0;
+    QMap<QString, qint64> withoutLogprobsByReason;
 };
 
 // Works through the pending items of a queue: sends each text to the LLM assessor (with the
@@ -97,9 +102,10 @@ private:
     // when the combination has nothing to combine), then asks for a revision if wanted.
     void recordScores(qint64 id, std::optional<double> llmScore, const QString &reasoning,
                       std::optional<double> coverage, int attempts, const QString &requestId = {},
-                      const QString &logprobStatus = {});
+                      const QString &logprobStatus = {}, const QString &logprobNote = {});
     void pauseOn(qint64 id, Kind kind, const ChatResponse &response);
-    QString logprobStatusOf(const ChatResponse &response, const Assessment &assessment) const;
+    // LogprobStatus of an answer: why its request asked for no log-probs; empty when it did.
+    QString logprobStatusOf(const ChatResponse &response) const;
     void fail(const Error &error);
     void finishIfDone();
     Status endRun();  // stops the heartbeat; releases the lease with its remaining claims

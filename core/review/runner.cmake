@@ -1,3 +1,5 @@
 target_sources(core PRIVATE review/reviewrunner.h review/reviewrunner.cpp review/batchfiles.h review/batchfiles.cpp)
 # What exports from a queue must never replace (the database, its SQLite files, its sources).
 target_sources(core PRIVATE review/queueinputs.h review/queueinputs.cpp)
+# Batch API result files (OpenAI, vLLM run-batch) read back into the queue.
+target_sources(core PRIVATE review/batchimport.cpp)

@@ -5,6 +5,7 @@
 #include "review/batchfiles.h"
 #include "review/modelprofile.h"
 #include "review/queueinputs.h"
+#include "workspace/keyresolver.h"
 #include "workspace/promisecontrol.h"
 
 #include <QElapsedTimer>
@@ -37,6 +38,12 @@ enum class SingleKind { Reassess, Revise, Try };
 struct SingleRequest {
     SingleKind kind = SingleKind::Try;
     qint64 id = 0;
+};
+// A one-off request waiting for the endpoint's key.
+struct PendingSingle {
+    SingleKind kind = SingleKind::Try;
+    qint64 id = 0;
+    QJsonObject body;
 };
 
 ReviewCounts toReviewCounts(const QueueCounts &counts)
@@ -181,10 +188,19 @@ void exportBatchInBackground(QPromise<TaskReply> &promise, QString queuePath, QS
         promise.addResult(TaskReply { summary.error(), std::nullopt, {} });
         return;
     }
-    promise.addResult(TaskReply { std::nullopt, std::nullopt,
-                                  QObject::tr("Wrote %1 batch requests to %2")
-                                      .arg(summary->requests)
-                                      .arg(QFileInfo(path).fileName()) });
+    // More than the Batch API takes in one file: shards FILE-001, FILE-002, ...
+    QStringList names;
+    for (const BatchExportSummary::File &file : summary->files)
+        names << QFileInfo(file.path).fileName();
+    QString description = QObject::tr("Wrote %1 batch requests to %2")
+                              .arg(summary->requests)
+                              .arg(names.join(QStringLiteral(", ")));
+    for (const QString &warning : std::as_const(summary->warnings))
+        description += QStringLiteral("; ") + warning;
+    if (!summary->staleFiles.isEmpty())
+        description += QObject::tr("; not from this export (do not upload them with these): %1")
+                           .arg(summary->staleFiles.join(QStringLiteral(", ")));
+    promise.addResult(TaskReply { std::nullopt, std::nullopt, description });
 }
 
 // Deletes a QObject once control is back in the event loop, after cutting it off: it may be
@@ -242,11 +258,20 @@ struct ReviewSession::Private {
     qint64 runErrors = 0;
     bool paused = false;
     QString pauseReason;  // of the last run, when it paused itself
+    // The run's key, resolved on a worker thread before its client is made.
+    KeyResolver runKeys;
+    bool runStarting = false;
+
+    // Credentials typed into the endpoint URL this session: its key, never stored.
+    QString credentialedEndpoint;
 
     // One-off requests: reassess, revise, try.
     LlmClient *singleClient = nullptr;
     QHash<quint64, SingleRequest> singleRequests;
     quint64 nextSingleTag = 1;
+    KeyResolver singleKeys;
+    bool singleResolving = false;
+    QList<PendingSingle> pendingSingles;  // until the key is there
 
     // Whole-queue work on a worker thread, one task at a time.
     QFutureWatcher<TaskReply> watcher;
@@ -259,6 +284,11 @@ struct ReviewSession::Private {
     void finishTask(ReviewSession &session);
     void submitSingle(ReviewSession &session, SingleKind kind, qint64 id, const QJsonObject &body);
     void onSingleFinished(ReviewSession &session, const ChatResponse &response);
+    void onSingleKey(ReviewSession &session, const Result<ResolvedEndpoint> &resolved);
+    void dropSingleClient(ReviewSession &session);
+    void failPendingSingles(ReviewSession &session, const Error &error);
+    // Ends a run that is still waiting for its key: gives the lease back.
+    void abandonRunStart(ReviewSession &session);
 };
 
 void ReviewSession::Private::startTask(ReviewSession &session, Task started,
@@ -322,11 +352,23 @@ Status ReviewSession::open(const QString &queuePath)
         return store.error();
     m_store = std::move(store).value();
     d->queuePath = m_store->path();
+    // An endpoint stored with credentials (before they were kept out): keep them in memory only.
+    const ReviewProjectSettings stored = settings();
+    if (hasUrlCredentials(stored.endpoint)) {
+        if (Status scrubbed = setSettings(stored); !scrubbed) {
+            close();
+            return scrubbed;
+        }
+    }
     return Done {};
 }
 
 void ReviewSession::close()
 {
+    if (d->runStarting) {
+        d->abandonRunStart(*this);
+        Q_EMIT runStateChanged();
+    }
     if (d->runner) {
         // Stop first (the store is still there), then cut the run off from everything.
         QObject::disconnect(d->runner, nullptr, this, nullptr);
@@ -337,12 +379,8 @@ void ReviewSession::close()
         d->paused = false;
         Q_EMIT runStateChanged();
     }
-    if (d->singleClient) {
-        QObject::disconnect(d->singleClient, nullptr, this, nullptr);
-        d->singleClient->cancel();
-        disposeLater(std::exchange(d->singleClient, nullptr));
-        d->singleRequests.clear();
-    }
+    d->dropSingleClient(*this);
+    d->credentialedEndpoint.clear();
     if (d->task != Task::None) {
         d->watcher.cancel();
         d->watcher.waitForFinished();
@@ -403,17 +441,61 @@ Status ReviewSession::setSettings(const ReviewProjectSettings &settings)
 {
     if (!m_store)
         return notOpen();
+    ReviewProjectSettings kept = settings;
+    kept.endpoint = scrubbedEndpointUrl(settings.endpoint.trimmed());
     Status stored = m_store->setProperty(
         kSettingsKey,
-        QString::fromUtf8(QJsonDocument(settings.toJson()).toJson(QJsonDocument::Compact)));
+        QString::fromUtf8(QJsonDocument(kept.toJson()).toJson(QJsonDocument::Compact)));
+    if (!stored)
+        return stored;
+    if (hasUrlCredentials(settings.endpoint.trimmed()))
+        d->credentialedEndpoint = settings.endpoint.trimmed();
+    else if (scrubbedEndpointUrl(d->credentialedEndpoint) != kept.endpoint)
+        d->credentialedEndpoint.clear();  // another endpoint: those credentials are not its key
     // One-off requests use the new endpoint from now on; those in flight are dropped.
-    if (stored && d->singleClient) {
-        QObject::disconnect(d->singleClient, nullptr, this, nullptr);
-        d->singleClient->cancel();
-        disposeLater(std::exchange(d->singleClient, nullptr));
-        d->singleRequests.clear();
-    }
+    d->dropSingleClient(*this);
     return stored;
+}
+
+Result<EndpointKeySettings> ReviewSession::endpointKeySettings() const
+{
+    if (!m_store)
+        return notOpen();
+    return pcs::endpointKeySettings(*m_store, settings().endpoint);
+}
+
+Status ReviewSession::setEndpointKeySettings(const EndpointKeySettings &keySettings)
+{
+    if (!m_store)
+        return notOpen();
+    Status stored = pcs::setEndpointKeySettings(*m_store, settings().endpoint, keySettings);
+    if (stored)
+        d->dropSingleClient(*this);  // the next one-off request resolves the key again
+    return stored;
+}
+
+bool ReviewSession::hasSessionCredentials() const
+{
+    return m_store && !d->credentialedEndpoint.isEmpty()
+        && scrubbedEndpointUrl(d->credentialedEndpoint) == settings().endpoint;
+}
+
+Result<ReviewSession::KeyRequest> ReviewSession::keyRequest() const
+{
+    if (!m_store)
+        return notOpen();
+    const ReviewProjectSettings projectSettings = settings();
+    if (projectSettings.endpoint.isEmpty())
+        return Error::badInput(tr("no endpoint is configured for the assessor"));
+    auto keySettings = endpointKeySettings();
+    if (!keySettings)
+        return keySettings.error();
+    KeyRequest request;
+    request.url = hasSessionCredentials() ? d->credentialedEndpoint : projectSettings.endpoint;
+    request.options.apiKeyEnv = keySettings->apiKeyEnv;
+    request.options.allowInsecure = keySettings->allowInsecureKey;
+    request.options.caller = KeyOptions::Caller::App;
+    return request;
 }
 
 namespace {
@@ -444,14 +526,14 @@ Status ReviewSession::startRun(bool retryErrors)
 {
     if (!m_store)
         return notOpen();
-    if (d->runner)
+    if (d->runner || d->runStarting)
         return Error::badInput(tr("an assessment run is already going on"));
     auto runCriteria = criteria();
     if (!runCriteria)
         return runCriteria.error();
-    const ReviewProjectSettings projectSettings = settings();
-    if (projectSettings.endpoint.isEmpty())
-        return Error::badInput(tr("no endpoint is configured for the assessor"));
+    auto keys = keyRequest();
+    if (!keys)
+        return keys.error();
     // One run per queue, across processes (a `review run` in a terminal, another window): the
     // same lease and the same sentence as the CLI. The runner releases it when the run ends.
     auto lease = m_store->acquireRunLease();
@@ -474,18 +556,44 @@ Status ReviewSession::startRun(bool retryErrors)
         }
     }
 
+    const ReviewProjectSettings projectSettings = settings();
     auto profile = loadModelProfile(*m_store, projectSettings.endpoint, projectSettings.model);
     if (!profile) {
         m_store->releaseRunLease();
         return profile.error();
     }
+
+    d->runStarting = true;
+    d->paused = false;
+    d->pauseReason.clear();
+    Q_EMIT runStateChanged();
+    if (!takeover.isEmpty())
+        Q_EMIT runNote(takeover);  // after runStateChanged, so that views show it last
+    d->runKeys.resolve(keys->url, keys->options,
+                       [this, runCriteria = std::move(runCriteria).value(),
+                        profile = *profile](const Result<ResolvedEndpoint> &resolved) {
+                           d->runStarting = false;
+                           if (resolved) {
+                               beginRun(*resolved, runCriteria, profile);
+                               return;
+                           }
+                           m_store->releaseRunLease();
+                           Q_EMIT runStateChanged();
+                           Q_EMIT runFailed(resolved.error());
+                       });
+    return Done {};
+}
+
+void ReviewSession::beginRun(const ResolvedEndpoint &endpoint, Criteria runCriteria,
+                             const ModelProfile &profile)
+{
+    const ReviewProjectSettings projectSettings = settings();
     ClientLimits limits;
     limits.concurrency = std::max(1, projectSettings.concurrency);
     limits.requestsPerMinute = projectSettings.requestsPerMinute;
-    d->runClient = new LlmClient(LlmEndpoint { projectSettings.endpoint, projectSettings.model,
-                                               apiKeyFor(projectSettings.endpoint) },
+    d->runClient = new LlmClient(LlmEndpoint { endpoint.url, projectSettings.model, endpoint.key },
                                  limits, this);
-    d->runClient->setModelProfile(*profile);
+    d->runClient->setModelProfile(profile);
     // Connected before the runner: counts failed assessments as the runner sees them.
     connect(d->runClient, &LlmClient::finished, this, [this](const ChatResponse &response) {
         if ((response.tag & 3) != 0 || response.errorCode == QLatin1String("canceled")
@@ -497,8 +605,7 @@ Status ReviewSession::startRun(bool retryErrors)
     ReviewRunOptions options;
     options.revise = projectSettings.revise;
     options.withLogprobs = projectSettings.withLogprobs;
-    d->runner
-        = new ReviewRunner(*m_store, *d->runClient, std::move(runCriteria).value(), options, this);
+    d->runner = new ReviewRunner(*m_store, *d->runClient, std::move(runCriteria), options, this);
     // Connected after the runner, which stores what is learned: views read it back.
     connect(d->runClient, &LlmClient::modelProfileAdapted, this,
             [this] { Q_EMIT modelProfileChanged(); });
@@ -551,14 +658,8 @@ Status ReviewSession::startRun(bool retryErrors)
     });
 
     d->runDone = d->runTotal = d->runErrors = 0;
-    d->paused = false;
-    d->pauseReason.clear();
     d->runClock.start();
-    Q_EMIT runStateChanged();
-    d->runner->start();
-    if (!takeover.isEmpty())
-        Q_EMIT runNote(takeover);  // after runStateChanged, so that views show it last
-    return Done {};
+    d->runner->start();  // runStateChanged was emitted when the run started waiting for its key
 }
 
 void ReviewSession::pauseRun()
@@ -572,7 +673,7 @@ void ReviewSession::pauseRun()
 
 void ReviewSession::resumeRun()
 {
-    if (!d->runner && !d->pauseReason.isEmpty()) {
+    if (!d->runner && !d->runStarting && !d->pauseReason.isEmpty()) {
         if (Status started = startRun(); !started)
             Q_EMIT runFailed(started.error());
         return;
@@ -586,13 +687,21 @@ void ReviewSession::resumeRun()
 
 void ReviewSession::cancelRun()
 {
+    if (d->runStarting) {
+        d->abandonRunStart(*this);
+        Q_EMIT runStateChanged();
+        ReviewRunSummary summary;
+        summary.canceled = true;
+        Q_EMIT runFinished(summary);
+        return;
+    }
     if (d->runner)
         d->runner->stop();  // in-flight answers come back "canceled"; the runner then finishes
 }
 
 bool ReviewSession::isRunning() const
 {
-    return d->runner != nullptr;
+    return d->runner != nullptr || d->runStarting;
 }
 
 bool ReviewSession::isPaused() const
@@ -700,37 +809,93 @@ Status ReviewSession::submitForItem(qint64 id, bool assess)
     return Done {};
 }
 
-// One request on the session's small client, created on first use with the current settings.
+// One request on the session's small client, made on first use with the current settings once
+// the endpoint's key is resolved (on a worker thread); until then requests wait.
 void ReviewSession::Private::submitSingle(ReviewSession &session, SingleKind kind, qint64 id,
                                           const QJsonObject &body)
 {
-    if (!singleClient) {
-        const ReviewProjectSettings projectSettings = session.settings();
-        ClientLimits limits;
-        limits.concurrency = std::max(1, std::min(4, projectSettings.concurrency));
-        singleClient = new LlmClient(LlmEndpoint { projectSettings.endpoint, projectSettings.model,
-                                                   apiKeyFor(projectSettings.endpoint) },
-                                     limits, &session);
-        singleClient->setModelProfile(session.modelProfile());
-        QObject::connect(singleClient, &LlmClient::modelProfileAdapted, &session,
-                         [&session, projectSettings](const ModelProfile &profile) {
-                             if (!session.m_store)
-                                 return;
-                             if (Status stored
-                                 = storeModelProfile(*session.m_store, projectSettings.endpoint,
-                                                     projectSettings.model, profile);
-                                 !stored)
-                                 Q_EMIT session.taskFailed(stored.error());
-                             Q_EMIT session.modelProfileChanged();
-                         });
-        QObject::connect(singleClient, &LlmClient::finished, &session,
-                         [this, &session](const ChatResponse &response) {
-                             onSingleFinished(session, response);
-                         });
+    if (singleClient) {
+        const quint64 tag = nextSingleTag++;
+        singleRequests.insert(tag, SingleRequest { kind, id });
+        singleClient->submit(ChatRequest { tag, body });
+        return;
     }
-    const quint64 tag = nextSingleTag++;
-    singleRequests.insert(tag, SingleRequest { kind, id });
-    singleClient->submit(ChatRequest { tag, body });
+    pendingSingles.append(PendingSingle { kind, id, body });
+    if (singleResolving)
+        return;
+    auto keys = session.keyRequest();
+    if (!keys)
+        return failPendingSingles(session, keys.error());
+    singleResolving = true;
+    singleKeys.resolve(keys->url, keys->options,
+                       [this, &session](const Result<ResolvedEndpoint> &resolved) {
+                           onSingleKey(session, resolved);
+                       });
+}
+
+void ReviewSession::Private::onSingleKey(ReviewSession &session,
+                                         const Result<ResolvedEndpoint> &resolved)
+{
+    singleResolving = false;
+    if (!resolved)
+        return failPendingSingles(session, resolved.error());
+    const ReviewProjectSettings projectSettings = session.settings();
+    ClientLimits limits;
+    limits.concurrency = std::max(1, std::min(4, projectSettings.concurrency));
+    singleClient = new LlmClient(
+        LlmEndpoint { resolved->url, projectSettings.model, resolved->key }, limits, &session);
+    singleClient->setModelProfile(session.modelProfile());
+    QObject::connect(singleClient, &LlmClient::modelProfileAdapted, &session,
+                     [&session, projectSettings](const ModelProfile &profile) {
+                         if (!session.m_store)
+                             return;
+                         if (Status stored
+                             = storeModelProfile(*session.m_store, projectSettings.endpoint,
+                                                 projectSettings.model, profile);
+                             !stored)
+                             Q_EMIT session.taskFailed(stored.error());
+                         Q_EMIT session.modelProfileChanged();
+                     });
+    QObject::connect(
+        singleClient, &LlmClient::finished, &session,
+        [this, &session](const ChatResponse &response) { onSingleFinished(session, response); });
+    for (const PendingSingle &pending : std::exchange(pendingSingles, {}))
+        submitSingle(session, pending.kind, pending.id, pending.body);
+}
+
+void ReviewSession::Private::failPendingSingles(ReviewSession &session, const Error &error)
+{
+    bool itemRequests = false;
+    for (const PendingSingle &pending : std::exchange(pendingSingles, {})) {
+        if (pending.kind == SingleKind::Try)
+            Q_EMIT session.tryFinished(error.toString(), std::nullopt, QStringLiteral("api_key"));
+        else
+            itemRequests = true;
+    }
+    // The items are left as they are: a key problem says nothing about them.
+    if (itemRequests)
+        Q_EMIT session.taskFailed(error);
+}
+
+void ReviewSession::Private::dropSingleClient(ReviewSession &session)
+{
+    singleKeys.cancel();
+    singleResolving = false;
+    pendingSingles.clear();
+    if (!singleClient)
+        return;
+    QObject::disconnect(singleClient, nullptr, &session, nullptr);
+    singleClient->cancel();
+    disposeLater(std::exchange(singleClient, nullptr));
+    singleRequests.clear();
+}
+
+void ReviewSession::Private::abandonRunStart(ReviewSession &session)
+{
+    runKeys.cancel();
+    runStarting = false;
+    if (session.m_store)
+        session.m_store->releaseRunLease();
 }
 
 void ReviewSession::Private::onSingleFinished(ReviewSession &session, const ChatResponse &response)
@@ -780,10 +945,13 @@ void ReviewSession::Private::onSingleFinished(ReviewSession &session, const Chat
             record.score = *assessment.score;
             record.attempts = response.attempts;
             record.requestId = response.requestId;
+            // Why none were asked for (the request side), else why those asked for were unusable.
             if (!session.settings().withLogprobs)
-                record.logprobStatus = QStringLiteral("not_requested");
+                record.logprobStatus = QLatin1String(LogprobStatus::kNotRequested);
             else if (!response.sentLogprobs)
-                record.logprobStatus = QStringLiteral("not_allowed");
+                record.logprobStatus = QLatin1String(LogprobStatus::kNotAllowed);
+            else
+                record.logprobNote = assessment.logprobNote;
             recorded = session.m_store->recordAssessment(request.id, record);
         }
         if (!recorded)

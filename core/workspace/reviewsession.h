@@ -1,8 +1,10 @@
 #pragma once
 
 #include "common/result.h"
+#include "review/apikey.h"
 #include "review/criteria.h"
 #include "review/decision.h"
+#include "review/keysettings.h"
 #include "review/llmclient.h"
 #include "review/queuestore.h"
 #include "review/reviewrunner.h"
@@ -15,9 +17,10 @@
 namespace pcs {
 
 // What a review project is assessed with; kept in the queue file (its `properties`), never the
-// API key, which comes from the environment or the keychain (apiKeyFor) each time.
+// API key, which is resolved (review/apikey.h) each time: from the endpoint's key variable or
+// keychain entry, or credentials typed into the URL this session (kept in memory only).
 struct ReviewProjectSettings {
-    QString endpoint;  // OpenAI-compatible base URL
+    QString endpoint;  // OpenAI-compatible base URL, always stored without credentials
     QString model;
     int concurrency = 8;
     double requestsPerMinute = 0;
@@ -63,7 +66,22 @@ public:
     Result<Criteria> criteria() const;
     Status setCriteria(const Criteria &criteria);
     ReviewProjectSettings settings() const;
+    // An endpoint given with credentials (https://user:key@host/v1) is stored without them; they
+    // stay in memory as its key for this session (hasSessionCredentials).
     Status setSettings(const ReviewProjectSettings &settings);
+
+    // The key of the configured endpoint: which variable holds it and whether it may go over
+    // plain HTTP, kept in the project per endpoint (review/keysettings.h); never the key itself.
+    Result<EndpointKeySettings> endpointKeySettings() const;
+    Status setEndpointKeySettings(const EndpointKeySettings &settings);
+    bool hasSessionCredentials() const;
+    // What to resolve the key with (resolveEndpoint, off the GUI thread: see KeyResolver): the
+    // endpoint, with this session's credentials when it has some, and the kept options.
+    struct KeyRequest {
+        QString url;
+        KeyOptions options;
+    };
+    Result<KeyRequest> keyRequest() const;
 
     // Imports JSONL files in the background (progress; cancel).
     Status importFiles(const QStringList &paths);
@@ -71,6 +89,8 @@ public:
     // Assessment run over the pending items (and the errors again, with retryErrors). Takes the
     // queue's run lease: while another run (any process) holds it, fails with
     // "queue is being run by PID … on HOST since …"; a stale one is taken over (runNote).
+    // The run is going on (isRunning) from here; its first requests wait for the key, resolved
+    // on a worker thread. A key that cannot be had or must not go there ends it with runFailed.
     Status startRun(bool retryErrors = false);
     void pauseRun();
     // Resumes a paused run; after a run that paused itself because every request would fail
@@ -145,6 +165,9 @@ Q_SIGNALS:
 private:
     // The one-item request behind reassess (assess = true) and requestRevision.
     Status submitForItem(qint64 id, bool assess);
+    // The run, once its key is there.
+    void beginRun(const ResolvedEndpoint &endpoint, Criteria runCriteria,
+                  const ModelProfile &profile);
 
     struct Private;
     std::unique_ptr<Private> d;

@@ -6,3 +6,5 @@ target_sources(core PRIVATE
   workspace/filtersession.h workspace/filtersession.cpp
   workspace/reviewsession.h workspace/reviewsession.cpp
 )
+# Keys resolved and stored off the GUI thread (the keychain may take seconds).
+target_sources(core PRIVATE workspace/keyresolver.h workspace/keyresolver.cpp)

@@ -3,6 +3,7 @@
 #include "review/fakeopenaiserver.h"
 
 #include <QFile>
+#include <QJsonArray>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -14,14 +15,33 @@ using pcs::test::FakeOpenAiServer;
 
 namespace {
 
-// The fake server's BPB of a text: its per-word tokens, the first one left out.
+// The fake server's BPB of a text: its per-word tokens (byte pieces of CJK characters), the
+// first one left out.
 double expectedBpb(const QString &text)
 {
-    const QStringList tokens = FakeOpenAiServer::completionTokens(text);
+    const auto pieces = FakeOpenAiServer::completionPieces(text);
     double sum = 0;
-    for (qsizetype i = 1; i < tokens.size(); ++i)
-        sum += FakeOpenAiServer::completionTokenLogprob(tokens[i]);
+    for (qsizetype i = 1; i < pieces.size(); ++i)
+        sum += pieces[i].logprob;
     return -sum / (std::log(2.0) * double(text.toUtf8().size()));
+}
+
+// A text of CJK characters (some split by the fake server into U+FFFD, empty or escaped byte
+// pieces), with a few ASCII words and spaces, longer than several windows.
+QString cjkText()
+{
+    QString text;
+    for (int i = 0; i < 900; ++i) {
+        text += QChar(char16_t(0x4E00 + (i * 37) % 5000));
+        if (i % 97 == 96)
+            text += QStringLiteral(" word%1 ").arg(i);
+    }
+    return text;
+}
+
+QString errorText(const Result<ComputedBpb> &result)
+{
+    return result.ok() ? QString() : result.error().toString();
 }
 
 BpbModel model(const FakeOpenAiServer &server, const QString &name)
@@ -72,9 +92,141 @@ private slots:
         QCOMPARE(matrix->llms, QStringList { "m1@" + server.url() });
         const QJsonObject body = server.received().first().json;
         QCOMPARE(server.received().first().path, QByteArray("/v1/completions?_=/chat/completions"));
+        // vLLM's shape: prompt_logprobs, no echo.
         QCOMPARE(body.value("prompt_logprobs").toInt(-1), 0);
         QCOMPARE(body.value("max_tokens").toInt(), 1);
-        QCOMPARE(body.value("echo").toBool(), true);
+        QVERIFY(!body.contains("echo"));
+        QVERIFY(!body.contains("logprobs"));
+    }
+
+    // The request body of each --api, exactly; and both read to the same BPB.
+    void requestShapes()
+    {
+        FakeOpenAiServer server;
+        QVERIFY(server.listen());
+        const std::vector<BpbText> texts { { "a", "hello world foo" } };
+        for (const BpbApi api : { BpbApi::Vllm, BpbApi::OpenAiLegacy }) {
+            server.resetStats();
+            BpbModel m = model(server, "m");
+            m.api = api;
+            auto matrix = computeBpbMatrix(texts, { m }, fastOptions());
+            QVERIFY2(matrix.ok(), qPrintable(errorText(matrix)));
+            QCOMPARE(matrix->at(0, 0), 0.8 / (std::log(2.0) * 15));
+            QCOMPARE(server.received().size(), 1);
+            const QJsonObject body = server.received().first().json;
+            QJsonObject expected { { "model", "m" },
+                                   { "prompt", "hello world foo" },
+                                   { "max_tokens", 1 },
+                                   { "temperature", 0 } };
+            if (api == BpbApi::Vllm) {
+                expected.insert("prompt_logprobs", 0);
+            } else {
+                expected.insert("echo", true);
+                expected.insert("logprobs", 1);
+            }
+            QCOMPARE(body, expected);
+            QCOMPARE(bpbRequestBody(api, "m", "hello world foo"), expected);
+        }
+        QCOMPARE(bpbApiFromName("openai-legacy"), std::optional(BpbApi::OpenAiLegacy));
+        QCOMPARE(bpbApiName(BpbApi::Vllm), QStringLiteral("vllm"));
+        QVERIFY(!bpbApiFromName("openai").has_value());
+
+        // A legacy-only server answers nothing to vLLM's shape: the error says what is needed.
+        server.setCompletionsLegacyOnly(true);
+        auto refused = computeBpbMatrix(texts, { model(server, "m") }, fastOptions());
+        QVERIFY(!refused.ok());
+        QVERIFY2(refused.error().reason.contains("echo+logprobs"), qPrintable(errorText(refused)));
+    }
+
+    // A CJK text longer than a window: byte pieces spelled as U+FFFD or "" (vLLM) or
+    // "bytes:\xe4\xb8" (legacy) are placed on bytes, so the windows add up to the single window
+    // (summing the pieces' lengths as characters would misplace every boundary).
+    void cjkWindowsMatchOneWindow_data()
+    {
+        QTest::addColumn<int>("api");
+        QTest::newRow("vllm") << int(BpbApi::Vllm);
+        QTest::newRow("openai-legacy") << int(BpbApi::OpenAiLegacy);
+    }
+    void cjkWindowsMatchOneWindow()
+    {
+        QFETCH(int, api);
+        const QString text = cjkText();
+        // The fake really splits characters, in every way it can.
+        const auto pieces = FakeOpenAiServer::completionPieces(text);
+        QVERIFY(pieces.size() > text.size());
+        int replacement = 0, empty = 0, escaped = 0;
+        for (const auto &piece : pieces) {
+            replacement += piece.vllmText.contains(QChar(0xFFFD)) ? 1 : 0;
+            empty += piece.vllmText.isEmpty() ? 1 : 0;
+            escaped += piece.legacyText.startsWith("bytes:") ? 1 : 0;
+        }
+        QVERIFY(replacement > 100 && empty > 100 && escaped > 400);
+
+        FakeOpenAiServer server;
+        QVERIFY(server.listen());
+        BpbModel m = model(server, "m");
+        m.api = BpbApi(api);
+        BpbComputeOptions options = fastOptions();
+        options.limits.concurrency = 4;
+        options.windowChars = 100;
+        options.overlapChars = 30;
+        BpbComputeStats stats;
+        auto windowed = computeBpbMatrix({ { "cjk", text } }, { m }, options, &stats);
+        QVERIFY2(windowed.ok(), qPrintable(errorText(windowed)));
+        QVERIFY(stats.requestsSent >= 9);
+        options.windowChars = 1000000;
+        auto whole = computeBpbMatrix({ { "cjk", text } }, { m }, options, &stats);
+        QVERIFY2(whole.ok(), qPrintable(errorText(whole)));
+        QCOMPARE(stats.requestsSent, 1);
+        QVERIFY2(std::abs(windowed->at(0, 0) - whole->at(0, 0)) < 1e-12,
+                 qPrintable(QStringLiteral("%1 vs %2")
+                                .arg(windowed->at(0, 0), 0, 'g', 17)
+                                .arg(whole->at(0, 0), 0, 'g', 17)));
+        QVERIFY(std::abs(whole->at(0, 0) - expectedBpb(text)) < 1e-12);
+    }
+
+    // Tokens that cannot spell the window (a server that drops a token) with a context: an
+    // error that says why, never a guess.
+    void unplaceableTokensAreAnError()
+    {
+        const QJsonObject entry {
+            { "1",
+              QJsonObject { { "logprob", -0.5 }, { "rank", 1 }, { "decoded_token", " beta" } } }
+        };
+        const QJsonObject answer {
+            { "choices",
+              QJsonArray {
+                  QJsonObject { { "prompt_logprobs", QJsonArray { QJsonValue::Null, entry } } } } }
+        };
+        auto placed = scoreCompletionsAnswer(answer, "alpha beta", 3);
+        QVERIFY2(placed.ok(), qPrintable(placed.ok() ? QString() : placed.error().reason));
+        QCOMPARE(placed->tokens, 1);
+        QCOMPARE(placed->logprobSum, -0.5);
+        auto unplaceable = scoreCompletionsAnswer(answer, "alpha gamma", 3);
+        QVERIFY(!unplaceable.ok());
+        QVERIFY2(unplaceable.error().reason.contains("do not spell the window's text"),
+                 qPrintable(unplaceable.error().reason));
+        // Without a context nothing needs placing: every log-prob counts.
+        auto whole = scoreCompletionsAnswer(answer, "alpha gamma", 0);
+        QVERIFY(whole.ok());
+        QCOMPARE(whole->tokens, 1);
+
+        // Legacy echo whose first token is a special token spelled out: it has no log-prob and
+        // is never counted, so its text need not be the prompt's.
+        const QJsonObject legacy {
+            { "choices",
+              QJsonArray { QJsonObject {
+                  { "logprobs",
+                    QJsonObject {
+                        { "tokens", QJsonArray { "<|endoftext|>", "alpha", " beta", " x" } },
+                        { "token_logprobs", QJsonArray { QJsonValue::Null, -1.0, -0.5, -5.0 } },
+                        { "text_offset", QJsonArray { 0, 13, 18, 23 } } } } } } },
+            { "usage", QJsonObject { { "completion_tokens", 1 } } }
+        };
+        auto special = scoreCompletionsAnswer(legacy, "alpha beta", 3);
+        QVERIFY2(special.ok(), qPrintable(special.ok() ? QString() : special.error().reason));
+        QCOMPARE(special->tokens, 1);
+        QCOMPARE(special->logprobSum, -0.5);
     }
 
     void twoModelsAndLegacyEcho()
@@ -87,6 +239,7 @@ private slots:
                                            { "2", "alpha  beta\ngamma " } };
         BpbModel second = model(legacy, "m2");
         second.name = "named \"legacy\"";
+        second.api = BpbApi::OpenAiLegacy;
         auto matrix = computeBpbMatrix(texts, { model(vllm, "m1"), second }, fastOptions());
         QVERIFY2(matrix.ok(), qPrintable(matrix.ok() ? QString() : matrix.error().toString()));
         QCOMPARE(matrix->llms.size(), 2);
@@ -99,6 +252,9 @@ private slots:
         QCOMPARE(lines[0], "id,\"m1@" + vllm.url().toUtf8() + "\",\"named \"\"legacy\"\"\"");
         QVERIFY(lines[1].startsWith("1,"));
         QCOMPARE(lines.size(), 4);  // header, two rows, final newline
+        QCOMPARE(legacy.received().first().json.value("echo").toBool(), true);
+        QVERIFY(!legacy.received().first().json.contains("prompt_logprobs"));
+        QVERIFY(!vllm.received().first().json.contains("echo"));
         // Shortest round-trip form.
         QCOMPARE(lines[1].split(',')[1].toDouble(), matrix->at(0, 0));
     }
@@ -226,11 +382,14 @@ private slots:
         environment.remove("OPENAI_API_KEY");
         process.setProcessEnvironment(environment);
         process.start(test::cliPath(),
-                      { "bpb",          "compute", "--texts",    texts,   "--endpoint",    a.url(),
-                        "--model",      "ma",      "--endpoint", b.url(), "--model",       "mb",
-                        "--name",       "A",       "--name",     "B",     "--output",      output,
-                        "--text-field", "body",    "--id-field", "doc",   "--concurrency", "2",
-                        "--window",     "100",     "--overlap",  "10" });
+                      { "bpb",        "compute", "--texts",       texts,
+                        "--endpoint", a.url(),   "--model",       "ma",
+                        "--endpoint", b.url(),   "--model",       "mb",
+                        "--name",     "A",       "--name",        "B",
+                        "--output",   output,    "--text-field",  "body",
+                        "--id-field", "doc",     "--concurrency", "2",
+                        "--window",   "100",     "--overlap",     "10",
+                        "--api",      "vllm",    "--api",         "openai-legacy" });
         // The fake servers live in this thread: serve them while the CLI runs.
         QElapsedTimer timer;
         timer.start();
@@ -250,6 +409,17 @@ private slots:
         QCOMPARE(lines[2].split(',')[2].toDouble(), expectedBpb("one two"));
         QVERIFY(QFile::exists(output + ".store.sqlite"));
         QCOMPARE(a.completionsRequests(), 2);
+        QVERIFY(a.received().first().json.contains("prompt_logprobs"));
+        QCOMPARE(b.received().first().json.value("echo").toBool(), true);
+        QVERIFY(!b.received().first().json.contains("prompt_logprobs"));
+
+        // A bad --api is a usage error.
+        process.start(test::cliPath(),
+                      { "bpb", "compute", "--texts", texts, "--endpoint", a.url(), "--model", "ma",
+                        "--output", output, "--api", "openai" });
+        QVERIFY(process.waitForFinished(30000));
+        QCOMPARE(process.exitCode(), 2);
+        QVERIFY(process.readAllStandardError().contains("--api must be vllm or openai-legacy"));
     }
 };
 

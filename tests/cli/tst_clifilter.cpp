@@ -1,7 +1,8 @@
-// `pcstudio-cli filter train|apply` end to end, the cluster recipes in scripts/cluster, and the
+// `pcstudio-cli filter train|apply` end to end, the cluster recipes in scripts/cluster that need no
+// cluster (the Slurm array job runs on a real one in tests/cluster/tst_slurmcluster.cpp), and the
 // scores against the `fasttext predict-prob` CLI.
+#include "common/filtershards.h"
 #include "common/testdata.h"
-#include "demo/democorpus.h"
 #include "filter/cleaning.h"
 
 #include <QDir>
@@ -61,8 +62,8 @@ class TestCliFilter : public QObject {
     Q_OBJECT
 private:
     QTemporaryDir m_dir;
+    test::FilterCorpus m_corpus;
     QString m_texts;
-    QString m_distribution;
     QString m_model;
     QString m_threshold;
     QList<QByteArray> m_lines;
@@ -70,29 +71,16 @@ private:
 private Q_SLOTS:
     void initTestCase()
     {
-        QStringList ids, domains;
-        QByteArray distribution = "text,estimate,rank,tau,weight\n";
-        for (int i = 0; i < 2400; ++i) {
-            ids << QStringLiteral("doc-%1").arg(i);
-            domains << (i % 4 == 0 ? QStringLiteral("science") : QStringLiteral("forums"));
-            distribution += ids.last().toUtf8() + ",0,1,1," + (i % 4 == 0 ? "0.002" : "0") + "\n";
-        }
-        const QByteArray corpus = demoCorpusJsonl(ids, domains);
-        m_lines = corpus.split('\n');
-        m_lines.removeLast();
-        m_texts = test::writeFile(m_dir, QStringLiteral("texts.jsonl"), corpus);
-        m_distribution = test::writeFile(m_dir, QStringLiteral("distribution.csv"), distribution);
+        m_corpus = test::writeFilterCorpus(m_dir);
+        m_texts = m_corpus.texts;
+        m_lines = m_corpus.lines;
     }
 
     void trainWritesTheModelAndManifest()
     {
         m_model = m_dir.filePath(QStringLiteral("filter.bin"));
         const QString report = m_dir.filePath(QStringLiteral("train-report.json"));
-        const Run r = cli(
-            { QStringLiteral("filter"), QStringLiteral("train"), QStringLiteral("--texts"), m_texts,
-              QStringLiteral("--distribution"), m_distribution, QStringLiteral("--output"), m_model,
-              QStringLiteral("--threads"), QStringLiteral("2"), QStringLiteral("--bucket"),
-              QStringLiteral("100000"), QStringLiteral("--report"), report });
+        const Run r = cli(test::filterTrainArguments(m_corpus, m_model, report));
         QVERIFY2(r.exitCode == 0, r.err.constData());
         QVERIFY(r.err.contains("held out: precision"));
         QVERIFY(QFile::exists(m_model));
@@ -106,11 +94,7 @@ private Q_SLOTS:
                               .toDouble();
         QVERIFY2(f1 > 0.95,
                  qPrintable(QStringLiteral("F1 %1; %2").arg(f1).arg(QString::fromUtf8(r.err))));
-        m_threshold = QString::number(manifest.value(QStringLiteral("threshold"))
-                                          .toObject()
-                                          .value(QStringLiteral("value"))
-                                          .toDouble(),
-                                      'g', 17);
+        m_threshold = test::manifestThreshold(m_model);
     }
 
     void applyStreamsStdinToStdout()
@@ -179,7 +163,8 @@ private Q_SLOTS:
         QVERIFY(worst <= 1e-5);
     }
 
-    // The README's cluster recipes give exactly the lines of one pass.
+    // The README's cluster recipes give exactly the lines of one pass (the Slurm one: see
+    // tests/cluster/tst_slurmcluster.cpp).
     void clusterRecipesMatchOnePass()
     {
         const QString onePath = m_dir.filePath(QStringLiteral("one-pass.jsonl"));
@@ -189,23 +174,7 @@ private Q_SLOTS:
                      .exitCode,
                  0);
         const QByteArray onePass = readAll(onePath);
-        // Five shards, the third gzipped.
-        QStringList shards;
-        QByteArray list;
-        for (int s = 0; s < 5; ++s) {
-            QByteArray part;
-            for (qsizetype i = s * 480; i < (s + 1) * 480; ++i)
-                part += m_lines[i] + '\n';
-            QString path
-                = test::writeFile(m_dir, QStringLiteral("shards/part-%1.jsonl").arg(s), part);
-            if (s == 2) {
-                QVERIFY(QProcess::execute(QStringLiteral("gzip"), { QStringLiteral("-f"), path })
-                        == 0);
-                path += QStringLiteral(".gz");
-            }
-            shards << path;
-            list += path.toUtf8() + '\n';
-        }
+        const QStringList shards = test::writeFilterShards(m_dir, m_lines).paths;
         QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
         environment.insert(QStringLiteral("PCSTUDIO_CLI"), test::cliPath());
 
@@ -230,22 +199,6 @@ private Q_SLOTS:
         } else {
             qWarning("GNU parallel is not installed; its recipe is not tested here");
         }
-
-        // The Slurm array job, each task run as Slurm would (SLURM_ARRAY_TASK_ID).
-        const QString listPath = test::writeFile(m_dir, QStringLiteral("shards.txt"), list);
-        const QString slurmOut = m_dir.filePath(QStringLiteral("out-slurm"));
-        for (int task = 0; task < shards.size(); ++task) {
-            QProcessEnvironment taskEnvironment = environment;
-            taskEnvironment.insert(QStringLiteral("SLURM_ARRAY_TASK_ID"), QString::number(task));
-            taskEnvironment.insert(QStringLiteral("SLURM_CPUS_PER_TASK"), QStringLiteral("2"));
-            const Run r = run(QStringLiteral("bash"),
-                              { scriptPath(QStringLiteral("apply-slurm.sbatch")), m_model,
-                                m_threshold, listPath, slurmOut },
-                              {}, taskEnvironment);
-            QVERIFY2(r.exitCode == 0, r.err.constData());
-        }
-        QCOMPARE(concatenated(slurmOut), onePass);
-        QVERIFY(QFile::exists(slurmOut + QStringLiteral("/part-0.jsonl.report.json")));
 
         // What Spark's RDD.pipe does: each partition through standard input and output.
         QByteArray piped;

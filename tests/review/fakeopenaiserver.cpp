@@ -223,6 +223,8 @@ FakeOpenAiServer::ScriptedReply FakeOpenAiServer::scriptedReply(const ReceivedRe
     if (request.method == "POST"
         && (request.path == "/v1/completions" || request.path.startsWith("/v1/completions?")))
         return completionsReply(request);
+    if (request.method == "GET" && request.path == "/v1/models")
+        return modelsReply();
     if (request.method != "POST" || !request.path.endsWith("/chat/completions"))
         return failure(404, QStringLiteral("no such endpoint"),
                        QStringLiteral("invalid_request_error"), QStringLiteral("unknown_url"));
@@ -390,6 +392,11 @@ FakeOpenAiServer::ScriptedReply FakeOpenAiServer::scriptedReply(const ReceivedRe
         shape = AnswerShape::Truncated;
     else if (has("[[logprobs]]") || (m_service == Service::VllmOld && logprobsAsked))
         shape = AnswerShape::WithLogprobs;
+    static const QRegularExpression pieces(QStringLiteral("\\[\\[pieces=(\\w+)\\]\\]"));
+    if (const auto match = pieces.match(text); match.hasMatch())
+        return ScriptedReply {
+            200, piecedCompletionBody(score, model, promptTokens, match.captured(1)), {}, 0
+        };
     const int topLogprobs = request.json.contains(QLatin1String("top_logprobs"))
         ? request.json.value(QLatin1String("top_logprobs")).toInt()
         : 3;
@@ -611,9 +618,132 @@ QByteArray FakeOpenAiServer::completionBody(int score, const QString &model, qin
     return QJsonDocument(body).toJson(QJsonDocument::Compact);
 }
 
+QByteArray FakeOpenAiServer::piecedCompletionBody(int score, const QString &model,
+                                                  qint64 promptTokens, const QString &style)
+{
+    // Each token: its bytes, and for a piece of a character what a detokeniser that holds
+    // incomplete bytes back emits with it (the whole character on its last piece).
+    struct Part {
+        QByteArray bytes;
+        QString completed;
+        bool piece = false;
+    };
+    QList<Part> parts;
+    const auto whole = [&parts](const QString &text) { parts.append({ text.toUtf8(), text }); };
+    const auto split = [&parts](const QString &character, const QList<int> &sizes) {
+        const QByteArray bytes = character.toUtf8();
+        qsizetype at = 0;
+        for (qsizetype k = 0; k < sizes.size(); ++k) {
+            parts.append(
+                { bytes.mid(at, sizes[k]), k + 1 == sizes.size() ? character : QString(), true });
+            at += sizes[k];
+        }
+    };
+    for (const char *text : { "{\"", "reasoning", "\":", " \"", "It", " says" })
+        whole(QString::fromUtf8(text));
+    split(QStringLiteral(" \u201C"), { 3, 1 });  // [20 E2 80] [9C]
+    whole(QStringLiteral("act"));
+    whole(QStringLiteral(" now"));
+    split(QStringLiteral("\u201D"), { 1, 2 });  // [E2] [80 9D]
+    split(QStringLiteral(" \u4E2D"), { 2, 1, 1 });  // [20 E4] [B8] [AD]
+    split(QStringLiteral(" \U0001F642"), { 3, 2 });  // [20 F0 9F] [99 82]
+    for (const char *text : { ".", "\",", " \"", "score", "\":", " " })
+        whole(QString::fromUtf8(text));
+    const QString scoreToken = QString::number(score);
+    whole(scoreToken);
+    whole(QStringLiteral("}"));
+
+    // A piece as a decoder shows it: valid UTF-8 as text, each undecodable run (or byte) U+FFFD.
+    const auto decoded = [](const QByteArray &bytes, bool perByte) {
+        QString text;
+        for (qsizetype i = 0; i < bytes.size(); ++i) {
+            const auto byte = static_cast<unsigned char>(bytes[i]);
+            if (byte < 0x80) {
+                text += QChar(byte);
+                continue;
+            }
+            text += QChar(0xFFFD);
+            // Python's "replace": a lead byte and its continuation bytes are one U+FFFD.
+            while (!perByte && byte >= 0xC0 && i + 1 < bytes.size()
+                   && (static_cast<unsigned char>(bytes[i + 1]) & 0xC0) == 0x80)
+                ++i;
+        }
+        return text;
+    };
+    QJsonArray contentLogprobs;
+    QByteArray contentBytes;
+    for (const Part &part : parts) {
+        contentBytes += part.bytes;
+        QString token = QString::fromUtf8(part.bytes);
+        if (part.piece) {
+            if (style == QLatin1String("perbyte"))
+                token = decoded(part.bytes, true);
+            else if (style == QLatin1String("empty"))
+                token = part.completed;
+            else if (style == QLatin1String("escaped")) {
+                token.clear();
+                for (const char byte : part.bytes) {
+                    const auto value = static_cast<unsigned char>(byte);
+                    token += value < 0x80
+                        ? QString(QChar(value))
+                        : QStringLiteral("\\x%1").arg(value, 2, 16, QLatin1Char('0'));
+                }
+            } else {
+                token = decoded(part.bytes, false);
+                if (style == QLatin1String("garbled"))
+                    token += QChar(0xFFFD);  // one piece too many for the bytes
+            }
+        }
+        QJsonObject entry
+            = tokenLogprob(token, part.bytes == scoreToken.toUtf8() ? std::log(0.6) : 0.0);
+        // Only the escaped style carries the real bytes; the others have none to give.
+        if (style == QLatin1String("escaped") || !part.piece) {
+            QJsonArray bytes;
+            for (const char byte : part.bytes)
+                bytes.append(int(static_cast<unsigned char>(byte)));
+            entry.insert(QStringLiteral("bytes"), bytes);
+        } else {
+            entry.remove(QStringLiteral("bytes"));
+        }
+        if (part.bytes == scoreToken.toUtf8())
+            entry.insert(QStringLiteral("top_logprobs"),
+                         QJsonArray { tokenLogprob(scoreToken, std::log(0.6)),
+                                      tokenLogprob(QString::number(score + 1), std::log(0.3)),
+                                      tokenLogprob(QString::number(score + 2), std::log(0.1)) });
+        else
+            entry.insert(QStringLiteral("top_logprobs"), QJsonArray { entry });
+        contentLogprobs.append(entry);
+    }
+    const QString content = QString::fromUtf8(contentBytes);
+    const QJsonObject choice { { QStringLiteral("index"), 0 },
+                               { QStringLiteral("message"),
+                                 QJsonObject {
+                                     { QStringLiteral("role"), QStringLiteral("assistant") },
+                                     { QStringLiteral("content"), content },
+                                     { QStringLiteral("refusal"), QJsonValue::Null } } },
+                               { QStringLiteral("logprobs"),
+                                 QJsonObject { { QStringLiteral("content"), contentLogprobs },
+                                               { QStringLiteral("refusal"), QJsonValue::Null } } },
+                               { QStringLiteral("finish_reason"), QStringLiteral("stop") } };
+    const qint64 completionTokens = contentLogprobs.size();
+    const QJsonObject body {
+        { QStringLiteral("id"), QStringLiteral("chatcmpl-fake-pieces") },
+        { QStringLiteral("object"), QStringLiteral("chat.completion") },
+        { QStringLiteral("model"), model },
+        { QStringLiteral("choices"), QJsonArray { choice } },
+        { QStringLiteral("usage"),
+          QJsonObject { { QStringLiteral("prompt_tokens"), promptTokens },
+                        { QStringLiteral("completion_tokens"), completionTokens },
+                        { QStringLiteral("total_tokens"), promptTokens + completionTokens } } }
+    };
+    return QJsonDocument(body).toJson(QJsonDocument::Compact);
+}
+
 QStringList FakeOpenAiServer::completionTokens(const QString &prompt)
 {
-    static const QRegularExpression token(QStringLiteral("\\s*\\S+|\\s+$"));
+    // Without CJK characters the same as \s*\S+|\s+$.
+    static const QRegularExpression token(
+        QStringLiteral("\\s*[\\x{3040}-\\x{9FFF}]|\\s*[^\\s\\x{3040}-\\x{9FFF}]+|\\s+$"));
     QStringList tokens;
     for (auto it = token.globalMatch(prompt); it.hasNext();)
         tokens.append(it.next().captured());
@@ -623,6 +753,46 @@ QStringList FakeOpenAiServer::completionTokens(const QString &prompt)
 double FakeOpenAiServer::completionTokenLogprob(const QString &token)
 {
     return -0.1 * double(token.trimmed().size());
+}
+
+QList<FakeOpenAiServer::CompletionPiece> FakeOpenAiServer::completionPieces(const QString &prompt)
+{
+    const auto escaped = [](const QByteArray &bytes) {
+        QString text = QStringLiteral("bytes:");
+        for (const char byte : bytes) {
+            const auto value = static_cast<unsigned char>(byte);
+            text += value < 0x80 ? QString(QChar(value))
+                                 : QStringLiteral("\\x%1").arg(value, 2, 16, QLatin1Char('0'));
+        }
+        return text;
+    };
+    QList<CompletionPiece> pieces;
+    for (const QString &token : completionTokens(prompt)) {
+        const char16_t last = token.isEmpty() ? 0 : token.back().unicode();
+        const int split = last >= 0x3040 && last <= 0x9FFF ? last % 3 : 0;
+        const QByteArray bytes = token.toUtf8();
+        if (split == 0) {
+            pieces.append({ bytes, completionTokenLogprob(token), token, token });
+            continue;
+        }
+        // The character is the last 3 bytes; whitespace before it goes with the first piece.
+        const qsizetype lead = bytes.size() - 3;
+        const QList<QByteArray> parts = split == 1
+            ? QList<QByteArray> { bytes.left(lead + 2), bytes.mid(lead + 2) }
+            : QList<QByteArray> { bytes.left(lead + 1), bytes.mid(lead + 1, 1),
+                                  bytes.mid(lead + 2) };
+        for (qsizetype k = 0; k < parts.size(); ++k) {
+            const QByteArray &part = parts[k];
+            const QString whitespace = k == 0 ? token.left(token.size() - 1) : QString();
+            // vLLM: a U+FFFD per undecodable piece, or "" until the character is complete.
+            const QString vllm = split == 1 ? whitespace + QChar(0xFFFD)
+                : k + 1 < parts.size()      ? QString()
+                                            : token;
+            pieces.append(
+                { part, -0.05 * double(k + 1) - 0.01 * double(part.size()), vllm, escaped(part) });
+        }
+    }
+    return pieces;
 }
 
 FakeOpenAiServer::ScriptedReply FakeOpenAiServer::completionsReply(const ReceivedRequest &request)
@@ -635,37 +805,35 @@ FakeOpenAiServer::ScriptedReply FakeOpenAiServer::completionsReply(const Receive
                                {},
                                0 };
     const QString prompt = request.json.value(QLatin1String("prompt")).toString();
-    const QStringList tokens = completionTokens(prompt);
+    const QList<CompletionPiece> tokens = completionPieces(prompt);
     QJsonObject choice { { QStringLiteral("index"), 0 },
                          { QStringLiteral("text"), QStringLiteral("x") },
                          { QStringLiteral("finish_reason"), QStringLiteral("length") },
                          { QStringLiteral("logprobs"), QJsonValue::Null } };
     const bool noPrompt = prompt.contains(QLatin1String("[[noprompt]]"));
-    if (!noPrompt && !m_completionsLegacyOnly
-        && request.json.contains(QLatin1String("prompt_logprobs"))) {
+    const bool wantsPromptLogprobs = request.json.contains(QLatin1String("prompt_logprobs"));
+    const bool echo = request.json.value(QLatin1String("echo")).toBool();
+    if (!noPrompt && !m_completionsLegacyOnly && wantsPromptLogprobs) {
         QJsonArray promptLogprobs;
         for (qsizetype i = 0; i < tokens.size(); ++i) {
             if (i == 0) {
                 promptLogprobs.append(QJsonValue::Null);
                 continue;
             }
-            const QJsonObject entry { { QStringLiteral("logprob"),
-                                        completionTokenLogprob(tokens[i]) },
+            const QJsonObject entry { { QStringLiteral("logprob"), tokens[i].logprob },
                                       { QStringLiteral("rank"), 1 },
-                                      { QStringLiteral("decoded_token"), tokens[i] } };
+                                      { QStringLiteral("decoded_token"), tokens[i].vllmText } };
             promptLogprobs.append(QJsonObject { { QString::number(1000 + i), entry } });
         }
         choice.insert(QStringLiteral("prompt_logprobs"), promptLogprobs);
-    } else if (!noPrompt && m_completionsLegacyOnly
-               && request.json.value(QLatin1String("echo")).toBool()) {
+    } else if (!noPrompt && echo && (m_completionsLegacyOnly || !wantsPromptLogprobs)) {
         QJsonArray texts, logprobs, offsets;
         qsizetype offset = 0;
         for (qsizetype i = 0; i < tokens.size(); ++i) {
-            texts.append(tokens[i]);
-            logprobs.append(i == 0 ? QJsonValue(QJsonValue::Null)
-                                   : QJsonValue(completionTokenLogprob(tokens[i])));
+            texts.append(tokens[i].legacyText);
+            logprobs.append(i == 0 ? QJsonValue(QJsonValue::Null) : QJsonValue(tokens[i].logprob));
             offsets.append(offset);
-            offset += tokens[i].size();
+            offset += tokens[i].legacyText.size();
         }
         texts.append(QStringLiteral(" x"));
         logprobs.append(-5.0);
@@ -687,6 +855,26 @@ FakeOpenAiServer::ScriptedReply FakeOpenAiServer::completionsReply(const Receive
                         { QStringLiteral("completion_tokens"), 1 },
                         { QStringLiteral("total_tokens"), tokens.size() + 1 } } }
     };
+    return ScriptedReply { 200, QJsonDocument(body).toJson(QJsonDocument::Compact), {}, 0 };
+}
+
+QList<QByteArray> FakeOpenAiServer::authorizationHeaders() const
+{
+    QList<QByteArray> headers;
+    for (const ReceivedRequest &request : m_received)
+        headers.append(request.headers.value("authorization"));
+    return headers;
+}
+
+FakeOpenAiServer::ScriptedReply FakeOpenAiServer::modelsReply() const
+{
+    QJsonArray data;
+    for (const QString &id : m_models)
+        data.append(QJsonObject { { QStringLiteral("id"), id },
+                                  { QStringLiteral("object"), QStringLiteral("model") },
+                                  { QStringLiteral("owned_by"), QStringLiteral("fake") } });
+    const QJsonObject body { { QStringLiteral("object"), QStringLiteral("list") },
+                             { QStringLiteral("data"), data } };
     return ScriptedReply { 200, QJsonDocument(body).toJson(QJsonDocument::Compact), {}, 0 };
 }
 

@@ -8,6 +8,7 @@
 #include <QObject>
 #include <QPair>
 #include <QString>
+#include <QStringList>
 
 #include <functional>
 #include <optional>
@@ -93,17 +94,35 @@ namespace pcs::test {
 //   {S+2, ln 0.1}] (each {"token", "logprob", "bytes"}), so [[score=7]] gives "7" 0.6, "8" 0.3,
 //   "9" 0.1; every other token has logprob 0 and top_logprobs [itself with 0].
 // Truncated ([[truncated]]): CONTENT cut after its first 20 characters.
+// Byte pieces ([[pieces=STYLE]], STYLE fffd, perbyte, empty, escaped or garbled): CONTENT is
+//   {"reasoning": "It says “act now” 中 🙂.", "score": S} and its log-probs split the curly
+//   quotes, the CJK character and the emoji into byte pieces, spelled as vLLM (fffd: one U+FFFD
+//   per undecodable run), Ollama (perbyte: one per byte), an incremental detokeniser (empty: ""
+//   until the character is whole) or OpenAI/DeepSeek (escaped: "\xe2\x80" with the real
+//   "bytes") spell them; the score token as with [[logprobs]] (expected score S + 0.5).
+//   garbled: fffd pieces whose count does not fit the text, so nothing can place them.
 //
 // Legacy completions (POST /v1/completions, for BPB): the prompt is the script key. It is split
 // into tokens of leading whitespace + one word (regex \s*\S+, trailing whitespace its own
 // token); each token's logprob is -0.1 x its non-space characters, the first token's is null.
+// A CJK character (U+3040-U+9FFF) is a token of its own (with the whitespace before it), split
+// into byte pieces by its code point c as real byte-level tokenizers split rarer characters:
+// c % 3 == 0 one piece; 1: two pieces (all but the last byte, the last byte); 2: three pieces
+// (whitespace + lead byte, each continuation byte). See completionPieces() for their logprobs.
 // The answer has choices[0].text "x" and, when the body has "prompt_logprobs", vLLM's
-// choices[0].prompt_logprobs = [null, {"<id>": {"logprob", "rank": 1, "decoded_token"}}, ...];
-// with setCompletionsLegacyOnly(true) instead (and only when "echo" is true) OpenAI's legacy
-// choices[0].logprobs {"tokens", "token_logprobs" (null first), "text_offset"} covering the
-// prompt and one generated token " x" (logprob -5), usage.completion_tokens 1.
+// choices[0].prompt_logprobs = [null, {"<id>": {"logprob", "rank": 1, "decoded_token"}}, ...]
+// (split pieces spelled as vLLM spells them: two-piece characters as U+FFFD pieces, three-piece
+// ones as "", "" and then the whole character); with setCompletionsLegacyOnly(true) instead, or
+// when the body has "echo" true and no "prompt_logprobs", OpenAI's legacy choices[0].logprobs
+// {"tokens", "token_logprobs" (null first), "text_offset"} covering the prompt and one generated
+// token " x" (logprob -5), usage.completion_tokens 1; split pieces are spelled "bytes:\xe4\xb8"
+// and text_offset sums the token strings' lengths (as vLLM computes it).
 //   [[noprompt]]     no prompt log-probabilities at all
 // setCompletionsFailAfter(N): completions requests after the first N get 400 (not retried).
+//
+// GET /v1/models: {"object": "list", "data": [{"id", "object": "model", "owned_by"}]} listing
+// setModels() (default: none). authorizationHeaders() gives the Authorization header each
+// request came with, so that tests can see which key went where.
 class FakeOpenAiServer : public QObject {
     Q_OBJECT
 
@@ -151,6 +170,20 @@ public:
     // The scripted tokens of a prompt (see above) and their logprobs (first one NaN = null).
     static QStringList completionTokens(const QString &prompt);
     static double completionTokenLogprob(const QString &token);
+    // The pieces the /completions answers are made of: each token, or its byte pieces. A whole
+    // token's logprob is completionTokenLogprob(); piece k (0-based) of a split character has
+    // -0.05 x (k + 1) - 0.01 x its bytes. The first piece of the prompt has none (null).
+    struct CompletionPiece {
+        QByteArray bytes;
+        double logprob = 0;
+        QString vllmText;  // decoded_token
+        QString legacyText;  // the legacy "tokens" entry
+    };
+    static QList<CompletionPiece> completionPieces(const QString &prompt);
+
+    void setModels(const QStringList &ids) { m_models = ids; }
+    // The Authorization header of each request received, in order (empty when it had none).
+    QList<QByteArray> authorizationHeaders() const;
 
     int totalRequests() const { return int(m_received.size()); }
     int requestsFor(const QString &scriptKey) const { return m_requestsPerKey.value(scriptKey); }
@@ -164,6 +197,9 @@ public:
     static QByteArray completionBody(int score, const QString &model, qint64 promptTokens,
                                      AnswerShape shape = AnswerShape::Plain, int topLogprobs = 3);
     static QByteArray errorBody(const QString &message, const QString &type, const QString &code);
+    // The [[pieces=STYLE]] answer (see above).
+    static QByteArray piecedCompletionBody(int score, const QString &model, qint64 promptTokens,
+                                           const QString &style);
 
 signals:
     void requestReceived(int total);
@@ -197,6 +233,8 @@ private:
     bool m_completionsLegacyOnly = false;
     int m_completionsFailAfter = -1;
     int m_completionsRequests = 0;
+    QStringList m_models;
+    ScriptedReply modelsReply() const;
 };
 
 }  // namespace pcs::test

@@ -6,6 +6,7 @@
 #include "review/localassessors.h"
 #include "review/modelprofile.h"
 #include "review/serverreply.h"
+#include "review/tokenbytes.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -103,6 +104,124 @@ QList<Token> answerTokens(const QString &reasoningToken, const QList<Token> &sco
     tokens += scoreTokens;
     tokens.append({ QStringLiteral("}"), 1.0, {} });
     return tokens;
+}
+
+// How a server spells the tokens that hold only part of a character.
+enum class PieceStyle {
+    Replacement,  // vLLM, Hugging Face: one U+FFFD per undecodable run (Python's "replace")
+    PerByte,  // Ollama, Go's JSON encoder: one U+FFFD per undecodable byte
+    Empty,  // an incremental detokeniser: "" until the character is whole, then all of it
+    EscapedWithBytes,  // OpenAI, DeepSeek: "\xe2\x80" with the real bytes in "bytes"
+    ReplacedBytes,  // vLLM's chat logprobs: U+FFFD text, "bytes" = that text's UTF-8
+};
+
+struct Piece {
+    QByteArray bytes;
+    QString replacement;  // as Python decodes it
+    QString perByte;  // as Go decodes it
+    QString completed;  // what an incremental detokeniser emits with this piece
+};
+
+// A reasoning with curly quotes, a CJK character and an emoji, and the pieces of its non-ASCII
+// characters: " “" is [20 E2 80][9C], "”" [E2][80 9D], " 中" [20 E4][B8][AD], " 🙂" [20 F0 9F][99
+// 82].
+const QString kPiecedReasoning = QStringLiteral("It says \u201Cact now\u201D \u4E2D \U0001F642.");
+
+QList<QList<Piece>> characterPieces()
+{
+    const QString r = QStringLiteral("\uFFFD");
+    return {
+        { { "\x20\xE2\x80", QStringLiteral(" ") + r, QStringLiteral(" ") + r + r, {} },
+          { "\x9C", r, r, QStringLiteral(" \u201C") } },
+        { { "\xE2", r, r, {} }, { "\x80\x9D", r + r, r + r, QStringLiteral("\u201D") } },
+        { { "\x20\xE4", QStringLiteral(" ") + r, QStringLiteral(" ") + r, {} },
+          { "\xB8", r, r, {} },
+          { "\xAD", r, r, QStringLiteral(" \u4E2D") } },
+        { { "\x20\xF0\x9F", QStringLiteral(" ") + r, QStringLiteral(" ") + r + r, {} },
+          { "\x99\x82", r + r, r + r, QStringLiteral(" \U0001F642") } },
+    };
+}
+
+QJsonArray byteArray(const QByteArray &bytes)
+{
+    QJsonArray array;
+    for (const char byte : bytes)
+        array.append(int(static_cast<unsigned char>(byte)));
+    return array;
+}
+
+QJsonObject pieceToken(const Piece &piece, PieceStyle style)
+{
+    QJsonObject token { { QStringLiteral("logprob"), std::log(0.99) },
+                        { QStringLiteral("top_logprobs"), QJsonArray {} } };
+    switch (style) {
+    case PieceStyle::Replacement:
+        token.insert(QStringLiteral("token"), piece.replacement);
+        break;
+    case PieceStyle::PerByte:
+        token.insert(QStringLiteral("token"), piece.perByte);
+        break;
+    case PieceStyle::Empty:
+        token.insert(QStringLiteral("token"), piece.completed);
+        break;
+    case PieceStyle::EscapedWithBytes: {
+        QString escaped;
+        for (const char byte : piece.bytes) {
+            const auto value = static_cast<unsigned char>(byte);
+            escaped += value < 0x80 ? QString(QChar(value))
+                                    : QStringLiteral("\\x%1").arg(value, 2, 16, QLatin1Char('0'));
+        }
+        token.insert(QStringLiteral("token"), escaped);
+        token.insert(QStringLiteral("bytes"), byteArray(piece.bytes));
+        break;
+    }
+    case PieceStyle::ReplacedBytes:
+        token.insert(QStringLiteral("token"), piece.replacement);
+        token.insert(QStringLiteral("bytes"), byteArray(piece.replacement.toUtf8()));
+        break;
+    }
+    return token;
+}
+
+// The answer {"reasoning":"<kPiecedReasoning>","score":85} with its log-probs: whole ASCII
+// tokens, the pieces in `style`, and "85" with alternatives 85 (.5), 80 (.3), 90 (.1), x (.1).
+std::pair<QString, QJsonArray> piecedAnswer(PieceStyle style)
+{
+    const QList<QList<Piece>> characters = characterPieces();
+    QJsonArray tokens;
+    const auto whole = [&tokens](const QString &text) {
+        tokens.append(QJsonObject { { QStringLiteral("token"), text },
+                                    { QStringLiteral("logprob"), 0.0 },
+                                    { QStringLiteral("bytes"), byteArray(text.toUtf8()) } });
+    };
+    const auto pieces = [&](int character) {
+        for (const Piece &piece : characters[character])
+            tokens.append(pieceToken(piece, style));
+    };
+    for (const char *text : { "{\"", "reasoning", "\":\"", "It", " says" })
+        whole(QString::fromUtf8(text));
+    pieces(0);
+    whole(QStringLiteral("act"));
+    whole(QStringLiteral(" now"));
+    pieces(1);
+    pieces(2);
+    pieces(3);
+    for (const char *text : { ".", "\",\"", "score", "\":" })
+        whole(QString::fromUtf8(text));
+    QJsonArray alternatives;
+    for (const auto &[text, probability] : { std::pair { "85", 0.5 }, std::pair { "80", 0.3 },
+                                             std::pair { "90", 0.1 }, std::pair { "x", 0.1 } })
+        alternatives.append(QJsonObject { { QStringLiteral("token"), QString::fromUtf8(text) },
+                                          { QStringLiteral("logprob"), std::log(probability) },
+                                          { QStringLiteral("bytes"), byteArray(text) } });
+    tokens.append(QJsonObject { { QStringLiteral("token"), QStringLiteral("85") },
+                                { QStringLiteral("logprob"), std::log(0.5) },
+                                { QStringLiteral("bytes"), byteArray("85") },
+                                { QStringLiteral("top_logprobs"), alternatives } });
+    whole(QStringLiteral("}"));
+    const QString content
+        = QStringLiteral("{\"reasoning\":\"%1\",\"score\":85}").arg(kPiecedReasoning);
+    return { content, tokens };
 }
 
 QJsonObject schemaOf(const QJsonObject &body)
@@ -307,6 +426,7 @@ private slots:
         QVERIFY(assessment.ok());
         QVERIFY(qFuzzyCompare(*assessment.score, (0.2 * 80 + 0.5 * 85 + 0.2 * 90) / 0.9));
         QVERIFY(qFuzzyCompare(*assessment.logprobCoverage, 0.9));
+        QVERIFY(assessment.logprobNote.isEmpty());
 
         // 100 is valid; 101 and a leading zero are not scores JSON could hold.
         const QList<Token> skewed = answerTokens(QStringLiteral("Scam."),
@@ -366,6 +486,148 @@ private slots:
         QVERIFY(assessment.ok());
         QCOMPARE(*assessment.score, 85.0);
         QVERIFY(qFuzzyCompare(*assessment.logprobCoverage, 0.72));
+        QCOMPARE(LogprobNote::codeOf(assessment.logprobNote),
+                 QLatin1String(LogprobNote::kSplitDigits));
+    }
+
+    // Byte pieces around curly quotes, a CJK character and an emoji in the reasoning, as each
+    // kind of server spells them: the expectation is used, exactly as with whole tokens.
+    void logprobsWithBytePieces_data()
+    {
+        QTest::addColumn<int>("style");
+        QTest::newRow("U+FFFD (vLLM)") << int(PieceStyle::Replacement);
+        QTest::newRow("U+FFFD per byte (Ollama)") << int(PieceStyle::PerByte);
+        QTest::newRow("empty pieces") << int(PieceStyle::Empty);
+        QTest::newRow("escaped with bytes (OpenAI)") << int(PieceStyle::EscapedWithBytes);
+        QTest::newRow("bytes of U+FFFD (vLLM chat)") << int(PieceStyle::ReplacedBytes);
+    }
+    void logprobsWithBytePieces()
+    {
+        QFETCH(int, style);
+        const auto [content, tokens] = piecedAnswer(PieceStyle(style));
+        QString spelled;
+        for (const QJsonValue &token : tokens)
+            spelled += token.toObject().value(QStringLiteral("token")).toString();
+        // Only an incremental detokeniser's pieces still spell the text as strings.
+        QCOMPARE(spelled == content, PieceStyle(style) == PieceStyle::Empty);
+        const Assessment assessment = parseAssessmentResponse(
+            completion(content, QStringLiteral("stop"), QJsonValue::Null, tokens));
+        QVERIFY2(assessment.ok(), qPrintable(assessment.errorMessage));
+        QCOMPARE(assessment.reasoning, kPiecedReasoning);
+        // By hand: (0.5·85 + 0.3·80 + 0.1·90) / 0.9 = 75.5 / 0.9 = 83.888..., coverage 0.9.
+        QVERIFY2(assessment.logprobCoverage.has_value(), qPrintable(assessment.logprobNote));
+        QVERIFY(std::abs(*assessment.score - 75.5 / 0.9) < 1e-12);
+        QVERIFY(std::abs(*assessment.logprobCoverage - 0.9) < 1e-12);
+        QVERIFY2(assessment.logprobNote.isEmpty(), qPrintable(assessment.logprobNote));
+    }
+
+    // When the expectation truly cannot be used, the note says why, and the score is the integer
+    // the model wrote.
+    void logprobNotes()
+    {
+        // No log-probs at all.
+        const QString content = QStringLiteral("{\"reasoning\":\"Fake urgency.\",\"score\":85}");
+        const Assessment none = parseAssessmentResponse(completion(content));
+        QVERIFY(none.ok());
+        QCOMPARE(LogprobNote::codeOf(none.logprobNote), QLatin1String(LogprobNote::kNotReturned));
+
+        // The score's token without a "token" string: its bytes are unknown.
+        auto [pieced, tokens] = piecedAnswer(PieceStyle::Replacement);
+        for (qsizetype i = 0; i < tokens.size(); ++i) {
+            QJsonObject token = tokens[i].toObject();
+            if (token.value(QStringLiteral("token")).toString() == QLatin1String("85")) {
+                token.remove(QStringLiteral("token"));
+                token.remove(QStringLiteral("bytes"));
+                tokens[i] = token;
+            }
+        }
+        const Assessment unknown = parseAssessmentResponse(
+            completion(pieced, QStringLiteral("stop"), QJsonValue::Null, tokens));
+        QVERIFY(unknown.ok());
+        QCOMPARE(*unknown.score, 85.0);
+        QVERIFY(!unknown.logprobCoverage.has_value());
+        QCOMPARE(LogprobNote::codeOf(unknown.logprobNote),
+                 QLatin1String(LogprobNote::kScoreTokenUnknown));
+
+        // A curly quote's pieces whose real bytes say another character: nothing aligns.
+        auto [wrong, wrongTokens] = piecedAnswer(PieceStyle::EscapedWithBytes);
+        for (qsizetype i = 0; i < wrongTokens.size(); ++i) {
+            QJsonObject token = wrongTokens[i].toObject();
+            if (token.value(QStringLiteral("token")).toString() == QLatin1String("\\x9c"))
+                token.insert(QStringLiteral("bytes"), byteArray("\x9D"));
+            wrongTokens[i] = token;
+        }
+        const Assessment unaligned = parseAssessmentResponse(
+            completion(wrong, QStringLiteral("stop"), QJsonValue::Null, wrongTokens));
+        QVERIFY(unaligned.ok());
+        QCOMPARE(*unaligned.score, 85.0);
+        QCOMPARE(LogprobNote::codeOf(unaligned.logprobNote),
+                 QLatin1String(LogprobNote::kUnaligned));
+        QVERIFY(unaligned.logprobNote.contains(QStringLiteral("do not spell")));
+
+        // Errors carry no note.
+        const Assessment failed
+            = parseAssessmentResponse(completion(QStringLiteral("{\"score\":85}")));
+        QVERIFY(!failed.ok());
+        QVERIFY(failed.logprobNote.isEmpty());
+    }
+
+    // placeTokensOnBytes itself: every spelling, an unknown first token, an undecided split.
+    void tokensPlacedOnBytes()
+    {
+        const auto text = [](const char *utf8) {
+            return TokenText { QString::fromUtf8(utf8), {} };
+        };
+        const QByteArray zhong = "\xE4\xB8\xAD";  // 中
+        // U+FFFD pieces anchored between known tokens: "a" [E4 B8] [AD] "b".
+        auto places = placeTokensOnBytes(
+            { text("a"), text("\xEF\xBF\xBD"), text("\xEF\xBF\xBD"), text("b") },
+            "a" + zhong + "b");
+        QVERIFY(places.has_value());
+        const std::vector<qsizetype> expected { 0, 1, 3, 4, 5 };
+        for (size_t i = 0; i < expected.size(); ++i) {
+            QVERIFY((*places)[i].certain());
+            QCOMPARE((*places)[i].earliest, expected[i]);
+        }
+        // An unknown first token (vLLM's null position) and an empty piece.
+        places = placeTokensOnBytes({ TokenText {}, text(" x"), text(""), text(" \xE4\xB8\xAD") },
+                                    "hello x " + zhong);
+        QVERIFY(places.has_value());
+        QCOMPARE((*places)[1].earliest, 5);
+        QVERIFY((*places)[1].certain());
+        QCOMPARE((*places)[3].earliest, 7);
+        // Two U+FFFD pieces for the three bytes of one character: only 2+1, since a piece of two
+        // continuation bytes would read as two U+FFFD.
+        places = placeTokensOnBytes({ text("\xEF\xBF\xBD"), text("\xEF\xBF\xBD") }, zhong);
+        QVERIFY(places.has_value());
+        QVERIFY((*places)[1].certain());
+        QCOMPARE((*places)[1].earliest, 2);
+        // Two empty pieces for it: any split, so the second one's start is undecided.
+        places = placeTokensOnBytes({ text(""), text("") }, zhong);
+        QVERIFY(places.has_value());
+        QVERIFY(!(*places)[1].certain());
+        QCOMPARE((*places)[1].earliest, 0);
+        QCOMPARE((*places)[1].latest, 3);
+        // A complete character is never one U+FFFD (unless it is U+FFFD itself).
+        QVERIFY(!placeTokensOnBytes({ text("\xEF\xBF\xBD") }, zhong).has_value());
+        QVERIFY(placeTokensOnBytes({ text("\xEF\xBF\xBD") }, "\xEF\xBF\xBD").has_value());
+        // Escaped bytes: OpenAI's legacy "bytes:" form, or the literal text after all.
+        QCOMPARE(escapedTokenBytes(QStringLiteral("bytes: \\xe4\\xb8")), QByteArray(" \xE4\xB8"));
+        QCOMPARE(escapedTokenBytes(QStringLiteral("\\xe4\\xb8")), QByteArray("\xE4\xB8"));
+        QVERIFY(!escapedTokenBytes(QStringLiteral("a\\xe4")).has_value());
+        QVERIFY(!escapedTokenBytes(QStringLiteral("bytes:abc")).has_value());
+        QVERIFY(placeTokensOnBytes({ text("bytes: \\xe4\\xb8"), text("\xEF\xBF\xBD") }, " " + zhong)
+                    .has_value());
+        QVERIFY(placeTokensOnBytes({ text("\\xe4") }, "\\xe4").has_value());
+        // Exact bytes only where certain.
+        QCOMPARE(exactTokenBytes(text("ab")), std::optional(QByteArray("ab")));
+        QVERIFY(!exactTokenBytes(text("\xEF\xBF\xBD")).has_value());
+        QVERIFY(!exactTokenBytes(text("")).has_value());
+        QCOMPARE(exactTokenBytes(TokenText { QStringLiteral("\\xe4"), QByteArray("\xE4") }),
+                 std::optional(QByteArray("\xE4")));
+        // Tokens that do not spell the text.
+        QVERIFY(!placeTokensOnBytes({ text("a"), text("c") }, "ab").has_value());
+        QVERIFY(!placeTokensOnBytes({ text("a") }, "ab").has_value());
     }
 
     void logprobsThatDoNotSpellTheContent()
@@ -379,6 +641,8 @@ private slots:
         QVERIFY(assessment.ok());
         QCOMPARE(*assessment.score, 85.0);
         QVERIFY(!assessment.logprobCoverage.has_value());
+        QCOMPARE(LogprobNote::codeOf(assessment.logprobNote),
+                 QLatin1String(LogprobNote::kUnaligned));
 
         // No valid alternative at all: the parsed score, with coverage 0.
         const QList<Token> odd
@@ -388,6 +652,8 @@ private slots:
             completion(spelled(odd), QStringLiteral("stop"), QJsonValue::Null, logprobTokens(odd)));
         QCOMPARE(*oddAssessment.score, 85.0);
         QCOMPARE(*oddAssessment.logprobCoverage, 0.0);
+        QCOMPARE(LogprobNote::codeOf(oddAssessment.logprobNote),
+                 QLatin1String(LogprobNote::kNoValidAlternative));
     }
 
     // A logprob far above 0 (no model writes one; a corrupt or hostile results file does): its

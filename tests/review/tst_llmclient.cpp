@@ -570,14 +570,17 @@ void TestLlmClient::apiKeyFromEnvironmentOrKeychain()
     tool.setPermissions(QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
     qputenv("PATH", bin.path().toUtf8());
 
+    // OPENAI_API_KEY belongs to https://api.openai.com alone (review/apikey.h; tst_apikey).
+    const auto keyFor = [](const QString &url) { return resolveEndpoint(url).value().key; };
     qputenv("OPENAI_API_KEY", "sk-from-env");
-    QCOMPARE(apiKeyFor(baseUrl), QStringLiteral("sk-from-env"));
+    QCOMPARE(keyFor(baseUrl), QStringLiteral("sk-from-keychain"));
+    QCOMPARE(keyFor(QStringLiteral("https://api.openai.com/v1")), QStringLiteral("sk-from-env"));
     qunsetenv("OPENAI_API_KEY");
-    QCOMPARE(apiKeyFor(baseUrl), QStringLiteral("sk-from-keychain"));
-    QCOMPARE(apiKeyFor(QStringLiteral("http://other/v1")), QString());  // secret-tool exits 1
+    QCOMPARE(keyFor(baseUrl), QStringLiteral("sk-from-keychain"));
+    QCOMPARE(keyFor(QStringLiteral("http://other/v1")), QString());  // secret-tool exits 1
     QTemporaryDir empty;
     qputenv("PATH", empty.path().toUtf8());
-    QCOMPARE(apiKeyFor(baseUrl), QString());
+    QCOMPARE(keyFor(baseUrl), QString());
 }
 
 void TestLlmClient::throughput()

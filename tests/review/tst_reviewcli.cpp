@@ -3,6 +3,7 @@
 // the Batch API round trip; throughput.
 #include "common/testdata.h"
 #include "fakeopenaiserver.h"
+#include "review/assessment.h"
 #include "review/queuestore.h"
 
 #include <QDir>
@@ -24,6 +25,7 @@
 #include <algorithm>
 #include <cmath>
 #include <random>
+#include <tuple>
 
 #include <csignal>
 #include <sys/resource.h>
@@ -123,6 +125,57 @@ QList<QByteArray> oddRecords()
     };
 }
 
+// The custom_id of every request line of `path`, in order (the key after "body", so its last
+// occurrence in the line).
+QStringList customIds(const QString &path)
+{
+    QStringList ids;
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return ids;
+    const QByteArray key = "\"custom_id\":\"";
+    while (!file.atEnd()) {
+        const QByteArray line = file.readLine();
+        const qsizetype at = line.lastIndexOf(key);
+        if (at < 0)
+            return {};
+        const qsizetype start = at + key.size();
+        ids << QString::fromUtf8(line.mid(start, line.indexOf('"', start) - start));
+    }
+    return ids;
+}
+
+// The ids of a queue's pending items as custom_ids.
+QStringList pendingCustomIds(const QString &db)
+{
+    QStringList ids;
+    auto store = QueueStore::open(db);
+    if (!store.ok())
+        return ids;
+    qint64 after = 0;
+    for (;;) {
+        auto items = (*store)->pending(10000, after);
+        if (!items.ok() || items->empty())
+            return ids;
+        for (const QueueItem &item : *items)
+            ids << QStringLiteral("item-%1").arg(item.id);
+        after = items->back().id;
+    }
+}
+
+// A Batch API result line for `customId` with a 200 response carrying `body`.
+QByteArray resultLine(const QString &customId, const QByteArray &body)
+{
+    return QJsonDocument(
+               QJsonObject { { QStringLiteral("custom_id"), customId },
+                             { QStringLiteral("response"),
+                               QJsonObject { { QStringLiteral("status_code"), 200 },
+                                             { QStringLiteral("body"),
+                                               QJsonDocument::fromJson(body).object() } } },
+                             { QStringLiteral("error"), QJsonValue::Null } })
+        .toJson(QJsonDocument::Compact);
+}
+
 }  // namespace
 
 class TestReviewCli : public QObject {
@@ -216,6 +269,7 @@ private Q_SLOTS:
                 QVERIFY(std::abs(*item.score - 85.5) < 1e-6);
                 QVERIFY(item.logprobCoverage && std::abs(*item.logprobCoverage - 1.0) < 1e-6);
                 QVERIFY(item.logprobStatus.isEmpty());  // used
+                QVERIFY(item.logprobNote.isEmpty());
                 QCOMPARE(item.autoDecision, QStringLiteral("filter"));
             } else if (marker == QLatin1String("[[score=95]]")) {
                 QCOMPARE(item.autoDecision, QStringLiteral("filter"));
@@ -224,7 +278,9 @@ private Q_SLOTS:
             } else {
                 QCOMPARE(*item.score, 10.0);
                 QCOMPARE(item.autoDecision, QStringLiteral("keep"));
-                QCOMPARE(item.logprobStatus, QStringLiteral("absent"));  // asked, none came
+                QVERIFY(item.logprobStatus.isEmpty());  // asked for
+                QCOMPARE(LogprobNote::codeOf(item.logprobNote),
+                         QLatin1String(LogprobNote::kNotReturned));  // but none came
             }
         }
         // Requests that must not be retried were sent once; flaky ones until they succeeded.
@@ -265,7 +321,7 @@ private Q_SLOTS:
         QCOMPARE(lines(curated).size(), keep);
         QCOMPARE(lines(dropped).size(), filter);
         QCOMPARE(lines(log).size(), 61);  // a header and one row per item
-        QVERIFY(lines(log).first().endsWith(",request_id,logprob_status"));
+        QVERIFY(lines(log).first().endsWith(",request_id,logprob_status,logprob_note"));
         QVERIFY(lines(log).at(1).contains(",req_fake_"));
         QVERIFY2(exportErr.contains(QStringLiteral("%1 held back").arg(revise).toUtf8()),
                  exportErr.constData());
@@ -596,6 +652,55 @@ private Q_SLOTS:
                          && !body.contains(QLatin1String("top_logprobs")),
                      line.constData());
             QVERIFY(body.contains(QLatin1String("response_format")));
+        }
+        // Sharded (--max-requests) from the same profile; the results, which have no log-probs,
+        // are recorded as the live run records them: refused by the model, not a missing answer.
+        QCOMPARE(runCli(exportArguments
+                            + QStringList { QStringLiteral("--max-requests"), QStringLiteral("2") },
+                        nullptr, &err),
+                 0);
+        QVERIFY2(err.contains("5 requests in 3 file(s)"), err.constData());
+        QByteArray results;
+        for (int shard = 1; shard <= 3; ++shard) {
+            const QString shardPath = m_dir.filePath(
+                QStringLiteral("reasoning-requests-%1.jsonl").arg(shard, 3, 10, QLatin1Char('0')));
+            QCOMPARE(lines(shardPath).size(), shard < 3 ? 2 : 1);
+            for (const QByteArray &line : lines(shardPath)) {
+                const QJsonObject request = QJsonDocument::fromJson(line).object();
+                const QJsonObject body = request.value(QStringLiteral("body")).toObject();
+                QVERIFY2(!body.contains(QLatin1String("temperature"))
+                             && !body.contains(QLatin1String("logprobs")),
+                         line.constData());
+                const QJsonObject result {
+                    { QStringLiteral("custom_id"), request.value(QStringLiteral("custom_id")) },
+                    { QStringLiteral("response"),
+                      QJsonObject {
+                          { QStringLiteral("status_code"), 200 },
+                          { QStringLiteral("body"),
+                            QJsonDocument::fromJson(test::FakeOpenAiServer::completionBody(
+                                                        30, QStringLiteral("test-model"), 10))
+                                .object() } } },
+                    { QStringLiteral("error"), QJsonValue::Null }
+                };
+                results += QJsonDocument(result).toJson(QJsonDocument::Compact) + '\n';
+            }
+        }
+        const QString resultsPath
+            = test::writeFile(m_dir, QStringLiteral("reasoning-results.jsonl"), results);
+        QCOMPARE(runCli({ QStringLiteral("review"), QStringLiteral("batch-import"),
+                          QStringLiteral("--db"), db, QStringLiteral("--input"), resultsPath },
+                        nullptr, &err),
+                 0);
+        QVERIFY2(err.contains("5 items scored without log-probs: not_allowed 5"), err.constData());
+        {
+            auto store = QueueStore::open(db);
+            QVERIFY(store.ok());
+            for (qint64 id = kItems + 11; id <= kItems + 15; ++id) {
+                const QueueItem item = (*store)->item(id).value();
+                QCOMPARE(item.state, QStringLiteral("assessed"));
+                QCOMPARE(item.logprobStatus, QStringLiteral("not_allowed"));
+                QVERIFY2(item.logprobNote.isEmpty(), qPrintable(item.logprobNote));
+            }
         }
         QCOMPARE(
             runCli(exportArguments
@@ -1014,6 +1119,347 @@ private Q_SLOTS:
         QVERIFY2(err.contains("0 assessed, 0 errors, 12 not pending, 1 unknown ids, 2 malformed "
                               "lines"),
                  err.constData());
+    }
+
+    // A 60,000-item queue: within OpenAI's 50,000 requests per file by default, within a small
+    // --max-bytes too; every pending item exactly once across the files, in id order; a request
+    // larger than --max-bytes alone is refused naming the item; files of an earlier export that
+    // this one did not write are named.
+    void batchExportWithinLimits()
+    {
+        const QString db = m_dir.filePath(QStringLiteral("limits.sqlite"));
+        const QString criteria
+            = test::writeFile(m_dir, QStringLiteral("tiny-criteria.json"),
+                              QByteArray("{\"name\": \"Tiny\", \"principles\": \"Be honest.\"}"));
+        QVERIFY(makeQueue(m_dir, db, 60000));
+        const QStringList pending = pendingCustomIds(db);
+        QCOMPARE(pending.size(), 60000);
+        const auto exportTo = [&](const QString &name, const QStringList &limits, QByteArray *err) {
+            return runCli(QStringList { QStringLiteral("review"), QStringLiteral("batch-export"),
+                                        QStringLiteral("--db"), db, QStringLiteral("--criteria"),
+                                        criteria, QStringLiteral("--model"),
+                                        QStringLiteral("batch-model"), QStringLiteral("--output"),
+                                        m_dir.filePath(name) }
+                              + limits,
+                          nullptr, err);
+        };
+        // The files of one export: each within the limits, all together every item once.
+        const auto checkShards = [&](const QString &stem, int count, qint64 maxRequests,
+                                     qint64 maxBytes, const QByteArray &err, bool last = true) {
+            QStringList all;
+            for (int k = 1; k <= count; ++k) {
+                const QString path = m_dir.filePath(
+                    QStringLiteral("%1-%2.jsonl").arg(stem).arg(k, 3, 10, QLatin1Char('0')));
+                QVERIFY2(err.contains(path.toUtf8()), err.constData());
+                const QStringList ids = customIds(path);
+                QVERIFY(!ids.isEmpty());
+                QVERIFY(ids.size() <= maxRequests);
+                QVERIFY(QFileInfo(path).size() <= maxBytes);
+                all += ids;
+                if (k == 1) {
+                    const QJsonObject first = QJsonDocument::fromJson(lines(path).first()).object();
+                    QCOMPARE(first.value(QStringLiteral("url")).toString(),
+                             QStringLiteral("/v1/chat/completions"));
+                    QCOMPARE(first.value(QStringLiteral("body"))
+                                 .toObject()
+                                 .value(QStringLiteral("model"))
+                                 .toString(),
+                             QStringLiteral("batch-model"));
+                }
+            }
+            if (last)
+                QVERIFY(
+                    !QFile::exists(m_dir.filePath(QStringLiteral("%1-%2.jsonl")
+                                                      .arg(stem)
+                                                      .arg(count + 1, 3, 10, QLatin1Char('0')))));
+            QCOMPARE(all, pending);  // every item once, in id order
+        };
+
+        QByteArray err;
+        QCOMPARE(exportTo(QStringLiteral("big.jsonl"), {}, &err), 0);
+        QVERIFY2(err.contains("60000 requests in 2 file(s)"), err.constData());
+        QVERIFY(!QFile::exists(m_dir.filePath(QStringLiteral("big.jsonl"))));
+        checkShards(QStringLiteral("big"), 2, 50000, 190000000, err);
+        if (QTest::currentTestFailed())
+            return;
+        QCOMPARE(customIds(m_dir.filePath(QStringLiteral("big-001.jsonl"))).size(), 50000);
+        const qint64 total = QFileInfo(m_dir.filePath(QStringLiteral("big-001.jsonl"))).size()
+            + QFileInfo(m_dir.filePath(QStringLiteral("big-002.jsonl"))).size();
+
+        // Bytes decide when they are the tighter limit.
+        const qint64 maxBytes = total / 5 - 10000;
+        QCOMPARE(exportTo(QStringLiteral("small.jsonl"),
+                          { QStringLiteral("--max-bytes"), QString::number(maxBytes) }, &err),
+                 0);
+        QVERIFY2(err.contains("60000 requests in 6 file(s)"), err.constData());
+        checkShards(QStringLiteral("small"), 6, 50000, maxBytes, err);
+        if (QTest::currentTestFailed())
+            return;
+
+        // Again with the default limits: two files, and four old shards named as stale.
+        QCOMPARE(exportTo(QStringLiteral("small.jsonl"), {}, &err), 0);
+        checkShards(QStringLiteral("small"), 2, 50000, 190000000, err, false);
+        if (QTest::currentTestFailed())
+            return;
+        for (int k = 3; k <= 6; ++k)
+            QVERIFY2(
+                err.contains(QStringLiteral("warning: %1 is not part of this export")
+                                 .arg(m_dir.filePath(QStringLiteral("small-00%1.jsonl").arg(k)))
+                                 .toUtf8()),
+                err.constData());
+
+        // One request larger than the limit alone: refused, naming the item; nothing written.
+        QCOMPARE(exportTo(QStringLiteral("tiny.jsonl"),
+                          { QStringLiteral("--max-bytes"), QStringLiteral("500") }, &err),
+                 2);
+        QVERIFY2(err.contains("item 1 (line 1 of ") && err.contains("--max-bytes"),
+                 err.constData());
+        QVERIFY(!QFile::exists(m_dir.filePath(QStringLiteral("tiny.jsonl"))));
+        QVERIFY(!QFile::exists(m_dir.filePath(QStringLiteral("tiny-001.jsonl"))));
+        QCOMPARE(exportTo(QStringLiteral("tiny.jsonl"),
+                          { QStringLiteral("--max-requests"), QStringLiteral("-1") }, &err),
+                 2);
+
+        for (const QString &name :
+             QDir(m_dir.path())
+                 .entryList({ QStringLiteral("big*.jsonl"), QStringLiteral("small*.jsonl") }))
+            QFile::remove(m_dir.filePath(name));  // some 500 MB
+    }
+
+    // Results of a sharded export come back in several files, shuffled across them and given in
+    // any order; every failed line keeps the server's message and code, in each shape OpenAI
+    // and vLLM's run-batch write; a rerun records nothing twice.
+    void batchImportShuffledShards()
+    {
+        QStringList texts;
+        for (int i = 0; i < 1200; ++i)
+            texts << QStringLiteral("Shard document %1").arg(i);
+        const QString input = test::writeFile(m_dir, QStringLiteral("shards.jsonl"), jsonl(texts));
+        const QString db = m_dir.filePath(QStringLiteral("shards.sqlite"));
+        QCOMPARE(runCli({ QStringLiteral("review"), QStringLiteral("import"),
+                          QStringLiteral("--db"), db, QStringLiteral("--input"), input,
+                          QStringLiteral("--criteria"), criteriaPath() }),
+                 0);
+        QByteArray err;
+        QCOMPARE(runCli({ QStringLiteral("review"), QStringLiteral("batch-export"),
+                          QStringLiteral("--db"), db, QStringLiteral("--output"),
+                          m_dir.filePath(QStringLiteral("requests.jsonl")),
+                          QStringLiteral("--model"), QStringLiteral("batch-model"),
+                          QStringLiteral("--max-requests"), QStringLiteral("500") },
+                        nullptr, &err),
+                 0);
+        QVERIFY2(err.contains("1200 requests in 3 file(s)"), err.constData());
+        QStringList ids;
+        for (int k = 1; k <= 3; ++k)
+            ids += customIds(m_dir.filePath(QStringLiteral("requests-00%1.jsonl").arg(k)));
+        QCOMPARE(ids, pendingCustomIds(db));
+
+        // Failed lines, as written by vLLM's run-batch and by OpenAI (ids[0..6]).
+        const QList<QByteArray> failures {
+            // vLLM: a request it could not run (error a string, body null).
+            "\"response\":{\"status_code\":400,\"request_id\":\"vllm-batch-1\",\"body\":null},"
+            "\"error\":\"The model does not support Chat Completions API\"",
+            // vLLM, older ErrorResponse.
+            "\"response\":{\"status_code\":400,\"request_id\":\"vllm-batch-2\",\"body\":null},"
+            "\"error\":{\"object\":\"error\",\"message\":\"This model's maximum context length is "
+            "4096 tokens.\",\"type\":\"BadRequestError\",\"param\":null,\"code\":400}",
+            // vLLM, newer ErrorResponse.
+            "\"response\":{\"status_code\":400,\"request_id\":\"vllm-batch-3\",\"body\":null},"
+            "\"error\":{\"error\":{\"message\":\"max_tokens must be at least 1, got 0.\","
+            "\"type\":\"BadRequestError\",\"param\":\"max_tokens\",\"code\":400}}",
+            // OpenAI: an HTTP error with its body.
+            "\"response\":{\"status_code\":429,\"request_id\":\"req_4\",\"body\":{\"error\":{"
+            "\"message\":\"Rate limit reached for requests\",\"type\":\"requests\",\"param\":null,"
+            "\"code\":\"rate_limit_exceeded\"}}},\"error\":null",
+            // OpenAI: a failure without an HTTP response.
+            "\"response\":null,\"error\":{\"code\":\"batch_expired\",\"message\":\"This request "
+            "could not be executed before the completion window expired.\"}",
+            // An ErrorResponse in the body.
+            "\"response\":{\"status_code\":400,\"body\":{\"object\":\"error\",\"message\":"
+            "\"Invalid JSON schema\",\"type\":\"BadRequestError\",\"param\":null,\"code\":400}},"
+            "\"error\":null",
+            // No reason anywhere.
+            "\"response\":{\"status_code\":500,\"body\":null},\"error\":null",
+        };
+        const QList<std::pair<QString, QString>> expected {
+            { QStringLiteral("http_400"),
+              QStringLiteral("The model does not support Chat Completions API (HTTP 400)") },
+            { QStringLiteral("http_400"),
+              QStringLiteral("This model's maximum context length is 4096 tokens. (HTTP 400, "
+                             "type BadRequestError)") },
+            { QStringLiteral("http_400"),
+              QStringLiteral("max_tokens must be at least 1, got 0. (HTTP 400, type "
+                             "BadRequestError)") },
+            { QStringLiteral("http_429"),
+              QStringLiteral("Rate limit reached for requests (HTTP 429, type requests, code "
+                             "rate_limit_exceeded)") },
+            { QStringLiteral("batch_expired"),
+              QStringLiteral("This request could not be executed before the completion window "
+                             "expired.") },
+            { QStringLiteral("http_400"),
+              QStringLiteral("Invalid JSON schema (HTTP 400, type BadRequestError)") },
+            { QStringLiteral("http_500"), QStringLiteral("the result gives no reason: ") },
+        };
+        QList<QByteArray> results;
+        for (qsizetype i = 0; i < ids.size(); ++i) {
+            if (i < failures.size()) {
+                results << "{\"id\":\"batch_req_" + QByteArray::number(i) + "\",\"custom_id\":\""
+                        + ids[i].toUtf8() + "\"," + failures[i] + "}";
+                continue;
+            }
+            // Log-probs: with whole tokens, with byte pieces (used), none (not_returned), pieces
+            // that cannot be placed (unaligned).
+            const QByteArray body = i % 4 == 0 ? test::FakeOpenAiServer::completionBody(
+                                        20, QStringLiteral("batch-model"), 10,
+                                        test::FakeOpenAiServer::AnswerShape::WithLogprobs)
+                : i % 4 == 1 ? test::FakeOpenAiServer::piecedCompletionBody(
+                      20, QStringLiteral("batch-model"), 10, QStringLiteral("fffd"))
+                : i % 4 == 2
+                ? test::FakeOpenAiServer::completionBody(20, QStringLiteral("batch-model"), 10)
+                : i == 11
+                ? test::FakeOpenAiServer::piecedCompletionBody(20, QStringLiteral("batch-model"),
+                                                               10, QStringLiteral("garbled"))
+                : test::FakeOpenAiServer::piecedCompletionBody(20, QStringLiteral("batch-model"),
+                                                               10, QStringLiteral("escaped"));
+            results << resultLine(ids[i], body);
+        }
+        // One result twice, in another file: the second one finds the item recorded.
+        results << resultLine(ids[100],
+                              test::FakeOpenAiServer::completionBody(
+                                  20, QStringLiteral("batch-model"), 10,
+                                  test::FakeOpenAiServer::AnswerShape::WithLogprobs));
+        std::mt19937 random(12);
+        std::shuffle(results.begin(), results.end(), random);
+        QList<QByteArray> files(3);
+        for (qsizetype i = 0; i < results.size(); ++i)
+            files[i % 3] += results[i] + '\n';
+        QStringList paths;
+        for (int k = 0; k < 3; ++k)
+            paths << test::writeFile(m_dir, QStringLiteral("results-%1.jsonl").arg(k), files[k]);
+
+        const QStringList importArguments { QStringLiteral("review"),
+                                            QStringLiteral("batch-import"),
+                                            QStringLiteral("--db"),
+                                            db,
+                                            QStringLiteral("--input"),
+                                            paths[2],
+                                            paths[0],
+                                            QStringLiteral("--input"),
+                                            paths[1] };
+        QCOMPARE(runCli(importArguments, nullptr, &err), 0);
+        QVERIFY2(err.contains("1193 assessed, 7 errors, 1 not pending, 0 unknown ids, 0 malformed"),
+                 err.constData());
+        // ids[7..]: i % 4 == 2 gives no log-probs, i == 11 cannot be placed.
+        qint64 notReturned = 0;
+        for (qsizetype i = failures.size(); i < ids.size(); ++i)
+            notReturned += i % 4 == 2 ? 1 : 0;
+        QVERIFY2(err.contains(QStringLiteral("%1 items scored without log-probs: not_returned %2, "
+                                             "unaligned 1")
+                                  .arg(notReturned + 1)
+                                  .arg(notReturned)
+                                  .toUtf8()),
+                 err.constData());
+
+        auto store = QueueStore::open(db);
+        QVERIFY(store.ok());
+        for (qsizetype i = 0; i < failures.size(); ++i) {
+            auto item = (*store)->item(ids[i].mid(5).toLongLong());
+            QVERIFY(item.ok());
+            QCOMPARE(item->state, QStringLiteral("error"));
+            QCOMPARE(item->errorCode, expected[i].first);
+            QVERIFY2(item->error.startsWith(expected[i].second), qPrintable(item->error));
+        }
+        QVERIFY((*store)->item(ids.back().mid(5).toLongLong())->error.isEmpty());
+        // Byte pieces: the expectation (20.5); whole tokens too; none: the integer, noted.
+        for (const auto &[index, score, note] :
+             { std::tuple { 8, 20.5, QString() }, std::tuple { 9, 20.5, QString() },
+               std::tuple { 10, 20.0, QStringLiteral("not_returned") },
+               std::tuple { 11, 20.0, QStringLiteral("unaligned") },
+               std::tuple { 15, 20.5, QString() } }) {
+            auto item = (*store)->item(ids[index].mid(5).toLongLong());
+            QVERIFY(item.ok());
+            QCOMPARE(*item->llmScore, score);
+            QCOMPARE(LogprobNote::codeOf(item->logprobNote), note);
+        }
+        const QJsonObject queue = status(db);
+        const QJsonObject without
+            = queue.value(QStringLiteral("scored_without_logprobs")).toObject();
+        QCOMPARE(without.value(QStringLiteral("items")).toInteger(), notReturned + 1);
+        QCOMPARE(without.value(QStringLiteral("reasons")).toObject(),
+                 (QJsonObject { { QStringLiteral("not_returned"), notReturned },
+                                { QStringLiteral("unaligned"), 1 } }));
+
+        // A rerun records nothing twice; an unreadable file stops it before anything.
+        QCOMPARE(runCli(importArguments, nullptr, &err), 0);
+        QVERIFY2(err.contains("0 assessed, 0 errors, 1201 not pending"), err.constData());
+        QCOMPARE(runCli({ QStringLiteral("review"), QStringLiteral("batch-import"),
+                          QStringLiteral("--db"), db, QStringLiteral("--input"), paths[0],
+                          m_dir.filePath(QStringLiteral("missing.jsonl")) },
+                        nullptr, &err),
+                 2);
+        QVERIFY2(err.contains("missing.jsonl"), err.constData());
+    }
+
+    // A live run: byte pieces of every server style give the expected score; answers without
+    // log-probs or with pieces that cannot be placed keep the integer, noted, and are counted by
+    // the run and by `review status`. Without log-probs asked for, nothing is noted.
+    void runCountsScoresWithoutLogprobs()
+    {
+        const QStringList markers { QStringLiteral("[[logprobs]]"),
+                                    QStringLiteral("[[pieces=fffd]]"),
+                                    QStringLiteral("[[pieces=perbyte]]"),
+                                    QStringLiteral("[[pieces=empty]]"),
+                                    QStringLiteral("[[pieces=escaped]]"),
+                                    QStringLiteral("[[pieces=garbled]]"),
+                                    QString() };
+        QStringList texts;
+        for (const QString &marker : markers)
+            texts << QStringLiteral("Pieces document %1 [[score=40]]").arg(marker);
+        const QString input = test::writeFile(m_dir, QStringLiteral("pieces.jsonl"), jsonl(texts));
+        const QString db = m_dir.filePath(QStringLiteral("pieces.sqlite"));
+        QByteArray err;
+        QCOMPARE(runCli(runArguments(input, db), nullptr, &err), 0);
+        QVERIFY2(err.contains("run: 2 items scored without log-probs: not_returned 1, "
+                              "unaligned 1"),
+                 err.constData());
+        auto store = QueueStore::open(db);
+        QVERIFY(store.ok());
+        for (qsizetype i = 0; i < markers.size(); ++i) {
+            auto item = (*store)->item(i + 1);
+            QVERIFY(item.ok());
+            QCOMPARE(item->state, QStringLiteral("assessed"));
+            const QString note = i == 5 ? QStringLiteral("unaligned")
+                : i == 6                ? QStringLiteral("not_returned")
+                                        : QString();
+            QCOMPARE(LogprobNote::codeOf(item->logprobNote), note);
+            QCOMPARE(*item->llmScore, note.isEmpty() ? 40.5 : 40.0);
+        }
+        const QJsonObject without
+            = status(db).value(QStringLiteral("scored_without_logprobs")).toObject();
+        QCOMPARE(without.value(QStringLiteral("items")).toInteger(), 2);
+        QCOMPARE(without.value(QStringLiteral("reasons")).toObject(),
+                 (QJsonObject { { QStringLiteral("not_returned"), 1 },
+                                { QStringLiteral("unaligned"), 1 } }));
+
+        const QString plainDb = m_dir.filePath(QStringLiteral("pieces-plain.sqlite"));
+        QCOMPARE(
+            runCli(runArguments(input, plainDb) << QStringLiteral("--no-logprobs"), nullptr, &err),
+            0);
+        QVERIFY2(!err.contains("without log-probs"), err.constData());
+        {
+            // What the run chose: said on the request side, nothing noted on the answer side.
+            auto plain = QueueStore::open(plainDb);
+            QVERIFY(plain.ok());
+            const QueueItem item = (*plain)->item(1).value();
+            QCOMPARE(item.logprobStatus, QStringLiteral("not_requested"));
+            QVERIFY(item.logprobNote.isEmpty());
+        }
+        QCOMPARE(status(plainDb)
+                     .value(QStringLiteral("scored_without_logprobs"))
+                     .toObject()
+                     .value(QStringLiteral("items"))
+                     .toInteger(),
+                 0);
     }
 
     // The figure for the note: 200 ms per request, concurrency 16 → ideal 80 requests/s.

@@ -7,6 +7,8 @@
 #include <QTextBrowser>
 #include <QTextEdit>
 
+#include <array>
+
 using pcs::QueueItem;
 using pcs::ReviewDetailPane;
 
@@ -184,18 +186,25 @@ private Q_SLOTS:
         const QString line = pane.findChild<QLabel *>(QStringLiteral("detailState"))->text();
         QVERIFY2(line.contains(QStringLiteral("request req_&lt;abc&gt;")), qPrintable(line));
 
-        const QMap<QString, QString> statuses {
-            { QStringLiteral("not_allowed"), QStringLiteral("log-probs refused by the model") },
-            { QStringLiteral("not_requested"), QStringLiteral("no log-probs asked for") },
-            { QStringLiteral("absent"), QStringLiteral("no log-probs in the answer") },
+        // {status, note, what the line says}: the request side, then the answer side.
+        const QList<std::array<QString, 3>> cases {
+            { QStringLiteral("not_allowed"), QString(),
+              QStringLiteral("log-probs refused by the model") },
+            { QStringLiteral("not_requested"), QString(),
+              QStringLiteral("no log-probs asked for") },
+            { QString(), QStringLiteral("not_returned: the answer came without log-probs"),
+              QStringLiteral("no log-probs in the answer") },
+            { QString(), QStringLiteral("unaligned: its tokens do not spell the content"),
+              QStringLiteral("log-probs unusable: unaligned") },
         };
-        for (auto it = statuses.cbegin(); it != statuses.cend(); ++it) {
+        for (const auto &[status, note, expected] : cases) {
             QueueItem item = assessedItem();
             item.logprobCoverage.reset();
-            item.logprobStatus = it.key();
+            item.logprobStatus = status;
+            item.logprobNote = note;
             pane.showItem(item);
             const QString scores = pane.findChild<QLabel *>(QStringLiteral("detailScores"))->text();
-            QVERIFY2(scores.contains(it.value()), qPrintable(scores));
+            QVERIFY2(scores.contains(expected), qPrintable(scores));
         }
         QueueItem used = assessedItem();
         pane.showItem(used);

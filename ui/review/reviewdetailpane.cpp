@@ -1,5 +1,6 @@
 #include "review/reviewdetailpane.h"
 
+#include "review/assessment.h"
 #include "review/worddiff.h"
 
 #include <QHBoxLayout>
@@ -232,15 +233,19 @@ QString ReviewDetailPane::scoresLine(const QueueItem &item) const
     if (item.logprobCoverage)
         parts
             << tr("logprob coverage %1%").arg(QString::number(*item.logprobCoverage * 100, 'f', 0));
-    // Without log-probs the LLM's score is the integer it wrote: say why there were none.
-    if (item.logprobStatus == QLatin1String("not_requested"))
+    // Without log-probs the LLM's score is the integer it wrote: say why, whether none were asked
+    // for (logprobStatus) or those asked for could not be used (logprobNote).
+    const QString noteCode = LogprobNote::codeOf(item.logprobNote);
+    if (item.logprobStatus == QLatin1String(LogprobStatus::kNotRequested))
         parts << tr("no log-probs asked for (the integer the model wrote)");
-    else if (item.logprobStatus == QLatin1String("not_allowed"))
+    else if (item.logprobStatus == QLatin1String(LogprobStatus::kNotAllowed))
         parts << tr("log-probs refused by the model (the integer it wrote)");
-    else if (item.logprobStatus == QLatin1String("absent"))
-        parts << tr("no log-probs in the answer (the integer the model wrote)");
     else if (!item.logprobStatus.isEmpty())
         parts << tr("log-probs: %1").arg(item.logprobStatus);
+    else if (noteCode == QLatin1String(LogprobNote::kNotReturned))
+        parts << tr("no log-probs in the answer (the integer the model wrote)");
+    else if (!item.logprobNote.isEmpty())
+        parts << tr("log-probs unusable: %1 (the integer the model wrote)").arg(noteCode);
     if (item.revisedScore)
         parts << tr("revision %1").arg(number(*item.revisedScore));
     return parts.join(QStringLiteral(" \u00b7 "));

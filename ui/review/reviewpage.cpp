@@ -1,7 +1,7 @@
 #include "review/reviewpage.h"
 
-#include "review/apikey.h"
 #include "review/criteriaeditor.h"
+#include "review/endpointkeypanel.h"
 #include "review/reviewcommands.h"
 #include "review/reviewdetailpane.h"
 #include "review/reviewqueuemodel.h"
@@ -208,10 +208,8 @@ QWidget *ReviewPage::createProjectTab()
     m_textField = new QLineEdit(QStringLiteral("text"));
     m_textField->setObjectName(QStringLiteral("reviewTextField"));
     m_textField->setToolTip(tr("The JSON field holding the text, for imports and exports"));
-    m_apiKey = new QLabel;
-    m_apiKey->setObjectName(QStringLiteral("reviewApiKeyStatus"));
-    m_apiKey->setWordWrap(true);
-    m_apiKey->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_keyPanel = new EndpointKeyPanel(m_session);
+    m_keyPanel->setObjectName(QStringLiteral("reviewEndpointKeyPanel"));
 
     for (QLineEdit *edit : { m_endpoint, m_modelName, m_textField })
         connect(edit, &QLineEdit::editingFinished, this, [this] {
@@ -219,6 +217,7 @@ QWidget *ReviewPage::createProjectTab()
                 applySettings();
         });
     connect(m_endpoint, &QLineEdit::editingFinished, this, &ReviewPage::updateApiKeyStatus);
+    connect(m_modelName, &QLineEdit::editingFinished, this, &ReviewPage::updateApiKeyStatus);
     connect(m_concurrency, &QSpinBox::editingFinished, this, [this] {
         if (m_session->isOpen())
             applySettings();
@@ -249,7 +248,7 @@ QWidget *ReviewPage::createProjectTab()
     form->addRow(tr("Concurrency"), m_concurrency);
     form->addRow(tr("Text field"), m_textField);
     form->addRow(m_revise);
-    form->addRow(tr("API key"), m_apiKey);
+    form->addRow(m_keyPanel);
 
     auto *content = new QWidget;
     auto *layout = new QVBoxLayout(content);
@@ -801,6 +800,9 @@ Status ReviewPage::applySettings()
                                                                  : m_textField->text().trimmed();
     if (Status stored = m_session->setSettings(settings); !stored)
         return fail(stored.error());
+    // Credentials typed into the URL stay in the session; the field shows what is kept.
+    if (const QString kept = m_session->settings().endpoint; kept != settings.endpoint)
+        m_endpoint->setText(kept);
     updateModelProfile();
     return Done {};
 }
@@ -818,25 +820,8 @@ Status ReviewPage::storeCriteria()
 
 void ReviewPage::updateApiKeyStatus()
 {
-    const QString endpoint = m_endpoint->text().trimmed().isEmpty() ? m_endpoint->placeholderText()
-                                                                    : m_endpoint->text().trimmed();
-    const QString how
-        = tr("Store one in the keychain with<br><code>secret-tool store --label='pcstudio API "
-             "key' service pcstudio url %1</code><br>(it asks for the key), or set "
-             "OPENAI_API_KEY before starting the studio.")
-              .arg(endpoint.toHtmlEscaped());
-    QString text;
-    if (!qEnvironmentVariableIsEmpty("OPENAI_API_KEY"))
-        text = tr("✔ Set in the environment (OPENAI_API_KEY).");
-    else if (!apiKeyFor(endpoint).isEmpty())
-        text = tr("✔ Found in the keychain for this endpoint.");
-    else
-        text = tr("None found (fine for local servers). ") + how;
-    m_apiKey->setText(text);
-    m_apiKey->setToolTip(tr("The key is never shown or stored in the project. ")
-                         + tr("secret-tool store --label='pcstudio API key' service pcstudio "
-                              "url %1")
-                               .arg(endpoint));
+    // Where the key comes from is looked up off the GUI thread (the keychain may take seconds).
+    m_keyPanel->setEndpoint(m_endpoint->text(), m_modelName->text());
 }
 
 Status ReviewPage::importFiles(const QStringList &paths)

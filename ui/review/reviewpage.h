@@ -28,6 +28,7 @@ class QUndoStack;
 namespace pcs {
 
 class CriteriaEditor;
+class EndpointKeyPanel;
 class ReviewDetailPane;
 class ReviewQueueModel;
 class ReviewSession;
@@ -53,6 +54,7 @@ public:
     ReviewDetailPane *detailPane() const { return m_detail; }
     CriteriaEditor *criteriaEditor() const { return m_criteria; }
     ThresholdPanel *thresholdPanel() const { return m_thresholds; }
+    EndpointKeyPanel *keyPanel() const { return m_keyPanel; }
     QUndoStack *undoStack() const { return m_undo; }
 
     // What the buttons do, without their file dialogs (also for tests). Errors also show inline.
@@ -146,7 +148,7 @@ private:
     QSpinBox *m_concurrency = nullptr;
     QCheckBox *m_revise = nullptr;
     QLineEdit *m_textField = nullptr;
-    QLabel *m_apiKey = nullptr;
+    EndpointKeyPanel *m_keyPanel = nullptr;
     CriteriaEditor *m_criteria = nullptr;
     ThresholdPanel *m_thresholds = nullptr;
     QLineEdit *m_curatedPath = nullptr;

@@ -12,3 +12,5 @@ target_sources(ui PRIVATE
   review/thresholdpanel.h review/thresholdpanel.cpp
   review/reviewpage.h review/reviewpage.cpp
 )
+# The key of the project's endpoint (source, keychain, variable) and Test connection
+target_sources(ui PRIVATE review/endpointkeypanel.h review/endpointkeypanel.cpp)

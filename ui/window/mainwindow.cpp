@@ -140,7 +140,10 @@ void MainWindow::createStages()
     m_pages->addWidget(createDistributionPage(m_session, m_focus, m_exportDistributionAction));
     m_pages->addWidget(createComparePage(m_session, m_focus));
     m_pages->addWidget(new FilterPage(m_session, new FilterSession(this)));
-    m_pages->addWidget(new ReviewPage(new ReviewSession(this)));
+    // The page owns its session: its destructor cancels a run through it, so the session must
+    // outlive it (as a child of the window it was deleted first: the central widget is added
+    // later).
+    m_pages->addWidget(new ReviewPage(new ReviewSession));
     connect(m_stages, &QListWidget::currentRowChanged, m_pages, &QStackedWidget::setCurrentIndex);
 
     auto *central = new QWidget;

@@ -1,0 +1,14 @@
+# A real one-node Slurm cluster per test (cluster/slurmcluster.sh, run as root; skipped where it
+# cannot run, unless PCSTUDIO_REQUIRE_SLURM_CLUSTER=1) and the cluster recipes run on it.
+add_library(pcstudio_test_slurm STATIC cluster/slurmcluster.h cluster/slurmcluster.cpp)
+target_link_libraries(pcstudio_test_slurm PUBLIC pcstudio_test_support)
+target_compile_definitions(pcstudio_test_slurm PRIVATE
+  PCSTUDIO_SLURM_CLUSTER_SCRIPT="${CMAKE_CURRENT_SOURCE_DIR}/cluster/slurmcluster.sh")
+
+# scripts/cluster/apply-slurm.sbatch as an array job against one pass, and the harness itself.
+pcstudio_add_test(tst_slurmcluster SOURCES cluster/tst_slurmcluster.cpp LIBS pcstudio_test_slurm)
+add_dependencies(tst_slurmcluster pcstudio-cli)
+target_compile_definitions(tst_slurmcluster PRIVATE PCSTUDIO_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+# A skip in initTestCase (no cluster here) shows as skipped, not passed.
+set_tests_properties(tst_slurmcluster PROPERTIES TIMEOUT 180
+  SKIP_REGULAR_EXPRESSION "SKIP   : TestSlurmCluster::initTestCase")
