@@ -7,6 +7,7 @@
 #include "review/criteria.h"
 #include "review/keysettings.h"
 #include "review/llmclient.h"
+#include "review/modelprofile.h"
 #include "review/queueinputs.h"
 #include "review/queuestore.h"
 #include "review/reviewrunner.h"
@@ -16,6 +17,7 @@
 #include <QEventLoop>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRegularExpression>
 #include <QThread>
 
 #include <cstdio>
@@ -98,6 +100,60 @@ QString withoutLogprobsLine(qint64 items, const QMap<QString, qint64> &byReason)
 QString criteriaJson(const Criteria &criteria)
 {
     return QString::fromUtf8(QJsonDocument(criteria.toJson()).toJson(QJsonDocument::Compact));
+}
+
+QList<QCommandLineOption> requestShapeOptions()
+{
+    return { { QStringLiteral("temperature"),
+               QStringLiteral("none, or the temperature to send (default 0, left out for models "
+                              "that refuse it)."),
+               QStringLiteral("none|T") },
+             { QStringLiteral("reasoning-effort"),
+               QStringLiteral("Sent as reasoning_effort (reasoning models): low, medium, high or "
+                              "minimal (default: none sent)."),
+               QStringLiteral("EFFORT") } };
+}
+
+// --temperature and --reasoning-effort into `profile`; an exit code when they are wrong.
+std::optional<int> chooseRequestShape(const QCommandLineParser &parser, ModelProfile &profile,
+                                      const QString &command)
+{
+    if (parser.isSet(QStringLiteral("temperature"))) {
+        const QString value = parser.value(QStringLiteral("temperature")).trimmed();
+        bool numeric = false;
+        const double temperature = value.toDouble(&numeric);
+        if (value == QLatin1String("none"))
+            profile.temperature.reset();
+        else if (numeric && temperature >= 0 && temperature <= 2)
+            profile.temperature = temperature;
+        else
+            return usageError(
+                QStringLiteral("--temperature must be none or a number from 0 to 2, not '%1'")
+                    .arg(value),
+                command);
+        profile.temperatureChosen = true;
+    }
+    if (parser.isSet(QStringLiteral("reasoning-effort"))) {
+        const QString effort = parser.value(QStringLiteral("reasoning-effort")).trimmed();
+        if (!QStringList { QStringLiteral("low"), QStringLiteral("medium"), QStringLiteral("high"),
+                           QStringLiteral("minimal") }
+                 .contains(effort))
+            return usageError(
+                QStringLiteral("--reasoning-effort must be low, medium, high or minimal, not '%1'")
+                    .arg(effort),
+                command);
+        profile.reasoningEffort = effort;
+    }
+    return std::nullopt;
+}
+
+// "rate_limited 2, refusal 1"
+QString errorCodeCounts(const QMap<QString, qint64> &codes)
+{
+    QStringList parts;
+    for (auto it = codes.cbegin(); it != codes.cend(); ++it)
+        parts << QStringLiteral("%1 %2").arg(it.key()).arg(it.value());
+    return parts.join(QStringLiteral(", "));
 }
 
 // --criteria FILE, else the criteria stored in the queue by `review run` or `review import`.
@@ -321,12 +377,16 @@ int runReview(const QStringList &arguments)
           QStringLiteral("When another run holds the queue, wait until it ends (default: exit "
                          "with code 3).") },
     });
+    parser.addOptions(requestShapeOptions());
     int exitCode = ExitOk;
     if (parseOrExit(parser, arguments, kRun,
                     QStringLiteral("Assess every pending text with an LLM and record each result "
                                    "as it arrives; run again to resume. One run per queue: "
                                    "while another holds it, exits with code 3 (or waits, "
-                                   "with --wait)."),
+                                   "with --wait). Exits 0 when no item of this run ended in an "
+                                   "error, 3 when some did or when the run paused because every "
+                                   "request would fail (a key refused, no quota, no such model, "
+                                   "a parameter the model refuses): the rest stays pending."),
                     &exitCode))
         return exitCode;
     for (const char *required : { "criteria", "endpoint", "model" })
@@ -428,9 +488,16 @@ int runReview(const QStringList &arguments)
     LlmEndpoint endpoint;
     endpoint.baseUrl = resolved->url;  // without credentials: it shows up in error messages
     endpoint.model = parser.value(QStringLiteral("model"));
-    endpoint.apiKey = resolved->key;
+    // What earlier runs learned the model refuses, then this run's own choices.
+    auto profile = loadModelProfile(*store, endpoint.baseUrl, endpoint.model);
+    if (!profile)
+        return reportError(profile.error());
+    if (const auto refused = chooseRequestShape(parser, *profile, kRun))
+        return *refused;
+    endpoint.apiKey = resolved->key;  // resolveEndpoint's: only where it may go
 
     LlmClient client(endpoint, limits);
+    client.setModelProfile(*profile);
     ReviewRunner runner(*store, client, std::move(criteria).value(), options);
     QEventLoop loop;
     int result = ExitOk;
@@ -457,9 +524,36 @@ int runReview(const QStringList &arguments)
                       .arg(summary.completionTokens)
                       .arg(summary.retries)
                       .arg(summary.seconds, 0, 'f', 1));
+        if (!summary.errorCodes.isEmpty())
+            printInfo(
+                QStringLiteral("run: errors by code: %1").arg(errorCodeCounts(summary.errorCodes)));
+        if (!summary.adaptations.isEmpty())
+            printInfo(QStringLiteral("run: adapted to %1 (%2 request(s) sent again): %3; kept in "
+                                     "the queue for later runs and batch-export")
+                          .arg(endpoint.model)
+                          .arg(summary.adaptiveResends)
+                          .arg(summary.adaptations.join(QStringLiteral("; "))));
+        else if (!summary.modelProfile.isEmpty())
+            printInfo(QStringLiteral("run: requests shaped by the stored profile of %1: %2")
+                          .arg(endpoint.model, summary.modelProfile));
+        if (summary.lowestConcurrency < summary.concurrency)
+            printInfo(QStringLiteral("run: rate limits lowered the requests in flight to %1 "
+                                     "(of %2)")
+                          .arg(summary.lowestConcurrency)
+                          .arg(summary.concurrency));
+        if (summary.paused) {
+            PageQuery pending;
+            pending.state = QStringLiteral("pending");
+            const auto left = store->count(pending);
+            printInfo(QStringLiteral("run paused (%1): %2; %3 items stay pending: fix the cause "
+                                     "and run again to resume")
+                          .arg(summary.pauseCode, summary.pauseReason,
+                               left ? QString::number(*left) : QStringLiteral("the other")));
+        }
         if (summary.withoutLogprobs > 0)
             printInfo(QStringLiteral("run: %1").arg(
                 withoutLogprobsLine(summary.withoutLogprobs, summary.withoutLogprobsByReason)));
+        result = summary.paused || summary.errors > 0 ? ExitIncomplete : ExitOk;
         loop.quit();
     });
     QMetaObject::invokeMethod(&runner, &ReviewRunner::start, Qt::QueuedConnection);
@@ -589,6 +683,10 @@ int batchExportReview(const QStringList &arguments)
                 "The criteria (JSON); default: those the queue was run or imported with."),
             QStringLiteral("FILE") },
           { QStringLiteral("no-logprobs"), QStringLiteral("Do not ask for logprobs.") },
+          { QStringLiteral("endpoint"),
+            QStringLiteral("Shape the requests by what `review run` learned about MODEL at this "
+                           "endpoint (default: the one endpoint with a profile for MODEL)."),
+            QStringLiteral("URL") },
           { QStringLiteral("max-requests"),
             QStringLiteral("Requests per file at most (default 50000, OpenAI's limit; 0 = no "
                            "limit)."),
@@ -597,6 +695,7 @@ int batchExportReview(const QStringList &arguments)
             QStringLiteral("Bytes per file at most (default 190000000, under OpenAI's 200 MB; "
                            "0 = no limit)."),
             QStringLiteral("N") } });
+    parser.addOptions(requestShapeOptions());
     int exitCode = ExitOk;
     if (parseOrExit(parser, arguments, kBatchExport,
                     QStringLiteral("Write the pending assessments as OpenAI Batch API requests "
@@ -630,9 +729,45 @@ int batchExportReview(const QStringList &arguments)
     auto criteria = criteriaFor(parser, *store);
     if (!criteria)
         return reportError(criteria.error());
-    auto summary = exportBatchRequests(*store, *criteria, parser.value(QStringLiteral("model")),
-                                       parser.value(QStringLiteral("output")),
-                                       !parser.isSet(QStringLiteral("no-logprobs")), limits);
+    const QString model = parser.value(QStringLiteral("model"));
+    // Only a name for the profile here: credentials typed into it are never shown.
+    QString profileEndpoint = scrubbedEndpointUrl(parser.value(QStringLiteral("endpoint")));
+    ModelProfile profile;
+    if (!profileEndpoint.isEmpty()) {
+        auto stored = loadModelProfile(*store, profileEndpoint, model);
+        if (!stored)
+            return reportError(stored.error());
+        profile = *stored;
+    } else {
+        auto stored = storedProfilesOf(*store, model);
+        if (!stored)
+            return reportError(stored.error());
+        QStringList endpoints;
+        for (const auto &[endpoint, learned] : std::as_const(*stored)) {
+            endpoints << endpoint;
+            if (learned.toJson() != stored->first().second.toJson())
+                return usageError(QStringLiteral("%1 has model profiles at several endpoints "
+                                                 "that differ (%2): give --endpoint")
+                                      .arg(model, endpoints.join(QStringLiteral(", "))),
+                                  kBatchExport);
+        }
+        if (!stored->isEmpty()) {
+            profile = stored->first().second;
+            profileEndpoint = stored->first().first;
+        } else if (QRegularExpression(QStringLiteral("^(o\\d|gpt-5)")).match(model).hasMatch()
+                   && !parser.isSet(QStringLiteral("temperature"))) {
+            printInfo(QStringLiteral("batch-export: nothing is learned about %1 yet; OpenAI's "
+                                     "reasoning models refuse temperature 0 and log-probs: run "
+                                     "`review run` on a few items first, or give --temperature "
+                                     "none --no-logprobs")
+                          .arg(model));
+        }
+    }
+    if (const auto refused = chooseRequestShape(parser, profile, kBatchExport))
+        return *refused;
+    auto summary
+        = exportBatchRequests(*store, *criteria, model, parser.value(QStringLiteral("output")),
+                              !parser.isSet(QStringLiteral("no-logprobs")), profile, limits);
     if (!summary)
         return reportError(summary.error());
     printInfo(QStringLiteral("batch-export: %1 requests in %2 file(s)")
@@ -643,6 +778,9 @@ int batchExportReview(const QStringList &arguments)
                       .arg(file.path)
                       .arg(file.requests)
                       .arg(file.bytes));
+    if (!profile.summary().isEmpty())
+        printInfo(QStringLiteral("batch-export: shaped by what %1 refused at %2: %3")
+                      .arg(model, profileEndpoint, profile.summary()));
     for (const QString &warning : std::as_const(summary->warnings))
         printInfo(QStringLiteral("batch-export: warning: %1").arg(warning));
     for (const QString &stale : std::as_const(summary->staleFiles))

@@ -42,6 +42,14 @@ inline constexpr char kNoValidAlternative[] = "no_valid_alternative";  // no alt
 QString codeOf(const QString &note);
 }  // namespace LogprobNote
 
+// Why an LLM assessment was sent without asking for log-probs (QueueItem::logprobStatus): the
+// request side, where LogprobNote is the answer side. The score is the integer the model wrote.
+namespace LogprobStatus {
+inline constexpr char kNotRequested[] = "not_requested";  // the run wanted none
+// The run wanted them, but the model refuses them (its ModelProfile), so they were left out.
+inline constexpr char kNotAllowed[] = "not_allowed";
+}  // namespace LogprobStatus
+
 // The text is shown to the model between these tags; any occurrence of them inside the text is
 // neutralised first (see neutralizeDocumentTags), so a text can neither close its data block
 // early nor open a fake one.

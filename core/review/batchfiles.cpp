@@ -77,10 +77,11 @@ QStringList staleExportFiles(const QString &path,
 }
 
 QByteArray requestLine(const Criteria &criteria, const QString &model, bool withLogprobs,
-                       const QString &customId, const QString &text)
+                       const ModelProfile &profile, const QString &customId, const QString &text)
 {
     QJsonObject body = assessmentRequestBody(criteria, text, withLogprobs);
     body.insert(QStringLiteral("model"), model);
+    body = applyModelProfile(std::move(body), profile);  // never touches the messages
     const QJsonObject request { { QStringLiteral("custom_id"), customId },
                                 { QStringLiteral("method"), QStringLiteral("POST") },
                                 { QStringLiteral("url"), QStringLiteral("/v1/chat/completions") },
@@ -101,14 +102,17 @@ QByteArray escapedJsonString(const QString &text)
 // is byte for byte what serializing it whole gives; about twenty times faster.
 class RequestLines {
 public:
-    RequestLines(const Criteria &criteria, const QString &model, bool withLogprobs)
+    RequestLines(const Criteria &criteria, const QString &model, bool withLogprobs,
+                 const ModelProfile &profile)
         : m_criteria(criteria)
         , m_model(model)
         , m_withLogprobs(withLogprobs)
+        , m_profile(profile)
     {
         const QString idMark = QStringLiteral("\u0002pcstudio-id\u0002");
         const QString textMark = QStringLiteral("\u0001pcstudio-text\u0001");
-        const QByteArray line = requestLine(criteria, model, withLogprobs, idMark, textMark);
+        const QByteArray line
+            = requestLine(criteria, model, withLogprobs, profile, idMark, textMark);
         const QByteArray idEscaped = escapedJsonString(idMark);
         const QByteArray textEscaped = escapedJsonString(textMark);
         const qsizetype id = line.indexOf(idEscaped);
@@ -128,7 +132,7 @@ public:
     QByteArray line(const QString &customId, const QString &text) const
     {
         if (m_parts.isEmpty())
-            return requestLine(m_criteria, m_model, m_withLogprobs, customId, text);
+            return requestLine(m_criteria, m_model, m_withLogprobs, m_profile, customId, text);
         const QByteArray id = escapedJsonString(customId);
         const QByteArray document = escapedJsonString(neutralizeDocumentTags(text));
         return m_parts[0] + (m_idFirst ? id : document) + m_parts[1] + (m_idFirst ? document : id)
@@ -139,6 +143,7 @@ private:
     const Criteria &m_criteria;
     QString m_model;
     bool m_withLogprobs = true;
+    ModelProfile m_profile;
     QList<QByteArray> m_parts;  // before the first mark, between them, after the second
     bool m_idFirst = true;
 };
@@ -153,7 +158,8 @@ QString batchShardPath(const QString &path, int index)
 
 Result<BatchExportSummary> exportBatchRequests(QueueStore &store, const Criteria &criteria,
                                                const QString &model, const QString &path,
-                                               bool withLogprobs, const BatchFileLimits &limits)
+                                               bool withLogprobs, const ModelProfile &profile,
+                                               const BatchFileLimits &limits)
 {
     auto inputs = queueInputFiles(store);
     if (!inputs)
@@ -199,7 +205,7 @@ Result<BatchExportSummary> exportBatchRequests(QueueStore &store, const Criteria
         return Done {};
     };
 
-    const RequestLines lines(criteria, model, withLogprobs);
+    const RequestLines lines(criteria, model, withLogprobs, profile);
     qint64 after = 0;
     for (;;) {
         auto items = store.pending(10000, after);
@@ -237,7 +243,10 @@ Result<BatchExportSummary> exportBatchRequests(QueueStore &store, const Criteria
     }
     if (Status published = shards.isEmpty() ? (*single)->commit() : shards.publish(); !published)
         return published.error();
-    const QString asked = withLogprobs ? QStringLiteral("true") : QStringLiteral("false");
+    // Whether the lines ask for log-probs, or why not (as the items will record it).
+    const QString asked = !withLogprobs ? QLatin1String(LogprobStatus::kNotRequested)
+        : !profile.logprobsAllowed      ? QLatin1String(LogprobStatus::kNotAllowed)
+                                        : QStringLiteral("true");
     auto stored = store.property(QLatin1String(kBatchLogprobsProperty));
     if (!stored || *stored != asked) {
         if (Status kept = store.setProperty(QLatin1String(kBatchLogprobsProperty), asked); !kept)

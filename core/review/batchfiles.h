@@ -2,6 +2,7 @@
 
 #include "common/result.h"
 #include "review/criteria.h"
+#include "review/modelprofile.h"
 
 #include <QJsonObject>
 #include <QMap>
@@ -65,11 +66,15 @@ QString batchShardPath(const QString &path, int index);
 // nothing. Errors: one request line alone larger than limits.maxBytes (BadInput, naming the item
 // and its source line, before anything is written); an output that names the queue's database
 // (or its -wal/-shm/-journal) or one of its imported sources (BadInput); a failed write (Io).
-// Keeps `withLogprobs` in the queue (kBatchLogprobsProperty) for importBatchResults; a queue that
-// cannot take it (read-only) still exports, with a warning.
+// Each body is shaped by `profile` (applyModelProfile: what the model is known to refuse is left
+// out, the run's temperature and reasoning effort put in), so offline lines do not fail where
+// live requests learned not to. Keeps whether log-probs were asked for in the queue
+// (kBatchLogprobsProperty) for importBatchResults; a queue that cannot take it (read-only) still
+// exports, with a warning.
 Result<BatchExportSummary> exportBatchRequests(QueueStore &store, const Criteria &criteria,
                                                const QString &model, const QString &path,
                                                bool withLogprobs = true,
+                                               const ModelProfile &profile = ModelProfile(),
                                                const BatchFileLimits &limits = {});
 
 struct BatchImportSummary {
@@ -96,8 +101,11 @@ struct BatchImportSummary {
 
 // Every request's custom_id is this prefix and the item's id.
 inline constexpr char kBatchCustomIdPrefix[] = "item-";
-// The queue property that says whether the last batch export asked for log-probs ("true" or
-// "false"): its results without log-probs are noted (LogprobNote::kNotReturned) only if it did.
+// The queue property that says whether the last batch export asked for log-probs: "true", or
+// why not, as a LogprobStatus ("not_requested", "not_allowed": the model's profile refuses
+// them); "false" (older exports) reads as "not_requested". Results of an export that asked are
+// noted when they come without (LogprobNote::kNotReturned); those of one that did not get the
+// status (QueueItem::logprobStatus), as live runs record them.
 inline constexpr char kBatchLogprobsProperty[] = "batch_logprobs";
 
 // Error codes of batch results beyond the assessment's own (ResponseError).

@@ -118,8 +118,9 @@ Failure describeFailure(const QJsonObject &result)
     return failure;
 }
 
-// Reads one results file into the queue, adding to `summary`.
-Status importOneFile(QueueStore &store, LineReader &reader, bool noteMissingLogprobs,
+// Reads one results file into the queue, adding to `summary`. `logprobStatus`: why the export
+// asked for no log-probs (LogprobStatus), empty when it asked.
+Status importOneFile(QueueStore &store, LineReader &reader, const QString &logprobStatus,
                      BatchImportSummary &summary)
 {
     const QString &path = reader.path();
@@ -227,16 +228,23 @@ Status importOneFile(QueueStore &store, LineReader &reader, bool noteMissingLogp
             record.llmReasoning = assessment.reasoning;
             record.logprobCoverage = assessment.logprobCoverage;
             record.score = *assessment.score;
-            if (noteMissingLogprobs
-                || LogprobNote::codeOf(assessment.logprobNote)
-                    != QLatin1String(LogprobNote::kNotReturned))
+            // As live runs record it: why none were asked for, else why those asked for were not
+            // used (log-probs that came unasked and gave the score need no word).
+            if (logprobStatus.isEmpty())
                 record.logprobNote = assessment.logprobNote;
+            else if (!assessment.logprobCoverage)
+                record.logprobStatus = logprobStatus;
             const Status recorded = store.recordAssessment(*id, record);
             if (recorded) {
                 ++summary.assessed;
-                if (!record.logprobNote.isEmpty()) {
+                const QString reason = !record.logprobNote.isEmpty()
+                    ? LogprobNote::codeOf(record.logprobNote)
+                    : record.logprobStatus == QLatin1String(LogprobStatus::kNotAllowed)
+                    ? record.logprobStatus
+                    : QString();
+                if (!reason.isEmpty()) {
                     ++summary.withoutLogprobs;
-                    ++summary.withoutLogprobsByReason[LogprobNote::codeOf(record.logprobNote)];
+                    ++summary.withoutLogprobsByReason[reason];
                 }
                 continue;
             }
@@ -288,11 +296,15 @@ Result<BatchImportSummary> importBatchResults(QueueStore &store, const QStringLi
     auto asked = store.property(QLatin1String(kBatchLogprobsProperty));
     if (!asked)
         return asked.error();
-    const bool noteMissingLogprobs = *asked != QLatin1String("false");
+    // Unset (results of an export made elsewhere): as if asked, so that none missing go unsaid.
+    QString logprobStatus;
+    if (*asked == QLatin1String("false") || *asked == QLatin1String(LogprobStatus::kNotRequested))
+        logprobStatus = QLatin1String(LogprobStatus::kNotRequested);
+    else if (*asked == QLatin1String(LogprobStatus::kNotAllowed))
+        logprobStatus = QLatin1String(LogprobStatus::kNotAllowed);
     BatchImportSummary summary;
     for (auto &reader : readers) {
-        if (Status imported = importOneFile(store, *reader, noteMissingLogprobs, summary);
-            !imported)
+        if (Status imported = importOneFile(store, *reader, logprobStatus, summary); !imported)
             return imported.error();
         ++summary.files;
         reader.reset();  // one open file at a time

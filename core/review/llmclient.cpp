@@ -25,56 +25,27 @@ bool isRetryableStatus(int status)
     return status == 408 || status == 409 || status == 429 || (status >= 500 && status <= 599);
 }
 
-// The server's "wait this long" hint: retry-after-ms (OpenAI, Azure) first, being the finer one,
-// then Retry-After as seconds or an HTTP date.
-std::optional<qint64> retryAfterHintMs(const QNetworkReply &reply)
+// Same scheme, host and port: where the key may go along.
+bool sameOrigin(const QUrl &a, const QUrl &b)
 {
-    bool ok = false;
-    const QByteArray milliseconds = reply.rawHeader("retry-after-ms").trimmed();
-    if (!milliseconds.isEmpty()) {
-        const double value = milliseconds.toDouble(&ok);
-        if (ok && value >= 0 && std::isfinite(value))
-            return qint64(std::ceil(value));
-    }
-    const QByteArray retryAfter = reply.rawHeader("retry-after").trimmed();
-    if (retryAfter.isEmpty())
-        return std::nullopt;
-    const double seconds = retryAfter.toDouble(&ok);
-    if (ok && seconds >= 0 && std::isfinite(seconds))
-        return qint64(std::ceil(seconds * 1000));
-    // An HTTP date ("Sun, 06 Nov 1994 08:49:37 GMT"); Qt 6.4's RFC 2822 parser wants "+0000".
-    QString date = QString::fromLatin1(retryAfter);
-    if (date.endsWith(QLatin1String(" GMT")) || date.endsWith(QLatin1String(" UTC")))
-        date = date.chopped(4) + QStringLiteral(" +0000");
-    const QDateTime when = QDateTime::fromString(date, Qt::RFC2822Date);
-    if (when.isValid())
-        return std::max<qint64>(0, QDateTime::currentDateTimeUtc().msecsTo(when));
-    return std::nullopt;
+    const auto defaultPort
+        = [](const QUrl &url) { return url.scheme() == QLatin1String("https") ? 443 : 80; };
+    return a.scheme().compare(b.scheme(), Qt::CaseInsensitive) == 0
+        && a.host().compare(b.host(), Qt::CaseInsensitive) == 0
+        && a.port(defaultPort(a)) == b.port(defaultPort(b));
 }
 
-// OpenAI-style {"error": {"message", "type", "code"}}; other servers send plain text.
-struct ServerError {
-    QString message;
-    QString code;
-    QString type;
-};
-
-ServerError parseServerError(const QByteArray &body)
+QString errorDetail(const ServerError &error)
 {
-    ServerError parsed;
-    const QJsonDocument document = QJsonDocument::fromJson(body);
-    const QJsonValue error = document.object().value(QLatin1String("error"));
-    if (error.isObject()) {
-        const QJsonObject object = error.toObject();
-        parsed.message = object.value(QLatin1String("message")).toString();
-        parsed.code = object.value(QLatin1String("code")).toVariant().toString();
-        parsed.type = object.value(QLatin1String("type")).toString();
-    } else if (error.isString()) {
-        parsed.message = error.toString();
-    } else if (!document.isObject()) {
-        parsed.message = QString::fromUtf8(body.left(300)).simplified();
-    }
-    return parsed;
+    QStringList labels;
+    for (const QString &label : { error.type, error.code })
+        if (!label.isEmpty() && !labels.contains(label))
+            labels << label;
+    if (error.message.isEmpty())
+        return labels.isEmpty() ? QString() : QStringLiteral(" [%1]").arg(labels.join(u'/'));
+    return QStringLiteral(": %1%2").arg(
+        error.message,
+        labels.isEmpty() ? QString() : QStringLiteral(" [%1]").arg(labels.join(u'/')));
 }
 
 }  // namespace
@@ -83,12 +54,18 @@ ServerError parseServerError(const QByteArray &body)
 struct LlmClient::Job : QObject {
     quint64 id = 0;
     ChatRequest request;
-    int attempts = 0;
+    int attempts = 0;  // HTTP requests made, resends with an adapted profile included
+    int resends = 0;  // of those, resends with an adapted profile (not retries)
     qint64 firstStartMs = 0;
     QNetworkReply *reply = nullptr;
     int networkIndex = -1;
     QTimer attemptTimer { this };
     QTimer retryTimer { this };
+    QJsonObject sentBody;  // of the current attempt, as shaped by the profile
+    QUrl url;  // where the current attempt goes (moved by redirects)
+    int redirects = 0;
+    bool keyWithheld = false;  // redirected to another origin: no Authorization header
+    QString redirectNote;  // said in any error after a redirect
 };
 
 struct LlmClient::Failure {
@@ -96,6 +73,9 @@ struct LlmClient::Failure {
     QString code;
     int httpStatus = 0;
     bool retryable = false;
+    bool fatal = false;
+    bool rateLimited = false;
+    QString requestId;
     std::optional<qint64> retryAfterMs;
 };
 
@@ -105,8 +85,10 @@ LlmClient::LlmClient(LlmEndpoint endpoint, ClientLimits limits, QObject *parent)
     , m_limits(limits)
 {
     qRegisterMetaType<pcs::ChatResponse>();
+    qRegisterMetaType<pcs::ModelProfile>();
     m_limits.concurrency = std::max(1, m_limits.concurrency);
     m_limits.maxAttempts = std::max(1, m_limits.maxAttempts);
+    m_concurrencyCap = m_lowestConcurrencyCap = m_limits.concurrency;
     const int managers
         = (m_limits.concurrency + kConnectionsPerManager - 1) / kConnectionsPerManager;
     for (int i = 0; i < managers; ++i)
@@ -128,6 +110,11 @@ QString LlmClient::chatCompletionsUrl() const
     while (base.endsWith(QLatin1Char('/')))
         base.chop(1);
     return base + QStringLiteral("/chat/completions");
+}
+
+void LlmClient::setModelProfile(ModelProfile profile)
+{
+    m_profile = std::move(profile);
 }
 
 void LlmClient::submit(ChatRequest request)
@@ -193,8 +180,12 @@ void LlmClient::scheduleStartQueued(qint64 delayMs)
 
 void LlmClient::startQueued()
 {
-    while (!m_paused && !m_queue.empty() && int(m_active.size()) < m_limits.concurrency) {
+    while (!m_paused && !m_queue.empty() && int(m_active.size()) < m_concurrencyCap) {
         const qint64 now = m_clock.elapsed();
+        if (m_holdUntilMs > now) {
+            scheduleStartQueued(m_holdUntilMs - now);
+            return;
+        }
         if (m_limits.requestsPerMinute > 0 && m_nextStartAllowedMs > now) {
             scheduleStartQueued(m_nextStartAllowedMs - now);
             return;
@@ -243,6 +234,14 @@ QString LlmClient::scrubbed(QString text) const
     return text;
 }
 
+QJsonObject LlmClient::bodyWithModel(const Job *job) const
+{
+    QJsonObject body = job->request.body;
+    if (!body.contains(QLatin1String("model")) && !m_endpoint.model.isEmpty())
+        body.insert(QLatin1String("model"), m_endpoint.model);
+    return body;
+}
+
 void LlmClient::startAttempt(Job *job)
 {
     const qint64 remaining = remainingMs(job);
@@ -257,24 +256,32 @@ void LlmClient::startAttempt(Job *job)
         return;
     }
     ++job->attempts;
+    job->url = QUrl(chatCompletionsUrl());
+    job->redirects = 0;
+    job->keyWithheld = false;
+    job->redirectNote.clear();
+    post(job);
+    job->attemptTimer.start(int(std::min<qint64>(m_limits.attemptTimeoutMs, remaining)));
+}
 
-    QJsonObject body = job->request.body;
-    if (!body.contains(QLatin1String("model")) && !m_endpoint.model.isEmpty())
-        body.insert(QLatin1String("model"), m_endpoint.model);
-
-    QNetworkRequest request { QUrl(chatCompletionsUrl()) };
+void LlmClient::post(Job *job)
+{
+    job->sentBody = applyModelProfile(bodyWithModel(job), m_profile);
+    QNetworkRequest request { job->url };
     request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
     request.setRawHeader("Accept", "application/json");
-    if (!m_endpoint.apiKey.isEmpty())
+    // Qt would follow a redirect to any host with every header, the key included.
+    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
+                         QNetworkRequest::ManualRedirectPolicy);
+    if (!m_endpoint.apiKey.isEmpty() && !job->keyWithheld)
         request.setRawHeader("Authorization", "Bearer " + m_endpoint.apiKey.toUtf8());
 
     const auto leastBusy = std::min_element(m_repliesPerNetwork.begin(), m_repliesPerNetwork.end());
     job->networkIndex = int(leastBusy - m_repliesPerNetwork.begin());
     ++*leastBusy;
     job->reply = m_networks[size_t(job->networkIndex)]->post(
-        request, QJsonDocument(body).toJson(QJsonDocument::Compact));
+        request, QJsonDocument(job->sentBody).toJson(QJsonDocument::Compact));
     connect(job->reply, &QNetworkReply::finished, this, [this, job] { onReplyFinished(job); });
-    job->attemptTimer.start(int(std::min<qint64>(m_limits.attemptTimeoutMs, remaining)));
 }
 
 void LlmClient::detachReply(Job *job)
@@ -312,6 +319,46 @@ void LlmClient::onAttemptTimeout(Job *job)
     handleFailure(job, std::move(failure));
 }
 
+bool LlmClient::followRedirect(Job *job, int status, const QUrl &target, Failure &failure)
+{
+    const QUrl from = job->url;
+    const QUrl to = from.resolved(target);
+    failure.httpStatus = status;
+    failure.code = QStringLiteral("redirect");
+    failure.fatal = true;  // the endpoint redirects every request alike
+    const auto refuse = [&](const QString &why) {
+        failure.error = Error::badInput(
+            QStringLiteral("HTTP %1 from %2: redirected to %3, which "
+                           "the client does not follow: %4")
+                .arg(status)
+                .arg(from.toString(QUrl::RemoveUserInfo), to.toString(QUrl::RemoveUserInfo), why));
+        return false;
+    };
+    if (!target.isValid() || target.isEmpty())
+        return refuse(QStringLiteral("no Location"));
+    if (status != 307 && status != 308)
+        return refuse(QStringLiteral("only 307 and 308 keep the POST; set the endpoint to the "
+                                     "new address if you trust it"));
+    if (to.scheme() != QLatin1String("http") && to.scheme() != QLatin1String("https"))
+        return refuse(QStringLiteral("not an http(s) address"));
+    if (from.scheme() == QLatin1String("https") && to.scheme() == QLatin1String("http"))
+        return refuse(QStringLiteral("from https to plain http"));
+    if (job->redirects >= m_limits.maxRedirects)
+        return refuse(QStringLiteral("more than %1 redirects").arg(m_limits.maxRedirects));
+    ++job->redirects;
+    if (!sameOrigin(QUrl(chatCompletionsUrl()), to) && !job->keyWithheld) {
+        // The key belongs to the configured origin: another one never gets it.
+        job->keyWithheld = true;
+        job->redirectNote
+            = QStringLiteral(" (after a redirect from %1 to %2, another origin: the API key was "
+                             "not sent there)")
+                  .arg(from.toString(QUrl::RemoveUserInfo), to.toString(QUrl::RemoveUserInfo));
+    }
+    job->url = to;
+    post(job);
+    return true;
+}
+
 void LlmClient::onReplyFinished(Job *job)
 {
     QNetworkReply *reply = job->reply;
@@ -319,15 +366,31 @@ void LlmClient::onReplyFinished(Job *job)
     const int status = statusAttribute.isValid() ? statusAttribute.toInt() : 0;
     const QByteArray data = reply->readAll();
     const QString networkError = reply->errorString();
-    const std::optional<qint64> hintMs = retryAfterHintMs(*reply);
+    const HeaderLookup header = [reply](const QByteArray &name) { return reply->rawHeader(name); };
+    const std::optional<qint64> hintMs = retryAfterHintMs(header);
+    const RateLimitHeaders rateLimits = readRateLimitHeaders(header);
+    const QString requestId = QString::fromLatin1(reply->rawHeader("x-request-id")).trimmed();
+    const QUrl redirectTarget
+        = reply->attribute(QNetworkRequest::RedirectionTargetAttribute).toUrl();
+    const QString url = job->url.toString(QUrl::RemoveUserInfo);
     detachReply(job);
+    noteRateLimits(rateLimits);
 
     if (status == 0) {
         Failure failure;
-        failure.error = Error::internal(scrubbed(QStringLiteral("network error talking to %1: %2")
-                                                     .arg(chatCompletionsUrl(), networkError)));
+        failure.error = Error::internal(scrubbed(QStringLiteral("network error talking to %1: %2%3")
+                                                     .arg(url, networkError, job->redirectNote)));
         failure.code = QStringLiteral("network");
         failure.retryable = true;
+        handleFailure(job, std::move(failure));
+        return;
+    }
+
+    if (status >= 300 && status <= 399) {
+        Failure failure;
+        if (followRedirect(job, status, redirectTarget, failure))
+            return;  // same attempt, same timer
+        failure.requestId = requestId;
         handleFailure(job, std::move(failure));
         return;
     }
@@ -337,11 +400,13 @@ void LlmClient::onReplyFinished(Job *job)
         const QJsonDocument document = QJsonDocument::fromJson(data, &parseError);
         ChatResponse response;
         response.httpStatus = status;
+        response.requestId = requestId;
+        response.sentLogprobs = job->sentBody.value(QLatin1String("logprobs")).toBool();
         if (!document.isObject()) {
             response.error = Error::internal(
                 QStringLiteral("HTTP %1 from %2, but the body is not a JSON object (%3)")
                     .arg(status)
-                    .arg(scrubbed(chatCompletionsUrl()),
+                    .arg(scrubbed(url),
                          parseError.error == QJsonParseError::NoError
                              ? QStringLiteral("not an object")
                              : parseError.errorString()));
@@ -355,34 +420,154 @@ void LlmClient::onReplyFinished(Job *job)
         response.completionTokens = usage.value(QLatin1String("completion_tokens")).toInteger();
         m_promptTokens += response.promptTokens;
         m_completionTokens += response.completionTokens;
+        if (const qint64 used = response.promptTokens + response.completionTokens; used > 0)
+            m_tokensPerRequest
+                = m_tokensPerRequest > 0 ? 0.8 * m_tokensPerRequest + 0.2 * double(used) : used;
+        noteHealthyAnswer();
         finish(job, std::move(response));
         return;
     }
 
     const ServerError serverError = parseServerError(data);
-    const QString reason = scrubbed(QStringLiteral("HTTP %1 from %2%3")
-                                        .arg(status)
-                                        .arg(chatCompletionsUrl(),
-                                             serverError.message.isEmpty()
-                                                 ? QString()
-                                                 : QStringLiteral(": ") + serverError.message));
+    const QString reason = scrubbed(
+        QStringLiteral("HTTP %1 from %2%3%4%5")
+            .arg(status)
+            .arg(url, errorDetail(serverError),
+                 requestId.isEmpty() ? QString() : QStringLiteral(" (request %1)").arg(requestId),
+                 job->redirectNote));
     Failure failure;
     failure.httpStatus = status;
     failure.retryAfterMs = hintMs;
+    failure.requestId = requestId;
     // The request itself (or the key) was refused: the user's to fix, not ours.
     failure.error = status >= 400 && status <= 499 && status != 408 && status != 429
         ? Error::badInput(reason)
         : Error::internal(reason);
+    failure.code = QStringLiteral("http_%1").arg(status);
+    failure.retryable = isRetryableStatus(status);
     const QString quota = QStringLiteral("insufficient_quota");
-    if (status == 429 && (serverError.code == quota || serverError.type == quota)) {
+
+    if (status == 400 || status == 422) {
+        const ParameterComplaint complaint = parameterComplaint(status, serverError, job->sentBody);
+        if (complaint.kind != ParameterComplaint::Kind::None) {
+            if (resendAdapted(job, complaint))
+                return;
+            failure.code = QStringLiteral("unsupported_parameter");
+            failure.fatal = true;  // every request carries it
+            failure.error.reason += complaint.kind == ParameterComplaint::Kind::ReasoningEffort
+                    || (complaint.kind == ParameterComplaint::Kind::Temperature
+                        && m_profile.temperatureChosen)
+                ? QStringLiteral(" — \"%1\" is the run's own choice: choose another value or "
+                                 "none")
+                      .arg(complaint.parameter)
+                : QStringLiteral(" — requests cannot go without \"%1\"").arg(complaint.parameter);
+        }
+    } else if (status == 429 && (serverError.code == quota || serverError.type == quota)) {
         failure.error = Error::badInput(reason);
         failure.code = quota;
         failure.retryable = false;
-    } else {
-        failure.code = QStringLiteral("http_%1").arg(status);
-        failure.retryable = isRetryableStatus(status);
+        failure.fatal = true;  // waiting does not buy credit, for any request
+    } else if ((status == 429 || status == 413) && isRequestTooLarge(serverError.message)) {
+        failure.error = Error::badInput(reason);
+        failure.code = QStringLiteral("request_too_large");
+        failure.retryable = false;
+    } else if (status == 429) {
+        failure.code = QStringLiteral("rate_limited");
+        failure.rateLimited = true;
+        if (!failure.retryAfterMs) {
+            // The budget the error names, else the one at 0, else the message's own wait.
+            if (serverError.type == QLatin1String("tokens") && rateLimits.resetTokensMs)
+                failure.retryAfterMs = rateLimits.resetTokensMs;
+            else if (serverError.type == QLatin1String("requests") && rateLimits.resetRequestsMs)
+                failure.retryAfterMs = rateLimits.resetRequestsMs;
+            else if (const auto exhausted = rateLimits.waitForExhaustedMs())
+                failure.retryAfterMs = exhausted;
+            else
+                failure.retryAfterMs = messageRetryHintMs(serverError.message);
+        }
+        cutConcurrency(failure.retryAfterMs);
+    } else if (status == 401 || status == 403 || status == 404) {
+        failure.fatal = true;  // the key, the account or the model: the same for every item
     }
     handleFailure(job, std::move(failure));
+}
+
+bool LlmClient::resendAdapted(Job *job, const ParameterComplaint &complaint)
+{
+    constexpr int kMaxResends = 8;  // each one changes the profile; a guard against a loop
+    if (job->resends >= kMaxResends || remainingMs(job) <= 0)
+        return false;
+    const QJsonObject original = bodyWithModel(job);
+    // Sent before the profile learned what this answer says: send it as it is now.
+    const bool outdated = applyModelProfile(original, m_profile) != job->sentBody;
+    std::optional<QString> adaptation;
+    if (!outdated) {
+        ModelProfile adapted = m_profile;
+        adaptation = adaptModelProfile(adapted, complaint, job->sentBody);
+        if (!adaptation || applyModelProfile(original, adapted) == job->sentBody)
+            return false;
+        m_profile = std::move(adapted);
+    }
+    ++job->resends;
+    ++job->attempts;
+    ++m_adaptiveResends;
+    job->url = QUrl(chatCompletionsUrl());
+    job->redirects = 0;
+    job->keyWithheld = false;
+    job->redirectNote.clear();
+    post(job);
+    job->attemptTimer.start(
+        int(std::min<qint64>(m_limits.attemptTimeoutMs, std::max<qint64>(1, remainingMs(job)))));
+    if (adaptation)
+        emit modelProfileAdapted(m_profile, *adaptation);
+    return true;
+}
+
+void LlmClient::noteRateLimits(const RateLimitHeaders &headers)
+{
+    if (!headers.any()) {
+        m_headerAllowance = 0;
+        return;
+    }
+    int allowance = m_limits.concurrency;
+    if (headers.remainingRequests)
+        allowance = int(std::clamp<qint64>(*headers.remainingRequests, 1, allowance));
+    if (headers.remainingTokens && m_tokensPerRequest > 0)
+        allowance = int(std::clamp<qint64>(
+            qint64(double(*headers.remainingTokens) / m_tokensPerRequest), 1, allowance));
+    m_headerAllowance = allowance;
+    std::optional<qint64> hold = headers.waitForExhaustedMs();
+    if (!hold && headers.remainingTokens && headers.resetTokensMs
+        && double(*headers.remainingTokens) < m_tokensPerRequest)
+        hold = headers.resetTokensMs;  // not even one more request fits
+    if (hold)
+        m_holdUntilMs = std::max(m_holdUntilMs, m_clock.elapsed() + *hold);
+    if (allowance < m_concurrencyCap) {
+        m_concurrencyCap = allowance;
+        m_lowestConcurrencyCap = std::min(m_lowestConcurrencyCap, m_concurrencyCap);
+        m_healthyAnswers = 0;
+    }
+}
+
+void LlmClient::noteHealthyAnswer()
+{
+    // Additive increase: one more request in flight per window of answers that leave room.
+    if (m_concurrencyCap >= m_limits.concurrency
+        || (m_headerAllowance > 0 && m_headerAllowance <= m_concurrencyCap))
+        return;
+    if (++m_healthyAnswers >= m_concurrencyCap) {
+        ++m_concurrencyCap;
+        m_healthyAnswers = 0;
+    }
+}
+
+void LlmClient::cutConcurrency(std::optional<qint64> holdMs)
+{
+    m_concurrencyCap = std::max(1, m_concurrencyCap / 2);
+    m_lowestConcurrencyCap = std::min(m_lowestConcurrencyCap, m_concurrencyCap);
+    m_healthyAnswers = 0;
+    if (holdMs)
+        m_holdUntilMs = std::max(m_holdUntilMs, m_clock.elapsed() + *holdMs);
 }
 
 void LlmClient::handleFailure(Job *job, Failure failure)
@@ -393,13 +578,16 @@ void LlmClient::handleFailure(Job *job, Failure failure)
         response.error = failure.error;
         response.error->reason = std::move(reason);
         response.errorCode = std::move(code);
+        response.requestId = failure.requestId;
+        response.fatal = failure.fatal;
+        response.sentLogprobs = job->sentBody.value(QLatin1String("logprobs")).toBool();
         finish(job, std::move(response));
     };
     if (!failure.retryable) {
         giveUp(failure.code, failure.error.reason);
         return;
     }
-    if (job->attempts >= m_limits.maxAttempts) {
+    if (job->attempts - job->resends >= m_limits.maxAttempts) {
         giveUp(failure.code,
                QStringLiteral("gave up after %1 attempt(s): %2")
                    .arg(job->attempts)
@@ -423,6 +611,17 @@ void LlmClient::handleFailure(Job *job, Failure failure)
         waitMs = startAt - now;
     }
     if (waitMs >= remainingMs(job)) {
+        if (failure.rateLimited) {
+            // The server's own wait is the reason, not a slow answer.
+            giveUp(failure.code,
+                   QStringLiteral("rate limited: the server asks to wait %1 ms, past the deadline "
+                                  "of %2 ms (attempt %3): %4")
+                       .arg(waitMs)
+                       .arg(m_limits.deadlineMs)
+                       .arg(job->attempts)
+                       .arg(failure.error.reason));
+            return;
+        }
         giveUp(
             QStringLiteral("deadline"),
             QStringLiteral("the deadline of %1 ms would pass before attempt %2 (waiting %3 ms): %4")

@@ -55,6 +55,9 @@ struct ExportRow {
     QString revisedText;
     QString editedText;
     QString errorCode;
+    QString requestId;
+    QString logprobStatus;
+    QString logprobNote;
 
     QString finalDecision() const { return humanDecision.isEmpty() ? autoDecision : humanDecision; }
 };
@@ -76,6 +79,9 @@ ExportRow readRow(const QSqlQuery &query)
     row.revisedText = next().toString();
     row.editedText = next().toString();
     row.errorCode = next().toString();
+    row.requestId = next().toString();
+    row.logprobStatus = next().toString();
+    row.logprobNote = next().toString();
     return row;
 }
 
@@ -127,7 +133,8 @@ QByteArray logRow(const ExportRow &row, const QString &textSource, const char *o
         + QByteArray::number(row.sourceLine) + ',' + numberText(row.score).toUtf8() + ','
         + row.autoDecision.toUtf8() + ',' + row.humanDecision.toUtf8() + ','
         + (assessed ? row.finalDecision().toUtf8() : QByteArray()) + ',' + csvField(row.errorCode)
-        + ',' + decidedBy + ',' + textSource.toUtf8() + ',' + output + '\n';
+        + ',' + decidedBy + ',' + textSource.toUtf8() + ',' + output + ',' + csvField(row.requestId)
+        + ',' + csvField(row.logprobStatus) + ',' + csvField(row.logprobNote) + '\n';
 }
 
 // Never replace an input (or the database) with an output, nor one output with another.
@@ -253,7 +260,8 @@ Result<ExportSummary> QueueStore::exportCurated(const QString &curatedPath,
     if (log) {
         if (Status written = log->write("id,source_file,source_line,score,auto_decision,"
                                         "human_decision,final_decision,error_code,decided_by,"
-                                        "text_source,output\n");
+                                        "text_source,output,request_id,logprob_status,"
+                                        "logprob_note\n");
             !written)
             return written.error();
     }
@@ -261,7 +269,8 @@ Result<ExportSummary> QueueStore::exportCurated(const QString &curatedPath,
     // The record as a blob: its bytes exactly as stored, no UTF-16 round trip.
     if (!query.exec(QStringLiteral(
             "SELECT id, source_file, source_line, CAST(record AS BLOB), text, state, score, "
-            "auto_decision, human_decision, revised_text, edited_text, error_code "
+            "auto_decision, human_decision, revised_text, edited_text, error_code, request_id, "
+            "logprob_status, logprob_note "
             "FROM items ORDER BY id")))
         return databaseError(QStringLiteral("reading the queue for export"), query);
     ExportSummary summary;

@@ -1,5 +1,6 @@
 #include "review/queuestore.h"
 
+#include "review/assessment.h"
 #include "review/sqlitesupport.h"
 
 #include "filter/jsonline.h"
@@ -31,7 +32,7 @@ const char *const kItemColumns
     = "id, source_file, source_sha256, source_line, record, text, state, llm_score, llm_reasoning, "
       "logprob_coverage, rule_score, fasttext_score, score, auto_decision, human_decision, "
       "revised_text, revised_score, edited_text, error, error_code, attempts, created_at, "
-      "assessed_at, decided_at, logprob_note";
+      "assessed_at, decided_at, logprob_note, request_id, logprob_status";
 
 const char *const kFinalDecision = "COALESCE(human_decision, auto_decision)";
 
@@ -129,12 +130,17 @@ const MigrationStep kMigrations[] = {
       " started_at TEXT NOT NULL,"
       " heartbeat_at TEXT NOT NULL,"
       " heartbeat_ms INTEGER NOT NULL)" },
-    // Why an assessed item's score is not the probability-weighted one ("code: explanation",
-    // LogprobNote in assessment.h); NULL when it is, or when no log-probs were asked for.
+    // Why the log-probs asked for did not give the score ("code: explanation", LogprobNote in
+    // assessment.h); NULL when they did, or when none were asked for (see logprob_status).
     { 3, "ALTER TABLE items ADD COLUMN logprob_note TEXT" },
     { 3,
       "CREATE INDEX IF NOT EXISTS items_logprob_note ON items (logprob_note)"
       " WHERE logprob_note IS NOT NULL" },
+    // The server's x-request-id of the answer (or failure) an item got, for support requests;
+    // and why no log-probs were asked for (LogprobStatus in queuestore.h: not requested by the
+    // run, or refused by the model).
+    { 4, "ALTER TABLE items ADD COLUMN request_id TEXT" },
+    { 4, "ALTER TABLE items ADD COLUMN logprob_status TEXT" },
 };
 
 Error newerSchema(int stored, const QString &path)
@@ -213,6 +219,8 @@ QueueItem rowToItem(const QSqlQuery &query)
     item.assessedAt = next().toString();
     item.decidedAt = next().toString();
     item.logprobNote = next().toString();
+    item.requestId = next().toString();
+    item.logprobStatus = next().toString();
     return item;
 }
 
@@ -424,8 +432,8 @@ Status QueueStore::initialize()
             QStringLiteral("UPDATE items SET state = 'assessed', llm_score = ?, llm_reasoning = ?, "
                            "logprob_coverage = ?, rule_score = ?, fasttext_score = ?, score = ?, "
                            "attempts = ?, assessed_at = ?, error = NULL, error_code = NULL, "
-                           "claimed_by = NULL, claimed_at = NULL, logprob_note = ?, "
-                           "auto_decision = %1 WHERE id = ?")
+                           "request_id = ?, logprob_status = ?, logprob_note = ?, "
+                           "claimed_by = NULL, claimed_at = NULL, auto_decision = %1 WHERE id = ?")
                 .arg(autoDecisionSql(QStringLiteral("?")))))
         return databaseError(QStringLiteral("preparing the assessment update"),
                              *m_recordAssessment);
@@ -704,6 +712,8 @@ Status QueueStore::recordAssessment(qint64 id, const AssessmentRecord &assessmen
     query.bindValue(position++, assessment.score);
     query.bindValue(position++, assessment.attempts);
     query.bindValue(position++, nowUtc());
+    query.bindValue(position++, nullable(assessment.requestId));
+    query.bindValue(position++, nullable(assessment.logprobStatus));
     query.bindValue(position++, nullable(assessment.logprobNote));
     query.bindValue(position++, assessment.score);
     query.bindValue(position++, assessment.score);
@@ -715,17 +725,19 @@ Status QueueStore::recordAssessment(qint64 id, const AssessmentRecord &assessmen
 }
 
 Status QueueStore::recordError(qint64 id, const QString &errorCode, const QString &message,
-                               int attempts)
+                               int attempts, const QString &requestId)
 {
     QSqlQuery query(m_db);
     // A failed assessment has no score and so no automatic decision (never a silent "keep").
     query.prepare(
         QStringLiteral("UPDATE items SET state = 'error', error_code = ?, error = ?, attempts = ?, "
+                       "request_id = ?, logprob_status = NULL, logprob_note = NULL, "
                        "assessed_at = ?, score = NULL, auto_decision = NULL, claimed_by = NULL, "
-                       "claimed_at = NULL, logprob_note = NULL WHERE id = ?"));
+                       "claimed_at = NULL WHERE id = ?"));
     query.addBindValue(errorCode.isEmpty() ? QStringLiteral("error") : errorCode);
     query.addBindValue(message);
     query.addBindValue(attempts);
+    query.addBindValue(nullable(requestId));
     query.addBindValue(nowUtc());
     query.addBindValue(id);
     if (!query.exec())
@@ -836,6 +848,22 @@ Result<QString> QueueStore::property(const QString &key)
     if (!sqlite::execRetryingBusy(query))
         return databaseError(QStringLiteral("reading %1").arg(key), query);
     return query.next() ? query.value(0).toString() : QString();
+}
+
+Result<QList<QPair<QString, QString>>> QueueStore::propertiesWithPrefix(const QString &prefix)
+{
+    QSqlQuery query(m_db);
+    // substr, not LIKE: keys hold URLs, whose '%' and '_' LIKE would read as wildcards.
+    query.prepare(QStringLiteral("SELECT key, value FROM properties WHERE substr(key, 1, ?) = ? "
+                                 "ORDER BY key"));
+    query.addBindValue(prefix.size());
+    query.addBindValue(prefix);
+    if (!sqlite::execRetryingBusy(query))
+        return databaseError(QStringLiteral("reading %1*").arg(prefix), query);
+    QList<QPair<QString, QString>> properties;
+    while (query.next())
+        properties.append({ query.value(0).toString(), query.value(1).toString() });
+    return properties;
 }
 
 Status QueueStore::resetErrors()
@@ -989,14 +1017,19 @@ Result<QJsonObject> QueueStore::status()
     for (const auto &value : std::as_const(states))
         total += value.toInteger();
 
-    // Assessed items whose score is not the probability-weighted one, by the note's code.
+    // Assessed items whose run wanted log-probs but whose score is not the probability-weighted
+    // one, by reason: the model refused them (logprob_status), or the note's code. Items of runs
+    // that asked for none ("not_requested") got what was wanted and are not counted.
     QJsonObject withoutLogprobs;
     qint64 withoutLogprobsTotal = 0;
     if (!sqlite::execRetryingBusy(
             query,
-            QStringLiteral("SELECT substr(logprob_note, 1, instr(logprob_note, ':') - 1) AS code, "
-                           "count(*) FROM items WHERE logprob_note IS NOT NULL "
-                           "AND state = 'assessed' GROUP BY code ORDER BY code")))
+            QStringLiteral("SELECT CASE WHEN logprob_note IS NOT NULL "
+                           "THEN substr(logprob_note, 1, instr(logprob_note, ':') - 1) "
+                           "ELSE logprob_status END AS code, count(*) FROM items "
+                           "WHERE (logprob_note IS NOT NULL OR logprob_status = '%1') "
+                           "AND state = 'assessed' GROUP BY code ORDER BY code")
+                .arg(QLatin1String(LogprobStatus::kNotAllowed))))
         return databaseError(QStringLiteral("counting the log-prob notes"), query);
     while (query.next()) {
         withoutLogprobs.insert(query.value(0).toString(), query.value(1).toLongLong());

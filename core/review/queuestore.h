@@ -45,8 +45,15 @@ struct QueueItem {
     QString createdAt;  // ISO 8601 UTC, e.g. 2024-05-01T12:00:00.000Z
     QString assessedAt;
     QString decidedAt;  // when the human decision was set
-    // Why the LLM score is not the probability-weighted one though log-probs were asked for
-    // ("code: explanation", see LogprobNote in assessment.h); empty when it is.
+    QString requestId;  // the server's x-request-id of the last answer or failure; empty = none
+    // Why an LLM score is the bare integer the model wrote rather than the probability-weighted
+    // one; at most one of the two is set, both empty when the log-probs gave the score (or for
+    // other assessors). The request side, logprobStatus (LogprobStatus in assessment.h): none
+    // were asked for, "not_requested" (the run wanted none) or "not_allowed" (the model refuses
+    // them, so the request left them out). The answer side, logprobNote ("code: explanation",
+    // LogprobNote in assessment.h): they were asked for but could not be used ("not_returned",
+    // "unaligned", ...).
+    QString logprobStatus;
     QString logprobNote;
 
     // The human decision when set, else the automatic one (empty while pending or in error).
@@ -75,7 +82,9 @@ struct AssessmentRecord {
     std::optional<double> fastTextScore;
     double score = 0;
     int attempts = 1;
-    QString logprobNote;  // see QueueItem::logprobNote
+    QString requestId;  // see QueueItem
+    QString logprobStatus;  // see QueueItem::logprobStatus
+    QString logprobNote;  // see QueueItem::logprobStatus
 };
 
 // The right to run the queue's assessments: one run per queue at a time, across processes and
@@ -229,7 +238,9 @@ public:
     // score (BadInput).
     Status recordAssessment(qint64 id, const AssessmentRecord &assessment);
     // Marks the item failed: no score, no automatic decision (and clears its claim).
-    Status recordError(qint64 id, const QString &errorCode, const QString &message, int attempts);
+    // `requestId`: the server's x-request-id of the failed request, if it sent one.
+    Status recordError(qint64 id, const QString &errorCode, const QString &message, int attempts,
+                       const QString &requestId = {});
     // Stores a revised text (and its score, when it was rescored).
     Status recordRevision(qint64 id, const QString &revisedText,
                           std::optional<double> revisedScore);
@@ -249,6 +260,8 @@ public:
     // with, so offline batch files need not name it again). Empty when unset.
     Status setProperty(const QString &key, const QString &value);
     Result<QString> property(const QString &key);
+    // The properties whose key starts with `prefix`, by key.
+    Result<QList<QPair<QString, QString>>> propertiesWithPrefix(const QString &prefix);
 
     // One page in the query's order. OFFSET paging: fine at any depth up to ~1M items (see the
     // benchmark); pageAfter() is the constant-time alternative for scrolling on.
@@ -262,8 +275,9 @@ public:
     // {"items", "run": {pid, host, started_at, heartbeat_at} or null (the run lease),
     //  "states": {pending, assessed, error}, "auto_decisions": {keep, revise, filter},
     //  "human_decisions": {...}, "final_decisions": {...}, "thresholds": {filter, revise},
-    //  "scored_without_logprobs": {"items": N, "reasons": {code: count}} (assessed items with a
-    //  logprob_note), "sources": [{path, sha256, imported_at}]}
+    //  "scored_without_logprobs": {"items": N, "reasons": {code: count}} (assessed items whose
+    //  run wanted log-probs but whose score is the bare integer: logprob_status "not_allowed" or
+    //  a logprob_note, by its code), "sources": [{path, sha256, imported_at}]}
     Result<QJsonObject> status();
 
     // Writes the curated JSONL (final decision keep or revise, by id), the dropped JSONL (final
@@ -305,8 +319,9 @@ public:
 
     static constexpr int kImportBatchRows = 50000;
     // 2: run lease (table run_lease) and item claims (items.claimed_by, claimed_at).
-    // 3: items.logprob_note. Older queues are migrated in place when opened.
-    static constexpr int kSchemaVersion = 3;
+    // 3: items.logprob_note. 4: items.request_id and items.logprob_status. Older queues are
+    // migrated in place when opened.
+    static constexpr int kSchemaVersion = 4;
     static constexpr qint64 kRunLeaseStaleMs = 60000;
     static constexpr int kRunLeaseHeartbeatMs = 5000;
 

@@ -1,7 +1,10 @@
 #include "review/reviewrunner.h"
 
 #include "review/assessment.h"
+#include "review/modelprofile.h"
 #include "review/queuestore.h"
+
+#include <QJsonArray>
 
 namespace pcs {
 
@@ -17,6 +20,16 @@ ReviewRunner::ReviewRunner(QueueStore &store, LlmClient &client, Criteria criter
     if (m_options.lookahead <= 0)
         m_options.lookahead = 4 * std::max(1, m_client.limits().concurrency);
     connect(&m_client, &LlmClient::finished, this, &ReviewRunner::onResponse);
+    // What the model refuses is kept in the queue: reruns and batch files start from it.
+    connect(&m_client, &LlmClient::modelProfileAdapted, this,
+            [this](const ModelProfile &profile, const QString &adaptation) {
+                m_summary.adaptations << adaptation;
+                if (Status stored
+                    = storeModelProfile(m_store, m_client.baseUrl(), m_client.model(), profile);
+                    !stored)
+                    fail(stored.error());
+            });
+    m_probing = m_options.combination.mode != ScoreCombination::Mode::LocalOnly;
     m_heartbeat.setInterval(QueueStore::kRunLeaseHeartbeatMs);
     connect(&m_heartbeat, &QTimer::timeout, this, [this] {
         if (Status refreshed = m_store.refreshRunLease(); !refreshed)
@@ -57,10 +70,10 @@ void ReviewRunner::stop()
 
 void ReviewRunner::fill()
 {
-    while (!m_exhausted && !m_stopping && !m_done
-           && qsizetype(m_outstanding.size()) < m_options.lookahead) {
-        auto items = m_store.claimPending(
-            int(m_options.lookahead - qsizetype(m_outstanding.size())), m_lastQueuedId);
+    const qsizetype lookahead = m_probing ? 1 : m_options.lookahead;
+    while (!m_exhausted && !m_stopping && !m_done && qsizetype(m_outstanding.size()) < lookahead) {
+        auto items = m_store.claimPending(int(lookahead - qsizetype(m_outstanding.size())),
+                                          m_lastQueuedId);
         if (!items)
             return fail(items.error());
         if (items->empty()) {
@@ -88,6 +101,12 @@ void ReviewRunner::onResponse(const ChatResponse &response)
         return;  // not ours (or already handled)
     const auto id = qint64(response.tag >> 2);
     const auto kind = Kind(response.tag & 3);
+    if (response.errorCode != QLatin1String("canceled"))
+        m_probing = false;
+    if (response.fatal) {
+        pauseOn(id, kind, response);
+        return;
+    }
     if (response.errorCode == QLatin1String("canceled")) {
         // Stopped: the item stays pending (or keeps its assessment) for the next run.
         m_texts.remove(id);
@@ -106,8 +125,38 @@ void ReviewRunner::onResponse(const ChatResponse &response)
     finishIfDone();
 }
 
+void ReviewRunner::pauseOn(qint64 id, Kind kind, const ChatResponse &response)
+{
+    // Not this item's fault: it stays pending (or keeps its assessment), like the rest.
+    m_texts.remove(id);
+    m_revisedTexts.remove(id);
+    if (kind == Kind::Assess)
+        if (Status released = m_store.releaseClaim(id); !released)
+            return fail(released.error());
+    if (!m_summary.paused) {
+        m_summary.paused = true;
+        m_summary.pauseCode = response.errorCode;
+        m_summary.pauseReason = response.error ? response.error->reason : response.errorCode;
+    }
+    if (!m_stopping) {
+        m_stopping = true;
+        m_client.cancel();  // what is in flight or queued answers "canceled": pending again
+    }
+    finishIfDone();
+}
+
+QString ReviewRunner::logprobStatusOf(const ChatResponse &response) const
+{
+    if (!m_options.withLogprobs)
+        return QLatin1String(LogprobStatus::kNotRequested);
+    if (!response.sentLogprobs)  // the model refuses them (see the profile)
+        return QLatin1String(LogprobStatus::kNotAllowed);
+    return {};  // asked for: the answer's LogprobNote says whether they could be used
+}
+
 void ReviewRunner::recordScores(qint64 id, std::optional<double> llmScore, const QString &reasoning,
                                 std::optional<double> coverage, int attempts,
+                                const QString &requestId, const QString &logprobStatus,
                                 const QString &logprobNote)
 {
     const QString text = m_texts.value(id);
@@ -120,9 +169,11 @@ void ReviewRunner::recordScores(qint64 id, std::optional<double> llmScore, const
     if (!combined) {
         // Never a silent keep: without the scores the combination needs, the item is an error.
         ++m_summary.errors;
-        if (Status recorded = m_store.recordError(
-                id, QStringLiteral("no_score"),
-                QStringLiteral("the chosen combination has no score to combine"), attempts);
+        ++m_summary.errorCodes[QStringLiteral("no_score")];
+        if (Status recorded
+            = m_store.recordError(id, QStringLiteral("no_score"),
+                                  QStringLiteral("the chosen combination has no score to combine"),
+                                  attempts, requestId);
             !recorded)
             fail(recorded.error());
         m_texts.remove(id);
@@ -137,15 +188,24 @@ void ReviewRunner::recordScores(qint64 id, std::optional<double> llmScore, const
     record.fastTextScore = fastText;
     record.score = *combined;
     record.attempts = attempts;
-    // Without log-probs asked for, the bare integer is what was wanted: nothing to note.
-    if (m_options.withLogprobs)
-        record.logprobNote = logprobNote;
+    record.requestId = requestId;
+    if (llmScore) {
+        record.logprobStatus = logprobStatus;
+        // Without log-probs asked for, the answer has none to note (the request side says why).
+        if (logprobStatus.isEmpty())
+            record.logprobNote = logprobNote;
+    }
     if (Status recorded = m_store.recordAssessment(id, record); !recorded)
         return fail(recorded.error());
     ++m_summary.assessed;
-    if (!record.logprobNote.isEmpty()) {
+    // Wanted, but the score is the bare integer: refused by the model, or unusable in the answer.
+    const QString withoutLogprobsReason = !record.logprobNote.isEmpty()
+        ? LogprobNote::codeOf(record.logprobNote)
+        : record.logprobStatus == QLatin1String(LogprobStatus::kNotAllowed) ? record.logprobStatus
+                                                                            : QString();
+    if (!withoutLogprobsReason.isEmpty()) {
         ++m_summary.withoutLogprobs;
-        ++m_summary.withoutLogprobsByReason[LogprobNote::codeOf(record.logprobNote)];
+        ++m_summary.withoutLogprobsByReason[withoutLogprobsReason];
     }
     Q_EMIT progress(++m_completed, m_total);
     if (m_options.revise && decide(*combined, m_thresholds) == Decision::Revise && !m_stopping) {
@@ -174,14 +234,18 @@ void ReviewRunner::handleAssessment(qint64 id, const ChatResponse &response)
     }
     if (!code.isEmpty()) {
         ++m_summary.errors;
-        if (Status recorded = m_store.recordError(id, code, message, response.attempts); !recorded)
+        ++m_summary.errorCodes[code];
+        if (Status recorded
+            = m_store.recordError(id, code, message, response.attempts, response.requestId);
+            !recorded)
             return fail(recorded.error());
         m_texts.remove(id);
         Q_EMIT progress(++m_completed, m_total);
         return;
     }
     recordScores(id, assessment.score, assessment.reasoning, assessment.logprobCoverage,
-                 response.attempts, assessment.logprobNote);
+                 response.attempts, response.requestId, logprobStatusOf(response),
+                 assessment.logprobNote);
 }
 
 void ReviewRunner::handleRevision(qint64 id, const ChatResponse &response)
@@ -242,10 +306,14 @@ void ReviewRunner::finishIfDone()
     if (m_done || !m_outstanding.empty() || !(m_exhausted || m_stopping))
         return;
     m_done = true;
-    m_summary.canceled = m_stopping;
+    m_summary.canceled = m_stopping && !m_summary.paused;
     m_summary.promptTokens = m_client.promptTokens();
     m_summary.completionTokens = m_client.completionTokens();
     m_summary.retries = m_client.retries();
+    m_summary.adaptiveResends = m_client.adaptiveResends();
+    m_summary.modelProfile = m_client.modelProfile().summary();
+    m_summary.concurrency = m_client.limits().concurrency;
+    m_summary.lowestConcurrency = m_client.lowestConcurrencyCap();
     m_summary.seconds = double(m_clock.nsecsElapsed()) * 1e-9;
     if (Status released = endRun(); !released) {
         Q_EMIT failed(released.error());

@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 #include "common/result.h"
+#include "review/assessment.h"
 #include "review/criteria.h"
 #include "review/decision.h"
 #include "review/llmclient.h"
@@ -34,6 +35,7 @@ struct ReviewRunOptions {
 struct ReviewRunSummary {
     qint64 assessed = 0;  // this run
     qint64 errors = 0;  // items that ended in the error state this run (with their reason)
+    QMap<QString, qint64> errorCodes;  // those errors by code
     qint64 revised = 0;
     qint64 revisionErrors = 0;  // rewrites that failed: the item keeps its assessment
     qint64 promptTokens = 0;
@@ -41,8 +43,20 @@ struct ReviewRunSummary {
     int retries = 0;
     double seconds = 0;
     bool canceled = false;
-    // Items assessed with log-probs asked for whose score is still the bare integer the model
-    // wrote, by the code of their note (LogprobNote in assessment.h).
+    // Stopped because every request would fail alike (a key refused, no quota, no such model, a
+    // parameter the model refuses that cannot be left out, a redirect not followed): the items
+    // not answered stay pending, their claims released. Said once, with the server's reason.
+    bool paused = false;
+    QString pauseCode;
+    QString pauseReason;
+    QStringList adaptations;  // what the model profile learned this run, in order
+    QString modelProfile;  // ModelProfile::summary() at the end
+    int adaptiveResends = 0;  // requests sent again with an adapted profile
+    int concurrency = 0;  // as configured
+    int lowestConcurrency = 0;  // as rate-limit headers and 429s lowered it
+    // Items of a run that wanted log-probs whose score is still the bare integer the model
+    // wrote, by reason: "not_allowed" (LogprobStatus: the model refuses them) or the code of
+    // their note (LogprobNote in assessment.h).
     qint64 withoutLogprobs = 0;
     QMap<QString, qint64> withoutLogprobsByReason;
 };
@@ -52,6 +66,10 @@ struct ReviewRunSummary {
 // arrives, and optionally has the LLM revise texts that need it. Resumable by construction:
 // only items still pending are sent, so a run killed at any point continues where the
 // committed results end. Runs in the thread of the client's event loop.
+//
+// The first request goes out alone, and the rest follow once it is answered: what the model
+// refuses is learned (see LlmClient) with one request in flight, and a failure that hits every
+// request (fatal: a key refused, no quota, no such model…) pauses the run after that one.
 //
 // One run per queue at a time: start() needs the store to hold the queue's run lease
 // (QueueStore::acquireRunLease). The runner claims each item in the transaction that picks it,
@@ -83,8 +101,11 @@ private:
     // Combines the LLM's score with the local ones and records the assessment (or an error
     // when the combination has nothing to combine), then asks for a revision if wanted.
     void recordScores(qint64 id, std::optional<double> llmScore, const QString &reasoning,
-                      std::optional<double> coverage, int attempts,
-                      const QString &logprobNote = {});
+                      std::optional<double> coverage, int attempts, const QString &requestId = {},
+                      const QString &logprobStatus = {}, const QString &logprobNote = {});
+    void pauseOn(qint64 id, Kind kind, const ChatResponse &response);
+    // LogprobStatus of an answer: why its request asked for no log-probs; empty when it did.
+    QString logprobStatusOf(const ChatResponse &response) const;
     void fail(const Error &error);
     void finishIfDone();
     Status endRun();  // stops the heartbeat; releases the lease with its remaining claims
@@ -98,6 +119,7 @@ private:
     bool m_exhausted = false;
     bool m_stopping = false;
     bool m_done = false;
+    bool m_probing = true;  // nothing answered yet: one request at a time
     std::set<quint64> m_outstanding;  // tags sent and not answered
     QHash<qint64, QString> m_texts;  // of the items in flight
     QHash<qint64, QString> m_revisedTexts;  // awaiting their reassessment

@@ -3,6 +3,7 @@
 #include "review/apikey.h"
 #include "review/assessment.h"
 #include "review/batchfiles.h"
+#include "review/modelprofile.h"
 #include "review/queueinputs.h"
 #include "workspace/keyresolver.h"
 #include "workspace/promisecontrol.h"
@@ -174,14 +175,15 @@ void exportCuratedInBackground(QPromise<TaskReply> &promise, QString queuePath, 
 }
 
 void exportBatchInBackground(QPromise<TaskReply> &promise, QString queuePath, QString path,
-                             Criteria criteria, QString model, bool withLogprobs)
+                             Criteria criteria, QString model, bool withLogprobs,
+                             ModelProfile profile)
 {
     auto store = openWorkerStore(queuePath);
     if (!store) {
         promise.addResult(TaskReply { store.error(), std::nullopt, {} });
         return;
     }
-    auto summary = exportBatchRequests(**store, criteria, model, path, withLogprobs);
+    auto summary = exportBatchRequests(**store, criteria, model, path, withLogprobs, profile);
     if (!summary) {
         promise.addResult(TaskReply { summary.error(), std::nullopt, {} });
         return;
@@ -255,6 +257,7 @@ struct ReviewSession::Private {
     qint64 runTotal = 0;
     qint64 runErrors = 0;
     bool paused = false;
+    QString pauseReason;  // of the last run, when it paused itself
     // The run's key, resolved on a worker thread before its client is made.
     KeyResolver runKeys;
     bool runStarting = false;
@@ -553,17 +556,25 @@ Status ReviewSession::startRun(bool retryErrors)
         }
     }
 
+    const ReviewProjectSettings projectSettings = settings();
+    auto profile = loadModelProfile(*m_store, projectSettings.endpoint, projectSettings.model);
+    if (!profile) {
+        m_store->releaseRunLease();
+        return profile.error();
+    }
+
     d->runStarting = true;
     d->paused = false;
+    d->pauseReason.clear();
     Q_EMIT runStateChanged();
     if (!takeover.isEmpty())
         Q_EMIT runNote(takeover);  // after runStateChanged, so that views show it last
     d->runKeys.resolve(keys->url, keys->options,
-                       [this, runCriteria = std::move(runCriteria).value()](
-                           const Result<ResolvedEndpoint> &resolved) {
+                       [this, runCriteria = std::move(runCriteria).value(),
+                        profile = *profile](const Result<ResolvedEndpoint> &resolved) {
                            d->runStarting = false;
                            if (resolved) {
-                               beginRun(*resolved, runCriteria);
+                               beginRun(*resolved, runCriteria, profile);
                                return;
                            }
                            m_store->releaseRunLease();
@@ -573,7 +584,8 @@ Status ReviewSession::startRun(bool retryErrors)
     return Done {};
 }
 
-void ReviewSession::beginRun(const ResolvedEndpoint &endpoint, Criteria runCriteria)
+void ReviewSession::beginRun(const ResolvedEndpoint &endpoint, Criteria runCriteria,
+                             const ModelProfile &profile)
 {
     const ReviewProjectSettings projectSettings = settings();
     ClientLimits limits;
@@ -581,9 +593,11 @@ void ReviewSession::beginRun(const ResolvedEndpoint &endpoint, Criteria runCrite
     limits.requestsPerMinute = projectSettings.requestsPerMinute;
     d->runClient = new LlmClient(LlmEndpoint { endpoint.url, projectSettings.model, endpoint.key },
                                  limits, this);
+    d->runClient->setModelProfile(profile);
     // Connected before the runner: counts failed assessments as the runner sees them.
     connect(d->runClient, &LlmClient::finished, this, [this](const ChatResponse &response) {
-        if ((response.tag & 3) != 0 || response.errorCode == QLatin1String("canceled"))
+        if ((response.tag & 3) != 0 || response.errorCode == QLatin1String("canceled")
+            || response.fatal)
             return;  // a revision, or an item that stays pending
         if (!response.ok() || !parseAssessmentResponse(response.body).ok())
             ++d->runErrors;
@@ -592,6 +606,9 @@ void ReviewSession::beginRun(const ResolvedEndpoint &endpoint, Criteria runCrite
     options.revise = projectSettings.revise;
     options.withLogprobs = projectSettings.withLogprobs;
     d->runner = new ReviewRunner(*m_store, *d->runClient, std::move(runCriteria), options, this);
+    // Connected after the runner, which stores what is learned: views read it back.
+    connect(d->runClient, &LlmClient::modelProfileAdapted, this,
+            [this] { Q_EMIT modelProfileChanged(); });
     // Connected after the runner: the item is recorded by the time this runs.
     connect(d->runClient, &LlmClient::finished, this, [this](const ChatResponse &response) {
         if (response.errorCode == QLatin1String("canceled"))
@@ -627,7 +644,14 @@ void ReviewSession::beginRun(const ResolvedEndpoint &endpoint, Criteria runCrite
     };
     connect(d->runner, &ReviewRunner::finished, this,
             [this, endRunLater](const ReviewRunSummary &summary) {
-                endRunLater([this, summary] { Q_EMIT runFinished(summary); });
+                endRunLater([this, summary] {
+                    Q_EMIT runFinished(summary);
+                    if (summary.paused) {
+                        d->pauseReason
+                            = QStringLiteral("%1: %2").arg(summary.pauseCode, summary.pauseReason);
+                        Q_EMIT runPaused(d->pauseReason);
+                    }
+                });
             });
     connect(d->runner, &ReviewRunner::failed, this, [this, endRunLater](const Error &error) {
         endRunLater([this, error] { Q_EMIT runFailed(error); });
@@ -649,6 +673,11 @@ void ReviewSession::pauseRun()
 
 void ReviewSession::resumeRun()
 {
+    if (!d->runner && !d->runStarting && !d->pauseReason.isEmpty()) {
+        if (Status started = startRun(); !started)
+            Q_EMIT runFailed(started.error());
+        return;
+    }
     if (!d->runClient || !d->paused)
         return;
     d->runClient->resume();
@@ -678,6 +707,20 @@ bool ReviewSession::isRunning() const
 bool ReviewSession::isPaused() const
 {
     return d->runner != nullptr && d->paused;
+}
+
+QString ReviewSession::pauseReason() const
+{
+    return d->pauseReason;
+}
+
+ModelProfile ReviewSession::modelProfile() const
+{
+    if (!m_store)
+        return {};
+    const ReviewProjectSettings projectSettings = settings();
+    auto profile = loadModelProfile(*m_store, projectSettings.endpoint, projectSettings.model);
+    return profile ? *profile : ModelProfile();
 }
 
 Status ReviewSession::tryCriteria(const Criteria &criteria, const QString &text)
@@ -801,6 +844,18 @@ void ReviewSession::Private::onSingleKey(ReviewSession &session,
     limits.concurrency = std::max(1, std::min(4, projectSettings.concurrency));
     singleClient = new LlmClient(
         LlmEndpoint { resolved->url, projectSettings.model, resolved->key }, limits, &session);
+    singleClient->setModelProfile(session.modelProfile());
+    QObject::connect(singleClient, &LlmClient::modelProfileAdapted, &session,
+                     [&session, projectSettings](const ModelProfile &profile) {
+                         if (!session.m_store)
+                             return;
+                         if (Status stored
+                             = storeModelProfile(*session.m_store, projectSettings.endpoint,
+                                                 projectSettings.model, profile);
+                             !stored)
+                             Q_EMIT session.taskFailed(stored.error());
+                         Q_EMIT session.modelProfileChanged();
+                     });
     QObject::connect(
         singleClient, &LlmClient::finished, &session,
         [this, &session](const ChatResponse &response) { onSingleFinished(session, response); });
@@ -871,26 +926,32 @@ void ReviewSession::Private::onSingleFinished(ReviewSession &session, const Chat
         const Assessment assessment
             = response.ok() ? parseAssessmentResponse(response.body) : Assessment {};
         if (!response.ok()) {
-            recorded = session.m_store->recordError(request.id,
-                                                    response.errorCode.isEmpty()
-                                                        ? QStringLiteral("request_failed")
-                                                        : response.errorCode,
-                                                    transportError, response.attempts);
+            recorded = session.m_store->recordError(
+                request.id,
+                response.errorCode.isEmpty() ? QStringLiteral("request_failed")
+                                             : response.errorCode,
+                transportError, response.attempts, response.requestId);
         } else if (!assessment.ok()) {
             recorded = session.m_store->recordError(
                 request.id,
                 assessment.errorCode.isEmpty() ? QStringLiteral("no_score") : assessment.errorCode,
-                assessment.errorMessage, response.attempts);
+                assessment.errorMessage, response.attempts, response.requestId);
         } else {
             // The session assesses with the LLM alone, as its runs do.
             AssessmentRecord record;
             record.llmScore = assessment.score;
             record.llmReasoning = assessment.reasoning;
             record.logprobCoverage = assessment.logprobCoverage;
-            if (session.settings().withLogprobs)
-                record.logprobNote = assessment.logprobNote;
             record.score = *assessment.score;
             record.attempts = response.attempts;
+            record.requestId = response.requestId;
+            // Why none were asked for (the request side), else why those asked for were unusable.
+            if (!session.settings().withLogprobs)
+                record.logprobStatus = QLatin1String(LogprobStatus::kNotRequested);
+            else if (!response.sentLogprobs)
+                record.logprobStatus = QLatin1String(LogprobStatus::kNotAllowed);
+            else
+                record.logprobNote = assessment.logprobNote;
             recorded = session.m_store->recordAssessment(request.id, record);
         }
         if (!recorded)
@@ -998,7 +1059,7 @@ Status ReviewSession::exportBatchRequests(const QString &path)
     d->startTask(*this, Task::ExportBatch,
                  QtConcurrent::run(exportBatchInBackground, d->queuePath, path,
                                    std::move(batchCriteria).value(), projectSettings.model,
-                                   projectSettings.withLogprobs),
+                                   projectSettings.withLogprobs, modelProfile()),
                  tr("Writing batch requests"));
     return Done {};
 }

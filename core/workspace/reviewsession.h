@@ -93,10 +93,17 @@ public:
     // on a worker thread. A key that cannot be had or must not go there ends it with runFailed.
     Status startRun(bool retryErrors = false);
     void pauseRun();
+    // Resumes a paused run; after a run that paused itself because every request would fail
+    // (pauseReason), starts a new one over what is pending (the key is looked up again).
     void resumeRun();
     void cancelRun();  // in-flight items stay pending
     bool isRunning() const;
     bool isPaused() const;
+    // Why the last run paused itself ("insufficient_quota: HTTP 429 …"); empty when it did not,
+    // and again once a run starts.
+    QString pauseReason() const;
+    // What the project's model is known to refuse (learned by runs, kept in the queue).
+    ModelProfile modelProfile() const;
 
     // One text through the assessor with the given (unsaved) criteria: the editor's "try on this
     // text". Answers with tryFinished.
@@ -144,6 +151,9 @@ Q_SIGNALS:
     void runFinished(const pcs::ReviewRunSummary &summary);
     void runFailed(const pcs::Error &error);
     void runNote(const QString &message);  // e.g. a stale run lease was taken over
+    // The run stopped because every request would fail alike; what was not answered is pending.
+    void runPaused(const QString &reason);
+    void modelProfileChanged();  // a request taught the profile something (modelProfile())
     void tryFinished(const QString &reasoning, std::optional<double> score,
                      const QString &errorCode);
     void busyChanged(bool busy);
@@ -156,7 +166,8 @@ private:
     // The one-item request behind reassess (assess = true) and requestRevision.
     Status submitForItem(qint64 id, bool assess);
     // The run, once its key is there.
-    void beginRun(const ResolvedEndpoint &endpoint, Criteria runCriteria);
+    void beginRun(const ResolvedEndpoint &endpoint, Criteria runCriteria,
+                  const ModelProfile &profile);
 
     struct Private;
     std::unique_ptr<Private> d;

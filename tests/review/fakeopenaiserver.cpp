@@ -20,6 +20,14 @@ QByteArray reasonPhrase(int status)
     switch (status) {
     case 200:
         return "OK";
+    case 301:
+        return "Moved Permanently";
+    case 307:
+        return "Temporary Redirect";
+    case 308:
+        return "Permanent Redirect";
+    case 413:
+        return "Payload Too Large";
     case 400:
         return "Bad Request";
     case 401:
@@ -67,7 +75,7 @@ QString lastUserText(const QJsonObject &body)
 std::optional<int> markerNumber(const QString &text, const QString &name)
 {
     static const QRegularExpression pattern(
-        QStringLiteral(R"(\[\[(score|status|flaky)[=-](-?\d+)\]\])"));
+        QStringLiteral(R"(\[\[(score|status|flaky|redirect)[=-](-?\d+)\]\])"));
     auto matches = pattern.globalMatch(text);
     while (matches.hasNext()) {
         const auto match = matches.next();
@@ -191,6 +199,8 @@ void FakeOpenAiServer::processBuffered(Connection *connection)
 
         connection->answering = true;
         m_maxConcurrent = std::max(m_maxConcurrent, ++m_concurrent);
+        request.concurrentAtArrival = m_concurrent;
+        request.number = int(m_received.size()) + 1;
         m_received.append(request);
         ++m_requestsPerKey[request.scriptKey];
         emit requestReceived(int(m_received.size()));
@@ -215,9 +225,17 @@ FakeOpenAiServer::ScriptedReply FakeOpenAiServer::scriptedReply(const ReceivedRe
         return completionsReply(request);
     if (request.method == "GET" && request.path == "/v1/models")
         return modelsReply();
-    if (request.method != "POST" || request.path != "/v1/chat/completions")
+    if (request.method != "POST" || !request.path.endsWith("/chat/completions"))
         return failure(404, QStringLiteral("no such endpoint"),
                        QStringLiteral("invalid_request_error"), QStringLiteral("unknown_url"));
+    if (const auto status = markerNumber(text, QStringLiteral("redirect"));
+        status && request.path == "/v1/chat/completions" && !m_redirectLocation.isEmpty()) {
+        ScriptedReply reply { *status, QByteArray(), {}, 0 };
+        reply.headers.append(qMakePair(QByteArray("Location"), m_redirectLocation.toUtf8()));
+        return reply;
+    }
+    if (auto refused = serviceReply(request))
+        return *refused;
     // A revision request (response_format json_schema named "revision"): a critique and a rewrite.
     if (request.json.value(QLatin1String("response_format"))
             .toObject()
@@ -285,6 +303,79 @@ FakeOpenAiServer::ScriptedReply FakeOpenAiServer::scriptedReply(const ReceivedRe
                        QStringLiteral("server_error"), QString());
     if (has("[[malformed]]"))
         return ScriptedReply { 200, "this is not JSON {", {}, 0 };
+    if (has("[[too-large]]")) {
+        ScriptedReply reply = failure(
+            429,
+            QStringLiteral("Request too large for gpt-4o in organization org-fake on tokens per "
+                           "min (TPM): Limit 30000, Requested 36278. The input or output tokens "
+                           "must be reduced in order to run successfully. Visit "
+                           "https://platform.openai.com/account/rate-limits to learn more."),
+            QStringLiteral("tokens"), QStringLiteral("rate_limit_exceeded"));
+        reply.headers.append(qMakePair(QByteArray("retry-after-ms"), QByteArray("20")));
+        return reply;
+    }
+    if (has("[[groq-too-large]]")) {
+        const QJsonObject error {
+            { QStringLiteral("message"),
+              QStringLiteral("Request too large for model `llama-3.1-8b-instant` in organization "
+                             "`org_fake` service tier `on_demand` on tokens per minute (TPM): "
+                             "Limit 7000, Requested 12903, please reduce your message size and "
+                             "try again. Visit https://console.groq.com/docs/rate-limits for "
+                             "more information.") },
+            { QStringLiteral("type"), QStringLiteral("tokens") },
+            { QStringLiteral("code"), QStringLiteral("rate_limit_exceeded") }
+        };
+        ScriptedReply reply { 429,
+                              QJsonDocument(QJsonObject { { QStringLiteral("error"), error } })
+                                  .toJson(QJsonDocument::Compact),
+                              {},
+                              0 };
+        reply.headers.append(qMakePair(QByteArray("retry-after"), QByteArray("7")));
+        return reply;
+    }
+    if (has("[[rate-limit-long]]")) {
+        ScriptedReply reply
+            = failure(429, QStringLiteral("Rate limit reached for requests per day."),
+                      QStringLiteral("requests"), QStringLiteral("rate_limit_exceeded"));
+        reply.headers.append(qMakePair(QByteArray("Retry-After"), QByteArray("3600")));
+        return reply;
+    }
+    if (has("[[ratelimit-reset]]") && seen == 1) {
+        ScriptedReply reply = failure(
+            429, QStringLiteral("Rate limit reached for fake-model on requests per min (RPM)."),
+            QStringLiteral("requests"), QStringLiteral("rate_limit_exceeded"));
+        reply.headers.append(
+            qMakePair(QByteArray("x-ratelimit-remaining-requests"), QByteArray("0")));
+        reply.headers.append(
+            qMakePair(QByteArray("x-ratelimit-reset-requests"), QByteArray("300ms")));
+        return reply;
+    }
+    const QString vllmMessage = QStringLiteral("This model's maximum context length is 2048 "
+                                               "tokens. However, you requested 2723 tokens.");
+    if (has("[[vllm-old-error]]")) {
+        const QJsonObject body { { QStringLiteral("object"), QStringLiteral("error") },
+                                 { QStringLiteral("message"), vllmMessage },
+                                 { QStringLiteral("type"), QStringLiteral("BadRequestError") },
+                                 { QStringLiteral("param"), QJsonValue::Null },
+                                 { QStringLiteral("code"), 400 } };
+        return ScriptedReply { 400, QJsonDocument(body).toJson(QJsonDocument::Compact), {}, 0 };
+    }
+    if (has("[[vllm-error]]") || has("[[vllm-nested-error]]")) {
+        const QJsonObject error { { QStringLiteral("message"), vllmMessage },
+                                  { QStringLiteral("type"), QStringLiteral("BadRequestError") },
+                                  { QStringLiteral("param"), QJsonValue::Null },
+                                  { QStringLiteral("code"), 400 } };
+        const QJsonObject inner = has("[[vllm-nested-error]]")
+            ? QJsonObject { { QStringLiteral("error"), error } }
+            : error;
+        return ScriptedReply { 400,
+                               QJsonDocument(QJsonObject { { QStringLiteral("error"), inner } })
+                                   .toJson(QJsonDocument::Compact),
+                               {},
+                               0 };
+    }
+    if (has("[[string-error]]"))
+        return ScriptedReply { 400, R"({"error":"the server refused this request"})", {}, 0 };
 
     const bool scripted = has("[[") && text.contains(QLatin1String("]]"));
     if (!scripted && m_defaultResponder)
@@ -294,26 +385,124 @@ FakeOpenAiServer::ScriptedReply FakeOpenAiServer::scriptedReply(const ReceivedRe
     if (has("[[range]]"))
         score = 1000;
     AnswerShape shape = AnswerShape::Plain;
+    const bool logprobsAsked = request.json.value(QLatin1String("logprobs")).toBool();
     if (has("[[refusal]]"))
         shape = AnswerShape::Refusal;
     else if (has("[[truncated]]"))
         shape = AnswerShape::Truncated;
-    else if (has("[[logprobs]]"))
+    else if (has("[[logprobs]]") || (m_service == Service::VllmOld && logprobsAsked))
         shape = AnswerShape::WithLogprobs;
     static const QRegularExpression pieces(QStringLiteral("\\[\\[pieces=(\\w+)\\]\\]"));
     if (const auto match = pieces.match(text); match.hasMatch())
         return ScriptedReply {
             200, piecedCompletionBody(score, model, promptTokens, match.captured(1)), {}, 0
         };
-    ScriptedReply reply { 200, completionBody(score, model, promptTokens, shape), {}, 0 };
+    const int topLogprobs = request.json.contains(QLatin1String("top_logprobs"))
+        ? request.json.value(QLatin1String("top_logprobs")).toInt()
+        : 3;
+    ScriptedReply reply {
+        200, completionBody(score, model, promptTokens, shape, topLogprobs), {}, 0
+    };
     if (has("[[slow]]"))
         reply.extraDelayMs = m_slowDelayMs;
     return reply;
 }
 
+std::optional<FakeOpenAiServer::ScriptedReply>
+FakeOpenAiServer::serviceReply(const ReceivedRequest &request) const
+{
+    const QJsonObject &body = request.json;
+    const auto openAiError = [](const QString &message, const QString &param, const QString &code) {
+        const QJsonObject error { { QStringLiteral("message"), message },
+                                  { QStringLiteral("type"),
+                                    QStringLiteral("invalid_request_error") },
+                                  { QStringLiteral("param"), param },
+                                  { QStringLiteral("code"), code } };
+        return ScriptedReply { 400,
+                               QJsonDocument(QJsonObject { { QStringLiteral("error"), error } })
+                                   .toJson(QJsonDocument::Compact),
+                               {},
+                               0 };
+    };
+    switch (m_service) {
+    case Service::OpenAi:
+        if (body.contains(QLatin1String("reasoning_effort")))
+            return ScriptedReply { 400,
+                                   errorBody(QStringLiteral("Unrecognized request argument "
+                                                            "supplied: reasoning_effort"),
+                                             QStringLiteral("invalid_request_error"), {}),
+                                   {},
+                                   0 };
+        return std::nullopt;
+    case Service::OpenAiReasoning: {
+        const QJsonValue temperature = body.value(QLatin1String("temperature"));
+        if (!temperature.isUndefined() && temperature.toDouble() != 1.0)
+            return openAiError(QStringLiteral("Unsupported value: 'temperature' does not support "
+                                              "%1 with this model. Only the default (1) value "
+                                              "is supported.")
+                                   .arg(temperature.toDouble()),
+                               QStringLiteral("temperature"), QStringLiteral("unsupported_value"));
+        for (const char *parameter : { "logprobs", "top_logprobs", "max_tokens" }) {
+            const QString name = QString::fromLatin1(parameter);
+            if (!body.contains(name))
+                continue;
+            QString message = QStringLiteral("Unsupported parameter: '%1' is not supported with "
+                                             "this model.")
+                                  .arg(name);
+            if (name == QLatin1String("max_tokens"))
+                message += QStringLiteral(" Use 'max_completion_tokens' instead.");
+            return openAiError(message, name, QStringLiteral("unsupported_parameter"));
+        }
+        const QJsonValue effort = body.value(QLatin1String("reasoning_effort"));
+        if (!effort.isUndefined() && !m_reasoningEfforts.contains(effort.toString()))
+            return openAiError(
+                QStringLiteral("Unsupported value: 'reasoning_effort' does not "
+                               "support '%1' with this model. Supported values "
+                               "are: %2.")
+                    .arg(effort.toString(), m_reasoningEfforts.join(QStringLiteral(", "))),
+                QStringLiteral("reasoning_effort"), QStringLiteral("unsupported_value"));
+        return std::nullopt;
+    }
+    case Service::VllmOld: {
+        const auto oldError = [](const QString &message) {
+            const QJsonObject error { { QStringLiteral("object"), QStringLiteral("error") },
+                                      { QStringLiteral("message"), message },
+                                      { QStringLiteral("type"), QStringLiteral("BadRequestError") },
+                                      { QStringLiteral("param"), QJsonValue::Null },
+                                      { QStringLiteral("code"), 400 } };
+            return ScriptedReply {
+                400, QJsonDocument(error).toJson(QJsonDocument::Compact), {}, 0
+            };
+        };
+        const QByteArray schema = QJsonDocument(body.value(QLatin1String("response_format"))
+                                                    .toObject()
+                                                    .value(QLatin1String("json_schema"))
+                                                    .toObject()
+                                                    .value(QLatin1String("schema"))
+                                                    .toObject())
+                                      .toJson(QJsonDocument::Compact);
+        if (schema.contains("\"minimum\"") || schema.contains("\"maximum\""))
+            return oldError(QStringLiteral("The provided JSON schema contains features not "
+                                           "supported by xgrammar."));
+        const int asked = body.value(QLatin1String("top_logprobs")).toInt();
+        if (asked > m_vllmMaxLogprobs)
+            return oldError(QStringLiteral("Requested sample logprobs of %1, which is greater "
+                                           "than max allowed: %2")
+                                .arg(asked)
+                                .arg(m_vllmMaxLogprobs));
+        return std::nullopt;
+    }
+    }
+    return std::nullopt;
+}
+
 void FakeOpenAiServer::respond(Connection *connection, const ReceivedRequest &request)
 {
-    const ScriptedReply reply = scriptedReply(request);
+    ScriptedReply reply = scriptedReply(request);
+    reply.headers.append(
+        qMakePair(QByteArray("x-request-id"), "req_fake_" + QByteArray::number(request.number)));
+    if (m_replyHook)
+        m_replyHook(request, reply);
     QByteArray message = "HTTP/1.1 " + QByteArray::number(reply.status) + ' '
         + reasonPhrase(reply.status) + "\r\nContent-Type: application/json\r\nContent-Length: "
         + QByteArray::number(reply.body.size()) + "\r\n";
@@ -350,7 +539,7 @@ QByteArray FakeOpenAiServer::errorBody(const QString &message, const QString &ty
 }
 
 QByteArray FakeOpenAiServer::completionBody(int score, const QString &model, qint64 promptTokens,
-                                            AnswerShape shape)
+                                            AnswerShape shape, int topLogprobs)
 {
     const QString scoreToken = QString::number(score);
     const QStringList tokens { QStringLiteral("{\""),
@@ -388,11 +577,12 @@ QByteArray FakeOpenAiServer::completionBody(int score, const QString &model, qin
             QJsonObject entry;
             if (token == scoreToken) {
                 entry = tokenLogprob(token, std::log(0.6));
-                entry.insert(
-                    QStringLiteral("top_logprobs"),
-                    QJsonArray { tokenLogprob(scoreToken, std::log(0.6)),
-                                 tokenLogprob(QString::number(score + 1), std::log(0.3)),
-                                 tokenLogprob(QString::number(score + 2), std::log(0.1)) });
+                QJsonArray alternatives { tokenLogprob(scoreToken, std::log(0.6)),
+                                          tokenLogprob(QString::number(score + 1), std::log(0.3)),
+                                          tokenLogprob(QString::number(score + 2), std::log(0.1)) };
+                while (alternatives.size() > std::max(1, topLogprobs))
+                    alternatives.removeLast();
+                entry.insert(QStringLiteral("top_logprobs"), alternatives);
             } else {
                 entry = tokenLogprob(token, 0.0);
                 entry.insert(QStringLiteral("top_logprobs"),

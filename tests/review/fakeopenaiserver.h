@@ -11,6 +11,7 @@
 #include <QStringList>
 
 #include <functional>
+#include <optional>
 
 class QTcpServer;
 class QTcpSocket;
@@ -37,7 +38,43 @@ namespace pcs::test {
 //   [[status=NNN]]   always that status; a 401 echoes the received Authorization header in its
 //                    message, as a test of the client's scrubbing
 //   [[flaky-N]]      the first N requests for this key get 503, later ones succeed
+//   [[too-large]]    always OpenAI's 429 for one request above the tokens-per-minute limit
+//                    ("Request too large for gpt-4o … Limit 30000, Requested 36278 …", type
+//                    "tokens", code "rate_limit_exceeded"), with retry-after-ms: 20
+//   [[groq-too-large]] always Groq's 429 "Request too large for model `llama-3.1-8b-instant` …
+//                    Limit 7000, Requested 12903, please reduce your message size …", retry-after:
+//                    7
+//   [[rate-limit-long]] always a 429 rate limit with Retry-After: 3600
+//   [[ratelimit-reset]] the first request for this key: a 429 (type "requests") with no
+//                    Retry-After but x-ratelimit-remaining-requests: 0 and
+//                    x-ratelimit-reset-requests: 300ms; then success
+//   [[vllm-old-error]] always 400 in vLLM's pre-0.10.1 shape {"object": "error", "message",
+//                    "type": "BadRequestError", "param": null, "code": 400}
+//   [[vllm-error]]   always 400 in vLLM's current shape {"error": {..., "code": 400}}
+//   [[vllm-nested-error]] always 400 {"error": {"error": {"message", ...}}}
+//   [[string-error]] always 400 {"error": "a plain string"}
+//   [[redirect=NNN]] a POST to /v1/chat/completions gets status NNN with Location:
+//                    redirectLocation() (default /v1/moved/chat/completions, the same origin;
+//                    empty: no redirect), which is answered like /v1/chat/completions
 // Without a marker a custom default responder (setDefaultResponder) answers, if set.
+//
+// Services (setService), checked before the markers:
+//   OpenAi           as above; a reasoning_effort gets 400 "Unrecognized request argument
+//                    supplied: reasoning_effort"
+//   OpenAiReasoning  OpenAI's reasoning models (o-series, gpt-5*): 400 for a temperature other
+//                    than 1 (code "unsupported_value", param "temperature": "Unsupported value:
+//                    'temperature' does not support 0 with this model. Only the default (1) value
+//                    is supported."), for logprobs / top_logprobs / max_tokens (code
+//                    "unsupported_parameter", "Unsupported parameter: 'logprobs' is not supported
+//                    with this model.", max_tokens adds "Use 'max_completion_tokens' instead."),
+//                    and a reasoning_effort not in setReasoningEfforts (unsupported_value)
+//   VllmOld          vLLM before 0.10.1 with xgrammar: 400 in the old shape for a response_format
+//                    schema with minimum/maximum ("The provided JSON schema contains features not
+//                    supported by xgrammar.") and for top_logprobs above setVllmMaxLogprobs
+//                    ("Requested sample logprobs of N, which is greater than max allowed: M");
+//                    answers with log-probs whenever asked (their top_logprobs cut to the count)
+// Every reply carries x-request-id: req_fake_<n> (n counts requests from 1); setReplyHook can
+// change any reply (add rate-limit headers, say) before it goes out.
 // A revision request (response_format json_schema named "revision") always gets
 //   {"critique": "Scripted critique.", "revised_text": "A calmer, accurate rewrite."}.
 //
@@ -98,6 +135,8 @@ public:
         QJsonObject json;
         QString scriptKey;  // the last user message's text
         qint64 arrivalMs = 0;  // since the server started
+        int concurrentAtArrival = 0;  // requests being answered, this one included
+        int number = 0;  // 1-based, in arrival order (also in x-request-id)
     };
     struct ScriptedReply {
         int status = 200;
@@ -106,6 +145,8 @@ public:
         int extraDelayMs = 0;  // on top of the base latency
     };
     using Responder = std::function<ScriptedReply(const ReceivedRequest &)>;
+    using ReplyHook = std::function<void(const ReceivedRequest &, ScriptedReply &)>;
+    enum class Service { OpenAi, OpenAiReasoning, VllmOld };
 
     explicit FakeOpenAiServer(QObject *parent = nullptr);
     ~FakeOpenAiServer() override;
@@ -117,6 +158,12 @@ public:
     void setSlowDelayMs(int ms) { m_slowDelayMs = ms; }
     int slowDelayMs() const { return m_slowDelayMs; }
     void setDefaultResponder(Responder responder) { m_defaultResponder = std::move(responder); }
+    void setReplyHook(ReplyHook hook) { m_replyHook = std::move(hook); }
+    void setService(Service service) { m_service = service; }
+    void setVllmMaxLogprobs(int count) { m_vllmMaxLogprobs = count; }
+    void setReasoningEfforts(QStringList efforts) { m_reasoningEfforts = std::move(efforts); }
+    void setRedirectLocation(QString location) { m_redirectLocation = std::move(location); }
+    const QString &redirectLocation() const { return m_redirectLocation; }
     void setCompletionsLegacyOnly(bool legacy) { m_completionsLegacyOnly = legacy; }
     void setCompletionsFailAfter(int requests) { m_completionsFailAfter = requests; }
     int completionsRequests() const { return m_completionsRequests; }
@@ -148,7 +195,7 @@ public:
     // A well-formed Chat Completions body whose content is {"reasoning": ..., "score": score}.
     enum class AnswerShape { Plain, WithLogprobs, Refusal, Truncated };
     static QByteArray completionBody(int score, const QString &model, qint64 promptTokens,
-                                     AnswerShape shape = AnswerShape::Plain);
+                                     AnswerShape shape = AnswerShape::Plain, int topLogprobs = 3);
     static QByteArray errorBody(const QString &message, const QString &type, const QString &code);
     // The [[pieces=STYLE]] answer (see above).
     static QByteArray piecedCompletionBody(int score, const QString &model, qint64 promptTokens,
@@ -164,12 +211,19 @@ private:
     void processBuffered(Connection *connection);
     void respond(Connection *connection, const ReceivedRequest &request);
     ScriptedReply scriptedReply(const ReceivedRequest &request);
+    std::optional<ScriptedReply> serviceReply(const ReceivedRequest &request) const;
 
     QTcpServer *m_server = nullptr;
     QElapsedTimer m_clock;
     int m_baseLatencyMs = 0;
     int m_slowDelayMs = 5000;
     Responder m_defaultResponder;
+    ReplyHook m_replyHook;
+    Service m_service = Service::OpenAi;
+    int m_vllmMaxLogprobs = 5;
+    QStringList m_reasoningEfforts { QStringLiteral("low"), QStringLiteral("medium"),
+                                     QStringLiteral("high"), QStringLiteral("minimal") };
+    QString m_redirectLocation = QStringLiteral("/v1/moved/chat/completions");
     QList<ReceivedRequest> m_received;
     QHash<QString, int> m_requestsPerKey;
     int m_concurrent = 0;

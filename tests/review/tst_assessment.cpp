@@ -4,6 +4,8 @@
 #include "review/assessment.h"
 #include "review/decision.h"
 #include "review/localassessors.h"
+#include "review/modelprofile.h"
+#include "review/serverreply.h"
 #include "review/tokenbytes.h"
 
 #include <QFile>
@@ -971,6 +973,257 @@ private slots:
         QVERIFY2(nonConforming > 70, qPrintable(QString::number(nonConforming)));
         QVERIFY(conforming >= 0 && nonConforming <= 100);
         QVERIFY(!FastTextAssessor::load(trainingPath).ok());
+    }
+
+    // The profile only changes what the model is known to refuse, and what the run chose.
+    void modelProfileShapesBodies()
+    {
+        const QJsonObject assessment = assessmentRequestBody(sampleCriteria(), u"t"_qs, true);
+        QCOMPARE(applyModelProfile(assessment, ModelProfile()), assessment);
+
+        ModelProfile reasoning;
+        reasoning.temperatureAllowed = false;
+        reasoning.logprobsAllowed = false;
+        const QJsonObject shaped = applyModelProfile(assessment, reasoning);
+        for (const char *gone : { "temperature", "logprobs", "top_logprobs" })
+            QVERIFY2(!shaped.contains(QLatin1String(gone)), gone);
+        QCOMPARE(shaped.value(u"messages"_qs), assessment.value(u"messages"_qs));
+        QCOMPARE(shaped.value(u"response_format"_qs), assessment.value(u"response_format"_qs));
+        const QJsonObject revision
+            = revisionRequestBody(sampleCriteria(), u"t"_qs, u"reasoning"_qs);
+        QVERIFY(!applyModelProfile(revision, reasoning).contains(u"temperature"_qs));
+
+        // A chosen temperature goes out even where 0 was refused; "none" sends none.
+        ModelProfile chosen = reasoning;
+        chosen.temperature = 0.7;
+        chosen.temperatureChosen = true;
+        chosen.reasoningEffort = u"low"_qs;
+        QCOMPARE(applyModelProfile(assessment, chosen).value(u"temperature"_qs).toDouble(), 0.7);
+        QCOMPARE(applyModelProfile(assessment, chosen).value(u"reasoning_effort"_qs).toString(),
+                 u"low"_qs);
+        chosen.temperature.reset();
+        QVERIFY(!applyModelProfile(assessment, chosen).contains(u"temperature"_qs));
+        // A body without a temperature gets none.
+        QJsonObject bare = assessment;
+        bare.remove(u"temperature"_qs);
+        chosen.temperature = 0.7;
+        QVERIFY(!applyModelProfile(bare, chosen).contains(u"temperature"_qs));
+
+        ModelProfile capped;
+        capped.topLogprobsLimit = 5;
+        capped.maxCompletionTokens = true;
+        QJsonObject limited = assessment;
+        limited.insert(u"max_tokens"_qs, 200);
+        const QJsonObject cappedBody = applyModelProfile(limited, capped);
+        QCOMPARE(cappedBody.value(u"top_logprobs"_qs).toInt(), 5);
+        QVERIFY(cappedBody.value(u"logprobs"_qs).toBool());
+        QVERIFY(!cappedBody.contains(u"max_tokens"_qs));
+        QCOMPARE(cappedBody.value(u"max_completion_tokens"_qs).toInt(), 200);
+        // Without a learned preference the caller's name stays.
+        QJsonObject completionTokens = assessment;
+        completionTokens.insert(u"max_completion_tokens"_qs, 50);
+        QCOMPARE(applyModelProfile(completionTokens, ModelProfile()), completionTokens);
+
+        // Ranges leave the schema at any depth; a property called "minimum" keeps its name.
+        ModelProfile noRanges;
+        noRanges.schemaRangesAllowed = false;
+        QJsonObject ranged = assessment;
+        QJsonObject format = ranged.value(u"response_format"_qs).toObject();
+        QJsonObject jsonSchema = format.value(u"json_schema"_qs).toObject();
+        QJsonObject schema = jsonSchema.value(u"schema"_qs).toObject();
+        QJsonObject properties = schema.value(u"properties"_qs).toObject();
+        properties.insert(
+            u"minimum"_qs,
+            QJsonObject { { u"type"_qs, u"array"_qs },
+                          { u"items"_qs,
+                            QJsonObject { { u"type"_qs, u"number"_qs }, { u"maximum"_qs, 3 } } } });
+        schema.insert(u"properties"_qs, properties);
+        jsonSchema.insert(u"schema"_qs, schema);
+        format.insert(u"json_schema"_qs, jsonSchema);
+        ranged.insert(u"response_format"_qs, format);
+        const QByteArray before = QJsonDocument(ranged).toJson(QJsonDocument::Compact);
+        QVERIFY(before.contains("\"minimum\":0") && before.contains("\"maximum\":3"));
+        const QJsonObject unranged = applyModelProfile(ranged, noRanges);
+        const QByteArray after = QJsonDocument(unranged).toJson(QJsonDocument::Compact);
+        QVERIFY2(!after.contains("\"minimum\":0") && !after.contains("\"maximum\""),
+                 after.constData());
+        QVERIFY(after.contains("\"minimum\":{\"items\""));
+        QCOMPARE(unranged.value(u"response_format"_qs)
+                     .toObject()
+                     .value(u"json_schema"_qs)
+                     .toObject()
+                     .value(u"strict"_qs),
+                 QJsonValue(true));
+    }
+
+    void parameterComplaints_data()
+    {
+        QTest::addColumn<int>("status");
+        QTest::addColumn<QByteArray>("body");
+        QTest::addColumn<int>("kind");
+        QTest::addColumn<QString>("parameter");
+        QTest::addColumn<int>("maxAllowed");
+        using Kind = ParameterComplaint::Kind;
+        const auto openAi = [](const char *message, const char *param, const char *code) {
+            return QJsonDocument(
+                       QJsonObject { { u"error"_qs,
+                                       QJsonObject { { u"message"_qs, QString::fromUtf8(message) },
+                                                     { u"type"_qs, u"invalid_request_error"_qs },
+                                                     { u"param"_qs,
+                                                       param ? QJsonValue(QString::fromUtf8(param))
+                                                             : QJsonValue() },
+                                                     { u"code"_qs,
+                                                       code ? QJsonValue(QString::fromUtf8(code))
+                                                            : QJsonValue() } } } })
+                .toJson(QJsonDocument::Compact);
+        };
+        QTest::newRow("openai temperature")
+            << 400
+            << openAi("Unsupported value: 'temperature' does not support 0 with this model. Only "
+                      "the default (1) value is supported.",
+                      "temperature", "unsupported_value")
+            << int(Kind::Temperature) << u"temperature"_qs << -1;
+        QTest::newRow("openai logprobs")
+            << 400
+            << openAi("Unsupported parameter: 'logprobs' is not supported with this model.",
+                      "logprobs", "unsupported_parameter")
+            << int(Kind::Logprobs) << u"logprobs"_qs << -1;
+        QTest::newRow("openai max_tokens")
+            << 400
+            << openAi("Unsupported parameter: 'max_tokens' is not supported with this model. Use "
+                      "'max_completion_tokens' instead.",
+                      "max_tokens", "unsupported_parameter")
+            << int(Kind::TokenLimit) << u"max_tokens"_qs << -1;
+        QTest::newRow("openai structured outputs launch")
+            << 400
+            << openAi("Invalid schema for response_format 'assessment': In context=('properties', "
+                      "'score'), 'minimum' is not permitted.",
+                      "response_format", nullptr)
+            << int(Kind::SchemaRanges) << u"response_format"_qs << -1;
+        QTest::newRow("openai unrecognized argument")
+            << 400
+            << openAi("Unrecognized request argument supplied: reasoning_effort", nullptr, nullptr)
+            << int(Kind::ReasoningEffort) << u"reasoning_effort"_qs << -1;
+        QTest::newRow("groq bare name")
+            << 400 << openAi("`logprobs` is not supported with this model", nullptr, nullptr)
+            << int(Kind::Logprobs) << u"logprobs"_qs << -1;
+        QTest::newRow("bare word, longest name first")
+            << 400 << openAi("top_logprobs is not supported", nullptr, nullptr)
+            << int(Kind::Logprobs) << u"top_logprobs"_qs << -1;
+        QTest::newRow("vllm logprob cap, old shape")
+            << 400
+            << QByteArray(R"({"object":"error","message":"Requested sample logprobs of 20, which )"
+                          R"(is greater than max allowed: 5","type":"BadRequestError",)"
+                          R"("param":null,"code":400})")
+            << int(Kind::TopLogprobsLimit) << u"top_logprobs"_qs << 5;
+        QTest::newRow("vllm logprob cap, current shape")
+            << 400
+            << QByteArray(R"({"error":{"message":"Requested sample logprobs of 20, which is )"
+                          R"x(greater than max allowed: 0 (parameter=logprobs, value=20)",)x"
+                          R"("type":"BadRequestError","param":"logprobs","code":400}})")
+            << int(Kind::TopLogprobsLimit) << u"top_logprobs"_qs << 0;
+        QTest::newRow("vllm xgrammar")
+            << 400
+            << QByteArray(R"({"object":"error","message":"The provided JSON schema contains )"
+                          R"(features not supported by xgrammar.","type":"BadRequestError",)"
+                          R"("param":null,"code":400})")
+            << int(Kind::SchemaRanges) << u"response_format"_qs << -1;
+        QTest::newRow("pydantic extra")
+            << 400
+            << QByteArray(R"({"object":"error","message":"[{'type': 'extra_forbidden', 'loc': )"
+                          R"(('body', 'reasoning_effort'), 'msg': 'Extra inputs are not )"
+                          R"(permitted', 'input': 'low'}]","type":"BadRequestError","code":400})")
+            << int(Kind::ReasoningEffort) << u"reasoning_effort"_qs << -1;
+        QTest::newRow("fastapi 422")
+            << 422
+            << QByteArray(R"({"detail":[{"loc":["body","logprobs"],"msg":"Extra inputs are not )"
+                          R"(permitted","type":"extra_forbidden"}]})")
+            << int(Kind::Logprobs) << u"logprobs"_qs << -1;
+        QTest::newRow("another parameter")
+            << 400 << openAi("'seed' is not supported with this model.", "seed", nullptr)
+            << int(Kind::Other) << u"seed"_qs << -1;
+        QTest::newRow("a text too long")
+            << 400
+            << openAi("This model's maximum context length is 8192 tokens. However, your "
+                      "messages resulted in 9000 tokens.",
+                      "messages", "context_length_exceeded")
+            << int(Kind::None) << QString() << -1;
+        QTest::newRow("a message too long")
+            << 400
+            << openAi("Invalid 'messages[1].content': string too long. Expected a string with "
+                      "maximum length 1048576, but got a string with length 2000000 instead.",
+                      "messages[1].content", "string_above_max_length")
+            << int(Kind::None) << QString() << -1;
+        QTest::newRow("not sent") << 400
+                                  << openAi("'stop' is not supported with this model.", "stop",
+                                            nullptr)
+                                  << int(Kind::None) << QString() << -1;
+        QTest::newRow("not a 400")
+            << 500 << openAi("Unsupported value: 'temperature'", "temperature", "unsupported_value")
+            << int(Kind::None) << QString() << -1;
+    }
+
+    void parameterComplaints()
+    {
+        QFETCH(int, status);
+        QFETCH(QByteArray, body);
+        QFETCH(int, kind);
+        QFETCH(QString, parameter);
+        QFETCH(int, maxAllowed);
+        QJsonObject sent = assessmentRequestBody(sampleCriteria(), u"t"_qs, true);
+        sent.insert(u"max_tokens"_qs, 100);
+        sent.insert(u"reasoning_effort"_qs, u"low"_qs);
+        sent.insert(u"seed"_qs, 1);
+        const ParameterComplaint complaint
+            = parameterComplaint(status, parseServerError(body), sent);
+        QCOMPARE(int(complaint.kind), kind);
+        QCOMPARE(complaint.parameter, parameter);
+        QCOMPARE(complaint.maxAllowed, maxAllowed);
+    }
+
+    void modelProfileAdaptsOnce()
+    {
+        const QJsonObject sent = assessmentRequestBody(sampleCriteria(), u"t"_qs, true);
+        using Kind = ParameterComplaint::Kind;
+        ModelProfile profile;
+        QVERIFY(adaptModelProfile(profile, { Kind::Temperature, u"temperature"_qs }, sent));
+        QVERIFY(!profile.temperatureAllowed);
+        QVERIFY(!adaptModelProfile(profile, { Kind::Temperature, u"temperature"_qs }, sent));
+        QVERIFY(
+            adaptModelProfile(profile, { Kind::TopLogprobsLimit, u"top_logprobs"_qs, 5 }, sent));
+        QCOMPARE(profile.topLogprobsLimit, 5);
+        QVERIFY(
+            !adaptModelProfile(profile, { Kind::TopLogprobsLimit, u"top_logprobs"_qs, 5 }, sent));
+        QVERIFY(
+            adaptModelProfile(profile, { Kind::TopLogprobsLimit, u"top_logprobs"_qs, 0 }, sent));
+        QVERIFY(!profile.logprobsAllowed);
+        QVERIFY(adaptModelProfile(profile, { Kind::TokenLimit, u"max_tokens"_qs }, sent));
+        QVERIFY(!adaptModelProfile(profile, { Kind::TokenLimit, u"max_completion_tokens"_qs },
+                                   sent));  // never back and forth
+        QVERIFY(adaptModelProfile(profile, { Kind::SchemaRanges, u"response_format"_qs }, sent));
+        QCOMPARE(profile.adaptations.size(), 5);
+        for (const Kind never : { Kind::ReasoningEffort, Kind::Other, Kind::None })
+            QVERIFY(!adaptModelProfile(profile, { never, u"x"_qs }, sent));
+        QVERIFY2(profile.summary().contains(u"temperature left out"_qs)
+                     && profile.summary().contains(u"no log-probs"_qs),
+                 qPrintable(profile.summary()));
+
+        // Stored: what was learned, never this run's choices.
+        ModelProfile chosen = profile;
+        chosen.temperature = 1.0;
+        chosen.temperatureChosen = true;
+        chosen.reasoningEffort = u"high"_qs;
+        const ModelProfile restored = ModelProfile::fromJson(chosen.toJson());
+        QCOMPARE(restored, profile);
+        QCOMPARE(ModelProfile::fromJson({}), ModelProfile());
+
+        // A temperature the user chose is never dropped.
+        ModelProfile user;
+        user.temperature = 0.2;
+        user.temperatureChosen = true;
+        QVERIFY(!adaptModelProfile(user, { Kind::Temperature, u"temperature"_qs }, sent));
+        QCOMPARE(modelProfileKey(u"https://api.openai.com/v1//"_qs, u"gpt-5-mini"_qs),
+                 u"model_profile/https://api.openai.com/v1|gpt-5-mini"_qs);
     }
 };
 

@@ -221,9 +221,10 @@ void TestQueueExport::changedTextReplacesOnlyTheValue()
     QCOMPARE(lines[1], expectedSecond);
     QCOMPARE(lines[2], expectedThird);
     const QList<QByteArray> logLines = fileLines(log);
-    QVERIFY(logLines[1].endsWith(",auto,revision,curated"));
-    QVERIFY(logLines[3].endsWith(",human,edit,curated"));
-    QVERIFY(logLines[4].endsWith(",auto,,failed"));
+    // ..., decided_by, text_source, output, request_id, logprob_status, logprob_note
+    QVERIFY(logLines[1].endsWith(",auto,revision,curated,,,"));
+    QVERIFY(logLines[3].endsWith(",human,edit,curated,,,"));
+    QVERIFY(logLines[4].endsWith(",auto,,failed,,,"));
 }
 
 // "revise" without a revision or an edit is never curated silently: hold (default), keep the

@@ -129,6 +129,22 @@ const char *const kSchemaOneQueue[] = {
     "'2024-05-01T12:00:00.000Z')",
 };
 
+// What schema 2 and 3 added to it, as released (3: the log-prob notes of batch/log-prob work),
+// with a note on the assessed item.
+const char *const kSchemaThreeSteps[] = {
+    "ALTER TABLE items ADD COLUMN claimed_by TEXT",
+    "ALTER TABLE items ADD COLUMN claimed_at TEXT",
+    "CREATE INDEX IF NOT EXISTS items_claimed ON items (claimed_by) WHERE claimed_by IS NOT NULL",
+    "CREATE TABLE IF NOT EXISTS run_lease (id INTEGER PRIMARY KEY CHECK (id = 1), lease_id TEXT "
+    "NOT NULL, pid INTEGER NOT NULL, host TEXT NOT NULL, started_at TEXT NOT NULL, heartbeat_at "
+    "TEXT NOT NULL, heartbeat_ms INTEGER NOT NULL)",
+    "ALTER TABLE items ADD COLUMN logprob_note TEXT",
+    "CREATE INDEX IF NOT EXISTS items_logprob_note ON items (logprob_note) WHERE logprob_note IS "
+    "NOT NULL",
+    "UPDATE items SET logprob_note = 'unaligned: the tokens do not spell it' WHERE id = 2",
+    "UPDATE schema_version SET version = 3",
+};
+
 // Runs statements on a plain connection (not a QueueStore); false at the first failure.
 bool execRaw(const QString &path, std::initializer_list<QString> statements,
              QString *failure = nullptr)
@@ -191,6 +207,7 @@ private slots:
     void scoreHistogramBins();
     void batchHumanDecisionsAndRestore();
     void migratesSchemaOne();
+    void migratesSchemaThree();
     void openingACurrentQueueWritesNothing();
     void runLeaseAndClaims();
     void deadHoldersLeaseIsTakenOver();
@@ -608,12 +625,27 @@ void TestQueueStore::exportContents()
     const QString hashBefore = describeInputFile(QStringLiteral("in"), input)->sha256;
     auto store = openStore(dir.filePath(QStringLiteral("queue.sqlite")));
     QVERIFY(store->importJsonl(input, QStringLiteral("text")).ok());
-    QVERIFY(store->recordAssessment(1, assessment(10)).ok());
+    AssessmentRecord withoutLogprobs = assessment(10);
+    withoutLogprobs.requestId = QStringLiteral("req_1");
+    withoutLogprobs.logprobStatus = QStringLiteral("not_allowed");
+    QVERIFY(store->recordAssessment(1, withoutLogprobs).ok());
+    QCOMPARE(store->item(1)->requestId, QStringLiteral("req_1"));
+    QCOMPARE(store->item(1)->logprobStatus, QStringLiteral("not_allowed"));
     QVERIFY(store->recordAssessment(2, assessment(60)).ok());
     QVERIFY(store->recordRevision(2, QStringLiteral("revised"), 5.0).ok());
-    QVERIFY(store->recordAssessment(3, assessment(95.5)).ok());
+    AssessmentRecord unusableLogprobs = assessment(95.5);
+    unusableLogprobs.logprobNote = QStringLiteral("split_digits: \"95\" spans 2 tokens, 1 used");
+    QVERIFY(store->recordAssessment(3, unusableLogprobs).ok());
+    QCOMPARE(store->item(3)->logprobNote, unusableLogprobs.logprobNote);
+    QVERIFY(store->item(3)->logprobStatus.isEmpty());
     QVERIFY(store->recordAssessment(4, assessment(1)).ok());
-    QVERIFY(store->recordError(4, QStringLiteral("parse"), QStringLiteral("no score"), 2).ok());
+    QVERIFY(store
+                ->recordError(4, QStringLiteral("parse"), QStringLiteral("no score"), 2,
+                              QStringLiteral("req \"4\""))
+                .ok());
+    QCOMPARE(store->item(4)->requestId, QStringLiteral("req \"4\""));
+    QVERIFY(store->item(4)->logprobStatus.isEmpty());  // an error has no assessment
+    QVERIFY(store->item(4)->logprobNote.isEmpty());
     QVERIFY(store->setHumanDecision(4, QStringLiteral("keep")).ok());  // still an error
     QVERIFY(store->recordAssessment(6, assessment(90)).ok());
     QVERIFY(store->setHumanDecision(6, QStringLiteral("keep"), QStringLiteral("edited")).ok());
@@ -650,14 +682,16 @@ void TestQueueStore::exportContents()
     QCOMPARE(fileLines(log),
              (QList<QByteArray> {
                  "id,source_file,source_line,score,auto_decision,human_decision,final_decision,"
-                 "error_code,decided_by,text_source,output",
-                 "1," + quotedInput + ",1,10,keep,,keep,,auto,original,curated",
-                 "2," + quotedInput + ",2,60,revise,,revise,,auto,revision,curated",
-                 "3," + quotedInput + ",3,95.5,filter,,filter,,auto,original,dropped",
-                 "4," + quotedInput + ",4,,,keep,,parse,,,",
-                 "5," + quotedInput + ",5,,,,,,,,",
-                 "6," + quotedInput + ",6,90,filter,keep,keep,,human,edit,curated",
-                 "7," + quotedInput + ",7,70,revise,,revise,,auto,,held",
+                 "error_code,decided_by,text_source,output,request_id,logprob_status,logprob_note",
+                 "1," + quotedInput + ",1,10,keep,,keep,,auto,original,curated,req_1,not_allowed,",
+                 "2," + quotedInput + ",2,60,revise,,revise,,auto,revision,curated,,,",
+                 "3," + quotedInput
+                     + ",3,95.5,filter,,filter,,auto,original,dropped,,,"
+                       "\"split_digits: \"\"95\"\" spans 2 tokens, 1 used\"",
+                 "4," + quotedInput + ",4,,,keep,,parse,,,,\"req \"\"4\"\"\",,",
+                 "5," + quotedInput + ",5,,,,,,,,,,,",
+                 "6," + quotedInput + ",6,90,filter,keep,keep,,human,edit,curated,,,",
+                 "7," + quotedInput + ",7,70,revise,,revise,,auto,,held,,,",
              }));
 
     // Optional outputs may be left out; the error item is never curated.
@@ -916,7 +950,8 @@ void TestQueueStore::migratesSchemaOne()
         QCOMPARE(query.value(0).toInt(), 1);
         QCOMPARE(query.value(1).toInt(), QueueStore::kSchemaVersion);
         QVERIFY(query.exec(QStringLiteral("SELECT count(*) FROM items WHERE claimed_by IS NULL "
-                                          "AND claimed_at IS NULL"))
+                                          "AND claimed_at IS NULL AND request_id IS NULL AND "
+                                          "logprob_status IS NULL AND logprob_note IS NULL"))
                 && query.next());
         QCOMPARE(query.value(0).toInt(), 3);
     }
@@ -948,6 +983,66 @@ void TestQueueStore::migratesSchemaOne()
     store.reset();
     // And opens again as a current queue.
     QCOMPARE(openStore(path)->count({}).value(), 3);
+}
+
+// A queue at schema 3 (log-prob notes, no request ids yet) gains request_id and logprob_status
+// and keeps its notes, which status() still counts.
+void TestQueueStore::migratesSchemaThree()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("three.sqlite"));
+    {
+        QSqlDatabase db
+            = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("three"));
+        db.setDatabaseName(path);
+        QVERIFY(db.open());
+        QSqlQuery query(db);
+        for (const char *statement : kSchemaOneQueue)
+            QVERIFY2(query.exec(QString::fromUtf8(statement)), statement);
+        for (const char *statement : kSchemaThreeSteps)
+            QVERIFY2(query.exec(QString::fromUtf8(statement)), statement);
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("three"));
+
+    auto store = openStore(path);
+    QCOMPARE(QueueStore::kSchemaVersion, 4);
+    {
+        QSqlDatabase db
+            = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("check-three"));
+        db.setDatabaseName(path);
+        QVERIFY(db.open());
+        QSqlQuery query(db);
+        QVERIFY(query.exec(QStringLiteral("SELECT max(version) FROM schema_version"))
+                && query.next());
+        QCOMPARE(query.value(0).toInt(), 4);
+        QVERIFY(query.exec(QStringLiteral("SELECT count(*) FROM items WHERE request_id IS NULL "
+                                          "AND logprob_status IS NULL"))
+                && query.next());
+        QCOMPARE(query.value(0).toInt(), 3);
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("check-three"));
+
+    const QueueItem noted = store->item(2).value();
+    QCOMPARE(noted.logprobNote, QStringLiteral("unaligned: the tokens do not spell it"));
+    QVERIFY(noted.logprobStatus.isEmpty());
+    QVERIFY(noted.requestId.isEmpty());
+    const QJsonObject without
+        = store->status().value()[QStringLiteral("scored_without_logprobs")].toObject();
+    QCOMPARE(without[QStringLiteral("items")].toInteger(), 1);
+    QCOMPARE(without[QStringLiteral("reasons")].toObject()[QStringLiteral("unaligned")].toInteger(),
+             1);
+
+    // The new columns take values; a model's refusal counts beside the notes.
+    AssessmentRecord refused = assessment(20);
+    refused.requestId = QStringLiteral("req_7");
+    refused.logprobStatus = QStringLiteral("not_allowed");
+    QVERIFY(store->recordAssessment(1, refused).ok());
+    QCOMPARE(store->item(1)->requestId, QStringLiteral("req_7"));
+    const QJsonObject after
+        = store->status().value()[QStringLiteral("scored_without_logprobs")].toObject();
+    QCOMPARE(after[QStringLiteral("items")].toInteger(), 2);
+    QCOMPARE(after[QStringLiteral("reasons")].toObject()[QStringLiteral("not_allowed")].toInteger(),
+             1);
 }
 
 // Opening a queue whose schema is current needs no write lock: it succeeds at once while

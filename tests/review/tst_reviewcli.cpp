@@ -14,6 +14,7 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QScopeGuard>
 #include <QSet>
 #include <QSignalSpy>
 #include <QSqlDatabase>
@@ -203,18 +204,18 @@ private Q_SLOTS:
     }
 
     // Every kind of answer a real server gives: each item ends assessed, or errored with its
-    // reason.
+    // reason (and the server's request id); the run exits 3 and counts the errors by code.
     void everyItemEndsAssessedOrErrored()
     {
         m_server.resetStats();
         QStringList texts;
         const QStringList markers
-            = { QStringLiteral("[[refusal]]"),  QStringLiteral("[[truncated]]"),
-                QStringLiteral("[[range]]"),    QStringLiteral("[[malformed]]"),
-                QStringLiteral("[[quota]]"),    QStringLiteral("[[status=400]]"),
-                QStringLiteral("[[slow]]"),     QStringLiteral("[[429ms]]"),
-                QStringLiteral("[[flaky-2]]"),  QStringLiteral("[[logprobs]] [[score=85]]"),
-                QStringLiteral("[[score=95]]"), QStringLiteral("[[score=60]]") };
+            = { QStringLiteral("[[refusal]]"),   QStringLiteral("[[truncated]]"),
+                QStringLiteral("[[range]]"),     QStringLiteral("[[malformed]]"),
+                QStringLiteral("[[too-large]]"), QStringLiteral("[[status=400]]"),
+                QStringLiteral("[[slow]]"),      QStringLiteral("[[429ms]]"),
+                QStringLiteral("[[flaky-2]]"),   QStringLiteral("[[logprobs]] [[score=85]]"),
+                QStringLiteral("[[score=95]]"),  QStringLiteral("[[score=60]]") };
         for (int i = 0; i < 60; ++i)
             texts << QStringLiteral("Document %1 about ordinary things. %2")
                          .arg(i)
@@ -222,7 +223,10 @@ private Q_SLOTS:
         const QString input = test::writeFile(m_dir, QStringLiteral("mixed.jsonl"), jsonl(texts));
         const QString db = m_dir.filePath(QStringLiteral("mixed.sqlite"));
         QByteArray err;
-        QCOMPARE(runCli(runArguments(input, db), nullptr, &err), 0);
+        QCOMPARE(runCli(runArguments(input, db), nullptr, &err), 3);
+        QVERIFY2(err.contains("errors by code: deadline 5, http_400 5, invalid_json_body 5, "
+                              "out_of_range 5, refusal 5, request_too_large 5, truncated 5"),
+                 err.constData());
 
         auto store = QueueStore::open(db);
         QVERIFY(store.ok());
@@ -238,7 +242,7 @@ private Q_SLOTS:
                 { QStringLiteral("[[truncated]]"), QStringLiteral("truncated") },
                 { QStringLiteral("[[range]]"), QStringLiteral("out_of_range") },
                 { QStringLiteral("[[malformed]]"), QStringLiteral("invalid_json_body") },
-                { QStringLiteral("[[quota]]"), QStringLiteral("insufficient_quota") },
+                { QStringLiteral("[[too-large]]"), QStringLiteral("request_too_large") },
                 { QStringLiteral("[[status=400]]"), QStringLiteral("http_400") },
                 { QStringLiteral("[[slow]]"), QStringLiteral("deadline") } };
         for (const QueueItem &item : *items) {
@@ -250,15 +254,22 @@ private Q_SLOTS:
                          qPrintable(marker + QStringLiteral(" → ") + item.errorCode));
                 QVERIFY(!item.score.has_value());
                 QVERIFY(item.autoDecision.isEmpty());
+                if (item.errorCode.startsWith(QLatin1String("http_"))
+                    || item.errorCode == QLatin1String("request_too_large"))
+                    QVERIFY2(item.requestId.startsWith(QLatin1String("req_fake_")),
+                             qPrintable(item.requestId));
                 continue;
             }
             QVERIFY2(item.state == QLatin1String("assessed"),
                      qPrintable(marker + QStringLiteral(" → ") + item.state + item.error));
             QVERIFY(item.score.has_value());
+            QVERIFY(item.requestId.startsWith(QLatin1String("req_fake_")));
             if (marker.contains(QLatin1String("logprobs"))) {
                 // 0.6 × 85 + 0.3 × 86 + 0.1 × 87, over all of the probability.
                 QVERIFY(std::abs(*item.score - 85.5) < 1e-6);
                 QVERIFY(item.logprobCoverage && std::abs(*item.logprobCoverage - 1.0) < 1e-6);
+                QVERIFY(item.logprobStatus.isEmpty());  // used
+                QVERIFY(item.logprobNote.isEmpty());
                 QCOMPARE(item.autoDecision, QStringLiteral("filter"));
             } else if (marker == QLatin1String("[[score=95]]")) {
                 QCOMPARE(item.autoDecision, QStringLiteral("filter"));
@@ -267,12 +278,16 @@ private Q_SLOTS:
             } else {
                 QCOMPARE(*item.score, 10.0);
                 QCOMPARE(item.autoDecision, QStringLiteral("keep"));
+                QVERIFY(item.logprobStatus.isEmpty());  // asked for
+                QCOMPARE(LogprobNote::codeOf(item.logprobNote),
+                         QLatin1String(LogprobNote::kNotReturned));  // but none came
             }
         }
         // Requests that must not be retried were sent once; flaky ones until they succeeded.
         for (const QueueItem &item : *items) {
             const QString marker = markers[int(item.sourceLine - 1) % markers.size()];
-            if (marker == QLatin1String("[[quota]]") || marker == QLatin1String("[[status=400]]"))
+            if (marker == QLatin1String("[[too-large]]")
+                || marker == QLatin1String("[[status=400]]"))
                 QCOMPARE(item.attempts, 1);
             if (marker == QLatin1String("[[flaky-2]]"))
                 QCOMPARE(item.attempts, 3);
@@ -306,6 +321,8 @@ private Q_SLOTS:
         QCOMPARE(lines(curated).size(), keep);
         QCOMPARE(lines(dropped).size(), filter);
         QCOMPARE(lines(log).size(), 61);  // a header and one row per item
+        QVERIFY(lines(log).first().endsWith(",request_id,logprob_status,logprob_note"));
+        QVERIFY(lines(log).at(1).contains(",req_fake_"));
         QVERIFY2(exportErr.contains(QStringLiteral("%1 held back").arg(revise).toUtf8()),
                  exportErr.constData());
         // Exported records are input lines, byte for byte, with nothing added.
@@ -538,6 +555,284 @@ private Q_SLOTS:
                         nullptr, &err),
                  0);
         QVERIFY2(err.contains("0 assessed, 0 errors, 50 not pending"), err.constData());
+    }
+
+    // OpenAI's reasoning models refuse temperature 0 and log-probs: the run learns that from the
+    // first request, every item is assessed (its score the integer the model wrote, and said
+    // so), the next run and batch-export start from what was learned.
+    void reasoningModelRun()
+    {
+        m_server.resetStats();
+        m_server.setService(test::FakeOpenAiServer::Service::OpenAiReasoning);
+        const auto restore
+            = qScopeGuard([this] { m_server.setService(test::FakeOpenAiServer::Service::OpenAi); });
+        constexpr int kItems = 200;
+        QStringList texts;
+        for (int i = 0; i < kItems; ++i)
+            texts << QStringLiteral("Reasoning document %1. [[score=%2]]").arg(i).arg(i % 100);
+        const QString input
+            = test::writeFile(m_dir, QStringLiteral("reasoning.jsonl"), jsonl(texts));
+        const QString db = m_dir.filePath(QStringLiteral("reasoning.sqlite"));
+        QByteArray err;
+        QCOMPARE(runCli(runArguments(input, db), nullptr, &err), 0);
+        const int requests = m_server.totalRequests();
+        qInfo("reasoning model: %d items needed %d requests (concurrency 8)", kItems, requests);
+        QVERIFY2(requests <= kItems + 2, qPrintable(QString::number(requests)));
+        QVERIFY2(err.contains("adapted to test-model (2 request(s) sent again): temperature 0 "
+                              "refused")
+                     && err.contains("log-probs refused: scores are the integers the model wrote"),
+                 err.constData());
+        {
+            auto store = QueueStore::open(db);
+            QVERIFY(store.ok());
+            PageQuery all;
+            all.limit = kItems;
+            const auto items = (*store)->page(all);
+            QVERIFY(items.ok());
+            QCOMPARE(int(items->size()), kItems);
+            for (const QueueItem &item : *items) {
+                QCOMPARE(item.state, QStringLiteral("assessed"));
+                QVERIFY(!item.logprobCoverage);
+                QCOMPARE(item.logprobStatus, QStringLiteral("not_allowed"));
+                QCOMPARE(*item.score, double(int(item.sourceLine - 1) % 100));
+            }
+            const QJsonObject stored
+                = QJsonDocument::fromJson(
+                      (*store)
+                          ->property(
+                              QStringLiteral("model_profile/%1|test-model").arg(m_server.url()))
+                          ->toUtf8())
+                      .object();
+            QCOMPARE(stored.value(QStringLiteral("temperature")), QJsonValue(false));
+            QCOMPARE(stored.value(QStringLiteral("logprobs")), QJsonValue(false));
+        }
+        // No request of the run carried what the model refuses, after the first one learned it.
+        for (qsizetype i = 2; i < m_server.received().size(); ++i) {
+            const QJsonObject body = m_server.received().at(i).json;
+            QVERIFY(!body.contains(QLatin1String("temperature")));
+            QVERIFY(!body.contains(QLatin1String("logprobs")));
+        }
+
+        // The next run starts from the stored profile: one request per new item.
+        m_server.resetStats();
+        QStringList more;
+        for (int i = 0; i < 10; ++i)
+            more << QStringLiteral("Later reasoning document %1").arg(i);
+        const QString moreInput
+            = test::writeFile(m_dir, QStringLiteral("reasoning-more.jsonl"), jsonl(more));
+        QCOMPARE(runCli(runArguments(moreInput, db), nullptr, &err), 0);
+        QCOMPARE(m_server.totalRequests(), 10);
+        QVERIFY2(err.contains("shaped by the stored profile of test-model: temperature left out"),
+                 err.constData());
+
+        // batch-export builds its bodies from the same profile (and the run's choices).
+        QStringList offline;
+        for (int i = 0; i < 5; ++i)
+            offline << QStringLiteral("Offline reasoning document %1").arg(i);
+        const QString offlineInput
+            = test::writeFile(m_dir, QStringLiteral("reasoning-offline.jsonl"), jsonl(offline));
+        QCOMPARE(runCli({ QStringLiteral("review"), QStringLiteral("import"),
+                          QStringLiteral("--db"), db, QStringLiteral("--input"), offlineInput }),
+                 0);
+        const QString requestsPath = m_dir.filePath(QStringLiteral("reasoning-requests.jsonl"));
+        const QStringList exportArguments {
+            QStringLiteral("review"),   QStringLiteral("batch-export"),
+            QStringLiteral("--db"),     db,
+            QStringLiteral("--output"), requestsPath,
+            QStringLiteral("--model"),  QStringLiteral("test-model")
+        };
+        QCOMPARE(runCli(exportArguments, nullptr, &err), 0);
+        QVERIFY2(err.contains("shaped by what test-model refused"), err.constData());
+        QCOMPARE(lines(requestsPath).size(), 5);
+        for (const QByteArray &line : lines(requestsPath)) {
+            const QJsonObject body
+                = QJsonDocument::fromJson(line).object().value(QStringLiteral("body")).toObject();
+            QVERIFY2(!body.contains(QLatin1String("temperature"))
+                         && !body.contains(QLatin1String("logprobs"))
+                         && !body.contains(QLatin1String("top_logprobs")),
+                     line.constData());
+            QVERIFY(body.contains(QLatin1String("response_format")));
+        }
+        // Sharded (--max-requests) from the same profile; the results, which have no log-probs,
+        // are recorded as the live run records them: refused by the model, not a missing answer.
+        QCOMPARE(runCli(exportArguments
+                            + QStringList { QStringLiteral("--max-requests"), QStringLiteral("2") },
+                        nullptr, &err),
+                 0);
+        QVERIFY2(err.contains("5 requests in 3 file(s)"), err.constData());
+        QByteArray results;
+        for (int shard = 1; shard <= 3; ++shard) {
+            const QString shardPath = m_dir.filePath(
+                QStringLiteral("reasoning-requests-%1.jsonl").arg(shard, 3, 10, QLatin1Char('0')));
+            QCOMPARE(lines(shardPath).size(), shard < 3 ? 2 : 1);
+            for (const QByteArray &line : lines(shardPath)) {
+                const QJsonObject request = QJsonDocument::fromJson(line).object();
+                const QJsonObject body = request.value(QStringLiteral("body")).toObject();
+                QVERIFY2(!body.contains(QLatin1String("temperature"))
+                             && !body.contains(QLatin1String("logprobs")),
+                         line.constData());
+                const QJsonObject result {
+                    { QStringLiteral("custom_id"), request.value(QStringLiteral("custom_id")) },
+                    { QStringLiteral("response"),
+                      QJsonObject {
+                          { QStringLiteral("status_code"), 200 },
+                          { QStringLiteral("body"),
+                            QJsonDocument::fromJson(test::FakeOpenAiServer::completionBody(
+                                                        30, QStringLiteral("test-model"), 10))
+                                .object() } } },
+                    { QStringLiteral("error"), QJsonValue::Null }
+                };
+                results += QJsonDocument(result).toJson(QJsonDocument::Compact) + '\n';
+            }
+        }
+        const QString resultsPath
+            = test::writeFile(m_dir, QStringLiteral("reasoning-results.jsonl"), results);
+        QCOMPARE(runCli({ QStringLiteral("review"), QStringLiteral("batch-import"),
+                          QStringLiteral("--db"), db, QStringLiteral("--input"), resultsPath },
+                        nullptr, &err),
+                 0);
+        QVERIFY2(err.contains("5 items scored without log-probs: not_allowed 5"), err.constData());
+        {
+            auto store = QueueStore::open(db);
+            QVERIFY(store.ok());
+            for (qint64 id = kItems + 11; id <= kItems + 15; ++id) {
+                const QueueItem item = (*store)->item(id).value();
+                QCOMPARE(item.state, QStringLiteral("assessed"));
+                QCOMPARE(item.logprobStatus, QStringLiteral("not_allowed"));
+                QVERIFY2(item.logprobNote.isEmpty(), qPrintable(item.logprobNote));
+            }
+        }
+        QCOMPARE(
+            runCli(exportArguments
+                   + QStringList { QStringLiteral("--temperature"), QStringLiteral("1"),
+                                   QStringLiteral("--reasoning-effort"), QStringLiteral("high") }),
+            0);
+        for (const QByteArray &line : lines(requestsPath)) {
+            const QJsonObject body
+                = QJsonDocument::fromJson(line).object().value(QStringLiteral("body")).toObject();
+            QCOMPARE(body.value(QLatin1String("temperature")).toDouble(), 1.0);
+            QCOMPARE(body.value(QLatin1String("reasoning_effort")).toString(),
+                     QStringLiteral("high"));
+        }
+        QCOMPARE(runCli(exportArguments
+                        + QStringList { QStringLiteral("--temperature"), QStringLiteral("hot") }),
+                 2);
+        QCOMPARE(
+            runCli(exportArguments
+                   + QStringList { QStringLiteral("--reasoning-effort"), QStringLiteral("max") }),
+            2);
+    }
+
+    // A temperature the user chose, refused by the model: the run pauses after the first
+    // request, nothing is an error, everything stays pending, exit 3.
+    void chosenTemperatureRefusedPauses()
+    {
+        m_server.resetStats();
+        m_server.setService(test::FakeOpenAiServer::Service::OpenAiReasoning);
+        const auto restore
+            = qScopeGuard([this] { m_server.setService(test::FakeOpenAiServer::Service::OpenAi); });
+        QStringList texts;
+        for (int i = 0; i < 20; ++i)
+            texts << QStringLiteral("Chosen temperature document %1").arg(i);
+        const QString input = test::writeFile(m_dir, QStringLiteral("chosen.jsonl"), jsonl(texts));
+        const QString db = m_dir.filePath(QStringLiteral("chosen.sqlite"));
+        QByteArray err;
+        QCOMPARE(runCli(runArguments(input, db)
+                            << QStringLiteral("--temperature") << QStringLiteral("0.5"),
+                        nullptr, &err),
+                 3);
+        QCOMPARE(m_server.totalRequests(), 1);
+        QCOMPARE(err.count("run paused"), 1);
+        QVERIFY2(err.contains("run paused (unsupported_parameter)")
+                     && err.contains("does not support 0.5")
+                     && err.contains("20 items stay pending"),
+                 err.constData());
+        auto store = QueueStore::open(db);
+        QVERIFY(store.ok());
+        PageQuery pending;
+        pending.state = QStringLiteral("pending");
+        QCOMPARE((*store)->count(pending).value(), 20);
+        QVERIFY(!(*store)->currentRunLease().value().has_value());
+        // The same queue runs once the choice is dropped.
+        QCOMPARE(runCli(runArguments(input, db)), 0);
+        QCOMPARE((*store)->count(pending).value(), 0);
+    }
+
+    // A failure that hits every request (no quota, a key refused, no such model) pauses the run
+    // after at most --concurrency requests; the items stay pending, exit 3, said once.
+    void fatalFailuresPause_data()
+    {
+        QTest::addColumn<QString>("marker");
+        QTest::addColumn<QString>("code");
+        QTest::newRow("insufficient_quota")
+            << QStringLiteral("[[quota]]") << QStringLiteral("insufficient_quota");
+        QTest::newRow("401") << QStringLiteral("[[status=401]]") << QStringLiteral("http_401");
+        QTest::newRow("403") << QStringLiteral("[[status=403]]") << QStringLiteral("http_403");
+        QTest::newRow("404 model")
+            << QStringLiteral("[[status=404]]") << QStringLiteral("http_404");
+    }
+
+    void fatalFailuresPause()
+    {
+        QFETCH(QString, marker);
+        QFETCH(QString, code);
+        m_server.resetStats();
+        constexpr int kConcurrency = 4;
+        QStringList texts;
+        for (int i = 0; i < 20; ++i)
+            texts << QStringLiteral("Fatal document %1 %2").arg(i).arg(marker);
+        const QString name = QStringLiteral("fatal-%1").arg(code);
+        const QString input = test::writeFile(m_dir, name + QStringLiteral(".jsonl"), jsonl(texts));
+        const QString db = m_dir.filePath(name + QStringLiteral(".sqlite"));
+        QByteArray err;
+        QCOMPARE(runCli(runArguments(input, db, kConcurrency), nullptr, &err), 3);
+        QVERIFY2(m_server.totalRequests() <= kConcurrency,
+                 qPrintable(QString::number(m_server.totalRequests())));
+        QCOMPARE(err.count("run paused"), 1);
+        QVERIFY2(err.contains(QStringLiteral("run paused (%1)").arg(code).toUtf8())
+                     && err.contains("20 items stay pending"),
+                 err.constData());
+        auto store = QueueStore::open(db);
+        QVERIFY(store.ok());
+        PageQuery pending;
+        pending.state = QStringLiteral("pending");
+        QCOMPARE((*store)->count(pending).value(), 20);
+        PageQuery errors;
+        errors.state = QStringLiteral("error");
+        QCOMPARE((*store)->count(errors).value(), 0);
+    }
+
+    // The quota runs out in the middle: what was answered stays, nothing becomes an error, the
+    // rest (those in flight too) is pending again.
+    void quotaRunningOutMidRun()
+    {
+        m_server.resetStats();
+        m_server.setBaseLatencyMs(20);
+        const auto restore = qScopeGuard([this] { m_server.setBaseLatencyMs(0); });
+        QStringList texts;
+        for (int i = 0; i < 40; ++i)
+            texts << QStringLiteral("Midway document %1 %2")
+                         .arg(i)
+                         .arg(i < 15 ? QString() : QStringLiteral("[[quota]]"));
+        const QString input = test::writeFile(m_dir, QStringLiteral("midway.jsonl"), jsonl(texts));
+        const QString db = m_dir.filePath(QStringLiteral("midway.sqlite"));
+        QByteArray err;
+        QCOMPARE(runCli(runArguments(input, db, 4), nullptr, &err), 3);
+        auto store = QueueStore::open(db);
+        QVERIFY(store.ok());
+        PageQuery state;
+        state.state = QStringLiteral("assessed");
+        const qint64 assessed = (*store)->count(state).value();
+        state.state = QStringLiteral("pending");
+        const qint64 pending = (*store)->count(state).value();
+        state.state = QStringLiteral("error");
+        QCOMPARE((*store)->count(state).value(), 0);
+        QCOMPARE(assessed + pending, 40);
+        QVERIFY2(assessed >= 11 && assessed <= 15, qPrintable(QString::number(assessed)));
+        QVERIFY2(m_server.totalRequests() <= assessed + 4,
+                 qPrintable(QString::number(m_server.totalRequests())));
+        QVERIFY2(err.contains(QStringLiteral("%1 items stay pending").arg(pending).toUtf8()),
+                 err.constData());
     }
 
     // A damaged page that counting never reads: `review status` runs quick_check and exits 2
@@ -1151,6 +1446,14 @@ private Q_SLOTS:
             runCli(runArguments(input, plainDb) << QStringLiteral("--no-logprobs"), nullptr, &err),
             0);
         QVERIFY2(!err.contains("without log-probs"), err.constData());
+        {
+            // What the run chose: said on the request side, nothing noted on the answer side.
+            auto plain = QueueStore::open(plainDb);
+            QVERIFY(plain.ok());
+            const QueueItem item = (*plain)->item(1).value();
+            QCOMPARE(item.logprobStatus, QStringLiteral("not_requested"));
+            QVERIFY(item.logprobNote.isEmpty());
+        }
         QCOMPARE(status(plainDb)
                      .value(QStringLiteral("scored_without_logprobs"))
                      .toObject()

@@ -7,6 +7,8 @@
 #include <QTextBrowser>
 #include <QTextEdit>
 
+#include <array>
+
 using pcs::QueueItem;
 using pcs::ReviewDetailPane;
 
@@ -167,6 +169,48 @@ private Q_SLOTS:
         QVERIFY(pane.findChild<QLabel *>(QStringLiteral("detailScores"))
                     ->text()
                     .contains(QStringLiteral("\u2014")));
+    }
+
+    // The server's request id (for a support request) and why a score has no log-probs.
+    void showsRequestIdAndLogprobStatus()
+    {
+        ReviewDetailPane pane;
+        QueueItem failed;
+        failed.id = 8;
+        failed.state = QStringLiteral("error");
+        failed.errorCode = QStringLiteral("request_too_large");
+        failed.error = QStringLiteral("too large");
+        failed.requestId = QStringLiteral("req_<abc>");
+        failed.text = QStringLiteral("text");
+        pane.showItem(failed);
+        const QString line = pane.findChild<QLabel *>(QStringLiteral("detailState"))->text();
+        QVERIFY2(line.contains(QStringLiteral("request req_&lt;abc&gt;")), qPrintable(line));
+
+        // {status, note, what the line says}: the request side, then the answer side.
+        const QList<std::array<QString, 3>> cases {
+            { QStringLiteral("not_allowed"), QString(),
+              QStringLiteral("log-probs refused by the model") },
+            { QStringLiteral("not_requested"), QString(),
+              QStringLiteral("no log-probs asked for") },
+            { QString(), QStringLiteral("not_returned: the answer came without log-probs"),
+              QStringLiteral("no log-probs in the answer") },
+            { QString(), QStringLiteral("unaligned: its tokens do not spell the content"),
+              QStringLiteral("log-probs unusable: unaligned") },
+        };
+        for (const auto &[status, note, expected] : cases) {
+            QueueItem item = assessedItem();
+            item.logprobCoverage.reset();
+            item.logprobStatus = status;
+            item.logprobNote = note;
+            pane.showItem(item);
+            const QString scores = pane.findChild<QLabel *>(QStringLiteral("detailScores"))->text();
+            QVERIFY2(scores.contains(expected), qPrintable(scores));
+        }
+        QueueItem used = assessedItem();
+        pane.showItem(used);
+        QVERIFY(!pane.findChild<QLabel *>(QStringLiteral("detailScores"))
+                     ->text()
+                     .contains(QStringLiteral("log-probs")));
     }
 };
 

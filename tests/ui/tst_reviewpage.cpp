@@ -19,6 +19,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QScopeGuard>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSpinBox>
@@ -369,6 +370,79 @@ private slots:
         QVERIFY(counts);
         QCOMPARE(counts->pending, 0);
         QCOMPARE(counts->assessed, qint64(kItems));
+    }
+
+    // A key refused on every request: the run pauses, the page says why and offers Resume,
+    // which (once the key works) assesses everything.
+    void pausesOnAFailureEveryRequestMeets()
+    {
+        ReviewPage page(new ReviewSession);
+        page.show();
+        QVERIFY(prepare(page, QStringLiteral("paused")));
+        bool refuse = true;
+        m_server.setReplyHook([&refuse](const FakeOpenAiServer::ReceivedRequest &,
+                                        FakeOpenAiServer::ScriptedReply &reply) {
+            if (!refuse)
+                return;
+            reply.status = 401;
+            reply.body = FakeOpenAiServer::errorBody(QStringLiteral("Incorrect API key provided."),
+                                                     QStringLiteral("invalid_request_error"),
+                                                     QStringLiteral("invalid_api_key"));
+        });
+        const auto unhook = qScopeGuard([this] { m_server.setReplyHook({}); });
+        QSignalSpy paused(page.session(), &ReviewSession::runPaused);
+        QVERIFY(page.run());
+        QVERIFY(paused.wait(20000) || paused.count() == 1);
+        auto *reason = child<QLabel>(page, "reviewPauseReason");
+        auto *resume = child<QPushButton>(page, "reviewResume");
+        QTRY_VERIFY(reason->isVisible());
+        QVERIFY2(reason->text().contains(QStringLiteral("Incorrect API key provided."))
+                     && reason->text().contains(QStringLiteral("http_401")),
+                 qPrintable(reason->text()));
+        QTRY_VERIFY(resume->isEnabled());
+        QVERIFY(child<QPushButton>(page, "reviewRun")->isEnabled());
+        QCOMPARE(page.session()->counts()->pending, qint64(kItems));
+        QCOMPARE(page.session()->counts()->errors, 0);
+
+        refuse = false;
+        QSignalSpy finished(page.session(), &ReviewSession::runFinished);
+        QTest::mouseClick(resume, Qt::LeftButton);
+        QVERIFY(page.session()->isRunning());
+        QVERIFY(!reason->isVisible());
+        QVERIFY(finished.wait(60000) || finished.count() == 1);
+        QCOMPARE(page.session()->counts()->assessed, qint64(kItems));
+        QTRY_VERIFY(!resume->isEnabled());
+        QVERIFY(!reason->isVisible());
+    }
+
+    // What the model refused shows near the run controls, with what was learned as a tooltip.
+    void showsWhatTheModelRefuses()
+    {
+        m_server.setService(FakeOpenAiServer::Service::OpenAiReasoning);
+        const auto restore
+            = qScopeGuard([this] { m_server.setService(FakeOpenAiServer::Service::OpenAi); });
+        ReviewPage page(new ReviewSession);
+        page.show();
+        QVERIFY(prepare(page, QStringLiteral("reasoning")));
+        auto *label = child<QLabel>(page, "reviewModelProfile");
+        QVERIFY(!label->isVisible());
+        QVERIFY(runToEnd(page));
+        QCOMPARE(page.session()->counts()->assessed, qint64(kItems));
+        QTRY_VERIFY(label->isVisible());
+        QVERIFY2(label->text().contains(QStringLiteral("temperature left out"))
+                     && label->text().contains(QStringLiteral("no log-probs")),
+                 qPrintable(label->text()));
+        QVERIFY2(label->toolTip().contains(QStringLiteral("temperature 0 refused")),
+                 qPrintable(label->toolTip()));
+        // The detail pane says why a score has no log-probs.
+        QVERIFY(page.selectRow(0));
+        QVERIFY2(child<QLabel>(*page.detailPane(), "detailScores")
+                     ->text()
+                     .contains(QStringLiteral("log-probs refused by the model")),
+                 qPrintable(child<QLabel>(*page.detailPane(), "detailScores")->text()));
+        QVERIFY(child<QLabel>(*page.detailPane(), "detailState")
+                    ->text()
+                    .contains(QStringLiteral("request req_fake_")));
     }
 
     // While another run holds the queue, Run shows the same sentence as `review run` and starts

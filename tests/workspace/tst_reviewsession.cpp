@@ -84,6 +84,8 @@ private slots:
     void tryCriteriaAnswersWithoutStoring();
     void exportCuratedInBackground();
     void countsForAtScale();
+    void fatalFailurePausesAndResumeStartsAgain();
+    void modelProfileIsLearnedAndUsedByOneOffs();
 
 private:
     // Opens a project with criteria and settings for the server and imports `data`.
@@ -656,6 +658,82 @@ void TestReviewSession::countsForAtScale()
     QVERIFY(changed.wait(120000));
     qInfo("setThresholds in the background: %lld ms", timer.elapsed());
     QVERIFY(sameCounts(preview, *m_session->counts()));
+}
+
+// A key refused on every request: the run pauses after the first, nothing becomes an error,
+// the reason is there for the page; Resume (once the key works) starts again.
+void TestReviewSession::fatalFailurePausesAndResumeStartsAgain()
+{
+    bool keyWorks = false;
+    m_server->setDefaultResponder([&](const FakeOpenAiServer::ReceivedRequest &) {
+        if (keyWorks)
+            return FakeOpenAiServer::ScriptedReply {
+                200, FakeOpenAiServer::completionBody(30, QStringLiteral("fake-model"), 10), {}, 0
+            };
+        return FakeOpenAiServer::ScriptedReply { 401,
+                                                 FakeOpenAiServer::errorBody(
+                                                     QStringLiteral("Incorrect API key provided."),
+                                                     QStringLiteral("invalid_request_error"),
+                                                     QStringLiteral("invalid_api_key")),
+                                                 {},
+                                                 0 };
+    });
+    openProject(jsonl(12), 4);
+    QSignalSpy paused(m_session.get(), &ReviewSession::runPaused);
+    QSignalSpy finished(m_session.get(), &ReviewSession::runFinished);
+    QVERIFY(m_session->startRun().ok());
+    QVERIFY(paused.wait(10000));
+    QCOMPARE(paused.size(), 1);
+    QCOMPARE(finished.size(), 1);
+    const auto summary = finished.first().first().value<ReviewRunSummary>();
+    QVERIFY(summary.paused);
+    QCOMPARE(summary.errors, 0);
+    QVERIFY(!m_session->isRunning());
+    const QString reason = m_session->pauseReason();
+    QVERIFY2(reason.startsWith(QStringLiteral("http_401: "))
+                 && reason.contains(QStringLiteral("Incorrect API key provided.")),
+             qPrintable(reason));
+    QCOMPARE(paused.first().first().toString(), reason);
+    QCOMPARE(m_server->totalRequests(), 1);
+    QCOMPARE(m_session->counts()->pending, 12);
+
+    keyWorks = true;
+    m_session->resumeRun();
+    QVERIFY(m_session->isRunning());
+    QVERIFY(m_session->pauseReason().isEmpty());
+    QVERIFY(finished.wait(10000));
+    QCOMPARE(m_session->counts()->assessed, 12);
+    QCOMPARE(m_server->totalRequests(), 13);
+    QCOMPARE(paused.size(), 1);
+}
+
+// A reasoning model: the run learns what it refuses once, keeps it in the project, and the
+// session's one-off requests go out shaped by it.
+void TestReviewSession::modelProfileIsLearnedAndUsedByOneOffs()
+{
+    m_server->setService(FakeOpenAiServer::Service::OpenAiReasoning);
+    openProject(jsonl(10), 4);
+    QSignalSpy changed(m_session.get(), &ReviewSession::modelProfileChanged);
+    runToEnd();
+    QCOMPARE(changed.size(), 2);  // temperature, log-probs
+    QCOMPARE(m_server->totalRequests(), 12);
+    const ModelProfile profile = m_session->modelProfile();
+    QVERIFY(!profile.temperatureAllowed);
+    QVERIFY(!profile.logprobsAllowed);
+    QCOMPARE(profile.adaptations.size(), 2);
+    const QueueItem item = *m_session->store()->item(3);
+    QCOMPARE(item.state, QStringLiteral("assessed"));
+    QCOMPARE(item.logprobStatus, QStringLiteral("not_allowed"));
+    QVERIFY(item.requestId.startsWith(QStringLiteral("req_fake_")));
+
+    QSignalSpy updated(m_session.get(), &ReviewSession::itemUpdated);
+    QVERIFY(m_session->reassess(3).ok());
+    QVERIFY(updated.wait(10000));
+    QCOMPARE(m_server->totalRequests(), 13);  // right the first time
+    const QJsonObject sent = m_server->received().last().json;
+    QVERIFY(!sent.contains(QLatin1String("temperature")));
+    QVERIFY(!sent.contains(QLatin1String("logprobs")));
+    QCOMPARE(m_session->store()->item(3)->logprobStatus, QStringLiteral("not_allowed"));
 }
 
 QTEST_MAIN(TestReviewSession)

@@ -209,6 +209,8 @@ QString ReviewDetailPane::stateLine(const QueueItem &item) const
                        .arg(item.id)
                        .arg(item.state.toHtmlEscaped(), decisionHtml(item.finalDecision()),
                             decisionHtml(item.autoDecision), decisionHtml(item.humanDecision));
+    if (!item.requestId.isEmpty())
+        line += QStringLiteral(" \u00b7 ") + tr("request %1").arg(item.requestId).toHtmlEscaped();
     if (item.state == QLatin1String("error"))
         line += QStringLiteral("<br><span style=\"color:#c62828\">%1</span>")
                     .arg(tr("Assessment failed (%1): %2")
@@ -231,9 +233,19 @@ QString ReviewDetailPane::scoresLine(const QueueItem &item) const
     if (item.logprobCoverage)
         parts
             << tr("logprob coverage %1%").arg(QString::number(*item.logprobCoverage * 100, 'f', 0));
-    // The LLM score is the bare integer although log-probs were asked for: say why.
-    if (!item.logprobNote.isEmpty())
-        parts << tr("no logprob score (%1)").arg(LogprobNote::codeOf(item.logprobNote));
+    // Without log-probs the LLM's score is the integer it wrote: say why, whether none were asked
+    // for (logprobStatus) or those asked for could not be used (logprobNote).
+    const QString noteCode = LogprobNote::codeOf(item.logprobNote);
+    if (item.logprobStatus == QLatin1String(LogprobStatus::kNotRequested))
+        parts << tr("no log-probs asked for (the integer the model wrote)");
+    else if (item.logprobStatus == QLatin1String(LogprobStatus::kNotAllowed))
+        parts << tr("log-probs refused by the model (the integer it wrote)");
+    else if (!item.logprobStatus.isEmpty())
+        parts << tr("log-probs: %1").arg(item.logprobStatus);
+    else if (noteCode == QLatin1String(LogprobNote::kNotReturned))
+        parts << tr("no log-probs in the answer (the integer the model wrote)");
+    else if (!item.logprobNote.isEmpty())
+        parts << tr("log-probs unusable: %1 (the integer the model wrote)").arg(noteCode);
     if (item.revisedScore)
         parts << tr("revision %1").arg(number(*item.revisedScore));
     return parts.join(QStringLiteral(" \u00b7 "));

@@ -360,6 +360,8 @@ QWidget *ReviewPage::createRunRow()
     m_pause->setObjectName(QStringLiteral("reviewPause"));
     m_resume = new QPushButton(style()->standardIcon(QStyle::SP_MediaSeekForward), tr("Resume"));
     m_resume->setObjectName(QStringLiteral("reviewResume"));
+    m_resume->setToolTip(tr("Continues the paused run; after a run paused because every request "
+                            "failed alike, starts again over what is pending"));
     m_cancelRun = new QPushButton(style()->standardIcon(QStyle::SP_MediaStop), tr("Cancel"));
     m_cancelRun->setObjectName(QStringLiteral("reviewCancelRun"));
     m_cancelRun->setToolTip(tr("Stops the run; items in flight stay pending for the next run"));
@@ -375,6 +377,16 @@ QWidget *ReviewPage::createRunRow()
     m_progressLine = new QLabel;
     m_progressLine->setObjectName(QStringLiteral("reviewProgressLine"));
     m_progressLine->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_pauseReason = new QLabel;
+    m_pauseReason->setObjectName(QStringLiteral("reviewPauseReason"));
+    m_pauseReason->setWordWrap(true);
+    m_pauseReason->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_pauseReason->setStyleSheet(QStringLiteral("color: #c62828"));
+    m_pauseReason->hide();
+    m_modelProfile = new QLabel;
+    m_modelProfile->setObjectName(QStringLiteral("reviewModelProfile"));
+    m_modelProfile->setWordWrap(true);
+    m_modelProfile->hide();
 
     connect(m_run, &QPushButton::clicked, this, [this] { run(true); });
     connect(m_pause, &QPushButton::clicked, m_session, &ReviewSession::pauseRun);
@@ -394,6 +406,8 @@ QWidget *ReviewPage::createRunRow()
     layout->addLayout(row);
     layout->addWidget(m_runStats);
     layout->addWidget(m_progressLine);
+    layout->addWidget(m_pauseReason);
+    layout->addWidget(m_modelProfile);
     return box;
 }
 
@@ -626,9 +640,20 @@ void ReviewPage::connectSession()
             });
     connect(m_session, &ReviewSession::runStateChanged, this, [this] {
         updateRunButtons();
-        if (m_session->isRunning())
+        if (m_session->isRunning()) {
+            m_pauseReason->hide();
             showStatus(m_session->isPaused() ? tr("Paused") : tr("Assessing…"));
+        }
     });
+    connect(m_session, &ReviewSession::runPaused, this, [this](const QString &reason) {
+        m_pauseReason->setText(tr("Run paused: %1. What was not answered stays pending; "
+                                  "Resume once the cause is fixed.")
+                                   .arg(reason));
+        m_pauseReason->show();
+        showStatus(tr("Run paused"));
+        updateRunButtons();
+    });
+    connect(m_session, &ReviewSession::modelProfileChanged, this, &ReviewPage::updateModelProfile);
     connect(m_session, &ReviewSession::runFinished, this, [this](const ReviewRunSummary &summary) {
         const QLocale locale;
         showStatus(
@@ -748,6 +773,18 @@ void ReviewPage::showSettings(const ReviewProjectSettings &settings)
     m_textField->setText(settings.textField.isEmpty() ? QStringLiteral("text")
                                                       : settings.textField);
     updateApiKeyStatus();
+    updateModelProfile();
+}
+
+void ReviewPage::updateModelProfile()
+{
+    const ModelProfile profile = m_session->modelProfile();
+    const QString summary = profile.summary();
+    m_modelProfile->setVisible(!summary.isEmpty());
+    m_modelProfile->setText(tr("Requests adapted to the model: %1").arg(summary));
+    m_modelProfile->setToolTip(tr("Learned from what the server refused, kept in the project:\n"
+                                  "%1")
+                                   .arg(profile.adaptations.join(QLatin1Char('\n'))));
 }
 
 Status ReviewPage::applySettings()
@@ -766,6 +803,7 @@ Status ReviewPage::applySettings()
     // Credentials typed into the URL stay in the session; the field shows what is kept.
     if (const QString kept = m_session->settings().endpoint; kept != settings.endpoint)
         m_endpoint->setText(kept);
+    updateModelProfile();
     return Done {};
 }
 
@@ -1257,7 +1295,8 @@ void ReviewPage::updateRunButtons()
     const bool paused = running && m_session->isPaused();
     m_run->setEnabled(open && !running && !m_session->isBusy());
     m_pause->setEnabled(running && !paused);
-    m_resume->setEnabled(paused);
+    // After a run that paused itself, Resume starts again over what is pending.
+    m_resume->setEnabled(paused || (open && !running && !m_session->pauseReason().isEmpty()));
     m_cancelRun->setEnabled(running);
 }
 

@@ -117,6 +117,7 @@ private:
     void updateQuery();
     void updateEnabled();
     void updateRunButtons();
+    void updateModelProfile();  // the label of what the model is known to refuse
     void refreshCounts();
     void scheduleCountsRefresh();
     void refreshItems(const std::vector<qint64> &ids);
@@ -164,6 +165,8 @@ private:
     QProgressBar *m_runProgress = nullptr;
     QLabel *m_runStats = nullptr;
     QLabel *m_progressLine = nullptr;
+    QLabel *m_pauseReason = nullptr;  // why the last run paused itself (Resume starts again)
+    QLabel *m_modelProfile = nullptr;
 
     QComboBox *m_stateFilter = nullptr;
     QComboBox *m_decisionFilter = nullptr;
