@@ -543,7 +543,7 @@ int runReview(const QStringList &arguments)
                           .arg(summary.concurrency));
         if (summary.paused) {
             PageQuery pending;
-            pending.state = QStringLiteral("pending");
+            pending.state = ItemState::Pending;
             const auto left = store->count(pending);
             printInfo(QStringLiteral("run paused (%1): %2; %3 items stay pending: fix the cause "
                                      "and run again to resume")

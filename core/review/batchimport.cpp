@@ -167,7 +167,7 @@ Status importOneFile(QueueStore &store, LineReader &reader, const QString &logpr
                         QStringLiteral("custom_id item-%1 names no item of this queue").arg(*id));
             continue;
         }
-        if (item->state != QLatin1String("pending")) {
+        if (item->state != ItemState::Pending) {
             ++summary.notPending;
             continue;
         }

@@ -1,5 +1,6 @@
 // QueueStore::exportCurated: the curated corpus, the dropped texts and the decision log, written
 // from the stored input lines without ever re-parsing them into a document.
+#include "review/queuesql.h"
 #include "review/queuestore.h"
 
 #include "filter/jsonline.h"
@@ -16,8 +17,6 @@ namespace pcs {
 
 namespace {
 
-const QString kPending = QStringLiteral("pending");
-const QString kAssessed = QStringLiteral("assessed");
 const QString kOriginalText = QStringLiteral("original_text");
 const QString kOwnOriginalText = QStringLiteral("pcstudio_original_text");
 
@@ -48,18 +47,22 @@ struct ExportRow {
     qint64 sourceLine = 0;
     QByteArray record;  // the stored input line, byte for byte
     QString text;
-    QString state;
+    ItemState state = ItemState::Pending;
     QVariant score;
-    QString autoDecision;
-    QString humanDecision;
+    std::optional<Decision> autoDecision;
+    std::optional<Decision> humanDecision;
     QString revisedText;
     QString editedText;
     QString errorCode;
     QString requestId;
     QString logprobStatus;
     QString logprobNote;
+    QString sourceId;  // the record's own id, else the internal one
 
-    QString finalDecision() const { return humanDecision.isEmpty() ? autoDecision : humanDecision; }
+    std::optional<Decision> finalDecision() const
+    {
+        return humanDecision ? humanDecision : autoDecision;
+    }
 };
 
 ExportRow readRow(const QSqlQuery &query)
@@ -72,16 +75,18 @@ ExportRow readRow(const QSqlQuery &query)
     row.sourceLine = next().toLongLong();
     row.record = next().toByteArray();
     row.text = next().toString();
-    row.state = next().toString();
+    row.state = itemStateFromName(next().toString()).value_or(ItemState::Pending);
     row.score = next();
-    row.autoDecision = next().toString();
-    row.humanDecision = next().toString();
+    row.autoDecision = queuesql::decisionFromSql(next());
+    row.humanDecision = queuesql::decisionFromSql(next());
     row.revisedText = next().toString();
     row.editedText = next().toString();
     row.errorCode = next().toString();
     row.requestId = next().toString();
     row.logprobStatus = next().toString();
     row.logprobNote = next().toString();
+    const QVariant sourceId = next();
+    row.sourceId = sourceId.isNull() ? QString::number(row.id) : sourceId.toString();
     return row;
 }
 
@@ -125,16 +130,20 @@ Result<std::string> withReplacedText(JsonLineScanner &scanner, const QByteArray 
 // The decision log's row for `row`: where its text came from and where it went.
 QByteArray logRow(const ExportRow &row, const QString &textSource, const char *output)
 {
-    const bool assessed = row.state == kAssessed;
+    const bool assessed = row.state == ItemState::Assessed;
     const QByteArray decidedBy = !assessed ? QByteArray()
-        : row.humanDecision.isEmpty()      ? QByteArray("auto")
+        : !row.humanDecision               ? QByteArray("auto")
                                            : QByteArray("human");
+    const auto name = [](std::optional<Decision> decision) {
+        return decision ? decisionName(*decision).toUtf8() : QByteArray();
+    };
     return QByteArray::number(row.id) + ',' + csvField(row.sourceFile) + ','
         + QByteArray::number(row.sourceLine) + ',' + numberText(row.score).toUtf8() + ','
-        + row.autoDecision.toUtf8() + ',' + row.humanDecision.toUtf8() + ','
-        + (assessed ? row.finalDecision().toUtf8() : QByteArray()) + ',' + csvField(row.errorCode)
+        + name(row.autoDecision) + ',' + name(row.humanDecision) + ','
+        + (assessed ? name(row.finalDecision()) : QByteArray()) + ',' + csvField(row.errorCode)
         + ',' + decidedBy + ',' + textSource.toUtf8() + ',' + output + ',' + csvField(row.requestId)
-        + ',' + csvField(row.logprobStatus) + ',' + csvField(row.logprobNote) + '\n';
+        + ',' + csvField(row.logprobStatus) + ',' + csvField(row.logprobNote) + ','
+        + csvField(row.sourceId) + '\n';
 }
 
 // Never replace an input (or the database) with an output, nor one output with another.
@@ -220,6 +229,8 @@ QJsonObject ExportSummary::toJson() const
         { QStringLiteral("revise_missing"), reviseMissing },
         { QStringLiteral("revise_missing_policy"), reviseMissingPolicyName(reviseMissingPolicy) },
         { QStringLiteral("revise_missing_ids"), ids },
+        { QStringLiteral("revise_missing_source_ids"),
+          QJsonArray::fromStringList(reviseMissingSourceIds) },
         { QStringLiteral("held"), held },
         { QStringLiteral("own_original_text"), ownOriginalText },
         { QStringLiteral("failed"), failed },
@@ -261,17 +272,17 @@ Result<ExportSummary> QueueStore::exportCurated(const QString &curatedPath,
         if (Status written = log->write("id,source_file,source_line,score,auto_decision,"
                                         "human_decision,final_decision,error_code,decided_by,"
                                         "text_source,output,request_id,logprob_status,"
-                                        "logprob_note\n");
+                                        "logprob_note,source_id\n");
             !written)
             return written.error();
     }
 
     // The record as a blob: its bytes exactly as stored, no UTF-16 round trip.
-    if (!query.exec(QStringLiteral(
-            "SELECT id, source_file, source_line, CAST(record AS BLOB), text, state, score, "
-            "auto_decision, human_decision, revised_text, edited_text, error_code, request_id, "
-            "logprob_status, logprob_note "
-            "FROM items ORDER BY id")))
+    if (!query.exec(QStringLiteral("SELECT items.id, source_file, source_line, CAST(record AS "
+                                   "BLOB), text, state, score, %1, human_decision, revised_text, "
+                                   "edited_text, error_code, request_id, logprob_status, "
+                                   "logprob_note, source_id FROM %2 ORDER BY items.id")
+                        .arg(queuesql::autoDecision(), queuesql::itemsWithThresholds())))
         return databaseError(QStringLiteral("reading the queue for export"), query);
     ExportSummary summary;
     summary.reviseMissingPolicy = reviseMissing;
@@ -284,13 +295,13 @@ Result<ExportSummary> QueueStore::exportCurated(const QString &curatedPath,
               if (summary.problems.size() < ExportSummary::kMaxListedProblems)
                   summary.problems
                       << Error::badInput(
-                             QStringLiteral("item %1: %2: %3").arg(row.id).arg(what, error.reason),
+                             QStringLiteral("item %1: %2: %3").arg(row.sourceId, what, error.reason),
                              row.sourceFile, row.sourceLine, error.column)
                              .toString();
           };
     while (query.next()) {
         const ExportRow row = readRow(query);
-        const QString finalDecision = row.finalDecision();
+        const std::optional<Decision> finalDecision = row.finalDecision();
         QString textSource;  // original, revision or edit; empty when not exported
         const char *output = "";
         const auto writeLog = [&]() -> Status {
@@ -298,25 +309,27 @@ Result<ExportSummary> QueueStore::exportCurated(const QString &curatedPath,
         };
 
         // Only assessed items are decided; pending and failed ones are never exported.
-        if (row.state != kAssessed) {
-            ++(row.state == kPending ? summary.pending : summary.errors);
+        if (row.state != ItemState::Assessed) {
+            ++(row.state == ItemState::Pending ? summary.pending : summary.errors);
             if (Status logged = writeLog(); !logged)
                 return logged.error();
             continue;
         }
-        bool drop = finalDecision == QLatin1String("filter");
+        bool drop = finalDecision == Decision::Filter;
         QString newText;
         if (!drop) {
             if (!row.editedText.isEmpty())
                 newText = row.editedText;
-            else if (finalDecision == QLatin1String("revise"))
+            else if (finalDecision == Decision::Revise)
                 newText = row.revisedText;
         }
         // "revise" without a revision or an edit: never curated silently.
-        if (finalDecision == QLatin1String("revise") && newText.isEmpty()) {
+        if (finalDecision == Decision::Revise && newText.isEmpty()) {
             ++summary.reviseMissing;
-            if (summary.reviseMissingIds.size() < ExportSummary::kMaxListedIds)
+            if (summary.reviseMissingIds.size() < ExportSummary::kMaxListedIds) {
                 summary.reviseMissingIds << row.id;
+                summary.reviseMissingSourceIds << row.sourceId;
+            }
             if (reviseMissing == ReviseMissingPolicy::Hold) {
                 ++summary.held;
                 output = kOutputHeld;
@@ -367,7 +380,7 @@ Result<ExportSummary> QueueStore::exportCurated(const QString &curatedPath,
         } else {
             ++summary.curated;
             output = kOutputCurated;
-            const bool revised = finalDecision == QLatin1String("revise");
+            const bool revised = finalDecision == Decision::Revise;
             ++(revised && textSource != QLatin1String("original") ? summary.revised : summary.kept);
         }
         if (target) {

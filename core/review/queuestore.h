@@ -2,7 +2,7 @@
 
 #include "common/result.h"
 #include "common/taskcontrol.h"
-#include "review/decision.h"
+#include "review/queueitem.h"
 
 #include <QJsonObject>
 #include <QSqlDatabase>
@@ -16,165 +16,6 @@
 class QSqlQuery;
 
 namespace pcs {
-
-// One document of a review project: where it came from, what the assessors said and what was
-// decided. States: "pending" (not assessed yet), "assessed", "error" (assessment failed; never a
-// score, never "keep"). Decisions: "keep", "revise", "filter"; empty = none.
-struct QueueItem {
-    qint64 id = 0;
-    QString sourceFile;  // absolute path at import time
-    QString sourceSha256;
-    qint64 sourceLine = 0;  // 1-based
-    QString record;  // the original JSON line, unchanged
-    QString text;  // the record's text field at import time
-    QString state;
-    std::optional<double> llmScore;
-    QString llmReasoning;
-    std::optional<double> logprobCoverage;
-    std::optional<double> ruleScore;
-    std::optional<double> fastTextScore;
-    std::optional<double> score;  // the combined score the decisions are derived from
-    QString autoDecision;
-    QString humanDecision;
-    QString revisedText;  // empty = no revision
-    std::optional<double> revisedScore;
-    QString editedText;  // the reviewer's own text; empty = not edited
-    QString error;
-    QString errorCode;
-    int attempts = 0;
-    QString createdAt;  // ISO 8601 UTC, e.g. 2024-05-01T12:00:00.000Z
-    QString assessedAt;
-    QString decidedAt;  // when the human decision was set
-    QString requestId;  // the server's x-request-id of the last answer or failure; empty = none
-    // Why an LLM score is the bare integer the model wrote rather than the probability-weighted
-    // one; at most one of the two is set, both empty when the log-probs gave the score (or for
-    // other assessors). The request side, logprobStatus (LogprobStatus in assessment.h): none
-    // were asked for, "not_requested" (the run wanted none) or "not_allowed" (the model refuses
-    // them, so the request left them out). The answer side, logprobNote ("code: explanation",
-    // LogprobNote in assessment.h): they were asked for but could not be used ("not_returned",
-    // "unaligned", ...).
-    QString logprobStatus;
-    QString logprobNote;
-
-    // The human decision when set, else the automatic one (empty while pending or in error).
-    QString finalDecision() const { return humanDecision.isEmpty() ? autoDecision : humanDecision; }
-};
-
-struct ImportSummary {
-    qint64 lines = 0;  // non-blank lines read
-    qint64 imported = 0;  // new items
-    qint64 duplicates = 0;  // lines already in the queue (same file content and line): ignored
-    // Invalid JSON or UTF-8, a duplicate top-level key, a number beyond a double, a missing or
-    // non-string text: not imported.
-    qint64 malformed = 0;
-    QStringList problems;  // the first kMaxListedProblems, as FILE:LINE:COLUMN: reason
-
-    static constexpr int kMaxListedProblems = 100;
-    QJsonObject toJson() const;
-};
-
-// What the assessors produced for one item; `score` decides (see QueueStore::recordAssessment).
-struct AssessmentRecord {
-    std::optional<double> llmScore;
-    QString llmReasoning;
-    std::optional<double> logprobCoverage;
-    std::optional<double> ruleScore;
-    std::optional<double> fastTextScore;
-    double score = 0;
-    int attempts = 1;
-    QString requestId;  // see QueueItem
-    QString logprobStatus;  // see QueueItem::logprobStatus
-    QString logprobNote;  // see QueueItem::logprobStatus
-};
-
-// The right to run the queue's assessments: one run per queue at a time, across processes and
-// hosts sharing the file. Kept in the queue (table run_lease) while held; the holder refreshes
-// its heartbeat every kRunLeaseHeartbeatMs.
-struct RunLease {
-    QString id;  // unique per run; the items it claimed carry it
-    qint64 pid = 0;
-    QString host;
-    QString startedAt;  // ISO 8601 UTC
-    QString heartbeatAt;
-
-    // "queue is being run by PID 123 on HOST since 2024-05-01T12:00:00.000Z"
-    QString busyReason() const;
-};
-
-struct RunLeaseAttempt {
-    bool acquired = false;
-    RunLease holder;  // ours when acquired, else the run that holds the queue
-    std::optional<RunLease> takenOver;  // a stale lease this attempt replaced
-    QString takeoverReason;  // why it was stale, e.g. "its process is gone"
-    qint64 releasedClaims = 0;  // items claimed by a dead run, pending again
-};
-
-enum class QueueSortColumn { Score, Id, State, Decision };  // Decision = the final decision
-
-// A page of the queue, or (limit/offset/sort ignored) a filter for count(). Rows are ordered by
-// the column, ties by id in the same direction; a missing score or decision sorts as the
-// smallest value (first when ascending, last when descending).
-struct PageQuery {
-    QueueSortColumn sortBy = QueueSortColumn::Score;
-    bool ascending = false;
-    qint64 offset = 0;
-    int limit = 100;
-    QString state;  // only items in this state; empty = all
-    QString decision;  // only items with this final decision; "none" = without one; empty = all
-    QString textSearch;  // only items whose text contains this (ASCII case-insensitive)
-    std::optional<double> minScore;  // only items scored at least this (inclusive)
-    std::optional<double> maxScore;  // only items scored at most this (inclusive)
-};
-
-// Items by state and by final decision (the human one when set, else the automatic one).
-struct QueueCounts {
-    qint64 total = 0;
-    qint64 pending = 0;
-    qint64 assessed = 0;
-    qint64 errors = 0;
-    qint64 keep = 0;
-    qint64 revise = 0;
-    qint64 filter = 0;
-    qint64 humanDecided = 0;
-
-    friend bool operator==(const QueueCounts &, const QueueCounts &) = default;
-};
-
-// What the export does with an item whose final decision is "revise" but which has neither a
-// revision nor a human edit: Hold (not exported; counted and listed), KeepOriginal (curated with
-// its original text), Drop (goes to the dropped file).
-enum class ReviseMissingPolicy { Hold, KeepOriginal, Drop };
-QString reviseMissingPolicyName(ReviseMissingPolicy policy);  // hold, keep-original, drop
-std::optional<ReviseMissingPolicy> reviseMissingPolicyFromName(const QString &name);
-
-struct ExportSummary {
-    qint64 curated = 0;  // lines written to the curated file (= kept + revised)
-    qint64 kept = 0;  // curated otherwise: decision keep, or revise kept as it was (KeepOriginal)
-    qint64 revised = 0;  // curated with a decision of revise and its revised (or edited) text
-    qint64 textChanged = 0;  // curated items whose text was replaced (revision or human edit)
-    qint64 dropped = 0;  // final decision filter (and revise without a revision under Drop)
-    qint64 pending = 0;  // not assessed yet: not exported
-    qint64 errors = 0;  // assessment failed: not exported
-    // Final decision revise without a revision or an edit, under any policy; the first ids.
-    qint64 reviseMissing = 0;
-    QList<qint64> reviseMissingIds;
-    ReviseMissingPolicy reviseMissingPolicy = ReviseMissingPolicy::Hold;
-    qint64 held = 0;  // of those, not exported (Hold)
-    // Items with a new text whose record has its own "original_text": the old text went to
-    // "pcstudio_original_text" instead.
-    qint64 ownOriginalText = 0;
-    // Items whose text had to change but whose stored record could not take it (it cannot be
-    // scanned, or has no string text field): not exported, listed in `problems`.
-    qint64 failed = 0;
-    // Unchanged items exported byte for byte although their stored record would not pass
-    // today's import (a duplicate key or a number beyond a double, from an older version).
-    qint64 unscannable = 0;
-    QStringList problems;  // the first kMaxListedProblems of both, as FILE:LINE:COLUMN: reason
-
-    static constexpr int kMaxListedIds = 20;
-    static constexpr int kMaxListedProblems = 100;
-    QJsonObject toJson() const;
-};
 
 // The review queue of one project: a SQLite database file (Qt Sql, driver QSQLITE) holding every
 // imported document with its assessment and decisions. Each instance owns its own connection,
@@ -201,8 +42,11 @@ public:
     // counted and skipped. Commits every kImportBatchRows rows, so a canceled or failed import
     // keeps the rows committed so far (a rerun adds the rest).
     // Errors: unreadable or corrupt file (BadInput), database failure (Internal), Canceled.
+    // `idField`: the field holding the record's own id, kept as QueueItem::sourceId (a string
+    // as it is, a number as its JSON text); empty = none.
     Result<ImportSummary> importJsonl(const QString &path, const QString &textField,
-                                      const TaskControl &control = TaskControl::none());
+                                      const TaskControl &control = TaskControl::none(),
+                                      const QString &idField = {});
 
     // Pending items with id > afterId, by id (claimed ones included).
     Result<std::vector<QueueItem>> pending(int limit, qint64 afterId = 0);
@@ -233,22 +77,23 @@ public:
     Status quickCheck();
     Result<QueueItem> item(qint64 id);
 
-    // Marks the item assessed and derives its automatic decision from the current thresholds
-    // (and clears its claim). Committed when it returns. Errors: no such item or a non-finite
+    // Marks the item assessed (and clears its claim); its automatic decision follows from the
+    // score and the thresholds whenever it is read. Committed when it returns. Errors: no such item or a non-finite
     // score (BadInput).
     Status recordAssessment(qint64 id, const AssessmentRecord &assessment);
-    // Marks the item failed: no score, no automatic decision (and clears its claim).
+    // Marks the item failed: no score, so no automatic decision (and clears its claim).
     // `requestId`: the server's x-request-id of the failed request, if it sent one.
     Status recordError(qint64 id, const QString &errorCode, const QString &message, int attempts,
                        const QString &requestId = {});
     // Stores a revised text (and its score, when it was rescored).
     Status recordRevision(qint64 id, const QString &revisedText,
                           std::optional<double> revisedScore);
-    // decision: keep, revise, filter, or empty to clear (which also clears the edited text).
+    // decision: none clears (which also clears the edited text).
     // editedText: the reviewer's replacement text; empty = none.
-    Status setHumanDecision(qint64 id, const QString &decision, const QString &editedText = {});
+    Status setHumanDecision(qint64 id, std::optional<Decision> decision,
+                            const QString &editedText = {});
 
-    // Stores the thresholds and re-derives the automatic decision of every assessed item at once.
+    // Stores the thresholds: one row; every automatic decision follows when next read.
     // Errors: outside 0 <= revise <= filter <= 100 (BadInput; see Thresholds::validate).
     Status setThresholds(double filter, double revise);
     Result<Thresholds> thresholds();
@@ -297,31 +142,42 @@ public:
                                         ReviseMissingPolicy reviseMissing
                                         = ReviseMissingPolicy::Hold);
 
-    // Counts by the stored decisions.
+    // Counts by state and by final decision under the stored thresholds.
     Result<QueueCounts> counts();
     // Counts as they would be with `candidate` thresholds, without writing anything: the live
-    // preview of a threshold change. Index-only ranges on the score, plus the (few) items with a
-    // human decision; relies on items having a score exactly when assessed.
+    // preview of a threshold change. Exact, from tallies the queue keeps as items change (a
+    // histogram keyed by the exact score of the items without a human decision, plus integer
+    // bands of it), so its cost does not grow with the items.
     Result<QueueCounts> countsFor(const Thresholds &candidate);
     // Assessed items per score bin: `bins` equal bins over [0, 100] (100 falls in the last).
     Result<std::vector<qint64>> scoreHistogram(int bins);
 
-    // Sets `decision` (keep, revise, filter; empty clears, with the edited text) on every item
-    // matching the query's filters (and with score < scoreBelow, when given), in one
-    // transaction. A non-empty decision keeps each item's edited text. Returns the items as they
-    // were, for restoreHumanDecisions().
-    Result<std::vector<QueueItem>>
-    setHumanDecisions(const PageQuery &filter, const QString &decision,
-                      std::optional<double> scoreBelow = std::nullopt);
+    // Sets `decision` (none clears, with the edited text) on every item matching the query's
+    // filters, in one transaction holding one statement for the change; the decisions as they
+    // were are kept in the queue as one undo step (undoDecisions). A decision keeps each item's
+    // edited text. Items it would not change are left alone.
+    Result<DecisionBatch> decideMatching(const PageQuery &filter, std::optional<Decision> decision);
+    // "Accept everything below": keep on every assessed item without a human decision scored
+    // below `score`; "filter everything above": filter on those scored above it.
+    Result<DecisionBatch> acceptBelow(double score);
+    Result<DecisionBatch> filterAbove(double score);
+    // Puts back exactly the human decisions, edited texts and decision times a batch replaced,
+    // in one transaction, and forgets the step. Errors: an unknown (or already undone) step.
+    Status undoDecisions(qint64 undoStep);
     // Puts human_decision, edited_text and decided_at back exactly as in `before`, in one
-    // transaction (undo). Errors: an item that no longer exists (nothing is changed).
+    // transaction (the undo of single decisions). Errors: an item that no longer exists
+    // (nothing is changed).
     Status restoreHumanDecisions(const std::vector<QueueItem> &before);
 
     static constexpr int kImportBatchRows = 50000;
     // 2: run lease (table run_lease) and item claims (items.claimed_by, claimed_at).
-    // 3: items.logprob_note. 4: items.request_id and items.logprob_status. Older queues are
-    // migrated in place when opened.
-    static constexpr int kSchemaVersion = 4;
+    // 3: items.logprob_note. 4: items.request_id and items.logprob_status. 5: automatic
+    // decisions derived when read (items.auto_decision dropped), tallies and the score
+    // histogram kept by triggers, undo steps, items.source_id. Older queues are migrated in
+    // place when opened.
+    static constexpr int kSchemaVersion = 5;
+    // Undo steps kept for decideMatching (the oldest are forgotten).
+    static constexpr int kUndoSteps = 20;
     static constexpr qint64 kRunLeaseStaleMs = 60000;
     static constexpr int kRunLeaseHeartbeatMs = 5000;
 
@@ -330,7 +186,6 @@ private:
     Status initialize();
     Status createOrMigrateSchema();
     Status exec(const QString &sql);
-    Status beginTransaction();
     Error databaseError(const QString &what, const QSqlQuery &query) const;
     Status requireChanged(const QSqlQuery &query, qint64 id) const;
 

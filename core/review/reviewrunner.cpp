@@ -51,7 +51,7 @@ void ReviewRunner::start()
     m_thresholds.filter = thresholds->filter;
     m_thresholds.revise = thresholds->revise;
     PageQuery pending;
-    pending.state = QStringLiteral("pending");
+    pending.state = ItemState::Pending;
     auto total = m_store.count(pending);
     if (!total)
         return fail(total.error());

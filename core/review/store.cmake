@@ -1,6 +1,9 @@
 # The review queue: one SQLite database per review project (Qt Sql, driver QSQLITE).
 target_sources(core PRIVATE
+  review/queueitem.h review/queueitem.cpp
   review/queuestore.h review/queuestore.cpp
+  review/queuesql.h review/queueschema.cpp review/queueimport.cpp review/queuequery.cpp
+  review/queuedecisions.cpp review/queuecounts.cpp
   review/queueexport.cpp
 )
 # The run lease (one run per queue at a time) and SQLite's write transactions and diagnoses.

@@ -737,7 +737,7 @@ Status ReviewSession::tryCriteria(const Criteria &criteria, const QString &text)
     return Done {};
 }
 
-Result<QueueItem> ReviewSession::setHumanDecision(qint64 id, const QString &decision,
+Result<QueueItem> ReviewSession::setHumanDecision(qint64 id, std::optional<Decision> decision,
                                                   const QString &editedText)
 {
     if (!m_store)
@@ -751,16 +751,36 @@ Result<QueueItem> ReviewSession::setHumanDecision(qint64 id, const QString &deci
     return before;
 }
 
-Result<std::vector<QueueItem>> ReviewSession::setHumanDecisions(const PageQuery &filter,
-                                                                const QString &decision,
-                                                                std::optional<double> scoreBelow)
+Result<DecisionBatch> ReviewSession::acceptBelow(double score)
 {
     if (!m_store)
         return notOpen();
-    auto before = m_store->setHumanDecisions(filter, decision, scoreBelow);
-    if (before && !before->empty())
+    auto batch = m_store->acceptBelow(score);
+    if (batch && batch->changed > 0)
         Q_EMIT itemsChanged();
-    return before;
+    return batch;
+}
+
+Result<DecisionBatch> ReviewSession::filterAbove(double score)
+{
+    if (!m_store)
+        return notOpen();
+    auto batch = m_store->filterAbove(score);
+    if (batch && batch->changed > 0)
+        Q_EMIT itemsChanged();
+    return batch;
+}
+
+Status ReviewSession::undoDecisions(const DecisionBatch &batch)
+{
+    if (!m_store)
+        return notOpen();
+    if (batch.changed == 0)
+        return Done {};
+    if (Status undone = m_store->undoDecisions(batch.undoStep); !undone)
+        return undone;
+    Q_EMIT itemsChanged();
+    return Done {};
 }
 
 Status ReviewSession::restoreDecisions(const std::vector<QueueItem> &before)

@@ -109,15 +109,15 @@ public:
     // text". Answers with tryFinished.
     Status tryCriteria(const Criteria &criteria, const QString &text);
 
-    // Human decisions, committed at once. `decision` is keep|revise|filter or empty to clear.
+    // Human decisions, committed at once; none clears.
     // Returns the item as it was, so an undo command can put it back.
-    Result<QueueItem> setHumanDecision(qint64 id, const QString &decision,
+    Result<QueueItem> setHumanDecision(qint64 id, std::optional<Decision> decision,
                                        const QString &editedText = {});
-    // The same decision for every item matching `filter` (e.g. score < 20 and no human decision),
-    // in one transaction; returns the items as they were (for undo).
-    Result<std::vector<QueueItem>>
-    setHumanDecisions(const PageQuery &filter, const QString &decision,
-                      std::optional<double> scoreBelow = std::nullopt);
+    // Keep on every assessed item without a human decision scored below `score` / filter on
+    // those above it: one transaction, undone as one step by undoDecisions.
+    Result<DecisionBatch> acceptBelow(double score);
+    Result<DecisionBatch> filterAbove(double score);
+    Status undoDecisions(const DecisionBatch &batch);
     // Restores items exactly as they were (undo of the above).
     Status restoreDecisions(const std::vector<QueueItem> &before);
     // Sends one item to the assessor again (its result replaces the old one).

@@ -217,10 +217,10 @@ int main(int argc, char **argv)
     report(qPrintable(QStringLiteral("pageAfter(100, score desc) after row %1").arg(deep)),
            keysetMs);
 
-    query.decision = QStringLiteral("revise");
+    query.decision = Decision::Revise;
     report("page(100, score desc, decision=revise) offset 0", pageAt(0));
     report("page(100, score desc, decision=revise) offset 100000", pageAt(100000));
-    query.decision.clear();
+    query.decision.reset();
     query.sortBy = QueueSortColumn::Decision;
     report(qPrintable(QStringLiteral("page(100, decision desc) offset %1").arg(deep)),
            pageAt(deep));
@@ -230,7 +230,7 @@ int main(int argc, char **argv)
     query.textSearch.clear();
 
     PageQuery filter;
-    filter.decision = QStringLiteral("filter");
+    filter.decision = Decision::Filter;
     qint64 counted = 0;
     const double countMs = bestOf(repeats, [&] { counted = *store.count(filter); });
     std::printf("count(decision=filter): %lld in %.2f ms\n", counted, countMs);

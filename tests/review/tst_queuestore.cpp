@@ -248,7 +248,7 @@ void TestQueueStore::importCountsMalformedAndDuplicates()
     QCOMPARE(seventh.sourceLine, 8);
     QCOMPARE(seventh.record, QStringLiteral("{\"id\":7,\"text\":\"seven \\u00e9\"}"));
     QCOMPARE(seventh.text, QStringLiteral("seven \u00e9"));
-    QCOMPARE(seventh.state, QStringLiteral("pending"));
+    QCOMPARE(seventh.state, ItemState::Pending);
     QCOMPARE(seventh.sourceSha256, describeInputFile(QStringLiteral("x"), input)->sha256);
     QVERIFY(!seventh.score);
     QVERIFY(seventh.createdAt.endsWith(QLatin1Char('Z')));
@@ -351,7 +351,7 @@ void TestQueueStore::recordsAndReadsBack()
     record.attempts = 2;
     QVERIFY(store->recordAssessment(1, record).ok());
     QueueItem first = *store->item(1);
-    QCOMPARE(first.state, QStringLiteral("assessed"));
+    QCOMPARE(first.state, ItemState::Assessed);
     QCOMPARE(first.llmScore, 91.0);
     QCOMPARE(first.llmReasoning, QStringLiteral("spam"));
     QCOMPARE(first.logprobCoverage, 0.75);
@@ -359,52 +359,51 @@ void TestQueueStore::recordsAndReadsBack()
     QCOMPARE(first.fastTextScore, 0.5);
     QCOMPARE(first.score, 85.5);
     QCOMPARE(first.attempts, 2);
-    QCOMPARE(first.autoDecision, QStringLiteral("filter"));
+    QCOMPARE(first.autoDecision, std::optional(Decision::Filter));
     QVERIFY(!first.assessedAt.isEmpty());
 
     QVERIFY(store->recordAssessment(2, assessment(60)).ok());
-    QCOMPARE(store->item(2)->autoDecision, QStringLiteral("revise"));
+    QCOMPARE(store->item(2)->autoDecision, std::optional(Decision::Revise));
     QVERIFY(!store->item(2)->logprobCoverage);
     QVERIFY(store->recordAssessment(3, assessment(50)).ok());  // not above revise: keep
-    QCOMPARE(store->item(3)->autoDecision, QStringLiteral("keep"));
+    QCOMPARE(store->item(3)->autoDecision, std::optional(Decision::Keep));
 
     // An error replaces an earlier score: no score, no decision.
     QVERIFY(store->recordAssessment(4, assessment(10)).ok());
     QVERIFY(
         store->recordError(4, QStringLiteral("http_500"), QStringLiteral("server error"), 3).ok());
     QueueItem failed = *store->item(4);
-    QCOMPARE(failed.state, QStringLiteral("error"));
+    QCOMPARE(failed.state, ItemState::Error);
     QCOMPARE(failed.errorCode, QStringLiteral("http_500"));
     QCOMPARE(failed.error, QStringLiteral("server error"));
     QCOMPARE(failed.attempts, 3);
     QVERIFY(!failed.score);
-    QVERIFY(failed.autoDecision.isEmpty());
+    QVERIFY(failed.autoDecision.has_value() == false);
     QCOMPARE(store->pending(10)->size(), 1u);
 
     QVERIFY(store->recordRevision(2, QStringLiteral("better two"), 20.0).ok());
     QCOMPARE(store->item(2)->revisedText, QStringLiteral("better two"));
     QCOMPARE(store->item(2)->revisedScore, 20.0);
 
-    QVERIFY(store->setHumanDecision(1, QStringLiteral("keep"), QStringLiteral("edited")).ok());
+    QVERIFY(store->setHumanDecision(1, Decision::Keep, QStringLiteral("edited")).ok());
     QueueItem decided = *store->item(1);
-    QCOMPARE(decided.humanDecision, QStringLiteral("keep"));
+    QCOMPARE(decided.humanDecision, std::optional(Decision::Keep));
     QCOMPARE(decided.editedText, QStringLiteral("edited"));
-    QCOMPARE(decided.finalDecision(), QStringLiteral("keep"));
+    QCOMPARE(decided.finalDecision(), std::optional(Decision::Keep));
     QVERIFY(!decided.decidedAt.isEmpty());
-    QVERIFY(store->setHumanDecision(1, {}).ok());
+    QVERIFY(store->setHumanDecision(1, std::nullopt).ok());
     decided = *store->item(1);
-    QVERIFY(decided.humanDecision.isEmpty());
+    QVERIFY(decided.humanDecision.has_value() == false);
     QVERIFY(decided.editedText.isEmpty());
-    QCOMPARE(decided.finalDecision(), QStringLiteral("filter"));
+    QCOMPARE(decided.finalDecision(), std::optional(Decision::Filter));
 
     // Unknown ids, decisions and non-finite scores are refused.
     QVERIFY(!store->recordAssessment(99, assessment(1)).ok());
     QVERIFY(!store->recordError(99, QStringLiteral("x"), QStringLiteral("y"), 1).ok());
     QVERIFY(!store->recordRevision(99, QStringLiteral("x"), {}).ok());
-    QVERIFY(!store->setHumanDecision(99, QStringLiteral("keep")).ok());
-    QVERIFY(!store->setHumanDecision(1, QStringLiteral("maybe")).ok());
+    QVERIFY(!store->setHumanDecision(99, Decision::Keep).ok());
     QVERIFY(!store->recordAssessment(5, assessment(qQNaN())).ok());
-    QCOMPARE(store->item(5)->state, QStringLiteral("pending"));
+    QCOMPARE(store->item(5)->state, ItemState::Pending);
 }
 
 void TestQueueStore::thresholdsRederiveDecisions()
@@ -425,14 +424,14 @@ void TestQueueStore::thresholdsRederiveDecisions()
     QVERIFY(store->setThresholds(50, 30).ok());
     QCOMPARE(store->thresholds()->filter, 50.0);
     QCOMPARE(store->thresholds()->revise, 30.0);
-    QCOMPARE(store->item(1)->autoDecision, QStringLiteral("keep"));
-    QCOMPARE(store->item(2)->autoDecision, QStringLiteral("revise"));
-    QCOMPARE(store->item(3)->autoDecision, QStringLiteral("filter"));
-    QCOMPARE(store->item(4)->autoDecision, QStringLiteral("filter"));
-    QVERIFY(store->item(5)->autoDecision.isEmpty());  // an error gets no decision
+    QCOMPARE(store->item(1)->autoDecision, std::optional(Decision::Keep));
+    QCOMPARE(store->item(2)->autoDecision, std::optional(Decision::Revise));
+    QCOMPARE(store->item(3)->autoDecision, std::optional(Decision::Filter));
+    QCOMPARE(store->item(4)->autoDecision, std::optional(Decision::Filter));
+    QVERIFY(store->item(5)->autoDecision.has_value() == false);  // an error gets no decision
     // New assessments use the new thresholds too.
     QVERIFY(store->recordAssessment(1, assessment(45)).ok());
-    QCOMPARE(store->item(1)->autoDecision, QStringLiteral("revise"));
+    QCOMPARE(store->item(1)->autoDecision, std::optional(Decision::Revise));
 
     QVERIFY(!store->setThresholds(30, 50).ok());
     QVERIFY(!store->setThresholds(qInf(), 50).ok());
@@ -459,7 +458,7 @@ void TestQueueStore::resetErrorsMakesThemPending()
     QCOMPARE(pending->at(0).id, 2);
     QVERIFY(pending->at(0).errorCode.isEmpty());
     QCOMPARE(pending->at(0).attempts, 2);  // kept: the runner may cap retries
-    QCOMPARE(store->item(1)->state, QStringLiteral("assessed"));
+    QCOMPARE(store->item(1)->state, ItemState::Assessed);
 }
 
 void TestQueueStore::committedResultsVisibleToAnotherConnection()
@@ -474,12 +473,12 @@ void TestQueueStore::committedResultsVisibleToAnotherConnection()
     auto reader = openStore(path);  // a second connection on the same file
     QVERIFY(writer->recordAssessment(2, assessment(70)).ok());
     QueueItem seen = *reader->item(2);
-    QCOMPARE(seen.state, QStringLiteral("assessed"));
+    QCOMPARE(seen.state, ItemState::Assessed);
     QCOMPARE(seen.score, 70.0);
-    QCOMPARE(seen.autoDecision, QStringLiteral("revise"));
+    QCOMPARE(seen.autoDecision, std::optional(Decision::Revise));
     // And the other way round, while both stay open.
-    QVERIFY(reader->setHumanDecision(3, QStringLiteral("filter")).ok());
-    QCOMPARE(writer->item(3)->humanDecision, QStringLiteral("filter"));
+    QVERIFY(reader->setHumanDecision(3, Decision::Filter).ok());
+    QCOMPARE(writer->item(3)->humanDecision, std::optional(Decision::Filter));
 }
 
 void TestQueueStore::pageMatchesNaiveSort()
@@ -504,7 +503,7 @@ void TestQueueStore::pageMatchesNaiveSort()
             // Few distinct scores: many ties, ordered by id.
             QVERIFY(store->recordAssessment(id, assessment(double(random.bounded(20) * 5))).ok());
             if (roll == 9)
-                QVERIFY(store->setHumanDecision(id, QStringLiteral("keep")).ok());
+                QVERIFY(store->setHumanDecision(id, Decision::Keep).ok());
         }
         all.push_back(*store->item(id));
     }
@@ -513,19 +512,16 @@ void TestQueueStore::pageMatchesNaiveSort()
     const auto naive = [&](const PageQuery &query) {
         std::vector<QueueItem> selected;
         for (const QueueItem &item : all) {
-            if (!query.state.isEmpty() && item.state != query.state)
+            if (query.state && item.state != *query.state)
                 continue;
-            if (query.decision == QLatin1String("none")
-                    ? !item.finalDecision().isEmpty()
-                    : !query.decision.isEmpty() && item.finalDecision() != query.decision)
+            if (query.withoutDecision ? item.finalDecision().has_value()
+                                      : query.decision && item.finalDecision() != query.decision)
                 continue;
             if (!query.textSearch.isEmpty()
                 && !item.text.contains(query.textSearch, Qt::CaseInsensitive))
                 continue;
             // A score range leaves out unscored items.
-            if (query.minScore && (!item.score || *item.score < *query.minScore))
-                continue;
-            if (query.maxScore && (!item.score || *item.score > *query.maxScore))
+            if (!query.scores.isUnbounded() && (!item.score || !query.scores.contains(*item.score)))
                 continue;
             selected.push_back(item);
         }
@@ -535,14 +531,18 @@ void TestQueueStore::pageMatchesNaiveSort()
                 if (a.score != b.score)
                     return a.score < b.score;  // nullopt is smallest
                 break;
-            case QueueSortColumn::State:
+            case QueueSortColumn::State:  // by name, as SQL sorts them
                 if (a.state != b.state)
-                    return a.state < b.state;
+                    return itemStateName(a.state) < itemStateName(b.state);
                 break;
-            case QueueSortColumn::Decision:
-                if (a.finalDecision() != b.finalDecision())
-                    return a.finalDecision() < b.finalDecision();
+            case QueueSortColumn::Decision: {
+                const auto name = [](const QueueItem &item) {
+                    return item.finalDecision() ? decisionName(*item.finalDecision()) : QString();
+                };
+                if (name(a) != name(b))
+                    return name(a) < name(b);
                 break;
+            }
             case QueueSortColumn::Id:
                 break;
             }
@@ -563,20 +563,22 @@ void TestQueueStore::pageMatchesNaiveSort()
     for (QueueSortColumn sort : { QueueSortColumn::Score, QueueSortColumn::Id,
                                   QueueSortColumn::State, QueueSortColumn::Decision }) {
         for (bool ascending : { true, false }) {
-            for (const QString &state : { QString(), QStringLiteral("assessed") }) {
+            for (const auto state :
+                 { std::optional<ItemState>(), std::optional(ItemState::Assessed) }) {
                 for (const QString &decision :
                      { QString(), QStringLiteral("keep"), QStringLiteral("none") }) {
                     for (const QString &search : { QString(), QStringLiteral("NEEDLE_%") }) {
                         for (const bool ranged : { false, true }) {
                             PageQuery query;
                             if (ranged) {
-                                query.minScore = 20;
-                                query.maxScore = 40;
+                                query.scores = ScoreRange { 20, true, 40, true };
                             }
                             query.sortBy = sort;
                             query.ascending = ascending;
                             query.state = state;
-                            query.decision = decision;
+                            query.withoutDecision = decision == QLatin1String("none");
+                            if (decision == QLatin1String("keep"))
+                                query.decision = Decision::Keep;
                             query.textSearch = search;
                             query.limit = 97;
                             const std::vector<QueueItem> expected = naive(query);
@@ -606,9 +608,6 @@ void TestQueueStore::pageMatchesNaiveSort()
             }
         }
     }
-    PageQuery bad;
-    bad.state = QStringLiteral("done");
-    QVERIFY(!store->page(bad).ok());
 }
 
 void TestQueueStore::exportContents()
@@ -646,9 +645,9 @@ void TestQueueStore::exportContents()
     QCOMPARE(store->item(4)->requestId, QStringLiteral("req \"4\""));
     QVERIFY(store->item(4)->logprobStatus.isEmpty());  // an error has no assessment
     QVERIFY(store->item(4)->logprobNote.isEmpty());
-    QVERIFY(store->setHumanDecision(4, QStringLiteral("keep")).ok());  // still an error
+    QVERIFY(store->setHumanDecision(4, Decision::Keep).ok());  // still an error
     QVERIFY(store->recordAssessment(6, assessment(90)).ok());
-    QVERIFY(store->setHumanDecision(6, QStringLiteral("keep"), QStringLiteral("edited")).ok());
+    QVERIFY(store->setHumanDecision(6, Decision::Keep, QStringLiteral("edited")).ok());
     QVERIFY(store->recordAssessment(7, assessment(70)).ok());
 
     const QString curated = dir.filePath(QStringLiteral("curated.jsonl"));
@@ -682,16 +681,17 @@ void TestQueueStore::exportContents()
     QCOMPARE(fileLines(log),
              (QList<QByteArray> {
                  "id,source_file,source_line,score,auto_decision,human_decision,final_decision,"
-                 "error_code,decided_by,text_source,output,request_id,logprob_status,logprob_note",
-                 "1," + quotedInput + ",1,10,keep,,keep,,auto,original,curated,req_1,not_allowed,",
-                 "2," + quotedInput + ",2,60,revise,,revise,,auto,revision,curated,,,",
+                 "error_code,decided_by,text_source,output,request_id,logprob_status,logprob_note,"
+                 "source_id",
+                 "1," + quotedInput + ",1,10,keep,,keep,,auto,original,curated,req_1,not_allowed,,1",
+                 "2," + quotedInput + ",2,60,revise,,revise,,auto,revision,curated,,,,2",
                  "3," + quotedInput
                      + ",3,95.5,filter,,filter,,auto,original,dropped,,,"
-                       "\"split_digits: \"\"95\"\" spans 2 tokens, 1 used\"",
-                 "4," + quotedInput + ",4,,,keep,,parse,,,,\"req \"\"4\"\"\",,",
-                 "5," + quotedInput + ",5,,,,,,,,,,,",
-                 "6," + quotedInput + ",6,90,filter,keep,keep,,human,edit,curated,,,",
-                 "7," + quotedInput + ",7,70,revise,,revise,,auto,,held,,,",
+                       "\"split_digits: \"\"95\"\" spans 2 tokens, 1 used\",3",
+                 "4," + quotedInput + ",4,,,keep,,parse,,,,\"req \"\"4\"\"\",,,4",
+                 "5," + quotedInput + ",5,,,,,,,,,,,,5",
+                 "6," + quotedInput + ",6,90,filter,keep,keep,,human,edit,curated,,,,6",
+                 "7," + quotedInput + ",7,70,revise,,revise,,auto,,held,,,,7",
              }));
 
     // Optional outputs may be left out; the error item is never curated.
@@ -735,7 +735,7 @@ void TestQueueStore::statusCounts()
     QVERIFY(store->recordAssessment(1, assessment(10)).ok());
     QVERIFY(store->recordAssessment(2, assessment(90)).ok());
     QVERIFY(store->recordAssessment(3, assessment(60)).ok());
-    QVERIFY(store->setHumanDecision(2, QStringLiteral("keep")).ok());
+    QVERIFY(store->setHumanDecision(2, Decision::Keep).ok());
     QVERIFY(store->recordError(4, QStringLiteral("x"), QStringLiteral("y"), 1).ok());
     auto status = store->status();
     QVERIFY(status.ok());
@@ -801,7 +801,7 @@ void TestQueueStore::survivesKill()
     for (const QByteArray &line : std::as_const(lines)) {
         const qint64 id = line.toLongLong();
         const QueueItem item = *store->item(id);
-        QCOMPARE(item.state, QStringLiteral("assessed"));
+        QCOMPARE(item.state, ItemState::Assessed);
         QCOMPARE(item.score, double(id % 100));
     }
     // Still writable after the crash.
@@ -831,8 +831,8 @@ void TestQueueStore::countsAndCandidateCounts()
     for (int i = 0; i < 5; ++i)
         QVERIFY(store->recordAssessment(i + 1, assessment(scores[i])).ok());
     QVERIFY(store->recordError(6, QStringLiteral("x"), QStringLiteral("y"), 1).ok());
-    QVERIFY(store->setHumanDecision(4, QStringLiteral("keep")).ok());  // auto filter
-    QVERIFY(store->setHumanDecision(7, QStringLiteral("filter")).ok());  // pending
+    QVERIFY(store->setHumanDecision(4, Decision::Keep).ok());  // auto filter
+    QVERIFY(store->setHumanDecision(7, Decision::Filter).ok());  // pending
 
     // Stored thresholds 80/50: keep 1, 2, 4(h); revise 3, 5; filter 7(h).
     const QueueCounts now = *store->counts();
@@ -886,39 +886,39 @@ void TestQueueStore::batchHumanDecisionsAndRestore()
                 .ok());
     for (int id = 1; id <= 8; ++id)
         QVERIFY(store->recordAssessment(id, assessment(id * 10)).ok());  // 10..80
-    QVERIFY(store->setHumanDecision(2, QStringLiteral("revise"), QStringLiteral("edited")).ok());
+    QVERIFY(store->setHumanDecision(2, Decision::Revise, QStringLiteral("edited")).ok());
     const QueueItem second = *store->item(2);
 
     PageQuery assessed;
-    assessed.state = QStringLiteral("assessed");
-    auto before = store->setHumanDecisions(assessed, QStringLiteral("filter"), 35.0);
-    QVERIFY(before.ok());
-    QCOMPARE(before->size(), 3u);  // 10, 20, 30
-    QCOMPARE(before->at(1).humanDecision, QStringLiteral("revise"));
+    assessed.state = ItemState::Assessed;
+    assessed.scores = ScoreRange::below(35.0);
+    auto batch = store->decideMatching(assessed, Decision::Filter);
+    QVERIFY(batch.ok());
+    QCOMPARE(batch->changed, 3);  // 10, 20, 30
     for (qint64 id : { 1, 2, 3 })
-        QCOMPARE(store->item(id)->humanDecision, QStringLiteral("filter"));
+        QCOMPARE(store->item(id)->humanDecision, std::optional(Decision::Filter));
     QCOMPARE(store->item(2)->editedText, QStringLiteral("edited"));
-    QVERIFY(store->item(4)->humanDecision.isEmpty());
-    QVERIFY(store->item(9)->humanDecision.isEmpty());  // pending: not matched
+    QVERIFY(!store->item(4)->humanDecision);
+    QVERIFY(!store->item(9)->humanDecision);  // pending: not matched
 
-    QVERIFY(store->restoreHumanDecisions(*before).ok());
-    QVERIFY(store->item(1)->humanDecision.isEmpty());
+    QVERIFY(store->undoDecisions(batch->undoStep).ok());
+    QVERIFY(!store->item(1)->humanDecision);
     QVERIFY(store->item(1)->decidedAt.isEmpty());
     const QueueItem restored = *store->item(2);
     QCOMPARE(restored.humanDecision, second.humanDecision);
     QCOMPARE(restored.editedText, second.editedText);
     QCOMPARE(restored.decidedAt, second.decidedAt);
+    QVERIFY(!store->undoDecisions(batch->undoStep).ok());  // undone already
 
     // Clearing clears the edited texts too; a restore naming a missing item changes nothing.
-    auto cleared = store->setHumanDecisions(PageQuery {}, QString());
+    auto cleared = store->decideMatching(PageQuery {}, std::nullopt);
     QVERIFY(cleared.ok());
-    QCOMPARE(cleared->size(), 10u);
+    QCOMPARE(cleared->changed, 1);  // only item 2 had a decision
     QVERIFY(store->item(2)->editedText.isEmpty());
     std::vector<QueueItem> withMissing { second, QueueItem {} };
     withMissing.back().id = 999;
     QVERIFY(!store->restoreHumanDecisions(withMissing).ok());
-    QVERIFY(store->item(2)->humanDecision.isEmpty());
-    QVERIFY(!store->setHumanDecisions(assessed, QStringLiteral("maybe")).ok());
+    QVERIFY(!store->item(2)->humanDecision);
 }
 
 // A queue written by schema 1 opens, is migrated in place (claims and the run lease) and keeps
@@ -959,9 +959,9 @@ void TestQueueStore::migratesSchemaOne()
 
     QCOMPARE(store->count({}).value(), 3);
     const QueueItem assessed = store->item(2).value();
-    QCOMPARE(assessed.state, QStringLiteral("assessed"));
+    QCOMPARE(assessed.state, ItemState::Assessed);
     QCOMPARE(assessed.score, 75.0);
-    QCOMPARE(assessed.autoDecision, QStringLiteral("filter"));
+    QCOMPARE(assessed.autoDecision, std::optional(Decision::Filter));
     QCOMPARE(store->item(3).value().errorCode, QStringLiteral("refusal"));
     QCOMPARE(store->thresholds().value().filter, 70.0);
     QCOMPARE(store->property(QStringLiteral("criteria")).value(),
@@ -1005,7 +1005,7 @@ void TestQueueStore::migratesSchemaThree()
     QSqlDatabase::removeDatabase(QStringLiteral("three"));
 
     auto store = openStore(path);
-    QCOMPARE(QueueStore::kSchemaVersion, 4);
+    QCOMPARE(QueueStore::kSchemaVersion, 5);
     {
         QSqlDatabase db
             = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("check-three"));
@@ -1014,7 +1014,7 @@ void TestQueueStore::migratesSchemaThree()
         QSqlQuery query(db);
         QVERIFY(query.exec(QStringLiteral("SELECT max(version) FROM schema_version"))
                 && query.next());
-        QCOMPARE(query.value(0).toInt(), 4);
+        QCOMPARE(query.value(0).toInt(), QueueStore::kSchemaVersion);
         QVERIFY(query.exec(QStringLiteral("SELECT count(*) FROM items WHERE request_id IS NULL "
                                           "AND logprob_status IS NULL"))
                 && query.next());
@@ -1130,7 +1130,7 @@ void TestQueueStore::runLeaseAndClaims()
     QCOMPARE(claimed->front().id, 1);
     // Still pending (claims are not a state), and skipped by the next pick.
     PageQuery pending;
-    pending.state = QStringLiteral("pending");
+    pending.state = ItemState::Pending;
     QCOMPARE(second->count(pending).value(), 20);
     QCOMPARE(first->claimPending(3).value().front().id, 6);  // 6, 7, 8 now claimed too
     QVERIFY(first->releaseClaim(2).ok());

@@ -1,0 +1,215 @@
+// QueueStore's counts: by state and decision (from the tallies the triggers keep), for candidate
+// thresholds, the score histogram, and the status report.
+#include "review/assessment.h"
+#include "review/queuesql.h"
+#include "review/queuestore.h"
+#include "review/sqlitesupport.h"
+
+#include <QJsonArray>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QVariant>
+
+#include <cmath>
+
+namespace pcs {
+
+using namespace queuesql;
+
+Result<QJsonObject> QueueStore::status()
+{
+    QSqlQuery query(m_db);
+    query.setForwardOnly(true);
+    // Counts per value of one column (every known value present, zero when absent).
+    const auto countsBy
+        = [&](const QString &column, const QStringList &values, QJsonObject &counts) -> bool {
+        for (const QString &value : values)
+            counts.insert(value, 0);
+        if (!sqlite::execRetryingBusy(
+                query,
+                QStringLiteral("SELECT %1 AS value, count(*) FROM %2 WHERE value IS NOT NULL "
+                               "GROUP BY value")
+                    .arg(column, itemsWithThresholds())))
+            return false;
+        while (query.next())
+            counts.insert(query.value(0).toString(), query.value(1).toLongLong());
+        return true;
+    };
+    const QStringList decisions { QStringLiteral("keep"), QStringLiteral("revise"),
+                                  QStringLiteral("filter") };
+    QJsonObject states, autoDecisions, humanDecisions, finalDecisions;
+    const QStringList allStates { itemStateName(ItemState::Pending),
+                                  itemStateName(ItemState::Assessed),
+                                  itemStateName(ItemState::Error) };
+    if (!countsBy(QStringLiteral("items.state"), allStates, states)
+        || !countsBy(autoDecision(), decisions, autoDecisions)
+        || !countsBy(QStringLiteral("items.human_decision"), decisions, humanDecisions)
+        || !countsBy(finalDecision(), decisions, finalDecisions))
+        return databaseError(QStringLiteral("counting items"), query);
+    qint64 total = 0;
+    for (const auto &value : std::as_const(states))
+        total += value.toInteger();
+
+    // Assessed items whose run wanted log-probs but whose score is not the probability-weighted
+    // one, by reason: the model refused them (logprob_status), or the note's code. Items of runs
+    // that asked for none ("not_requested") got what was wanted and are not counted.
+    QJsonObject withoutLogprobs;
+    qint64 withoutLogprobsTotal = 0;
+    if (!sqlite::execRetryingBusy(
+            query,
+            QStringLiteral("SELECT CASE WHEN logprob_note IS NOT NULL "
+                           "THEN substr(logprob_note, 1, instr(logprob_note, ':') - 1) "
+                           "ELSE logprob_status END AS code, count(*) FROM items "
+                           "WHERE (logprob_note IS NOT NULL OR logprob_status = '%1') "
+                           "AND state = 'assessed' GROUP BY code ORDER BY code")
+                .arg(QLatin1String(LogprobStatus::kNotAllowed))))
+        return databaseError(QStringLiteral("counting the log-prob notes"), query);
+    while (query.next()) {
+        withoutLogprobs.insert(query.value(0).toString(), query.value(1).toLongLong());
+        withoutLogprobsTotal += query.value(1).toLongLong();
+    }
+
+    auto limits = thresholds();
+    if (!limits)
+        return limits.error();
+    QJsonArray sources;
+    if (!sqlite::execRetryingBusy(
+            query,
+            QStringLiteral(
+                "SELECT path, sha256, size_bytes, imported_at FROM sources ORDER BY imported_at")))
+        return databaseError(QStringLiteral("reading the sources"), query);
+    while (query.next())
+        sources.append(
+            QJsonObject { { QStringLiteral("path"), query.value(0).toString() },
+                          { QStringLiteral("sha256"), query.value(1).toString() },
+                          { QStringLiteral("size_bytes"), query.value(2).toLongLong() },
+                          { QStringLiteral("imported_at"), query.value(3).toString() } });
+    // Who is running the queue now, if anyone (a stale lease shows until the next run starts).
+    auto lease = currentRunLease();
+    if (!lease)
+        return lease.error();
+    const QJsonValue run = *lease
+        ? QJsonValue(QJsonObject { { QStringLiteral("pid"), (*lease)->pid },
+                                   { QStringLiteral("host"), (*lease)->host },
+                                   { QStringLiteral("started_at"), (*lease)->startedAt },
+                                   { QStringLiteral("heartbeat_at"), (*lease)->heartbeatAt } })
+        : QJsonValue();
+    return QJsonObject {
+        { QStringLiteral("database"), m_path },
+        { QStringLiteral("items"), total },
+        { QStringLiteral("run"), run },
+        { QStringLiteral("states"), states },
+        { QStringLiteral("auto_decisions"), autoDecisions },
+        { QStringLiteral("human_decisions"), humanDecisions },
+        { QStringLiteral("final_decisions"), finalDecisions },
+        { QStringLiteral("thresholds"),
+          QJsonObject { { QStringLiteral("filter"), limits->filter },
+                        { QStringLiteral("revise"), limits->revise } } },
+        { QStringLiteral("scored_without_logprobs"),
+          QJsonObject { { QStringLiteral("items"), withoutLogprobsTotal },
+                        { QStringLiteral("reasons"), withoutLogprobs } } },
+        { QStringLiteral("sources"), sources },
+    };
+}
+
+Result<QueueCounts> QueueStore::counts()
+{
+    auto current = thresholds();
+    if (!current)
+        return current.error();
+    return countsFor(*current);
+}
+
+Result<QueueCounts> QueueStore::countsFor(const Thresholds &candidate)
+{
+    if (Status valid = candidate.validate(); !valid)
+        return valid.error();
+    // One read transaction, so that the tallies and the histogram agree.
+    QSqlQuery query(m_db);
+    query.setForwardOnly(true);
+    if (!sqlite::execRetryingBusy(query, QStringLiteral("SELECT name, items FROM item_tallies "
+                                                        "UNION ALL SELECT '', coalesce(sum(items), "
+                                                        "0) FROM score_bands")))
+        return databaseError(QStringLiteral("counting items"), query);
+    QueueCounts counts;
+    qint64 derived = 0;  // assessed, scored, without a human decision
+    qint64 human[3] = { 0, 0, 0 };
+    while (query.next()) {
+        const QString name = query.value(0).toString();
+        const qint64 items = query.value(1).toLongLong();
+        if (name.isEmpty())
+            derived = items;
+        else if (name == QLatin1String("total"))
+            counts.total = items;
+        else if (const auto state = itemStateFromName(name))
+            (*state == ItemState::Pending ? counts.pending
+             : *state == ItemState::Assessed ? counts.assessed
+                                             : counts.errors)
+                = items;
+        else if (name.startsWith(QLatin1String("human_")))
+            if (const auto decision = decisionFromName(name.mid(6)))
+                human[int(*decision)] = items;
+    }
+    query.finish();
+
+    // Derived items scored above `bound`: the integer bands wholly above it, plus the exact
+    // scores above it in its own band. Exact for any real bound, whatever the scores are.
+    QSqlQuery above(m_db);
+    above.setForwardOnly(true);
+    above.prepare(QStringLiteral(
+        "SELECT (SELECT coalesce(sum(items), 0) FROM score_bands WHERE band > ?) + (SELECT "
+        "coalesce(sum(items), 0) FROM score_histogram WHERE score > ? AND score < ?)"));
+    const auto countAbove = [&](std::optional<double> bound) -> std::optional<qint64> {
+        if (!bound)
+            return 0;
+        const double band = std::floor(*bound);
+        above.bindValue(0, qint64(band));
+        above.bindValue(1, *bound);
+        above.bindValue(2, band + 1);
+        if (!sqlite::execRetryingBusy(above) || !above.next())
+            return std::nullopt;
+        const qint64 count = above.value(0).toLongLong();
+        above.finish();
+        return count;
+    };
+    // The automatic decisions by the rule's ranges, each open below and closed above.
+    for (const Decision decision : { Decision::Keep, Decision::Revise, Decision::Filter }) {
+        const ScoreRange range = autoDecisionRange(decision, candidate);
+        Q_ASSERT(!range.minInclusive && range.maxInclusive);
+        const auto fromBelow = range.min ? countAbove(range.min) : std::optional<qint64>(derived);
+        const auto fromAbove = countAbove(range.max);
+        if (!fromBelow || !fromAbove)
+            return databaseError(QStringLiteral("counting items for candidate thresholds"), above);
+        const qint64 count = *fromBelow - *fromAbove + human[int(decision)];
+        (decision == Decision::Keep ? counts.keep
+         : decision == Decision::Revise ? counts.revise
+                                        : counts.filter)
+            = count;
+    }
+    counts.humanDecided = human[0] + human[1] + human[2];
+    return counts;
+}
+
+Result<std::vector<qint64>> QueueStore::scoreHistogram(int bins)
+{
+    if (bins < 1)
+        return Error::badInput(QStringLiteral("a histogram needs at least one bin"));
+    // The exact-score histogram of the derived items, plus the scored items a human decided;
+    // scores are clamped into [0, 100] bins.
+    QSqlQuery query(m_db);
+    query.setForwardOnly(true);
+    query.prepare(QStringLiteral(
+        "SELECT min(max(CAST(score * ? / 100.0 AS INTEGER), 0), ?) AS bin, sum(items) FROM ("
+        "SELECT score, items FROM score_histogram UNION ALL SELECT score, 1 FROM items WHERE "
+        "human_decision IS NOT NULL AND state = 'assessed' AND score IS NOT NULL) GROUP BY bin"));
+    query.addBindValue(bins);
+    query.addBindValue(bins - 1);
+    if (!sqlite::execRetryingBusy(query))
+        return databaseError(QStringLiteral("reading the score histogram"), query);
+    std::vector<qint64> histogram(std::size_t(bins), 0);
+    while (query.next())
+        histogram[std::size_t(query.value(0).toInt())] = query.value(1).toLongLong();
+    return histogram;
+}
+
+}  // namespace pcs

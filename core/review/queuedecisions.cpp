@@ -1,0 +1,264 @@
+// QueueStore's writes of results and decisions: assessments, failures, revisions, human
+// decisions one by one or in undoable batches, and the thresholds.
+#include "review/queuesql.h"
+#include "review/queuestore.h"
+#include "review/sqlitesupport.h"
+
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QVariant>
+
+#include <cmath>
+
+namespace pcs {
+
+using namespace queuesql;
+
+Status QueueStore::recordAssessment(qint64 id, const AssessmentRecord &assessment)
+{
+    if (!std::isfinite(assessment.score)
+        || !allFinite({ assessment.llmScore, assessment.logprobCoverage, assessment.ruleScore,
+                        assessment.fastTextScore }))
+        return Error::badInput(
+            QStringLiteral("item %1: assessment scores must be finite numbers").arg(id), m_path);
+    QSqlQuery &query = *m_recordAssessment;
+    int position = 0;
+    query.bindValue(position++, nullable(assessment.llmScore));
+    query.bindValue(position++, assessment.llmReasoning);
+    query.bindValue(position++, nullable(assessment.logprobCoverage));
+    query.bindValue(position++, nullable(assessment.ruleScore));
+    query.bindValue(position++, nullable(assessment.fastTextScore));
+    query.bindValue(position++, assessment.score);
+    query.bindValue(position++, assessment.attempts);
+    query.bindValue(position++, nowUtc());
+    query.bindValue(position++, nullable(assessment.requestId));
+    query.bindValue(position++, nullable(assessment.logprobStatus));
+    query.bindValue(position++, nullable(assessment.logprobNote));
+    query.bindValue(position++, id);
+    // Autocommit: the statement is its own transaction, durable when exec returns.
+    if (!sqlite::execRetryingBusy(query))
+        return databaseError(QStringLiteral("recording the assessment of item %1").arg(id), query);
+    return requireChanged(query, id);
+}
+
+Status QueueStore::recordError(qint64 id, const QString &errorCode, const QString &message,
+                               int attempts, const QString &requestId)
+{
+    QSqlQuery query(m_db);
+    // A failed assessment has no score and so no automatic decision (never a silent "keep").
+    query.prepare(
+        QStringLiteral("UPDATE items SET state = 'error', error_code = ?, error = ?, attempts = ?, "
+                       "request_id = ?, logprob_status = NULL, logprob_note = NULL, "
+                       "assessed_at = ?, score = NULL, claimed_by = NULL, "
+                       "claimed_at = NULL WHERE id = ?"));
+    query.addBindValue(errorCode.isEmpty() ? QStringLiteral("error") : errorCode);
+    query.addBindValue(message);
+    query.addBindValue(attempts);
+    query.addBindValue(nullable(requestId));
+    query.addBindValue(nowUtc());
+    query.addBindValue(id);
+    if (!sqlite::execRetryingBusy(query))
+        return databaseError(QStringLiteral("recording the error of item %1").arg(id), query);
+    return requireChanged(query, id);
+}
+
+Status QueueStore::recordRevision(qint64 id, const QString &revisedText,
+                                  std::optional<double> revisedScore)
+{
+    if (!allFinite({ revisedScore }))
+        return Error::badInput(QStringLiteral("item %1: the revised score must be finite").arg(id),
+                               m_path);
+    QSqlQuery query(m_db);
+    query.prepare(
+        QStringLiteral("UPDATE items SET revised_text = ?, revised_score = ? WHERE id = ?"));
+    query.addBindValue(nullable(revisedText));
+    query.addBindValue(nullable(revisedScore));
+    query.addBindValue(id);
+    if (!sqlite::execRetryingBusy(query))
+        return databaseError(QStringLiteral("recording the revision of item %1").arg(id), query);
+    return requireChanged(query, id);
+}
+
+Status QueueStore::setHumanDecision(qint64 id, std::optional<Decision> decision,
+                                    const QString &editedText)
+{
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral(
+        "UPDATE items SET human_decision = ?, edited_text = ?, decided_at = ? WHERE id = ?"));
+    query.addBindValue(decisionSql(decision));
+    query.addBindValue(decision ? nullable(editedText) : QVariant());
+    query.addBindValue(decision ? QVariant(nowUtc()) : QVariant());
+    query.addBindValue(id);
+    if (!sqlite::execRetryingBusy(query))
+        return databaseError(QStringLiteral("recording the decision on item %1").arg(id), query);
+    return requireChanged(query, id);
+}
+
+Status QueueStore::setThresholds(double filter, double revise)
+{
+    if (Status valid = Thresholds { filter, revise }.validate(); !valid)
+        return valid.error();
+    // One row: every automatic decision is derived from it when read.
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral(
+        "UPDATE settings SET filter_threshold = ?, revise_threshold = ? WHERE id = 1"));
+    query.addBindValue(filter);
+    query.addBindValue(revise);
+    if (!sqlite::execRetryingBusy(query))
+        return databaseError(QStringLiteral("changing the thresholds"), query);
+    return Done {};
+}
+
+Result<Thresholds> QueueStore::thresholds()
+{
+    QSqlQuery query(m_db);
+    if (!sqlite::execRetryingBusy(
+            query,
+            QStringLiteral("SELECT filter_threshold, revise_threshold FROM settings WHERE id = 1"))
+        || !query.next())
+        return databaseError(QStringLiteral("reading the thresholds"), query);
+    return Thresholds { query.value(0).toDouble(), query.value(1).toDouble() };
+}
+
+Status QueueStore::resetErrors()
+{
+    QSqlQuery query(m_db);
+    if (!sqlite::execRetryingBusy(query, QStringLiteral("UPDATE items SET state = 'pending', "
+                                                        "error = NULL, error_code = NULL "
+                                                        "WHERE state = 'error'")))
+        return databaseError(QStringLiteral("resetting the failed items"), query);
+    return Done {};
+}
+
+
+Result<DecisionBatch> QueueStore::decideMatching(const PageQuery &filter,
+                                                 std::optional<Decision> decision)
+{
+    const QueryParts parts = queryParts(filter);
+    sqlite::Transaction transaction(m_db, m_path);
+    if (Status begun = transaction.begin(); !begun)
+        return begun.error();
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral("INSERT INTO undo_steps (label, created_at) VALUES (?, ?)"));
+    query.addBindValue(decision ? decisionName(*decision) : QStringLiteral("clear"));
+    query.addBindValue(nowUtc());
+    if (!query.exec())
+        return databaseError(QStringLiteral("recording an undo step"), query);
+    DecisionBatch batch;
+    batch.undoStep = query.lastInsertId().toLongLong();
+    // The decisions as they were, of exactly the items this batch changes.
+    query.prepare(QStringLiteral("INSERT INTO undo_items (step, id, human_decision, edited_text, "
+                                 "decided_at) SELECT ?, items.id, items.human_decision, "
+                                 "items.edited_text, items.decided_at FROM %1 WHERE %2 AND "
+                                 "items.human_decision IS NOT ? ORDER BY items.id")
+                      .arg(itemsWithThresholds(), parts.where));
+    query.addBindValue(batch.undoStep);
+    for (const QVariant &bind : parts.binds)
+        query.addBindValue(bind);
+    query.addBindValue(decisionSql(decision));
+    if (!query.exec())
+        return databaseError(QStringLiteral("recording the decisions to undo"), query);
+    batch.changed = query.numRowsAffected();
+    if (batch.changed == 0)
+        return DecisionBatch {};  // nothing to change: no step (rolled back)
+    // The change itself: one statement.
+    query.prepare(QStringLiteral(
+        "UPDATE items SET human_decision = ?, edited_text = CASE WHEN ? IS NULL THEN NULL "
+        "ELSE edited_text END, decided_at = ? WHERE id IN (SELECT id FROM undo_items WHERE "
+        "step = ?)"));
+    query.addBindValue(decisionSql(decision));
+    query.addBindValue(decisionSql(decision));
+    query.addBindValue(decision ? QVariant(nowUtc()) : QVariant());
+    query.addBindValue(batch.undoStep);
+    if (!query.exec())
+        return databaseError(QStringLiteral("recording the decisions"), query);
+    // Only the latest steps can be undone.
+    query.prepare(QStringLiteral("DELETE FROM undo_items WHERE step <= ?"));
+    query.addBindValue(batch.undoStep - kUndoSteps);
+    if (!query.exec())
+        return databaseError(QStringLiteral("forgetting old undo steps"), query);
+    query.prepare(QStringLiteral("DELETE FROM undo_steps WHERE step <= ?"));
+    query.addBindValue(batch.undoStep - kUndoSteps);
+    if (!query.exec())
+        return databaseError(QStringLiteral("forgetting old undo steps"), query);
+    if (Status committed = transaction.commit(); !committed)
+        return committed.error();
+    return batch;
+}
+
+Result<DecisionBatch> QueueStore::acceptBelow(double score)
+{
+    if (!std::isfinite(score))
+        return Error::badInput(QStringLiteral("the score bound must be a finite number"));
+    PageQuery filter;
+    filter.state = ItemState::Assessed;
+    filter.withoutHumanDecision = true;
+    filter.scores = ScoreRange::below(score);
+    return decideMatching(filter, Decision::Keep);
+}
+
+Result<DecisionBatch> QueueStore::filterAbove(double score)
+{
+    if (!std::isfinite(score))
+        return Error::badInput(QStringLiteral("the score bound must be a finite number"));
+    PageQuery filter;
+    filter.state = ItemState::Assessed;
+    filter.withoutHumanDecision = true;
+    filter.scores = ScoreRange::above(score);
+    return decideMatching(filter, Decision::Filter);
+}
+
+Status QueueStore::undoDecisions(qint64 undoStep)
+{
+    sqlite::Transaction transaction(m_db, m_path);
+    if (Status begun = transaction.begin(); !begun)
+        return begun;
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral("DELETE FROM undo_steps WHERE step = ?"));
+    query.addBindValue(undoStep);
+    if (!query.exec())
+        return databaseError(QStringLiteral("reading the undo step"), query);
+    if (query.numRowsAffected() < 1)
+        return Error::badInput(
+            QStringLiteral("no undo step %1 in the queue (undone already, or too old)")
+                .arg(undoStep),
+            m_path);
+    query.prepare(QStringLiteral(
+        "UPDATE items SET human_decision = u.human_decision, edited_text = u.edited_text, "
+        "decided_at = u.decided_at FROM undo_items AS u WHERE u.step = ? AND items.id = u.id"));
+    query.addBindValue(undoStep);
+    if (!query.exec())
+        return databaseError(QStringLiteral("undoing the decisions"), query);
+    query.prepare(QStringLiteral("DELETE FROM undo_items WHERE step = ?"));
+    query.addBindValue(undoStep);
+    if (!query.exec())
+        return databaseError(QStringLiteral("forgetting the undo step"), query);
+    return transaction.commit();
+}
+
+Status QueueStore::restoreHumanDecisions(const std::vector<QueueItem> &before)
+{
+    sqlite::Transaction transaction(m_db, m_path);
+    if (Status begun = transaction.begin(); !begun)
+        return begun.error();
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral(
+        "UPDATE items SET human_decision = ?, edited_text = ?, decided_at = ? WHERE id = ?"));
+    for (const QueueItem &item : before) {
+        query.bindValue(0, decisionSql(item.humanDecision));
+        query.bindValue(1, nullable(item.editedText));
+        query.bindValue(2, nullable(item.decidedAt));
+        query.bindValue(3, item.id);
+        if (!query.exec() || query.numRowsAffected() < 1) {
+            const Error error = query.lastError().isValid()
+                ? databaseError(QStringLiteral("restoring the decision on item %1").arg(item.id),
+                                query)
+                : Error::badInput(QStringLiteral("the review queue has no item %1").arg(item.id),
+                                  m_path);
+            return error;
+        }
+    }
+    return transaction.commit();
+}
+
+}  // namespace pcs
