@@ -14,7 +14,9 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QElapsedTimer>
 #include <QEventLoop>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRegularExpression>
@@ -32,6 +34,7 @@ const QString kExport = QStringLiteral("review export");
 const QString kBatchExport = QStringLiteral("review batch-export");
 const QString kBatchImport = QStringLiteral("review batch-import");
 const QString kImport = QStringLiteral("review import");
+const QString kThresholds = QStringLiteral("review thresholds");
 
 QCommandLineOption dbOption()
 {
@@ -58,6 +61,15 @@ std::unique_ptr<QueueStore> openStore(const QCommandLineParser &parser, const QS
         return nullptr;
     }
     return std::move(store).value();
+}
+
+QCommandLineOption idFieldOption()
+{
+    return { QStringLiteral("id-field"),
+             QStringLiteral("The JSONL field holding each record's own id, shown for the item in "
+                            "the app, logs and summaries (a number as written); default: none "
+                            "(the queue's internal id)."),
+             QStringLiteral("FIELD") };
 }
 
 QList<NamedPath> queueFiles(const QCommandLineParser &parser)
@@ -184,8 +196,9 @@ Result<Criteria> keepCriteria(QueueStore &store, const QString &path)
 // Imports --input (with --text-field) and says what happened; the exit code.
 int importInto(QueueStore &store, const QCommandLineParser &parser)
 {
-    auto imported = store.importJsonl(parser.value(QStringLiteral("input")),
-                                      parser.value(QStringLiteral("text-field")));
+    auto imported = store.importJsonl(
+        parser.value(QStringLiteral("input")), parser.value(QStringLiteral("text-field")),
+        TaskControl::none(), parser.value(QStringLiteral("id-field")));
     if (!imported)
         return reportError(imported.error());
     for (const QString &problem : imported->problems.mid(0, 10))
@@ -209,7 +222,8 @@ int importReview(const QStringList &arguments)
             QStringLiteral("FILE") },
           { QStringLiteral("text-field"),
             QStringLiteral("The JSONL field holding the text (default text)."),
-            QStringLiteral("FIELD"), QStringLiteral("text") } });
+            QStringLiteral("FIELD"), QStringLiteral("text") },
+          idFieldOption() });
     int exitCode = ExitOk;
     if (parseOrExit(parser, arguments, kImport,
                     QStringLiteral(
@@ -373,6 +387,7 @@ int runReview(const QStringList &arguments)
         { QStringLiteral("text-field"),
           QStringLiteral("The JSONL field holding the text (default text)."),
           QStringLiteral("FIELD"), QStringLiteral("text") },
+        idFieldOption(),
         { QStringLiteral("wait"),
           QStringLiteral("When another run holds the queue, wait until it ends (default: exit "
                          "with code 3).") },
@@ -644,9 +659,8 @@ int exportReview(const QStringList &arguments)
                        .arg(summary->held)
                        .arg(summary->failed);
     if (summary->reviseMissing > 0) {
-        QStringList ids;
-        for (const qint64 id : std::as_const(summary->reviseMissingIds))
-            ids << QString::number(id);
+        // Named by the records' own ids (--id-field at import), else the internal ones.
+        const QStringList &ids = summary->reviseMissingSourceIds;
         const QString fate = *reviseMissing == ReviseMissingPolicy::Hold
             ? QStringLiteral("held back")
             : *reviseMissing == ReviseMissingPolicy::Drop
@@ -841,10 +855,80 @@ int batchImportReview(const QStringList &arguments)
 
 }  // namespace
 
+// review thresholds: sets the thresholds (or, with --dry-run, only counts what they would do)
+// and says the keep/revise/filter counts and how long it took.
+int thresholdsReview(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.addOptions(
+        { dbOption(),
+          { QStringLiteral("filter-threshold"),
+            QStringLiteral("Scores above this are filtered (0-100; default: the queue's)."),
+            QStringLiteral("T") },
+          { QStringLiteral("revise-threshold"),
+            QStringLiteral("Scores above this (and not above the filter threshold) are revised "
+                           "(0-100; default: the queue's)."),
+            QStringLiteral("T") },
+          { QStringLiteral("dry-run"),
+            QStringLiteral("Print the counts the thresholds would give without setting them.") } });
+    int exitCode = ExitOk;
+    if (parseOrExit(parser, arguments, kThresholds,
+                    QStringLiteral("Set the queue's thresholds and print the keep/revise/filter "
+                                   "counts they give."),
+                    &exitCode))
+        return exitCode;
+    const QString db = parser.value(QStringLiteral("db"));
+    if (db.isEmpty())
+        return usageError(QStringLiteral("--db is required"), kThresholds);
+    // Thresholds belong to a queue: never create an empty one here.
+    if (!QFileInfo::exists(db))
+        return reportError(Error::badInput(QStringLiteral("no review queue here"), db));
+    auto store = openStore(parser, kThresholds, &exitCode);
+    if (!store)
+        return exitCode;
+    auto current = store->thresholds();
+    if (!current)
+        return reportError(current.error());
+    Thresholds wanted = *current;
+    for (const auto &[name, target] :
+         { std::pair { QStringLiteral("filter-threshold"), &wanted.filter },
+           std::pair { QStringLiteral("revise-threshold"), &wanted.revise } }) {
+        if (!parser.isSet(name))
+            continue;
+        const auto value = doubleOption(parser, name, kThresholds);
+        if (!value)
+            return ExitBadInput;
+        *target = *value;
+    }
+    if (Status valid = wanted.validate(); !valid)
+        return usageError(valid.error().reason, kThresholds);
+    const bool dryRun = parser.isSet(QStringLiteral("dry-run"));
+    QElapsedTimer timer;
+    timer.start();
+    if (!dryRun) {
+        if (Status set = store->setThresholds(wanted.filter, wanted.revise); !set)
+            return reportError(set.error());
+    }
+    auto counts = store->countsFor(wanted);
+    if (!counts)
+        return reportError(counts.error());
+    const double seconds = double(timer.nsecsElapsed()) * 1e-9;
+    std::printf("%s: filter %s, revise %s: keep %lld, revise %lld, filter %lld (%lld decided by a "
+                "human; %lld pending, %lld errors, %lld items) in %.3f s\n",
+                dryRun ? "dry run" : "thresholds set",
+                qPrintable(QString::number(wanted.filter, 'g', QLocale::FloatingPointShortest)),
+                qPrintable(QString::number(wanted.revise, 'g', QLocale::FloatingPointShortest)),
+                counts->keep, counts->revise, counts->filter, counts->humanDecided, counts->pending,
+                counts->errors, counts->total, seconds);
+    std::fflush(stdout);
+    return ExitOk;
+}
+
 int runReviewCommand(const QStringList &arguments)
 {
-    const QString usage = QStringLiteral(
-        "usage: pcstudio-cli review run|import|status|export|batch-export|batch-import [OPTIONS]");
+    const QString usage
+        = QStringLiteral("usage: pcstudio-cli review "
+                         "run|import|status|thresholds|export|batch-export|batch-import [OPTIONS]");
     if (arguments.size() < 2)
         return usageError(usage, QStringLiteral("review"));
     const QString sub = arguments[1];
@@ -855,6 +939,8 @@ int runReviewCommand(const QStringList &arguments)
         return statusReview(rest);
     if (sub == QLatin1String("import"))
         return importReview(rest);
+    if (sub == QLatin1String("thresholds"))
+        return thresholdsReview(rest);
     if (sub == QLatin1String("export"))
         return exportReview(rest);
     if (sub == QLatin1String("batch-export"))

@@ -95,8 +95,8 @@ bool ScoreRange::contains(double score) const
 ScoreRange autoDecisionRange(Decision decision, const Thresholds &thresholds)
 {
     const DecisionBounds &bounds = boundsOf(decision);
-    return ScoreRange { valueOf(bounds.lower, thresholds), false,
-                        valueOf(bounds.upper, thresholds), true };
+    return ScoreRange { valueOf(bounds.lower, thresholds), false, valueOf(bounds.upper, thresholds),
+                        true };
 }
 
 Decision decide(double score, const Thresholds &thresholds)
@@ -109,12 +109,9 @@ Decision decide(double score, const Thresholds &thresholds)
     return Decision::Filter;  // unreachable: the ranges cover every number
 }
 
-QString autoDecisionSql(const QString &scoreSql, const QString &filterSql,
-                        const QString &reviseSql)
+QString autoDecisionSql(const QString &scoreSql, const QString &filterSql, const QString &reviseSql)
 {
-    const auto sqlOf = [&](Bound bound) {
-        return bound == Bound::Revise ? reviseSql : filterSql;
-    };
+    const auto sqlOf = [&](Bound bound) { return bound == Bound::Revise ? reviseSql : filterSql; };
     QString sql = QStringLiteral("(CASE WHEN (%1) IS NULL THEN NULL").arg(scoreSql);
     for (const DecisionBounds &bounds : kRule) {
         QStringList conditions;

@@ -127,9 +127,10 @@ Result<QueueCounts> QueueStore::countsFor(const Thresholds &candidate)
     // One read transaction, so that the tallies and the histogram agree.
     QSqlQuery query(m_db);
     query.setForwardOnly(true);
-    if (!sqlite::execRetryingBusy(query, QStringLiteral("SELECT name, items FROM item_tallies "
-                                                        "UNION ALL SELECT '', coalesce(sum(items), "
-                                                        "0) FROM score_bands")))
+    if (!sqlite::execRetryingBusy(query,
+                                  QStringLiteral("SELECT name, items FROM item_tallies "
+                                                 "UNION ALL SELECT '', coalesce(sum(items), "
+                                                 "0) FROM score_bands")))
         return databaseError(QStringLiteral("counting items"), query);
     QueueCounts counts;
     qint64 derived = 0;  // assessed, scored, without a human decision
@@ -142,9 +143,9 @@ Result<QueueCounts> QueueStore::countsFor(const Thresholds &candidate)
         else if (name == QLatin1String("total"))
             counts.total = items;
         else if (const auto state = itemStateFromName(name))
-            (*state == ItemState::Pending ? counts.pending
-             : *state == ItemState::Assessed ? counts.assessed
-                                             : counts.errors)
+            (*state == ItemState::Pending        ? counts.pending
+                 : *state == ItemState::Assessed ? counts.assessed
+                                                 : counts.errors)
                 = items;
         else if (name.startsWith(QLatin1String("human_")))
             if (const auto decision = decisionFromName(name.mid(6)))
@@ -181,9 +182,9 @@ Result<QueueCounts> QueueStore::countsFor(const Thresholds &candidate)
         if (!fromBelow || !fromAbove)
             return databaseError(QStringLiteral("counting items for candidate thresholds"), above);
         const qint64 count = *fromBelow - *fromAbove + human[int(decision)];
-        (decision == Decision::Keep ? counts.keep
-         : decision == Decision::Revise ? counts.revise
-                                        : counts.filter)
+        (decision == Decision::Keep         ? counts.keep
+             : decision == Decision::Revise ? counts.revise
+                                            : counts.filter)
             = count;
     }
     counts.humanDecided = human[0] + human[1] + human[2];

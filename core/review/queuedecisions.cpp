@@ -123,13 +123,13 @@ Result<Thresholds> QueueStore::thresholds()
 Status QueueStore::resetErrors()
 {
     QSqlQuery query(m_db);
-    if (!sqlite::execRetryingBusy(query, QStringLiteral("UPDATE items SET state = 'pending', "
-                                                        "error = NULL, error_code = NULL "
-                                                        "WHERE state = 'error'")))
+    if (!sqlite::execRetryingBusy(query,
+                                  QStringLiteral("UPDATE items SET state = 'pending', "
+                                                 "error = NULL, error_code = NULL "
+                                                 "WHERE state = 'error'")))
         return databaseError(QStringLiteral("resetting the failed items"), query);
     return Done {};
 }
-
 
 Result<DecisionBatch> QueueStore::decideMatching(const PageQuery &filter,
                                                  std::optional<Decision> decision)

@@ -293,11 +293,10 @@ Result<ExportSummary> QueueStore::exportCurated(const QString &curatedPath,
     const auto listProblem
         = [&summary](const ExportRow &row, const Error &error, const QString &what) {
               if (summary.problems.size() < ExportSummary::kMaxListedProblems)
-                  summary.problems
-                      << Error::badInput(
-                             QStringLiteral("item %1: %2: %3").arg(row.sourceId, what, error.reason),
-                             row.sourceFile, row.sourceLine, error.column)
-                             .toString();
+                  summary.problems << Error::badInput(QStringLiteral("item %1: %2: %3")
+                                                          .arg(row.sourceId, what, error.reason),
+                                                      row.sourceFile, row.sourceLine, error.column)
+                                          .toString();
           };
     while (query.next()) {
         const ExportRow row = readRow(query);

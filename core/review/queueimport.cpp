@@ -15,18 +15,6 @@
 
 namespace pcs {
 
-namespace {
-
-// The record's own id as shown: a string as it is, a number as its JSON text; else none.
-QVariant sourceIdOf(const JsonLineScanner::Field &field)
-{
-    if (field.kind != JsonLineScanner::Kind::String && field.kind != JsonLineScanner::Kind::Number)
-        return {};
-    return QString::fromUtf8(field.value.data(), qsizetype(field.value.size()));
-}
-
-}  // namespace
-
 QJsonObject ImportSummary::toJson() const
 {
     return QJsonObject { { QStringLiteral("lines"), lines },
@@ -62,6 +50,7 @@ Result<ImportSummary> QueueStore::importJsonl(const QString &path, const QString
     const QVariant fileValue(sourceFile);
     const QVariant shaValue(described->sha256);
     const QVariant createdValue(createdAt);
+    // (Qt Sql for the one row of the source; the items go through a native statement below.)
 
     sqlite::Transaction transaction(m_db, m_path);
     if (Status begun = transaction.begin(); !begun)
@@ -77,12 +66,20 @@ Result<ImportSummary> QueueStore::importJsonl(const QString &path, const QString
     if (!source.exec())
         return fail(databaseError(QStringLiteral("recording the source file"), source));
 
-    QSqlQuery insert(m_db);
-    // Positional binds on one prepared statement: the fastest path through Qt Sql.
-    if (!insert.prepare(QStringLiteral("INSERT OR IGNORE INTO items (source_file, source_sha256, "
-                                       "source_line, record, text, created_at, source_id) "
-                                       "VALUES (?, ?, ?, ?, ?, ?, ?)")))
-        return fail(databaseError(QStringLiteral("preparing the import"), insert));
+    // The native statement: every line's bytes go in as they are read, as UTF-8.
+    sqlite::Statement insert(m_db,
+                             "INSERT OR IGNORE INTO items (source_file, source_sha256, "
+                             "source_line, record, text, created_at, source_id) "
+                             "VALUES (?, ?, ?, ?, ?, ?, ?)");
+    if (!insert.isValid())
+        return sqlite::describeFailure(m_db, insert.lastError(),
+                                       QStringLiteral("preparing the import"), m_path);
+    const QByteArray fileUtf8 = sourceFile.toUtf8();
+    const QByteArray shaUtf8 = described->sha256.toUtf8();
+    const QByteArray createdUtf8 = createdAt.toUtf8();
+    const auto view = [](const QByteArray &bytes) {
+        return std::string_view(bytes.constData(), std::size_t(bytes.size()));
+    };
 
     ImportSummary summary;
     qint64 rowsInTransaction = 0;
@@ -117,18 +114,26 @@ Result<ImportSummary> QueueStore::importJsonl(const QString &path, const QString
         if (record.substr(0, 3) == "\xEF\xBB\xBF")
             record.remove_prefix(3);
 
-        insert.bindValue(0, fileValue);
-        insert.bindValue(1, shaValue);
-        insert.bindValue(2, reader.lineNumber());
-        insert.bindValue(3, QString::fromUtf8(record.data(), qsizetype(record.size())));
-        insert.bindValue(4, QString::fromUtf8(text.value.data(), qsizetype(text.value.size())));
-        insert.bindValue(5, createdValue);
-        insert.bindValue(6, idField.isEmpty() ? QVariant() : sourceIdOf(scanner.field(1)));
-        if (!insert.exec())
-            return fail(databaseError(
+        insert.bindText(1, view(fileUtf8));
+        insert.bindText(2, view(shaUtf8));
+        insert.bindInt64(3, reader.lineNumber());
+        insert.bindText(4, record);
+        insert.bindText(5, text.value);
+        insert.bindText(6, view(createdUtf8));
+        const JsonLineScanner::Field &id = scanner.field(1);
+        // The record's own id: a string as it is, a number as its JSON text; else none.
+        if (!idField.isEmpty()
+            && (id.kind == JsonLineScanner::Kind::String
+                || id.kind == JsonLineScanner::Kind::Number))
+            insert.bindText(7, id.value);
+        else
+            insert.bindNull(7);
+        if (!insert.run())
+            return fail(sqlite::describeFailure(
+                m_db, insert.lastError(),
                 QStringLiteral("importing line %1 of %2").arg(reader.lineNumber()).arg(sourceFile),
-                insert));
-        if (insert.numRowsAffected() > 0)
+                m_path));
+        if (insert.changes() > 0)
             ++summary.imported;
         else
             ++summary.duplicates;
@@ -143,7 +148,6 @@ Result<ImportSummary> QueueStore::importJsonl(const QString &path, const QString
     }
     if (reader.error())
         return fail(*reader.error());
-    insert.finish();
     if (Status committed = transaction.commit(); !committed)
         return committed.error();
     control.reportProgress(std::max<qint64>(1, reader.fileSize()),

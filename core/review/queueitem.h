@@ -20,6 +20,12 @@ QString itemStateName(ItemState state);
 // The inverse of itemStateName (exact); nullopt if unknown.
 std::optional<ItemState> itemStateFromName(const QString &name);
 
+// decisionName() of a decision, empty for none: the text views and logs show.
+inline QString decisionText(std::optional<Decision> decision)
+{
+    return decision ? decisionName(*decision) : QString();
+}
+
 // One document of a review project: where it came from, what the assessors said and what was
 // decided.
 struct QueueItem {

@@ -101,15 +101,15 @@ QueueItem rowToItem(const QSqlQuery &query)
 void appendRange(QueryParts &parts, const QString &column, const ScoreRange &range)
 {
     if (range.min) {
-        parts.where += QStringLiteral(" AND %1 %2 ?")
-                           .arg(column, range.minInclusive ? QStringLiteral(">=")
-                                                           : QStringLiteral(">"));
+        parts.where
+            += QStringLiteral(" AND %1 %2 ?")
+                   .arg(column, range.minInclusive ? QStringLiteral(">=") : QStringLiteral(">"));
         parts.binds << *range.min;
     }
     if (range.max) {
-        parts.where += QStringLiteral(" AND %1 %2 ?")
-                           .arg(column, range.maxInclusive ? QStringLiteral("<=")
-                                                           : QStringLiteral("<"));
+        parts.where
+            += QStringLiteral(" AND %1 %2 ?")
+                   .arg(column, range.maxInclusive ? QStringLiteral("<=") : QStringLiteral("<"));
         parts.binds << *range.max;
     }
 }
@@ -303,9 +303,9 @@ Result<std::vector<QueueItem>> QueueStore::pageAfter(const PageQuery &pageQuery,
             break;
         QSqlQuery query(m_db);
         query.setForwardOnly(true);
-        query.prepare(QStringLiteral("SELECT %1 FROM %2 WHERE %3 AND %4 ORDER BY %5 LIMIT ?")
-                          .arg(itemColumns(), itemsWithThresholds(), parts.where, segment.where,
-                               order));
+        query.prepare(
+            QStringLiteral("SELECT %1 FROM %2 WHERE %3 AND %4 ORDER BY %5 LIMIT ?")
+                .arg(itemColumns(), itemsWithThresholds(), parts.where, segment.where, order));
         for (const QVariant &bind : parts.binds)
             query.addBindValue(bind);
         for (const QVariant &bind : segment.binds)
@@ -354,8 +354,8 @@ Result<qint64> QueueStore::count(const PageQuery &filterOnly)
     }
     const QueryParts parts = queryParts(filterOnly);
     QSqlQuery query(m_db);
-    query.prepare(QStringLiteral("SELECT count(*) FROM %1 WHERE %2")
-                      .arg(itemsWithThresholds(), parts.where));
+    query.prepare(
+        QStringLiteral("SELECT count(*) FROM %1 WHERE %2").arg(itemsWithThresholds(), parts.where));
     for (const QVariant &bind : parts.binds)
         query.addBindValue(bind);
     if (!sqlite::execRetryingBusy(query) || !query.next())

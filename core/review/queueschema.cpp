@@ -120,8 +120,8 @@ std::vector<MigrationStep> deriveDecisionsMigration()
     const auto add = [&](const QString &statement) { steps.push_back({ 5, statement }); };
     // The automatic decision is no longer stored: it follows from the score and the thresholds,
     // so that changing the thresholds writes one row.
-    for (const char *index : { "items_auto_decision", "items_final_decision",
-                               "items_decision_score" })
+    for (const char *index :
+         { "items_auto_decision", "items_final_decision", "items_decision_score" })
         add(QStringLiteral("DROP INDEX IF EXISTS %1").arg(QLatin1String(index)));
     add(QStringLiteral("ALTER TABLE items DROP COLUMN auto_decision"));
     // The record's own id (import --id-field), shown in place of the internal one.
@@ -135,14 +135,15 @@ std::vector<MigrationStep> deriveDecisionsMigration()
                        "NULL) WITHOUT ROWID"));
     add(QStringLiteral("CREATE TABLE score_bands (band INTEGER PRIMARY KEY, items INTEGER NOT "
                        "NULL)"));
-    add(QStringLiteral("INSERT INTO item_tallies (name, items) SELECT 'total', count(*) FROM items"));
+    add(QStringLiteral(
+        "INSERT INTO item_tallies (name, items) SELECT 'total', count(*) FROM items"));
     add(QStringLiteral("INSERT INTO item_tallies (name, items) SELECT state, count(*) FROM items "
                        "GROUP BY state"));
     add(QStringLiteral("INSERT INTO item_tallies (name, items) SELECT 'human_' || human_decision, "
                        "count(*) FROM items WHERE human_decision IS NOT NULL GROUP BY "
                        "human_decision"));
-    const QString derived = QStringLiteral(
-        "state = 'assessed' AND human_decision IS NULL AND score IS NOT NULL");
+    const QString derived
+        = QStringLiteral("state = 'assessed' AND human_decision IS NULL AND score IS NOT NULL");
     add(QStringLiteral("INSERT INTO score_histogram (score, items) SELECT score, count(*) FROM "
                        "items WHERE %1 GROUP BY score")
             .arg(derived));
@@ -157,9 +158,10 @@ std::vector<MigrationStep> deriveDecisionsMigration()
     add(QStringLiteral("CREATE TRIGGER items_tally_delete AFTER DELETE ON items BEGIN "
                        "UPDATE item_tallies SET items = items - 1 WHERE name = 'total'; %1END")
             .arg(tallyStatements(QStringLiteral("OLD"), false)));
-    add(QStringLiteral("CREATE TRIGGER items_tally_update AFTER UPDATE OF state, score, "
-                       "human_decision ON items WHEN OLD.state IS NOT NEW.state OR OLD.score IS "
-                       "NOT NEW.score OR OLD.human_decision IS NOT NEW.human_decision BEGIN %1%2END")
+    add(QStringLiteral(
+            "CREATE TRIGGER items_tally_update AFTER UPDATE OF state, score, "
+            "human_decision ON items WHEN OLD.state IS NOT NEW.state OR OLD.score IS "
+            "NOT NEW.score OR OLD.human_decision IS NOT NEW.human_decision BEGIN %1%2END")
             .arg(tallyStatements(QStringLiteral("OLD"), false),
                  tallyStatements(QStringLiteral("NEW"), true)));
     // Batches of human decisions, undone as one step: the decisions they replaced.
@@ -178,34 +180,38 @@ std::vector<MigrationStep> migrations()
         steps.push_back({ version, QString::fromLatin1(statement) });
     };
     for (const auto &[version, statement] : std::initializer_list<std::pair<int, const char *>> {
-    // An item handed to a run's client: no other run may pick it until it is recorded or given
-    // back. The claims of a run that died are released when the next run takes the lease.
-    { 2, "ALTER TABLE items ADD COLUMN claimed_by TEXT" },
-    { 2, "ALTER TABLE items ADD COLUMN claimed_at TEXT" },
-    { 2,
-      "CREATE INDEX IF NOT EXISTS items_claimed ON items (claimed_by)"
-      " WHERE claimed_by IS NOT NULL" },
-    // The one run allowed at a time (a row while held); see QueueStore::acquireRunLease.
-    { 2,
-      "CREATE TABLE IF NOT EXISTS run_lease ("
-      " id INTEGER PRIMARY KEY CHECK (id = 1),"
-      " lease_id TEXT NOT NULL,"
-      " pid INTEGER NOT NULL,"
-      " host TEXT NOT NULL,"
-      " started_at TEXT NOT NULL,"
-      " heartbeat_at TEXT NOT NULL,"
-      " heartbeat_ms INTEGER NOT NULL)" },
-    // Why the log-probs asked for did not give the score ("code: explanation", LogprobNote in
-    // assessment.h); NULL when they did, or when none were asked for (see logprob_status).
-    { 3, "ALTER TABLE items ADD COLUMN logprob_note TEXT" },
-    { 3,
-      "CREATE INDEX IF NOT EXISTS items_logprob_note ON items (logprob_note)"
-      " WHERE logprob_note IS NOT NULL" },
-    // The server's x-request-id of the answer (or failure) an item got, for support requests;
-    // and why no log-probs were asked for (LogprobStatus in queuestore.h: not requested by the
-    // run, or refused by the model).
-    { 4, "ALTER TABLE items ADD COLUMN request_id TEXT" },
-    { 4, "ALTER TABLE items ADD COLUMN logprob_status TEXT" },
+             // An item handed to a run's client: no other run may pick it until it is recorded or
+             // given
+             // back. The claims of a run that died are released when the next run takes the lease.
+             { 2, "ALTER TABLE items ADD COLUMN claimed_by TEXT" },
+             { 2, "ALTER TABLE items ADD COLUMN claimed_at TEXT" },
+             { 2,
+               "CREATE INDEX IF NOT EXISTS items_claimed ON items (claimed_by)"
+               " WHERE claimed_by IS NOT NULL" },
+             // The one run allowed at a time (a row while held); see QueueStore::acquireRunLease.
+             { 2,
+               "CREATE TABLE IF NOT EXISTS run_lease ("
+               " id INTEGER PRIMARY KEY CHECK (id = 1),"
+               " lease_id TEXT NOT NULL,"
+               " pid INTEGER NOT NULL,"
+               " host TEXT NOT NULL,"
+               " started_at TEXT NOT NULL,"
+               " heartbeat_at TEXT NOT NULL,"
+               " heartbeat_ms INTEGER NOT NULL)" },
+             // Why the log-probs asked for did not give the score ("code: explanation", LogprobNote
+             // in
+             // assessment.h); NULL when they did, or when none were asked for (see logprob_status).
+             { 3, "ALTER TABLE items ADD COLUMN logprob_note TEXT" },
+             { 3,
+               "CREATE INDEX IF NOT EXISTS items_logprob_note ON items (logprob_note)"
+               " WHERE logprob_note IS NOT NULL" },
+             // The server's x-request-id of the answer (or failure) an item got, for support
+             // requests;
+             // and why no log-probs were asked for (LogprobStatus in queuestore.h: not requested by
+             // the
+             // run, or refused by the model).
+             { 4, "ALTER TABLE items ADD COLUMN request_id TEXT" },
+             { 4, "ALTER TABLE items ADD COLUMN logprob_status TEXT" },
          })
         add(version, statement);
     for (MigrationStep &step : deriveDecisionsMigration())

@@ -78,8 +78,8 @@ public:
     Result<QueueItem> item(qint64 id);
 
     // Marks the item assessed (and clears its claim); its automatic decision follows from the
-    // score and the thresholds whenever it is read. Committed when it returns. Errors: no such item or a non-finite
-    // score (BadInput).
+    // score and the thresholds whenever it is read. Committed when it returns. Errors: no such item
+    // or a non-finite score (BadInput).
     Status recordAssessment(qint64 id, const AssessmentRecord &assessment);
     // Marks the item failed: no score, so no automatic decision (and clears its claim).
     // `requestId`: the server's x-request-id of the failed request, if it sent one.

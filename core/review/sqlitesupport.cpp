@@ -42,6 +42,63 @@ int systemErrno(const QSqlDatabase &db)
 
 }  // namespace
 
+sqlite3 *nativeHandle(const QSqlDatabase &db)
+{
+    if (!db.driver())
+        return nullptr;
+    const QVariant handle = db.driver()->handle();
+    if (!handle.isValid() || qstrcmp(handle.typeName(), "sqlite3*") != 0)
+        return nullptr;
+    return *static_cast<sqlite3 *const *>(handle.constData());
+}
+
+Statement::Statement(const QSqlDatabase &db, const char *sql)
+    : m_db(nativeHandle(db))
+{
+    if (m_db)
+        m_lastCode = sqlite3_prepare_v2(m_db, sql, -1, &m_statement, nullptr);
+}
+
+Statement::~Statement()
+{
+    sqlite3_finalize(m_statement);  // a no-op on nullptr
+}
+
+void Statement::bindText(int index, std::string_view utf8)
+{
+    sqlite3_bind_text(m_statement, index, utf8.data(), int(utf8.size()), SQLITE_STATIC);
+}
+
+void Statement::bindInt64(int index, qint64 value)
+{
+    sqlite3_bind_int64(m_statement, index, value);
+}
+
+void Statement::bindNull(int index)
+{
+    sqlite3_bind_null(m_statement, index);
+}
+
+bool Statement::run()
+{
+    m_lastCode = sqlite3_step(m_statement);
+    sqlite3_reset(m_statement);
+    return m_lastCode == SQLITE_DONE;
+}
+
+qint64 Statement::changes() const
+{
+    return sqlite3_changes64(m_db);
+}
+
+QSqlError Statement::lastError() const
+{
+    const QString message = m_db ? QString::fromUtf8(sqlite3_errmsg(m_db))
+                                 : QStringLiteral("no native SQLite handle");
+    return QSqlError(QStringLiteral("SQLite"), message, QSqlError::StatementError,
+                     QString::number(m_lastCode));
+}
+
 Transaction::Transaction(QSqlDatabase db, QString path)
     : m_db(std::move(db))
     , m_path(std::move(path))

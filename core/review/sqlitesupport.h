@@ -5,8 +5,12 @@
 #include <QSqlDatabase>
 #include <QString>
 
+#include <string_view>
+
 class QSqlError;
 class QSqlQuery;
+struct sqlite3;
+struct sqlite3_stmt;
 
 // What the review queue needs of SQLite beyond Qt Sql: write transactions that take the write
 // lock before reading, reads retried where SQLite's busy handler cannot wait, and failures said
@@ -35,6 +39,36 @@ private:
     QSqlDatabase m_db;
     QString m_path;
     bool m_active = false;
+};
+
+// The connection's own SQLite handle (Qt's QSQLITE driver hands it out), or nullptr.
+sqlite3 *nativeHandle(const QSqlDatabase &db);
+
+// One prepared statement on a connection's native handle, for the hot loop of an import: text
+// is bound as UTF-8 straight from the input, without Qt Sql's UTF-16 round trip. Finalized on
+// destruction (before the connection closes).
+class Statement {
+public:
+    Statement(const QSqlDatabase &db, const char *sql);
+    ~Statement();
+    Statement(const Statement &) = delete;
+    Statement &operator=(const Statement &) = delete;
+
+    bool isValid() const { return m_statement != nullptr; }
+    // Parameters count from 1, as in SQLite. The bytes must live until step() returns.
+    void bindText(int index, std::string_view utf8);
+    void bindInt64(int index, qint64 value);
+    void bindNull(int index);
+    // Runs the statement to its end and resets it: true when done; rows changed in changes().
+    bool run();
+    qint64 changes() const;
+    // The last failure as a Qt Sql error (for describeFailure).
+    QSqlError lastError() const;
+
+private:
+    sqlite3 *m_db = nullptr;
+    sqlite3_stmt *m_statement = nullptr;
+    int m_lastCode = 0;
 };
 
 // SQLITE_BUSY or SQLITE_LOCKED: another connection holds a lock.

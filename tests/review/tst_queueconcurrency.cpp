@@ -247,7 +247,7 @@ private Q_SLOTS:
             QVERIFY(lease.ok() && lease->has_value());
             QCOMPARE((*lease)->pid, killedPid);
             PageQuery assessed;
-            assessed.state = QStringLiteral("assessed");
+            assessed.state = ItemState::Assessed;
             assessed.limit = kItems;
             const auto items = (*store)->page(assessed);
             QVERIFY(items.ok());

@@ -150,7 +150,7 @@ void TestQueueExport::unchangedRecordsAreExportedByteForByte()
     for (qint64 id = 1; id <= records.size(); ++id)
         QVERIFY(store->recordAssessment(id, assessment(id == records.size() ? 99 : 1)).ok());
     // A human "keep" with the text it already has changes nothing.
-    QVERIFY(store->setHumanDecision(2, QStringLiteral("keep"), QStringLiteral("big")).ok());
+    QVERIFY(store->setHumanDecision(2, Decision::Keep, QStringLiteral("big")).ok());
 
     const QString curated = dir.filePath(QStringLiteral("curated.jsonl"));
     const QString dropped = dir.filePath(QStringLiteral("dropped.jsonl"));
@@ -186,7 +186,7 @@ void TestQueueExport::changedTextReplacesOnlyTheValue()
     const QString newText = QStringLiteral("new \"text\"\n\u00e9\t\u0001 \\ end");
     QVERIFY(store->recordRevision(1, newText, 10.0).ok());
     QVERIFY(store->recordRevision(2, QStringLiteral("new"), std::nullopt).ok());
-    QVERIFY(store->setHumanDecision(3, QStringLiteral("keep"), QStringLiteral("mine")).ok());
+    QVERIFY(store->setHumanDecision(3, Decision::Keep, QStringLiteral("mine")).ok());
     QVERIFY(store->recordRevision(4, QStringLiteral("y"), std::nullopt).ok());
 
     const QString curated = dir.filePath(QStringLiteral("curated.jsonl"));
@@ -221,10 +221,10 @@ void TestQueueExport::changedTextReplacesOnlyTheValue()
     QCOMPARE(lines[1], expectedSecond);
     QCOMPARE(lines[2], expectedThird);
     const QList<QByteArray> logLines = fileLines(log);
-    // ..., decided_by, text_source, output, request_id, logprob_status, logprob_note
-    QVERIFY(logLines[1].endsWith(",auto,revision,curated,,,"));
-    QVERIFY(logLines[3].endsWith(",human,edit,curated,,,"));
-    QVERIFY(logLines[4].endsWith(",auto,,failed,,,"));
+    // ..., decided_by, text_source, output, request_id, logprob_status, logprob_note, source_id
+    QVERIFY(logLines[1].endsWith(",auto,revision,curated,,,,1"));
+    QVERIFY(logLines[3].endsWith(",human,edit,curated,,,,3"));
+    QVERIFY(logLines[4].endsWith(",auto,,failed,,,,4"));
 }
 
 // "revise" without a revision or an edit is never curated silently: hold (default), keep the
@@ -244,8 +244,8 @@ void TestQueueExport::reviseWithoutRevisionPolicies()
     for (qint64 id = 1; id <= 30; ++id)
         QVERIFY(store->recordAssessment(id, assessment(id == 28 ? 10 : id == 29 ? 90 : 60)).ok());
     QVERIFY(store->recordRevision(26, QStringLiteral("revised"), std::nullopt).ok());
-    QVERIFY(store->setHumanDecision(27, QStringLiteral("revise"), QStringLiteral("edit")).ok());
-    QVERIFY(store->setHumanDecision(30, QStringLiteral("revise")).ok());
+    QVERIFY(store->setHumanDecision(27, Decision::Revise, QStringLiteral("edit")).ok());
+    QVERIFY(store->setHumanDecision(30, Decision::Revise).ok());
 
     const QString curated = dir.filePath(QStringLiteral("curated.jsonl"));
     const QString dropped = dir.filePath(QStringLiteral("dropped.jsonl"));

@@ -678,21 +678,22 @@ void TestQueueStore::exportContents()
     QCOMPARE(fileLines(curated), expectedCurated);
     QCOMPARE(fileLines(dropped), QList<QByteArray> { R"({"id":3,"text":"drop me"})" });
     const QByteArray quotedInput = "\"" + input.toUtf8().replace("\"", "\"\"") + "\"";
-    QCOMPARE(fileLines(log),
-             (QList<QByteArray> {
-                 "id,source_file,source_line,score,auto_decision,human_decision,final_decision,"
-                 "error_code,decided_by,text_source,output,request_id,logprob_status,logprob_note,"
-                 "source_id",
-                 "1," + quotedInput + ",1,10,keep,,keep,,auto,original,curated,req_1,not_allowed,,1",
-                 "2," + quotedInput + ",2,60,revise,,revise,,auto,revision,curated,,,,2",
-                 "3," + quotedInput
-                     + ",3,95.5,filter,,filter,,auto,original,dropped,,,"
-                       "\"split_digits: \"\"95\"\" spans 2 tokens, 1 used\",3",
-                 "4," + quotedInput + ",4,,,keep,,parse,,,,\"req \"\"4\"\"\",,,4",
-                 "5," + quotedInput + ",5,,,,,,,,,,,,5",
-                 "6," + quotedInput + ",6,90,filter,keep,keep,,human,edit,curated,,,,6",
-                 "7," + quotedInput + ",7,70,revise,,revise,,auto,,held,,,,7",
-             }));
+    QCOMPARE(
+        fileLines(log),
+        (QList<QByteArray> {
+            "id,source_file,source_line,score,auto_decision,human_decision,final_decision,"
+            "error_code,decided_by,text_source,output,request_id,logprob_status,logprob_note,"
+            "source_id",
+            "1," + quotedInput + ",1,10,keep,,keep,,auto,original,curated,req_1,not_allowed,,1",
+            "2," + quotedInput + ",2,60,revise,,revise,,auto,revision,curated,,,,2",
+            "3," + quotedInput
+                + ",3,95.5,filter,,filter,,auto,original,dropped,,,"
+                  "\"split_digits: \"\"95\"\" spans 2 tokens, 1 used\",3",
+            "4," + quotedInput + ",4,,,keep,,parse,,,,\"req \"\"4\"\"\",,,4",
+            "5," + quotedInput + ",5,,,,,,,,,,,,5",
+            "6," + quotedInput + ",6,90,filter,keep,keep,,human,edit,curated,,,,6",
+            "7," + quotedInput + ",7,70,revise,,revise,,auto,,held,,,,7",
+        }));
 
     // Optional outputs may be left out; the error item is never curated.
     QVERIFY(store->exportCurated(curated, {}, {}, QStringLiteral("text")).ok());

@@ -248,20 +248,21 @@ private Q_SLOTS:
         for (const QueueItem &item : *items) {
             const QString marker = markers[int(item.sourceLine - 1) % markers.size()];
             if (expectedErrors.contains(marker)) {
-                QVERIFY2(item.state == QLatin1String("error"),
-                         qPrintable(marker + QStringLiteral(" → ") + item.state));
+                QVERIFY2(item.state == ItemState::Error,
+                         qPrintable(marker + QStringLiteral(" → ") + itemStateName(item.state)));
                 QVERIFY2(item.errorCode == expectedErrors[marker],
                          qPrintable(marker + QStringLiteral(" → ") + item.errorCode));
                 QVERIFY(!item.score.has_value());
-                QVERIFY(item.autoDecision.isEmpty());
+                QVERIFY(!item.autoDecision);
                 if (item.errorCode.startsWith(QLatin1String("http_"))
                     || item.errorCode == QLatin1String("request_too_large"))
                     QVERIFY2(item.requestId.startsWith(QLatin1String("req_fake_")),
                              qPrintable(item.requestId));
                 continue;
             }
-            QVERIFY2(item.state == QLatin1String("assessed"),
-                     qPrintable(marker + QStringLiteral(" → ") + item.state + item.error));
+            QVERIFY2(item.state == ItemState::Assessed,
+                     qPrintable(marker + QStringLiteral(" → ") + itemStateName(item.state)
+                                + item.error));
             QVERIFY(item.score.has_value());
             QVERIFY(item.requestId.startsWith(QLatin1String("req_fake_")));
             if (marker.contains(QLatin1String("logprobs"))) {
@@ -270,14 +271,14 @@ private Q_SLOTS:
                 QVERIFY(item.logprobCoverage && std::abs(*item.logprobCoverage - 1.0) < 1e-6);
                 QVERIFY(item.logprobStatus.isEmpty());  // used
                 QVERIFY(item.logprobNote.isEmpty());
-                QCOMPARE(item.autoDecision, QStringLiteral("filter"));
+                QCOMPARE(item.autoDecision, std::optional(Decision::Filter));
             } else if (marker == QLatin1String("[[score=95]]")) {
-                QCOMPARE(item.autoDecision, QStringLiteral("filter"));
+                QCOMPARE(item.autoDecision, std::optional(Decision::Filter));
             } else if (marker == QLatin1String("[[score=60]]")) {
-                QCOMPARE(item.autoDecision, QStringLiteral("revise"));
+                QCOMPARE(item.autoDecision, std::optional(Decision::Revise));
             } else {
                 QCOMPARE(*item.score, 10.0);
-                QCOMPARE(item.autoDecision, QStringLiteral("keep"));
+                QCOMPARE(item.autoDecision, std::optional(Decision::Keep));
                 QVERIFY(item.logprobStatus.isEmpty());  // asked for
                 QCOMPARE(LogprobNote::codeOf(item.logprobNote),
                          QLatin1String(LogprobNote::kNotReturned));  // but none came
@@ -312,16 +313,16 @@ private Q_SLOTS:
                  0);
         int keep = 0, revise = 0, filter = 0;
         for (const QueueItem &item : *items) {
-            keep += item.autoDecision == QLatin1String("keep");
-            revise += item.autoDecision == QLatin1String("revise");
-            filter += item.autoDecision == QLatin1String("filter");
+            keep += item.autoDecision == Decision::Keep;
+            revise += item.autoDecision == Decision::Revise;
+            filter += item.autoDecision == Decision::Filter;
         }
         // Nothing was revised, so the revise decisions are held back (the default), and said so.
         QVERIFY(revise > 0);
         QCOMPARE(lines(curated).size(), keep);
         QCOMPARE(lines(dropped).size(), filter);
         QCOMPARE(lines(log).size(), 61);  // a header and one row per item
-        QVERIFY(lines(log).first().endsWith(",request_id,logprob_status,logprob_note"));
+        QVERIFY(lines(log).first().endsWith(",request_id,logprob_status,logprob_note,source_id"));
         QVERIFY(lines(log).at(1).contains(",req_fake_"));
         QVERIFY2(exportErr.contains(QStringLiteral("%1 held back").arg(revise).toUtf8()),
                  exportErr.constData());
@@ -366,7 +367,7 @@ private Q_SLOTS:
             auto store = QueueStore::open(db);
             QVERIFY(store.ok());
             PageQuery assessed;
-            assessed.state = QStringLiteral("assessed");
+            assessed.state = ItemState::Assessed;
             assessed.sortBy = QueueSortColumn::Id;
             assessed.limit = 1000;
             const auto items = (*store)->page(assessed);
@@ -382,7 +383,7 @@ private Q_SLOTS:
         auto store = QueueStore::open(db);
         QVERIFY(store.ok());
         PageQuery assessed;
-        assessed.state = QStringLiteral("assessed");
+        assessed.state = ItemState::Assessed;
         QCOMPARE((*store)->count(assessed).value(), 400);
         // Requests per document, from what the server received in both runs.
         QHash<int, int> requestsPerDocument;
@@ -547,7 +548,7 @@ private Q_SLOTS:
         auto store = QueueStore::open(db);
         QVERIFY(store.ok());
         PageQuery pending;
-        pending.state = QStringLiteral("pending");
+        pending.state = ItemState::Pending;
         QCOMPARE((*store)->count(pending).value(), 0);
         // Importing the same results again changes nothing.
         QCOMPARE(runCli({ QStringLiteral("review"), QStringLiteral("batch-import"),
@@ -591,7 +592,7 @@ private Q_SLOTS:
             QVERIFY(items.ok());
             QCOMPARE(int(items->size()), kItems);
             for (const QueueItem &item : *items) {
-                QCOMPARE(item.state, QStringLiteral("assessed"));
+                QCOMPARE(item.state, ItemState::Assessed);
                 QVERIFY(!item.logprobCoverage);
                 QCOMPARE(item.logprobStatus, QStringLiteral("not_allowed"));
                 QCOMPARE(*item.score, double(int(item.sourceLine - 1) % 100));
@@ -697,7 +698,7 @@ private Q_SLOTS:
             QVERIFY(store.ok());
             for (qint64 id = kItems + 11; id <= kItems + 15; ++id) {
                 const QueueItem item = (*store)->item(id).value();
-                QCOMPARE(item.state, QStringLiteral("assessed"));
+                QCOMPARE(item.state, ItemState::Assessed);
                 QCOMPARE(item.logprobStatus, QStringLiteral("not_allowed"));
                 QVERIFY2(item.logprobNote.isEmpty(), qPrintable(item.logprobNote));
             }
@@ -750,7 +751,7 @@ private Q_SLOTS:
         auto store = QueueStore::open(db);
         QVERIFY(store.ok());
         PageQuery pending;
-        pending.state = QStringLiteral("pending");
+        pending.state = ItemState::Pending;
         QCOMPARE((*store)->count(pending).value(), 20);
         QVERIFY(!(*store)->currentRunLease().value().has_value());
         // The same queue runs once the choice is dropped.
@@ -795,10 +796,10 @@ private Q_SLOTS:
         auto store = QueueStore::open(db);
         QVERIFY(store.ok());
         PageQuery pending;
-        pending.state = QStringLiteral("pending");
+        pending.state = ItemState::Pending;
         QCOMPARE((*store)->count(pending).value(), 20);
         PageQuery errors;
-        errors.state = QStringLiteral("error");
+        errors.state = ItemState::Error;
         QCOMPARE((*store)->count(errors).value(), 0);
     }
 
@@ -821,11 +822,11 @@ private Q_SLOTS:
         auto store = QueueStore::open(db);
         QVERIFY(store.ok());
         PageQuery state;
-        state.state = QStringLiteral("assessed");
+        state.state = ItemState::Assessed;
         const qint64 assessed = (*store)->count(state).value();
-        state.state = QStringLiteral("pending");
+        state.state = ItemState::Pending;
         const qint64 pending = (*store)->count(state).value();
-        state.state = QStringLiteral("error");
+        state.state = ItemState::Error;
         QCOMPARE((*store)->count(state).value(), 0);
         QCOMPARE(assessed + pending, 40);
         QVERIFY2(assessed >= 11 && assessed <= 15, qPrintable(QString::number(assessed)));
@@ -1102,11 +1103,11 @@ private Q_SLOTS:
                 : i == 5 || i == 7 || i == 9    ? QStringLiteral("malformed_result")
                                                 : QString();
             if (expectedCode.isEmpty()) {
-                QCOMPARE(item->state, QStringLiteral("assessed"));
+                QCOMPARE(item->state, ItemState::Assessed);
                 QVERIFY(item->score && std::isfinite(*item->score));
                 continue;
             }
-            QCOMPARE(item->state, QStringLiteral("error"));
+            QCOMPARE(item->state, ItemState::Error);
             QCOMPARE(item->errorCode, expectedCode);
             QVERIFY(!item->score.has_value());
             QVERIFY(!item->error.isEmpty());
@@ -1365,7 +1366,7 @@ private Q_SLOTS:
         for (qsizetype i = 0; i < failures.size(); ++i) {
             auto item = (*store)->item(ids[i].mid(5).toLongLong());
             QVERIFY(item.ok());
-            QCOMPARE(item->state, QStringLiteral("error"));
+            QCOMPARE(item->state, ItemState::Error);
             QCOMPARE(item->errorCode, expected[i].first);
             QVERIFY2(item->error.startsWith(expected[i].second), qPrintable(item->error));
         }
@@ -1427,7 +1428,7 @@ private Q_SLOTS:
         for (qsizetype i = 0; i < markers.size(); ++i) {
             auto item = (*store)->item(i + 1);
             QVERIFY(item.ok());
-            QCOMPARE(item->state, QStringLiteral("assessed"));
+            QCOMPARE(item->state, ItemState::Assessed);
             const QString note = i == 5 ? QStringLiteral("unaligned")
                 : i == 6                ? QStringLiteral("not_returned")
                                         : QString();
@@ -1488,6 +1489,123 @@ private Q_SLOTS:
               "80; %.0f%%), %.2f s including start-up",
               rate, rate / 0.8, seconds);
         QVERIFY2(rate > 50.0, qPrintable(QString::number(rate)));
+    }
+
+    // review thresholds: sets them (or only counts with --dry-run) and prints the counts and the
+    // time taken; bad values, a wrong order and a missing queue are refused with exit 2.
+    void thresholdsCommand()
+    {
+        const QString db = m_dir.filePath(QStringLiteral("thresholds.sqlite"));
+        QVERIFY(makeQueue(m_dir, db, 12));
+        {
+            auto store = QueueStore::open(db);
+            QVERIFY(store.ok());
+            for (int id = 1; id <= 10; ++id) {  // 10..100; 11 and 12 stay pending
+                AssessmentRecord record;
+                record.score = id * 10;
+                QVERIFY((*store)->recordAssessment(id, record).ok());
+            }
+            QVERIFY((*store)->setHumanDecision(10, Decision::Keep).ok());
+        }
+        const auto thresholds = [&](const QStringList &more, QByteArray *out, QByteArray *err) {
+            return runCli(QStringList { QStringLiteral("review"), QStringLiteral("thresholds"),
+                                        QStringLiteral("--db"), db }
+                              + more,
+                          out, err);
+        };
+        const auto stored = [&] { return QueueStore::open(db).value()->thresholds().value(); };
+        QByteArray out, err;
+        QCOMPARE(thresholds({ QStringLiteral("--filter-threshold"), QStringLiteral("75"),
+                              QStringLiteral("--revise-threshold"), QStringLiteral("35"),
+                              QStringLiteral("--dry-run") },
+                            &out, &err),
+                 0);
+        // 10 20 30 keep; 40 50 60 70 revise; 80 90 filter; 100 kept by a human.
+        QVERIFY2(out.startsWith("dry run: filter 75, revise 35: keep 4, revise 4, filter 2 (1 "
+                                "decided by a human; 2 pending, 0 errors, 12 items) in "),
+                 out.constData());
+        QVERIFY2(QRegularExpression(QStringLiteral(" in \\d+\\.\\d{3} s\\n$"))
+                     .match(QString::fromUtf8(out))
+                     .hasMatch(),
+                 out.constData());
+        QCOMPARE(stored().filter, 80.0);  // a dry run changes nothing
+        QCOMPARE(stored().revise, 50.0);
+
+        QCOMPARE(thresholds({ QStringLiteral("--filter-threshold"), QStringLiteral("75"),
+                              QStringLiteral("--revise-threshold"), QStringLiteral("35") },
+                            &out, &err),
+                 0);
+        QVERIFY2(out.startsWith("thresholds set: filter 75, revise 35: keep 4, revise 4, filter 2"),
+                 out.constData());
+        QCOMPARE(stored().filter, 75.0);
+        QCOMPARE(stored().revise, 35.0);
+        // One of the two: the other stays.
+        QCOMPARE(
+            thresholds({ QStringLiteral("--filter-threshold"), QStringLiteral("90") }, &out, &err),
+            0);
+        QVERIFY2(out.startsWith("thresholds set: filter 90, revise 35: keep 4, revise 5, filter 1"),
+                 out.constData());
+
+        for (const QStringList &bad :
+             { QStringList { QStringLiteral("--filter-threshold"), QStringLiteral("120") },
+               QStringList { QStringLiteral("--revise-threshold"), QStringLiteral("-1") },
+               QStringList { QStringLiteral("--revise-threshold"), QStringLiteral("95") },
+               QStringList { QStringLiteral("--filter-threshold"), QStringLiteral("50"),
+                             QStringLiteral("--revise-threshold"), QStringLiteral("60") },
+               QStringList { QStringLiteral("--filter-threshold"), QStringLiteral("abc") } }) {
+            QCOMPARE(thresholds(bad, &out, &err), 2);
+            QVERIFY2(out.isEmpty(), out.constData());
+            QVERIFY2(err.contains("threshold"), err.constData());
+        }
+        QCOMPARE(stored().filter, 90.0);  // nothing changed by the refused ones
+        QCOMPARE(stored().revise, 35.0);
+
+        const QString missing = m_dir.filePath(QStringLiteral("no-such-queue.sqlite"));
+        QCOMPARE(runCli({ QStringLiteral("review"), QStringLiteral("thresholds"),
+                          QStringLiteral("--db"), missing, QStringLiteral("--dry-run") },
+                        &out, &err),
+                 2);
+        QVERIFY2(err.contains("no review queue here"), err.constData());
+        QVERIFY(!QFileInfo::exists(missing));  // never created
+        QCOMPARE(runCli({ QStringLiteral("review"), QStringLiteral("thresholds") }, &out, &err), 2);
+        QVERIFY2(err.contains("--db is required"), err.constData());
+    }
+
+    // review import --id-field: the records' own ids name the items, in the queue and in the
+    // export's summary of "revise" decisions held back.
+    void importIdField()
+    {
+        const QString input = test::writeFile(m_dir, QStringLiteral("uids.jsonl"),
+                                              "{\"uid\":\"alpha\",\"text\":\"first\"}\n"
+                                              "{\"uid\":9007199254740993,\"text\":\"second\"}\n"
+                                              "{\"text\":\"third\"}\n");
+        const QString db = m_dir.filePath(QStringLiteral("uids.sqlite"));
+        QCOMPARE(runCli({ QStringLiteral("review"), QStringLiteral("import"),
+                          QStringLiteral("--input"), input, QStringLiteral("--db"), db,
+                          QStringLiteral("--id-field"), QStringLiteral("uid") }),
+                 0);
+        {
+            auto store = QueueStore::open(db);
+            QVERIFY(store.ok());
+            QCOMPARE((*store)->item(1)->sourceId, QStringLiteral("alpha"));
+            QCOMPARE((*store)->item(2)->sourceId, QStringLiteral("9007199254740993"));
+            QCOMPARE((*store)->item(3)->sourceId, QStringLiteral("3"));
+            for (int id = 1; id <= 3; ++id) {
+                AssessmentRecord record;
+                record.score = 60;  // revise, and no revision asked for
+                QVERIFY((*store)->recordAssessment(id, record).ok());
+            }
+        }
+        QByteArray err;
+        QCOMPARE(runCli({ QStringLiteral("review"), QStringLiteral("export"),
+                          QStringLiteral("--db"), db, QStringLiteral("--output"),
+                          m_dir.filePath(QStringLiteral("uids-curated.jsonl")) },
+                        nullptr, &err),
+                 0);
+        QVERIFY2(err.contains("3 revise decisions without a revision (held back; items alpha, "
+                              "9007199254740993, 3)"),
+                 err.constData());
+        QVERIFY(lines(m_dir.filePath(QStringLiteral("uids-curated.jsonl"))).isEmpty());
     }
 };
 

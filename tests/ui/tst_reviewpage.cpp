@@ -151,11 +151,11 @@ private slots:
 
         // A: keep, and on to the next undecided item.
         QTest::keyClick(table, Qt::Key_A);
-        QCOMPARE(storeItem(page, first).humanDecision, QStringLiteral("keep"));
+        QCOMPARE(storeItem(page, first).humanDecision, std::optional(Decision::Keep));
         QCOMPARE(table->currentIndex().row(), 1);
         const qint64 second = page.currentItemId();
         QTest::keyClick(table, Qt::Key_F);
-        QCOMPARE(storeItem(page, second).humanDecision, QStringLiteral("filter"));
+        QCOMPARE(storeItem(page, second).humanDecision, std::optional(Decision::Filter));
         QCOMPARE(table->currentIndex().row(), 2);
 
         // J/K move without deciding.
@@ -173,13 +173,13 @@ private slots:
 
         // Undo/redo through the store.
         QTest::keyClick(table, Qt::Key_Z, Qt::ControlModifier);  // the second A: still keep
-        QCOMPARE(storeItem(page, first).humanDecision, QStringLiteral("keep"));
+        QCOMPARE(storeItem(page, first).humanDecision, std::optional(Decision::Keep));
         QTest::keyClick(table, Qt::Key_Z, Qt::ControlModifier);  // F
-        QCOMPARE(storeItem(page, second).humanDecision, QString());
-        QCOMPARE(page.model()->itemAt(1)->humanDecision, QString());
+        QCOMPARE(storeItem(page, second).humanDecision, std::optional<Decision>());
+        QCOMPARE(page.model()->itemAt(1)->humanDecision, std::optional<Decision>());
         QTest::keyClick(table, Qt::Key_Z, Qt::ShiftModifier | Qt::ControlModifier);
-        QCOMPARE(storeItem(page, second).humanDecision, QStringLiteral("filter"));
-        QCOMPARE(page.model()->itemAt(1)->humanDecision, QStringLiteral("filter"));
+        QCOMPARE(storeItem(page, second).humanDecision, std::optional(Decision::Filter));
+        QCOMPARE(page.model()->itemAt(1)->humanDecision, std::optional(Decision::Filter));
         QTRY_VERIFY(page.progressText().contains(QStringLiteral("Reviewed 2 of 30")));
 
         // R without a revision asks for one; with it, R accepts it.
@@ -189,10 +189,10 @@ private slots:
         QTest::keyClick(table, Qt::Key_R);
         QTRY_VERIFY_WITH_TIMEOUT(!storeItem(page, third).revisedText.isEmpty(), 20000);
         QCOMPARE(storeItem(page, third).revisedText, QStringLiteral("A calmer, accurate rewrite."));
-        QCOMPARE(storeItem(page, third).humanDecision, QString());
+        QCOMPARE(storeItem(page, third).humanDecision, std::optional<Decision>());
         QVERIFY(page.selectItem(third));
         QTest::keyClick(table, Qt::Key_R);
-        QCOMPARE(storeItem(page, third).humanDecision, QStringLiteral("revise"));
+        QCOMPARE(storeItem(page, third).humanDecision, std::optional(Decision::Revise));
 
         // Batch: accept everything scored below 20 without a human decision, then undo it.
         PageQuery all;
@@ -201,21 +201,21 @@ private slots:
         QVERIFY(beforeBatch);
         std::set<qint64> low;
         for (const QueueItem &item : *beforeBatch)
-            if (item.score && *item.score < 20 && item.humanDecision.isEmpty())
+            if (item.score && *item.score < 20 && item.humanDecision.has_value() == false)
                 low.insert(item.id);
         QVERIFY(low.size() >= 4);
         const int commands = page.undoStack()->count();
         QVERIFY(page.batchAcceptBelow(20));
         QCOMPARE(page.undoStack()->count(), commands + 1);
         for (qint64 id : low)
-            QCOMPARE(storeItem(page, id).humanDecision, QStringLiteral("keep"));
+            QCOMPARE(storeItem(page, id).humanDecision, std::optional(Decision::Keep));
         QTest::keyClick(table, Qt::Key_Z, Qt::ControlModifier);
         for (qint64 id : low)
-            QCOMPARE(storeItem(page, id).humanDecision, QString());
-        QCOMPARE(storeItem(page, first).humanDecision, QStringLiteral("keep"));  // untouched
+            QCOMPARE(storeItem(page, id).humanDecision, std::optional<Decision>());
+        QCOMPARE(storeItem(page, first).humanDecision, std::optional(Decision::Keep));  // untouched
         QTest::keyClick(table, Qt::Key_Z, Qt::ShiftModifier | Qt::ControlModifier);
         for (qint64 id : low)
-            QCOMPARE(storeItem(page, id).humanDecision, QStringLiteral("keep"));
+            QCOMPARE(storeItem(page, id).humanDecision, std::optional(Decision::Keep));
 
         // Batch filter above 85: one step; human decisions stay.
         const auto beforeFilter = page.session()->store()->page(all);
@@ -223,14 +223,14 @@ private slots:
         int filtered = 0;
         QVERIFY(page.batchFilterAbove(85));
         for (const QueueItem &item : *beforeFilter) {
-            const QString now = storeItem(page, item.id).humanDecision;
-            if (!item.humanDecision.isEmpty()) {
+            const std::optional<Decision> now = storeItem(page, item.id).humanDecision;
+            if (!item.humanDecision.has_value() == false) {
                 QCOMPARE(now, item.humanDecision);
             } else if (item.score && *item.score > 85) {
-                QCOMPARE(now, QStringLiteral("filter"));
+                QCOMPARE(now, std::optional(Decision::Filter));
                 ++filtered;
             } else {
-                QCOMPARE(now, QString());
+                QCOMPARE(now, std::optional<Decision>());
             }
         }
         QVERIFY(filtered >= 1);
@@ -277,14 +277,13 @@ private slots:
                                 .object()
                                 .value(QStringLiteral("doc"))
                                 .toInt();
-            const QString decision = item.finalDecision();
+            const std::optional<Decision> decision = item.finalDecision();
             const bool rewritten = !item.revisedText.isEmpty() || !item.editedText.isEmpty();
-            if (decision == QStringLiteral("keep")
-                || (decision == QStringLiteral("revise") && rewritten))
+            if (decision == Decision::Keep || (decision == Decision::Revise && rewritten))
                 expectedDocs.insert(doc);
-            else if (decision == QStringLiteral("revise"))
+            else if (decision == Decision::Revise)
                 ++held;
-            else if (decision == QStringLiteral("filter"))
+            else if (decision == Decision::Filter)
                 droppedDocs.insert(doc);
         }
         QVERIFY(held > 0);
@@ -318,8 +317,7 @@ private slots:
         minScore->setValue(20);
         maxScore->setValue(40);
         PageQuery ranged;
-        ranged.minScore = 20;
-        ranged.maxScore = 40;
+        ranged.scores = ScoreRange { 20, true, 40, true };
         const qint64 inRange = *page.session()->store()->count(ranged);
         QVERIFY(inRange > 0 && inRange < kItems);
         QTRY_COMPARE(qint64(page.model()->rowCount()), inRange);

@@ -69,7 +69,7 @@ std::unique_ptr<QueueStore> makeQueue(const QString &dir, int items, unsigned se
         if (!store->recordAssessment(id, record))
             return nullptr;
         if (roll == 2)
-            store->setHumanDecision(id, QStringLiteral("keep"));
+            store->setHumanDecision(id, Decision::Keep);
         else if (roll == 3)
             store->recordRevision(id, QStringLiteral("Revised %1").arg(id), 10.0);
     }
@@ -93,8 +93,8 @@ PageQuery queryOf(QueueSortColumn sortBy, bool ascending, const QString &state =
     PageQuery query;
     query.sortBy = sortBy;
     query.ascending = ascending;
-    query.state = state;
-    query.decision = decision;
+    query.state = itemStateFromName(state);
+    query.decision = decisionFromName(decision);
     query.textSearch = text;
     return query;
 }
@@ -178,27 +178,28 @@ private Q_SLOTS:
             QCOMPARE(cell(ReviewQueueModel::IdColumn).toString(), QString::number(item.id));
             QCOMPARE(cell(ReviewQueueModel::ScoreColumn).toString(),
                      item.score ? QString::number(*item.score, 'f', 1) : QString());
-            QCOMPARE(cell(ReviewQueueModel::DecisionColumn).toString(), item.finalDecision());
-            QCOMPARE(cell(ReviewQueueModel::StateColumn).toString(), item.state);
+            QCOMPARE(cell(ReviewQueueModel::DecisionColumn).toString(),
+                     decisionText(item.finalDecision()));
+            QCOMPARE(cell(ReviewQueueModel::StateColumn).toString(), itemStateName(item.state));
             const QString snippet = cell(ReviewQueueModel::SnippetColumn).toString();
             QVERIFY(!snippet.contains(QLatin1Char('\n')));
             QVERIFY(snippet.size() <= ReviewQueueModel::kSnippetLength + 1);
             QVERIFY(snippet.startsWith(QStringLiteral("Document %1:").arg(item.id - 1)));
             const QVariant color = cell(ReviewQueueModel::DecisionColumn, Qt::ForegroundRole);
-            const QString decision = item.finalDecision();
-            if (decision == QLatin1String("keep"))
+            const std::optional<Decision> decision = item.finalDecision();
+            if (decision == Decision::Keep)
                 QCOMPARE(color.value<QColor>(), QColor(0x1b, 0x7f, 0x3b));
-            else if (decision == QLatin1String("revise"))
+            else if (decision == Decision::Revise)
                 QCOMPARE(color.value<QColor>(), QColor(0xb2, 0x6a, 0x00));
-            else if (decision == QLatin1String("filter"))
+            else if (decision == Decision::Filter)
                 QCOMPARE(color.value<QColor>(), QColor(0xc6, 0x28, 0x28));
             else
                 QVERIFY(!color.isValid());
             const QString tip
                 = cell(ReviewQueueModel::AutoDecisionColumn, Qt::ToolTipRole).toString();
-            if (item.state == QLatin1String("assessed"))
+            if (item.state == ItemState::Assessed)
                 QCOMPARE(tip, item.llmReasoning);
-            if (item.state == QLatin1String("error"))
+            if (item.state == ItemState::Error)
                 QVERIFY(tip.contains(QStringLiteral("server error")));
         }
         QCOMPARE(model.index(0, ReviewQueueModel::ScoreColumn)
@@ -257,7 +258,7 @@ private Q_SLOTS:
                  QStringLiteral("filter"));
         QCOMPARE(model.itemAt(row)->llmReasoning, QStringLiteral("Fresh reasoning"));
 
-        QVERIFY(m_store->setHumanDecision(id, QStringLiteral("revise"), QStringLiteral("Edited")));
+        QVERIFY(m_store->setHumanDecision(id, Decision::Revise, QStringLiteral("Edited")));
         model.refreshItem(id);
         QCOMPARE(model.index(row, ReviewQueueModel::DecisionColumn).data().toString(),
                  QStringLiteral("revise"));
@@ -276,7 +277,7 @@ private Q_SLOTS:
         const int filtered = model.rowCount();
         QVERIFY(filtered > 0);
         const qint64 id = model.idAt(3);
-        QVERIFY(m_store->setHumanDecision(id, QStringLiteral("keep")));
+        QVERIFY(m_store->setHumanDecision(id, Decision::Keep));
         model.refreshItem(id);  // stays in place until the next reload
         QCOMPARE(model.rowCount(), filtered);
         QCOMPARE(model.index(3, ReviewQueueModel::DecisionColumn).data().toString(),
@@ -323,8 +324,8 @@ private Q_SLOTS:
             QSqlQuery insert(bulk);
             QVERIFY(insert.prepare(QStringLiteral(
                 "INSERT INTO items (source_file, source_sha256, source_line, record, text, state, "
-                "llm_score, llm_reasoning, score, auto_decision, attempts, created_at) "
-                "VALUES ('bulk.jsonl', 'bulk', ?, '{}', ?, 'assessed', ?, 'bulk reasoning', ?, ?, "
+                "llm_score, llm_reasoning, score, attempts, created_at) "
+                "VALUES ('bulk.jsonl', 'bulk', ?, '{}', ?, 'assessed', ?, 'bulk reasoning', ?, "
                 "1, '2024-01-01T00:00:00.000Z')")));
             std::mt19937 rng(1);
             for (int i = 1; i <= items; ++i) {
@@ -333,11 +334,7 @@ private Q_SLOTS:
                 insert.bindValue(1,
                                  QStringLiteral("Bulk document %1 with some words of text").arg(i));
                 insert.bindValue(2, score);
-                insert.bindValue(3, score);
-                insert.bindValue(4,
-                                 score > 80       ? QStringLiteral("filter")
-                                     : score > 50 ? QStringLiteral("revise")
-                                                  : QStringLiteral("keep"));
+                insert.bindValue(3, score);  // decisions are derived from it when read
                 QVERIFY2(insert.exec(), qPrintable(insert.lastError().text()));
             }
             QVERIFY(bulk.commit());
@@ -371,8 +368,8 @@ private Q_SLOTS:
                 = visibleRows(model, rows / 2 + ReviewQueueModel::kPageSize);
             qInfo("%s: %d rows; setQuery+rowCount %.1f ms; first 50 rows %.1f ms; 50 rows at %d "
                   "%.1f ms; 50 rows one page further (keyset) %.1f ms",
-                  query.decision.isEmpty() ? "all by score" : "revise by score", rows, countMs,
-                  topMs, rows / 2, deepMs, nextMs);
+                  !query.decision ? "all by score" : "revise by score", rows, countMs, topMs,
+                  rows / 2, deepMs, nextMs);
             QCOMPARE(topCells, 50 * ReviewQueueModel::kColumnCount);
             QCOMPARE(deepCells, topCells);
             QCOMPARE(nextCells, topCells);

@@ -392,13 +392,13 @@ void TestReviewSession::humanDecisionAndRestore()
     QVERIFY(store.recordAssessment(1, assessment(90)).ok());
     QSignalSpy updated(m_session.get(), &ReviewSession::itemUpdated);
 
-    auto first = m_session->setHumanDecision(1, QStringLiteral("keep"), QStringLiteral("mine"));
+    auto first = m_session->setHumanDecision(1, Decision::Keep, QStringLiteral("mine"));
     QVERIFY(first.ok());
-    QVERIFY(first->humanDecision.isEmpty());
+    QVERIFY(first->humanDecision.has_value() == false);
     QCOMPARE(updated.count(), 1);
-    QCOMPARE(store.item(1)->finalDecision(), QStringLiteral("keep"));
+    QCOMPARE(store.item(1)->finalDecision(), std::optional(Decision::Keep));
     QTest::qWait(5);  // a later decided_at
-    auto second = m_session->setHumanDecision(1, QStringLiteral("revise"));
+    auto second = m_session->setHumanDecision(1, Decision::Revise);
     QVERIFY(second.ok());
     QCOMPARE(second->editedText, QStringLiteral("mine"));
     const QueueItem decidedOnce = *second;
@@ -406,20 +406,19 @@ void TestReviewSession::humanDecisionAndRestore()
     // Undo the second: exactly the first decision again, its time included.
     QVERIFY(m_session->restoreDecisions({ decidedOnce }).ok());
     QueueItem restored = *store.item(1);
-    QCOMPARE(restored.humanDecision, QStringLiteral("keep"));
+    QCOMPARE(restored.humanDecision, std::optional(Decision::Keep));
     QCOMPARE(restored.editedText, QStringLiteral("mine"));
     QCOMPARE(restored.decidedAt, decidedOnce.decidedAt);
     // Undo the first: nothing decided.
     QVERIFY(m_session->restoreDecisions({ *first }).ok());
     restored = *store.item(1);
-    QVERIFY(restored.humanDecision.isEmpty());
+    QVERIFY(restored.humanDecision.has_value() == false);
     QVERIFY(restored.editedText.isEmpty());
     QVERIFY(restored.decidedAt.isEmpty());
-    QCOMPARE(restored.finalDecision(), QStringLiteral("filter"));
+    QCOMPARE(restored.finalDecision(), std::optional(Decision::Filter));
     QCOMPARE(updated.count(), 4);
 
-    QVERIFY(!m_session->setHumanDecision(99, QStringLiteral("keep")).ok());
-    QVERIFY(!m_session->setHumanDecision(1, QStringLiteral("maybe")).ok());
+    QVERIFY(!m_session->setHumanDecision(99, Decision::Keep).ok());
 }
 
 void TestReviewSession::batchDecisionAndRestore()
@@ -428,28 +427,28 @@ void TestReviewSession::batchDecisionAndRestore()
     QueueStore &store = *m_session->store();
     for (int id = 1; id <= 100; ++id)
         QVERIFY(store.recordAssessment(id, assessment(id - 1)).ok());  // scores 0..99
-    QVERIFY(m_session->setHumanDecision(5, QStringLiteral("revise"), QStringLiteral("edit")).ok());
+    QVERIFY(m_session->setHumanDecision(5, Decision::Revise, QStringLiteral("edit")).ok());
     const QueueItem fifth = *store.item(5);
 
     QSignalSpy changed(m_session.get(), &ReviewSession::itemsChanged);
-    PageQuery assessed;
-    assessed.state = QStringLiteral("assessed");
-    auto before = m_session->setHumanDecisions(assessed, QStringLiteral("filter"), 20.0);
+    auto before = m_session->acceptBelow(20.0);  // not item 5: a human decided it
     QVERIFY(before.ok());
-    QCOMPARE(before->size(), 20u);
+    QCOMPARE(before->changed, 19);
     QCOMPARE(changed.count(), 1);
     QCOMPARE(m_session->counts()->humanDecided, 20);
-    QCOMPARE(store.item(20)->humanDecision, QStringLiteral("filter"));
-    QCOMPARE(store.item(5)->editedText, QStringLiteral("edit"));  // kept by a batch decision
-    QCOMPARE(store.item(21)->humanDecision, QString());
+    QCOMPARE(store.item(20)->humanDecision, std::optional(Decision::Keep));
+    QCOMPARE(store.item(5)->humanDecision, std::optional(Decision::Revise));
+    QCOMPARE(store.item(5)->editedText, QStringLiteral("edit"));
+    QCOMPARE(store.item(21)->humanDecision, std::optional<Decision>());
 
-    QVERIFY(m_session->restoreDecisions(*before).ok());
+    QVERIFY(m_session->undoDecisions(*before).ok());
     QCOMPARE(m_session->counts()->humanDecided, 1);
     const QueueItem restored = *store.item(5);
     QCOMPARE(restored.humanDecision, fifth.humanDecision);
     QCOMPARE(restored.editedText, fifth.editedText);
     QCOMPARE(restored.decidedAt, fifth.decidedAt);
-    QVERIFY(!m_session->setHumanDecisions(assessed, QStringLiteral("maybe")).ok());
+    QCOMPARE(changed.count(), 2);
+    QVERIFY(!m_session->undoDecisions(*before).ok());  // undone already
 }
 
 void TestReviewSession::countsForMatchesCountsAfterSetThresholds()
@@ -461,8 +460,7 @@ void TestReviewSession::countsForMatchesCountsAfterSetThresholds()
         QVERIFY(store.recordAssessment(id, assessment(random->bounded(100.0))).ok());
     for (int id = 251; id <= 270; ++id)
         QVERIFY(store.recordError(id, QStringLiteral("x"), QStringLiteral("y"), 1).ok());
-    const QString decisions[]
-        = { QStringLiteral("keep"), QStringLiteral("revise"), QStringLiteral("filter") };
+    const Decision decisions[] = { Decision::Keep, Decision::Revise, Decision::Filter };
     for (int id = 1; id <= 290; id += 7)  // assessed, failed and pending items
         QVERIFY(store.setHumanDecision(id, decisions[id % 3]).ok());
     QCOMPARE(m_session->counts()->total, 300);
@@ -513,12 +511,12 @@ void TestReviewSession::reassessReplacesTheScore()
     QVERIFY(m_session->reassess(2).ok());
     QTRY_COMPARE_WITH_TIMEOUT(updated.count(), 2, 10000);
     const QueueItem first = *store.item(1);
-    QCOMPARE(first.state, QStringLiteral("assessed"));
+    QCOMPARE(first.state, ItemState::Assessed);
     QCOMPARE(*first.score, 70.0);
     QCOMPARE(first.llmReasoning, QStringLiteral("Scripted reasoning."));
-    QCOMPARE(first.autoDecision, QStringLiteral("revise"));
+    QCOMPARE(first.autoDecision, std::optional(Decision::Revise));
     const QueueItem second = *store.item(2);  // the refusal replaces the old score
-    QCOMPARE(second.state, QStringLiteral("error"));
+    QCOMPARE(second.state, ItemState::Error);
     QCOMPARE(second.errorCode, QStringLiteral("refusal"));
     QVERIFY(!second.score);
     QVERIFY(!m_session->reassess(99).ok());
@@ -624,16 +622,13 @@ void TestReviewSession::countsForAtScale()
             QStringLiteral(
                 "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %1) "
                 "INSERT INTO items (source_file, source_sha256, source_line, record, text, "
-                "created_at, state, score, auto_decision, human_decision) "
+                "created_at, state, score, human_decision) "
                 "SELECT 'f', 's', i, '{\"text\":\"t\"}', 'some text of a typical length ' || i, "
                 "'now', "
                 "CASE WHEN i % 10 = 0 THEN 'pending' ELSE 'assessed' END, "
                 "CASE WHEN i % 10 = 0 THEN NULL ELSE abs(random() % 10000) / 100.0 END, "
-                "NULL, CASE WHEN i % 1000 = 1 THEN 'keep' END FROM n")
+                "CASE WHEN i % 1000 = 1 THEN 'keep' END FROM n")
                 .arg(rows)));
-        QVERIFY(query.exec(QStringLiteral(
-            "UPDATE items SET auto_decision = CASE WHEN score > 80 THEN 'filter' WHEN score > 50 "
-            "THEN 'revise' ELSE 'keep' END WHERE state = 'assessed'")));
         query.finish();
         db.close();
     }
@@ -722,7 +717,7 @@ void TestReviewSession::modelProfileIsLearnedAndUsedByOneOffs()
     QVERIFY(!profile.logprobsAllowed);
     QCOMPARE(profile.adaptations.size(), 2);
     const QueueItem item = *m_session->store()->item(3);
-    QCOMPARE(item.state, QStringLiteral("assessed"));
+    QCOMPARE(item.state, ItemState::Assessed);
     QCOMPARE(item.logprobStatus, QStringLiteral("not_allowed"));
     QVERIFY(item.requestId.startsWith(QStringLiteral("req_fake_")));
 

@@ -48,4 +48,38 @@ void ReviewDecisionCommand::redo()
         m_refresh(ids());
 }
 
+ReviewBatchCommand::ReviewBatchCommand(ReviewSession *session, const QString &text, Apply apply,
+                                       DecisionBatch batch, Refresh refresh)
+    : QUndoCommand(text)
+    , m_session(session)
+    , m_apply(std::move(apply))
+    , m_batch(batch)
+    , m_refresh(std::move(refresh))
+{
+}
+
+void ReviewBatchCommand::undo()
+{
+    m_lastError.clear();
+    if (Status undone = m_session->undoDecisions(m_batch); !undone)
+        m_lastError = undone.error().toString();
+    if (m_refresh)
+        m_refresh();
+}
+
+void ReviewBatchCommand::redo()
+{
+    if (m_applied) {
+        m_applied = false;
+        return;
+    }
+    m_lastError.clear();
+    if (auto applied = m_apply(); applied)
+        m_batch = *applied;
+    else
+        m_lastError = applied.error().toString();
+    if (m_refresh)
+        m_refresh();
+}
+
 }  // namespace pcs

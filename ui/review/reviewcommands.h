@@ -41,4 +41,27 @@ private:
     QString m_lastError;
 };
 
+// One undoable batch of decisions (ReviewSession::acceptBelow/filterAbove): applied before it
+// is pushed; undo() puts back the decisions the batch replaced, as one step in the store.
+class ReviewBatchCommand : public QUndoCommand {
+public:
+    using Apply = std::function<Result<DecisionBatch>()>;
+    using Refresh = std::function<void()>;
+
+    ReviewBatchCommand(ReviewSession *session, const QString &text, Apply apply,
+                       DecisionBatch batch, Refresh refresh);
+
+    void undo() override;
+    void redo() override;
+    const QString &lastError() const { return m_lastError; }
+
+private:
+    ReviewSession *m_session;
+    Apply m_apply;
+    DecisionBatch m_batch;
+    Refresh m_refresh;
+    bool m_applied = true;
+    QString m_lastError;
+};
+
 }  // namespace pcs

@@ -207,11 +207,13 @@ QString ReviewDetailPane::stateLine(const QueueItem &item) const
 {
     QString line = tr("#%1 \u00b7 %2 \u00b7 decision %3 (auto %4, human %5)")
                        .arg(item.id)
-                       .arg(item.state.toHtmlEscaped(), decisionHtml(item.finalDecision()),
-                            decisionHtml(item.autoDecision), decisionHtml(item.humanDecision));
+                       .arg(itemStateName(item.state).toHtmlEscaped(),
+                            decisionHtml(decisionText(item.finalDecision())),
+                            decisionHtml(decisionText(item.autoDecision)),
+                            decisionHtml(decisionText(item.humanDecision)));
     if (!item.requestId.isEmpty())
         line += QStringLiteral(" \u00b7 ") + tr("request %1").arg(item.requestId).toHtmlEscaped();
-    if (item.state == QLatin1String("error"))
+    if (item.state == ItemState::Error)
         line += QStringLiteral("<br><span style=\"color:#c62828\">%1</span>")
                     .arg(tr("Assessment failed (%1): %2")
                              .arg(item.errorCode, item.error)

@@ -980,12 +980,14 @@ void ReviewPage::updateQuery()
     if (m_restoreItem < 0)
         m_restoreItem = currentItemId();
     PageQuery query = m_model->query();
-    query.state = m_stateFilter->currentData().toString();
-    query.decision = m_decisionFilter->currentData().toString();
+    query.state = itemStateFromName(m_stateFilter->currentData().toString());
+    const QString decision = m_decisionFilter->currentData().toString();
+    query.withoutDecision = decision == QLatin1String("none");
+    query.decision = decisionFromName(decision);
     query.textSearch = m_search->text().trimmed();
     const bool fullRange = m_minScore->value() <= 0 && m_maxScore->value() >= 100;
-    query.minScore = fullRange ? std::nullopt : std::optional(m_minScore->value());
-    query.maxScore = fullRange ? std::nullopt : std::optional(m_maxScore->value());
+    query.scores = fullRange ? ScoreRange {}
+                             : ScoreRange { m_minScore->value(), true, m_maxScore->value(), true };
     m_model->setQuery(query);
 }
 
@@ -1056,7 +1058,7 @@ void ReviewPage::selectNextUndecided(int fromRow)
     const int rows = std::min(m_model->rowCount(), fromRow + 1 + kUndecidedScanRows);
     for (int row = fromRow + 1; row < rows; ++row) {
         const auto item = m_model->itemAt(row);
-        if (item && item->humanDecision.isEmpty()) {
+        if (item && !item->humanDecision) {
             selectRow(row);
             return;
         }
@@ -1097,7 +1099,7 @@ bool ReviewPage::decideItem(qint64 id, const QString &decision, const QString &e
         return false;
     const QModelIndex current = m_table->currentIndex();
     const bool onCurrent = current.isValid() && m_model->idAt(current.row()) == id;
-    auto before = m_session->setHumanDecision(id, decision, editedText);
+    auto before = m_session->setHumanDecision(id, decisionFromName(decision), editedText);
     if (!before) {
         fail(before.error());
         return false;
@@ -1107,7 +1109,8 @@ bool ReviewPage::decideItem(qint64 id, const QString &decision, const QString &e
     ReviewSession *session = m_session;
     pushDecision(tr("%1 item %2").arg(name).arg(id),
                  [session, id, decision, editedText]() -> Result<std::vector<QueueItem>> {
-                     auto previous = session->setHumanDecision(id, decision, editedText);
+                     auto previous
+                         = session->setHumanDecision(id, decisionFromName(decision), editedText);
                      if (!previous)
                          return previous.error();
                      return std::vector<QueueItem> { *previous };
@@ -1181,78 +1184,36 @@ Status ReviewPage::batchAcceptBelow(double score)
 {
     if (!m_session->isOpen())
         return fail(Error::badInput(tr("open or create a project first")));
-    PageQuery filter;
-    filter.state = QStringLiteral("assessed");
-    auto before = m_session->setHumanDecisions(filter, QStringLiteral("keep"), score);
-    if (!before)
-        return fail(before.error());
-    clearError();
-    const qint64 changed = qint64(before->size());
     ReviewSession *session = m_session;
-    pushDecision(
-        tr("accept %1 items scored below %2").arg(changed).arg(score),
-        [session, filter, score] {
-            return session->setHumanDecisions(filter, QStringLiteral("keep"), score);
-        },
-        *before);
-    std::vector<qint64> ids;
-    for (const QueueItem &item : *before)
-        ids.push_back(item.id);
-    refreshItems(ids);
-    showStatus(tr("Accepted %1 items scored below %2").arg(QLocale().toString(changed)).arg(score));
-    return Done {};
+    return pushBatch(tr("accept %1 items scored below %2"), tr("Accepted %1 items scored below %2"),
+                     score, [session, score] { return session->acceptBelow(score); });
 }
 
 Status ReviewPage::batchFilterAbove(double score)
 {
     if (!m_session->isOpen())
         return fail(Error::badInput(tr("open or create a project first")));
-    // The items without a human decision scored above, highest first, read page by page.
-    std::vector<qint64> ids;
-    PageQuery query;
-    query.state = QStringLiteral("assessed");
-    query.sortBy = QueueSortColumn::Score;
-    query.ascending = false;
-    query.limit = 1000;
-    auto page = m_session->store()->page(query);
-    bool done = false;
-    while (page && !page->empty() && !done) {
-        for (const QueueItem &item : *page) {
-            if (!item.score || *item.score <= score) {
-                done = true;
-                break;
-            }
-            if (item.humanDecision.isEmpty())
-                ids.push_back(item.id);
-        }
-        if (!done)
-            page = m_session->store()->pageAfter(query, page->back());
-    }
-    if (!page)
-        return fail(page.error());
     ReviewSession *session = m_session;
-    const auto apply = [session, ids]() -> Result<std::vector<QueueItem>> {
-        std::vector<QueueItem> before;
-        before.reserve(ids.size());
-        for (qint64 id : ids) {
-            auto previous = session->setHumanDecision(id, QStringLiteral("filter"));
-            if (!previous) {
-                session->restoreDecisions(before);  // all or nothing
-                return previous.error();
-            }
-            before.push_back(std::move(*previous));
-        }
-        return before;
-    };
-    auto before = apply();
-    if (!before)
-        return fail(before.error());
+    return pushBatch(tr("filter %1 items scored above %2"), tr("Filtered %1 items scored above %2"),
+                     score, [session, score] { return session->filterAbove(score); });
+}
+
+Status ReviewPage::pushBatch(const QString &commandText, const QString &statusText, double score,
+                             const std::function<Result<DecisionBatch>()> &apply)
+{
+    auto batch = apply();
+    if (!batch)
+        return fail(batch.error());
     clearError();
-    pushDecision(tr("filter %1 items scored above %2").arg(ids.size()).arg(score), apply, *before);
-    refreshItems(ids);
-    showStatus(tr("Filtered %1 items scored above %2")
-                   .arg(QLocale().toString(qint64(ids.size())))
-                   .arg(score));
+    auto reload = [this] {
+        m_restoreItem = currentItemId();
+        m_model->reload();
+        scheduleCountsRefresh();
+    };
+    m_undo->push(new ReviewBatchCommand(m_session, commandText.arg(batch->changed).arg(score),
+                                        apply, *batch, reload));
+    reload();
+    showStatus(statusText.arg(QLocale().toString(batch->changed)).arg(score));
     return Done {};
 }
 

@@ -79,6 +79,9 @@ public:
     void previousRow();
     // Sets a human decision as one undoable step (editedText: the reviewer's own text).
     bool decideItem(qint64 id, const QString &decision, const QString &editedText = {});
+    // Applies a batch of decisions and pushes it as one undo step.
+    Status pushBatch(const QString &commandText, const QString &statusText, double score,
+                     const std::function<Result<DecisionBatch>()> &apply);
     // Batch actions over the items without a human decision, each one undoable step.
     Status batchAcceptBelow(double score);
     Status batchFilterAbove(double score);

@@ -190,11 +190,11 @@ QVariant ReviewQueueModel::data(const QModelIndex &index, int role) const
     case Qt::ForegroundRole: {
         QString decision;
         if (column == DecisionColumn)
-            decision = item->finalDecision();
+            decision = decisionText(item->finalDecision());
         else if (column == AutoDecisionColumn)
-            decision = item->autoDecision;
+            decision = decisionText(item->autoDecision);
         else if (column == HumanDecisionColumn)
-            decision = item->humanDecision;
+            decision = decisionText(item->humanDecision);
         const QColor color = decisionColor(decision);
         return color.isValid() ? QVariant(color) : QVariant();
     }
@@ -205,7 +205,7 @@ QVariant ReviewQueueModel::data(const QModelIndex &index, int role) const
     case Qt::ToolTipRole:
         if (column == SnippetColumn)
             return shortened(item->text, kTextTipLength);
-        if (item->state == QLatin1String("error"))
+        if (item->state == ItemState::Error)
             return tr("Assessment failed (%1): %2").arg(item->errorCode, item->error);
         if (column == ScoreColumn || column == DecisionColumn || column == AutoDecisionColumn
             || column == HumanDecisionColumn)
@@ -224,13 +224,13 @@ QVariant ReviewQueueModel::displayAt(const QueueItem &item, int column) const
     case ScoreColumn:
         return scoreText(item.score);
     case DecisionColumn:
-        return item.finalDecision();
+        return decisionText(item.finalDecision());
     case AutoDecisionColumn:
-        return item.autoDecision;
+        return decisionText(item.autoDecision);
     case HumanDecisionColumn:
-        return item.humanDecision;
+        return decisionText(item.humanDecision);
     case StateColumn:
-        return item.state;
+        return itemStateName(item.state);
     case SnippetColumn:
         return oneLine(item.editedText.isEmpty() ? item.text : item.editedText, kSnippetLength);
     default:
@@ -246,13 +246,13 @@ QVariant ReviewQueueModel::valueAt(const QueueItem &item, int column) const
     case ScoreColumn:
         return optionalValue(item.score);
     case DecisionColumn:
-        return item.finalDecision();
+        return decisionText(item.finalDecision());
     case AutoDecisionColumn:
-        return item.autoDecision;
+        return decisionText(item.autoDecision);
     case HumanDecisionColumn:
-        return item.humanDecision;
+        return decisionText(item.humanDecision);
     case StateColumn:
-        return item.state;
+        return itemStateName(item.state);
     case SnippetColumn:
         return item.text;
     default:
