@@ -853,8 +853,6 @@ int batchImportReview(const QStringList &arguments)
     return ExitOk;
 }
 
-}  // namespace
-
 // review thresholds: sets the thresholds (or, with --dry-run, only counts what they would do)
 // and says the keep/revise/filter counts and how long it took.
 int thresholdsReview(const QStringList &arguments)
@@ -923,6 +921,8 @@ int thresholdsReview(const QStringList &arguments)
     std::fflush(stdout);
     return ExitOk;
 }
+
+}  // namespace
 
 int runReviewCommand(const QStringList &arguments)
 {

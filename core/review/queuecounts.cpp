@@ -6,6 +6,7 @@
 #include "review/sqlitesupport.h"
 
 #include <QJsonArray>
+#include <QScopeGuard>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QVariant>
@@ -124,7 +125,13 @@ Result<QueueCounts> QueueStore::countsFor(const Thresholds &candidate)
 {
     if (Status valid = candidate.validate(); !valid)
         return valid.error();
-    // One read transaction, so that the tallies and the histogram agree.
+    // One read transaction (a snapshot), so that the tallies and the histogram agree while a
+    // run writes beside it; it only reads, so it ends by a rollback.
+    const bool snapshot = m_db.transaction();
+    const auto endSnapshot = qScopeGuard([&] {
+        if (snapshot)
+            m_db.rollback();
+    });
     QSqlQuery query(m_db);
     query.setForwardOnly(true);
     if (!sqlite::execRetryingBusy(query,

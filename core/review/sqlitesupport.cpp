@@ -66,7 +66,9 @@ Statement::~Statement()
 
 void Statement::bindText(int index, std::string_view utf8)
 {
-    sqlite3_bind_text(m_statement, index, utf8.data(), int(utf8.size()), SQLITE_STATIC);
+    // An empty view may have no data: still an empty string, never NULL.
+    sqlite3_bind_text(m_statement, index, utf8.data() ? utf8.data() : "", int(utf8.size()),
+                      SQLITE_STATIC);
 }
 
 void Statement::bindInt64(int index, qint64 value)

@@ -95,6 +95,7 @@ PageQuery queryOf(QueueSortColumn sortBy, bool ascending, const QString &state =
     query.ascending = ascending;
     query.state = itemStateFromName(state);
     query.decision = decisionFromName(decision);
+    query.withoutDecision = decision == QLatin1String("none");
     query.textSearch = text;
     return query;
 }
@@ -294,11 +295,7 @@ private Q_SLOTS:
         QVERIFY(!model.itemAt(0));
         model.setStore(m_store.get());
         QVERIFY(model.rowCount() > 0);
-        // A bad filter is reported, not thrown at the view.
-        QSignalSpy failed(&model, &ReviewQueueModel::loadFailed);
-        model.setQuery(queryOf(QueueSortColumn::Id, true, QStringLiteral("bogus")));
-        QCOMPARE(model.rowCount(), 0);
-        QCOMPARE(failed.size(), 1);
+        // (An unknown state or decision can no longer be asked for: PageQuery holds enums.)
     }
 
     // A large queue filled through SQL (importing through the store would take minutes):
