@@ -58,7 +58,8 @@ QueueCounts naiveCounts(QueueStore &store, const Thresholds &thresholds)
     all.sortBy = QueueSortColumn::Id;
     all.ascending = true;
     all.limit = 1000000;
-    for (const QueueItem &item : store.page(all).value()) {
+    const auto items = store.page(all);  // held: the loop must not outlive the Result
+    for (const QueueItem &item : items.value()) {
         ++counts.total;
         ++(item.state == ItemState::Pending        ? counts.pending
                : item.state == ItemState::Assessed ? counts.assessed
