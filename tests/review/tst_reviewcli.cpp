@@ -872,12 +872,7 @@ private Q_SLOTS:
             QVERIFY(file.seek((page - 1) * pageSize));
             QCOMPARE(file.write(QByteArray(int(pageSize), '\xA5')), pageSize);
         }
-        // Counting alone does not notice (what `review status` did before).
-        {
-            auto store = QueueStore::open(damaged);
-            QVERIFY(store.ok());
-            QVERIFY((*store)->status().ok());
-        }
+        // (Counting from indexes alone would not notice; `review status` checks the pages first.)
         QByteArray out, err;
         QCOMPARE(runCli({ QStringLiteral("review"), QStringLiteral("status"),
                           QStringLiteral("--db"), damaged },
