@@ -13,6 +13,12 @@
 
 #include <random>
 
+using pcs::Decision;
+using pcs::decisionFromName;
+using pcs::decisionText;
+using pcs::ItemState;
+using pcs::itemStateFromName;
+using pcs::itemStateName;
 using pcs::PageQuery;
 using pcs::QueueItem;
 using pcs::QueueSortColumn;
