@@ -130,7 +130,7 @@ int runShardProjection(const QCommandLineParser &parser, const QString &command)
                           parser.value(QStringLiteral("keep-ratio")),
                           cut->tau.source == TauSpec::Source::File
                               ? QStringLiteral("caps from --tau")
-                              : QString::number(cut->tau.keepRatio, 'g', 17));
+                              : QString::number(cut->tau.keepRatio, 'g', QLocale::FloatingPointShortest));
     }
     const QList<QPair<QString, TauSpec::Source>> capsOptions
         = { { QStringLiteral("token-counts"), TauSpec::Source::TokenCounts },
@@ -185,6 +185,12 @@ int runShardProjection(const QCommandLineParser &parser, const QString &command)
     return publish(
         parser.value(QStringLiteral("output")), parser.value(QStringLiteral("report")),
         [&](const ByteSink &sink) {
+            // An empty shard (N > D) still has the distribution's header.
+            if (table->texts.isEmpty() && !json) {
+                const QByteArray header = "text,estimate,rank,tau,weight\n";
+                sink(header.constData(), header.size());
+                return;
+            }
             formatSelectionTable(*table, json ? TableFormat::Json : TableFormat::Csv, metadata,
                                  sink);
         },

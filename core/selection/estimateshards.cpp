@@ -260,7 +260,7 @@ Result<QList<ShardFile>> readShardSet(const QStringList &paths)
                 shard.path);
     }
     if (shards.size() < first.info.shard.count)
-        return Error::badInput(QStringLiteral("shards %1..%2 of %2 are missing after this file "
+        return Error::badInput(QStringLiteral("shards %1..%2 of %4 are missing after this file "
                                               "(shard %3); give all %4 shards in order")
                                    .arg(shards.size())
                                    .arg(first.info.shard.count - 1)

@@ -136,9 +136,9 @@ L2Shift l2Shift(const Eigen::Ref<const Eigen::VectorXd> &estimate,
 
 double l2Weight(const L2Shift &shift, Eigen::Index index, double estimate, double tau)
 {
-    const auto moved = std::lower_bound(
-        shift.overrides.begin(), shift.overrides.end(), index,
-        [](const std::pair<Eigen::Index, double> &entry, Eigen::Index i) { return entry.first < i; });
+    const auto moved = std::lower_bound(shift.overrides.begin(), shift.overrides.end(), index,
+                                        [](const std::pair<Eigen::Index, double> &entry,
+                                           Eigen::Index i) { return entry.first < i; });
     if (moved != shift.overrides.end() && moved->first == index)
         return moved->second;
     return clip((estimate + shift.lo) + shift.delta, tau);

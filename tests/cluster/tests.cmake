@@ -12,3 +12,11 @@ target_compile_definitions(tst_slurmcluster PRIVATE PCSTUDIO_SOURCE_DIR="${PROJE
 # A skip in initTestCase (no cluster here) shows as skipped, not passed.
 set_tests_properties(tst_slurmcluster PROPERTIES TIMEOUT 180
   SKIP_REGULAR_EXPRESSION "SKIP   : TestSlurmCluster::initTestCase")
+
+# scripts/cluster/select-slurm.sh: estimate array -> cut (afterok) -> projection array, against
+# one select, byte for byte.
+pcstudio_add_test(tst_selectslurm SOURCES cluster/tst_selectslurm.cpp LIBS pcstudio_test_slurm)
+add_dependencies(tst_selectslurm pcstudio-cli)
+target_compile_definitions(tst_selectslurm PRIVATE PCSTUDIO_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+set_tests_properties(tst_selectslurm PROPERTIES TIMEOUT 300
+  SKIP_REGULAR_EXPRESSION "SKIP   : TestSelectSlurm::initTestCase")
