@@ -8,6 +8,7 @@
 #include <QFileInfo>
 #include <QJsonDocument>
 
+#include <algorithm>
 #include <charconv>
 
 namespace pcs {
@@ -239,6 +240,18 @@ Result<QList<ShardFile>> readShardSet(const QStringList &paths)
                                        .arg(first.info.bpbPath)
                                        .arg(first.info.llmCount),
                                    shard.path);
+        const auto later
+            = std::find_if(shards.begin() + k + 1, shards.end(),
+                           [&](const ShardFile &other) { return other.info.shard.index == k; });
+        if (info.shard.index > k && later != shards.end())
+            return Error::badInput(
+                QStringLiteral("shards out of order: this file is shard %1, in the place of shard "
+                               "%2, which comes later (%3); give the shards 0..%4 in order")
+                    .arg(info.shard.index)
+                    .arg(k)
+                    .arg(name(*later))
+                    .arg(info.shard.count - 1),
+                shard.path);
         if (info.shard.index > k)
             return Error::badInput(
                 QStringLiteral("shard %1 of %2 is missing: this file is shard %3 (give the "

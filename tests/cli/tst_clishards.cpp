@@ -153,7 +153,7 @@ private Q_SLOTS:
         QTest::addColumn<QString>("dataset");
         QTest::addColumn<int>("shards");
         QTest::addColumn<QString>("projection");
-        for (const QString projection : { QStringLiteral("linear"), QStringLiteral("l2") }) {
+        for (const QString &projection : { QStringLiteral("linear"), QStringLiteral("l2") }) {
             for (int n : { 1, 3, 7 })
                 QTest::addRow("demo %d %s", n, qPrintable(projection)) << "demo" << n << projection;
             QTest::addRow("demo-tokens 4 %s", qPrintable(projection)) << "demo-tokens" << 4 << projection;
@@ -270,7 +270,7 @@ private Q_SLOTS:
         QTest::addColumn<QString>("reason");
         QTest::newRow("missing shard") << "missing" << "E2.csv" << "shard 1 of 4 is missing";
         QTest::newRow("missing last shard") << "missing-last" << "E2.csv" << "shards 3..3 of 4 are missing";
-        QTest::newRow("out of order") << "swapped" << "E1.csv" << "comes again or out of order";
+        QTest::newRow("out of order") << "swapped" << "E2.csv" << "shards out of order";
         QTest::newRow("repeated") << "repeated" << "E1.csv" << "comes again or out of order";
         QTest::newRow("mixed estimators") << "mixed" << "S2.csv" << "mixed estimators";
         QTest::newRow("rows missing") << "gap" << "E1.csv" << "are missing: the rows jump";
