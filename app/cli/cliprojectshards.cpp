@@ -126,11 +126,11 @@ int runShardProjection(const QCommandLineParser &parser, const QString &command)
         bool ok = false;
         const double ratio = parser.value(QStringLiteral("keep-ratio")).toDouble(&ok);
         if (!ok || cut->tau.source == TauSpec::Source::File || ratio != cut->tau.keepRatio)
-            return refuse(QStringLiteral("--keep-ratio"),
-                          parser.value(QStringLiteral("keep-ratio")),
-                          cut->tau.source == TauSpec::Source::File
-                              ? QStringLiteral("caps from --tau")
-                              : QString::number(cut->tau.keepRatio, 'g', QLocale::FloatingPointShortest));
+            return refuse(
+                QStringLiteral("--keep-ratio"), parser.value(QStringLiteral("keep-ratio")),
+                cut->tau.source == TauSpec::Source::File
+                    ? QStringLiteral("caps from --tau")
+                    : QString::number(cut->tau.keepRatio, 'g', QLocale::FloatingPointShortest));
     }
     const QList<QPair<QString, TauSpec::Source>> capsOptions
         = { { QStringLiteral("token-counts"), TauSpec::Source::TokenCounts },

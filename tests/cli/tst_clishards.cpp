@@ -62,10 +62,7 @@ private:
 
     QString path(const QString &name) const { return m_dir.filePath(name); }
 
-    test::CliRun cli(const QStringList &arguments)
-    {
-        return test::runCli(arguments);
-    }
+    test::CliRun cli(const QStringList &arguments) { return test::runCli(arguments); }
 
     // Runs estimate --shard for every shard into a fresh folder; returns the shard files.
     QStringList estimateShards(const Dataset &data, int count, const QString &folder)
@@ -74,11 +71,10 @@ private:
         QStringList files;
         for (int i = 0; i < count; ++i) {
             const QString file = folder + QStringLiteral("/E%1.csv").arg(i);
-            const test::CliRun run
-                = cli(QStringList { QStringLiteral("estimate") } + data.inputs
-                      + QStringList { QStringLiteral("--shard"),
-                                      QStringLiteral("%1/%2").arg(i).arg(count),
-                                      QStringLiteral("--output"), file });
+            const test::CliRun run = cli(QStringList { QStringLiteral("estimate") } + data.inputs
+                                         + QStringList { QStringLiteral("--shard"),
+                                                         QStringLiteral("%1/%2").arg(i).arg(count),
+                                                         QStringLiteral("--output"), file });
             if (run.exitCode != 0)
                 qWarning("estimate shard %d/%d: %s", i, count, run.err.constData());
             files << file;
@@ -110,19 +106,20 @@ private Q_SLOTS:
                                        demo + QStringLiteral("/errors.csv") };
         m_data.insert(QStringLiteral("demo"),
                       { demoInputs, { QStringLiteral("--keep-ratio"), QStringLiteral("0.2") } });
-        m_data.insert(QStringLiteral("demo-tokens"),
-                      { demoInputs,
-                        { QStringLiteral("--keep-ratio"), QStringLiteral("0.25"),
-                          QStringLiteral("--token-counts"),
-                          demo + QStringLiteral("/token_counts.csv") } });
+        m_data.insert(
+            QStringLiteral("demo-tokens"),
+            { demoInputs,
+              { QStringLiteral("--keep-ratio"), QStringLiteral("0.25"),
+                QStringLiteral("--token-counts"), demo + QStringLiteral("/token_counts.csv") } });
         // Twelve texts, six LLMs; sign_sign on repeated columns ties the best texts, so the
         // cut falls inside a tie that spans shards (ties go to the lower global index).
         QByteArray bpb = "id";
         for (int l = 0; l < 6; ++l)
             bpb += ",llm" + QByteArray::number(l);
         bpb += '\n';
-        const QList<QList<int>> columns = { { 1, 2, 3, 4, 5, 6 }, { 6, 5, 4, 3, 2, 1 },
-                                            { 1, 2, 3, 4, 6, 5 }, { 2, 1, 3, 4, 5, 6 } };
+        const QList<QList<int>> columns = {
+            { 1, 2, 3, 4, 5, 6 }, { 6, 5, 4, 3, 2, 1 }, { 1, 2, 3, 4, 6, 5 }, { 2, 1, 3, 4, 5, 6 }
+        };
         const int kinds[12] = { 1, 0, 2, 0, 3, 0, 1, 2, 0, 3, 0, 1 };
         for (int t = 0; t < 12; ++t) {
             bpb += "t" + QByteArray::number(t);
@@ -135,17 +132,16 @@ private Q_SLOTS:
             m_dir, QStringLiteral("tiny-errors.csv"),
             "benchmark,llm0,llm1,llm2,llm3,llm4,llm5\nb,0.1,0.2,0.3,0.4,0.5,0.6\n");
         m_data.insert(QStringLiteral("tiny"),
-                      { { QStringLiteral("--bpb"), tinyBpb, QStringLiteral("--errors"),
-                          tinyErrors, QStringLiteral("--estimator"),
-                          QStringLiteral("sign_sign") },
+                      { { QStringLiteral("--bpb"), tinyBpb, QStringLiteral("--errors"), tinyErrors,
+                          QStringLiteral("--estimator"), QStringLiteral("sign_sign") },
                         { QStringLiteral("--keep-ratio"), QStringLiteral("0.3") } });
         if (!test::upstreamDataDir().isEmpty())
-            m_data.insert(QStringLiteral("upstream"),
-                          { { QStringLiteral("--bpb"),
-                              test::upstreamFile(QStringLiteral("chunked_synthetic_sample_bpb_id.csv")),
-                              QStringLiteral("--errors"),
-                              test::upstreamFile(QStringLiteral("error.csv")) },
-                            { QStringLiteral("--keep-ratio"), QStringLiteral("0.3") } });
+            m_data.insert(
+                QStringLiteral("upstream"),
+                { { QStringLiteral("--bpb"),
+                    test::upstreamFile(QStringLiteral("chunked_synthetic_sample_bpb_id.csv")),
+                    QStringLiteral("--errors"), test::upstreamFile(QStringLiteral("error.csv")) },
+                  { QStringLiteral("--keep-ratio"), QStringLiteral("0.3") } });
     }
 
     void shardedSelectionEqualsSelect_data()
@@ -156,7 +152,8 @@ private Q_SLOTS:
         for (const QString &projection : { QStringLiteral("linear"), QStringLiteral("l2") }) {
             for (int n : { 1, 3, 7 })
                 QTest::addRow("demo %d %s", n, qPrintable(projection)) << "demo" << n << projection;
-            QTest::addRow("demo-tokens 4 %s", qPrintable(projection)) << "demo-tokens" << 4 << projection;
+            QTest::addRow("demo-tokens 4 %s", qPrintable(projection))
+                << "demo-tokens" << 4 << projection;
             QTest::addRow("tiny 4 %s", qPrintable(projection)) << "tiny" << 4 << projection;
             QTest::addRow("tiny 12 %s", qPrintable(projection)) << "tiny" << 12 << projection;
             QTest::addRow("tiny 17 > D %s", qPrintable(projection)) << "tiny" << 17 << projection;
@@ -177,9 +174,9 @@ private Q_SLOTS:
         const QStringList projectionOptions { QStringLiteral("--projection"), projection };
 
         const QString one = folder + QStringLiteral("-select.csv");
-        const test::CliRun select = cli(QStringList { QStringLiteral("select") } + data.inputs
-                                        + data.caps + projectionOptions
-                                        + QStringList { QStringLiteral("--output"), one });
+        const test::CliRun select
+            = cli(QStringList { QStringLiteral("select") } + data.inputs + data.caps
+                  + projectionOptions + QStringList { QStringLiteral("--output"), one });
         QVERIFY2(select.exitCode == 0, select.err.constData());
         const QByteArray expected = readAll(one);
 
@@ -215,9 +212,9 @@ private Q_SLOTS:
         QByteArray concatenated;
         for (int i = 0; i < shards; ++i) {
             const QString part = folder + QStringLiteral("/D%1.csv").arg(i);
-            const test::CliRun run = cli({ QStringLiteral("project"), QStringLiteral("--estimate"),
-                                           files[i], QStringLiteral("--cut"), cut,
-                                           QStringLiteral("--output"), part });
+            const test::CliRun run
+                = cli({ QStringLiteral("project"), QStringLiteral("--estimate"), files[i],
+                        QStringLiteral("--cut"), cut, QStringLiteral("--output"), part });
             QVERIFY2(run.exitCode == 0, run.err.constData());
             const QByteArray csv = readAll(part);
             QCOMPARE(header(csv), header(expected));
@@ -268,19 +265,45 @@ private Q_SLOTS:
         QTest::addColumn<QString>("mutation");
         QTest::addColumn<QString>("file");
         QTest::addColumn<QString>("reason");
-        QTest::newRow("missing shard") << "missing" << "E2.csv" << "shard 1 of 4 is missing";
-        QTest::newRow("missing last shard") << "missing-last" << "E2.csv" << "shards 3..3 of 4 are missing";
-        QTest::newRow("out of order") << "swapped" << "E2.csv" << "shards out of order";
-        QTest::newRow("repeated") << "repeated" << "E1.csv" << "comes again or out of order";
-        QTest::newRow("mixed estimators") << "mixed" << "S2.csv" << "mixed estimators";
-        QTest::newRow("rows missing") << "gap" << "E1.csv" << "are missing: the rows jump";
-        QTest::newRow("rows overlapping") << "overlap" << "E1.csv" << "comes again or out of order";
-        QTest::newRow("not a shard") << "plain" << "plain.csv" << "is not an estimate shard";
-        QTest::newRow("other parameters") << "other-ratio" << "cut.json" << "made with other parameters";
-        QTest::newRow("other projection") << "other-projection" << "cut.json" << "made with other parameters";
-        QTest::newRow("other caps") << "other-caps" << "cut.json" << "made with other parameters";
-        QTest::newRow("other shard file") << "changed" << "E1.csv" << "not the file the cut was made from";
-        QTest::newRow("other estimator's shard") << "foreign" << "S2.csv" << "is not of the sharded estimate";
+        QTest::newRow("missing shard") << "missing"
+                                       << "E2.csv"
+                                       << "shard 1 of 4 is missing";
+        QTest::newRow("missing last shard") << "missing-last"
+                                            << "E2.csv"
+                                            << "shards 3..3 of 4 are missing";
+        QTest::newRow("out of order") << "swapped"
+                                      << "E2.csv"
+                                      << "shards out of order";
+        QTest::newRow("repeated") << "repeated"
+                                  << "E1.csv"
+                                  << "comes again or out of order";
+        QTest::newRow("mixed estimators") << "mixed"
+                                          << "S2.csv"
+                                          << "mixed estimators";
+        QTest::newRow("rows missing") << "gap"
+                                      << "E1.csv"
+                                      << "are missing: the rows jump";
+        QTest::newRow("rows overlapping") << "overlap"
+                                          << "E1.csv"
+                                          << "comes again or out of order";
+        QTest::newRow("not a shard") << "plain"
+                                     << "plain.csv"
+                                     << "is not an estimate shard";
+        QTest::newRow("other parameters") << "other-ratio"
+                                          << "cut.json"
+                                          << "made with other parameters";
+        QTest::newRow("other projection") << "other-projection"
+                                          << "cut.json"
+                                          << "made with other parameters";
+        QTest::newRow("other caps") << "other-caps"
+                                    << "cut.json"
+                                    << "made with other parameters";
+        QTest::newRow("other shard file") << "changed"
+                                          << "E1.csv"
+                                          << "not the file the cut was made from";
+        QTest::newRow("other estimator's shard") << "foreign"
+                                                 << "S2.csv"
+                                                 << "is not of the sharded estimate";
     }
 
     void badShardSetsAreRefused()
@@ -352,8 +375,8 @@ private Q_SLOTS:
             arguments = cutOnly + estimateOptions(files);
         } else if (mutation == QLatin1String("other-ratio")) {
             arguments = shardProject
-                + QStringList { QStringLiteral("--estimate"), files[1], QStringLiteral("--keep-ratio"),
-                                QStringLiteral("0.3") };
+                + QStringList { QStringLiteral("--estimate"), files[1],
+                                QStringLiteral("--keep-ratio"), QStringLiteral("0.3") };
         } else if (mutation == QLatin1String("other-projection")) {
             arguments = shardProject
                 + QStringList { QStringLiteral("--estimate"), files[1],
@@ -384,20 +407,24 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("shard");
         QTest::addColumn<QString>("reason");
-        QTest::newRow("past the end") << "4/4" << "the shard must be in 0..3";
-        QTest::newRow("negative") << "-1/4" << "the shard must be in 0..3";
-        QTest::newRow("no shards") << "0/0" << "at least 1";
-        QTest::newRow("not I/N") << "2" << "is not I/N";
+        QTest::newRow("past the end") << "4/4"
+                                      << "the shard must be in 0..3";
+        QTest::newRow("negative") << "-1/4"
+                                  << "the shard must be in 0..3";
+        QTest::newRow("no shards") << "0/0"
+                                   << "at least 1";
+        QTest::newRow("not I/N") << "2"
+                                 << "is not I/N";
     }
 
     void shardOptionIsChecked()
     {
         QFETCH(QString, shard);
         QFETCH(QString, reason);
-        const test::CliRun run
-            = cli(QStringList { QStringLiteral("estimate") } + m_data.value(QStringLiteral("tiny")).inputs
-                  + QStringList { QStringLiteral("--shard"), shard, QStringLiteral("--output"),
-                                  path(QStringLiteral("never.csv")) });
+        const test::CliRun run = cli(
+            QStringList { QStringLiteral("estimate") } + m_data.value(QStringLiteral("tiny")).inputs
+            + QStringList { QStringLiteral("--shard"), shard, QStringLiteral("--output"),
+                            path(QStringLiteral("never.csv")) });
         QCOMPARE(run.exitCode, 2);
         QVERIFY2(run.err.contains(reason.toUtf8()), run.err.constData());
         QVERIFY(!QFile::exists(path(QStringLiteral("never.csv"))));
@@ -438,8 +465,8 @@ private Q_SLOTS:
                                        QStringLiteral("--seed"), QStringLiteral("7"),
                                        QStringLiteral("--bucket"), QStringLiteral("100000") });
         };
-        const test::CliRun single = train({ QStringLiteral("--distribution"), one },
-                                          folder + QStringLiteral("/one.bin"));
+        const test::CliRun single
+            = train({ QStringLiteral("--distribution"), one }, folder + QStringLiteral("/one.bin"));
         QVERIFY2(single.exitCode == 0, single.err.constData());
         const test::CliRun sharded = train(distributions, folder + QStringLiteral("/sharded.bin"));
         QVERIFY2(sharded.exitCode == 0, sharded.err.constData());
@@ -450,10 +477,10 @@ private Q_SLOTS:
                  QCryptographicHash::hash(model, QCryptographicHash::Sha256));
 
         // A text in two shards is refused, naming the second file.
-        const test::CliRun twice
-            = train(distributions + QStringList { QStringLiteral("--distribution"),
-                                                  folder + QStringLiteral("/D1.csv") },
-                    folder + QStringLiteral("/twice.bin"));
+        const test::CliRun twice = train(distributions
+                                             + QStringList { QStringLiteral("--distribution"),
+                                                             folder + QStringLiteral("/D1.csv") },
+                                         folder + QStringLiteral("/twice.bin"));
         QCOMPARE(twice.exitCode, 2);
         QVERIFY2(twice.err.contains("D1.csv:") && twice.err.contains("one file only"),
                  twice.err.constData());

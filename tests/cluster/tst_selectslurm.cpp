@@ -37,11 +37,10 @@ private Q_SLOTS:
         m_cluster.start();
         PCS_REQUIRE_SLURM_CLUSTER(m_cluster);
         const QString demo = m_dir.filePath(QStringLiteral("demo"));
-        const test::CliRun made
-            = test::runCli({ QStringLiteral("demo"), QStringLiteral("--output"), demo,
-                             QStringLiteral("--llms"), QStringLiteral("40"),
-                             QStringLiteral("--texts"), QStringLiteral("300"),
-                             QStringLiteral("--no-filter") });
+        const test::CliRun made = test::runCli(
+            { QStringLiteral("demo"), QStringLiteral("--output"), demo, QStringLiteral("--llms"),
+              QStringLiteral("40"), QStringLiteral("--texts"), QStringLiteral("300"),
+              QStringLiteral("--no-filter") });
         QVERIFY2(made.exitCode == 0, made.err.constData());
         m_inputs = { QStringLiteral("--bpb"), demo + QStringLiteral("/bpb.csv"),
                      QStringLiteral("--errors"), demo + QStringLiteral("/errors.csv") };
@@ -55,10 +54,9 @@ private Q_SLOTS:
         QTest::newRow("linear, 3 shards")
             << 3 << QStringList { QStringLiteral("--keep-ratio"), QStringLiteral("0.2") };
         QTest::newRow("l2 with token counts, 4 shards")
-            << 4
-            << QStringList { QStringLiteral("--keep-ratio"), QStringLiteral("0.3"),
-                             QStringLiteral("--token-counts"), tokens,
-                             QStringLiteral("--projection"), QStringLiteral("l2") };
+            << 4 << QStringList { QStringLiteral("--keep-ratio"),   QStringLiteral("0.3"),
+                                  QStringLiteral("--token-counts"), tokens,
+                                  QStringLiteral("--projection"),   QStringLiteral("l2") };
     }
 
     void selectSlurmMatchesOneSelect()
@@ -67,9 +65,9 @@ private Q_SLOTS:
         QFETCH(QStringList, projectOptions);
         const QString out = m_dir.filePath(QStringLiteral("run-%1").arg(shards));
         const QString one = out + QStringLiteral("-select.csv");
-        const test::CliRun select = test::runCli(QStringList { QStringLiteral("select") } + m_inputs
-                                                 + projectOptions
-                                                 + QStringList { QStringLiteral("--output"), one });
+        const test::CliRun select
+            = test::runCli(QStringList { QStringLiteral("select") } + m_inputs + projectOptions
+                           + QStringList { QStringLiteral("--output"), one });
         QVERIFY2(select.exitCode == 0, select.err.constData());
 
         QProcess script;
@@ -80,18 +78,19 @@ private Q_SLOTS:
         // The cluster's mark, so that stopping it also ends these jobs (slurmcluster.sh).
         environment.insert(QStringLiteral("PCSTUDIO_SLURM_CLUSTER"), m_cluster.folder());
         script.setProcessEnvironment(environment);
-        script.start(QStringLiteral("bash"),
-                     QStringList { QStringLiteral(PCSTUDIO_SOURCE_DIR "/scripts/cluster/select-slurm.sh"),
-                                   QString::number(shards), out }
-                         + m_inputs + QStringList { QStringLiteral("--") } + projectOptions);
+        script.start(
+            QStringLiteral("bash"),
+            QStringList { QStringLiteral(PCSTUDIO_SOURCE_DIR "/scripts/cluster/select-slurm.sh"),
+                          QString::number(shards), out }
+                + m_inputs + QStringList { QStringLiteral("--") } + projectOptions);
         QVERIFY(script.waitForFinished(60000));
         const QByteArray printed = script.readAllStandardOutput();
         QVERIFY2(script.exitCode() == 0, script.readAllStandardError().constData());
 
         // The ids it prints, in order: estimate array, cut, projection array.
         QStringList ids;
-        for (const QString &job : { QStringLiteral("estimate"), QStringLiteral("cut"),
-                                    QStringLiteral("projection") }) {
+        for (const QString &job :
+             { QStringLiteral("estimate"), QStringLiteral("cut"), QStringLiteral("projection") }) {
             const QRegularExpressionMatch match
                 = QRegularExpression(QStringLiteral("^%1 job (\\d+) ").arg(job),
                                      QRegularExpression::MultilineOption)
@@ -140,11 +139,12 @@ private Q_SLOTS:
                        QStringLiteral("0.2") });
         QVERIFY(script.waitForFinished(60000));
         QCOMPARE(script.exitCode(), 0);
-        const QStringList ids = QString::fromUtf8(script.readAllStandardOutput())
-                                    .split(QLatin1Char('\n'))
-                                    .filter(QRegularExpression(QStringLiteral("^\\w+ job \\d+")))
-                                    .replaceInStrings(QRegularExpression(QStringLiteral("^\\w+ job (\\d+).*")),
-                                                      QStringLiteral("\\1"));
+        const QStringList ids
+            = QString::fromUtf8(script.readAllStandardOutput())
+                  .split(QLatin1Char('\n'))
+                  .filter(QRegularExpression(QStringLiteral("^\\w+ job \\d+")))
+                  .replaceInStrings(QRegularExpression(QStringLiteral("^\\w+ job (\\d+).*")),
+                                    QStringLiteral("\\1"));
         QCOMPARE(ids.size(), 3);
         const Result<QList<SlurmJob>> jobs = m_cluster.wait(ids, 120);
         QVERIFY2(jobs.ok(), qPrintable(test::errorText(jobs)));
