@@ -1,5 +1,6 @@
 #include "common/backgroundtask.h"
 
+#include <QCoreApplication>
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <algorithm>
@@ -66,7 +67,7 @@ BackgroundTaskBase::~BackgroundTaskBase()
 {
     // Work may reference whatever the owner passed it; nothing may outlive the task.
     cancel();
-    waitForIdle();
+    waitForWork();  // what the runs posted is dropped with this object
 }
 
 void BackgroundTaskBase::cancel()
@@ -75,10 +76,17 @@ void BackgroundTaskBase::cancel()
         state->cancelRequested.store(true);
 }
 
-void BackgroundTaskBase::waitForIdle()
+void BackgroundTaskBase::waitForWork()
 {
     for (QFuture<void> &future : m_futures)
         future.waitForFinished();
+}
+
+void BackgroundTaskBase::waitForIdle()
+{
+    waitForWork();
+    // Runs answer with queued meta-calls to this object: deliver them now, in order.
+    QCoreApplication::sendPostedEvents(this, QEvent::MetaCall);
 }
 
 std::shared_ptr<detail::BackgroundRunState> BackgroundTaskBase::beginRun(const QString &message)

@@ -64,8 +64,9 @@ public:
     // Asks the latest run (and any superseded one still running) to stop. The latest run is then
     // delivered as canceled() once its work returns.
     void cancel();
-    // Blocks until every run's work has returned (tests and shutdown); results arrive later as
-    // queued events.
+    // Blocks until every run's work has returned, then delivers what is pending, so that on
+    // return the handler and signals of the latest run have run (tests and shutdown). Call it on
+    // the owner's thread.
     void waitForIdle();
 
 Q_SIGNALS:
@@ -91,6 +92,7 @@ private:
     friend class BackgroundControl;
     void deliverProgress(const std::shared_ptr<detail::BackgroundRunState> &state);
     void setBusy(bool busy);
+    void waitForWork();
 
     quint64 m_generation = 0;
     bool m_busy = false;

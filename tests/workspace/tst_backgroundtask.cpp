@@ -205,6 +205,22 @@ private Q_SLOTS:
         QCOMPARE(error.reason, QString("boom"));
     }
 
+    void waitForIdleDeliversSynchronously()
+    {
+        BackgroundTask<int> task;
+        int received = 0;
+        task.onFinished([&](Result<int> result) { received = result.ok() ? *result : -1; });
+        QSignalSpy finished(&task, &BackgroundTaskBase::finished);
+        task.start("quick", [](BackgroundControl &) -> Result<int> {
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            return 5;
+        });
+        task.waitForIdle();
+        QCOMPARE(received, 5);
+        QCOMPARE(finished.count(), 1);
+        QVERIFY(!task.isBusy());
+    }
+
     void destructionWhileRunningCancelsAndWaits()
     {
         // The work holds a resource the test owns; the task must not outlive it.
