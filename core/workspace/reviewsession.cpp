@@ -1,12 +1,10 @@
 #include "workspace/reviewsession.h"
 
+#include "common/backgroundtask.h"
 #include "review/apikey.h"
 #include "review/modelprofile.h"
 #include "workspace/keyresolver.h"
 #include "workspace/reviewtasks.h"
-
-#include <QFutureWatcher>
-#include <QtConcurrent/QtConcurrentRun>
 
 namespace pcs {
 
@@ -56,9 +54,9 @@ Error noEndpoint()
     return Error::badInput(QObject::tr("no endpoint is configured for the assessor"));
 }
 
-Status checkIdle(Task task, const QString &activity)
+Status checkIdle(const BackgroundTaskBase &task, const QString &activity)
 {
-    if (task != Task::None)
+    if (task.isBusy())
         return Error::badInput(
             QObject::tr("the review project is busy (%1); wait for it first").arg(activity));
     return Done {};
@@ -95,15 +93,15 @@ struct ReviewSession::Private {
     bool oneOffResolving = false;
     QList<PendingOneOff> pendingOneOffs;
 
-    // Whole-queue work on a worker thread, one task at a time.
-    QFutureWatcher<ReviewTaskReply> watcher;
-    Task task = Task::None;
+    // Whole-queue work on a worker thread, one task at a time (the session refuses a second).
+    BackgroundTask<ReviewTaskReply> task;
+    Task taskKind = Task::None;
     QString activity;
-    bool busy = false;
+    bool closing = false;  // results of work canceled by close() are not reported
 
-    void startTask(ReviewSession &session, Task started, QFuture<ReviewTaskReply> future,
-                   const QString &startedActivity);
-    void finishTask(ReviewSession &session);
+    void startTask(Task kind, const QString &startedActivity,
+                   BackgroundTask<ReviewTaskReply>::Work work);
+    void finishTask(ReviewSession &session, Result<ReviewTaskReply> reply);
     void submitOneOff(ReviewSession &session, PendingOneOff request);
     void onOneOffKey(ReviewSession &session, const Result<ResolvedEndpoint> &resolved);
     void dropOneOffRunner();
@@ -114,42 +112,27 @@ struct ReviewSession::Private {
     void disposeRun();
 };
 
-void ReviewSession::Private::startTask(ReviewSession &session, Task started,
-                                       QFuture<ReviewTaskReply> future,
-                                       const QString &startedActivity)
+void ReviewSession::Private::startTask(Task kind, const QString &startedActivity,
+                                       BackgroundTask<ReviewTaskReply>::Work work)
 {
-    watcher.setFuture(std::move(future));
-    task = started;
+    taskKind = kind;
     activity = startedActivity;
-    busy = true;
-    Q_EMIT session.busyChanged(true);
-    Q_EMIT session.progressChanged(0, activity);
+    task.start(activity, std::move(work));
 }
 
-void ReviewSession::Private::finishTask(ReviewSession &session)
+void ReviewSession::Private::finishTask(ReviewSession &session, Result<ReviewTaskReply> reply)
 {
-    if (task == Task::None || !watcher.isFinished())
-        return;  // already reported (waitForIdle), or a stale signal of an earlier task
-    const Task finished = std::exchange(task, Task::None);
-    const QFuture<ReviewTaskReply> future = watcher.future();
-    const std::optional<ReviewTaskReply> reply = future.isCanceled() || future.resultCount() == 0
-        ? std::nullopt
-        : std::optional(future.result());
-    if (busy) {
-        busy = false;
-        Q_EMIT session.busyChanged(false);
-    }
+    const Task finished = std::exchange(taskKind, Task::None);
+    if (closing)
+        return;
     if (finished == Task::Import || finished == Task::Thresholds)
         Q_EMIT session.itemsChanged();  // a canceled import keeps its committed batches
-    if (!reply) {
-        Q_EMIT session.taskFailed(Error::canceled());
-    } else if (reply->error) {
-        Q_EMIT session.taskFailed(*reply->error);
-    } else if (finished == Task::Import) {
+    if (!reply)
+        Q_EMIT session.taskFailed(reply.error());  // Error::canceled() when canceled
+    else if (finished == Task::Import)
         Q_EMIT session.importFinished(*reply->import);
-    } else if (finished == Task::ExportCurated || finished == Task::ExportBatch) {
+    else if (finished == Task::ExportCurated || finished == Task::ExportBatch)
         Q_EMIT session.exportFinished(reply->description);
-    }
 }
 
 void ReviewSession::Private::disposeRun()
@@ -167,9 +150,16 @@ ReviewSession::ReviewSession(QObject *parent)
     qRegisterMetaType<pcs::ReviewRunSummary>();
     qRegisterMetaType<pcs::RunProgress>();
     qRegisterMetaType<pcs::RecordedItem>();
-    connect(&d->watcher, &QFutureWatcherBase::finished, this, [this] { d->finishTask(*this); });
-    connect(&d->watcher, &QFutureWatcherBase::progressValueChanged, this,
-            [this](int value) { Q_EMIT progressChanged(value, d->activity); });
+    d->task.onFinished(
+        [this](Result<ReviewTaskReply> reply) { d->finishTask(*this, std::move(reply)); });
+    connect(&d->task, &BackgroundTaskBase::busyChanged, this, [this](bool busy) {
+        if (!d->closing)
+            Q_EMIT busyChanged(busy);
+    });
+    connect(&d->task, &BackgroundTaskBase::progressChanged, this,
+            [this](double fraction, const QString &) {
+                Q_EMIT progressChanged(int(fraction * 1000), d->activity);
+            });
 }
 
 ReviewSession::~ReviewSession()
@@ -210,14 +200,12 @@ void ReviewSession::close()
     }
     d->dropOneOffRunner();
     d->credentialedEndpoint.clear();
-    if (d->task != Task::None) {
-        d->watcher.cancel();
-        d->watcher.waitForFinished();
-        d->task = Task::None;
-        if (d->busy) {
-            d->busy = false;
-            Q_EMIT busyChanged(false);
-        }
+    if (d->task.isBusy()) {
+        d->closing = true;
+        d->task.cancel();
+        d->task.waitForIdle();
+        d->closing = false;
+        Q_EMIT busyChanged(false);
     }
     m_project.reset();
 }
@@ -319,9 +307,11 @@ Status ReviewSession::importFiles(const QStringList &paths)
         return idle;
     if (paths.isEmpty())
         return Error::badInput(tr("no files to import"));
-    d->startTask(*this, Task::Import,
-                 QtConcurrent::run(importInBackground, queuePath(), paths, settings().textField),
-                 tr("Importing"));
+    d->startTask(
+        Task::Import, tr("Importing"),
+        [queue = queuePath(), paths, textField = settings().textField](BackgroundControl &control) {
+            return importQueueFiles(queue, paths, textField, control);
+        });
     return Done {};
 }
 
@@ -703,9 +693,10 @@ Status ReviewSession::setThresholds(const Thresholds &thresholds)
         return valid;
     if (Status idle = checkIdle(d->task, d->activity); !idle)
         return idle;
-    d->startTask(*this, Task::Thresholds,
-                 QtConcurrent::run(thresholdsInBackground, queuePath(), thresholds),
-                 tr("Applying the thresholds"));
+    d->startTask(Task::Thresholds, tr("Applying the thresholds"),
+                 [queue = queuePath(), thresholds](BackgroundControl &) {
+                     return applyThresholds(queue, thresholds);
+                 });
     return Done {};
 }
 
@@ -740,10 +731,11 @@ Status ReviewSession::exportCurated(const QString &curatedPath, const QString &d
         return notOpen();
     if (Status idle = checkIdle(d->task, d->activity); !idle)
         return idle;
-    d->startTask(*this, Task::ExportCurated,
-                 QtConcurrent::run(exportCuratedInBackground, queuePath(), curatedPath, droppedPath,
-                                   logPath, settings().textField),
-                 tr("Exporting"));
+    d->startTask(Task::ExportCurated, tr("Exporting"),
+                 [queue = queuePath(), curatedPath, droppedPath, logPath,
+                  textField = settings().textField](BackgroundControl &) {
+                     return exportCuratedFiles(queue, curatedPath, droppedPath, logPath, textField);
+                 });
     return Done {};
 }
 
@@ -757,24 +749,28 @@ Status ReviewSession::exportBatchRequests(const QString &path)
     if (!batchCriteria)
         return batchCriteria.error();
     const ReviewProjectSettings projectSettings = settings();
-    d->startTask(*this, Task::ExportBatch,
-                 QtConcurrent::run(exportBatchInBackground, queuePath(), path,
-                                   std::move(batchCriteria).value(), projectSettings.model,
-                                   projectSettings.withLogprobs, modelProfile()),
-                 tr("Writing batch requests"));
+    d->startTask(Task::ExportBatch, tr("Writing batch requests"),
+                 [queue = queuePath(), path, batch = std::move(batchCriteria).value(),
+                  model = projectSettings.model, withLogprobs = projectSettings.withLogprobs,
+                  profile = modelProfile()](BackgroundControl &) {
+                     return exportBatchFile(queue, path, batch, model, withLogprobs, profile);
+                 });
     return Done {};
 }
 
 bool ReviewSession::isBusy() const
 {
-    return d->task != Task::None;
+    return d->task.isBusy();
+}
+
+void ReviewSession::cancelTask()
+{
+    d->task.cancel();  // answered by taskFailed(Error::canceled()) once the work has stopped
 }
 
 void ReviewSession::waitForIdle()
 {
-    d->watcher.waitForFinished();
-    // Report now rather than when the watcher's queued signal arrives (which then does nothing).
-    d->finishTask(*this);
+    d->task.waitForIdle();  // reports now, not when the queued result arrives
 }
 
 }  // namespace pcs

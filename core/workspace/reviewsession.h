@@ -131,6 +131,11 @@ public:
     Status exportBatchRequests(const QString &path);
 
     bool isBusy() const;  // importing, exporting or re-deriving (not the assessment run)
+    // Stops the task going on; it ends with taskFailed(canceled). An import stops at its next
+    // batch and keeps those committed. A re-derivation or an export, which the store cannot
+    // interrupt yet, runs to its end and is reported canceled all the same (what it wrote stays;
+    // exports are written atomically, so never a partial file).
+    void cancelTask();
     void waitForIdle();
 
 Q_SIGNALS:

@@ -17,29 +17,26 @@ Result<std::unique_ptr<QueueStore>> openWorkerStore(const QString &path)
 
 }  // namespace
 
-void importInBackground(QPromise<ReviewTaskReply> &promise, QString queuePath, QStringList paths,
-                        QString textField)
+Result<ReviewTaskReply> importQueueFiles(const QString &queuePath, const QStringList &paths,
+                                         const QString &textField, const TaskControl &control)
 {
-    promise.setProgressRange(0, 1000);
     auto store = openWorkerStore(queuePath);
     if (!store) {
-        promise.addResult(ReviewTaskReply { store.error(), std::nullopt, {} });
-        return;
+        return store.error();
     }
     ImportSummary total;
     const auto fileCount = qint64(paths.size());
     for (qint64 index = 0; index < fileCount; ++index) {
         // Each file reports its own progress; spread it over the file's share of the whole.
-        const TaskControl control(
-            [&promise, index, fileCount](qint64 done, qint64 size) {
+        const TaskControl fileControl(
+            [&control, index, fileCount](qint64 done, qint64 size) {
                 const qint64 withinFile = size > 0 ? 1000 * done / size : 0;
-                promise.setProgressValue(int((index * 1000 + withinFile) / fileCount));
+                control.reportProgress(index * 1000 + withinFile, fileCount * 1000);
             },
-            [&promise] { return promise.isCanceled(); });
-        auto imported = (*store)->importJsonl(paths.at(index), textField, control);
+            [&control] { return control.isCanceled(); });
+        auto imported = (*store)->importJsonl(paths.at(index), textField, fileControl);
         if (!imported) {
-            promise.addResult(ReviewTaskReply { imported.error(), std::nullopt, {} });
-            return;
+            return imported.error();
         }
         total.lines += imported->lines;
         total.imported += imported->imported;
@@ -49,35 +46,31 @@ void importInBackground(QPromise<ReviewTaskReply> &promise, QString queuePath, Q
             if (total.problems.size() < ImportSummary::kMaxListedProblems)
                 total.problems << problem;
     }
-    promise.addResult(ReviewTaskReply { std::nullopt, total, {} });
+    return ReviewTaskReply { total, {} };
 }
 
-void thresholdsInBackground(QPromise<ReviewTaskReply> &promise, QString queuePath,
-                            Thresholds thresholds)
+Result<ReviewTaskReply> applyThresholds(const QString &queuePath, const Thresholds &thresholds)
 {
     auto store = openWorkerStore(queuePath);
     if (!store) {
-        promise.addResult(ReviewTaskReply { store.error(), std::nullopt, {} });
-        return;
+        return store.error();
     }
-    Status set = (*store)->setThresholds(thresholds.filter, thresholds.revise);
-    promise.addResult(
-        ReviewTaskReply { set ? std::nullopt : std::optional(set.error()), std::nullopt, {} });
+    if (Status set = (*store)->setThresholds(thresholds.filter, thresholds.revise); !set)
+        return set.error();
+    return ReviewTaskReply {};
 }
 
-void exportCuratedInBackground(QPromise<ReviewTaskReply> &promise, QString queuePath,
-                               QString curatedPath, QString droppedPath, QString logPath,
-                               QString textField)
+Result<ReviewTaskReply> exportCuratedFiles(const QString &queuePath, const QString &curatedPath,
+                                           const QString &droppedPath, const QString &logPath,
+                                           const QString &textField)
 {
     auto store = openWorkerStore(queuePath);
     if (!store) {
-        promise.addResult(ReviewTaskReply { store.error(), std::nullopt, {} });
-        return;
+        return store.error();
     }
     auto inputs = queueInputFiles(**store);
     if (!inputs) {
-        promise.addResult(ReviewTaskReply { inputs.error(), std::nullopt, {} });
-        return;
+        return inputs.error();
     }
     if (Status distinct
         = checkOutputsAgainstInputs({ { curatedPath, QObject::tr("the curated texts") },
@@ -85,13 +78,11 @@ void exportCuratedInBackground(QPromise<ReviewTaskReply> &promise, QString queue
                                       { logPath, QObject::tr("the decision log") } },
                                     *inputs);
         !distinct) {
-        promise.addResult(ReviewTaskReply { distinct.error(), std::nullopt, {} });
-        return;
+        return distinct.error();
     }
     auto summary = (*store)->exportCurated(curatedPath, droppedPath, logPath, textField);
     if (!summary) {
-        promise.addResult(ReviewTaskReply { summary.error(), std::nullopt, {} });
-        return;
+        return summary.error();
     }
     QString description
         = QObject::tr("Exported %1 curated texts (%2 kept, %3 revised, %4 with a new text) to "
@@ -124,22 +115,20 @@ void exportCuratedInBackground(QPromise<ReviewTaskReply> &promise, QString queue
                            .arg(summary->unscannable);
     if (!summary->problems.isEmpty())
         description += QObject::tr(" (first: %1)").arg(summary->problems.first());
-    promise.addResult(ReviewTaskReply { std::nullopt, std::nullopt, description });
+    return ReviewTaskReply { std::nullopt, description };
 }
 
-void exportBatchInBackground(QPromise<ReviewTaskReply> &promise, QString queuePath, QString path,
-                             Criteria criteria, QString model, bool withLogprobs,
-                             ModelProfile profile)
+Result<ReviewTaskReply> exportBatchFile(const QString &queuePath, const QString &path,
+                                        const Criteria &criteria, const QString &model,
+                                        bool withLogprobs, const ModelProfile &profile)
 {
     auto store = openWorkerStore(queuePath);
     if (!store) {
-        promise.addResult(ReviewTaskReply { store.error(), std::nullopt, {} });
-        return;
+        return store.error();
     }
     auto summary = exportBatchRequests(**store, criteria, model, path, withLogprobs, profile);
     if (!summary) {
-        promise.addResult(ReviewTaskReply { summary.error(), std::nullopt, {} });
-        return;
+        return summary.error();
     }
     // More than the Batch API takes in one file: shards FILE-001, FILE-002, ...
     QStringList names;
@@ -153,7 +142,7 @@ void exportBatchInBackground(QPromise<ReviewTaskReply> &promise, QString queuePa
     if (!summary->staleFiles.isEmpty())
         description += QObject::tr("; not from this export (do not upload them with these): %1")
                            .arg(summary->staleFiles.join(QStringLiteral(", ")));
-    promise.addResult(ReviewTaskReply { std::nullopt, std::nullopt, description });
+    return ReviewTaskReply { std::nullopt, description };
 }
 
 }  // namespace pcs
