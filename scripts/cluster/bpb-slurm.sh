@@ -11,7 +11,8 @@
 #                [--import-options "SBATCH OPTIONS"] [-- VLLM RUN-BATCH OPTIONS]
 #
 # DIR gets requests/ (the shards and requests.txt, their list), results/ (one results file per
-# shard) and logs/. Prints the two job ids and where everything goes. --array-options are given
+# shard), logs/, and the two jobs' scripts (run-batch-task.sh, import.sh). Prints the two job
+# ids and where everything goes. --array-options are given
 # to the array job (e.g. "--gres=gpu:1 --time=04:00:00 --partition=gpu"), --import-options to the
 # import job; options after -- go to `vllm run-batch` (e.g. --tensor-parallel-size 2).
 # PCSTUDIO_CLI (default pcstudio-cli) and VLLM (default vllm) name the programs; the jobs run
@@ -60,33 +61,46 @@ list=$work/requests/requests.txt
 shards=$(grep -c . "$list")
 [ "$shards" -gt 0 ] || { echo "bpb-slurm: no request files in $list" >&2; exit 1; }
 
-# 2. One task per shard: `vllm run-batch` on line TASK+1 of the list.
-quoted_vllm=$(printf ' %q' "$vllm" run-batch)
-quoted_options=$(printf ' %q' --model "$model" "${vllm_options[@]}")
-# shellcheck disable=SC2016  # $shard and $result are the task's, expanded when it runs
-task_script='shard=$(sed -n "$((SLURM_ARRAY_TASK_ID + 1))p" '"$(printf %q "$list")"')
-[ -n "$shard" ] || { echo "no shard $SLURM_ARRAY_TASK_ID in the list" >&2; exit 2; }
-result='"$(printf %q "$work/results")"'/$(basename "$shard" .jsonl).results.jsonl
-'"$quoted_vllm"' -i "$shard" -o "$result.part"'"$quoted_options"'
-mv -f -- "$result.part" "$result"'
+# The jobs' scripts, written into DIR (to read, and to resubmit a task by hand).
+q() { printf '%q ' "$@"; }  # words of a command line
+q1() { printf '%q' "$1"; }  # one word, to join with more
+task_script=$work/run-batch-task.sh
+cat >"$task_script" <<TASK
+#!/usr/bin/env bash
+# Array task N: vllm run-batch on line N+1 of the list; its results renamed once complete.
+set -euo pipefail
+shard=\$(sed -n "\$((SLURM_ARRAY_TASK_ID + 1))p" $(q1 "$list"))
+[ -n "\$shard" ] || { echo "no shard \$SLURM_ARRAY_TASK_ID in $(q1 "$list")" >&2; exit 2; }
+result=$(q1 "$work/results")/\$(basename "\$shard" .jsonl).results.jsonl
+$(q "$vllm") run-batch -i "\$shard" -o "\$result.part" $(q --model "$model" "${vllm_options[@]}")
+mv -f -- "\$result.part" "\$result"
+TASK
+import_script=$work/import.sh
+cat >"$import_script" <<IMPORT
+#!/usr/bin/env bash
+# The import: every shard's results file into the matrix.
+set -euo pipefail
+results=()
+while IFS= read -r shard; do
+  [ -z "\$shard" ] || results+=($(q1 "$work/results")/"\$(basename "\$shard" .jsonl).results.jsonl")
+done < $(q1 "$list")
+$(q "$cli" bpb batch-import --texts "$texts" --model "$model" ${name:+--name "$name"} \
+  "${windowing[@]}" --output "$output") --results "\${results[@]}"
+IMPORT
+chmod +x "$task_script" "$import_script"
+
+# 2. One task per shard.
 # shellcheck disable=SC2086  # the option strings are split into options on purpose
 array_id=$(sbatch --parsable --job-name=pcstudio-bpb-run-batch --array=0-$((shards - 1)) \
   --output="$work/logs/run-batch-%A_%a.out" --error="$work/logs/run-batch-%A_%a.err" \
-  $array_options --wrap="$task_script")
+  $array_options "$task_script")
 array_id=${array_id%%;*}
 
-# 3. The import, once every task ended well; it reads every results file of the list.
-import_script="set -euo pipefail
-results=()
-while IFS= read -r shard; do
-  [ -n \"\$shard\" ] && results+=($(printf %q "$work/results")/\$(basename \"\$shard\" .jsonl).results.jsonl)
-done < $(printf %q "$list")
-$(printf '%q ' "$cli" bpb batch-import --texts "$texts" --model "$model" ${name:+--name "$name"} \
-  "${windowing[@]}" --output "$output")--results \"\${results[@]}\""
+# 3. The import, once every task ended well.
 # shellcheck disable=SC2086
 import_id=$(sbatch --parsable --job-name=pcstudio-bpb-import --dependency="afterok:$array_id" \
   --output="$work/logs/import-%j.out" --error="$work/logs/import-%j.err" \
-  $import_options --wrap="$import_script")
+  $import_options "$import_script")
 import_id=${import_id%%;*}
 
 echo "bpb-slurm: array job $array_id: $shards run-batch task(s), results in $work/results"
@@ -94,3 +108,4 @@ echo "bpb-slurm: import job $import_id (after $array_id): the matrix in $output"
 echo "bpb-slurm: logs in $work/logs"
 echo "array_job=$array_id"
 echo "import_job=$import_id"
+
