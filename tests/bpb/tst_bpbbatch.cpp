@@ -175,6 +175,9 @@ private slots:
             = computed(BpbApi(api) == BpbApi::VllmChat ? BpbApi::Vllm : BpbApi(api));
         QCOMPARE(live.texts.size(), 4);
         QVERIFY(live.values.allFinite());
+        // bpb compute in the chat shape (vLLM's /chat/completions) reads the same log-probs.
+        if (BpbApi(api) == BpbApi::VllmChat)
+            QVERIFY(sameBits(computed(BpbApi::VllmChat), live));
         BatchFileLimits limits;
         limits.maxRequests = 4;  // several shards, read back last first
         const QStringList results
