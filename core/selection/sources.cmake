@@ -16,3 +16,9 @@ target_sources(core PRIVATE
   selection/selectionrun.h selection/selectionrun.cpp
   selection/runreport.h selection/runreport.cpp
 )
+# Sharded runs: text ranges, estimate shard files, the projection cut --------------------------
+target_sources(core PRIVATE
+  selection/textshards.h selection/textshards.cpp
+  selection/estimateshards.h selection/estimateshards.cpp
+  selection/shardedprojection.h selection/shardedprojection.cpp
+)

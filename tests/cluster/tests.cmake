@@ -21,3 +21,11 @@ target_compile_definitions(tst_bpbslurm PRIVATE PCSTUDIO_SOURCE_DIR="${PROJECT_S
   PCSTUDIO_FAKE_VLLM_RUN_BATCH="$<TARGET_FILE:fake-vllm-run-batch>")
 set_tests_properties(tst_bpbslurm PROPERTIES TIMEOUT 300
   SKIP_REGULAR_EXPRESSION "SKIP   : TestBpbSlurm::initTestCase")
+
+# scripts/cluster/select-slurm.sh: estimate array -> cut (afterok) -> projection array, against
+# one select, byte for byte.
+pcstudio_add_test(tst_selectslurm SOURCES cluster/tst_selectslurm.cpp LIBS pcstudio_test_slurm)
+add_dependencies(tst_selectslurm pcstudio-cli)
+target_compile_definitions(tst_selectslurm PRIVATE PCSTUDIO_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+set_tests_properties(tst_selectslurm PROPERTIES TIMEOUT 300
+  SKIP_REGULAR_EXPRESSION "SKIP   : TestSelectSlurm::initTestCase")
