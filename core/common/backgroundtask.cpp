@@ -97,6 +97,7 @@ std::shared_ptr<detail::BackgroundRunState> BackgroundTaskBase::beginRun(const Q
     state->generation = ++m_generation;
     state->message = message;
     m_latest = state;
+    m_message = message;
     m_running.append(state);
     setBusy(true);
     Q_EMIT progressChanged(0.0, message);
@@ -142,6 +143,7 @@ void BackgroundTaskBase::deliverProgress(const std::shared_ptr<detail::Backgroun
     }
     if (state != m_latest)
         return;  // superseded or already delivered
+    m_message = message;
     Q_EMIT progressChanged(fraction, message);
 }
 

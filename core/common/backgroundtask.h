@@ -61,6 +61,8 @@ public:
     // The latest run has not yet been delivered: busy from start() until its handler returned.
     bool isBusy() const { return m_busy; }
     quint64 generation() const { return m_generation; }
+    // What the latest run said it was doing (its start message, then its progress messages).
+    QString message() const { return m_message; }
     // Asks the latest run (and any superseded one still running) to stop. The latest run is then
     // delivered as canceled() once its work returns.
     void cancel();
@@ -97,6 +99,7 @@ private:
 
     quint64 m_generation = 0;
     bool m_busy = false;
+    QString m_message;
     std::shared_ptr<detail::BackgroundRunState> m_latest;
     QList<std::shared_ptr<detail::BackgroundRunState>> m_running;
     QList<QFuture<void>> m_futures;
