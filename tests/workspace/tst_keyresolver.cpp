@@ -117,12 +117,13 @@ private Q_SLOTS:
         std::optional<Status> stored;
         resolver.store(m_url, QStringLiteral("sk-stored"), [&](const Status &s) { stored = s; });
         QTRY_VERIFY_WITH_TIMEOUT(stored.has_value(), 15000);
-        QVERIFY2(stored->ok(), qPrintable(stored->error().toString()));
+        QVERIFY2(stored->ok(), qPrintable(stored->ok() ? QString() : stored->error().toString()));
         QCOMPARE(m_keychain->entry(keychainUrl(m_url)), QByteArray("sk-stored"));
         std::optional<Result<ResolvedEndpoint>> answer;
         resolver.resolve(m_url, options(),
                          [&](const Result<ResolvedEndpoint> &resolved) { answer = resolved; });
         QTRY_VERIFY_WITH_TIMEOUT(answer.has_value(), 15000);
+        QVERIFY2(answer->ok(), qPrintable(answer->ok() ? QString() : answer->error().toString()));
         QCOMPARE((*answer)->key, QStringLiteral("sk-stored"));
     }
 };
