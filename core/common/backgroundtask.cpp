@@ -97,6 +97,7 @@ std::shared_ptr<detail::BackgroundRunState> BackgroundTaskBase::beginRun(const Q
     state->generation = ++m_generation;
     state->message = message;
     m_latest = state;
+    m_message = message;
     m_running.append(state);
     setBusy(true);
     Q_EMIT progressChanged(0.0, message);
@@ -115,12 +116,12 @@ bool BackgroundTaskBase::endRun(const detail::BackgroundRunState &state)
     if (m_latest.get() != &state)
         return false;
     m_latest.reset();
-    setBusy(false);
     return true;
 }
 
 void BackgroundTaskBase::emitOutcome(const Error *error)
 {
+    setBusy(m_latest != nullptr);
     if (!error)
         Q_EMIT succeeded();
     else if (error->kind == ErrorKind::Canceled)
@@ -142,11 +143,51 @@ void BackgroundTaskBase::deliverProgress(const std::shared_ptr<detail::Backgroun
     }
     if (state != m_latest)
         return;  // superseded or already delivered
+    m_message = message;
     Q_EMIT progressChanged(fraction, message);
 }
 
 void BackgroundTaskBase::setBusy(bool busy)
 {
+    if (busy == m_busy)
+        return;
+    m_busy = busy;
+    Q_EMIT busyChanged(busy);
+}
+
+void BackgroundTaskGroup::add(BackgroundTaskBase *task)
+{
+    m_tasks.append(task);
+    connect(task, &BackgroundTaskBase::busyChanged, this, &BackgroundTaskGroup::updateBusy);
+    connect(task, &BackgroundTaskBase::progressChanged, this,
+            &BackgroundTaskGroup::progressChanged);
+    updateBusy();
+}
+
+bool BackgroundTaskGroup::isBusy() const
+{
+    return std::any_of(m_tasks.begin(), m_tasks.end(),
+                       [](const BackgroundTaskBase *task) { return task->isBusy(); });
+}
+
+void BackgroundTaskGroup::cancel()
+{
+    for (BackgroundTaskBase *task : std::as_const(m_tasks))
+        task->cancel();
+}
+
+void BackgroundTaskGroup::waitForIdle()
+{
+    // A delivered result may start work on another task (a load starts a run): repeat until quiet.
+    while (isBusy()) {
+        for (BackgroundTaskBase *task : std::as_const(m_tasks))
+            task->waitForIdle();
+    }
+}
+
+void BackgroundTaskGroup::updateBusy()
+{
+    const bool busy = isBusy();
     if (busy == m_busy)
         return;
     m_busy = busy;

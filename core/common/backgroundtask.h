@@ -58,9 +58,11 @@ public:
     // Cancels every run in flight and waits for them: work must honour cancellation promptly.
     ~BackgroundTaskBase() override;
 
-    // The latest run has not yet been delivered (started and not finished, failed or canceled).
+    // The latest run has not yet been delivered: busy from start() until its handler returned.
     bool isBusy() const { return m_busy; }
     quint64 generation() const { return m_generation; }
+    // What the latest run said it was doing (its start message, then its progress messages).
+    QString message() const { return m_message; }
     // Asks the latest run (and any superseded one still running) to stop. The latest run is then
     // delivered as canceled() once its work returns.
     void cancel();
@@ -84,8 +86,9 @@ protected:
 
     std::shared_ptr<detail::BackgroundRunState> beginRun(const QString &message);
     void trackRun(QFuture<void> future);
-    // True if `state` is the latest run; then marks the task idle. Superseded runs answer false.
+    // True if `state` is the latest run, which is then over. Superseded runs answer false.
     bool endRun(const detail::BackgroundRunState &state);
+    // After the handler: idle unless it started a new run, then the outcome's signals.
     void emitOutcome(const Error *error);
 
 private:
@@ -96,6 +99,7 @@ private:
 
     quint64 m_generation = 0;
     bool m_busy = false;
+    QString m_message;
     std::shared_ptr<detail::BackgroundRunState> m_latest;
     QList<std::shared_ptr<detail::BackgroundRunState>> m_running;
     QList<QFuture<void>> m_futures;
@@ -131,6 +135,32 @@ private:
                  const std::shared_ptr<Result<Reply>> &result);
 
     Handler m_handler;
+};
+
+// Several tasks seen as one: busy while any is, cancel and wait for all, progress from whichever
+// reports. A session owns its tasks and forwards the group's signals.
+class BackgroundTaskGroup : public QObject {
+    Q_OBJECT
+public:
+    explicit BackgroundTaskGroup(QObject *parent = nullptr)
+        : QObject(parent)
+    {
+    }
+
+    void add(BackgroundTaskBase *task);
+    bool isBusy() const;
+    void cancel();
+    void waitForIdle();  // until every task is idle, delivering results (see waitForIdle above)
+
+Q_SIGNALS:
+    void busyChanged(bool busy);  // only on a change of the combined state
+    void progressChanged(double fraction, const QString &message);
+
+private:
+    void updateBusy();
+
+    QList<BackgroundTaskBase *> m_tasks;
+    bool m_busy = false;
 };
 
 // Runs `work` on the global thread pool (defined in backgroundtask.cpp).
