@@ -33,6 +33,7 @@
 #include <string>
 #include <vector>
 
+#include <fcntl.h>
 #include <spawn.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -75,7 +76,7 @@ bool writeMatrix(const QString &path, qint64 texts, pcs::NpyDtype dtype, bool fo
     const qint64 block = 1 << 16;
     std::vector<float> narrow;
     std::vector<double> wide;
-    const auto emit = [&](qint64 count, auto value) {
+    const auto writeValues = [&](qint64 count, auto value) {
         if (dtype == pcs::NpyDtype::Float32) {
             narrow.resize(std::size_t(count));
             for (qint64 k = 0; k < count; ++k)
@@ -90,14 +91,14 @@ bool writeMatrix(const QString &path, qint64 texts, pcs::NpyDtype dtype, bool fo
     if (fortran) {
         for (qint64 first = 0; ok && first < texts; first += block) {
             const qint64 count = std::min(block, texts - first);
-            ok = emit(count * kLlms,
+            ok = writeValues(count * kLlms,
                       [&](qint64 k) { return bpbValue(k % kLlms, first + k / kLlms); });
         }
     } else {
         for (qint64 i = 0; ok && i < kLlms; ++i)
             for (qint64 first = 0; ok && first < texts; first += block) {
                 const qint64 count = std::min(block, texts - first);
-                ok = emit(count, [&](qint64 k) { return bpbValue(i, first + k); });
+                ok = writeValues(count, [&](qint64 k) { return bpbValue(i, first + k); });
             }
     }
     ok = std::fclose(file) == 0 && ok;
