@@ -21,7 +21,8 @@ int runBpbConvertCommand(const QStringList &arguments)
                        QStringLiteral("BPB layout: auto (default), text-rows, llm-rows, long or "
                                       "npy."),
                        QStringLiteral("NAME"), QStringLiteral("auto") });
-    parser.addOption({ QStringLiteral("texts"), QStringLiteral("For .npy: text names, one per line."),
+    parser.addOption({ QStringLiteral("texts"),
+                       QStringLiteral("For .npy: text names, one per line."),
                        QStringLiteral("FILE") });
     parser.addOption({ QStringLiteral("llms"), QStringLiteral("For .npy: LLM names, one per line."),
                        QStringLiteral("FILE") });
@@ -78,11 +79,11 @@ int runBpbConvertCommand(const QStringList &arguments)
     QList<NamedPath> inputs = bpbMatrixFiles(input, QStringLiteral("--bpb"));
     inputs << NamedPath { load.textsFile, QStringLiteral("--texts") }
            << NamedPath { load.llmsFile, QStringLiteral("--llms") };
-    if (const auto refused = refuseOverwrites(
-            { { output, QStringLiteral("--output") },
-              { npyTextsFileFor(output), QStringLiteral("--output's texts file") },
-              { npyLlmsFileFor(output), QStringLiteral("--output's LLMs file") } },
-            inputs))
+    if (const auto refused
+        = refuseOverwrites({ { output, QStringLiteral("--output") },
+                             { npyTextsFileFor(output), QStringLiteral("--output's texts file") },
+                             { npyLlmsFileFor(output), QStringLiteral("--output's LLMs file") } },
+                           inputs))
         return *refused;
     auto converted = convertBpbToNpy(input, load, output, options);
     if (!converted)

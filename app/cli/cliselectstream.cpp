@@ -26,9 +26,12 @@ double secondsSince(QElapsedTimer &timer)
 QString tauSourceName(TauSpec::Source source)
 {
     switch (source) {
-    case TauSpec::Source::Uniform: return QStringLiteral("uniform");
-    case TauSpec::Source::TokenCounts: return QStringLiteral("token_counts");
-    case TauSpec::Source::File: return QStringLiteral("file");
+    case TauSpec::Source::Uniform:
+        return QStringLiteral("uniform");
+    case TauSpec::Source::TokenCounts:
+        return QStringLiteral("token_counts");
+    case TauSpec::Source::File:
+        return QStringLiteral("file");
     }
     return {};
 }
@@ -46,8 +49,8 @@ int runStreamedSelection(const StreamedSelection &run)
     // Inputs are described from the hashes the read computed; the rest are hashed here.
     QList<InputFileInfo> described;
     bool inputsDescribed = false;
-    auto describe = [&](const QString &role, const QString &path,
-                        const QString &knownHash) -> Status {
+    auto describe
+        = [&](const QString &role, const QString &path, const QString &knownHash) -> Status {
         if (path.isEmpty())
             return Done {};
         auto info = !run.hash || !knownHash.isEmpty()
@@ -60,9 +63,8 @@ int runStreamedSelection(const StreamedSelection &run)
     };
     auto describeOthers = [&](bool mustDescribe) -> Status {
         inputsDescribed = true;
-        QList<QPair<QString, QString>> inputs
-            = { { QStringLiteral("errors"), run.errorsPath },
-                { QStringLiteral("llm_map"), run.llmMapPath } };
+        QList<QPair<QString, QString>> inputs = { { QStringLiteral("errors"), run.errorsPath },
+                                                  { QStringLiteral("llm_map"), run.llmMapPath } };
         for (const auto &[role, path] : run.otherInputs)
             inputs.append({ role, path });
         for (const auto &[role, path] : inputs) {
@@ -101,8 +103,7 @@ int runStreamedSelection(const StreamedSelection &run)
                             QJsonArray::fromStringList(run.metricOverrides));
     report.setParameter(QStringLiteral("streamed"), true);
     if (!run.hash)
-        report.setParameter(QStringLiteral("hashes"),
-                            QStringLiteral("not computed (--no-hash)"));
+        report.setParameter(QStringLiteral("hashes"), QStringLiteral("not computed (--no-hash)"));
 
     StreamEstimateOptions options;
     options.estimate = run.estimate;
@@ -120,8 +121,7 @@ int runStreamedSelection(const StreamedSelection &run)
     if (!errors)
         return fail(errors.error());
     warnings += errors->warnings;
-    auto streamed
-        = streamEstimate(run.bpbPath, run.bpbOptions, *errors, run.errorsPath, options);
+    auto streamed = streamEstimate(run.bpbPath, run.bpbOptions, *errors, run.errorsPath, options);
     if (!streamed)
         return fail(streamed.error());
     // Loading and estimating are one pass here: the phase is reported as estimate_s.
@@ -179,16 +179,17 @@ int runStreamedSelection(const StreamedSelection &run)
     }
 
     report.setOutput(run.output);
-    report.setParameter(QStringLiteral("format"), run.format == TableFormat::Json
-                                                      ? QStringLiteral("json")
-                                                      : QStringLiteral("csv"));
+    report.setParameter(QStringLiteral("format"),
+                        run.format == TableFormat::Json ? QStringLiteral("json")
+                                                        : QStringLiteral("csv"));
     const QJsonObject metadata = report.toJson();
     const auto write = [&](const ByteSink &sink) {
         return formatSelectionColumns(streamed->texts, streamed->values, rank, tau, weight,
                                       run.format, metadata, sink);
     };
     if (run.output == QLatin1String("-")) {
-        if (Status written = writeAtomically(run.output, [&](const ByteSink &sink) { write(sink); });
+        if (Status written
+            = writeAtomically(run.output, [&](const ByteSink &sink) { write(sink); });
             !written)
             return fail(written.error());
     } else {

@@ -54,8 +54,7 @@ Result<BpbConvertSummary> convertStreamed(io::NpyBpbSource &source, const QStrin
     auto llms = outputs.add(npyLlmsFileFor(output));
     if (!llms)
         return llms.error();
-    if (Status written
-        = (*llms)->write(source.llms().join(QLatin1Char('\n')).toUtf8() + '\n');
+    if (Status written = (*llms)->write(source.llms().join(QLatin1Char('\n')).toUtf8() + '\n');
         !written)
         return written.error();
     if (Status published = outputs.publish(); !published)
@@ -83,8 +82,8 @@ Result<BpbConvertSummary> convertBpbToNpy(const QString &input, const BpbLoadOpt
     if (!matrix)
         return matrix.error();
     OutputSet outputs;
-    if (Status added = addNpyBpbMatrix(outputs, output, *matrix, options.dtype,
-                                       options.fortranOrder);
+    if (Status added
+        = addNpyBpbMatrix(outputs, output, *matrix, options.dtype, options.fortranOrder);
         !added)
         return added.error();
     if (Status published = outputs.publish(); !published)

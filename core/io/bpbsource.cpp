@@ -7,8 +7,8 @@
 #include "io/npywriter.h"
 #include "io/sha256.h"
 
-#include <QFile>
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 
 #include <cerrno>
@@ -72,11 +72,11 @@ Status NpyBpbSource::readAt(qint64 offset, char *into, qint64 bytes) const
         if (got < 0 && errno == EINTR)
             continue;
         if (got <= 0)
-            return Error::internal(
-                got == 0 ? QStringLiteral("the file shrank while it was read")
-                         : QStringLiteral("cannot read: %1")
-                               .arg(QString::fromLocal8Bit(std::strerror(errno))),
-                m_path);
+            return Error::internal(got == 0
+                                       ? QStringLiteral("the file shrank while it was read")
+                                       : QStringLiteral("cannot read: %1")
+                                             .arg(QString::fromLocal8Bit(std::strerror(errno))),
+                                   m_path);
         into += got;
         offset += got;
         bytes -= got;
@@ -84,9 +84,8 @@ Status NpyBpbSource::readAt(qint64 offset, char *into, qint64 bytes) const
     return Done {};
 }
 
-Result<std::unique_ptr<NpyBpbSource>> NpyBpbSource::open(const QString &path,
-                                                         const BpbLoadOptions &options,
-                                                         bool hashNames)
+Result<std::unique_ptr<NpyBpbSource>>
+NpyBpbSource::open(const QString &path, const BpbLoadOptions &options, bool hashNames)
 {
     // A matrix and its names files are published together; finish a writer's interrupted
     // publication first, as the in-memory loader does.

@@ -27,9 +27,8 @@ public:
 
     // Checks the header, the size and the names files (as loadBpbMatrix does). With
     // `hashNames`, the names files' SHA-256 are computed from the same read.
-    static Result<std::unique_ptr<NpyBpbSource>> open(const QString &path,
-                                                      const BpbLoadOptions &options,
-                                                      bool hashNames);
+    static Result<std::unique_ptr<NpyBpbSource>>
+    open(const QString &path, const BpbLoadOptions &options, bool hashNames);
 
     const QString &path() const { return m_path; }
     const QStringList &llms() const { return m_llms; }

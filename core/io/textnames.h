@@ -19,7 +19,10 @@ public:
     TextNames() = default;
     static TextNames fromList(const QStringList &names);
 
-    qint64 size() const { return qint64(m_offsets.size()) - 1 < 0 ? 0 : qint64(m_offsets.size()) - 1; }
+    qint64 size() const
+    {
+        return qint64(m_offsets.size()) - 1 < 0 ? 0 : qint64(m_offsets.size()) - 1;
+    }
     bool isEmpty() const { return size() == 0; }
     std::string_view utf8(qint64 i) const
     {

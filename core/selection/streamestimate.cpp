@@ -290,8 +290,8 @@ Result<StreamEstimate> streamEstimate(const QString &bpbPath, const BpbLoadOptio
 
     // The matrix's hash: from the reads when they are the file in order, else read alongside.
     StreamEstimate result;
-    const bool hashInPass = options.hash && source.readsInFileOrder() && first == 0
-        && end == textCount;
+    const bool hashInPass
+        = options.hash && source.readsInFileOrder() && first == 0 && end == textCount;
     io::Sha256 inOrderHash;
     if (hashInPass) {
         std::string prefix;
@@ -325,8 +325,7 @@ Result<StreamEstimate> streamEstimate(const QString &bpbPath, const BpbLoadOptio
         guessNeededValues = true;
         return false;
     };
-    auto guessed
-        = alignInputs(source.llms(), guess, errors, options.align, bpbPath, errorsPath);
+    auto guessed = alignInputs(source.llms(), guess, errors, options.align, bpbPath, errorsPath);
     const bool speculate = guessed && !guessNeededValues;
 
     ValueScan scan(rows);
@@ -349,10 +348,9 @@ Result<StreamEstimate> streamEstimate(const QString &bpbPath, const BpbLoadOptio
         return passed.error();
     result.passes = 1;
     if (scan.infiniteText >= 0)
-        return Error::badInput(
-            QStringLiteral("infinite value at %1")
-                .arg(valueLocation(source, scan.infiniteRow, scan.infiniteText)),
-            bpbPath);
+        return Error::badInput(QStringLiteral("infinite value at %1")
+                                   .arg(valueLocation(source, scan.infiniteRow, scan.infiniteText)),
+                               bpbPath);
     if (scan.negatives > 0)
         result.warnings.append(Error::badInput(
             QStringLiteral("%1 negative BPB value(s); bits per byte cannot be negative, so check "
@@ -404,8 +402,8 @@ Result<StreamEstimate> streamEstimate(const QString &bpbPath, const BpbLoadOptio
     result.textsPath = source.textsPath();
     result.llmsPath = source.llmsPath();
     result.llms = source.llms();
-    result.texts = first == 0 && end == textCount ? (*opened)->takeTexts()
-                                                  : source.texts().mid(first, end);
+    result.texts
+        = first == 0 && end == textCount ? (*opened)->takeTexts() : source.texts().mid(first, end);
     result.firstText = first;
     result.totalTexts = textCount;
     result.aligned = std::move(aligned).value();

@@ -92,7 +92,7 @@ bool writeMatrix(const QString &path, qint64 texts, pcs::NpyDtype dtype, bool fo
         for (qint64 first = 0; ok && first < texts; first += block) {
             const qint64 count = std::min(block, texts - first);
             ok = writeValues(count * kLlms,
-                      [&](qint64 k) { return bpbValue(k % kLlms, first + k / kLlms); });
+                             [&](qint64 k) { return bpbValue(k % kLlms, first + k / kLlms); });
         }
     } else {
         for (qint64 i = 0; ok && i < kLlms; ++i)
@@ -130,7 +130,9 @@ bool writeErrors(const QString &path)
     for (qint64 i = 0; i < kLlms; ++i) {
         header += ',' + llmName(i).toUtf8();
         // Better LLMs (higher i) have lower error, with some noise.
-        row += ',' + QByteArray::number(0.8 - 0.5 * double(i) / kLlms + 0.01 * double((i * 37) % 11), 'g', 17);
+        row += ','
+            + QByteArray::number(0.8 - 0.5 * double(i) / kLlms + 0.01 * double((i * 37) % 11), 'g',
+                                 17);
     }
     file.write(header + '\n' + row + '\n');
     return true;
@@ -218,8 +220,9 @@ int main(int argc, char **argv)
             dirPath = args[i + 1];
     }
     if (cli.isEmpty() || !QFileInfo(cli).isExecutable()) {
-        std::fprintf(stderr, "usage: bench_scale --cli PATH/pcstudio-cli [--dir DIR] "
-                             "[--skip-huge] [--keep]\n");
+        std::fprintf(stderr,
+                     "usage: bench_scale --cli PATH/pcstudio-cli [--dir DIR] "
+                     "[--skip-huge] [--keep]\n");
         return 2;
     }
     cli = QFileInfo(cli).absoluteFilePath();
@@ -251,9 +254,9 @@ int main(int argc, char **argv)
          QStringLiteral("(target <= 2 s; exit %1, peak RSS %2 GiB)")
              .arg(e1.exitCode)
              .arg(e1.peakRssGiB, 0, 'f', 2));
-    const ProcessFigures e1n = run({ cli, QStringLiteral("estimate"), QStringLiteral("--bpb"), m1,
-                                     QStringLiteral("--errors"), errors,
-                                     QStringLiteral("--output"), out });
+    const ProcessFigures e1n
+        = run({ cli, QStringLiteral("estimate"), QStringLiteral("--bpb"), m1,
+                QStringLiteral("--errors"), errors, QStringLiteral("--output"), out });
     line("D=1e6 f64 C-order: pcstudio-cli estimate (no report), wall", e1n.wallSeconds, "s");
     removeMatrix(m1);
     const double estimate1e6 = inMemoryEstimateSeconds(1000000);
@@ -266,22 +269,22 @@ int main(int argc, char **argv)
         catSeconds(m2);
         const QByteArray order = fortran ? "Fortran" : "C";
         line(qPrintable("D=1e7 f32 " + order + ": cat FILE > /dev/null"), catSeconds(m2), "s");
-        const ProcessFigures s2 = run({ cli, QStringLiteral("select"), QStringLiteral("--bpb"), m2,
-                                        QStringLiteral("--errors"), errors,
-                                        QStringLiteral("--keep-ratio"), QStringLiteral("0.3"),
-                                        QStringLiteral("--output"), out, QStringLiteral("--report"),
-                                        out + ".json" });
+        const ProcessFigures s2
+            = run({ cli, QStringLiteral("select"), QStringLiteral("--bpb"), m2,
+                    QStringLiteral("--errors"), errors, QStringLiteral("--keep-ratio"),
+                    QStringLiteral("0.3"), QStringLiteral("--output"), out,
+                    QStringLiteral("--report"), out + ".json" });
         line(qPrintable("D=1e7 f32 " + order + ": select --report, wall"), s2.wallSeconds, "s",
              QStringLiteral("(target <= 15 s; exit %1)").arg(s2.exitCode));
-        line(qPrintable("D=1e7 f32 " + order + ": select --report, peak RSS"), s2.peakRssGiB,
-             "GiB", QStringLiteral("(target <= 2 GB = 1.86 GiB)"));
+        line(qPrintable("D=1e7 f32 " + order + ": select --report, peak RSS"), s2.peakRssGiB, "GiB",
+             QStringLiteral("(target <= 2 GB = 1.86 GiB)"));
         if (fortran) {
             // 4. the names file of this matrix: 1e7 lines.
             QElapsedTimer timer;
             timer.start();
             auto names = pcs::io::loadTextNames(pcs::npyTextsFileFor(m2), "text");
-            line("names file of 1e7 lines: loadTextNames", double(timer.nsecsElapsed()) * 1e-9,
-                 "s", QStringLiteral("(target <= 1 s; %1 names)").arg(names ? names->size() : -1));
+            line("names file of 1e7 lines: loadTextNames", double(timer.nsecsElapsed()) * 1e-9, "s",
+                 QStringLiteral("(target <= 1 s; %1 names)").arg(names ? names->size() : -1));
             // 5. the writer, on 1e7 rows of this selection's shape.
             if (names) {
                 const qint64 d = names->size();
@@ -296,16 +299,18 @@ int main(int argc, char **argv)
                 for (const auto format : { pcs::TableFormat::Csv, pcs::TableFormat::Json }) {
                     timer.restart();
                     qint64 bytes = 0;
-                    const pcs::Status written = pcs::writeAtomically(out, [&](const pcs::ByteSink &sink) {
-                        pcs::formatSelectionColumns(*names, estimate, rank, tau, weight, format, {},
-                                                    [&](const char *data, qint64 size) {
-                                                        bytes += size;
-                                                        return sink(data, size);
-                                                    });
-                    });
+                    const pcs::Status written = pcs::writeAtomically(
+                        out, [&](const pcs::ByteSink &sink) {
+                            pcs::formatSelectionColumns(*names, estimate, rank, tau, weight, format,
+                                                        {}, [&](const char *data, qint64 size) {
+                                                            bytes += size;
+                                                            return sink(data, size);
+                                                        });
+                        });
                     const double seconds = double(timer.nsecsElapsed()) * 1e-9;
-                    line(format == pcs::TableFormat::Csv ? "selection CSV writer, 1e7 rows (to a file, synced)"
-                                                         : "selection JSON writer, 1e7 rows (to a file, synced)",
+                    line(format == pcs::TableFormat::Csv
+                             ? "selection CSV writer, 1e7 rows (to a file, synced)"
+                             : "selection JSON writer, 1e7 rows (to a file, synced)",
                          double(bytes) / seconds / 1e6, "MB/s",
                          QStringLiteral("(target >= 300 MB/s; %1 MB in %2 s%3)")
                              .arg(double(bytes) / 1e6, 0, 'f', 0)
@@ -321,19 +326,18 @@ int main(int argc, char **argv)
     const qint64 hugeBytes = kLlms * 30000000 * 4;
     const qint64 available = QStorageInfo(dir.path()).bytesAvailable();
     if (skipHuge || available < hugeBytes + (qint64(8) << 30)) {
-        std::printf("D=3e7: skipped (%s; %.1f GB free)\n", skipHuge ? "--skip-huge" : "too little disk",
-                    double(available) / 1e9);
+        std::printf("D=3e7: skipped (%s; %.1f GB free)\n",
+                    skipHuge ? "--skip-huge" : "too little disk", double(available) / 1e9);
         return 0;
     }
     const QString m3 = dir.filePath("d3e7_f32_f.npy");
     writeMatrix(m3, 30000000, pcs::NpyDtype::Float32, true);
     const double cat3 = catSeconds(m3);
     line("D=3e7 f32 Fortran: cat FILE > /dev/null", cat3, "s");
-    const ProcessFigures s3 = run({ cli, QStringLiteral("select"), QStringLiteral("--bpb"), m3,
-                                    QStringLiteral("--errors"), errors,
-                                    QStringLiteral("--keep-ratio"), QStringLiteral("0.3"),
-                                    QStringLiteral("--output"), out, QStringLiteral("--report"),
-                                    out + ".json" });
+    const ProcessFigures s3 = run(
+        { cli, QStringLiteral("select"), QStringLiteral("--bpb"), m3, QStringLiteral("--errors"),
+          errors, QStringLiteral("--keep-ratio"), QStringLiteral("0.3"), QStringLiteral("--output"),
+          out, QStringLiteral("--report"), out + ".json" });
     const double bound = 1.5 * (cat3 + 30 * estimate1e6);
     line("D=3e7 f32 Fortran: select --report, wall", s3.wallSeconds, "s",
          QStringLiteral("(target <= 1.5 x (cat + 30 x estimate@1e6) = %1 s; exit %2)")

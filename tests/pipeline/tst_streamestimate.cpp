@@ -34,7 +34,10 @@ QString firstDifference(const Eigen::VectorXd &a, const Eigen::VectorXd &b)
         return QStringLiteral("sizes %1 and %2").arg(a.size()).arg(b.size());
     for (Eigen::Index j = 0; j < a.size(); ++j)
         if (std::memcmp(&a[j], &b[j], sizeof(double)) != 0)
-            return QStringLiteral("text %1: %2 vs %3").arg(j).arg(a[j], 0, 'g', 17).arg(b[j], 0, 'g', 17);
+            return QStringLiteral("text %1: %2 vs %3")
+                .arg(j)
+                .arg(a[j], 0, 'g', 17)
+                .arg(b[j], 0, 'g', 17);
     return {};
 }
 
@@ -63,8 +66,8 @@ Eigen::VectorXd inMemory(const QString &bpbPath, const QString &errorsPath,
 }
 
 Result<StreamEstimate> streamed(const QString &bpbPath, const QString &errorsPath,
-                                const AlignOptions &align, Estimator estimator,
-                                qint64 blockBytes, qint64 first = 0, qint64 end = -1)
+                                const AlignOptions &align, Estimator estimator, qint64 blockBytes,
+                                qint64 first = 0, qint64 end = -1)
 {
     auto errors = loadBenchmarkErrors(errorsPath, {});
     if (!errors)
@@ -92,9 +95,8 @@ private:
         QVERIFY2(matrix.ok(), matrix.ok() ? "" : qPrintable(matrix.error().toString()));
         for (const bool fortran : { false, true }) {
             for (const NpyDtype dtype : { NpyDtype::Float64, NpyDtype::Float32 }) {
-                const QString npy = dir.filePath(QStringLiteral("m_%1_%2.npy")
-                                                     .arg(fortran)
-                                                     .arg(int(dtype)));
+                const QString npy
+                    = dir.filePath(QStringLiteral("m_%1_%2.npy").arg(fortran).arg(int(dtype)));
                 QVERIFY(writeNpy(npy, *matrix, dtype, fortran).ok());
                 for (const Estimator estimator : kEstimators) {
                     // The reference reads the same .npy (float32 rounds the values).
@@ -102,8 +104,8 @@ private:
                     const Eigen::VectorXd expected
                         = inMemory(npy, errorsPath, align, estimator, &aligned);
                     // 7 texts' worth of bytes per block: many blocks, a short last one.
-                    const qint64 blockBytes = 7 * matrix->llms.size()
-                        * (dtype == NpyDtype::Float64 ? 8 : 4);
+                    const qint64 blockBytes
+                        = 7 * matrix->llms.size() * (dtype == NpyDtype::Float64 ? 8 : 4);
                     auto got = streamed(npy, errorsPath, align, estimator, blockBytes);
                     QVERIFY2(got.ok(), got.ok() ? "" : qPrintable(got.error().toString()));
                     QVERIFY2(bitwiseEqual(got->values, expected),
@@ -191,8 +193,8 @@ private Q_SLOTS:
         auto whole = streamed(npy, files->errors, {}, Estimator::SignSign, 0);
         QVERIFY(whole.ok());
         Eigen::VectorXd joined(0);
-        for (const auto &[first, end] : { std::pair { 0, 34 }, std::pair { 34, 68 },
-                                          std::pair { 68, 101 } }) {
+        for (const auto &[first, end] :
+             { std::pair { 0, 34 }, std::pair { 34, 68 }, std::pair { 68, 101 } }) {
             auto part = streamed(npy, files->errors, {}, Estimator::SignSign, 500, first, end);
             QVERIFY2(part.ok(), part.ok() ? "" : qPrintable(part.error().toString()));
             QCOMPARE(part->firstText, qint64(first));
