@@ -2,6 +2,7 @@
 // needs.
 #include "clibpbbatch.h"
 #include "clibpbcompute.h"
+#include "clibpbconvert.h"
 #include "clicommands.h"
 #include "clisupport.h"
 
@@ -141,7 +142,7 @@ int runAggregate(const QStringList &arguments)
 int runBpbCommand(const QStringList &arguments)
 {
     const QString usage = QStringLiteral(
-        "usage: pcstudio-cli bpb aggregate|compute|batch-export|batch-import [OPTIONS]");
+        "usage: pcstudio-cli bpb aggregate|compute|convert|batch-export|batch-import [OPTIONS]");
     if (arguments.size() < 2)
         return usageError(usage, QStringLiteral("bpb"));
     const QString sub = arguments[1];
@@ -153,6 +154,8 @@ int runBpbCommand(const QStringList &arguments)
         return runBpbBatchExportCommand(arguments.mid(1));
     if (sub == QLatin1String("batch-import"))
         return runBpbBatchImportCommand(arguments.mid(1));
+    if (sub == QLatin1String("convert"))
+        return runBpbConvertCommand(arguments.mid(1));
     if (sub == QLatin1String("--help") || sub == QLatin1String("-h")) {
         std::fputs(qPrintable(usage + QLatin1Char('\n')), stdout);
         return ExitOk;

@@ -1,10 +1,12 @@
 // estimate, project and select: the perplexity-correlations pipeline from the command line.
 #include "clicommands.h"
 #include "cliprojectshards.h"
+#include "cliselectstream.h"
 #include "clisupport.h"
 
 #include "common/parallel.h"
 #include "io/atomicwrite.h"
+#include "io/bpbsource.h"
 #include "io/fileinfo.h"
 #include "io/namedvalues.h"
 #include "io/outputpaths.h"
@@ -109,6 +111,9 @@ void addOptions(QCommandLineParser &parser, Mode mode)
     add(QStringLiteral("output"), QStringLiteral("Output file, or - for standard output (default)."), QStringLiteral("FILE"), QStringLiteral("-"));
     add(QStringLiteral("format"), QStringLiteral("csv or json (default: from the output's extension, else csv)."), QStringLiteral("FORMAT"));
     add(QStringLiteral("report"), QStringLiteral("Write a JSON provenance report (inputs and SHA-256, parameters, LLMs used and dropped, timings)."), QStringLiteral("FILE"));
+    parser.addOption(QCommandLineOption(
+        QStringLiteral("no-hash"),
+        QStringLiteral("Do not compute the inputs' SHA-256 for --report (the report says so).")));
 }
 
 QString describe(Mode mode)
@@ -293,7 +298,39 @@ int runSelection(const QStringList &arguments, Mode mode)
             inputFiles))
         return *refused;
 
+    const bool hashInputs = !parser.isSet(QStringLiteral("no-hash"));
+    // A .npy matrix is streamed in blocks of texts: never whole in memory. (A shard still goes
+    // through the loader: its description and global indices are written on that path.)
+    if (mode != Mode::Project && !shard
+        && io::isStreamableBpb(parser.value(QStringLiteral("bpb")), s.bpbOptions)) {
+        StreamedSelection run;
+        run.command = s.command;
+        run.estimateOnly = mode == Mode::Estimate;
+        run.bpbPath = parser.value(QStringLiteral("bpb"));
+        run.bpbOptions = s.bpbOptions;
+        run.errorsPath = parser.value(QStringLiteral("errors"));
+        run.errorsOptions = s.errorsOptions;
+        run.align = s.align;
+        run.llmMapPath = parser.value(QStringLiteral("llm-map"));
+        run.metricOverrides = parser.values(QStringLiteral("metric"));
+        run.estimate = { s.estimator, s.threads };
+        run.tau = s.tau;
+        run.projection = s.projection;
+        run.format = s.format;
+        run.output = parser.value(QStringLiteral("output"));
+        run.reportPath = parser.value(QStringLiteral("report"));
+        run.hash = hashInputs;
+        if (mode != Mode::Estimate)
+            for (const auto &[option, role] :
+                 { std::pair { QStringLiteral("tau"), QStringLiteral("tau") },
+                   std::pair { QStringLiteral("token-counts"), QStringLiteral("token_counts") } })
+                run.otherInputs.append({ role, parser.value(option) });
+        return runStreamedSelection(run);
+    }
+
     RunReport report(s.command);
+    if (!hashInputs)
+        report.setParameter(QStringLiteral("hashes"), QStringLiteral("not computed (--no-hash)"));
     Warnings warnings;
     OutputSet outputs;
     QElapsedTimer timer;
@@ -322,7 +359,8 @@ int runSelection(const QStringList &arguments, Mode mode)
             for (const QString &path : parser.values(option)) {
                 if (path.isEmpty())
                     continue;
-                auto info = describeInputFile(role, path);
+                auto info = hashInputs ? describeInputFile(role, path)
+                                       : describeInputFileUnhashed(role, path);
                 if (info)
                     report.addInput(*info);
                 else if (mustDescribe)
