@@ -418,6 +418,14 @@ Result<Criteria> ReviewSession::criteria() const
     return Criteria::fromJson(stored->toUtf8(), d->queuePath);
 }
 
+bool ReviewSession::hasCriteria() const
+{
+    if (!store())
+        return false;
+    const auto stored = store()->property(kCriteriaKey);
+    return stored && !stored->isEmpty();
+}
+
 Status ReviewSession::setCriteria(const Criteria &criteria)
 {
     if (!m_store)

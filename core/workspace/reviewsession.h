@@ -64,6 +64,8 @@ public:
 
     // Criteria and settings live in the queue file.
     Result<Criteria> criteria() const;
+    // Whether criteria were ever stored (a new project has none: the page offers the bundled).
+    bool hasCriteria() const;
     Status setCriteria(const Criteria &criteria);
     ReviewProjectSettings settings() const;
     // An endpoint given with credentials (https://user:key@host/v1) is stored without them; they
