@@ -115,9 +115,9 @@ ReviewPage::ReviewPage(ReviewSession *session, QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(0);
-    layout->addWidget(m_statusRow);
     layout->addWidget(m_banner);
     layout->addWidget(splitter, 1);
+    layout->addWidget(m_statusRow);
 
     connectParts();
     connectSession();
@@ -134,6 +134,12 @@ ReviewPage::ReviewPage(ReviewSession *session, QWidget *parent)
 
 ReviewPage::~ReviewPage()
 {
+    // The parts go before this page's own objects: nothing they say on the way may reach it.
+    for (QObject *part : std::initializer_list<QObject *> {
+             m_actions->undoStack(), m_actions, m_queue, m_runBar, m_projectTab, m_exportTab,
+             m_criteria, m_thresholds, m_banner, m_session })
+        part->disconnect(this);
+    m_countsTimer->stop();
     if (m_session->isRunning())
         m_session->cancelRun();
 }

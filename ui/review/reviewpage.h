@@ -35,9 +35,10 @@ class ThresholdPanel;
 //
 // The page is a composition: the tabs (ReviewProjectTab, CriteriaEditor, ThresholdPanel,
 // ReviewExportTab) on the left; the run bar (ReviewRunBar), the actions' toolbar and the queue
-// (ReviewQueuePanel) on the right; a status row (TaskStatusRow) and one banner (ErrorBanner)
-// above, both of fixed height. It wires them to the session, opens and restores projects
-// (the project and item it was on last time) and stores settings and criteria before a run.
+// (ReviewQueuePanel) on the right; one banner (ErrorBanner) above and a status row
+// (TaskStatusRow) below, both of fixed height. It wires them to the session, opens and restores
+// projects (the project and item it was on last time) and stores settings and criteria before a
+// run.
 class ReviewPage : public QWidget {
     Q_OBJECT
 public:

@@ -1,6 +1,7 @@
 #include "review/reviewqueuemodel.h"
 
 #include <QColor>
+#include <QFont>
 #include <QTimer>
 
 #include <algorithm>
@@ -206,6 +207,13 @@ QVariant ReviewQueueModel::data(const QModelIndex &index, int role) const
         const QColor color = decisionColor(decision);
         return color.isValid() ? QVariant(color) : QVariant();
     }
+    case Qt::FontRole:
+        if (column == DecisionColumn && !item->humanDecision.isEmpty()) {
+            QFont bold;  // the reviewer's own decision
+            bold.setBold(true);
+            return bold;
+        }
+        return {};
     case Qt::TextAlignmentRole:
         if (column == IdColumn || column == ScoreColumn)
             return int(Qt::AlignRight | Qt::AlignVCenter);
@@ -303,7 +311,8 @@ QVariant ReviewQueueModel::headerData(int section, Qt::Orientation orientation, 
             return tr("Combined non-conformance score, 0\u2013100: higher = further from the "
                       "criteria");
         case DecisionColumn:
-            return tr("The final decision: the human one when set, else the automatic one");
+            return tr("The final decision: the human one when set (in bold), else the automatic "
+                      "one");
         case AutoDecisionColumn:
             return tr("The decision the thresholds derive from the score");
         case HumanDecisionColumn:

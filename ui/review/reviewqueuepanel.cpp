@@ -41,10 +41,11 @@ ReviewQueuePanel::ReviewQueuePanel(QWidget *parent)
     const int digit = m_table->fontMetrics().horizontalAdvance(QLatin1Char('0'));
     m_table->setColumnWidth(ReviewQueueModel::IdColumn, digit * 9);
     m_table->setColumnWidth(ReviewQueueModel::ScoreColumn, digit * 7);
-    m_table->setColumnWidth(ReviewQueueModel::DecisionColumn, digit * 9);
+    m_table->setColumnWidth(ReviewQueueModel::DecisionColumn, digit * 8);
     m_table->setColumnHidden(ReviewQueueModel::AutoDecisionColumn, true);
-    m_table->setColumnWidth(ReviewQueueModel::HumanDecisionColumn, digit * 8);
-    m_table->setColumnWidth(ReviewQueueModel::StateColumn, digit * 9);
+    // The Decision column shows the human decision in bold: the Human column is left out too.
+    m_table->setColumnHidden(ReviewQueueModel::HumanDecisionColumn, true);
+    m_table->setColumnWidth(ReviewQueueModel::StateColumn, digit * 8);
     header->setSectionResizeMode(ReviewQueueModel::SnippetColumn, QHeaderView::Stretch);
     header->setMinimumSectionSize(digit * 4);
     m_table->setMinimumWidth(200);
@@ -63,9 +64,10 @@ ReviewQueuePanel::ReviewQueuePanel(QWidget *parent)
     m_splitter->setObjectName(QStringLiteral("reviewQueueSplitter"));
     m_splitter->addWidget(m_table);
     m_splitter->addWidget(m_detail);
-    m_splitter->setStretchFactor(0, 1);
-    m_splitter->setStretchFactor(1, 1);
-    m_splitter->setSizes({ 500, 500 });
+    // The table gets the larger share: its Text column is what the reviewer scans.
+    m_splitter->setStretchFactor(0, 3);
+    m_splitter->setStretchFactor(1, 2);
+    m_splitter->setSizes({ 600, 400 });
     m_splitter->setChildrenCollapsible(false);
 
     auto *layout = new QVBoxLayout(this);
