@@ -222,6 +222,14 @@ Result<Criteria> ReviewSession::criteria() const
     return m_project->criteria();
 }
 
+bool ReviewSession::hasCriteria() const
+{
+    if (!store())
+        return false;
+    const auto stored = store()->property(kCriteriaKey);
+    return stored && !stored->isEmpty();
+}
+
 Status ReviewSession::setCriteria(const Criteria &criteria)
 {
     if (!m_project)

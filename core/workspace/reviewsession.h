@@ -53,6 +53,8 @@ public:
 
     // Criteria and settings live in the queue file (ReviewProject).
     Result<Criteria> criteria() const;
+    // Whether criteria were ever stored (a new project has none: the page offers the bundled).
+    bool hasCriteria() const;
     Status setCriteria(const Criteria &criteria);
     // The stored settings; defaults when none are stored or they cannot be read (startRun then
     // says why).

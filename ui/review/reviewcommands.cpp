@@ -30,7 +30,7 @@ void ReviewDecisionCommand::undo()
     if (Status restored = m_session->restoreDecisions(m_before); !restored)
         m_lastError = restored.error().toString();
     if (m_refresh)
-        m_refresh(ids());
+        m_refresh(ids(), true, m_lastError);
 }
 
 void ReviewDecisionCommand::redo()
@@ -45,7 +45,7 @@ void ReviewDecisionCommand::redo()
     else
         m_lastError = applied.error().toString();
     if (m_refresh)
-        m_refresh(ids());
+        m_refresh(ids(), false, m_lastError);
 }
 
 }  // namespace pcs
