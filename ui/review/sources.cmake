@@ -14,3 +14,5 @@ target_sources(ui PRIVATE
 )
 # The key of the project's endpoint (source, keychain, variable) and Test connection
 target_sources(ui PRIVATE review/endpointkeypanel.h review/endpointkeypanel.cpp)
+# Calibration against the human's decisions and the audit sample (fed a plain data struct)
+target_sources(ui PRIVATE review/calibrationpanel.h review/calibrationpanel.cpp)
