@@ -189,19 +189,22 @@ int reportAuditEstimate(OpenQueue &queue, bool json)
                            "%1 --sample N`")
                 .arg(queue.connection->path()),
             queue.connection->path()));
-    auto items = readScoredItems(*queue.connection);
+    auto items = readScoredItems(*queue.connection, ScoredItemScope::HumanDecided);
     if (!items)
         return reportError(items.error());
     auto thresholds = queue.store->thresholds();
     if (!thresholds)
         return reportError(thresholds.error());
+    auto counts = queue.store->counts();
+    if (!counts)
+        return reportError(counts.error());
     const AuditReport report = reportAudit(**sample, *items);
     const bool thresholdsMoved = thresholds->filter != report.drawnThresholds.filter
         || thresholds->revise != report.drawnThresholds.revise;
-    const bool queueGrew = qint64(items->size()) != (*sample)->population();
+    const bool queueGrew = counts->assessed != (*sample)->population();
     if (json) {
         QJsonObject out = report.toJson();
-        out.insert(QStringLiteral("assessed_now"), qint64(items->size()));
+        out.insert(QStringLiteral("assessed_now"), counts->assessed);
         out.insert(QStringLiteral("thresholds_changed_since_drawn"), thresholdsMoved);
         printJson(out);
     } else {
@@ -235,7 +238,7 @@ int reportAuditEstimate(OpenQueue &queue, bool json)
     if (queueGrew)
         printInfo(QStringLiteral("audit: the queue has %1 assessed items now, %2 when the sample "
                                  "was drawn: the estimate is about those %2")
-                      .arg(items->size())
+                      .arg(counts->assessed)
                       .arg((*sample)->population()));
     return ExitOk;
 }
@@ -252,7 +255,7 @@ QString matrixTable(const ConfusionMatrix &matrix)
     return text;
 }
 
-QString choiceLine(const QString &name, const ThresholdChoice &choice, qint64 decided)
+QString choiceLine(const QString &name, const ThresholdAgreement &choice, qint64 decided)
 {
     return QStringLiteral("%1 thresholds: filter %2, revise %3 — agree on %4 of %5 (%6), κ %7\n")
         .arg(name)
@@ -323,7 +326,7 @@ int runReviewCalibrateCommand(const QStringList &arguments)
     auto thresholds = queue->store->thresholds();
     if (!thresholds)
         return reportError(thresholds.error());
-    auto items = readScoredItems(*queue->connection);
+    auto items = readScoredItems(*queue->connection, ScoredItemScope::HumanDecided);
     if (!items)
         return reportError(items.error());
     const std::vector<CalibrationRow> rows = humanDecidedRows(*items);

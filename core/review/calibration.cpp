@@ -144,8 +144,8 @@ std::optional<double> weightedKappa(const ConfusionMatrix &matrix)
     return kappaWith(matrix, [](int i, int j) { return 1.0 - std::abs(i - j) / 2.0; });
 }
 
-Result<ThresholdChoice> bestThresholds(const std::vector<CalibrationRow> &rows,
-                                       const Thresholds &current)
+Result<ThresholdAgreement> bestThresholds(const std::vector<CalibrationRow> &rows,
+                                          const Thresholds &current)
 {
     if (rows.empty())
         return Error::badInput(QStringLiteral("no human decisions to calibrate against"));
@@ -212,7 +212,7 @@ Result<ThresholdChoice> bestThresholds(const std::vector<CalibrationRow> &rows,
         }
     }
 
-    ThresholdChoice choice;
+    ThresholdAgreement choice;
     choice.thresholds = Thresholds { candidates[bestFilter], candidates[bestRevise] };
     choice.matrix = confusionMatrixFor(rows, choice.thresholds);
     choice.agreeing = choice.matrix.agreeing();
@@ -222,7 +222,7 @@ Result<ThresholdChoice> bestThresholds(const std::vector<CalibrationRow> &rows,
 
 QJsonObject CalibrationSummary::toJson() const
 {
-    const auto choiceJson = [](const ThresholdChoice &choice) {
+    const auto choiceJson = [](const ThresholdAgreement &choice) {
         return QJsonObject {
             { QStringLiteral("filter_threshold"), choice.thresholds.filter },
             { QStringLiteral("revise_threshold"), choice.thresholds.revise },

@@ -57,7 +57,7 @@ std::optional<double> cohensKappa(const ConfusionMatrix &matrix);
 std::optional<double> weightedKappa(const ConfusionMatrix &matrix);
 
 // A threshold pair and how it would have decided the rows.
-struct ThresholdChoice {
+struct ThresholdAgreement {
     Thresholds thresholds;
     ConfusionMatrix matrix;  // human against decide(score, thresholds)
     qint64 agreeing = 0;
@@ -71,16 +71,16 @@ struct ThresholdChoice {
 // that a threshold pair can make is among them. Exact, O(n log n): agreement and the expected
 // agreement p_e are each a sum of a part that depends on revise alone and one on filter alone.
 // Errors: no rows, or a score that is not a finite number (BadInput).
-Result<ThresholdChoice> bestThresholds(const std::vector<CalibrationRow> &rows,
-                                       const Thresholds &current);
+Result<ThresholdAgreement> bestThresholds(const std::vector<CalibrationRow> &rows,
+                                          const Thresholds &current);
 
 // What the calibration view and `review calibrate` show.
 struct CalibrationSummary {
     ConfusionMatrix matrix;  // human against the automatic decisions as stored
     std::optional<double> kappa;
     std::optional<double> weightedKappa;
-    ThresholdChoice current;  // the current thresholds applied to the scores
-    ThresholdChoice best;
+    ThresholdAgreement current;  // the current thresholds applied to the scores
+    ThresholdAgreement best;
 
     QJsonObject toJson() const;
 };

@@ -20,14 +20,20 @@ struct ScoredItem {
     std::optional<Decision> human;
 };
 
-// THE adapter between the queue's schema and the calibration/audit code: every assessed item
-// (one with a score) by id, with its automatic and human decisions. The only code of this
-// module that knows how the queue stores decisions (today: items.auto_decision and
+enum class ScoredItemScope {
+    All,  // every assessed item (the audit's draw)
+    HumanDecided,  // only those with a human decision (calibration, the audit's report): few
+};
+
+// THE adapter between the queue's schema and the calibration/audit code: the assessed items
+// (those with a score) in `scope`, by id, with their automatic and human decisions. The only code
+// of this module that knows how the queue stores decisions (today: items.auto_decision and
 // items.human_decision); when the automatic decision becomes derived from the score and the
 // thresholds, only this function changes.
 // Errors: not a review queue (BadInput), a stored decision this version does not know or an
 // assessed item without an automatic decision (BadInput, naming the item), Canceled.
 Result<std::vector<ScoredItem>> readScoredItems(QueueConnection &queue,
+                                                ScoredItemScope scope = ScoredItemScope::All,
                                                 const TaskControl &control = TaskControl::none());
 
 // The items a human decided, as calibration rows.

@@ -31,15 +31,15 @@ class QueueConnection;
 // automatic decision as drawn. Per stratum h (N_h items, n_h of its sampled items decided, y_h
 // of them overturned, p_h = y_h / n_h, W_h = N_h / N), the stratified estimator
 //   p = Σ W_h p_h,   v = Σ W_h² (1 − n_h / N_h) s_h² / n_h,   s_h² = n_h / (n_h − 1) p_h (1 − p_h)
-// (Cochran, Sampling Techniques, 3rd ed., §5.3 and §5A.3; undecided sampled items are taken as
+// (Cochran, Sampling Techniques, 3rd ed., chapters 5 and 5A; undecided sampled items are taken as
 // missing at random within their stratum). A stratum with a single decision (of more than one
 // item) has no sample variance; it takes the largest a 0/1 variable can have,
-// N_h / (4 (N_h − 1)), so the interval errs wide. The 95% interval is Wilson's score interval
-// at Kish's effective sample size n_eff = p (1 − p) / v (when v = 0: the decided items, with the
-// finite-population correction; no width at all when every stratum is decided completely), which
-// unlike p ± 1.96 √v stays inside [0, 1] and does not collapse to a point when no overturn was
-// seen. Counts are N times the proportions. Per automatic decision, the same estimator over that
-// decision's strata.
+// N_h / (4 (N_h − 1)), so the interval errs wide. The 95% interval is Wilson's (1927) score
+// interval at Kish's effective sample size n_eff = p (1 − p) / v (when v = 0: the decided items,
+// with the finite-population correction; no width at all when every stratum is decided completely),
+// which unlike p ± 1.96 √v stays inside [0, 1] and does not collapse to a point when no overturn
+// was seen. Counts are N times the proportions. Per automatic decision, the same estimator over
+// that decision's strata.
 inline constexpr int kAuditScoreBands = 10;
 inline constexpr qint64 kMinimumPerStratum = 2;
 inline constexpr double kAuditConfidence = 0.95;

@@ -160,8 +160,12 @@ private Q_SLOTS:
         QVERIFY(undecided.err.contains("queue.sqlite"));
 
         const QString missing = dir.filePath(QStringLiteral("missing.sqlite"));
-        for (const QString &sub : { QStringLiteral("calibrate"), QStringLiteral("audit") }) {
-            const CliRun unknown = runCli(args(sub, missing, { QStringLiteral("--report") }));
+        for (const QStringList &more :
+             { QStringList { QStringLiteral("calibrate") },
+               QStringList { QStringLiteral("audit"), QStringLiteral("--report") },
+               QStringList { QStringLiteral("audit"), QStringLiteral("--sample"),
+                             QStringLiteral("5") } }) {
+            const CliRun unknown = runCli(args(more.first(), missing, more.mid(1)));
             QCOMPARE(unknown.exitCode, 2);
             QVERIFY2(unknown.err.contains("missing.sqlite: no such review queue"),
                      unknown.err.constData());

@@ -385,11 +385,20 @@ private:
         QCOMPARE((*items)[29].automatic, F);  // 90 > 80
         QVERIFY(!(*items)[0].human);
         QCOMPARE(humanDecidedRows(*items).size(), std::size_t(1));
+        auto decided = readScoredItems(**queue, ScoredItemScope::HumanDecided);
+        QVERIFY(decided.ok());
+        QCOMPARE(decided->size(), std::size_t(1));  // item 40's decision has no score
+        QCOMPARE(decided->front().id, 2);
+        QCOMPARE(*decided->front().human, F);
 
         auto none = loadAuditSample(**queue);
         QVERIFY(none.ok());
         QVERIFY(!none->has_value());
-        auto sample = drawAuditSample(*items, 12, 7, Thresholds {});
+        // Scores 3, 6, ..., 90: ten non-empty strata, one of them (filter 90–100) a single item,
+        // so at least 2·9 + 1 = 19.
+        QVERIFY(!drawAuditSample(*items, 18, 7, Thresholds {}).ok());
+        QVERIFY(drawAuditSample(*items, 19, 7, Thresholds {}).ok());
+        auto sample = drawAuditSample(*items, 24, 7, Thresholds {});
         QVERIFY(sample.ok());
         QVERIFY(saveAuditSample(**queue, *sample).ok());
         auto loaded = loadAuditSample(**queue);
@@ -397,7 +406,7 @@ private:
         const AuditSample &back = **loaded;
         QCOMPARE(back.seed, quint64(7));
         QCOMPARE(back.drawnAt, sample->drawnAt);
-        QCOMPARE(back.size(), 12);
+        QCOMPARE(back.size(), 24);
         QCOMPARE(back.strata.size(), sample->strata.size());
         for (std::size_t h = 0; h < back.strata.size(); ++h) {
             QCOMPARE(back.strata[h].label(), sample->strata[h].label());
@@ -409,10 +418,10 @@ private:
             QCOMPARE(back.items[i].stratum, sample->items[i].stratum);
         }
         // A new draw replaces the old one.
-        auto smaller = drawAuditSample(*items, 8, 8, Thresholds {});
+        auto smaller = drawAuditSample(*items, 20, 8, Thresholds {});
         QVERIFY(smaller.ok());
         QVERIFY(saveAuditSample(**queue, *smaller).ok());
-        QCOMPARE((*loadAuditSample(**queue))->size(), 8);
+        QCOMPARE((*loadAuditSample(**queue))->size(), 20);
     }
 };
 

@@ -39,7 +39,7 @@ QString kappaText(const std::optional<double> &kappa)
     return kappa ? QString::number(*kappa, 'f', 3) : CalibrationPanel::tr("undefined");
 }
 
-QString choiceText(const QString &name, const ThresholdChoice &choice, qint64 decided)
+QString choiceText(const QString &name, const ThresholdAgreement &choice, qint64 decided)
 {
     return CalibrationPanel::tr("%1: filter above %2, revise above %3 — agrees on %4 of %5 (%6), "
                                 "κ %7")
