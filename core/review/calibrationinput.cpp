@@ -9,14 +9,23 @@
 
 namespace pcs {
 
-Result<std::vector<ScoredItem>> readScoredItems(QueueConnection &queue, const TaskControl &control)
+Result<std::vector<ScoredItem>> readScoredItems(QueueConnection &queue, ScoredItemScope scope,
+                                                const TaskControl &control)
 {
+    // The human decisions are few: read them by their index. Without statistics SQLite would
+    // walk the state index over every item instead (measured: 10x slower at 1M items), so the
+    // state is kept out of the index choice ("+state") and the decisions named (an IN list is
+    // what makes the partial index on human_decision win; the schema allows no other values).
+    const QString where = scope == ScoredItemScope::HumanDecided
+        ? QStringLiteral("human_decision IN ('keep', 'revise', 'filter') AND +state = 'assessed'")
+        : QStringLiteral("state = 'assessed'");
     QSqlQuery query(queue.database());
     query.setForwardOnly(true);
     if (!sqlite::execRetryingBusy(
             query,
             QStringLiteral("SELECT id, score, auto_decision, human_decision FROM items "
-                           "WHERE state = 'assessed' AND score IS NOT NULL ORDER BY id"))) {
+                           "WHERE %1 AND score IS NOT NULL ORDER BY id")
+                .arg(where))) {
         if (query.lastError().text().contains(QLatin1String("no such")))
             return Error::badInput(
                 QStringLiteral("not a review queue (%1)").arg(query.lastError().databaseText()),

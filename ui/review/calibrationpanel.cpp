@@ -145,12 +145,13 @@ CalibrationPanel::CalibrationPanel(QWidget *parent)
     setData({});
 }
 
-void CalibrationPanel::setData(const CalibrationPanelData &data)
+void CalibrationPanel::setData(const CalibrationPanelData &panelData)
 {
-    showCalibration(data.calibration);
-    showAudit(data.audit);
-    const bool canSample = data.assessedItems > 0;
-    const int largest = int(std::min<qint64>(data.assessedItems, std::numeric_limits<int>::max()));
+    showCalibration(panelData.calibration);
+    showAudit(panelData.audit);
+    const bool canSample = panelData.assessedItems > 0;
+    const int largest
+        = int(std::min<qint64>(panelData.assessedItems, std::numeric_limits<int>::max()));
     m_sampleSize->setRange(1, std::max(1, largest));
     if (!canSample)
         m_sampleSize->setValue(1);

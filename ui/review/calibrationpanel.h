@@ -32,7 +32,7 @@ class CalibrationPanel : public QWidget {
 public:
     explicit CalibrationPanel(QWidget *parent = nullptr);
 
-    void setData(const CalibrationPanelData &data);
+    void setData(const CalibrationPanelData &panelData);
 
     QTableWidget *matrixTable() const { return m_matrix; }
     QLabel *agreementLabel() const { return m_agreement; }
