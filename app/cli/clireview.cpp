@@ -1,5 +1,6 @@
 // review run/status/export/batch-export/batch-import: LLM-assisted curation from the command line.
 #include "clicommands.h"
+#include "clireviewaudit.h"
 #include "clisupport.h"
 
 #include "review/apikey.h"
@@ -881,7 +882,8 @@ int batchImportReview(const QStringList &arguments)
 int runReviewCommand(const QStringList &arguments)
 {
     const QString usage = QStringLiteral(
-        "usage: pcstudio-cli review run|import|status|export|batch-export|batch-import [OPTIONS]");
+        "usage: pcstudio-cli review "
+        "run|import|status|export|batch-export|batch-import|audit|calibrate [OPTIONS]");
     if (arguments.size() < 2)
         return usageError(usage, QStringLiteral("review"));
     const QString sub = arguments[1];
@@ -898,6 +900,10 @@ int runReviewCommand(const QStringList &arguments)
         return batchExportReview(rest);
     if (sub == QLatin1String("batch-import"))
         return batchImportReview(rest);
+    if (sub == QLatin1String("audit"))
+        return runReviewAuditCommand(rest);
+    if (sub == QLatin1String("calibrate"))
+        return runReviewCalibrateCommand(rest);
     if (sub == QLatin1String("--help") || sub == QLatin1String("-h")) {
         std::fputs(qPrintable(usage + QLatin1Char('\n')), stdout);
         return ExitOk;

@@ -27,3 +27,5 @@ qt_add_resources(ui pcstudio_review_resources
   BASE ${CMAKE_SOURCE_DIR}/resources/criteria
   FILES ${CMAKE_SOURCE_DIR}/resources/criteria/deceptive-content.json
 )
+# Calibration against the human's decisions and the audit sample (fed a plain data struct)
+target_sources(ui PRIVATE review/calibrationpanel.h review/calibrationpanel.cpp)
