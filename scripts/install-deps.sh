@@ -6,7 +6,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates
   qt6-base-dev qt6-base-dev-tools libqt6opengl6-dev qt6-charts-dev qt6-svg-dev
   libqt6sql6-sqlite libgl-dev libvulkan-dev
-  libeigen3-dev libfasttext-dev fasttext zlib1g-dev libzstd-dev libsqlite3-dev
+  libeigen3-dev libfasttext-dev fasttext zlib1g-dev libzstd-dev libsqlite3-dev libssl-dev
   xvfb xauth fonts-dejavu-core
   dpkg-dev file desktop-file-utils appstream
   parallel zstd gzip

@@ -1,6 +1,8 @@
 // bpb aggregate (and bpb compute, see clibpbcompute.cpp): building the BPB matrix the selection
 // needs.
+#include "clibpbbatch.h"
 #include "clibpbcompute.h"
+#include "clibpbconvert.h"
 #include "clicommands.h"
 #include "clisupport.h"
 
@@ -139,7 +141,8 @@ int runAggregate(const QStringList &arguments)
 
 int runBpbCommand(const QStringList &arguments)
 {
-    const QString usage = QStringLiteral("usage: pcstudio-cli bpb aggregate|compute [OPTIONS]");
+    const QString usage = QStringLiteral(
+        "usage: pcstudio-cli bpb aggregate|compute|convert|batch-export|batch-import [OPTIONS]");
     if (arguments.size() < 2)
         return usageError(usage, QStringLiteral("bpb"));
     const QString sub = arguments[1];
@@ -147,6 +150,12 @@ int runBpbCommand(const QStringList &arguments)
         return runAggregate(arguments.mid(1));
     if (sub == QLatin1String("compute"))
         return runBpbComputeCommand(arguments.mid(1));
+    if (sub == QLatin1String("batch-export"))
+        return runBpbBatchExportCommand(arguments.mid(1));
+    if (sub == QLatin1String("batch-import"))
+        return runBpbBatchImportCommand(arguments.mid(1));
+    if (sub == QLatin1String("convert"))
+        return runBpbConvertCommand(arguments.mid(1));
     if (sub == QLatin1String("--help") || sub == QLatin1String("-h")) {
         std::fputs(qPrintable(usage + QLatin1Char('\n')), stdout);
         return ExitOk;

@@ -5,6 +5,7 @@
 
 #include "bpb/bpbcompute.h"
 #include "io/atomicwrite.h"
+#include "io/bpbwriter.h"
 #include "io/outputpaths.h"
 #include "review/apikey.h"
 
@@ -44,11 +45,14 @@ int runBpbComputeCommand(const QStringList &arguments)
                          "(refused otherwise).") },
         { QStringLiteral("api"),
           QStringLiteral("How to ask for the prompt's log-probs: vllm (prompt_logprobs, the "
-                         "default) or openai-legacy (echo + logprobs, the legacy Completions "
-                         "API). Once for every --endpoint, or once per --endpoint in order."),
+                         "default), openai-legacy (echo + logprobs, the legacy Completions "
+                         "API) or vllm-chat (vLLM's /chat/completions with prompt_logprobs and "
+                         "a template that renders the text alone). Once for every --endpoint, "
+                         "or once per --endpoint in order."),
           QStringLiteral("API") },
         { QStringLiteral("output"),
-          QStringLiteral("The BPB matrix, CSV (text rows); - for stdout."),
+          QStringLiteral("The BPB matrix: CSV (text rows; - for stdout), or .npy (+ "
+                         ".texts.txt/.llms.txt)."),
           QStringLiteral("FILE") },
         { QStringLiteral("store"),
           QStringLiteral("SQLite file of finished cells, to resume (default OUTPUT.store.sqlite)."),
@@ -103,7 +107,8 @@ int runBpbComputeCommand(const QStringList &arguments)
         const auto api = bpbApiFromName(name);
         if (!api)
             return usageError(
-                QStringLiteral("--api must be vllm or openai-legacy, not '%1'").arg(name),
+                QStringLiteral("--api must be vllm or openai-legacy (or vllm-chat), not '%1'")
+                    .arg(name),
                 kCompute);
         apis.push_back(*api);
     }
@@ -125,7 +130,7 @@ int runBpbComputeCommand(const QStringList &arguments)
                                                          : output + QStringLiteral(".store.sqlite");
 
     // The store is written too: neither it nor the matrix may replace the texts, nor each other.
-    QList<NamedPath> outputs { { output, QStringLiteral("--output") } };
+    QList<NamedPath> outputs = bpbMatrixFiles(output, QStringLiteral("--output"));
     outputs += sqliteFiles(options.storePath, QStringLiteral("the store (--store)"));
     if (const auto refused
         = refuseOverwrites(outputs, { { textsPath, QStringLiteral("--texts") } }))
@@ -173,11 +178,11 @@ int runBpbComputeCommand(const QStringList &arguments)
                       .arg(options.storePath));
         return reportError(matrix.error());
     }
-    if (Status written = writeAtomically(output, bpbMatrixCsv(*matrix)); !written)
+    if (Status written = writeBpbMatrix(output, *matrix); !written)
         return reportError(written.error());
     printInfo(QStringLiteral("bpb compute: %1 texts × %2 LLMs; %3 cells computed (%4 requests), %5 "
                              "from the store %6")
-                  .arg(matrix->ids.size())
+                  .arg(matrix->texts.size())
                   .arg(matrix->llms.size())
                   .arg(stats.textsComputed)
                   .arg(stats.requestsSent)

@@ -23,7 +23,7 @@ const char *const kUsage =
     "  select     estimate, then project, in one run\n"
     "  demo       generate a synthetic dataset with a known answer and run select on it\n"
     "  filter     train a fastText filter from a selection (filter train), apply it (filter apply)\n"
-    "  review     LLM-assisted curation: review run|import|status|thresholds|export|batch-export|batch-import\n"
+    "  review     LLM-assisted curation: review run|import|status|thresholds|export|batch-export|batch-import|audit|calibrate\n"
     "  bpb        the BPB matrix from per-chunk losses (bpb aggregate) or a server (bpb compute)\n"
     "\n"
     "Run `pcstudio-cli COMMAND --help` for a command's options.\n"

@@ -44,7 +44,8 @@ int runTrain(const QStringList &arguments)
           QStringLiteral("Texts: JSONL, optionally .gz/.zst (repeat, or list several after it)."),
           QStringLiteral("FILE") },
         { QStringLiteral("distribution"),
-          QStringLiteral("The distribution CSV of `select` (columns text, weight)."),
+          QStringLiteral("The distribution CSV of `select` (columns text, weight). Repeatable: "
+                         "the shards of `project --cut`, in any order, as one distribution."),
           QStringLiteral("FILE") },
         { QStringLiteral("key"),
           QStringLiteral("The JSONL field matched to the distribution's text column (default id)."),
@@ -95,7 +96,9 @@ int runTrain(const QStringList &arguments)
         return exitCode;
     FilterTrainOptions options;
     options.data.textFiles = filesOption(parser, QStringLiteral("texts"));
-    options.data.distributionFile = parser.value(QStringLiteral("distribution"));
+    const QStringList distributions = parser.values(QStringLiteral("distribution"));
+    options.data.distributionFile = distributions.value(0);
+    options.data.moreDistributionFiles = distributions.mid(1);
     options.data.keyField = parser.value(QStringLiteral("key"));
     options.data.textField = parser.value(QStringLiteral("text-field"));
     const QString output = parser.value(QStringLiteral("output"));

@@ -1,5 +1,6 @@
 // review run/status/export/batch-export/batch-import: LLM-assisted curation from the command line.
 #include "clicommands.h"
+#include "clireviewaudit.h"
 #include "clisupport.h"
 
 #include "review/apikey.h"
@@ -10,6 +11,7 @@
 #include "review/modelprofile.h"
 #include "review/queueinputs.h"
 #include "review/queuestore.h"
+#include "review/reviewproject.h"
 #include "review/reviewrunner.h"
 
 #include <QCommandLineParser>
@@ -109,11 +111,6 @@ QString withoutLogprobsLine(qint64 items, const QMap<QString, qint64> &byReason)
         .arg(reasons.join(QStringLiteral(", ")));
 }
 
-QString criteriaJson(const Criteria &criteria)
-{
-    return QString::fromUtf8(QJsonDocument(criteria.toJson()).toJson(QJsonDocument::Compact));
-}
-
 QList<QCommandLineOption> requestShapeOptions()
 {
     return { { QStringLiteral("temperature"),
@@ -168,37 +165,36 @@ QString errorCodeCounts(const QMap<QString, qint64> &codes)
     return parts.join(QStringLiteral(", "));
 }
 
-// --criteria FILE, else the criteria stored in the queue by `review run` or `review import`.
+// --criteria FILE, else the criteria stored in the queue by `review run`, `review import` or
+// the app.
 Result<Criteria> criteriaFor(const QCommandLineParser &parser, QueueStore &store)
 {
     if (!parser.value(QStringLiteral("criteria")).isEmpty())
         return Criteria::load(parser.value(QStringLiteral("criteria")));
-    auto stored = store.property(QStringLiteral("criteria"));
-    if (!stored)
-        return stored.error();
-    if (stored->isEmpty())
+    const ReviewProject project(store);
+    if (!project.hasCriteria())
         return Error::badInput(
             QStringLiteral("this queue has no criteria yet: give --criteria FILE"), store.path());
-    return Criteria::fromJson(stored->toUtf8(), store.path());
+    return project.criteria();
 }
 
-// Loads criteria and keeps them in the queue, so batch-export can use them later.
+// Loads criteria and keeps them in the queue, so batch-export (and the app) can use them later.
 Result<Criteria> keepCriteria(QueueStore &store, const QString &path)
 {
     auto criteria = Criteria::load(path);
     if (!criteria)
         return criteria.error();
-    if (Status kept = store.setProperty(QStringLiteral("criteria"), criteriaJson(*criteria)); !kept)
+    if (Status kept = ReviewProject(store).setCriteria(*criteria); !kept)
         return kept.error();
     return criteria;
 }
 
 // Imports --input (with --text-field) and says what happened; the exit code.
-int importInto(QueueStore &store, const QCommandLineParser &parser)
+int importInto(QueueStore &store, const QCommandLineParser &parser, const QString &textField)
 {
-    auto imported = store.importJsonl(
-        parser.value(QStringLiteral("input")), parser.value(QStringLiteral("text-field")),
-        TaskControl::none(), parser.value(QStringLiteral("id-field")));
+    auto imported
+        = store.importJsonl(parser.value(QStringLiteral("input")), textField, TaskControl::none(),
+                            parser.value(QStringLiteral("id-field")));
     if (!imported)
         return reportError(imported.error());
     for (const QString &problem : imported->problems.mid(0, 10))
@@ -243,7 +239,17 @@ int importReview(const QStringList &arguments)
         if (auto kept = keepCriteria(*store, parser.value(QStringLiteral("criteria"))); !kept)
             return reportError(kept.error());
     }
-    return importInto(*store, parser);
+    // The text field is the project's: runs and the app read the same one.
+    ReviewProject project(*store);
+    auto settings = project.settings();
+    if (!settings)
+        return reportError(settings.error());
+    if (parser.isSet(QStringLiteral("text-field"))) {
+        settings->textField = parser.value(QStringLiteral("text-field"));
+        if (Status saved = project.setSettings(*settings); !saved)
+            return reportError(saved.error());
+    }
+    return importInto(*store, parser, settings->textField);
 }
 
 // Takes the queue's run lease, waiting for it with `wait`; the exit code (3 when another run
@@ -284,9 +290,9 @@ int takeRunLease(QueueStore &store, bool wait)
 // The endpoint without credentials and its key (review/apikey.h): the variable named by
 // --api-key-env, else the one this queue remembers for the endpoint; --allow-insecure-key is
 // never remembered. Says where the key comes from, never the key.
-Result<ResolvedEndpoint> resolveRunEndpoint(const QCommandLineParser &parser, QueueStore &store)
+Result<ResolvedEndpoint> resolveRunEndpoint(const QCommandLineParser &parser, QueueStore &store,
+                                            const QString &endpoint)
 {
-    const QString endpoint = parser.value(QStringLiteral("endpoint"));
     KeyOptions options;
     options.allowInsecure = parser.isSet(QStringLiteral("allow-insecure-key"));
     if (parser.isSet(QStringLiteral("api-key-env"))) {
@@ -333,13 +339,18 @@ int runReview(const QStringList &arguments)
           QStringLiteral("FILE") },
         dbOption(),
         { QStringLiteral("criteria"),
-          QStringLiteral("The criteria (JSON: principles and few-shot examples)."),
+          QStringLiteral("The criteria (JSON: principles and few-shot examples). Default: the "
+                         "queue's (kept by an earlier run, import or the app)."),
           QStringLiteral("FILE") },
         { QStringLiteral("endpoint"),
           QStringLiteral("OpenAI-compatible base URL, e.g. http://127.0.0.1:8000/v1 or "
-                         "https://api.openai.com/v1."),
+                         "https://api.openai.com/v1. Default: the queue's. Kept in the queue "
+                         "(never its credentials), as are the model, concurrency, rpm, deadline, "
+                         "rules, fastText model and combination: options not given take the "
+                         "queue's values."),
           QStringLiteral("URL") },
-        { QStringLiteral("model"), QStringLiteral("The model name the server expects."),
+        { QStringLiteral("model"),
+          QStringLiteral("The model name the server expects. Default: the queue's."),
           QStringLiteral("NAME") },
         { QStringLiteral("api-key-env"),
           QStringLiteral("Read the endpoint's API key from this environment variable (its name "
@@ -404,51 +415,110 @@ int runReview(const QStringList &arguments)
                                    "a parameter the model refuses): the rest stays pending."),
                     &exitCode))
         return exitCode;
-    for (const char *required : { "criteria", "endpoint", "model" })
-        if (parser.value(QString::fromLatin1(required)).isEmpty())
-            return usageError(QStringLiteral("--%1 is required").arg(QString::fromLatin1(required)),
-                              kRun);
     if (const auto refused
         = refuseOverwrites(queueFiles(parser),
                            optionFiles(parser,
                                        { QStringLiteral("input"), QStringLiteral("criteria"),
                                          QStringLiteral("rules"), QStringLiteral("fasttext") })))
         return *refused;
-    auto criteria = Criteria::load(parser.value(QStringLiteral("criteria")));
-    if (!criteria)
-        return reportError(criteria.error());
+    // A new queue has nothing to fall back on: say what is missing before creating it.
+    if (!parser.value(QStringLiteral("db")).isEmpty()
+        && !QFileInfo::exists(parser.value(QStringLiteral("db"))))
+        for (const char *required : { "criteria", "endpoint", "model" })
+            if (parser.value(QString::fromLatin1(required)).isEmpty())
+                return usageError(
+                    QStringLiteral("--%1 is required").arg(QString::fromLatin1(required)), kRun);
     auto store = openStore(parser, kRun, &exitCode);
     if (!store)
         return exitCode;
+    // The run's settings: the options given, else what the project keeps (from an earlier run or
+    // the app); saved back below, so the app opens the queue with them.
+    ReviewProject project(*store);
+    auto kept = project.settings();
+    if (!kept)
+        return reportError(kept.error());
+    ReviewProjectSettings settings = *kept;
+    auto criteria = criteriaFor(parser, *store);
+    if (!criteria && parser.value(QStringLiteral("criteria")).isEmpty() && !project.hasCriteria())
+        return usageError(QStringLiteral("--criteria is required (the queue has none yet)"), kRun);
+    if (!criteria)
+        return reportError(criteria.error());
+    for (const auto &[option, target] :
+         { std::pair { QStringLiteral("endpoint"), &settings.endpoint },
+           std::pair { QStringLiteral("model"), &settings.model } }) {
+        if (!parser.value(option).isEmpty())
+            *target = parser.value(option);
+        if (target->isEmpty())
+            return usageError(
+                QStringLiteral("--%1 is required (the queue has none yet)").arg(option), kRun);
+    }
+    if (parser.isSet(QStringLiteral("text-field")))
+        settings.textField = parser.value(QStringLiteral("text-field"));
+    // Flags are this run's choices.
+    settings.revise = parser.isSet(QStringLiteral("revise"));
+    settings.reassessRevisions = parser.isSet(QStringLiteral("reassess"));
+    settings.withLogprobs = !parser.isSet(QStringLiteral("no-logprobs"));
+    if (parser.isSet(QStringLiteral("rules")))
+        settings.assessors.rulesPath = parser.value(QStringLiteral("rules"));
+    if (parser.isSet(QStringLiteral("fasttext")))
+        settings.assessors.fastTextPath = parser.value(QStringLiteral("fasttext"));
+    if (parser.isSet(QStringLiteral("combine"))) {
+        const QString combine = parser.value(QStringLiteral("combine"));
+        if (combine == QLatin1String("llm"))
+            settings.assessors.combination.mode = ScoreCombination::Mode::LlmOnly;
+        else if (combine == QLatin1String("max"))
+            settings.assessors.combination.mode = ScoreCombination::Mode::Max;
+        else if (combine == QLatin1String("mean"))
+            settings.assessors.combination.mode = ScoreCombination::Mode::WeightedMean;
+        else
+            return usageError(QStringLiteral("--combine must be llm, max or mean"), kRun);
+    }
+    const auto concurrency
+        = intOption(parser, QStringLiteral("concurrency"), settings.concurrency, 1, kRun);
+    const auto rpm
+        = intOption(parser, QStringLiteral("rpm"), int(settings.requestsPerMinute), 0, kRun);
+    const auto deadline
+        = intOption(parser, QStringLiteral("deadline"), settings.deadlineSeconds, 1, kRun);
+    if (!concurrency || !rpm || !deadline)
+        return ExitBadInput;
+    settings.concurrency = *concurrency;
+    if (parser.isSet(QStringLiteral("rpm")))
+        settings.requestsPerMinute = *rpm;
+    settings.deadlineSeconds = *deadline;
+    // The local assessors are loaded here, before anything is sent (errors name their file).
+    auto options = ReviewProject::runOptions(settings);
+    if (!options)
+        return reportError(options.error());
+
     // Before anything is imported or sent: a key that must not go there stops the run here.
-    auto resolved = resolveRunEndpoint(parser, *store);
+    auto resolved = resolveRunEndpoint(parser, *store, settings.endpoint);
     if (!resolved)
         return reportError(resolved.error());
 
     // Importing is additive and idempotent, so it need not wait for another run.
     if (!parser.value(QStringLiteral("input")).isEmpty()) {
-        if (const int imported = importInto(*store, parser); imported != ExitOk)
+        if (const int imported = importInto(*store, parser, settings.textField); imported != ExitOk)
             return imported;
     }
     // One run per queue: everything from here on changes what a run does.
     if (const int leased = takeRunLease(*store, parser.isSet(QStringLiteral("wait")));
         leased != ExitOk)
         return leased;
-    if (Status kept = store->setProperty(QStringLiteral("criteria"), criteriaJson(*criteria));
-        !kept)
-        return reportError(kept.error());
-    if (Status kept = keepApiKeyEnv(parser, *store, resolved->url); !kept)
-        return reportError(kept.error());
+    if (Status saved = project.setCriteria(*criteria); !saved)
+        return reportError(saved.error());
+    if (Status saved = project.setSettings(settings); !saved)  // never the key
+        return reportError(saved.error());
+    if (Status keptEnv = keepApiKeyEnv(parser, *store, resolved->url); !keptEnv)
+        return reportError(keptEnv.error());
     if (parser.isSet(QStringLiteral("filter-threshold"))
         || parser.isSet(QStringLiteral("revise-threshold"))) {
         auto current = store->thresholds();
         if (!current)
             return reportError(current.error());
-        double filter = current->filter;
-        double revise = current->revise;
+        Thresholds thresholds { current->filter, current->revise };
         for (const auto &[name, target] :
-             { std::pair { QStringLiteral("filter-threshold"), &filter },
-               std::pair { QStringLiteral("revise-threshold"), &revise } }) {
+             { std::pair { QStringLiteral("filter-threshold"), &thresholds.filter },
+               std::pair { QStringLiteral("revise-threshold"), &thresholds.revise } }) {
             if (!parser.isSet(name))
                 continue;
             const auto value = doubleOption(parser, name, kRun);
@@ -456,53 +526,19 @@ int runReview(const QStringList &arguments)
                 return ExitBadInput;
             *target = *value;
         }
-        if (!(0 <= revise && revise <= filter && filter <= 100))
-            return usageError(QStringLiteral("thresholds must satisfy 0 ≤ revise ≤ filter ≤ 100"),
-                              kRun);
-        if (Status set = store->setThresholds(filter, revise); !set)
+        if (Status valid = thresholds.validate(); !valid)
+            return usageError(valid.error().reason, kRun);
+        if (Status set = store->setThresholds(thresholds.filter, thresholds.revise); !set)
             return reportError(set.error());
     }
     if (parser.isSet(QStringLiteral("retry-errors")))
         if (Status reset = store->resetErrors(); !reset)
             return reportError(reset.error());
 
-    ReviewRunOptions options;
-    options.revise = parser.isSet(QStringLiteral("revise"));
-    options.reassessRevisions = parser.isSet(QStringLiteral("reassess"));
-    options.withLogprobs = !parser.isSet(QStringLiteral("no-logprobs"));
-    if (!parser.value(QStringLiteral("rules")).isEmpty()) {
-        auto rules = RuleAssessor::load(parser.value(QStringLiteral("rules")));
-        if (!rules)
-            return reportError(rules.error());
-        options.rules = std::make_shared<const RuleAssessor>(std::move(rules).value());
-    }
-    if (!parser.value(QStringLiteral("fasttext")).isEmpty()) {
-        auto model = FastTextAssessor::load(parser.value(QStringLiteral("fasttext")));
-        if (!model)
-            return reportError(model.error());
-        options.fastText = std::make_shared<const FastTextAssessor>(std::move(model).value());
-    }
-    const QString combine = parser.value(QStringLiteral("combine"));
-    if (combine == QLatin1String("max"))
-        options.combination.mode = ScoreCombination::Mode::Max;
-    else if (combine == QLatin1String("mean"))
-        options.combination.mode = ScoreCombination::Mode::WeightedMean;
-    else if (combine != QLatin1String("llm"))
-        return usageError(QStringLiteral("--combine must be llm, max or mean"), kRun);
-
-    ClientLimits limits;
-    const auto concurrency = intOption(parser, QStringLiteral("concurrency"), 8, 1, kRun);
-    const auto rpm = intOption(parser, QStringLiteral("rpm"), 0, 0, kRun);
-    const auto deadline = intOption(parser, QStringLiteral("deadline"), 120, 1, kRun);
-    if (!concurrency || !rpm || !deadline)
-        return ExitBadInput;
-    limits.concurrency = *concurrency;
-    limits.requestsPerMinute = *rpm;
-    limits.deadlineMs = *deadline * 1000;
-    limits.attemptTimeoutMs = std::min(limits.attemptTimeoutMs, limits.deadlineMs);
+    const ClientLimits limits = ReviewProject::clientLimits(settings);
     LlmEndpoint endpoint;
     endpoint.baseUrl = resolved->url;  // without credentials: it shows up in error messages
-    endpoint.model = parser.value(QStringLiteral("model"));
+    endpoint.model = settings.model;
     // What earlier runs learned the model refuses, then this run's own choices.
     auto profile = loadModelProfile(*store, endpoint.baseUrl, endpoint.model);
     if (!profile)
@@ -513,11 +549,13 @@ int runReview(const QStringList &arguments)
 
     LlmClient client(endpoint, limits);
     client.setModelProfile(*profile);
-    ReviewRunner runner(*store, client, std::move(criteria).value(), options);
+    ReviewRunner runner(*store, client, std::move(criteria).value(), std::move(options).value());
     QEventLoop loop;
     int result = ExitOk;
     qint64 lastShown = -1;
-    QObject::connect(&runner, &ReviewRunner::progress, [&lastShown](qint64 done, qint64 total) {
+    QObject::connect(&runner, &ReviewRunner::progress, [&lastShown](const RunProgress &progress) {
+        const qint64 done = progress.done;
+        const qint64 total = progress.total;
         if (total > 0 && (done == total || done / std::max<qint64>(1, total / 20) != lastShown)) {
             lastShown = done / std::max<qint64>(1, total / 20);
             printInfo(QStringLiteral("assessed %1 of %2").arg(done).arg(total));
@@ -926,9 +964,9 @@ int thresholdsReview(const QStringList &arguments)
 
 int runReviewCommand(const QStringList &arguments)
 {
-    const QString usage
-        = QStringLiteral("usage: pcstudio-cli review "
-                         "run|import|status|thresholds|export|batch-export|batch-import [OPTIONS]");
+    const QString usage = QStringLiteral(
+        "usage: pcstudio-cli review "
+        "run|import|status|thresholds|export|batch-export|batch-import|audit|calibrate [OPTIONS]");
     if (arguments.size() < 2)
         return usageError(usage, QStringLiteral("review"));
     const QString sub = arguments[1];
@@ -947,6 +985,10 @@ int runReviewCommand(const QStringList &arguments)
         return batchExportReview(rest);
     if (sub == QLatin1String("batch-import"))
         return batchImportReview(rest);
+    if (sub == QLatin1String("audit"))
+        return runReviewAuditCommand(rest);
+    if (sub == QLatin1String("calibrate"))
+        return runReviewCalibrateCommand(rest);
     if (sub == QLatin1String("--help") || sub == QLatin1String("-h")) {
         std::fputs(qPrintable(usage + QLatin1Char('\n')), stdout);
         return ExitOk;

@@ -1,18 +1,23 @@
 // estimate, project and select: the perplexity-correlations pipeline from the command line.
 #include "clicommands.h"
+#include "cliprojectshards.h"
+#include "cliselectstream.h"
 #include "clisupport.h"
 
 #include "common/parallel.h"
 #include "io/atomicwrite.h"
+#include "io/bpbsource.h"
 #include "io/fileinfo.h"
 #include "io/namedvalues.h"
 #include "io/outputpaths.h"
 #include "selection/llmmatching.h"
 #include "selection/runreport.h"
 #include "selection/selectionrun.h"
+#include "selection/shardedprojection.h"
 
 #include <QElapsedTimer>
 #include <QFileInfo>
+#include <QJsonDocument>
 
 namespace pcs::cli {
 
@@ -75,8 +80,28 @@ void addOptions(QCommandLineParser &parser, Mode mode)
         add(QStringLiteral("text-column"), QStringLiteral("Text-rows layout: the label column naming texts (default id, chunk, then domain)."), QStringLiteral("NAME"));
         add(QStringLiteral("threads"), QStringLiteral("Worker threads (default: one per core)."), QStringLiteral("N"), QStringLiteral("0"));
     }
-    if (mode == Mode::Project)
-        add(QStringLiteral("estimate"), QStringLiteral("Estimate CSV with columns text,estimate."), QStringLiteral("FILE"));
+    if (mode == Mode::Estimate)
+        add(QStringLiteral("shard"),
+            QStringLiteral("Estimate only shard I of N equal text ranges (0-based, as "
+                           "SLURM_ARRAY_TASK_ID counts; shard I holds texts [floor(I*D/N), "
+                           "floor((I+1)*D/N)), so with N > D some are empty). Writes CSV "
+                           "text,estimate,index (index = global text index) and FILE.shard.json "
+                           "beside it; the shards' rows in order are those of --shard 0/1."),
+            QStringLiteral("I/N"));
+    if (mode == Mode::Project) {
+        add(QStringLiteral("estimate"),
+            QStringLiteral("Estimate CSV with columns text,estimate, or an estimate shard. "
+                           "Repeatable: several files are one estimate, in the order given."),
+            QStringLiteral("FILE"));
+        parser.addOption(QCommandLineOption(
+            QStringLiteral("cut-only"),
+            QStringLiteral("With the --estimate shards of `estimate --shard`: stream them and "
+                           "write only the cut (JSON) that decides every weight, for --cut.")));
+        add(QStringLiteral("cut"),
+            QStringLiteral("Project one estimate shard (--estimate EI.csv) with the cut of "
+                           "--cut-only: writes shard I's distribution, global ranks included."),
+            QStringLiteral("FILE"));
+    }
     if (mode != Mode::Estimate) {
         add(QStringLiteral("tau"), QStringLiteral("Per-text caps, CSV with columns text,tau."), QStringLiteral("FILE"));
         add(QStringLiteral("token-counts"), QStringLiteral("Tokens per text, CSV with columns text,tokens (default: every text counts equally)."), QStringLiteral("FILE"));
@@ -86,6 +111,9 @@ void addOptions(QCommandLineParser &parser, Mode mode)
     add(QStringLiteral("output"), QStringLiteral("Output file, or - for standard output (default)."), QStringLiteral("FILE"), QStringLiteral("-"));
     add(QStringLiteral("format"), QStringLiteral("csv or json (default: from the output's extension, else csv)."), QStringLiteral("FORMAT"));
     add(QStringLiteral("report"), QStringLiteral("Write a JSON provenance report (inputs and SHA-256, parameters, LLMs used and dropped, timings)."), QStringLiteral("FILE"));
+    parser.addOption(QCommandLineOption(
+        QStringLiteral("no-hash"),
+        QStringLiteral("Do not compute the inputs' SHA-256 for --report (the report says so).")));
 }
 
 QString describe(Mode mode)
@@ -230,8 +258,23 @@ int runSelection(const QStringList &arguments, Mode mode)
     int exitCode = ExitOk;
     if (parseOrExit(parser, arguments, s.command, describe(mode), &exitCode))
         return exitCode;
+    if (mode == Mode::Project && parser.isSet(QStringLiteral("cut")))
+        return runShardProjection(parser, s.command);
     if (const auto failed = readSettings(parser, s))
         return *failed;
+    if (mode == Mode::Project && parser.isSet(QStringLiteral("cut-only")))
+        return runProjectionCut(parser, s.tau, s.projection, s.command);
+    std::optional<ShardSpec> shard;
+    if (mode == Mode::Estimate && parser.isSet(QStringLiteral("shard"))) {
+        auto spec = parseShardSpec(parser.value(QStringLiteral("shard")));
+        if (!spec)
+            return usageError(spec.error().reason, s.command);
+        if (parser.value(QStringLiteral("output")) == QLatin1String("-") || s.format != TableFormat::Csv)
+            return usageError(QStringLiteral("--shard writes a CSV file and its description "
+                                             "beside it: give --output FILE.csv"),
+                              s.command);
+        shard = *spec;
+    }
     // Before any work: no output may replace an input (each mode has its own input options).
     QStringList inputOptions;
     if (mode == Mode::Project)
@@ -243,22 +286,58 @@ int runSelection(const QStringList &arguments, Mode mode)
         inputOptions << QStringLiteral("tau") << QStringLiteral("token-counts");
     QList<NamedPath> inputFiles;
     for (const QString &option : inputOptions)
-        inputFiles << NamedPath { parser.value(option), QStringLiteral("--") + option };
+        for (const QString &path : parser.values(option))
+            inputFiles << NamedPath { path, QStringLiteral("--") + option };
     if (mode != Mode::Project)
         inputFiles += bpbMatrixFiles(parser.value(QStringLiteral("bpb")), QStringLiteral("--bpb"));
     if (const auto refused = refuseOverwrites(
             { { parser.value(QStringLiteral("output")), QStringLiteral("--output") },
+              { shard ? estimateShardInfoPath(parser.value(QStringLiteral("output"))) : QString(),
+                QStringLiteral("--output's shard description") },
               { parser.value(QStringLiteral("report")), QStringLiteral("--report") } },
             inputFiles))
         return *refused;
 
+    const bool hashInputs = !parser.isSet(QStringLiteral("no-hash"));
+    // A .npy matrix is streamed in blocks of texts: never whole in memory. (A shard still goes
+    // through the loader: its description and global indices are written on that path.)
+    if (mode != Mode::Project && !shard
+        && io::isStreamableBpb(parser.value(QStringLiteral("bpb")), s.bpbOptions)) {
+        StreamedSelection run;
+        run.command = s.command;
+        run.estimateOnly = mode == Mode::Estimate;
+        run.bpbPath = parser.value(QStringLiteral("bpb"));
+        run.bpbOptions = s.bpbOptions;
+        run.errorsPath = parser.value(QStringLiteral("errors"));
+        run.errorsOptions = s.errorsOptions;
+        run.align = s.align;
+        run.llmMapPath = parser.value(QStringLiteral("llm-map"));
+        run.metricOverrides = parser.values(QStringLiteral("metric"));
+        run.estimate = { s.estimator, s.threads };
+        run.tau = s.tau;
+        run.projection = s.projection;
+        run.format = s.format;
+        run.output = parser.value(QStringLiteral("output"));
+        run.reportPath = parser.value(QStringLiteral("report"));
+        run.hash = hashInputs;
+        if (mode != Mode::Estimate)
+            for (const auto &[option, role] :
+                 { std::pair { QStringLiteral("tau"), QStringLiteral("tau") },
+                   std::pair { QStringLiteral("token-counts"), QStringLiteral("token_counts") } })
+                run.otherInputs.append({ role, parser.value(option) });
+        return runStreamedSelection(run);
+    }
+
     RunReport report(s.command);
+    if (!hashInputs)
+        report.setParameter(QStringLiteral("hashes"), QStringLiteral("not computed (--no-hash)"));
     Warnings warnings;
     OutputSet outputs;
     QElapsedTimer timer;
     timer.start();
     QStringList texts;
     Eigen::VectorXd estimateValues;
+    EstimateShardInfo shardInfo;
 
     const QString reportPath = parser.value(QStringLiteral("report"));
     // The report says what was asked and read, even when the run fails.
@@ -277,13 +356,16 @@ int runSelection(const QStringList &arguments, Mode mode)
             roles += { { QStringLiteral("tau"), QStringLiteral("tau") },
                        { QStringLiteral("token-counts"), QStringLiteral("token_counts") } };
         for (const auto &[option, role] : roles) {
-            if (parser.value(option).isEmpty())
-                continue;
-            auto info = describeInputFile(role, parser.value(option));
-            if (info)
-                report.addInput(*info);
-            else if (mustDescribe)
-                return info.error();
+            for (const QString &path : parser.values(option)) {
+                if (path.isEmpty())
+                    continue;
+                auto info = hashInputs ? describeInputFile(role, path)
+                                       : describeInputFileUnhashed(role, path);
+                if (info)
+                    report.addInput(*info);
+                else if (mustDescribe)
+                    return info.error();
+            }
         }
         return Done {};
     };
@@ -312,7 +394,7 @@ int runSelection(const QStringList &arguments, Mode mode)
     };
 
     if (mode == Mode::Project) {
-        auto table = loadNamedValues(parser.value(QStringLiteral("estimate")), QStringLiteral("text"), QStringLiteral("estimate"));
+        auto table = loadEstimateFiles(parser.values(QStringLiteral("estimate")));
         if (!table)
             return fail(table.error());
         texts = table->names;
@@ -348,11 +430,31 @@ int runSelection(const QStringList &arguments, Mode mode)
         report.setParameter(QStringLiteral("threads"), resolveThreadCount(s.threads));
         printDropped(inputs->aligned.dropped);
 
-        auto values = estimateSelection(*inputs, {s.estimator, s.threads});
+        // A shard estimates its own text range only (textshards.h).
+        const TextRange range = shard ? shardTextRange(inputs->bpb->texts.size(), *shard)
+                                      : TextRange { 0, inputs->bpb->texts.size() };
+        auto values = shard ? estimateSelection(*inputs, { s.estimator, s.threads }, range)
+                            : estimateSelection(*inputs, { s.estimator, s.threads });
         if (!values)
             return fail(values.error());
         report.setPhaseSeconds(QStringLiteral("estimate_s"), secondsSince(timer));
-        texts = inputs->bpb->texts;
+        texts = inputs->bpb->texts.mid(range.first, range.size());
+        if (shard) {
+            shardInfo.shard = *shard;
+            shardInfo.texts = range;
+            shardInfo.textCount = inputs->bpb->texts.size();
+            shardInfo.estimator = estimatorName(s.estimator);
+            shardInfo.bpbPath = QFileInfo(parser.value(QStringLiteral("bpb"))).absoluteFilePath();
+            shardInfo.bpbSizeBytes = QFileInfo(parser.value(QStringLiteral("bpb"))).size();
+            shardInfo.llmCount = inputs->aligned.llms.size();
+            report.setParameter(QStringLiteral("shard"), shardInfo.toJson());
+            printInfo(QStringLiteral("shard %1 of %2: texts [%3, %4) of %5")
+                          .arg(shard->index)
+                          .arg(shard->count)
+                          .arg(range.first)
+                          .arg(range.end)
+                          .arg(shardInfo.textCount));
+        }
         estimateValues = std::move(values).value();
         printInfo(QStringLiteral("%1: %2 LLMs used (matched by %3), %4 dropped; %5 texts; "
                                  "%6 of benchmarks %7")
@@ -367,7 +469,10 @@ int runSelection(const QStringList &arguments, Mode mode)
     report.setTextCount(texts.size());
 
     SelectionTable table;
-    if (mode == Mode::Estimate) {
+    if (mode == Mode::Estimate && shard) {
+        // Ranks need every text: the projection of the shards (--cut) gives them.
+        table.texts = texts;
+    } else if (mode == Mode::Estimate) {
         table = makeEstimateTable(texts, estimateValues);
     } else {
         auto tau = resolveTau(texts, s.tau, &warnings);
@@ -391,7 +496,20 @@ int runSelection(const QStringList &arguments, Mode mode)
     report.setParameter(QStringLiteral("format"), s.format == TableFormat::Json ? QStringLiteral("json") : QStringLiteral("csv"));
     // The output and its report are published together (a file output waits for the report).
     const QJsonObject metadata = report.toJson();
-    if (output == QLatin1String("-")) {
+    if (shard) {
+        auto file = outputs.add(output);
+        if (!file)
+            return failPublishing(file.error());
+        formatEstimateShard(texts, estimateValues, shardInfo.texts.first, (*file)->sink());
+        if (Status written = (*file)->finish(); !written)
+            return failPublishing(written.error());
+        auto info = outputs.add(estimateShardInfoPath(output));
+        if (!info)
+            return failPublishing(info.error());
+        (*info)->write(QJsonDocument(shardInfo.toJson()).toJson(QJsonDocument::Indented));
+        if (Status written = (*info)->finish(); !written)
+            return failPublishing(written.error());
+    } else if (output == QLatin1String("-")) {
         if (Status written = writeSelectionTable(output, table, s.format, metadata); !written)
             return failPublishing(written.error());
     } else {

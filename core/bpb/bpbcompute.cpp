@@ -13,7 +13,6 @@
 #include <QSqlQuery>
 #include <QUuid>
 
-#include <charconv>
 #include <cmath>
 #include <map>
 #include <optional>
@@ -191,7 +190,15 @@ std::vector<BpbWindow> bpbWindows(const QString &text, int windowChars, int over
 
 QString bpbApiName(BpbApi api)
 {
-    return api == BpbApi::Vllm ? QStringLiteral("vllm") : QStringLiteral("openai-legacy");
+    switch (api) {
+    case BpbApi::Vllm:
+        return QStringLiteral("vllm");
+    case BpbApi::OpenAiLegacy:
+        return QStringLiteral("openai-legacy");
+    case BpbApi::VllmChat:
+        return QStringLiteral("vllm-chat");
+    }
+    return {};
 }
 
 std::optional<BpbApi> bpbApiFromName(const QString &name)
@@ -200,11 +207,32 @@ std::optional<BpbApi> bpbApiFromName(const QString &name)
         return BpbApi::Vllm;
     if (name == QLatin1String("openai-legacy"))
         return BpbApi::OpenAiLegacy;
+    if (name == QLatin1String("vllm-chat"))
+        return BpbApi::VllmChat;
     return std::nullopt;
+}
+
+QString bpbRequestUrl(BpbApi api)
+{
+    return api == BpbApi::VllmChat ? QStringLiteral("/v1/chat/completions")
+                                   : QStringLiteral("/v1/completions");
 }
 
 QJsonObject bpbRequestBody(BpbApi api, const QString &model, const QString &prompt)
 {
+    if (api == BpbApi::VllmChat)
+        return QJsonObject {
+            { QStringLiteral("model"), model },
+            { QStringLiteral("messages"),
+              QJsonArray { QJsonObject { { QStringLiteral("role"), QStringLiteral("user") },
+                                         { QStringLiteral("content"), prompt } } } },
+            { QStringLiteral("chat_template"), QLatin1String(kBpbRawTextChatTemplate) },
+            { QStringLiteral("add_generation_prompt"), false },
+            { QStringLiteral("add_special_tokens"), true },
+            { QStringLiteral("max_completion_tokens"), 1 },
+            { QStringLiteral("temperature"), 0 },
+            { QStringLiteral("prompt_logprobs"), 0 }
+        };
     QJsonObject body { { QStringLiteral("model"), model },
                        { QStringLiteral("prompt"), prompt },
                        { QStringLiteral("max_tokens"), 1 },
@@ -223,7 +251,9 @@ Result<BpbWindowScore> scoreCompletionsAnswer(const QJsonObject &body, const QSt
 {
     const QJsonObject choice = body.value(QLatin1String("choices")).toArray().at(0).toObject();
     std::vector<PromptToken> positions;
-    const QJsonValue promptLogprobs = choice.value(QLatin1String("prompt_logprobs"));
+    QJsonValue promptLogprobs = choice.value(QLatin1String("prompt_logprobs"));
+    if (!promptLogprobs.isArray())  // vLLM's chat answers put them beside the choices
+        promptLogprobs = body.value(QLatin1String("prompt_logprobs"));
     if (promptLogprobs.isArray()) {
         for (const QJsonValue &value : promptLogprobs.toArray()) {
             if (value.isNull()) {
@@ -343,22 +373,30 @@ Result<std::vector<BpbText>> readBpbTexts(const QString &path, const QString &te
     return texts;
 }
 
-Result<ComputedBpb> computeBpbMatrix(const std::vector<BpbText> &texts,
-                                     const std::vector<BpbModel> &models,
-                                     const BpbComputeOptions &options, BpbComputeStats *stats,
-                                     const std::function<void(int, int)> &progress)
+double bpbFromWindowSums(const std::vector<double> &windowSums, qint64 utf8Bytes)
+{
+    double sum = 0;
+    for (const double windowSum : windowSums)
+        sum += windowSum;
+    return -sum / (std::log(2.0) * double(utf8Bytes));
+}
+
+Result<BpbMatrix> computeBpbMatrix(const std::vector<BpbText> &texts,
+                                   const std::vector<BpbModel> &models,
+                                   const BpbComputeOptions &options, BpbComputeStats *stats,
+                                   const std::function<void(int, int)> &progress)
 {
     BpbComputeStats localStats;
     BpbComputeStats &counts = stats ? *stats : localStats;
     counts = {};
     if (models.empty())
         return Error::badInput(QStringLiteral("no LLM given"));
-    ComputedBpb matrix;
+    BpbMatrix matrix;
     for (const BpbText &text : texts) {
         if (text.text.isEmpty())
             return Error::badInput(
                 QStringLiteral("text \"%1\" is empty (BPB is undefined)").arg(text.id));
-        matrix.ids.append(text.id);
+        matrix.texts.append(text.id);
     }
     for (const BpbModel &model : models) {
         const QString name = bpbLlmName(model);
@@ -370,7 +408,8 @@ Result<ComputedBpb> computeBpbMatrix(const std::vector<BpbText> &texts,
             return Error::badInput(QStringLiteral("the LLM name \"%1\" is given twice").arg(name));
         matrix.llms.append(name);
     }
-    matrix.values.assign(size_t(texts.size() * models.size()), std::nan(""));
+    matrix.values = Eigen::MatrixXd::Constant(qsizetype(models.size()), qsizetype(texts.size()),
+                                              std::nan(""));
 
     CellStore store;
     if (Status opened = store.open(options.storePath); !opened)
@@ -394,11 +433,12 @@ Result<ComputedBpb> computeBpbMatrix(const std::vector<BpbText> &texts,
         struct Pending {
             size_t text = 0;
             int windowsLeft = 0;
-            double sum = 0;
+            std::vector<double> windowSums;  // added in window order once all are in
             qint64 tokens = 0;
         };
         struct Job {
             size_t pending = 0;
+            size_t window = 0;
             QString prompt;
             qsizetype contextLength = 0;
         };
@@ -408,19 +448,21 @@ Result<ComputedBpb> computeBpbMatrix(const std::vector<BpbText> &texts,
         for (size_t t = 0; t < texts.size(); ++t) {
             const auto found = stored.find(texts[t].id);
             if (found != stored.end() && found->second.fingerprint == prints[t]) {
-                matrix.values[t * models.size() + m]
-                    = -found->second.logprobSum / (std::log(2.0) * double(found->second.bytes));
+                matrix.values(qsizetype(m), qsizetype(t))
+                    = bpbFromWindowSums({ found->second.logprobSum }, found->second.bytes);
                 ++counts.textsFromStore;
                 ++done;
                 continue;
             }
             const std::vector<BpbWindow> &windows = textWindows[t];
-            pending.push_back(Pending { t, int(windows.size()), 0, 0 });
-            for (const BpbWindow &window : windows) {
+            pending.push_back(
+                Pending { t, int(windows.size()), std::vector<double>(windows.size(), 0.0), 0 });
+            for (size_t w = 0; w < windows.size(); ++w) {
+                const BpbWindow &window = windows[w];
                 const QString prompt
                     = texts[t].text.mid(window.contextStart, window.end - window.contextStart);
-                jobs.push_back(
-                    Job { pending.size() - 1, prompt, window.scoredStart - window.contextStart });
+                jobs.push_back(Job { pending.size() - 1, w, prompt,
+                                     window.scoredStart - window.contextStart });
                 ChatRequest request;
                 request.tag = jobs.size() - 1;
                 request.body = bpbRequestBody(models[m].api, models[m].endpoint.model, prompt);
@@ -433,7 +475,8 @@ Result<ComputedBpb> computeBpbMatrix(const std::vector<BpbText> &texts,
             continue;
 
         LlmEndpoint endpoint = models[m].endpoint;
-        endpoint.baseUrl = completionsBase(endpoint.baseUrl);
+        if (models[m].api != BpbApi::VllmChat)  // LlmClient posts to /chat/completions itself
+            endpoint.baseUrl = completionsBase(endpoint.baseUrl);
         LlmClient client(endpoint, options.limits);
         std::optional<Error> failure;
         QEventLoop loop;
@@ -454,19 +497,22 @@ Result<ComputedBpb> computeBpbMatrix(const std::vector<BpbText> &texts,
                 client.cancel();
                 return;
             }
-            cell.sum += score->logprobSum;
+            cell.windowSums[job.window] = score->logprobSum;
             cell.tokens += score->tokens;
             if (--cell.windowsLeft > 0)
                 return;
-            if (Status put = store.put(llm, texts[cell.text].id, prints[cell.text], cell.sum,
+            double sum = 0;  // in window order, whatever order the answers came in
+            for (const double windowSum : cell.windowSums)
+                sum += windowSum;
+            if (Status put = store.put(llm, texts[cell.text].id, prints[cell.text], sum,
                                        bytes[cell.text], cell.tokens);
                 !put) {
                 failure = put.error();
                 client.cancel();
                 return;
             }
-            matrix.values[cell.text * models.size() + m]
-                = -cell.sum / (std::log(2.0) * double(bytes[cell.text]));
+            matrix.values(qsizetype(m), qsizetype(cell.text))
+                = bpbFromWindowSums(cell.windowSums, bytes[cell.text]);
             ++counts.textsComputed;
             if (progress)
                 progress(++done, total);
@@ -479,33 +525,6 @@ Result<ComputedBpb> computeBpbMatrix(const std::vector<BpbText> &texts,
             return *failure;
     }
     return matrix;
-}
-
-QByteArray bpbMatrixCsv(const ComputedBpb &matrix)
-{
-    const auto quoted = [](const QString &field) {
-        QByteArray utf8 = field.toUtf8();
-        utf8.replace("\"", "\"\"");
-        return '"' + utf8 + '"';
-    };
-    QByteArray csv = "id";
-    for (const QString &llm : matrix.llms)
-        csv += ',' + quoted(llm);
-    csv += '\n';
-    for (qsizetype row = 0; row < matrix.ids.size(); ++row) {
-        const QString &id = matrix.ids[row];
-        const bool needsQuotes = id.contains(QLatin1Char(',')) || id.contains(QLatin1Char('"'))
-            || id.contains(QLatin1Char('\n')) || id.contains(QLatin1Char('\r'));
-        csv += needsQuotes ? quoted(id) : id.toUtf8();
-        for (qsizetype column = 0; column < matrix.llms.size(); ++column) {
-            char buffer[64];
-            const auto [end, ec]
-                = std::to_chars(buffer, buffer + sizeof buffer, matrix.at(row, column));
-            csv += ',' + QByteArray(buffer, end - buffer);
-        }
-        csv += '\n';
-    }
-    return csv;
 }
 
 }  // namespace pcs

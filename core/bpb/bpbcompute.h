@@ -1,6 +1,7 @@
 #pragma once
 
 #include "common/result.h"
+#include "io/bpbmatrix.h"
 #include "review/llmclient.h"
 
 #include <QByteArray>
@@ -32,6 +33,14 @@ namespace pcs {
 //                   As lm-evaluation-harness asks for loglikelihoods. OpenAI itself refuses
 //                   echo with logprobs on gpt-3.5-turbo-instruct and has no other completions
 //                   model that gives them but davinci-002 and babbage-002.)
+//   vllm-chat:     POST <baseUrl>/chat/completions {"model", "messages": [{"role": "user",
+//                   "content": window}], "chat_template": kBpbRawTextChatTemplate,
+//                   "add_generation_prompt": false, "add_special_tokens": true,
+//                   "max_completion_tokens": 1, "temperature": 0, "prompt_logprobs": 0}
+//                   (vLLM's chat extensions: the template renders the window alone, and the
+//                   tokenizer adds its BOS as /completions does, so the prompt's tokens are the
+//                   same; the answer carries "prompt_logprobs" beside "choices". For `vllm
+//                   run-batch`, which runs /v1/chat/completions but not /v1/completions.)
 // The generated token is ignored. Answers are read as (whichever the server gave):
 //  1. vLLM: choices[0].prompt_logprobs = [null, {"<token id>": {"logprob", "rank",
 //     "decoded_token"}}, ...]. prompt_logprobs = 0 asks for no alternatives, so each position has
@@ -75,8 +84,8 @@ struct BpbText {
 };
 
 // How the server is asked for the prompt's log-probs (see above).
-enum class BpbApi { Vllm, OpenAiLegacy };
-QString bpbApiName(BpbApi api);  // "vllm", "openai-legacy"
+enum class BpbApi { Vllm, OpenAiLegacy, VllmChat };
+QString bpbApiName(BpbApi api);  // "vllm", "openai-legacy", "vllm-chat"
 std::optional<BpbApi> bpbApiFromName(const QString &name);
 
 struct BpbModel {
@@ -98,16 +107,6 @@ struct BpbComputeStats {
     int textsComputed = 0;  // cells computed in this run
 };
 
-struct ComputedBpb {
-    QStringList llms;
-    QStringList ids;
-    std::vector<double> values;  // row-major: ids.size() x llms.size()
-    double at(qsizetype row, qsizetype column) const
-    {
-        return values[size_t(row * llms.size() + column)];
-    }
-};
-
 // A window of a text: characters [contextStart, end) are sent, [scoredStart, end) are scored.
 struct BpbWindow {
     qsizetype contextStart = 0;
@@ -121,12 +120,19 @@ struct BpbWindowScore {
     qint64 tokens = 0;
 };
 
+// The chat template of vllm-chat: the first message's text, nothing around it.
+inline constexpr char kBpbRawTextChatTemplate[] = "{{ messages[0]['content'] }}";
+
 QString bpbLlmName(const BpbModel &model);
 std::vector<BpbWindow> bpbWindows(const QString &text, int windowChars, int overlapChars);
-// The /completions request body for one window.
+// The request body for one window (/completions, or /chat/completions for vllm-chat).
 QJsonObject bpbRequestBody(BpbApi api, const QString &model, const QString &prompt);
-// Sums the prompt log-probabilities in `body` for the tokens that start at or after the first
-// `contextLength` characters of `prompt` (placed on its UTF-8 bytes).
+// The URL path of that request relative to the server's root: /v1/completions or
+// /v1/chat/completions (as a Batch API line's "url").
+QString bpbRequestUrl(BpbApi api);
+// Sums the prompt log-probabilities in `body` (choices[0].prompt_logprobs, or beside the choices
+// as vLLM's chat answers put them, or the legacy echo) for the tokens that start at or after the
+// first `contextLength` characters of `prompt` (placed on its UTF-8 bytes).
 Result<BpbWindowScore> scoreCompletionsAnswer(const QJsonObject &body, const QString &prompt,
                                               qsizetype contextLength);
 
@@ -136,17 +142,18 @@ Result<BpbWindowScore> scoreCompletionsAnswer(const QJsonObject &body, const QSt
 Result<std::vector<BpbText>> readBpbTexts(const QString &path, const QString &textField = "text",
                                           const QString &idField = "id");
 
+// A text's BPB from its windows' scores: their log-prob sums added in window order (so that
+// every path that computes it gives the same double), over ln 2 x the text's UTF-8 bytes.
+double bpbFromWindowSums(const std::vector<double> &windowSums, qint64 utf8Bytes);
+
 // Computes (or takes from the store) every cell. Runs a local event loop: call it from a thread
 // that has none running for it (the CLI's main thread, a test). `progress` (optional) gets
 // (cells done, cells total) lines as they arrive.
-Result<ComputedBpb> computeBpbMatrix(const std::vector<BpbText> &texts,
-                                     const std::vector<BpbModel> &models,
-                                     const BpbComputeOptions &options,
-                                     BpbComputeStats *stats = nullptr,
-                                     const std::function<void(int, int)> &progress = {});
-
-// The package's text-rows layout: `id,"<llm1>","<llm2>"` then one row per text, values in
-// std::to_chars shortest form.
-QByteArray bpbMatrixCsv(const ComputedBpb &matrix);
+// The matrix: LLMs x texts, column names bpbLlmName(), text names the ids.
+Result<BpbMatrix> computeBpbMatrix(const std::vector<BpbText> &texts,
+                                   const std::vector<BpbModel> &models,
+                                   const BpbComputeOptions &options,
+                                   BpbComputeStats *stats = nullptr,
+                                   const std::function<void(int, int)> &progress = {});
 
 }  // namespace pcs

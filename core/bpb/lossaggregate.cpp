@@ -195,7 +195,19 @@ QString fileLlmName(const QString &path)
     return name;
 }
 
-Status readCsv(const QString &path, Aggregator &aggregator)
+// How many rows pass between two looks at the TaskControl.
+constexpr qint64 kRowsPerCheck = 4096;
+
+// Progress over several files: file `index` of `count`, `done` of its `total` bytes.
+void reportFileProgress(const TaskControl &control, int index, int count, qint64 done, qint64 total)
+{
+    const qint64 scale = 1000000;
+    control.reportProgress(qint64(index) * scale + (total > 0 ? scale * done / total : 0),
+                           qint64(count) * scale);
+}
+
+Status readCsv(const QString &path, Aggregator &aggregator, const TaskControl &control, int index,
+               int count)
 {
     if (Status regular = checkRegularFile(path); !regular)
         return regular;  // before opening: a FIFO would block, a device never end
@@ -229,7 +241,13 @@ Status readCsv(const QString &path, Aggregator &aggregator)
     const std::string_view body(header->bodyBegin,
                                 std::size_t(text.data() + text.size() - header->bodyBegin));
     io::CsvRecordReader reader(body, header->delimiter, header->bodyLine);
-    while (reader.next()) {
+    for (qint64 rows = 1; reader.next(); ++rows) {
+        if (rows % kRowsPerCheck == 0) {
+            if (control.isCanceled())
+                return Error::canceled();
+            reportFileProgress(control, index, count, reader.position() - body.data(),
+                               qint64(body.size()));
+        }
         const auto &fields = reader.fields();
         if (qsizetype(fields.size()) != header->names.size())
             return Error::badInput(QStringLiteral("%1 fields, but the header has %2")
@@ -262,7 +280,7 @@ Status readCsv(const QString &path, Aggregator &aggregator)
     return Done {};
 }
 
-Status readJsonl(const QString &path, Aggregator &aggregator)
+Status readJsonl(const QString &path, Aggregator &aggregator, const TaskControl &control)
 {
     auto opened = LineReader::open(path);
     if (!opened)
@@ -285,7 +303,9 @@ Status readJsonl(const QString &path, Aggregator &aggregator)
             : std::nullopt;
     };
     std::string_view line;
-    while (reader.next(line)) {
+    for (qint64 rows = 1; reader.next(line); ++rows) {
+        if (rows % kRowsPerCheck == 0 && control.isCanceled())
+            return Error::canceled();
         if (line.find_first_not_of(" \t") == std::string_view::npos)
             continue;
         if (const auto problem = scanner.scan(line))
@@ -351,17 +371,25 @@ QJsonObject LossAggregate::toJson() const
                          { QStringLiteral("empty_cells"), double(emptyCells) } };
 }
 
-Result<LossAggregate> aggregateLosses(const QStringList &files, LossGrouping grouping)
+Result<LossAggregate> aggregateLosses(const QStringList &files, LossGrouping grouping,
+                                      const TaskControl &control)
 {
     if (files.isEmpty())
         return Error::badInput(QStringLiteral("no loss files given"));
     Aggregator aggregator(grouping);
-    for (const QString &path : files) {
+    const int count = int(files.size());
+    for (int index = 0; index < count; ++index) {
+        const QString &path = files[index];
         const bool jsonl = path.contains(QLatin1String(".jsonl"), Qt::CaseInsensitive)
             || path.endsWith(QLatin1String(".json"), Qt::CaseInsensitive);
-        if (Status read = jsonl ? readJsonl(path, aggregator) : readCsv(path, aggregator); !read)
+        reportFileProgress(control, index, count, 0, 0);
+        if (Status read = jsonl ? readJsonl(path, aggregator, control)
+                                : readCsv(path, aggregator, control, index, count);
+            !read)
             return read.error();
     }
+    if (control.isCanceled())
+        return Error::canceled();
     return aggregator.finish();
 }
 

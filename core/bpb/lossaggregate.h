@@ -1,6 +1,7 @@
 #pragma once
 
 #include "common/result.h"
+#include "common/taskcontrol.h"
 #include "io/bpbmatrix.h"
 
 #include <QJsonObject>
@@ -36,8 +37,10 @@ struct LossAggregate {
 // without a text (or domain, when grouping by domain), tokens or bytes that are not
 // non-negative numbers, bytes = 0 with tokens > 0, the same chunk twice for one LLM, an LLM or
 // group name that a written matrix cannot hold (see bpbNameProblem), two rows that make the
-// same chunk name.
-Result<LossAggregate> aggregateLosses(const QStringList &files, LossGrouping grouping);
+// same chunk name. Progress is by files and, for CSV, by bytes read; a cancel is an
+// Error::canceled() within a few thousand rows.
+Result<LossAggregate> aggregateLosses(const QStringList &files, LossGrouping grouping,
+                                      const TaskControl &control = TaskControl::none());
 
 // The label column that names the groups in the CSV layout: id (texts), domain or chunk. The
 // matrix is written with writeBpbMatrix (io/bpbwriter.h).

@@ -109,11 +109,13 @@ Result<QJsonObject> writeManifest(const TrainedFilter &filter, const QString &mo
             return info.error();
         inputs.append(info->toJson());
     }
-    auto distribution
-        = describeInputFile(QStringLiteral("distribution"), filter.options.data.distributionFile);
-    if (!distribution)
-        return distribution.error();
-    inputs.append(distribution->toJson());
+    for (const QString &path : QStringList { filter.options.data.distributionFile }
+             + filter.options.data.moreDistributionFiles) {
+        auto distribution = describeInputFile(QStringLiteral("distribution"), path);
+        if (!distribution)
+            return distribution.error();
+        inputs.append(distribution->toJson());
+    }
 
     const QJsonObject manifest {
         { QStringLiteral("tool"), QStringLiteral("pcstudio") },
@@ -285,6 +287,8 @@ QList<NamedPath> filterTrainingInputs(const TrainingDataOptions &data)
     for (const QString &path : data.textFiles)
         inputs << NamedPath { path, QStringLiteral("--texts") };
     inputs << NamedPath { data.distributionFile, QStringLiteral("--distribution") };
+    for (const QString &path : data.moreDistributionFiles)
+        inputs << NamedPath { path, QStringLiteral("--distribution") };
     return inputs;
 }
 

@@ -86,15 +86,29 @@ Result<TrainingDataSummary> writeTrainingData(const TrainingDataOptions &options
     if (!(options.testFraction >= 0.0 && options.testFraction < 1.0))
         return Error::badInput(QStringLiteral("the test fraction must be in [0, 1), not %1")
                                    .arg(options.testFraction));
-    auto distribution = loadNamedValues(options.distributionFile, QStringLiteral("text"),
-                                        QStringLiteral("weight"));
-    if (!distribution)
-        return distribution.error();
     std::unordered_map<std::string, KeyState, StringHash, std::equal_to<>> keys;
-    keys.reserve(std::size_t(distribution->names.size()));
-    for (qsizetype i = 0; i < distribution->names.size(); ++i)
-        keys.emplace(distribution->names[i].toStdString(),
-                     KeyState { distribution->values[std::size_t(i)] > 0.0, false });
+    const QStringList distributionFiles
+        = QStringList { options.distributionFile } + options.moreDistributionFiles;
+    for (const QString &path : distributionFiles) {
+        // One file must hold rows; a shard of several may be empty (more shards than texts).
+        auto distribution = loadNamedValues(path, QStringLiteral("text"), QStringLiteral("weight"),
+                                            distributionFiles.size() > 1);
+        if (!distribution)
+            return distribution.error();
+        keys.reserve(keys.size() + std::size_t(distribution->names.size()));
+        for (qsizetype i = 0; i < distribution->names.size(); ++i) {
+            const bool added
+                = keys.emplace(distribution->names[i].toStdString(),
+                               KeyState { distribution->values[std::size_t(i)] > 0.0, false })
+                      .second;
+            if (!added)
+                return Error::badInput(QStringLiteral("text '%1' is also in an earlier "
+                                                      "distribution file: each text may be in "
+                                                      "one file only")
+                                           .arg(distribution->names[i]),
+                                       path);
+        }
+    }
 
     OutputFile train, test;
     train.file = std::fopen(QFile::encodeName(trainPath).constData(), "wb");

@@ -14,6 +14,9 @@ namespace pcs {
 struct TrainingDataOptions {
     QStringList textFiles;
     QString distributionFile;
+    // Further files of the same distribution (the shards of a sharded projection), read after
+    // distributionFile as one table; a text may be in one file only. Shards may be empty.
+    QStringList moreDistributionFiles;
     QString keyField = QStringLiteral("id");  // string or number; matched against the text column
     QString textField = QStringLiteral("text");
     double testFraction = 0.1;  // held out for evaluation, chosen per document

@@ -1,6 +1,7 @@
 #include "io/fileinfo.h"
 
 #include "io/filekind.h"
+#include "io/sha256.h"
 
 #include <QCryptographicHash>
 #include <QDirIterator>
@@ -21,17 +22,13 @@ QJsonObject InputFileInfo::toJson() const
 
 namespace {
 
+// Hex SHA-256 through libcrypto (io/sha256.h).
 Result<QByteArray> hashFile(const QString &path)
 {
-    if (Status regular = checkRegularFile(path); !regular)
-        return regular.error();  // before opening: a FIFO would block, a device never end
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return Error::badInput(QStringLiteral("cannot open: %1").arg(file.errorString()), path);
-    QCryptographicHash hash(QCryptographicHash::Sha256);
-    if (!hash.addData(&file))
-        return Error::internal(QStringLiteral("cannot read: %1").arg(file.errorString()), path);
-    return hash.result();
+    auto hex = io::sha256OfFile(path);
+    if (!hex)
+        return hex.error();
+    return hex->toLatin1();
 }
 
 }  // namespace
@@ -47,7 +44,7 @@ Result<InputFileInfo> describeInputFile(const QString &role, const QString &path
         if (!digest)
             return digest.error();
         result.sizeBytes = info.size();
-        result.sha256 = QString::fromLatin1(digest->toHex());
+        result.sha256 = QString::fromLatin1(*digest);
         return result;
     }
     QStringList files;
@@ -61,11 +58,25 @@ Result<InputFileInfo> describeInputFile(const QString &role, const QString &path
         auto digest = hashFile(file);
         if (!digest)
             return digest.error();
-        combined.addData(root.relativeFilePath(file).toUtf8() + '\0' + digest->toHex() + '\n');
+        combined.addData(root.relativeFilePath(file).toUtf8() + '\0' + *digest + '\n');
         result.sizeBytes += QFileInfo(file).size();
     }
     result.sha256 = QString::fromLatin1(combined.result().toHex());
     return result;
+}
+
+}  // namespace pcs
+
+namespace pcs {
+
+Result<InputFileInfo> describeInputFileUnhashed(const QString &role, const QString &path,
+                                                const QString &knownSha256)
+{
+    const QFileInfo info(path);
+    if (!info.exists())
+        return Error::badInput(QStringLiteral("no such file or directory"), path);
+    return InputFileInfo { role, info.absoluteFilePath(), info.isDir() ? 0 : info.size(),
+                           knownSha256 };
 }
 
 }  // namespace pcs

@@ -20,4 +20,9 @@ struct InputFileInfo {
 // Hashes a file (or every regular file below a directory, in sorted order).
 Result<InputFileInfo> describeInputFile(const QString &role, const QString &path);
 
+// The same without reading the file: with a hash computed while it was loaded, or none
+// (an empty sha256, for --no-hash).
+Result<InputFileInfo> describeInputFileUnhashed(const QString &role, const QString &path,
+                                                const QString &knownSha256 = {});
+
 }  // namespace pcs

@@ -10,7 +10,7 @@ namespace pcs {
 using namespace io;
 
 Result<NamedValues> loadNamedValues(const QString &path, const QString &keyColumn,
-                                    const QString &valueColumn)
+                                    const QString &valueColumn, bool allowEmpty)
 {
     MappedFile file;
     if (Status opened = file.open(path); !opened)
@@ -69,7 +69,7 @@ Result<NamedValues> loadNamedValues(const QString &path, const QString &keyColum
     }
     if (reader.failed())
         return csvError(reader.issue(), path);
-    if (table.names.isEmpty())
+    if (table.names.isEmpty() && !allowEmpty)
         return Error::badInput(QStringLiteral("no data rows: the file has only a header"), path,
                                header->line);
     return table;

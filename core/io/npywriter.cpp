@@ -42,11 +42,11 @@ Result<QByteArray> nameLines(const QStringList &names, const char *what, const Q
 
 }  // namespace
 
-QByteArray npyHeader(qint64 rows, qint64 cols, NpyDtype dtype)
+QByteArray npyHeader(qint64 rows, qint64 cols, NpyDtype dtype, bool fortranOrder)
 {
     QByteArray dict = QByteArrayLiteral("{'descr': '")
-        + (dtype == NpyDtype::Float64 ? "<f8" : "<f4")
-        + QByteArrayLiteral("', 'fortran_order': False, 'shape': (") + QByteArray::number(rows)
+        + (dtype == NpyDtype::Float64 ? "<f8" : "<f4") + QByteArrayLiteral("', 'fortran_order': ")
+        + (fortranOrder ? "True" : "False") + QByteArrayLiteral(", 'shape': (") + QByteArray::number(rows)
         + ", " + QByteArray::number(cols) + "), }";
     // magic (6) + version (2) + length (2) + dict + newline, a multiple of 64.
     const qsizetype unpadded = 10 + dict.size() + 1;
@@ -78,6 +78,48 @@ Status writeNpyMatrix(AtomicFile &file, const Eigen::MatrixXd &values)
     return file.status();
 }
 
+Status writeNpyColumns(AtomicFile &file, const Eigen::MatrixXd &block, NpyDtype dtype)
+{
+    if (dtype == NpyDtype::Float64)
+        return file.write(reinterpret_cast<const char *>(block.data()),
+                          qint64(block.size()) * qint64(sizeof(double)));
+    std::vector<float> narrow(std::size_t(block.size()));
+    for (Eigen::Index k = 0; k < block.size(); ++k)
+        narrow[std::size_t(k)] = float(block.data()[k]);
+    return file.write(reinterpret_cast<const char *>(narrow.data()),
+                      qint64(narrow.size()) * qint64(sizeof(float)));
+}
+
+Status writeNpyMatrix(AtomicFile &file, const Eigen::MatrixXd &values, NpyDtype dtype,
+                      bool fortranOrder)
+{
+    if (dtype == NpyDtype::Float64 && !fortranOrder)
+        return writeNpyMatrix(file, values);
+    if (Status written = file.write(npyHeader(values.rows(), values.cols(), dtype, fortranOrder));
+        !written)
+        return written;
+    if (fortranOrder) {
+        const Eigen::Index step = std::max<Eigen::Index>(1, kBlockValues / std::max<Eigen::Index>(1, values.rows()));
+        for (Eigen::Index first = 0; first < values.cols(); first += step) {
+            const Eigen::MatrixXd block
+                = values.middleCols(first, std::min(step, values.cols() - first));
+            if (Status written = writeNpyColumns(file, block, dtype); !written)
+                return written;
+        }
+        return file.status();
+    }
+    std::vector<float> row(std::size_t(values.cols()));
+    for (Eigen::Index i = 0; i < values.rows(); ++i) {
+        for (Eigen::Index j = 0; j < values.cols(); ++j)
+            row[std::size_t(j)] = float(values(i, j));
+        if (Status written = file.write(reinterpret_cast<const char *>(row.data()),
+                                        qint64(row.size()) * qint64(sizeof(float)));
+            !written)
+            return written;
+    }
+    return file.status();
+}
+
 QString npyTextsFileFor(const QString &npyPath)
 {
     return besideNpy(npyPath, ".texts.txt");
@@ -96,7 +138,8 @@ Status writeNpyBpbMatrix(const QString &npyPath, const BpbMatrix &matrix)
     return outputs.publish();
 }
 
-Status addNpyBpbMatrix(OutputSet &outputs, const QString &npyPath, const BpbMatrix &matrix)
+Status addNpyBpbMatrix(OutputSet &outputs, const QString &npyPath, const BpbMatrix &matrix,
+                       NpyDtype dtype, bool fortranOrder)
 {
     if (matrix.values.rows() != matrix.llms.size() || matrix.values.cols() != matrix.texts.size())
         return Error::internal(QStringLiteral("a %1 × %2 matrix with %3 LLM and %4 text names")
@@ -119,7 +162,7 @@ Status addNpyBpbMatrix(OutputSet &outputs, const QString &npyPath, const BpbMatr
     auto npyFile = outputs.add(npyPath);
     if (!npyFile)
         return npyFile.error();
-    if (Status written = writeNpyMatrix(**npyFile, matrix.values); !written)
+    if (Status written = writeNpyMatrix(**npyFile, matrix.values, dtype, fortranOrder); !written)
         return written;
     for (const auto &[path, content] :
          { std::pair { textsPath, *texts }, std::pair { llmsPath, *llms } }) {

@@ -7,31 +7,6 @@
 
 namespace pcs {
 
-void appendNumber(QByteArray &out, double value)
-{
-    char buffer[32];
-    const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
-    out.append(buffer, result.ptr - buffer);
-}
-
-void appendCsvField(QByteArray &out, const QString &field, CsvQuoting quoting)
-{
-    const QByteArray utf8 = field.toUtf8();
-    const bool needsQuotes = quoting == CsvQuoting::Always || utf8.contains(',')
-        || utf8.contains('"') || utf8.contains('\n') || utf8.contains('\r');
-    if (!needsQuotes) {
-        out += utf8;
-        return;
-    }
-    out += '"';
-    for (char c : utf8) {
-        if (c == '"')
-            out += '"';
-        out += c;
-    }
-    out += '"';
-}
-
 void appendJsonString(QByteArray &out, const QString &text)
 {
     out += '"';
@@ -57,65 +32,121 @@ void appendJsonString(QByteArray &out, const QString &text)
 
 namespace {
 
-constexpr qsizetype kFlushBytes = 1 << 20;
+constexpr std::size_t kFlushBytes = 1 << 20;
 
-void formatCsv(const SelectionTable &table, const ByteSink &sink)
+// The columns of a table, whichever way its texts are named.
+template<typename Names> struct Columns {
+    const Names &texts;
+    const Eigen::VectorXd &estimate;
+    const Eigen::VectorXi &rank;
+    const Eigen::VectorXd &tau;
+    const Eigen::VectorXd &weight;
+    bool withDistribution() const { return weight.size() > 0; }
+};
+
+std::string_view utf8Of(const TextNames &names, qint64 j, QByteArray &)
 {
-    const bool withDistribution = table.hasDistribution();
-    QByteArray buffer = withDistribution ? "text,estimate,rank,tau,weight\n" : "text,estimate,rank\n";
-    buffer.reserve(kFlushBytes + 4096);
-    for (qsizetype j = 0; j < table.texts.size(); ++j) {
-        appendCsvField(buffer, table.texts[j]);
-        buffer += ',';
-        appendNumber(buffer, table.estimate[j]);
-        buffer += ',';
-        buffer += QByteArray::number(table.rank[j]);
-        if (withDistribution) {
-            buffer += ',';
-            appendNumber(buffer, table.tau[j]);
-            buffer += ',';
-            appendNumber(buffer, table.weight[j]);
-        }
-        buffer += '\n';
-        if (buffer.size() >= kFlushBytes) {
-            if (!sink(buffer.constData(), buffer.size()))
-                return;
-            buffer.clear();
-        }
-    }
-    sink(buffer.constData(), buffer.size());
+    return names.utf8(j);
 }
 
-void formatJson(const SelectionTable &table, const QJsonObject &metadata, const ByteSink &sink)
+std::string_view utf8Of(const QStringList &names, qint64 j, QByteArray &scratch)
 {
-    const bool withDistribution = table.hasDistribution();
-    QByteArray buffer = "{\n\"format\": ";
+    scratch = names[j].toUtf8();
+    return { scratch.constData(), std::size_t(scratch.size()) };
+}
+
+template<typename Names> bool formatCsv(const Columns<Names> &table, const ByteSink &sink)
+{
+    const bool withDistribution = table.withDistribution();
+    CsvRowWriter writer(sink);
+    writer.raw(withDistribution ? "text,estimate,rank,tau,weight\n" : "text,estimate,rank\n");
+    QByteArray scratch;
+    const qint64 count = qint64(table.texts.size());
+    for (qint64 j = 0; j < count; ++j) {
+        writer.field(utf8Of(table.texts, j, scratch));
+        writer.number(table.estimate[j]);
+        writer.integer(table.rank[j]);
+        if (withDistribution) {
+            writer.number(table.tau[j]);
+            writer.number(table.weight[j]);
+        }
+        writer.endRow();
+    }
+    return writer.finish();
+}
+
+void appendJsonNumber(std::string &out, double value)
+{
+    char buffer[32];
+    const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
+    out.append(buffer, std::size_t(result.ptr - buffer));
+}
+
+void appendJsonText(std::string &out, std::string_view utf8)
+{
+    out += '"';
+    for (const char c : utf8) {
+        switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        default:
+            if (static_cast<unsigned char>(c) < 0x20) {
+                char escaped[8];
+                std::snprintf(escaped, sizeof escaped, "\\u%04x", unsigned(c));
+                out += escaped;
+            } else {
+                out += c;
+            }
+        }
+    }
+    out += '"';
+}
+
+template<typename Names>
+bool formatJson(const Columns<Names> &table, const QJsonObject &metadata, const ByteSink &sink)
+{
+    const bool withDistribution = table.withDistribution();
+    std::string buffer = "{\n\"format\": ";
+    buffer.reserve(kFlushBytes + 4096);
     buffer += withDistribution ? "\"pcstudio-distribution\"" : "\"pcstudio-estimate\"";
     buffer += ",\n\"format_version\": 1,\n\"metadata\": ";
-    buffer += QJsonDocument(metadata).toJson(QJsonDocument::Compact);
+    buffer += QJsonDocument(metadata).toJson(QJsonDocument::Compact).toStdString();
     buffer += ",\n\"texts\": [";
-    for (qsizetype j = 0; j < table.texts.size(); ++j) {
+    QByteArray scratch;
+    const qint64 count = qint64(table.texts.size());
+    for (qint64 j = 0; j < count; ++j) {
         buffer += j == 0 ? "\n{\"text\": " : ",\n{\"text\": ";
-        appendJsonString(buffer, table.texts[j]);
+        appendJsonText(buffer, utf8Of(table.texts, j, scratch));
         buffer += ", \"estimate\": ";
-        appendNumber(buffer, table.estimate[j]);
+        appendJsonNumber(buffer, table.estimate[j]);
         buffer += ", \"rank\": ";
-        buffer += QByteArray::number(table.rank[j]);
+        buffer += std::to_string(table.rank[j]);
         if (withDistribution) {
             buffer += ", \"tau\": ";
-            appendNumber(buffer, table.tau[j]);
+            appendJsonNumber(buffer, table.tau[j]);
             buffer += ", \"weight\": ";
-            appendNumber(buffer, table.weight[j]);
+            appendJsonNumber(buffer, table.weight[j]);
         }
         buffer += '}';
         if (buffer.size() >= kFlushBytes) {
-            if (!sink(buffer.constData(), buffer.size()))
-                return;
+            if (!sink(buffer.data(), qint64(buffer.size())))
+                return false;
             buffer.clear();
         }
     }
     buffer += "\n]\n}\n";
-    sink(buffer.constData(), buffer.size());
+    return sink(buffer.data(), qint64(buffer.size()));
+}
+
+template<typename Names>
+bool formatColumns(const Columns<Names> &table, TableFormat format, const QJsonObject &metadata,
+                   const ByteSink &sink)
+{
+    return format == TableFormat::Csv ? formatCsv(table, sink)
+                                      : formatJson(table, metadata, sink);
 }
 
 }  // namespace
@@ -123,10 +154,18 @@ void formatJson(const SelectionTable &table, const QJsonObject &metadata, const 
 void formatSelectionTable(const SelectionTable &table, TableFormat format, const QJsonObject &metadata,
                           const ByteSink &sink)
 {
-    if (format == TableFormat::Csv)
-        formatCsv(table, sink);
-    else
-        formatJson(table, metadata, sink);
+    formatColumns(Columns<QStringList> { table.texts, table.estimate, table.rank, table.tau,
+                                         table.weight },
+                  format, metadata, sink);
+}
+
+bool formatSelectionColumns(const TextNames &texts, const Eigen::VectorXd &estimate,
+                            const Eigen::VectorXi &rank, const Eigen::VectorXd &tau,
+                            const Eigen::VectorXd &weight, TableFormat format,
+                            const QJsonObject &metadata, const ByteSink &sink)
+{
+    return formatColumns(Columns<TextNames> { texts, estimate, rank, tau, weight }, format,
+                         metadata, sink);
 }
 
 Status writeSelectionTable(const QString &path, const SelectionTable &table, TableFormat format,

@@ -2,6 +2,9 @@
 
 #include "common/result.h"
 #include "io/atomicwrite.h"
+#include "io/csvwriter.h"
+#include "io/textnames.h"
+#include "selection/selectiontable.h"
 
 #include <QJsonObject>
 #include <QStringList>
@@ -9,18 +12,6 @@
 #include <Eigen/Core>
 
 namespace pcs {
-
-// One row per text: what the estimate and (optionally) the projection produced.
-struct SelectionTable {
-    QStringList texts;
-    Eigen::VectorXd estimate;
-    Eigen::VectorXi rank;  // 1 = largest estimate
-    // Both empty for an estimate-only table; both of size D for a distribution.
-    Eigen::VectorXd tau;
-    Eigen::VectorXd weight;
-
-    bool hasDistribution() const { return weight.size() > 0; }
-};
 
 enum class TableFormat { Csv, Json };
 
@@ -35,13 +26,13 @@ Status writeSelectionTable(const QString &path, const SelectionTable &table, Tab
 void formatSelectionTable(const SelectionTable &table, TableFormat format, const QJsonObject &metadata,
                           const ByteSink &sink);
 
-// Appends a double in its shortest round-trip form ("nan"/"inf" never occur in our outputs).
-void appendNumber(QByteArray &out, double value);
-// Appends a CSV field, quoted when it contains a comma, quote, CR or LF (or always, as the
-// perplexity-correlations package quotes its LLM names); quotes inside are doubled.
-enum class CsvQuoting { WhenNeeded, Always };
-void appendCsvField(QByteArray &out, const QString &field,
-                    CsvQuoting quoting = CsvQuoting::WhenNeeded);
+// The same for texts named compactly (a streamed selection of 1e7+ texts); tau and weight
+// empty for an estimate-only table. Returns false if the sink failed.
+bool formatSelectionColumns(const TextNames &texts, const Eigen::VectorXd &estimate,
+                            const Eigen::VectorXi &rank, const Eigen::VectorXd &tau,
+                            const Eigen::VectorXd &weight, TableFormat format,
+                            const QJsonObject &metadata, const ByteSink &sink);
+
 // Appends a JSON string literal.
 void appendJsonString(QByteArray &out, const QString &text);
 

@@ -15,6 +15,9 @@ target_sources(core PRIVATE
   io/pyliteral.h io/pyliteral.cpp
   io/npyreader.h io/npyreader.cpp
   io/matrixcopy.h
+  io/textnames.h io/textnames.cpp
+  io/bpbsource.h io/bpbsource.cpp
+  io/bpbconvert.h io/bpbconvert.cpp
   io/lmevalresults.h io/lmevalresults.cpp
   io/lmevalfile.h io/lmevalfile.cpp
   io/lmevalchoice.h io/lmevalchoice.cpp
@@ -28,4 +31,6 @@ target_sources(core PRIVATE
   io/outputpaths.h io/outputpaths.cpp
   io/selectionwriter.h io/selectionwriter.cpp
   io/fileinfo.h io/fileinfo.cpp
+  io/sha256.h io/sha256.cpp
+  io/csvwriter.h io/csvwriter.cpp
 )

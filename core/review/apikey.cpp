@@ -6,12 +6,32 @@
 #include <QRegularExpression>
 #include <QStandardPaths>
 #include <QUrl>
+#include <algorithm>
 
 namespace pcs {
 
 namespace {
 
 constexpr int kKeychainTimeoutMs = 10000;  // a locked keychain may prompt; do not hang on it
+
+enum class Wait { Finished, TimedOut, Canceled };
+
+// Waits for secret-tool in short slices, so that a cancel (the page closed, a newer lookup)
+// ends the wait at once instead of after the keychain's timeout. Kills it unless it finished.
+Wait waitForSecretTool(QProcess &process, const QDeadlineTimer &deadline,
+                       const TaskControl &control)
+{
+    constexpr int kSliceMs = 25;
+    while (!process.waitForFinished(int(std::min<qint64>(kSliceMs, deadline.remainingTime())))) {
+        const bool canceled = control.isCanceled();
+        if (canceled || deadline.hasExpired()) {
+            process.kill();
+            process.waitForFinished(1000);
+            return canceled ? Wait::Canceled : Wait::TimedOut;
+        }
+    }
+    return Wait::Finished;
+}
 const QString kOpenAiHost = QStringLiteral("api.openai.com");
 const QString kOpenAiVariable = QStringLiteral("OPENAI_API_KEY");
 
@@ -119,7 +139,7 @@ bool isLoopbackHost(const QString &host)
     return name == QLatin1String("localhost") || name.endsWith(QLatin1String(".localhost"));
 }
 
-KeychainLookup lookUpKeychainKey(const QString &url)
+KeychainLookup lookUpKeychainKey(const QString &url, const TaskControl &control)
 {
     const QString secretTool = QStandardPaths::findExecutable(QStringLiteral("secret-tool"));
     if (secretTool.isEmpty())
@@ -133,13 +153,12 @@ KeychainLookup lookUpKeychainKey(const QString &url)
     if (!lookup.waitForStarted(int(deadline.remainingTime())))
         return { {}, QStringLiteral("secret-tool did not start: %1").arg(lookup.errorString()) };
     lookup.closeWriteChannel();
-    if (!lookup.waitForFinished(int(deadline.remainingTime()))) {
-        lookup.kill();
-        lookup.waitForFinished(1000);
+    if (const Wait waited = waitForSecretTool(lookup, deadline, control); waited == Wait::Canceled)
+        return { {}, QStringLiteral("the lookup was canceled") };
+    else if (waited == Wait::TimedOut)
         return { {},
                  QStringLiteral("the keychain did not answer within %1 s (locked?)")
                      .arg(kKeychainTimeoutMs / 1000) };
-    }
     if (lookup.exitStatus() != QProcess::NormalExit)
         return { {}, QStringLiteral("secret-tool crashed") };
     const QString key = QString::fromUtf8(lookup.readAllStandardOutput()).trimmed();
@@ -153,7 +172,7 @@ KeychainLookup lookUpKeychainKey(const QString &url)
              QStringLiteral("secret-tool: %1").arg(complaint.section(QLatin1Char('\n'), 0, 0)) };
 }
 
-Status storeKeychainKey(const QString &url, const QString &key)
+Status storeKeychainKey(const QString &url, const QString &key, const TaskControl &control)
 {
     if (key.trimmed().isEmpty())
         return Error::badInput(QStringLiteral("no key to store"));
@@ -178,12 +197,11 @@ Status storeKeychainKey(const QString &url, const QString &key)
     // The key goes to standard input without a newline: secret-tool keeps what it reads.
     store.write(key.trimmed().toUtf8());
     store.closeWriteChannel();
-    if (!store.waitForFinished(int(deadline.remainingTime()))) {
-        store.kill();
-        store.waitForFinished(1000);
+    if (const Wait waited = waitForSecretTool(store, deadline, control); waited == Wait::Canceled)
+        return Error::canceled();
+    else if (waited == Wait::TimedOut)
         return Error::internal(QStringLiteral("the keychain did not answer within %1 s (locked?)")
                                    .arg(kKeychainTimeoutMs / 1000));
-    }
     if (store.exitStatus() != QProcess::NormalExit || store.exitCode() != 0) {
         const QString complaint = QString::fromUtf8(store.readAllStandardError()).trimmed();
         return Error::internal(
@@ -195,7 +213,8 @@ Status storeKeychainKey(const QString &url, const QString &key)
     return Done {};
 }
 
-Result<ResolvedEndpoint> resolveEndpoint(const QString &url, const KeyOptions &options)
+Result<ResolvedEndpoint> resolveEndpoint(const QString &url, const KeyOptions &options,
+                                         const TaskControl &control)
 {
     ResolvedEndpoint resolved;
     const QString given = url.trimmed();
@@ -237,10 +256,12 @@ Result<ResolvedEndpoint> resolveEndpoint(const QString &url, const KeyOptions &o
         resolved.variable = kOpenAiVariable;
     } else if (options.useKeychain) {
         const QString entryUrl = keychainUrl(given);
-        KeychainLookup found = lookUpKeychainKey(entryUrl);
+        KeychainLookup found = lookUpKeychainKey(entryUrl, control);
         // Keys stored before the URL was normalised are under the URL as it was typed.
         if (found.key.isEmpty() && found.problem.isEmpty() && resolved.url != entryUrl)
-            found = lookUpKeychainKey(resolved.url);
+            found = lookUpKeychainKey(resolved.url, control);
+        if (control.isCanceled())
+            return Error::canceled();
         if (!found.key.isEmpty()) {
             resolved.key = found.key;
             resolved.source = KeySource::Keychain;

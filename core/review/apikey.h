@@ -1,6 +1,7 @@
 #pragma once
 
 #include "common/result.h"
+#include "common/taskcontrol.h"
 
 #include <QString>
 
@@ -48,10 +49,12 @@ struct ResolvedEndpoint {
     QString sourceDescription() const;
 };
 
-// Blocking (the keychain may take seconds, at most about 10): call it off the GUI thread.
+// Blocking (the keychain may take seconds, at most about 10): call it off the GUI thread. A
+// cancel through `control` stops a keychain lookup within ~25 ms (Error::canceled()).
 // Errors (BadInput): not an http(s) URL, credentials together with apiKeyEnv, an unset or empty
 // variable, a key with control characters, a key refused over plain HTTP.
-Result<ResolvedEndpoint> resolveEndpoint(const QString &url, const KeyOptions &options = {});
+Result<ResolvedEndpoint> resolveEndpoint(const QString &url, const KeyOptions &options = {},
+                                         const TaskControl &control = TaskControl::none());
 
 // The URL without "user:password@" and otherwise exactly as given (so that names built from it
 // stay the same); for every URL that is stored, printed or put into a name.
@@ -69,9 +72,11 @@ struct KeychainLookup {
     QString key;
     QString problem;
 };
-KeychainLookup lookUpKeychainKey(const QString &keychainUrl);
+KeychainLookup lookUpKeychainKey(const QString &keychainUrl,
+                                 const TaskControl &control = TaskControl::none());
 // Stores the key under keychainUrl(url); the key goes to secret-tool's standard input, never onto
 // a command line.
-Status storeKeychainKey(const QString &url, const QString &key);
+Status storeKeychainKey(const QString &url, const QString &key,
+                        const TaskControl &control = TaskControl::none());
 
 }  // namespace pcs

@@ -156,6 +156,98 @@ QString batchShardPath(const QString &path, int index)
     return QStringLiteral("%1-%2%3").arg(stem).arg(index, 3, 10, QLatin1Char('0')).arg(suffix);
 }
 
+BatchFileWriter::BatchFileWriter(const QString &path, const BatchFileLimits &limits,
+                                 OutputCheck check)
+    : m_path(path)
+    , m_limits(limits)
+    , m_check(std::move(check))
+{
+}
+
+BatchFileWriter::~BatchFileWriter() = default;
+
+Result<std::unique_ptr<BatchFileWriter>>
+BatchFileWriter::create(const QString &path, const BatchFileLimits &limits, OutputCheck check)
+{
+    std::unique_ptr<BatchFileWriter> writer(new BatchFileWriter(path, limits, std::move(check)));
+    if (writer->m_check)
+        if (Status distinct = writer->m_check(path); !distinct)
+            return distinct.error();
+    // Everything goes to `path` until a line does not fit: then what was written becomes the
+    // first shard and the rest follows in more, all published together.
+    auto single = AtomicFile::create(path);
+    if (!single)
+        return single.error();
+    writer->m_single = std::move(single).value();
+    writer->m_current = writer->m_single.get();
+    writer->m_files.push_back({ path, 0, 0 });
+    return writer;
+}
+
+Status BatchFileWriter::startShard()
+{
+    const auto checked = [&](const QString &output) -> Status {
+        return m_check ? m_check(output) : Status(Done {});
+    };
+    if (m_shards.isEmpty()) {
+        const QString first = batchShardPath(m_path, 1);
+        if (Status distinct = checked(first); !distinct)
+            return distinct;
+        auto added = m_shards.add(first);
+        if (!added)
+            return added.error();
+        if (Status finished = m_single->finish(); !finished)
+            return finished;
+        if (Status copied = copyInto(m_single->temporaryPath(), **added); !copied)
+            return copied;
+        m_single->discard();
+        m_files.front().path = first;
+    }
+    const QString next = batchShardPath(m_path, int(m_files.size()) + 1);
+    if (Status distinct = checked(next); !distinct)
+        return distinct;
+    auto added = m_shards.add(next);
+    if (!added)
+        return added.error();
+    m_current = *added;
+    m_files.push_back({ next, 0, 0 });
+    return Done {};
+}
+
+Status BatchFileWriter::write(const QByteArray &line)
+{
+    if (tooLarge(line.size()))
+        return Error::badInput(QStringLiteral("a request line of %1 bytes is more than the %2 "
+                                              "bytes a batch file may hold (--max-bytes)")
+                                   .arg(line.size())
+                                   .arg(m_limits.maxBytes),
+                               m_path);
+    BatchExportSummary::File *file = &m_files.back();
+    const bool full = (m_limits.maxRequests > 0 && file->requests >= m_limits.maxRequests)
+        || (m_limits.maxBytes > 0 && file->bytes + line.size() > m_limits.maxBytes);
+    if (full) {
+        if (Status started = startShard(); !started)
+            return started;
+        file = &m_files.back();
+    }
+    if (Status written = m_current->write(line); !written)
+        return written;
+    ++file->requests;
+    file->bytes += line.size();
+    ++m_requests;
+    return Done {};
+}
+
+Status BatchFileWriter::publish()
+{
+    return m_shards.isEmpty() ? m_single->commit() : m_shards.publish();
+}
+
+QStringList BatchFileWriter::staleFiles() const
+{
+    return staleExportFiles(m_path, m_files);
+}
+
 Result<BatchExportSummary> exportBatchRequests(QueueStore &store, const Criteria &criteria,
                                                const QString &model, const QString &path,
                                                bool withLogprobs, const ModelProfile &profile,
@@ -164,46 +256,13 @@ Result<BatchExportSummary> exportBatchRequests(QueueStore &store, const Criteria
     auto inputs = queueInputFiles(store);
     if (!inputs)
         return inputs.error();
-    const auto checkOutput = [&](const QString &output) {
+    auto writer = BatchFileWriter::create(path, limits, [&](const QString &output) {
         return checkOutputsAgainstInputs({ { output, QStringLiteral("the batch requests") } },
                                          *inputs);
-    };
-    if (Status distinct = checkOutput(path); !distinct)
-        return distinct.error();
-    // Everything goes to `path` until a request does not fit: then what was written becomes the
-    // first shard and the rest follows in more, all published together.
-    auto single = AtomicFile::create(path);
-    if (!single)
-        return single.error();
-    OutputSet shards;
-    AtomicFile *current = single->get();
+    });
+    if (!writer)
+        return writer.error();
     BatchExportSummary summary;
-    summary.files.push_back({ path, 0, 0 });
-    const auto startShard = [&]() -> Status {
-        if (shards.isEmpty()) {
-            const QString first = batchShardPath(path, 1);
-            if (Status distinct = checkOutput(first); !distinct)
-                return distinct;
-            auto added = shards.add(first);
-            if (!added)
-                return added.error();
-            if (Status finished = (*single)->finish(); !finished)
-                return finished;
-            if (Status copied = copyInto((*single)->temporaryPath(), **added); !copied)
-                return copied;
-            (*single)->discard();
-            summary.files.front().path = first;
-        }
-        const QString next = batchShardPath(path, int(summary.files.size()) + 1);
-        if (Status distinct = checkOutput(next); !distinct)
-            return distinct;
-        auto added = shards.add(next);
-        if (!added)
-            return added.error();
-        current = *added;
-        summary.files.push_back({ next, 0, 0 });
-        return Done {};
-    };
 
     const RequestLines lines(criteria, model, withLogprobs, profile);
     qint64 after = 0;
@@ -216,7 +275,7 @@ Result<BatchExportSummary> exportBatchRequests(QueueStore &store, const Criteria
         for (const QueueItem &item : *items) {
             const QByteArray line = lines.line(
                 QLatin1String(kBatchCustomIdPrefix) + QString::number(item.id), item.text);
-            if (limits.maxBytes > 0 && line.size() > limits.maxBytes)
+            if ((*writer)->tooLarge(line.size()))
                 return Error::badInput(
                     QStringLiteral("item %1 (line %2 of %3): its request alone is %4 bytes, more "
                                    "than the %5 bytes a batch file may hold (--max-bytes)")
@@ -225,24 +284,15 @@ Result<BatchExportSummary> exportBatchRequests(QueueStore &store, const Criteria
                         .arg(item.sourceFile)
                         .arg(line.size())
                         .arg(limits.maxBytes));
-            BatchExportSummary::File *file = &summary.files.back();
-            const bool full = (limits.maxRequests > 0 && file->requests >= limits.maxRequests)
-                || (limits.maxBytes > 0 && file->bytes + line.size() > limits.maxBytes);
-            if (full) {
-                if (Status started = startShard(); !started)
-                    return started.error();
-                file = &summary.files.back();
-            }
-            if (Status written = current->write(line); !written)
+            if (Status written = (*writer)->write(line); !written)
                 return written.error();
-            ++file->requests;
-            file->bytes += line.size();
-            ++summary.requests;
             after = item.id;
         }
     }
-    if (Status published = shards.isEmpty() ? (*single)->commit() : shards.publish(); !published)
+    if (Status published = (*writer)->publish(); !published)
         return published.error();
+    summary.requests = (*writer)->requests();
+    summary.files = (*writer)->files();
     // Whether the lines ask for log-probs, or why not (as the items will record it).
     const QString asked = !withLogprobs ? QLatin1String(LogprobStatus::kNotRequested)
         : !profile.logprobsAllowed      ? QLatin1String(LogprobStatus::kNotAllowed)
@@ -255,7 +305,7 @@ Result<BatchExportSummary> exportBatchRequests(QueueStore &store, const Criteria
                                                "answers without them")
                                     .arg(kept.error().reason);
     }
-    summary.staleFiles = staleExportFiles(path, summary.files);
+    summary.staleFiles = (*writer)->staleFiles();
     return summary;
 }
 

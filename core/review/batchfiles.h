@@ -1,6 +1,7 @@
 #pragma once
 
 #include "common/result.h"
+#include "io/atomicwrite.h"
 #include "review/criteria.h"
 #include "review/modelprofile.h"
 
@@ -8,6 +9,9 @@
 #include <QMap>
 #include <QStringList>
 
+#include <functional>
+#include <memory>
+#include <optional>
 #include <vector>
 
 namespace pcs {
@@ -61,6 +65,47 @@ struct BatchExportSummary {
 // last suffix; at least three digits).
 QString batchShardPath(const QString &path, int index);
 
+// Batch input lines written to `path` while everything fits `limits`, else to shards
+// batchShardPath(path, 1), (path, 2), ... each within them, in the order written; published
+// together (OutputSet) by publish(), or nothing (destroyed unpublished). Each output is first
+// passed to `check` (e.g. that it names no input), whose error stops the write. Used by every
+// batch export (review batch-export, bpb batch-export).
+class BatchFileWriter {
+public:
+    using OutputCheck = std::function<Status(const QString &output)>;
+    static Result<std::unique_ptr<BatchFileWriter>>
+    create(const QString &path, const BatchFileLimits &limits, OutputCheck check = {});
+    ~BatchFileWriter();
+    BatchFileWriter(const BatchFileWriter &) = delete;
+    BatchFileWriter &operator=(const BatchFileWriter &) = delete;
+
+    // Whether a line of `bytes` bytes can never fit (more than maxBytes alone): callers refuse
+    // it with their own words (which item, which text) before calling write().
+    bool tooLarge(qint64 bytes) const { return m_limits.maxBytes > 0 && bytes > m_limits.maxBytes; }
+    // One whole line, its '\n' included. A line tooLarge() is refused (BadInput).
+    Status write(const QByteArray &line);
+    // Publishes every file written; then files() and staleFiles() describe them.
+    Status publish();
+    const std::vector<BatchExportSummary::File> &files() const { return m_files; }
+    qint64 requests() const { return m_requests; }
+    // Files beside the output named like this export's that it did not write (see
+    // BatchExportSummary::staleFiles); meaningful after publish().
+    QStringList staleFiles() const;
+
+private:
+    BatchFileWriter(const QString &path, const BatchFileLimits &limits, OutputCheck check);
+    Status startShard();
+
+    QString m_path;
+    BatchFileLimits m_limits;
+    OutputCheck m_check;
+    std::unique_ptr<AtomicFile> m_single;
+    OutputSet m_shards;
+    AtomicFile *m_current = nullptr;
+    std::vector<BatchExportSummary::File> m_files;
+    qint64 m_requests = 0;
+};
+
 // Writes `path` when every pending request fits the limits, else shards batchShardPath(path, 1),
 // (path, 2), ... each within them, filled in id order; all published together (OutputSet), or
 // nothing. Errors: one request line alone larger than limits.maxBytes (BadInput, naming the item
@@ -111,6 +156,15 @@ inline constexpr char kBatchLogprobsProperty[] = "batch_logprobs";
 // Error codes of batch results beyond the assessment's own (ResponseError).
 inline constexpr char kMalformedResult[] = "malformed_result";  // names an item, is not valid
 inline constexpr char kInvalidScore[] = "invalid_score";  // the queue refused the score
+
+// Why a result line failed, as importBatchResults records it: an error, a non-2xx status, or no
+// response (code and the server's message, never empty); nothing when it holds a response body
+// to read. For other importers of result files (bpb batch-import).
+struct BatchResultFailure {
+    QString code;
+    QString message;
+};
+std::optional<BatchResultFailure> batchResultFailure(const QJsonObject &result);
 
 // Scores are the LLM's own (the local assessors are for live runs). Committed line by line. One
 // bad line never stops the import: it becomes its item's error (when it names one) or a counted

@@ -265,6 +265,22 @@ Status importOneFile(QueueStore &store, LineReader &reader, const QString &logpr
 
 }  // namespace
 
+std::optional<BatchResultFailure> batchResultFailure(const QJsonObject &result)
+{
+    const QJsonValue response = result.value(QStringLiteral("response"));
+    const int status = response.toObject().value(QStringLiteral("status_code")).toInt(200);
+    const bool failed = readServerError(result.value(QStringLiteral("error"))).has_value()
+        || status < 200 || status > 299;
+    if (!failed && response.isObject())
+        return std::nullopt;
+    if (!failed)
+        return BatchResultFailure { QLatin1String(kMalformedResult),
+                                    QStringLiteral("the result has neither a response nor an "
+                                                   "error") };
+    const Failure failure = describeFailure(result);
+    return BatchResultFailure { failure.code, failure.message };
+}
+
 QJsonObject BatchImportSummary::toJson() const
 {
     QJsonObject reasons;

@@ -2,6 +2,7 @@
 
 #include <QDateTime>
 #include <QJsonDocument>
+#include <QLocale>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QNetworkRequest>
@@ -61,6 +62,7 @@ struct LlmClient::Job : QObject {
     int networkIndex = -1;
     QTimer attemptTimer { this };
     QTimer retryTimer { this };
+    QTimer connectTimer { this };  // until the request is on its way
     QJsonObject sentBody;  // of the current attempt, as shaped by the profile
     QUrl url;  // where the current attempt goes (moved by redirects)
     int redirects = 0;
@@ -205,6 +207,9 @@ void LlmClient::startQueued()
         // Coarse timers may fire 5% early, which would turn a deadline into a retry.
         started->attemptTimer.setTimerType(Qt::PreciseTimer);
         started->retryTimer.setSingleShot(true);
+        connect(&started->connectTimer, &QTimer::timeout, this,
+                [this, started] { onConnectTimeout(started); });
+        started->connectTimer.setSingleShot(true);
         started->retryTimer.setTimerType(Qt::PreciseTimer);
         m_active.emplace(started->id, std::move(job));
         startAttempt(started);
@@ -282,11 +287,16 @@ void LlmClient::post(Job *job)
     job->reply = m_networks[size_t(job->networkIndex)]->post(
         request, QJsonDocument(job->sentBody).toJson(QJsonDocument::Compact));
     connect(job->reply, &QNetworkReply::finished, this, [this, job] { onReplyFinished(job); });
+    // Written to the socket: connected (a reused connection says so at once).
+    connect(job->reply, &QNetworkReply::requestSent, this, [job] { job->connectTimer.stop(); });
+    if (m_limits.connectTimeoutMs > 0)
+        job->connectTimer.start(m_limits.connectTimeoutMs);
 }
 
 void LlmClient::detachReply(Job *job)
 {
     job->attemptTimer.stop();
+    job->connectTimer.stop();
     if (!job->reply)
         return;
     QNetworkReply *reply = std::exchange(job->reply, nullptr);
@@ -316,6 +326,32 @@ void LlmClient::onAttemptTimeout(Job *job)
                                         .arg(m_limits.attemptTimeoutMs));
     failure.code = QStringLiteral("timeout");
     failure.retryable = true;
+    handleFailure(job, std::move(failure));
+}
+
+namespace {
+
+QString hostAndPort(const QUrl &url)
+{
+    const int port = url.port(url.scheme() == QLatin1String("https") ? 443 : 80);
+    return QStringLiteral("%1:%2").arg(url.host()).arg(port);
+}
+
+}  // namespace
+
+void LlmClient::onConnectTimeout(Job *job)
+{
+    const QUrl url = job->url;
+    detachReply(job);
+    Failure failure;
+    failure.error = Error::internal(
+        QStringLiteral("Could not connect to %1 within %2 s (%3)%4")
+            .arg(hostAndPort(url))
+            .arg(QLocale::c().toString(m_limits.connectTimeoutMs / 1000.0, 'g', 3),
+                 url.toString(QUrl::RemoveUserInfo), job->redirectNote));
+    failure.code = QStringLiteral("connect_failed");
+    failure.retryable = m_answered;
+    failure.fatal = !m_answered;
     handleFailure(job, std::move(failure));
 }
 
@@ -366,6 +402,7 @@ void LlmClient::onReplyFinished(Job *job)
     const int status = statusAttribute.isValid() ? statusAttribute.toInt() : 0;
     const QByteArray data = reply->readAll();
     const QString networkError = reply->errorString();
+    const QNetworkReply::NetworkError networkErrorCode = reply->error();
     const HeaderLookup header = [reply](const QByteArray &name) { return reply->rawHeader(name); };
     const std::optional<qint64> hintMs = retryAfterHintMs(header);
     const RateLimitHeaders rateLimits = readRateLimitHeaders(header);
@@ -376,6 +413,20 @@ void LlmClient::onReplyFinished(Job *job)
     detachReply(job);
     noteRateLimits(rateLimits);
 
+    if (status == 0 && !m_answered
+        && (networkErrorCode == QNetworkReply::ConnectionRefusedError
+            || networkErrorCode == QNetworkReply::HostNotFoundError)) {
+        Failure failure;
+        failure.error = Error::internal(
+            scrubbed(QStringLiteral("Could not connect to %1: %2 (%3)%4")
+                         .arg(hostAndPort(job->url), networkError, url, job->redirectNote)));
+        failure.code = QStringLiteral("connect_failed");
+        failure.fatal = true;  // a wrong address or a server that is not up: every request alike
+        handleFailure(job, std::move(failure));
+        return;
+    }
+    if (status != 0)
+        m_answered = true;
     if (status == 0) {
         Failure failure;
         failure.error = Error::internal(scrubbed(QStringLiteral("network error talking to %1: %2%3")

@@ -34,6 +34,8 @@ struct ClientLimits {
     int maxAttempts = 6;
     int deadlineMs = 120000;  // per request, from its first attempt (queueing does not count)
     int attemptTimeoutMs = 60000;
+    // An attempt whose request is not on its way by then has no connection: "connect_failed".
+    int connectTimeoutMs = 5000;
     int initialBackoffMs = 500;
     int maxBackoffMs = 30000;
     int maxRedirects = 5;  // 307/308 hops followed within one attempt
@@ -56,7 +58,9 @@ struct ChatResponse {
     // until the attempts or the deadline ran out), "request_too_large" (one request above the
     // whole per-minute budget), "unsupported_parameter" (a parameter the model refuses and the
     // profile cannot leave out), "redirect" (one the client does not follow), "deadline",
-    // "canceled", "invalid_json_body", "network", "timeout" (one attempt's).
+    // "canceled", "invalid_json_body", "network", "timeout" (one attempt's), "connect_failed" (no
+    // connection within connectTimeoutMs, refused, no such host: fatal until the server answered
+    // once, as a wrong address fails every request alike).
     QString errorCode;
     QString requestId;  // the server's x-request-id of the last reply, if it sent one
     // The failure would hit every request alike (a key refused, no quota, no such model, a
@@ -70,6 +74,10 @@ struct ChatResponse {
 // Sends chat completions with bounded concurrency, optional rate spacing and retries.
 //
 // Retried: network errors, one attempt running past attemptTimeoutMs, HTTP 408/409/429/5xx.
+// A connection that cannot be made ("connect_failed": refused, no such host, none within
+// connectTimeoutMs) before the server ever answered is a wrong address or a server that is not
+// up: fatal, said at once ("could not connect to HOST:PORT within 5 s"), not retried for every
+// item; after an answer it is retried like any network error.
 // The wait before a retry is the server's retry-after-ms or Retry-After (seconds or an HTTP
 // date) when given; for a 429 then x-ratelimit-reset-tokens/-requests (the budget its error
 // type names, or the one at 0) or "try again in 2s" in its message; else exponential backoff
@@ -157,6 +165,7 @@ private:
     void cutConcurrency(std::optional<qint64> holdMs);
     QJsonObject bodyWithModel(const Job *job) const;
     void onAttemptTimeout(Job *job);
+    void onConnectTimeout(Job *job);
     void handleFailure(Job *job, Failure failure);
     void finish(Job *job, ChatResponse response);
     void detachReply(Job *job);
@@ -172,6 +181,7 @@ private:
     std::map<quint64, std::unique_ptr<Job>> m_active;  // by internal id
     quint64 m_nextJobId = 1;
     QElapsedTimer m_clock;
+    bool m_answered = false;  // an HTTP reply arrived: the address is right
     qint64 m_nextStartAllowedMs = 0;
     bool m_startScheduled = false;
     bool m_paused = false;

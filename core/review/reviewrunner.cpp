@@ -4,9 +4,26 @@
 #include "review/modelprofile.h"
 #include "review/queuestore.h"
 
-#include <QJsonArray>
-
 namespace pcs {
+
+namespace {
+const QString kCanceled = QStringLiteral("canceled");
+
+AssessmentRecorder::Assessors assessorsOf(const ReviewRunOptions &options)
+{
+    return { options.combination, options.rules, options.fastText, options.withLogprobs };
+}
+
+RecordedItem recordedAssessment(const AssessmentOutcome &outcome)
+{
+    RecordedItem recorded;
+    recorded.kind = outcome.ok() ? RecordedItem::Kind::Assessed : RecordedItem::Kind::Failed;
+    recorded.score = outcome.score;
+    recorded.errorCode = outcome.errorCode;
+    recorded.errorMessage = outcome.errorMessage;
+    return recorded;
+}
+}  // namespace
 
 ReviewRunner::ReviewRunner(QueueStore &store, LlmClient &client, Criteria criteria,
                            ReviewRunOptions options, QObject *parent)
@@ -15,8 +32,10 @@ ReviewRunner::ReviewRunner(QueueStore &store, LlmClient &client, Criteria criter
     , m_client(client)
     , m_criteria(std::move(criteria))
     , m_options(std::move(options))
+    , m_recorder(store, assessorsOf(m_options))
 {
     qRegisterMetaType<pcs::ReviewRunSummary>();
+    qRegisterMetaType<pcs::RunProgress>();
     if (m_options.lookahead <= 0)
         m_options.lookahead = 4 * std::max(1, m_client.limits().concurrency);
     connect(&m_client, &LlmClient::finished, this, &ReviewRunner::onResponse);
@@ -26,8 +45,14 @@ ReviewRunner::ReviewRunner(QueueStore &store, LlmClient &client, Criteria criter
                 m_summary.adaptations << adaptation;
                 if (Status stored
                     = storeModelProfile(m_store, m_client.baseUrl(), m_client.model(), profile);
-                    !stored)
-                    fail(stored.error());
+                    !stored) {
+                    if (m_running)
+                        fail(stored.error());
+                    else
+                        Q_EMIT requestFailed(stored.error());
+                    return;
+                }
+                Q_EMIT modelProfileLearned(adaptation);
             });
     m_probing = m_options.combination.mode != ScoreCombination::Mode::LocalOnly;
     m_heartbeat.setInterval(QueueStore::kRunLeaseHeartbeatMs);
@@ -39,6 +64,7 @@ ReviewRunner::ReviewRunner(QueueStore &store, LlmClient &client, Criteria criter
 
 void ReviewRunner::start()
 {
+    m_running = true;
     m_clock.start();
     if (!m_store.holdsRunLease())
         return fail(Error::internal(
@@ -56,7 +82,7 @@ void ReviewRunner::start()
     if (!total)
         return fail(total.error());
     m_total = *total;
-    Q_EMIT progress(0, m_total);
+    reportProgress();
     fill();
     finishIfDone();
 }
@@ -68,12 +94,56 @@ void ReviewRunner::stop()
     finishIfDone();
 }
 
+Status ReviewRunner::submit(const QList<qint64> &ids, Request request)
+{
+    std::vector<QueueItem> items;
+    for (const qint64 id : ids) {
+        auto item = m_store.item(id);
+        if (!item)
+            return item.error();
+        items.push_back(std::move(item).value());
+    }
+    for (const QueueItem &item : items) {
+        if (request == Request::Revise) {
+            send({ item.id, Kind::OneOffRevise, item.text, {} },
+                 revisionRequestBody(m_criteria, item.text, item.llmReasoning));
+        } else if (m_options.combination.mode == ScoreCombination::Mode::LocalOnly) {
+            // No request needed: the local assessors score it now.
+            auto outcome = m_recorder.recordAssessment(item.id, item.text, nullptr);
+            if (!outcome)
+                return outcome.error();
+            Q_EMIT itemRecorded(item.id, recordedAssessment(*outcome));
+        } else {
+            send({ item.id, Kind::OneOffAssess, item.text, {} },
+                 assessmentRequestBody(m_criteria, item.text, m_options.withLogprobs));
+        }
+    }
+    return Done {};
+}
+
+void ReviewRunner::tryText(const Criteria &criteria, const QString &text)
+{
+    if (m_options.combination.mode == ScoreCombination::Mode::LocalOnly) {
+        Q_EMIT tried(m_recorder.evaluate(text, nullptr));  // nothing to ask the model
+        return;
+    }
+    send({ 0, Kind::Try, text, {} }, assessmentRequestBody(criteria, text, m_options.withLogprobs));
+}
+
+void ReviewRunner::send(InFlight request, const QJsonObject &body)
+{
+    const quint64 tag = m_nextTag++;
+    if (isRunKind(request.kind))
+        ++m_runInFlight;
+    m_inFlight.insert(tag, std::move(request));
+    m_client.submit({ tag, body });
+}
+
 void ReviewRunner::fill()
 {
     const qsizetype lookahead = m_probing ? 1 : m_options.lookahead;
-    while (!m_exhausted && !m_stopping && !m_done && qsizetype(m_outstanding.size()) < lookahead) {
-        auto items = m_store.claimPending(int(lookahead - qsizetype(m_outstanding.size())),
-                                          m_lastQueuedId);
+    while (m_running && !m_exhausted && !m_stopping && !m_done && m_runInFlight < lookahead) {
+        auto items = m_store.claimPending(int(lookahead - m_runInFlight), m_lastQueuedId);
         if (!items)
             return fail(items.error());
         if (items->empty()) {
@@ -82,56 +152,60 @@ void ReviewRunner::fill()
         }
         for (const QueueItem &item : *items) {
             m_lastQueuedId = item.id;
-            m_texts.insert(item.id, item.text);
+            const InFlight request { item.id, Kind::Assess, item.text, {} };
             if (m_options.combination.mode == ScoreCombination::Mode::LocalOnly) {
-                recordScores(item.id, std::nullopt, {}, std::nullopt, 0);  // no request needed
+                // No request needed: the local assessors score it now.
+                auto outcome = m_recorder.recordAssessment(item.id, item.text, nullptr);
+                if (!outcome)
+                    return fail(outcome.error());
+                afterRunAssessment(request, *outcome);
                 continue;
             }
-            m_outstanding.insert(tagFor(item.id, Kind::Assess));
-            m_client.submit(
-                { tagFor(item.id, Kind::Assess),
-                  assessmentRequestBody(m_criteria, item.text, m_options.withLogprobs) });
+            send(request, assessmentRequestBody(m_criteria, item.text, m_options.withLogprobs));
         }
     }
 }
 
 void ReviewRunner::onResponse(const ChatResponse &response)
 {
-    if (m_outstanding.erase(response.tag) == 0)
+    const auto found = m_inFlight.find(response.tag);
+    if (found == m_inFlight.end())
         return;  // not ours (or already handled)
-    const auto id = qint64(response.tag >> 2);
-    const auto kind = Kind(response.tag & 3);
-    if (response.errorCode != QLatin1String("canceled"))
-        m_probing = false;
-    if (response.fatal) {
-        pauseOn(id, kind, response);
+    const InFlight request = found.value();
+    m_inFlight.erase(found);
+    if (!isRunKind(request.kind)) {
+        handleOneOff(request, response);  // never pauses a run, never fills one
         return;
     }
-    if (response.errorCode == QLatin1String("canceled")) {
+    --m_runInFlight;
+    const bool canceled = response.errorCode == kCanceled;
+    if (!canceled)
+        m_probing = false;
+    if (response.fatal) {
+        pauseOn(request, response);
+        return;
+    }
+    if (canceled) {
         // Stopped: the item stays pending (or keeps its assessment) for the next run.
-        m_texts.remove(id);
-        m_revisedTexts.remove(id);
-        if (kind == Kind::Assess)
-            if (Status released = m_store.releaseClaim(id); !released)
+        if (request.kind == Kind::Assess)
+            if (Status released = m_store.releaseClaim(request.id); !released)
                 fail(released.error());
-    } else if (kind == Kind::Assess) {
-        handleAssessment(id, response);
-    } else if (kind == Kind::Revise) {
-        handleRevision(id, response);
+    } else if (request.kind == Kind::Assess) {
+        handleAssessment(request, response);
+    } else if (request.kind == Kind::Revise) {
+        handleRevision(request, response);
     } else {
-        handleReassessment(id, response);
+        handleReassessment(request, response);
     }
     fill();
     finishIfDone();
 }
 
-void ReviewRunner::pauseOn(qint64 id, Kind kind, const ChatResponse &response)
+void ReviewRunner::pauseOn(const InFlight &request, const ChatResponse &response)
 {
     // Not this item's fault: it stays pending (or keeps its assessment), like the rest.
-    m_texts.remove(id);
-    m_revisedTexts.remove(id);
-    if (kind == Kind::Assess)
-        if (Status released = m_store.releaseClaim(id); !released)
+    if (request.kind == Kind::Assess)
+        if (Status released = m_store.releaseClaim(request.id); !released)
             return fail(released.error());
     if (!m_summary.paused) {
         m_summary.paused = true;
@@ -145,144 +219,105 @@ void ReviewRunner::pauseOn(qint64 id, Kind kind, const ChatResponse &response)
     finishIfDone();
 }
 
-QString ReviewRunner::logprobStatusOf(const ChatResponse &response) const
+void ReviewRunner::handleAssessment(const InFlight &request, const ChatResponse &response)
 {
-    if (!m_options.withLogprobs)
-        return QLatin1String(LogprobStatus::kNotRequested);
-    if (!response.sentLogprobs)  // the model refuses them (see the profile)
-        return QLatin1String(LogprobStatus::kNotAllowed);
-    return {};  // asked for: the answer's LogprobNote says whether they could be used
+    auto outcome = m_recorder.recordAssessment(request.id, request.text, &response);
+    if (!outcome)
+        return fail(outcome.error());
+    afterRunAssessment(request, *outcome);
 }
 
-void ReviewRunner::recordScores(qint64 id, std::optional<double> llmScore, const QString &reasoning,
-                                std::optional<double> coverage, int attempts,
-                                const QString &requestId, const QString &logprobStatus,
-                                const QString &logprobNote)
+void ReviewRunner::afterRunAssessment(const InFlight &request, const AssessmentOutcome &outcome)
 {
-    const QString text = m_texts.value(id);
-    const std::optional<double> rule
-        = m_options.rules ? std::optional(m_options.rules->score(text)) : std::nullopt;
-    const std::optional<double> fastText
-        = m_options.fastText ? std::optional(m_options.fastText->score(text)) : std::nullopt;
-    const std::optional<double> combined
-        = combineScores(llmScore, rule, fastText, m_options.combination);
-    if (!combined) {
-        // Never a silent keep: without the scores the combination needs, the item is an error.
+    if (!outcome.ok()) {
         ++m_summary.errors;
-        ++m_summary.errorCodes[QStringLiteral("no_score")];
-        if (Status recorded
-            = m_store.recordError(id, QStringLiteral("no_score"),
-                                  QStringLiteral("the chosen combination has no score to combine"),
-                                  attempts, requestId);
-            !recorded)
-            fail(recorded.error());
-        m_texts.remove(id);
-        Q_EMIT progress(++m_completed, m_total);
-        return;
-    }
-    AssessmentRecord record;
-    record.llmScore = llmScore;
-    record.llmReasoning = reasoning;
-    record.logprobCoverage = coverage;
-    record.ruleScore = rule;
-    record.fastTextScore = fastText;
-    record.score = *combined;
-    record.attempts = attempts;
-    record.requestId = requestId;
-    if (llmScore) {
-        record.logprobStatus = logprobStatus;
-        // Without log-probs asked for, the answer has none to note (the request side says why).
-        if (logprobStatus.isEmpty())
-            record.logprobNote = logprobNote;
-    }
-    if (Status recorded = m_store.recordAssessment(id, record); !recorded)
-        return fail(recorded.error());
-    ++m_summary.assessed;
-    // Wanted, but the score is the bare integer: refused by the model, or unusable in the answer.
-    const QString withoutLogprobsReason = !record.logprobNote.isEmpty()
-        ? LogprobNote::codeOf(record.logprobNote)
-        : record.logprobStatus == QLatin1String(LogprobStatus::kNotAllowed) ? record.logprobStatus
-                                                                            : QString();
-    if (!withoutLogprobsReason.isEmpty()) {
-        ++m_summary.withoutLogprobs;
-        ++m_summary.withoutLogprobsByReason[withoutLogprobsReason];
-    }
-    Q_EMIT progress(++m_completed, m_total);
-    if (m_options.revise && decide(*combined, m_thresholds) == Decision::Revise && !m_stopping) {
-        m_outstanding.insert(tagFor(id, Kind::Revise));
-        m_client.submit(
-            { tagFor(id, Kind::Revise), revisionRequestBody(m_criteria, text, reasoning) });
-        return;
-    }
-    m_texts.remove(id);
-}
-
-void ReviewRunner::handleAssessment(qint64 id, const ChatResponse &response)
-{
-    QString code = response.errorCode;
-    QString message = response.error ? response.error->reason : QString();
-    Assessment assessment;
-    if (!response.error) {
-        assessment = parseAssessmentResponse(response.body);
-        if (!assessment.ok()) {
-            code = assessment.errorCode.isEmpty() ? QStringLiteral("no_score")
-                                                  : assessment.errorCode;
-            message = assessment.errorMessage;
+        ++m_summary.errorCodes[outcome.errorCode];
+    } else {
+        ++m_summary.assessed;
+        if (const QString reason = outcome.withoutLogprobsReason(); !reason.isEmpty()) {
+            ++m_summary.withoutLogprobs;
+            ++m_summary.withoutLogprobsByReason[reason];
         }
-    } else if (code.isEmpty()) {
-        code = QStringLiteral("request_failed");
     }
-    if (!code.isEmpty()) {
-        ++m_summary.errors;
-        ++m_summary.errorCodes[code];
-        if (Status recorded
-            = m_store.recordError(id, code, message, response.attempts, response.requestId);
-            !recorded)
-            return fail(recorded.error());
-        m_texts.remove(id);
-        Q_EMIT progress(++m_completed, m_total);
-        return;
-    }
-    recordScores(id, assessment.score, assessment.reasoning, assessment.logprobCoverage,
-                 response.attempts, response.requestId, logprobStatusOf(response),
-                 assessment.logprobNote);
+    ++m_completed;
+    Q_EMIT itemRecorded(request.id, recordedAssessment(outcome));
+    reportProgress();
+    if (outcome.ok() && m_options.revise && decide(*outcome.score, m_thresholds) == Decision::Revise
+        && !m_stopping && !m_done)
+        send({ request.id, Kind::Revise, request.text, {} },
+             revisionRequestBody(m_criteria, request.text, outcome.reasoning));
 }
 
-void ReviewRunner::handleRevision(qint64 id, const ChatResponse &response)
+void ReviewRunner::handleRevision(InFlight request, const ChatResponse &response)
 {
-    const Revision revision = response.error ? Revision {} : parseRevisionResponse(response.body);
-    if (response.error || !revision.ok()) {
-        // The assessment stands; the reviewer sees no rewrite and can write one.
-        ++m_summary.revisionErrors;
-        m_texts.remove(id);
+    const Revision revision = AssessmentRecorder::parseRevision(response);
+    if (revision.ok() && m_options.reassessRevisions && !m_stopping) {
+        request.kind = Kind::ReassessRevision;
+        request.revision = revision;
+        send(request,
+             assessmentRequestBody(m_criteria, revision.revisedText, m_options.withLogprobs));
         return;
     }
-    if (m_options.reassessRevisions && !m_stopping) {
-        m_revisedTexts.insert(id, revision.revisedText);
-        m_outstanding.insert(tagFor(id, Kind::Reassess));
-        m_client.submit(
-            { tagFor(id, Kind::Reassess),
-              assessmentRequestBody(m_criteria, revision.revisedText, m_options.withLogprobs) });
-        return;
-    }
-    if (Status recorded = m_store.recordRevision(id, revision.revisedText, std::nullopt); !recorded)
+    auto recorded = m_recorder.recordRevision(request.id, revision, std::nullopt);
+    if (!recorded)
         return fail(recorded.error());
-    ++m_summary.revised;
-    m_texts.remove(id);
+    ++(recorded->kind == RecordedItem::Kind::Revised ? m_summary.revised
+                                                     : m_summary.revisionErrors);
+    Q_EMIT itemRecorded(request.id, *recorded);
 }
 
-void ReviewRunner::handleReassessment(qint64 id, const ChatResponse &response)
+void ReviewRunner::handleReassessment(const InFlight &request, const ChatResponse &response)
 {
-    const QString revised = m_revisedTexts.take(id);
-    m_texts.remove(id);
-    const Assessment assessment
-        = response.error ? Assessment {} : parseAssessmentResponse(response.body);
-    // A failed reassessment still keeps the rewrite, without a score for it.
-    if (Status recorded
-        = m_store.recordRevision(id, revised, assessment.ok() ? assessment.score : std::nullopt);
-        !recorded)
+    // The rewrite scored by the same assessors; a failed reassessment still keeps the rewrite,
+    // without a score for it.
+    const AssessmentOutcome outcome = m_recorder.evaluate(request.revision.revisedText, &response);
+    auto recorded = m_recorder.recordRevision(request.id, request.revision, outcome.score);
+    if (!recorded)
         return fail(recorded.error());
     ++m_summary.revised;
+    Q_EMIT itemRecorded(request.id, *recorded);
+}
+
+void ReviewRunner::handleOneOff(const InFlight &request, const ChatResponse &response)
+{
+    if (response.errorCode == kCanceled)
+        return;  // closed or reconfigured: nothing recorded, nothing to answer
+    switch (request.kind) {
+    case Kind::Try:
+        Q_EMIT tried(m_recorder.evaluate(request.text, &response));
+        return;
+    case Kind::OneOffAssess: {
+        auto outcome = m_recorder.recordAssessment(request.id, request.text, &response);
+        if (!outcome)
+            return Q_EMIT requestFailed(outcome.error());
+        Q_EMIT itemRecorded(request.id, recordedAssessment(*outcome));
+        return;
+    }
+    case Kind::OneOffRevise: {
+        auto recorded = m_recorder.recordRevision(
+            request.id, AssessmentRecorder::parseRevision(response), std::nullopt);
+        if (!recorded)
+            return Q_EMIT requestFailed(recorded.error());
+        Q_EMIT itemRecorded(request.id, *recorded);
+        return;
+    }
+    default:
+        return;
+    }
+}
+
+void ReviewRunner::reportProgress()
+{
+    RunProgress progress;
+    progress.done = m_completed;
+    progress.total = m_total;
+    progress.errors = m_summary.errors;
+    progress.promptTokens = m_client.promptTokens();
+    progress.completionTokens = m_client.completionTokens();
+    progress.itemsPerSecond = m_completed == 0
+        ? 0
+        : double(m_completed) / std::max(1e-3, m_clock.nsecsElapsed() * 1e-9);
+    Q_EMIT this->progress(progress);
 }
 
 void ReviewRunner::fail(const Error &error)
@@ -303,7 +338,7 @@ Status ReviewRunner::endRun()
 
 void ReviewRunner::finishIfDone()
 {
-    if (m_done || !m_outstanding.empty() || !(m_exhausted || m_stopping))
+    if (!m_running || m_done || m_runInFlight > 0 || !(m_exhausted || m_stopping))
         return;
     m_done = true;
     m_summary.canceled = m_stopping && !m_summary.paused;

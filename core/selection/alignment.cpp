@@ -14,27 +14,6 @@ using detail::quotedLlm;
 
 namespace {
 
-// For each BPB row: the number of missing values and the first text that lacks one.
-struct MissingBpb {
-    qint64 count = 0;
-    Eigen::Index firstText = -1;
-};
-
-std::vector<MissingBpb> findMissingBpb(const BpbMatrix &bpb)
-{
-    std::vector<MissingBpb> missing(size_t(bpb.values.rows()));
-    for (Eigen::Index j = 0; j < bpb.values.cols(); ++j) {
-        const double *column = bpb.values.col(j).data();
-        for (Eigen::Index i = 0; i < bpb.values.rows(); ++i) {
-            if (std::isnan(column[i])) {
-                if (missing[size_t(i)].count++ == 0)
-                    missing[size_t(i)].firstText = j;
-            }
-        }
-    }
-    return missing;
-}
-
 QString benchmarkChoiceText(const AlignedInputs &aligned)
 {
     QStringList items;
@@ -125,6 +104,14 @@ Result<AlignedInputs> alignInputs(const BpbMatrix &bpb, const BenchmarkErrors &e
                                   const AlignOptions &options, const QString &bpbFile,
                                   const QString &errorsFile)
 {
+    const BpbRowFacts facts = detail::rowFactsOf(bpb.values, bpb.texts);
+    return alignInputs(bpb.llms, facts, errors, options, bpbFile, errorsFile);
+}
+
+Result<AlignedInputs> alignInputs(const QStringList &bpbLlms, const BpbRowFacts &facts,
+                                  const BenchmarkErrors &errors, const AlignOptions &options,
+                                  const QString &bpbFile, const QString &errorsFile)
+{
     AlignedInputs aligned;
     aligned.matching = options.matching;
     aligned.llmMapPath = options.llmMap ? options.llmMap->path : QString();
@@ -142,33 +129,32 @@ Result<AlignedInputs> alignInputs(const BpbMatrix &bpb, const BenchmarkErrors &e
     if (errors.benchmarks.isEmpty())
         return Error::badInput(QStringLiteral("the benchmark file has no benchmarks"), errorsFile);
 
-    detail::LlmPairing pairing(bpb, errors, options, bpbFile, errorsFile);
+    detail::LlmPairing pairing(bpbLlms, facts, errors, options, bpbFile, errorsFile);
     if (Status matched = pairing.match(); !matched)
         return matched.error();
     if (pairing.pairs.empty())
         return Error::badInput(
             QStringLiteral("no LLM appears in both files (matched by %1): the BPB file%2 has "
                            "%3; the benchmark file%4 has %5")
-                .arg(matchedByText(options.matching), spaced(bpbFile), detail::firstLlms(bpb.llms),
+                .arg(matchedByText(options.matching), spaced(bpbFile), detail::firstLlms(bpbLlms),
                      spaced(errorsFile), detail::firstLlms(errors.llms)));
-    const std::vector<MissingBpb> missing = findMissingBpb(bpb);
-    std::vector<bool> completeRow(missing.size());
-    for (size_t r = 0; r < missing.size(); ++r)
-        completeRow[r] = missing[r].count == 0;
+    std::vector<bool> completeRow(facts.missingCount.size());
+    for (size_t r = 0; r < completeRow.size(); ++r)
+        completeRow[r] = facts.missingCount[r] == 0;
     pairing.findIdenticalRows(completeRow);
     aligned.duplicates = pairing.duplicates;
 
     // Candidates: matched, not a dropped duplicate, every BPB value. The default benchmark set
     // is chosen over them; the chosen benchmarks then decide which candidates are used.
-    std::vector<QString> bpbReason(size_t(bpb.llms.size()));
+    std::vector<QString> bpbReason(size_t(bpbLlms.size()));
     std::vector<LlmPair> candidates;
     std::vector<qsizetype> candidateColumns;
     for (const LlmPair &pair : pairing.pairs) {
-        const MissingBpb &gap = missing[size_t(pair.row)];
-        if (gap.count > 0) {
-            bpbReason[size_t(pair.row)] = QStringLiteral("missing BPB for %1 text(s), first '%2'")
-                                              .arg(gap.count)
-                                              .arg(bpb.texts.value(gap.firstText));
+        const auto row = size_t(pair.row);
+        if (facts.missingCount[row] > 0) {
+            bpbReason[row] = QStringLiteral("missing BPB for %1 text(s), first '%2'")
+                                 .arg(facts.missingCount[row])
+                                 .arg(facts.firstMissingText[row]);
             continue;
         }
         candidates.push_back(pair);
@@ -219,11 +205,11 @@ Result<AlignedInputs> alignInputs(const BpbMatrix &bpb, const BenchmarkErrors &e
                 .arg(droppedLines(aligned.dropped, 10).join(QStringLiteral("; "))));
 
     std::sort(used.begin(), used.end(), [&](const LlmPair &a, const LlmPair &b) {
-        return bpb.llms[a.row] < bpb.llms[b.row];
+        return bpbLlms[a.row] < bpbLlms[b.row];
     });
     Eigen::MatrixXd chosenErrors(Eigen::Index(benchmarkRows.size()), Eigen::Index(used.size()));
     for (size_t i = 0; i < used.size(); ++i) {
-        aligned.llms << bpb.llms[used[i].row];
+        aligned.llms << bpbLlms[used[i].row];
         aligned.errorLlms << errors.llms[used[i].column];
         aligned.bpbRows.push_back(used[i].row);
         for (size_t b = 0; b < benchmarkRows.size(); ++b)

@@ -3,6 +3,7 @@
 #include "common/result.h"
 #include "io/benchmarkerrors.h"
 #include "io/bpbmatrix.h"
+#include "io/bpbrowfacts.h"
 #include "selection/benchmarkchoice.h"
 #include "selection/llmmatching.h"
 
@@ -78,6 +79,11 @@ struct AlignedInputs {
 Result<AlignedInputs> alignInputs(const BpbMatrix &bpb, const BenchmarkErrors &errors,
                                   const AlignOptions &options = {}, const QString &bpbFile = {},
                                   const QString &errorsFile = {});
+
+// The same from the LLM names and row facts of a BPB matrix that is not in memory (streamed).
+Result<AlignedInputs> alignInputs(const QStringList &bpbLlms, const BpbRowFacts &facts,
+                                  const BenchmarkErrors &errors, const AlignOptions &options = {},
+                                  const QString &bpbFile = {}, const QString &errorsFile = {});
 
 // The message lines (first `count`, then how many more) of dropped LLMs: "NAME: reason".
 QStringList droppedLines(const QList<DroppedLlm> &dropped, qsizetype count);

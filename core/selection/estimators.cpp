@@ -179,7 +179,8 @@ Status prepare(const Eigen::Ref<const Eigen::MatrixXd> &bpb, std::span<const Ind
     return Done {};
 }
 
-Error badColumnError(const Prepared &prep, const Eigen::Ref<const Eigen::MatrixXd> &bpb, Index j)
+Error badColumnError(const Prepared &prep, const Eigen::Ref<const Eigen::MatrixXd> &bpb, Index j,
+                     Index firstText)
 {
     for (Index i = 0; i < prep.n; ++i) {
         const Index row = prep.rows ? prep.rows[i] : i;
@@ -187,13 +188,14 @@ Error badColumnError(const Prepared &prep, const Eigen::Ref<const Eigen::MatrixX
         if (!std::isfinite(value))
             return Error::badInput(QStringLiteral("the BPB of text %1 for LLM %2 (0-based, row %3) "
                                                   "is not finite: %4")
-                                       .arg(j)
+                                       .arg(j + firstText)
                                        .arg(i)
                                        .arg(row)
                                        .arg(value));
     }
     return Error::badInput(
-        QStringLiteral("the estimate of text %1 overflowed (BPB or errors too large)").arg(j));
+        QStringLiteral("the estimate of text %1 overflowed (BPB or errors too large)")
+            .arg(j + firstText));
 }
 
 }  // namespace
@@ -261,7 +263,7 @@ Result<Eigen::VectorXd> estimate(const Eigen::Ref<const Eigen::MatrixXd> &bpb,
     if (!finished)
         return Error::canceled();
     if (firstBad.load() < columns)
-        return badColumnError(prep, bpb, firstBad.load());
+        return badColumnError(prep, bpb, firstBad.load(), options.firstText);
     return out;
 }
 

@@ -23,6 +23,8 @@ QStringList estimatorNames();
 struct EstimateOptions {
     Estimator estimator = Estimator::Spearmanr;
     int threads = 0;  // 0 = one per core
+    // The global index of column 0, for messages when `bpb` is one block of a larger matrix.
+    Eigen::Index firstText = 0;
 };
 
 // Estimates one value per column (text) of `bpb`.

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <tuple>
 #include <vector>
 
@@ -31,10 +32,9 @@ double sumAt(const double *e, const double *tau, Index d, double lo, double delt
     return sum.value();
 }
 
-}  // namespace
-
-Eigen::VectorXd projectL2(const Eigen::Ref<const Eigen::VectorXd> &estimate,
-                          const Eigen::Ref<const Eigen::VectorXd> &tau)
+// The projection, and in `out` the shift that makes it.
+Eigen::VectorXd solve(const Eigen::Ref<const Eigen::VectorXd> &estimate,
+                      const Eigen::Ref<const Eigen::VectorXd> &tau, L2Shift &out)
 {
     const Index d = estimate.size();
     const double *e = estimate.data();
@@ -96,6 +96,7 @@ Eigen::VectorXd projectL2(const Eigen::Ref<const Eigen::VectorXd> &estimate,
     // Something is left only when the root sits on a breakpoint within rounding (or Στ < 1
     // within the tolerance): the text nearest to moving takes it, inside its bounds.
     double residual = 1 - sum;
+    std::map<Index, double> moves;  // the texts moved here, with their final weight
     for (int step = 0; step < 4 && std::abs(residual) > kNegligibleResidual; ++step) {
         Index best = -1;
         for (Index j = 0; j < d; ++j) {
@@ -108,8 +109,39 @@ Eigen::VectorXd projectL2(const Eigen::Ref<const Eigen::VectorXd> &estimate,
         const double moved = std::clamp(p[best] + residual, 0.0, t[best]);
         residual -= moved - p[best];
         p[best] = moved;
+        moves[best] = moved;
     }
+    out.lo = lo;
+    out.delta = delta;
+    out.overrides.assign(moves.begin(), moves.end());
     return p;
+}
+
+}  // namespace
+
+Eigen::VectorXd projectL2(const Eigen::Ref<const Eigen::VectorXd> &estimate,
+                          const Eigen::Ref<const Eigen::VectorXd> &tau)
+{
+    L2Shift shift;
+    return solve(estimate, tau, shift);
+}
+
+L2Shift l2Shift(const Eigen::Ref<const Eigen::VectorXd> &estimate,
+                const Eigen::Ref<const Eigen::VectorXd> &tau)
+{
+    L2Shift shift;
+    solve(estimate, tau, shift);
+    return shift;
+}
+
+double l2Weight(const L2Shift &shift, Eigen::Index index, double estimate, double tau)
+{
+    const auto moved = std::lower_bound(shift.overrides.begin(), shift.overrides.end(), index,
+                                        [](const std::pair<Eigen::Index, double> &entry,
+                                           Eigen::Index i) { return entry.first < i; });
+    if (moved != shift.overrides.end() && moved->first == index)
+        return moved->second;
+    return clip((estimate + shift.lo) + shift.delta, tau);
 }
 
 }  // namespace pcs::detail

@@ -2,6 +2,9 @@
 
 #include <Eigen/Core>
 
+#include <utility>
+#include <vector>
+
 namespace pcs::detail {
 
 // The Euclidean projection of `estimate` onto {p : 0 <= p <= tau, Σp = 1} (DESIGN.md §3,
@@ -24,5 +27,19 @@ namespace pcs::detail {
 // below 1 by less than the 1e-12 tolerance, p = τ.
 Eigen::VectorXd projectL2(const Eigen::Ref<const Eigen::VectorXd> &estimate,
                           const Eigen::Ref<const Eigen::VectorXd> &tau);
+
+// The same projection as a shift that each shard of texts applies on its own (a sharded
+// projection): p_j = clip((e_j + lo) + delta, 0, τ_j), except the few texts in `overrides`
+// (global index, value) that took the last rounding residual. projectL2 is
+// applyL2Shift(l2Shift(e, τ)), so both give the same bits.
+struct L2Shift {
+    double lo = 0;
+    double delta = 0;
+    std::vector<std::pair<Eigen::Index, double>> overrides;  // in increasing index
+};
+L2Shift l2Shift(const Eigen::Ref<const Eigen::VectorXd> &estimate,
+                const Eigen::Ref<const Eigen::VectorXd> &tau);
+// p_j for text `index` (global) with estimate e and cap tau.
+double l2Weight(const L2Shift &shift, Eigen::Index index, double estimate, double tau);
 
 }  // namespace pcs::detail

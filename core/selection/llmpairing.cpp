@@ -42,37 +42,12 @@ bool sameValue(double a, double b)
     return a == b || (std::isnan(a) && std::isnan(b));
 }
 
-bool identicalRows(const Eigen::MatrixXd &m, Eigen::Index a, Eigen::Index b)
-{
-    for (Eigen::Index j = 0; j < m.cols(); ++j)
-        if (!sameValue(m(a, j), m(b, j)))
-            return false;
-    return true;
-}
-
 bool identicalColumns(const Eigen::MatrixXd &m, Eigen::Index a, Eigen::Index b)
 {
     for (Eigen::Index i = 0; i < m.rows(); ++i)
         if (!sameValue(m(i, a), m(i, b)))
             return false;
     return true;
-}
-
-// One hash per listed row (FNV-1a over the values' bits), walking the column-major matrix
-// column by column. Equal hashes are only candidates: identicalRows() decides.
-std::vector<quint64> rowHashes(const Eigen::MatrixXd &m, const std::vector<Eigen::Index> &rows)
-{
-    std::vector<quint64> hashes(rows.size(), 1469598103934665603ull);
-    for (Eigen::Index j = 0; j < m.cols(); ++j) {
-        const double *column = m.col(j).data();
-        for (size_t i = 0; i < rows.size(); ++i) {
-            const double v = column[rows[i]] == 0.0 ? 0.0 : column[rows[i]];  // -0 is 0
-            quint64 bits = 0;
-            std::memcpy(&bits, &v, sizeof bits);
-            hashes[i] = (hashes[i] ^ bits) * 1099511628211ull;
-        }
-    }
-    return hashes;
 }
 
 const QString kNotInErrors = QStringLiteral("not in the benchmark file");
@@ -100,17 +75,45 @@ QString firstLlms(const QStringList &names, int count)
     return text;
 }
 
-LlmPairing::LlmPairing(const BpbMatrix &bpb, const BenchmarkErrors &errors,
-                       const AlignOptions &options, const QString &bpbFile,
-                       const QString &errorsFile)
-    : m_bpb(bpb)
+BpbRowFacts rowFactsOf(const Eigen::MatrixXd &m, const QStringList &texts)
+{
+    const auto rows = size_t(m.rows());
+    BpbRowFacts facts;
+    facts.missingCount.assign(rows, 0);
+    facts.firstMissingText.assign(rows, QString());
+    facts.hash.assign(rows, bpbRowHashStart());
+    for (Eigen::Index j = 0; j < m.cols(); ++j) {
+        const double *column = m.col(j).data();
+        for (size_t i = 0; i < rows; ++i) {
+            const double v = column[i] == 0.0 ? 0.0 : column[i];  // -0 is 0
+            if (std::isnan(v) && facts.missingCount[i]++ == 0)
+                facts.firstMissingText[i] = texts.value(j);
+            quint64 bits = 0;
+            std::memcpy(&bits, &v, sizeof bits);
+            facts.hash[i] = (facts.hash[i] ^ bits) * 1099511628211ull;
+        }
+    }
+    facts.identical = [&m](Eigen::Index a, Eigen::Index b) {
+        for (Eigen::Index j = 0; j < m.cols(); ++j)
+            if (!sameValue(m(a, j), m(b, j)))
+                return false;
+        return true;
+    };
+    return facts;
+}
+
+LlmPairing::LlmPairing(const QStringList &bpbLlms, const BpbRowFacts &facts,
+                       const BenchmarkErrors &errors, const AlignOptions &options,
+                       const QString &bpbFile, const QString &errorsFile)
+    : m_bpbLlms(bpbLlms)
+    , m_facts(facts)
     , m_errors(errors)
     , m_options(options)
     , m_bpbFile(bpbFile)
     , m_errorsFile(errorsFile)
-    , m_bpbReason(size_t(bpb.llms.size()))
+    , m_bpbReason(size_t(bpbLlms.size()))
     , m_errorsReason(size_t(errors.llms.size()))
-    , m_mapped(size_t(bpb.llms.size()), false)
+    , m_mapped(size_t(bpbLlms.size()), false)
 {
 }
 
@@ -134,20 +137,20 @@ Status LlmPairing::match()
     std::vector<QString> errorsKey(size_t(m_errors.llms.size()));
     for (qsizetype i = 0; i < m_errors.llms.size(); ++i)
         errorsKey[size_t(i)] = keyOf(m_errors.llms[i]);
-    std::vector<QString> bpbKey(size_t(m_bpb.llms.size()));
-    for (qsizetype r = 0; r < m_bpb.llms.size(); ++r)
-        bpbKey[size_t(r)] = keyOf(m_bpb.llms[r]);
+    std::vector<QString> bpbKey(size_t(m_bpbLlms.size()));
+    for (qsizetype r = 0; r < m_bpbLlms.size(); ++r)
+        bpbKey[size_t(r)] = keyOf(m_bpbLlms[r]);
     if (m_options.llmMap) {
         QHash<QString, qsizetype> bpbRowOf, errorsColumnOf;
-        for (qsizetype r = m_bpb.llms.size() - 1; r >= 0; --r)
-            bpbRowOf.insert(m_bpb.llms[r], r);
+        for (qsizetype r = m_bpbLlms.size() - 1; r >= 0; --r)
+            bpbRowOf.insert(m_bpbLlms[r], r);
         for (qsizetype i = m_errors.llms.size() - 1; i >= 0; --i)
             errorsColumnOf.insert(m_errors.llms[i], i);
         for (const LlmMapEntry &entry : m_options.llmMap->entries) {
             const qsizetype row = bpbRowOf.value(entry.bpbName, -1);
             const qsizetype column = errorsColumnOf.value(entry.errorsName, -1);
             if (row < 0 || column < 0) {
-                const QStringList &names = row >= 0 ? m_errors.llms : m_bpb.llms;
+                const QStringList &names = row >= 0 ? m_errors.llms : m_bpbLlms;
                 const QString &name = row >= 0 ? entry.errorsName : entry.bpbName;
                 const QStringList closest = ClosestNames(names, LlmMatching::Exact).closestTo(name);
                 return Error::badInput(
@@ -165,7 +168,7 @@ Status LlmPairing::match()
     }
     QHash<QString, std::vector<qsizetype>> bpbByKey, errorsByKey;
     QStringList keyOrder;  // BPB keys, first seen first
-    for (qsizetype r = 0; r < m_bpb.llms.size(); ++r) {
+    for (qsizetype r = 0; r < m_bpbLlms.size(); ++r) {
         auto &rows = bpbByKey[bpbKey[size_t(r)]];
         if (rows.empty())
             keyOrder << bpbKey[size_t(r)];
@@ -197,10 +200,10 @@ Status LlmPairing::mergeSameKey(const QString &key, const std::vector<qsizetype>
                                 const std::vector<qsizetype> &columns)
 {
     for (size_t k = 1; k < rows.size(); ++k) {
-        const QString &first = m_bpb.llms[rows[0]], &other = m_bpb.llms[rows[k]];
+        const QString &first = m_bpbLlms[rows[0]], &other = m_bpbLlms[rows[k]];
         const QString same
             = sameKeyText(key, int(m_mapped[size_t(rows[0])]) + int(m_mapped[size_t(rows[k])]));
-        if (!identicalRows(m_bpb.values, rows[0], rows[k]))
+        if (!m_facts.identical(rows[0], rows[k]))
             return Error::badInput(
                 QStringLiteral("%1 and %2 (BPB file) both match %3 of the benchmark file (%4) "
                                "but have different BPB values: which one is it? Say so in an "
@@ -225,7 +228,7 @@ Status LlmPairing::mergeSameKey(const QString &key, const std::vector<qsizetype>
                 QStringLiteral("%1 and %2 (benchmark file) both match %3 of the BPB file (%4) "
                                "but have different benchmark values: which one is it? Say so "
                                "in an --llm-map file")
-                    .arg(quotedLlm(first), quotedLlm(other), quotedLlm(m_bpb.llms[rows[0]]), same),
+                    .arg(quotedLlm(first), quotedLlm(other), quotedLlm(m_bpbLlms[rows[0]]), same),
                 m_errorsFile);
         const QString why = QStringLiteral("%1, identical benchmark values").arg(same);
         duplicates.append({ first, other, why, true });
@@ -251,14 +254,13 @@ void LlmPairing::findIdenticalRows(const std::vector<bool> &completeRow)
     }
     // In BPB file order: each row is compared with the earlier kept rows of the same hash, so
     // the first name is the one kept and each duplicate is reported once.
-    const std::vector<quint64> hashes = rowHashes(m_bpb.values, rows);
     QHash<quint64, std::vector<size_t>> keptByHash;
     std::vector<bool> dropped(pairs.size(), false);
     for (size_t c = 0; c < rows.size(); ++c) {
         const size_t other = pairOfRow[c];
-        std::vector<size_t> &bucket = keptByHash[hashes[c]];
+        std::vector<size_t> &bucket = keptByHash[m_facts.hash[size_t(rows[c])]];
         const auto kept = std::find_if(bucket.begin(), bucket.end(), [&](size_t k) {
-            return identicalRows(m_bpb.values, pairs[k].row, pairs[other].row);
+            return m_facts.identical(pairs[k].row, pairs[other].row);
         });
         if (kept == bucket.end()) {
             bucket.push_back(other);
@@ -270,8 +272,8 @@ void LlmPairing::findIdenticalRows(const std::vector<bool> &completeRow)
         const QString why = sameErrors
             ? QStringLiteral("identical BPB values in every text and identical benchmark values")
             : QStringLiteral("identical BPB values in every text, different benchmark values");
-        const QString &keptName = m_bpb.llms[first.row];
-        const QString &otherName = m_bpb.llms[pairs[other].row];
+        const QString &keptName = m_bpbLlms[first.row];
+        const QString &otherName = m_bpbLlms[pairs[other].row];
         const bool dedupe = m_options.dedupeLlms;
         duplicates.append({ keptName, otherName, why, dedupe });
         warnings.add(
@@ -322,8 +324,8 @@ QList<DroppedLlm> LlmPairing::dropped(const std::vector<QString> &extraBpbReason
         if (m_errorsReason[size_t(i)] == kNotInBpb)
             unmatchedErrorIds.insert(huggingFaceId(m_errors.llms[i]));
     QList<DroppedLlm> list;
-    for (qsizetype r = 0; r < m_bpb.llms.size(); ++r) {
-        DroppedLlm llm { m_bpb.llms[r], m_bpbReason[size_t(r)], {} };
+    for (qsizetype r = 0; r < m_bpbLlms.size(); ++r) {
+        DroppedLlm llm { m_bpbLlms[r], m_bpbReason[size_t(r)], {} };
         if (llm.reason.isEmpty())
             llm.reason = extraBpbReasons[size_t(r)];
         if (llm.reason.isEmpty())
@@ -343,7 +345,7 @@ QList<DroppedLlm> LlmPairing::dropped(const std::vector<QString> &extraBpbReason
             continue;
         if (llm.reason == kNotInBpb) {
             if (!nearBpb)
-                nearBpb.emplace(m_bpb.llms, m_options.matching);
+                nearBpb.emplace(m_bpbLlms, m_options.matching);
             addClosest(llm, nearBpb->closestTo(llm.name));
         }
         list.append(llm);

@@ -15,7 +15,8 @@ struct LlmPair {
 
 class LlmPairing {
 public:
-    LlmPairing(const BpbMatrix &bpb, const BenchmarkErrors &errors, const AlignOptions &options,
+    LlmPairing(const QStringList &bpbLlms, const BpbRowFacts &facts,
+               const BenchmarkErrors &errors, const AlignOptions &options,
                const QString &bpbFile, const QString &errorsFile);
 
     // Pairs names by key: the name or its Hugging Face id; a BPB name of the map takes the key
@@ -43,7 +44,8 @@ private:
                         const std::vector<qsizetype> &columns);
     void addClosest(DroppedLlm &llm, const QStringList &closest) const;
 
-    const BpbMatrix &m_bpb;
+    const QStringList &m_bpbLlms;
+    const BpbRowFacts &m_facts;
     const BenchmarkErrors &m_errors;
     const AlignOptions &m_options;
     QString m_bpbFile;
@@ -52,6 +54,9 @@ private:
     std::vector<QString> m_errorsReason;  // by column of the benchmark errors
     std::vector<bool> m_mapped;  // by BPB row
 };
+
+// The row facts of an in-memory matrix; `identical` refers to `m`, which must outlive them.
+BpbRowFacts rowFactsOf(const Eigen::MatrixXd &m, const QStringList &texts);
 
 // An LLM name in double quotes, whole (names differ in their tails); one with control or
 // direction characters is escaped and cut as every message does.

@@ -48,6 +48,16 @@ Result<Eigen::VectorXd> estimateSelection(const SelectionInputs &inputs,
                     control);
 }
 
+Result<Eigen::VectorXd> estimateSelection(const SelectionInputs &inputs,
+                                          const EstimateOptions &options, TextRange range,
+                                          const TaskControl &control)
+{
+    if (range.isEmpty())
+        return Eigen::VectorXd();
+    return estimate(inputs.bpb->values.middleCols(range.first, range.size()),
+                    inputs.aligned.bpbRows, inputs.aligned.errors, options, control);
+}
+
 Result<Eigen::VectorXd> resolveTau(const QStringList &texts, const TauSpec &spec,
                                    Warnings *warnings)
 {

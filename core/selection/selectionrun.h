@@ -8,6 +8,7 @@
 #include "selection/alignment.h"
 #include "selection/estimators.h"
 #include "selection/projection.h"
+#include "selection/textshards.h"
 
 #include <memory>
 
@@ -41,6 +42,11 @@ Result<SelectionInputs> loadSelectionInputs(const QString &bpbPath,
 // Estimates every text of the aligned inputs.
 Result<Eigen::VectorXd> estimateSelection(const SelectionInputs &inputs,
                                           const EstimateOptions &options,
+                                          const TaskControl &control = TaskControl::none());
+// The texts of `range` only (one shard of `estimate --shard`): the values estimateSelection
+// gives for them, read from those columns alone.
+Result<Eigen::VectorXd> estimateSelection(const SelectionInputs &inputs,
+                                          const EstimateOptions &options, TextRange range,
                                           const TaskControl &control = TaskControl::none());
 
 // Where the per-text caps come from.

@@ -13,6 +13,14 @@ target_sources(core PRIVATE
   selection/benchmarkchoice.h selection/benchmarkchoice.cpp
   selection/llmmatching.h selection/llmmatching.cpp
   selection/llmpairing.h selection/llmpairing.cpp
+  selection/selectiontable.h
   selection/selectionrun.h selection/selectionrun.cpp
+  selection/streamestimate.h selection/streamestimate.cpp
   selection/runreport.h selection/runreport.cpp
+)
+# Sharded runs: text ranges, estimate shard files, the projection cut --------------------------
+target_sources(core PRIVATE
+  selection/textshards.h selection/textshards.cpp
+  selection/estimateshards.h selection/estimateshards.cpp
+  selection/shardedprojection.h selection/shardedprojection.cpp
 )

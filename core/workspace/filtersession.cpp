@@ -2,10 +2,8 @@
 
 #include "filter/fasttextmodel.h"
 #include "io/outputpaths.h"
-#include "workspace/promisecontrol.h"
 
 #include <QFileInfo>
-#include <QtConcurrent/QtConcurrentRun>
 
 #include <mutex>
 
@@ -13,71 +11,50 @@ namespace pcs {
 
 namespace {
 
-using TrainReply = FilterSession::TrainReply;
-using ExportReply = FilterSession::ExportReply;
-using LoadReply = FilterSession::LoadReply;
-using ApplyReply = FilterSession::ApplyReply;
-
-void trainInBackground(QPromise<TrainReply> &promise, FilterTrainOptions options,
-                       FilterSession::PrepareStep prepare)
+Result<std::shared_ptr<TrainedFilter>> trainInBackground(const FilterTrainOptions &options,
+                                                         const FilterSession::PrepareStep &prepare,
+                                                         const TaskControl &control)
 {
-    const PromiseControl<TrainReply> control(promise);
     if (prepare) {
-        if (Status prepared = prepare(); !prepared) {
-            promise.addResult(TrainReply { nullptr, prepared.error() });
-            return;
-        }
+        if (Status prepared = prepare(); !prepared)
+            return prepared.error();
     }
     auto trained = trainFilter(options, control);
-    if (!trained) {
-        promise.addResult(TrainReply { nullptr, trained.error() });
-        return;
-    }
-    promise.addResult(
-        TrainReply { std::make_shared<TrainedFilter>(std::move(trained).value()), std::nullopt });
+    if (!trained)
+        return trained.error();
+    return std::make_shared<TrainedFilter>(std::move(trained).value());
 }
 
-void exportInBackground(QPromise<ExportReply> &promise, std::shared_ptr<TrainedFilter> filter,
-                        QString modelPath, ThresholdChoice choice, bool quantize)
+Result<FilterExportResult> exportInBackground(const std::shared_ptr<TrainedFilter> &filter,
+                                              const QString &modelPath,
+                                              const ThresholdChoice &choice, bool quantize,
+                                              const TaskControl &control)
 {
-    const PromiseControl<ExportReply> control(promise);
-    ExportReply reply;
     auto manifest = saveFilterBundle(*filter, modelPath, choice, quantize, control);
-    // saveFilterBundle reads the full model back after quantizing; when even that failed, only
-    // the quantized model (or none) is left. The file at modelPath is no help then: after a
-    // failed export it is the previous model, if any.
-    if (filter->model.isQuantized() || filter->model.labels().isEmpty())
-        reply.reloadError = Error::internal(
-            QStringLiteral("the full model could not be read back after quantizing"), modelPath);
-    if (!manifest) {
-        reply.error = manifest.error();
-    } else {
-        const QString ftz = quantizedModelPath(modelPath);
-        reply.result = FilterExportResult { modelPath, quantize ? ftz : QString(),
-                                            std::move(manifest).value(), choice };
-    }
-    promise.addResult(std::move(reply));
+    if (!manifest)
+        return manifest.error();
+    const QString ftz = quantizedModelPath(modelPath);
+    return FilterExportResult { modelPath, quantize ? ftz : QString(), std::move(manifest).value(),
+                                choice };
 }
 
-void loadInBackground(QPromise<LoadReply> &promise, QString path)
+Result<FilterSession::LoadedModel> loadInBackground(const QString &path)
 {
     auto model = FastTextModel::load(path);
-    if (!model) {
-        promise.addResult(LoadReply { path, nullptr, std::nullopt, model.error() });
-        return;
-    }
+    if (!model)
+        return model.error();
     std::optional<QJsonObject> manifest;
     if (auto found = loadFilterManifest(path))
         manifest = std::move(found).value();
-    promise.addResult(LoadReply { path,
-                                  std::make_shared<const FastTextModel>(std::move(model).value()),
-                                  std::move(manifest), std::nullopt });
+    return FilterSession::LoadedModel {
+        path, std::make_shared<const FastTextModel>(std::move(model).value()), std::move(manifest)
+    };
 }
 
-void applyInBackground(QPromise<ApplyReply> &promise, std::shared_ptr<const FastTextModel> model,
-                       FilterApplyOptions options)
+Result<FilterApplyResult> applyInBackground(const std::shared_ptr<const FastTextModel> &model,
+                                            const FilterApplyOptions &options,
+                                            const TaskControl &control)
 {
-    const PromiseControl<ApplyReply> control(promise);
     FilterApplyResult result;
     result.output = options.output;
     std::mutex problemsMutex;  // applyFilter reports from its writer; guard in case that changes
@@ -87,21 +64,10 @@ void applyInBackground(QPromise<ApplyReply> &promise, std::shared_ptr<const Fast
             result.problems << error.toString();
     };
     auto summary = applyFilter(*model, options, problem, control);
-    if (!summary) {
-        promise.addResult(ApplyReply { std::nullopt, summary.error() });
-        return;
-    }
+    if (!summary)
+        return summary.error();
     result.summary = std::move(summary).value();
-    promise.addResult(ApplyReply { std::move(result), std::nullopt });
-}
-
-// A reply, or nullopt when the future was canceled before it produced one.
-template<typename Reply> std::optional<Reply> takeReply(const QFutureWatcher<Reply> &watcher)
-{
-    const QFuture<Reply> future = watcher.future();
-    if (future.isCanceled() || future.resultCount() == 0)
-        return std::nullopt;
-    return future.result();
+    return result;
 }
 
 }  // namespace
@@ -112,55 +78,42 @@ FilterSession::FilterSession(QObject *parent)
     qRegisterMetaType<pcs::Error>();
     qRegisterMetaType<pcs::FilterExportResult>();
     qRegisterMetaType<pcs::FilterApplyResult>();
-    connect(&m_trainWatcher, &QFutureWatcherBase::finished, this, &FilterSession::onTrainFinished);
-    connect(&m_exportWatcher, &QFutureWatcherBase::finished, this,
-            &FilterSession::onExportFinished);
-    connect(&m_loadWatcher, &QFutureWatcherBase::finished, this, &FilterSession::onLoadFinished);
-    connect(&m_applyWatcher, &QFutureWatcherBase::finished, this, &FilterSession::onApplyFinished);
-    for (QFutureWatcherBase *watcher : std::initializer_list<QFutureWatcherBase *> {
-             &m_trainWatcher, &m_exportWatcher, &m_loadWatcher, &m_applyWatcher })
-        connect(watcher, &QFutureWatcherBase::progressValueChanged, this,
-                [this](int value) { Q_EMIT progressChanged(value, m_activity); });
+    m_train.onFinished([this](auto filter) { onTrained(std::move(filter)); });
+    m_export.onFinished([this](auto result) { onExported(std::move(result)); });
+    m_load.onFinished([this](auto loaded) { onModelLoaded(std::move(loaded)); });
+    m_apply.onFinished([this](auto result) { onApplied(std::move(result)); });
+    for (BackgroundTaskBase *task :
+         std::initializer_list<BackgroundTaskBase *> { &m_train, &m_export, &m_load, &m_apply })
+        m_tasks.add(task);
+    connect(&m_tasks, &BackgroundTaskGroup::busyChanged, this, &FilterSession::busyChanged);
+    connect(&m_tasks, &BackgroundTaskGroup::progressChanged, this,
+            [this](double fraction, const QString &message) {
+                Q_EMIT progressChanged(int(1000 * fraction), message);
+            });
 }
 
-FilterSession::~FilterSession()
-{
-    cancel();
-    waitForIdle();
-}
+// The tasks cancel and wait for their work as they go.
+FilterSession::~FilterSession() = default;
 
 Status FilterSession::checkIdle() const
 {
-    if (m_running != Task::None)
-        return Error::badInput(
-            tr("the filter is busy (%1); wait for it or cancel it first").arg(m_activity));
+    for (const BackgroundTaskBase *task : std::initializer_list<const BackgroundTaskBase *> {
+             &m_train, &m_export, &m_load, &m_apply }) {
+        if (task->isBusy())
+            return Error::badInput(
+                tr("the filter is busy (%1); wait for it or cancel it first").arg(task->message()));
+    }
     return Done {};
-}
-
-void FilterSession::started(Task task, const QString &activity)
-{
-    m_activity = activity;
-    m_running = task;
-    updateBusy();
-    Q_EMIT progressChanged(0, activity);
-}
-
-bool FilterSession::finishing(Task task, const QFutureWatcherBase &watcher)
-{
-    // A finished() queued for an earlier task of this watcher may arrive during another task.
-    if (m_running != task || !watcher.isFinished())
-        return false;
-    m_running = Task::None;
-    updateBusy();
-    return true;
 }
 
 Status FilterSession::train(const FilterTrainOptions &options, PrepareStep prepare)
 {
     if (Status idle = checkIdle(); !idle)
         return idle;
-    m_trainWatcher.setFuture(QtConcurrent::run(trainInBackground, options, std::move(prepare)));
-    started(Task::Train, tr("Training"));
+    m_train.start(tr("Training"),
+                  [options, prepare = std::move(prepare)](BackgroundControl &control) {
+                      return trainInBackground(options, prepare, control);
+                  });
     return Done {};
 }
 
@@ -173,9 +126,10 @@ Status FilterSession::exportBundle(const QString &modelPath, const ThresholdChoi
         return Error::badInput(tr("nothing to export yet: train a filter first"));
     if (m_exportBlocked)
         return *m_exportBlocked;
-    m_exportWatcher.setFuture(
-        QtConcurrent::run(exportInBackground, m_filter, modelPath, choice, quantize));
-    started(Task::Export, tr("Exporting"));
+    m_export.start(tr("Exporting"),
+                   [filter = m_filter, modelPath, choice, quantize](BackgroundControl &control) {
+                       return exportInBackground(filter, modelPath, choice, quantize, control);
+                   });
     return Done {};
 }
 
@@ -183,8 +137,8 @@ Status FilterSession::loadModel(const QString &path)
 {
     if (Status idle = checkIdle(); !idle)
         return idle;
-    m_loadWatcher.setFuture(QtConcurrent::run(loadInBackground, path));
-    started(Task::Load, tr("Loading the model"));
+    m_load.start(tr("Loading the model"),
+                 [path](BackgroundControl &) { return loadInBackground(path); });
     return Done {};
 }
 
@@ -206,46 +160,37 @@ Status FilterSession::apply(const FilterApplyOptions &options)
         = checkOutputsAgainstInputs({ { options.output, tr("the output") } }, inputs);
         !distinct)
         return distinct;
-    m_applyWatcher.setFuture(QtConcurrent::run(applyInBackground, m_applyModel, options));
-    started(Task::Apply, tr("Applying"));
+    m_apply.start(tr("Applying"), [model = m_applyModel, options](BackgroundControl &control) {
+        return applyInBackground(model, options, control);
+    });
     return Done {};
 }
 
 void FilterSession::cancel()
 {
-    m_trainWatcher.cancel();
-    m_exportWatcher.cancel();
-    m_loadWatcher.cancel();
-    m_applyWatcher.cancel();
+    m_tasks.cancel();
 }
 
 bool FilterSession::isBusy() const
 {
-    return m_running != Task::None;
+    return m_tasks.isBusy();
 }
 
 void FilterSession::waitForIdle()
 {
-    m_trainWatcher.waitForFinished();
-    m_exportWatcher.waitForFinished();
-    m_loadWatcher.waitForFinished();
-    m_applyWatcher.waitForFinished();
+    m_tasks.waitForIdle();
 }
 
-void FilterSession::onTrainFinished()
+void FilterSession::onTrained(Result<std::shared_ptr<TrainedFilter>> filter)
 {
-    if (!finishing(Task::Train, m_trainWatcher))
-        return;
-    const auto reply = takeReply(m_trainWatcher);
-    if (!reply || (reply->error && reply->error->kind == ErrorKind::Canceled)) {
-        Q_EMIT trainingCanceled();
-        return;
-    }
-    if (reply->error) {
-        Q_EMIT trainingFailed(*reply->error);
+    if (!filter) {
+        if (filter.error().kind == ErrorKind::Canceled)
+            Q_EMIT trainingCanceled();
+        else
+            Q_EMIT trainingFailed(filter.error());
         return;
     }
-    m_filter = reply->filter;
+    m_filter = std::move(filter).value();
     // Aliases the filter's model: apply shares it without copying it.
     m_applyModel = std::shared_ptr<const FastTextModel>(m_filter, &m_filter->model);
     m_loadedModelPath.clear();
@@ -254,74 +199,47 @@ void FilterSession::onTrainFinished()
     Q_EMIT trainingFinished();
 }
 
-void FilterSession::onExportFinished()
+void FilterSession::onExported(Result<FilterExportResult> result)
 {
-    if (!finishing(Task::Export, m_exportWatcher))
-        return;
-    const auto reply = takeReply(m_exportWatcher);
-    if (reply && reply->reloadError) {
-        // Only the quantized model is left: it still applies, but saving it as the full
-        // model would be wrong.
+    // saveFilterBundle reads the full model back after quantizing; when even that failed, only
+    // the quantized model (or none) is left, whatever the export's outcome. The file at the
+    // model path is no help then: after a failed export it is the previous model, if any.
+    if (m_filter->model.isQuantized() || m_filter->model.labels().isEmpty()) {
+        // It still applies, but saving it as the full model would be wrong.
         m_exportBlocked = Error::badInput(
-            tr("after quantizing, the full model could not be read back (%1): train again to "
-               "export")
-                .arg(reply->reloadError->toString()));
+            tr("after quantizing, the full model could not be read back: train again to export"));
         if (m_filter->model.labels().isEmpty() && m_loadedModelPath.isEmpty())
             m_applyModel.reset();  // fastText discarded it: there is nothing left to apply
     }
-    if (!reply) {
-        Q_EMIT exportFailed(Error::canceled());
+    if (!result) {
+        Q_EMIT exportFailed(result.error());
         return;
     }
-    if (reply->error) {
-        Q_EMIT exportFailed(*reply->error);
-        return;
-    }
-    Q_EMIT exportFinished(*reply->result);
+    Q_EMIT exportFinished(*result);
 }
 
-void FilterSession::onLoadFinished()
+void FilterSession::onModelLoaded(Result<LoadedModel> loaded)
 {
-    if (!finishing(Task::Load, m_loadWatcher))
-        return;
-    const auto reply = takeReply(m_loadWatcher);
-    if (!reply) {
-        Q_EMIT modelLoadFailed(Error::canceled());
+    if (!loaded) {
+        Q_EMIT modelLoadFailed(loaded.error());
         return;
     }
-    if (reply->error) {
-        Q_EMIT modelLoadFailed(*reply->error);
-        return;
-    }
-    m_applyModel = reply->model;
-    m_loadedModelPath = reply->path;
-    m_loadedManifest = reply->manifest;
+    m_applyModel = loaded->model;
+    m_loadedModelPath = loaded->path;
+    m_loadedManifest = loaded->manifest;
     Q_EMIT modelLoaded();
 }
 
-void FilterSession::onApplyFinished()
+void FilterSession::onApplied(Result<FilterApplyResult> result)
 {
-    if (!finishing(Task::Apply, m_applyWatcher))
-        return;
-    const auto reply = takeReply(m_applyWatcher);
-    if (!reply || (reply->error && reply->error->kind == ErrorKind::Canceled)) {
-        Q_EMIT applyCanceled();
+    if (!result) {
+        if (result.error().kind == ErrorKind::Canceled)
+            Q_EMIT applyCanceled();
+        else
+            Q_EMIT applyFailed(result.error());
         return;
     }
-    if (reply->error) {
-        Q_EMIT applyFailed(*reply->error);
-        return;
-    }
-    Q_EMIT applyFinished(*reply->result);
-}
-
-void FilterSession::updateBusy()
-{
-    const bool busy = isBusy();
-    if (busy == m_busy)
-        return;
-    m_busy = busy;
-    Q_EMIT busyChanged(busy);
+    Q_EMIT applyFinished(*result);
 }
 
 }  // namespace pcs

@@ -1,11 +1,11 @@
 #pragma once
 
+#include "common/backgroundtask.h"
 #include "filter/filterapply.h"
 #include "filter/filtertrain.h"
 // Declares pcs::Error as a metatype, which has to come before a signal uses it.
 #include "workspace/selectionsession.h"
 
-#include <QFutureWatcher>
 #include <QJsonObject>
 #include <QObject>
 
@@ -55,7 +55,7 @@ public:
 
     bool isBusy() const;
     // False while exporting: quantizing reports no progress, so a bar should just show activity.
-    bool reportsProgress() const { return m_running != Task::Export; }
+    bool reportsProgress() const { return !m_export.isBusy(); }
     // Blocks until the work in flight is over (tests and shutdown).
     void waitForIdle();
 
@@ -81,38 +81,19 @@ Q_SIGNALS:
     void applyCanceled();
 
 public:
-    // Internal reply types (public for QFuture).
-    struct TrainReply {
-        std::shared_ptr<TrainedFilter> filter;
-        std::optional<Error> error;
-    };
-    struct ExportReply {
-        std::optional<FilterExportResult> result;
-        std::optional<Error> error;
-        std::optional<Error> reloadError;  // the full model could not be read back
-    };
-    struct LoadReply {
+    // A model file read by loadModel (public for BackgroundTask).
+    struct LoadedModel {
         QString path;
         std::shared_ptr<const FastTextModel> model;
         std::optional<QJsonObject> manifest;
-        std::optional<Error> error;
-    };
-    struct ApplyReply {
-        std::optional<FilterApplyResult> result;
-        std::optional<Error> error;
     };
 
 private:
-    enum class Task { None, Train, Export, Load, Apply };
-
     Status checkIdle() const;
-    void started(Task task, const QString &activity);
-    bool finishing(Task task, const QFutureWatcherBase &watcher);
-    void onTrainFinished();
-    void onExportFinished();
-    void onLoadFinished();
-    void onApplyFinished();
-    void updateBusy();
+    void onTrained(Result<std::shared_ptr<TrainedFilter>> filter);
+    void onExported(Result<FilterExportResult> result);
+    void onModelLoaded(Result<LoadedModel> loaded);
+    void onApplied(Result<FilterApplyResult> result);
 
     std::shared_ptr<TrainedFilter> m_filter;
     std::shared_ptr<const FastTextModel> m_applyModel;
@@ -121,14 +102,12 @@ private:
     // Set when a quantizing export left only the quantized model in memory.
     std::optional<Error> m_exportBlocked;
 
-    QFutureWatcher<TrainReply> m_trainWatcher;
-    QFutureWatcher<ExportReply> m_exportWatcher;
-    QFutureWatcher<LoadReply> m_loadWatcher;
-    QFutureWatcher<ApplyReply> m_applyWatcher;
-    QString m_activity;
-    // Busy until the reply has been handled, not only until the future finishes.
-    Task m_running = Task::None;
-    bool m_busy = false;
+    // Declared last: destroyed first, so no work outlives the state above.
+    BackgroundTask<std::shared_ptr<TrainedFilter>> m_train;
+    BackgroundTask<FilterExportResult> m_export;
+    BackgroundTask<LoadedModel> m_load;
+    BackgroundTask<FilterApplyResult> m_apply;
+    BackgroundTaskGroup m_tasks;
 };
 
 }  // namespace pcs

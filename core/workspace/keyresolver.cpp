@@ -1,76 +1,55 @@
 #include "workspace/keyresolver.h"
 
-#include <QFutureWatcher>
-#include <QtConcurrent/QtConcurrentRun>
-
-#include <optional>
-
 namespace pcs {
-
-namespace {
-
-// QFuture wants a default-constructible result.
-struct ResolveReply {
-    std::optional<ResolvedEndpoint> resolved;
-    std::optional<Error> error;
-};
-
-}  // namespace
 
 KeyResolver::KeyResolver(QObject *parent)
     : QObject(parent)
 {
+    m_resolve.onFinished([this](Result<ResolvedEndpoint> resolved) {
+        // A canceled answer was voided: nobody waits for it any more.
+        if (!resolved && resolved.error().kind == ErrorKind::Canceled)
+            return;
+        if (Resolved done = std::exchange(m_resolved, {}))
+            done(resolved);
+    });
+    m_store.onFinished([this](Result<Done> stored) {
+        if (!stored && stored.error().kind == ErrorKind::Canceled)
+            return;
+        if (Stored done = std::exchange(m_stored, {}))
+            done(stored ? Status(Done {}) : Status(stored.error()));
+    });
+    m_tasks.add(&m_resolve);
+    m_tasks.add(&m_store);
 }
 
-KeyResolver::~KeyResolver() = default;  // the watchers go with us; late answers are dropped
+// The tasks cancel secret-tool and wait for it (within ~25 ms) as they go.
+KeyResolver::~KeyResolver() = default;
 
 void KeyResolver::cancel()
 {
-    ++m_generation;
+    m_tasks.cancel();
 }
 
 void KeyResolver::resolve(const QString &url, const KeyOptions &options, Resolved done)
 {
-    const quint64 generation = ++m_generation;
-    auto *watcher = new QFutureWatcher<ResolveReply>(this);
-    ++m_pending;
-    connect(watcher, &QFutureWatcherBase::finished, this,
-            [this, watcher, generation, done = std::move(done)] {
-                --m_pending;
-                watcher->deleteLater();
-                if (generation != m_generation)
-                    return;
-                const ResolveReply reply = watcher->result();
-                if (reply.error)
-                    done(*reply.error);
-                else
-                    done(*reply.resolved);
-            });
-    watcher->setFuture(QtConcurrent::run([url, options] {
-        auto resolved = resolveEndpoint(url, options);
-        return resolved ? ResolveReply { std::move(resolved).value(), std::nullopt }
-                        : ResolveReply { std::nullopt, resolved.error() };
-    }));
+    // A newer request voids every answer before it; a store in flight still completes.
+    m_stored = {};
+    m_resolved = std::move(done);
+    m_resolve.start(tr("Looking the key up"), [url, options](BackgroundControl &control) {
+        return resolveEndpoint(url, options, control);
+    });
 }
 
 void KeyResolver::store(const QString &url, const QString &key, Stored done)
 {
-    const quint64 generation = ++m_generation;
-    auto *watcher = new QFutureWatcher<std::optional<Error>>(this);
-    ++m_pending;
-    connect(watcher, &QFutureWatcherBase::finished, this,
-            [this, watcher, generation, done = std::move(done)] {
-                --m_pending;
-                watcher->deleteLater();
-                if (generation != m_generation)
-                    return;
-                const std::optional<Error> error = watcher->result();
-                done(error ? Status(*error) : Status(Done {}));
-            });
-    watcher->setFuture(QtConcurrent::run([url, key]() -> std::optional<Error> {
-        const Status stored = storeKeychainKey(url, key);
-        return stored ? std::nullopt : std::optional(stored.error());
-    }));
+    m_resolve.cancel();
+    m_resolved = {};
+    m_stored = std::move(done);
+    m_store.start(tr("Storing the key"), [url, key](BackgroundControl &control) -> Result<Done> {
+        if (Status stored = storeKeychainKey(url, key, control); !stored)
+            return stored.error();
+        return Done {};
+    });
 }
 
 }  // namespace pcs

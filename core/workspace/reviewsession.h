@@ -7,6 +7,7 @@
 #include "review/keysettings.h"
 #include "review/llmclient.h"
 #include "review/queuestore.h"
+#include "review/reviewproject.h"
 #include "review/reviewrunner.h"
 
 #include <QObject>
@@ -15,21 +16,6 @@
 #include <optional>
 
 namespace pcs {
-
-// What a review project is assessed with; kept in the queue file (its `properties`), never the
-// API key, which is resolved (review/apikey.h) each time: from the endpoint's key variable or
-// keychain entry, or credentials typed into the URL this session (kept in memory only).
-struct ReviewProjectSettings {
-    QString endpoint;  // OpenAI-compatible base URL, always stored without credentials
-    QString model;
-    int concurrency = 8;
-    double requestsPerMinute = 0;
-    bool withLogprobs = true;
-    bool revise = false;  // ask for rewrites of the texts to revise
-    QString textField = QStringLiteral("text");
-    QJsonObject toJson() const;
-    static ReviewProjectSettings fromJson(const QJsonObject &json);
-};
 
 // Live counts for the thresholds panel and the progress line.
 struct ReviewCounts {
@@ -43,12 +29,14 @@ struct ReviewCounts {
     qint64 humanDecided = 0;  // items with a human decision
 };
 
-// The review stage's model of one project (a queue file): owns the store connection used on the
-// GUI thread, runs assessments in the background (network I/O is asynchronous, results are
-// committed as they arrive), applies human decisions one by one or in batches (each committed at
-// once), and does the slow whole-queue work (thresholds over a million items, exports) on a
-// worker thread with its own connection. Widget-free; the UI adds undo on top of
-// setHumanDecision (which returns the previous state so it can be restored).
+// The review stage's model of one project (a queue file), thin over the engine the CLI uses too:
+// it owns the ReviewProject (the store connection used on the GUI thread, the criteria and the
+// settings, loaded and saved there only), hands the project's settings to a ReviewRunner for
+// runs and one more for one-off requests (reassess, revise, try), and forwards what they report.
+// It applies human decisions one by one or in batches (each committed at once), and does the slow
+// whole-queue work (thresholds over a million items, exports) on a worker thread with its own
+// connection. Widget-free; the UI adds undo on top of setHumanDecision (which returns the
+// previous state so it can be restored).
 class ReviewSession : public QObject {
     Q_OBJECT
 public:
@@ -58,13 +46,18 @@ public:
     // Opens (or creates) a project. Errors: not a queue, a newer format.
     Status open(const QString &queuePath);
     void close();
-    bool isOpen() const { return m_store != nullptr; }
+    bool isOpen() const { return m_project != nullptr; }
     QString queuePath() const;
-    QueueStore *store() const { return m_store.get(); }  // GUI-thread connection, for models
+    QueueStore *store() const { return m_project ? &m_project->store() : nullptr; }  // for models
+    ReviewProject *project() const { return m_project.get(); }
 
-    // Criteria and settings live in the queue file.
+    // Criteria and settings live in the queue file (ReviewProject).
     Result<Criteria> criteria() const;
+    // Whether criteria were ever stored (a new project has none: the page offers the bundled).
+    bool hasCriteria() const;
     Status setCriteria(const Criteria &criteria);
+    // The stored settings; defaults when none are stored or they cannot be read (startRun then
+    // says why).
     ReviewProjectSettings settings() const;
     // An endpoint given with credentials (https://user:key@host/v1) is stored without them; they
     // stay in memory as its key for this session (hasSessionCredentials).
@@ -140,13 +133,21 @@ public:
     Status exportBatchRequests(const QString &path);
 
     bool isBusy() const;  // importing, exporting or re-deriving (not the assessment run)
+    // Stops the task going on; it ends with taskFailed(canceled). An import stops at its next
+    // batch and keeps those committed. A re-derivation or an export, which the store cannot
+    // interrupt yet, runs to its end and is reported canceled all the same (what it wrote stays;
+    // exports are written atomically, so never a partial file).
+    void cancelTask();
     void waitForIdle();
 
 Q_SIGNALS:
     void itemsChanged();  // imported or re-derived: views reload
     void itemUpdated(qint64 id);  // an assessment, error or revision arrived; a decision was set
+    // What a run or a one-off request recorded for the item (ReviewRunner::itemRecorded).
+    void itemRecorded(qint64 id, const pcs::RecordedItem &recorded);
     void runProgress(qint64 done, qint64 total, double requestsPerSecond, qint64 promptTokens,
                      qint64 completionTokens, qint64 errors);
+    void runProgressed(const pcs::RunProgress &progress);  // the same, as the runner's struct
     void runStateChanged();  // started, paused, resumed, finished, canceled
     void runFinished(const pcs::ReviewRunSummary &summary);
     void runFailed(const pcs::Error &error);
@@ -163,15 +164,16 @@ Q_SIGNALS:
     void taskFailed(const pcs::Error &error);
 
 private:
-    // The one-item request behind reassess (assess = true) and requestRevision.
-    Status submitForItem(qint64 id, bool assess);
+    // The one-item request behind reassess and requestRevision.
+    Status submitForItem(qint64 id, ReviewRunner::Request request);
+    struct RunPlan;
     // The run, once its key is there.
-    void beginRun(const ResolvedEndpoint &endpoint, Criteria runCriteria,
-                  const ModelProfile &profile);
+    void beginRun(const ResolvedEndpoint &endpoint, RunPlan plan);
+    void connectRunner(ReviewRunner *runner);
 
     struct Private;
     std::unique_ptr<Private> d;
-    std::unique_ptr<QueueStore> m_store;
+    std::unique_ptr<ReviewProject> m_project;
 };
 
 }  // namespace pcs

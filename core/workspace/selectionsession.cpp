@@ -1,32 +1,27 @@
 #include "workspace/selectionsession.h"
 
 #include "io/namedvalues.h"
-#include "workspace/promisecontrol.h"
-
 #include <QElapsedTimer>
-#include <QtConcurrent/QtConcurrentRun>
 
 namespace pcs {
 
 namespace {
 
-using LoadReply = SelectionSession::LoadReply;
 using RunReply = SelectionSession::RunReply;
-using CompareReply = SelectionSession::CompareReply;
 
-void loadInBackground(QPromise<LoadReply> &promise, SelectionInputPaths paths)
+Result<std::shared_ptr<const SelectionData>> loadInBackground(const SelectionInputPaths &paths,
+                                                              BackgroundControl &control)
 {
     QElapsedTimer timer;
     timer.start();
-    const PromiseControl<LoadReply> control(promise);
-    auto fail = [&](const Error &error) { promise.addResult(LoadReply { nullptr, error }); };
 
     auto bpb = loadBpbMatrix(paths.bpb, paths.bpbOptions, control);
     if (!bpb)
-        return fail(bpb.error());
+        return bpb.error();
+    control.setMessage(QObject::tr("Loading benchmark errors"));
     auto errors = loadBenchmarkErrors(paths.errors, {}, control);
     if (!errors)
-        return fail(errors.error());
+        return errors.error();
     auto data = std::make_shared<SelectionData>();
     data->warnings = bpb->warnings + errors->warnings;
     if (!paths.tokenCounts.isEmpty()) {
@@ -34,21 +29,21 @@ void loadInBackground(QPromise<LoadReply> &promise, SelectionInputPaths paths)
         auto tau = resolveTau(bpb->texts, { TauSpec::Source::TokenCounts, paths.tokenCounts, 1.0 },
                               &data->warnings);
         if (!tau)
-            return fail(tau.error());
+            return tau.error();
         data->tokens = std::move(tau).value();  // proportional to the token counts, sums to 1
     }
-    data->paths = std::move(paths);
+    data->paths = paths;
     data->bpb = std::make_shared<const BpbMatrix>(std::move(bpb).value());
     data->errors = std::move(errors).value();
     data->loadSeconds = double(timer.nsecsElapsed()) * 1e-9;
-    promise.addResult(LoadReply { std::move(data), std::nullopt });
+    return std::shared_ptr<const SelectionData>(std::move(data));
 }
 
-void runInBackground(QPromise<RunReply> &promise, std::shared_ptr<const SelectionData> data,
-                     SelectionParameters parameters, std::shared_ptr<const EstimateCache> cache)
+Result<RunReply> runInBackground(const std::shared_ptr<const SelectionData> &data,
+                                 const SelectionParameters &parameters,
+                                 std::shared_ptr<const EstimateCache> cache,
+                                 const TaskControl &control)
 {
-    const PromiseControl<RunReply> control(promise);
-    auto fail = [&](const Error &error) { promise.addResult(RunReply { nullptr, {}, error }); };
     auto outcome = std::make_shared<SelectionOutcome>();
     outcome->parameters = parameters;
 
@@ -60,13 +55,13 @@ void runInBackground(QPromise<RunReply> &promise, std::shared_ptr<const Selectio
     if (!parameters.llmMapPath.isEmpty()) {
         auto map = loadLlmMap(parameters.llmMapPath);
         if (!map)
-            return fail(map.error());
+            return map.error();
         options.llmMap = std::move(map).value();
     }
     auto aligned
         = alignInputs(*data->bpb, data->errors, options, data->paths.bpb, data->paths.errors);
     if (!aligned)
-        return fail(aligned.error());
+        return aligned.error();
     outcome->aligned = std::move(aligned).value();
     outcome->warnings = outcome->aligned.warnings;
 
@@ -78,7 +73,7 @@ void runInBackground(QPromise<RunReply> &promise, std::shared_ptr<const Selectio
         auto values = estimate(data->bpb->values, a.bpbRows, a.errors,
                                { parameters.estimator, parameters.threads }, control);
         if (!values)
-            return fail(values.error());
+            return values.error();
         cache = std::make_shared<const EstimateCache>(
             EstimateCache { parameters.estimator, a.bpbRows, a.errors, std::move(values).value() });
     }
@@ -88,27 +83,14 @@ void runInBackground(QPromise<RunReply> &promise, std::shared_ptr<const Selectio
     auto tau = data->tokens.size() > 0 ? tauFromTokenCounts(data->tokens, parameters.keepRatio)
                                        : uniformTau(data->bpb->texts.size(), parameters.keepRatio);
     if (!tau)
-        return fail(tau.error());
+        return tau.error();
     auto table
         = makeDistributionTable(data->bpb->texts, cache->estimate, *tau, parameters.projection);
     if (!table)
-        return fail(table.error());
+        return table.error();
     outcome->table = std::move(table).value();
     outcome->projectSeconds = double(timer.nsecsElapsed()) * 1e-9;
-    promise.addResult(RunReply { std::move(outcome), std::move(cache), std::nullopt });
-}
-
-void compareInBackground(QPromise<CompareReply> &promise, std::shared_ptr<const SelectionData> data,
-                         std::shared_ptr<const SelectionOutcome> outcome, Estimator estimator,
-                         int threads)
-{
-    const PromiseControl<CompareReply> control(promise);
-    auto values = estimate(data->bpb->values, outcome->aligned.bpbRows, outcome->aligned.errors,
-                           { estimator, threads }, control);
-    if (!values)
-        promise.addResult(CompareReply { {}, values.error() });
-    else
-        promise.addResult(CompareReply { std::move(values).value(), std::nullopt });
+    return RunReply { std::move(outcome), std::move(cache) };
 }
 
 }  // namespace
@@ -116,102 +98,86 @@ void compareInBackground(QPromise<CompareReply> &promise, std::shared_ptr<const 
 SelectionSession::SelectionSession(QObject *parent)
     : QObject(parent)
 {
-    qRegisterMetaType<pcs::Error>();
-    connect(&m_loadWatcher, &QFutureWatcherBase::finished, this, &SelectionSession::onLoadFinished);
-    connect(&m_runWatcher, &QFutureWatcherBase::finished, this, &SelectionSession::onRunFinished);
-    connect(&m_compareWatcher, &QFutureWatcherBase::finished, this,
-            &SelectionSession::onCompareFinished);
-    connect(&m_loadWatcher, &QFutureWatcherBase::progressValueChanged, this,
-            [this](int value) { Q_EMIT progressChanged(value, tr("Loading")); });
-    connect(&m_runWatcher, &QFutureWatcherBase::progressValueChanged, this,
-            [this](int value) { Q_EMIT progressChanged(value, tr("Estimating")); });
+    m_load.onFinished([this](auto data) { onLoaded(std::move(data)); });
+    m_run.onFinished([this](auto reply) { onRun(std::move(reply)); });
+    m_compare.onFinished([this](auto estimate) { onCompared(std::move(estimate)); });
+    for (BackgroundTaskBase *task :
+         { static_cast<BackgroundTaskBase *>(&m_load), static_cast<BackgroundTaskBase *>(&m_run),
+           static_cast<BackgroundTaskBase *>(&m_compare) })
+        m_tasks.add(task);
+    connect(&m_tasks, &BackgroundTaskGroup::busyChanged, this, &SelectionSession::busyChanged);
+    connect(&m_tasks, &BackgroundTaskGroup::progressChanged, this,
+            [this](double fraction, const QString &message) {
+                Q_EMIT progressChanged(int(1000 * fraction), message);
+            });
 }
 
-SelectionSession::~SelectionSession()
-{
-    cancel();
-    waitForIdle();
-}
+// The tasks cancel and wait for their work as they go.
+SelectionSession::~SelectionSession() = default;
 
 void SelectionSession::load(const SelectionInputPaths &paths)
 {
-    m_loadWatcher.cancel();
-    m_runWatcher.cancel();
-    m_compareWatcher.cancel();
-    m_loadWatcher.setFuture(QtConcurrent::run(loadInBackground, paths));
-    m_loadPending = true;
-    updateBusy();
-    Q_EMIT progressChanged(0, tr("Loading"));
+    m_run.cancel();
+    m_compare.cancel();
+    m_load.start(tr("Loading"),
+                 [paths](BackgroundControl &control) { return loadInBackground(paths, control); });
 }
 
 void SelectionSession::setParameters(const SelectionParameters &parameters)
 {
     m_parameters = parameters;
-    if (m_data && !m_loadWatcher.isRunning())
+    if (m_data && !m_load.isBusy())
         startRun();
 }
 
 void SelectionSession::startRun()
 {
-    m_runWatcher.cancel();
-    m_runWatcher.setFuture(QtConcurrent::run(runInBackground, m_data, m_parameters, m_cache));
-    m_runPending = true;
-    updateBusy();
-    Q_EMIT progressChanged(0, tr("Estimating"));
+    m_run.start(
+        tr("Estimating"),
+        [data = m_data, parameters = m_parameters, cache = m_cache](BackgroundControl &control) {
+            return runInBackground(data, parameters, cache, control);
+        });
 }
 
 void SelectionSession::requestComparison(Estimator estimator)
 {
     m_comparisonEstimator = estimator;
-    m_compareWatcher.cancel();
+    m_compare.cancel();
     if (!m_data || !m_outcome)
         return;
-    m_compareWatcher.setFuture(
-        QtConcurrent::run(compareInBackground, m_data, m_outcome, estimator, m_parameters.threads));
-    m_comparePending = true;
-    updateBusy();
+    m_compare.start(tr("Comparing estimators"),
+                    [data = m_data, outcome = m_outcome, estimator,
+                     threads = m_parameters.threads](BackgroundControl &control) {
+                        return estimate(data->bpb->values, outcome->aligned.bpbRows,
+                                        outcome->aligned.errors, { estimator, threads }, control);
+                    });
 }
 
 void SelectionSession::cancel()
 {
-    m_loadWatcher.cancel();
-    m_runWatcher.cancel();
-    m_compareWatcher.cancel();
+    m_tasks.cancel();
 }
 
 bool SelectionSession::isBusy() const
 {
-    return m_loadPending || m_runPending || m_comparePending;
+    return m_tasks.isBusy();
 }
 
 void SelectionSession::waitForIdle()
 {
-    m_loadWatcher.waitForFinished();
-    m_runWatcher.waitForFinished();
-    m_compareWatcher.waitForFinished();
+    m_tasks.waitForIdle();
 }
 
-void SelectionSession::onLoadFinished()
+void SelectionSession::onLoaded(Result<std::shared_ptr<const SelectionData>> data)
 {
-    const QFuture<LoadReply> future = m_loadWatcher.future();
-    // A finished() queued for a replaced future arrives while the new one still runs.
-    if (!m_loadPending || !future.isFinished())
-        return;
-    m_loadPending = false;
-    updateBusy();
-    if (future.isCanceled() || future.resultCount() == 0) {
-        Q_EMIT runCanceled();
-        return;
-    }
-    const LoadReply reply = future.result();
-    if (reply.error) {
-        if (reply.error->kind == ErrorKind::Canceled)
+    if (!data) {
+        if (data.error().kind == ErrorKind::Canceled)
             Q_EMIT runCanceled();
         else
-            Q_EMIT loadFailed(*reply.error);
+            Q_EMIT loadFailed(data.error());
         return;
     }
-    m_data = reply.data;
+    m_data = std::move(data).value();
     m_outcome.reset();
     m_cache.reset();
     m_comparisonEstimate = {};
@@ -219,60 +185,31 @@ void SelectionSession::onLoadFinished()
     startRun();
 }
 
-void SelectionSession::onRunFinished()
+void SelectionSession::onRun(Result<RunReply> reply)
 {
-    const QFuture<RunReply> future = m_runWatcher.future();
-    // A finished() queued for a replaced future arrives while the new one still runs.
-    if (!m_runPending || !future.isFinished())
-        return;
-    m_runPending = false;
-    updateBusy();
-    if (future.isCanceled() || future.resultCount() == 0) {
-        Q_EMIT runCanceled();
-        return;
-    }
-    const RunReply reply = future.result();
-    if (reply.error) {
-        if (reply.error->kind == ErrorKind::Canceled)
+    if (!reply) {
+        if (reply.error().kind == ErrorKind::Canceled)
             Q_EMIT runCanceled();
         else
-            Q_EMIT runFailed(*reply.error);
+            Q_EMIT runFailed(reply.error());
         return;
     }
-    m_outcome = reply.outcome;
-    m_cache = reply.cache;
+    m_outcome = reply->outcome;
+    m_cache = reply->cache;
     Q_EMIT outcomeChanged();
     if (m_comparisonEstimator)
         requestComparison(*m_comparisonEstimator);
 }
 
-void SelectionSession::onCompareFinished()
+void SelectionSession::onCompared(Result<Eigen::VectorXd> estimate)
 {
-    const QFuture<CompareReply> future = m_compareWatcher.future();
-    // A finished() queued for a replaced future arrives while the new one still runs.
-    if (!m_comparePending || !future.isFinished())
-        return;
-    m_comparePending = false;
-    updateBusy();
-    if (future.isCanceled() || future.resultCount() == 0)
-        return;
-    const CompareReply reply = future.result();
-    if (reply.error) {
-        if (reply.error->kind != ErrorKind::Canceled)
-            Q_EMIT runFailed(*reply.error);
+    if (!estimate) {
+        if (estimate.error().kind != ErrorKind::Canceled)
+            Q_EMIT runFailed(estimate.error());
         return;
     }
-    m_comparisonEstimate = reply.estimate;
+    m_comparisonEstimate = std::move(estimate).value();
     Q_EMIT comparisonChanged();
-}
-
-void SelectionSession::updateBusy()
-{
-    const bool busy = isBusy();
-    if (busy == m_busy)
-        return;
-    m_busy = busy;
-    Q_EMIT busyChanged(busy);
 }
 
 }  // namespace pcs

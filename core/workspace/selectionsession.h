@@ -1,8 +1,8 @@
 #pragma once
 
+#include "common/backgroundtask.h"
 #include "selection/selectionrun.h"
 
-#include <QFutureWatcher>
 #include <QObject>
 
 #include <memory>
@@ -98,27 +98,17 @@ Q_SIGNALS:
     void comparisonChanged();
 
 public:
-    // Internal reply types (public for QFuture).
-    struct LoadReply {
-        std::shared_ptr<const SelectionData> data;
-        std::optional<Error> error;
-    };
+    // What a run hands back (public for BackgroundTask).
     struct RunReply {
         std::shared_ptr<const SelectionOutcome> outcome;
         std::shared_ptr<const EstimateCache> cache;  // for the next run
-        std::optional<Error> error;
-    };
-    struct CompareReply {
-        Eigen::VectorXd estimate;
-        std::optional<Error> error;
     };
 
 private:
     void startRun();
-    void onLoadFinished();
-    void onRunFinished();
-    void onCompareFinished();
-    void updateBusy();
+    void onLoaded(Result<std::shared_ptr<const SelectionData>> data);
+    void onRun(Result<RunReply> reply);
+    void onCompared(Result<Eigen::VectorXd> estimate);
 
     SelectionParameters m_parameters;
     std::shared_ptr<const SelectionData> m_data;
@@ -130,17 +120,11 @@ private:
     std::optional<Estimator> m_comparisonEstimator;
     Eigen::VectorXd m_comparisonEstimate;
 
-    QFutureWatcher<LoadReply> m_loadWatcher;
-    QFutureWatcher<RunReply> m_runWatcher;
-    QFutureWatcher<CompareReply> m_compareWatcher;
-    quint64 m_loadGeneration = 0;
-    quint64 m_runGeneration = 0;
-    // A watcher's future can finish before its finished() signal is delivered; the session
-    // counts as busy until the reply has been handled, so callers never see stale state.
-    bool m_loadPending = false;
-    bool m_runPending = false;
-    bool m_comparePending = false;
-    bool m_busy = false;
+    // Declared last: destroyed first, so no work outlives the state above.
+    BackgroundTask<std::shared_ptr<const SelectionData>> m_load;
+    BackgroundTask<RunReply> m_run;
+    BackgroundTask<Eigen::VectorXd> m_compare;
+    BackgroundTaskGroup m_tasks;
 };
 
 }  // namespace pcs

@@ -12,7 +12,8 @@
 
 namespace pcs {
 
-Result<RunReport> reportForOutcome(const SelectionData &data, const SelectionOutcome &outcome)
+Result<RunReport> reportForOutcome(const SelectionData &data, const SelectionOutcome &outcome,
+                                   const TaskControl &control)
 {
     RunReport report(QStringLiteral("pcstudio export"));
     const QList<QPair<QString, QString>> inputs
@@ -22,7 +23,11 @@ Result<RunReport> reportForOutcome(const SelectionData &data, const SelectionOut
             { QStringLiteral("llms"), data.paths.bpbOptions.llmsFile },
             { QStringLiteral("llm_map"), outcome.parameters.llmMapPath },
             { QStringLiteral("token_counts"), data.paths.tokenCounts } };
-    for (const auto &[role, path] : inputs) {
+    for (qsizetype index = 0; index < inputs.size(); ++index) {
+        const auto &[role, path] = inputs[index];
+        if (control.isCanceled())
+            return Error::canceled();
+        control.reportProgress(index, inputs.size() + 1);  // the last step is the writing
         if (path.isEmpty())
             continue;
         auto info = describeInputFile(role, path);
@@ -36,7 +41,9 @@ Result<RunReport> reportForOutcome(const SelectionData &data, const SelectionOut
     report.setParameter(QStringLiteral("estimator"), estimatorName(p.estimator));
     report.setParameter(QStringLiteral("projection"), projectionName(p.projection));
     report.setParameter(QStringLiteral("layout"), bpbLayoutName(data.bpb->layout));
-    report.setParameter(QStringLiteral("tau_source"), data.tokens.size() > 0 ? QStringLiteral("token_counts") : QStringLiteral("uniform"));
+    report.setParameter(QStringLiteral("tau_source"),
+                        data.tokens.size() > 0 ? QStringLiteral("token_counts")
+                                               : QStringLiteral("uniform"));
     report.setParameter(QStringLiteral("keep_ratio"), p.keepRatio);
     report.setParameter(QStringLiteral("threads"), resolveThreadCount(p.threads));
     report.addWarnings(data.warnings + outcome.warnings);
@@ -57,7 +64,7 @@ QList<NamedPath> selectionInputFiles(const SelectionInputPaths &paths, const QSt
 }
 
 Status exportDistribution(const SelectionData &data, const SelectionOutcome &outcome,
-                          const QString &path)
+                          const QString &path, const TaskControl &control)
 {
     const QString manifestPath = path + QStringLiteral(".manifest.json");
     if (Status distinct
@@ -66,7 +73,7 @@ Status exportDistribution(const SelectionData &data, const SelectionOutcome &out
                                     selectionInputFiles(data.paths, outcome.parameters.llmMapPath));
         !distinct)
         return distinct;
-    auto report = reportForOutcome(data, outcome);
+    auto report = reportForOutcome(data, outcome, control);
     if (!report)
         return report.error();
     report->setOutput(path);
@@ -91,6 +98,8 @@ Status exportDistribution(const SelectionData &data, const SelectionOutcome &out
         = (*manifest)->write(QJsonDocument(report->toJson()).toJson(QJsonDocument::Indented));
         !written)
         return written;
+    if (control.isCanceled())
+        return Error::canceled();  // the last moment the old files can be kept
     return outputs.publish();
 }
 
@@ -113,7 +122,8 @@ bool looksLikeErrorsFile(const QString &path)
     if (path.endsWith(QLatin1String(".json"), Qt::CaseInsensitive))
         return true;
     const QByteArray line = firstLine(path);
-    return line.startsWith("benchmark,") || line.startsWith("benchmark\t") || line.startsWith("\"benchmark\"");
+    return line.startsWith("benchmark,") || line.startsWith("benchmark\t")
+        || line.startsWith("\"benchmark\"");
 }
 
 bool looksLikeTokenCounts(const QString &path)

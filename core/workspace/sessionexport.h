@@ -7,8 +7,10 @@
 
 namespace pcs {
 
-// The provenance manifest of an outcome: the same fields as the CLI's --report.
-Result<RunReport> reportForOutcome(const SelectionData &data, const SelectionOutcome &outcome);
+// The provenance manifest of an outcome: the same fields as the CLI's --report. Hashing the
+// inputs reads every byte of them: progress is by input, and a cancel is seen between inputs.
+Result<RunReport> reportForOutcome(const SelectionData &data, const SelectionOutcome &outcome,
+                                   const TaskControl &control = TaskControl::none());
 
 // The files a selection was loaded from (and its LLM map, a parameter), for
 // checkOutputsAgainstInputs.
@@ -18,9 +20,10 @@ QList<NamedPath> selectionInputFiles(const SelectionInputPaths &paths,
 // Writes the distribution (CSV, or JSON when the path ends in .json) and, beside it,
 // PATH.manifest.json, published together: both or, after any failure, neither (the old files
 // stay). Errors: either would replace an input of the selection (BadInput, before anything is
-// written); a failed write such as a full disk (Io).
+// written); a failed write such as a full disk (Io); a cancel before publishing (Canceled, the
+// old files stay). Slow for large inputs (it hashes them): call it off the GUI thread.
 Status exportDistribution(const SelectionData &data, const SelectionOutcome &outcome,
-                          const QString &path);
+                          const QString &path, const TaskControl &control = TaskControl::none());
 
 // Guesses a file's role from its name and first line (drag and drop, recent files).
 bool looksLikeErrorsFile(const QString &path);

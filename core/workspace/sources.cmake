@@ -8,3 +8,5 @@ target_sources(core PRIVATE
 )
 # Keys resolved and stored off the GUI thread (the keychain may take seconds).
 target_sources(core PRIVATE workspace/keyresolver.h workspace/keyresolver.cpp)
+# The review session's whole-queue work (import, thresholds, exports) on a worker thread.
+target_sources(core PRIVATE workspace/reviewtasks.h workspace/reviewtasks.cpp)

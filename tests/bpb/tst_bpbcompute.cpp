@@ -1,5 +1,6 @@
 #include "bpb/bpbcompute.h"
 #include "common/testdata.h"
+#include "io/bpbwriter.h"
 #include "review/fakeopenaiserver.h"
 
 #include <QFile>
@@ -39,7 +40,13 @@ QString cjkText()
     return text;
 }
 
-QString errorText(const Result<ComputedBpb> &result)
+// The BPB of text `text` by LLM `llm`.
+double cell(const BpbMatrix &matrix, qsizetype text, qsizetype llm)
+{
+    return matrix.values(llm, text);
+}
+
+QString errorText(const Result<BpbMatrix> &result)
 {
     return result.ok() ? QString() : result.error().toString();
 }
@@ -85,9 +92,9 @@ private slots:
         auto matrix = computeBpbMatrix(texts, { model(server, "m1") }, fastOptions(), &stats);
         QVERIFY2(matrix.ok(), qPrintable(matrix.ok() ? QString() : matrix.error().toString()));
         // "hello" (no logprob), " world" -0.5, " foo" -0.3; 15 bytes.
-        QCOMPARE(matrix->at(0, 0), 0.8 / (std::log(2.0) * 15));
+        QCOMPARE(cell(*matrix, 0, 0), 0.8 / (std::log(2.0) * 15));
         // "héllo" (no logprob), " wörld" -0.5; 13 bytes.
-        QVERIFY(std::abs(matrix->at(1, 0) - 0.5 / (std::log(2.0) * 13)) < 1e-15);
+        QVERIFY(std::abs(cell(*matrix, 1, 0) - 0.5 / (std::log(2.0) * 13)) < 1e-15);
         QCOMPARE(stats.requestsSent, 2);
         QCOMPARE(matrix->llms, QStringList { "m1@" + server.url() });
         const QJsonObject body = server.received().first().json;
@@ -111,7 +118,7 @@ private slots:
             m.api = api;
             auto matrix = computeBpbMatrix(texts, { m }, fastOptions());
             QVERIFY2(matrix.ok(), qPrintable(errorText(matrix)));
-            QCOMPARE(matrix->at(0, 0), 0.8 / (std::log(2.0) * 15));
+            QCOMPARE(cell(*matrix, 0, 0), 0.8 / (std::log(2.0) * 15));
             QCOMPARE(server.received().size(), 1);
             const QJsonObject body = server.received().first().json;
             QJsonObject expected { { "model", "m" },
@@ -178,11 +185,11 @@ private slots:
         auto whole = computeBpbMatrix({ { "cjk", text } }, { m }, options, &stats);
         QVERIFY2(whole.ok(), qPrintable(errorText(whole)));
         QCOMPARE(stats.requestsSent, 1);
-        QVERIFY2(std::abs(windowed->at(0, 0) - whole->at(0, 0)) < 1e-12,
+        QVERIFY2(std::abs(cell(*windowed, 0, 0) - cell(*whole, 0, 0)) < 1e-12,
                  qPrintable(QStringLiteral("%1 vs %2")
-                                .arg(windowed->at(0, 0), 0, 'g', 17)
-                                .arg(whole->at(0, 0), 0, 'g', 17)));
-        QVERIFY(std::abs(whole->at(0, 0) - expectedBpb(text)) < 1e-12);
+                                .arg(cell(*windowed, 0, 0), 0, 'g', 17)
+                                .arg(cell(*whole, 0, 0), 0, 'g', 17)));
+        QVERIFY(std::abs(cell(*whole, 0, 0) - expectedBpb(text)) < 1e-12);
     }
 
     // Tokens that cannot spell the window (a server that drops a token) with a context: an
@@ -245,10 +252,13 @@ private slots:
         QCOMPARE(matrix->llms.size(), 2);
         for (qsizetype row = 0; row < 2; ++row)
             for (qsizetype column = 0; column < 2; ++column)
-                QVERIFY(std::abs(matrix->at(row, column) - expectedBpb(texts[size_t(row)].text))
+                QVERIFY(std::abs(cell(*matrix, row, column) - expectedBpb(texts[size_t(row)].text))
                         < 1e-15);
-        const QByteArray csv = bpbMatrixCsv(*matrix);
-        const QList<QByteArray> lines = csv.split('\n');
+        QTemporaryDir dir;
+        QVERIFY(writeBpbMatrix(dir.filePath("m.csv"), *matrix).ok());
+        QFile written(dir.filePath("m.csv"));
+        QVERIFY(written.open(QIODevice::ReadOnly));
+        const QList<QByteArray> lines = written.readAll().split('\n');
         QCOMPARE(lines[0], "id,\"m1@" + vllm.url().toUtf8() + "\",\"named \"\"legacy\"\"\"");
         QVERIFY(lines[1].startsWith("1,"));
         QCOMPARE(lines.size(), 4);  // header, two rows, final newline
@@ -256,7 +266,7 @@ private slots:
         QVERIFY(!legacy.received().first().json.contains("prompt_logprobs"));
         QVERIFY(!vllm.received().first().json.contains("echo"));
         // Shortest round-trip form.
-        QCOMPARE(lines[1].split(',')[1].toDouble(), matrix->at(0, 0));
+        QCOMPARE(lines[1].split(',')[1].toDouble(), cell(*matrix, 0, 0));
     }
 
     void refusingServer()
@@ -294,14 +304,14 @@ private slots:
         QCOMPARE(stats.textsFromStore, 3);
         QCOMPARE(stats.textsComputed, 3);
         for (size_t i = 0; i < texts.size(); ++i)
-            QVERIFY(std::abs(matrix->at(qsizetype(i), 0) - expectedBpb(texts[i].text)) < 1e-15);
+            QVERIFY(std::abs(cell(*matrix, qsizetype(i), 0) - expectedBpb(texts[i].text)) < 1e-15);
         // A third run sends nothing; a changed text is recomputed.
         texts[0].text = QStringLiteral("changed text");
         const int again = server.completionsRequests();
         matrix = computeBpbMatrix(texts, { model(server, "m") }, fastOptions(store), &stats);
         QVERIFY(matrix.ok());
         QCOMPARE(server.completionsRequests() - again, 1);
-        QVERIFY(std::abs(matrix->at(0, 0) - expectedBpb(texts[0].text)) < 1e-15);
+        QVERIFY(std::abs(cell(*matrix, 0, 0) - expectedBpb(texts[0].text)) < 1e-15);
     }
 
     void windowsMatchOneWindow()
@@ -335,8 +345,8 @@ private slots:
             = computeBpbMatrix({ { "long", text } }, { model(server, "m") }, options, &stats);
         QVERIFY(whole.ok());
         QCOMPARE(stats.requestsSent, 1);
-        QVERIFY(std::abs(windowed->at(0, 0) - whole->at(0, 0)) < 1e-12);
-        QVERIFY(std::abs(whole->at(0, 0) - expectedBpb(text)) < 1e-12);
+        QVERIFY(std::abs(cell(*windowed, 0, 0) - cell(*whole, 0, 0)) < 1e-12);
+        QVERIFY(std::abs(cell(*whole, 0, 0) - expectedBpb(text)) < 1e-12);
 
         // A context of a single token (the null first position has no token text).
         options.windowChars = 4;
@@ -346,7 +356,7 @@ private slots:
             = computeBpbMatrix({ { "s", shortText } }, { model(server, "m") }, options, &stats);
         QVERIFY2(tiny.ok(), qPrintable(tiny.ok() ? QString() : tiny.error().toString()));
         QCOMPARE(stats.requestsSent, 4);
-        QVERIFY(std::abs(tiny->at(0, 0) - expectedBpb(shortText)) < 1e-15);
+        QVERIFY(std::abs(cell(*tiny, 0, 0) - expectedBpb(shortText)) < 1e-15);
     }
 
     void readsJsonl()

@@ -13,3 +13,7 @@ target_compile_definitions(tst_clioutputs PRIVATE PCSTUDIO_SOURCE_DIR="${PROJECT
 pcstudio_add_test(tst_clioverwrites SOURCES cli/tst_clioverwrites.cpp)
 add_dependencies(tst_clioverwrites pcstudio-cli)
 target_compile_definitions(tst_clioverwrites PRIVATE PCSTUDIO_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+# Sharded selection: estimate --shard, project --cut-only / --cut against one select, byte for
+# byte; bad shard sets refused; filter train over distribution shards.
+pcstudio_add_test(tst_clishards SOURCES cli/tst_clishards.cpp)
+add_dependencies(tst_clishards pcstudio-cli)

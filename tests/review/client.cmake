@@ -4,3 +4,4 @@ target_link_libraries(pcstudio_fake_openai PUBLIC core Qt6::Network PRIVATE pcst
 target_include_directories(pcstudio_fake_openai PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
 
 pcstudio_add_test(tst_llmclient SOURCES review/tst_llmclient.cpp LIBS pcstudio_fake_openai)
+pcstudio_add_test(tst_llmconnect SOURCES review/tst_llmconnect.cpp LIBS pcstudio_fake_openai)

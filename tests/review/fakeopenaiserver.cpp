@@ -223,6 +223,10 @@ FakeOpenAiServer::ScriptedReply FakeOpenAiServer::scriptedReply(const ReceivedRe
     if (request.method == "POST"
         && (request.path == "/v1/completions" || request.path.startsWith("/v1/completions?")))
         return completionsReply(request);
+    // vLLM's chat completions with prompt_logprobs (bpb's vllm-chat shape).
+    if (request.method == "POST" && request.path == "/v1/chat/completions"
+        && request.json.contains(QLatin1String("prompt_logprobs")))
+        return completionsReply(request);
     if (request.method == "GET" && request.path == "/v1/models")
         return modelsReply();
     if (request.method != "POST" || !request.path.endsWith("/chat/completions"))
@@ -804,16 +808,39 @@ FakeOpenAiServer::ScriptedReply FakeOpenAiServer::completionsReply(const Receive
                                          QStringLiteral("invalid_request_error"), {}),
                                {},
                                0 };
-    const QString prompt = request.json.value(QLatin1String("prompt")).toString();
+    const QJsonObject body = promptLogprobsAnswer(request.json, m_completionsLegacyOnly);
+    return ScriptedReply { 200, QJsonDocument(body).toJson(QJsonDocument::Compact), {}, 0 };
+}
+
+QJsonObject FakeOpenAiServer::promptLogprobsAnswer(const QJsonObject &request, bool legacyOnly)
+{
+    // The chat shape: the prompt is what its template renders; bpb's raw-text template renders
+    // the message alone, anything else wraps it (as a model's own template would).
+    const bool chat = request.contains(QLatin1String("messages"));
+    QString prompt = request.value(QLatin1String("prompt")).toString();
+    if (chat) {
+        prompt = request.value(QLatin1String("messages"))
+                     .toArray()
+                     .at(0)
+                     .toObject()
+                     .value(QLatin1String("content"))
+                     .toString();
+        const bool rawText = request.value(QLatin1String("chat_template")).toString()
+                == QLatin1String("{{ messages[0]['content'] }}")
+            && !request.value(QLatin1String("add_generation_prompt")).toBool(true);
+        if (!rawText)
+            prompt = QStringLiteral("<|user|>\n") + prompt + QStringLiteral("<|assistant|>\n");
+    }
     const QList<CompletionPiece> tokens = completionPieces(prompt);
     QJsonObject choice { { QStringLiteral("index"), 0 },
                          { QStringLiteral("text"), QStringLiteral("x") },
                          { QStringLiteral("finish_reason"), QStringLiteral("length") },
                          { QStringLiteral("logprobs"), QJsonValue::Null } };
     const bool noPrompt = prompt.contains(QLatin1String("[[noprompt]]"));
-    const bool wantsPromptLogprobs = request.json.contains(QLatin1String("prompt_logprobs"));
-    const bool echo = request.json.value(QLatin1String("echo")).toBool();
-    if (!noPrompt && !m_completionsLegacyOnly && wantsPromptLogprobs) {
+    const bool wantsPromptLogprobs = request.contains(QLatin1String("prompt_logprobs"));
+    const bool echo = !chat && request.value(QLatin1String("echo")).toBool();
+    QJsonValue chatPromptLogprobs;
+    if (!noPrompt && !legacyOnly && wantsPromptLogprobs) {
         QJsonArray promptLogprobs;
         for (qsizetype i = 0; i < tokens.size(); ++i) {
             if (i == 0) {
@@ -825,8 +852,11 @@ FakeOpenAiServer::ScriptedReply FakeOpenAiServer::completionsReply(const Receive
                                       { QStringLiteral("decoded_token"), tokens[i].vllmText } };
             promptLogprobs.append(QJsonObject { { QString::number(1000 + i), entry } });
         }
-        choice.insert(QStringLiteral("prompt_logprobs"), promptLogprobs);
-    } else if (!noPrompt && echo && (m_completionsLegacyOnly || !wantsPromptLogprobs)) {
+        if (chat)  // beside the choices, as vLLM's chat answers have them
+            chatPromptLogprobs = promptLogprobs;
+        else
+            choice.insert(QStringLiteral("prompt_logprobs"), promptLogprobs);
+    } else if (!noPrompt && echo && (legacyOnly || !wantsPromptLogprobs)) {
         QJsonArray texts, logprobs, offsets;
         qsizetype offset = 0;
         for (qsizetype i = 0; i < tokens.size(); ++i) {
@@ -845,17 +875,30 @@ FakeOpenAiServer::ScriptedReply FakeOpenAiServer::completionsReply(const Receive
                                     { QStringLiteral("text_offset"), offsets },
                                     { QStringLiteral("top_logprobs"), QJsonValue::Null } });
     }
-    const QJsonObject body {
+    QJsonObject body {
         { QStringLiteral("id"), QStringLiteral("cmpl-fake") },
         { QStringLiteral("object"), QStringLiteral("text_completion") },
-        { QStringLiteral("model"), request.json.value(QLatin1String("model")) },
+        { QStringLiteral("model"), request.value(QLatin1String("model")) },
         { QStringLiteral("choices"), QJsonArray { choice } },
         { QStringLiteral("usage"),
           QJsonObject { { QStringLiteral("prompt_tokens"), tokens.size() },
                         { QStringLiteral("completion_tokens"), 1 },
                         { QStringLiteral("total_tokens"), tokens.size() + 1 } } }
     };
-    return ScriptedReply { 200, QJsonDocument(body).toJson(QJsonDocument::Compact), {}, 0 };
+    if (chat) {
+        body.insert(QStringLiteral("object"), QStringLiteral("chat.completion"));
+        body.insert(QStringLiteral("prompt_logprobs"), chatPromptLogprobs);
+        QJsonObject chatChoice { { QStringLiteral("index"), 0 },
+                                 { QStringLiteral("message"),
+                                   QJsonObject { { QStringLiteral("role"),
+                                                   QStringLiteral("assistant") },
+                                                 { QStringLiteral("content"),
+                                                   QStringLiteral("x") } } },
+                                 { QStringLiteral("logprobs"), QJsonValue::Null },
+                                 { QStringLiteral("finish_reason"), QStringLiteral("length") } };
+        body.insert(QStringLiteral("choices"), QJsonArray { chatChoice });
+    }
+    return body;
 }
 
 QList<QByteArray> FakeOpenAiServer::authorizationHeaders() const

@@ -180,6 +180,13 @@ public:
         QString legacyText;  // the legacy "tokens" entry
     };
     static QList<CompletionPiece> completionPieces(const QString &prompt);
+    // The 200 answer body to a prompt log-probs request (as above: the /v1/completions shapes;
+    // and vLLM's chat shape, a body with "messages" and "prompt_logprobs", answered with
+    // "prompt_logprobs" beside the choices, its prompt the first message's content when
+    // "chat_template" is bpb's raw-text template with add_generation_prompt false, else that
+    // content wrapped in "<|user|>\n" ... "<|assistant|>\n"); `legacyOnly` as
+    // setCompletionsLegacyOnly. The live server answers with it; a batch stand-in can too.
+    static QJsonObject promptLogprobsAnswer(const QJsonObject &request, bool legacyOnly = false);
 
     void setModels(const QStringList &ids) { m_models = ids; }
     // The Authorization header of each request received, in order (empty when it had none).

@@ -291,7 +291,9 @@ private Q_SLOTS:
             = test::writeFile(m_dir, QStringLiteral("readers.jsonl"), documents(kItems));
         const QString db = m_dir.filePath(QStringLiteral("readers.sqlite"));
         m_server.resetStats();
-        m_server.setBaseLatencyMs(60);  // 1000 × 60 ms / 4: far longer than the calls take
+        // 1000 × 400 ms / 4 = 100 s unless sped up below: the run outlasts the calls even on a
+        // loaded machine (at 60 ms it ended first there, lease and heartbeat gone).
+        m_server.setBaseLatencyMs(400);
         auto run = startCli(runArguments(input, db, 4));
         QTRY_VERIFY_WITH_TIMEOUT(m_server.totalRequests() >= 8, 60000);
 

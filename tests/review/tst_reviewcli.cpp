@@ -5,6 +5,7 @@
 #include "fakeopenaiserver.h"
 #include "review/assessment.h"
 #include "review/queuestore.h"
+#include "workspace/reviewsession.h"
 
 #include <QDir>
 #include <QFile>
@@ -1399,6 +1400,80 @@ private Q_SLOTS:
     // A live run: byte pieces of every server style give the expected score; answers without
     // log-probs or with pieces that cannot be placed keep the integer, noted, and are counted by
     // the run and by `review status`. Without log-probs asked for, nothing is noted.
+    // A queue run by the CLI opens in the app's session with its endpoint, model, criteria and
+    // assessors; a queue set up in the app runs from the CLI with no more than --db.
+    void cliAndAppShareTheProject()
+    {
+        const QString rules
+            = test::writeFile(m_dir, QStringLiteral("shared-rules.json"),
+                              "{\"rules\": [{\"pattern\": \"phishing\", \"weight\": 90}]}");
+        const QString input
+            = test::writeFile(m_dir, QStringLiteral("shared.jsonl"),
+                              jsonl({ QStringLiteral("A phishing text [[score=10]]"),
+                                      QStringLiteral("A calm text [[score=20]]") }));
+        const QString db = m_dir.filePath(QStringLiteral("shared-cli.sqlite"));
+        QByteArray err;
+        QCOMPARE(runCli(runArguments(input, db, 3)
+                            << QStringLiteral("--rules") << rules << QStringLiteral("--combine")
+                            << QStringLiteral("max"),
+                        nullptr, &err),
+                 0);
+        {
+            ReviewSession session;
+            QVERIFY(session.open(db).ok());
+            const ReviewProjectSettings settings = session.settings();
+            QCOMPARE(settings.endpoint, m_server.url());
+            QCOMPARE(settings.model, QStringLiteral("test-model"));
+            QCOMPARE(settings.concurrency, 3);
+            QCOMPARE(settings.deadlineSeconds, 3);
+            QCOMPARE(settings.assessors.rulesPath, QFileInfo(rules).absoluteFilePath());
+            QCOMPARE(settings.assessors.combination.mode, ScoreCombination::Mode::Max);
+            QVERIFY(session.criteria().ok());
+            QCOMPARE(*session.store()->item(1)->score, 90.0);
+            QCOMPARE(*session.store()->item(1)->ruleScore, 90.0);
+        }
+
+        // Set up in the app: criteria, endpoint, model; `review run --db` needs nothing else.
+        const QString appDb = m_dir.filePath(QStringLiteral("shared-app.sqlite"));
+        {
+            ReviewSession session;
+            QVERIFY(session.open(appDb).ok());
+            auto criteria = Criteria::load(criteriaPath());
+            QVERIFY(criteria.ok());
+            QVERIFY(session.setCriteria(*criteria).ok());
+            ReviewProjectSettings settings;
+            settings.endpoint = m_server.url();
+            settings.model = QStringLiteral("app-model");
+            settings.concurrency = 2;
+            QVERIFY(session.setSettings(settings).ok());
+            QVERIFY(session.store()->importJsonl(input, QStringLiteral("text")).ok());
+        }
+        m_server.resetStats();
+        QCOMPARE(runCli({ QStringLiteral("review"), QStringLiteral("run"), QStringLiteral("--db"),
+                          appDb },
+                        nullptr, &err),
+                 0);
+        QCOMPARE(m_server.totalRequests(), 2);
+        QCOMPARE(m_server.received().last().json.value(QLatin1String("model")).toString(),
+                 QStringLiteral("app-model"));
+        QCOMPARE(status(appDb)
+                     .value(QLatin1String("states"))
+                     .toObject()
+                     .value(QLatin1String("assessed"))
+                     .toInt(),
+                 2);
+
+        // A new queue without criteria: said before the queue file is made.
+        const QString none = m_dir.filePath(QStringLiteral("shared-none.sqlite"));
+        QCOMPARE(runCli({ QStringLiteral("review"), QStringLiteral("run"), QStringLiteral("--db"),
+                          none, QStringLiteral("--endpoint"), m_server.url(),
+                          QStringLiteral("--model"), QStringLiteral("m") },
+                        nullptr, &err),
+                 2);
+        QVERIFY2(err.contains("--criteria is required"), err.constData());
+        QVERIFY(!QFileInfo::exists(none));
+    }
+
     void runCountsScoresWithoutLogprobs()
     {
         const QStringList markers { QStringLiteral("[[logprobs]]"),

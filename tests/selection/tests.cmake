@@ -2,3 +2,4 @@
 pcstudio_add_test(tst_estimators SOURCES selection/tst_estimators.cpp)
 pcstudio_add_test(tst_estimators_properties SOURCES selection/tst_estimators_properties.cpp)
 pcstudio_add_test(tst_projection SOURCES selection/tst_projection.cpp)
+pcstudio_add_test(tst_shardedprojection SOURCES selection/tst_shardedprojection.cpp)

@@ -42,6 +42,7 @@
 #include <QTreeWidget>
 
 #include <algorithm>
+#include <optional>
 #include <numbers>
 
 using namespace pcs;
@@ -57,6 +58,19 @@ QByteArray readAll(const QString &path)
 QJsonObject readJson(const QString &path)
 {
     return QJsonDocument::fromJson(readAll(path)).object();
+}
+
+// File ▸ Export Distribution runs in the background: start it and wait for its outcome.
+Status exportAndWait(MainWindow &window, const QString &path)
+{
+    std::optional<Status> outcome;
+    const Status started
+        = window.exportDistributionTo(path, [&](const Status &written) { outcome = written; });
+    if (!started)
+        return started;
+    if (!QTest::qWaitFor([&] { return outcome.has_value(); }, 60000))
+        return Error::internal(QStringLiteral("the export did not finish"));
+    return *outcome;
 }
 
 // Runs pcstudio-cli; returns its exit code, with stderr in `err`.
@@ -534,8 +548,8 @@ private Q_SLOTS:
                                 .remove(QLatin1Char(','));
         const QString gui = m_dir.filePath(QStringLiteral("gui-%1.csv").arg(tag));
         const QString guiJson = m_dir.filePath(QStringLiteral("gui-%1.json").arg(tag));
-        QVERIFY(window.exportDistributionTo(gui).ok());
-        QVERIFY(window.exportDistributionTo(guiJson).ok());
+        QVERIFY(exportAndWait(window, gui).ok());
+        QVERIFY(exportAndWait(window, guiJson).ok());
         const QString tableCsv = m_dir.filePath(QStringLiteral("table-%1.csv").arg(tag));
         QVERIFY(window.exportTableTo(tableCsv).ok());
 
@@ -745,6 +759,20 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(
             child<QLabel>(window, "loadError")->text().contains(QStringLiteral("bad.csv:2:")),
             30000);
+        // Cancel in the status bar stops the build, and nothing is written.
+        const QString canceledOutput = m_dir.filePath(QStringLiteral("losses/canceled.csv"));
+        QSignalSpy builtAgain(&window, &MainWindow::bpbBuilt);
+        window.buildBpbFromLosses({ lossPath }, 0, canceledOutput);
+        QVERIFY(window.isBusy());
+        auto *cancel = child<QPushButton>(window, "cancelButton");
+        QVERIFY(cancel->isVisible());
+        QTest::mouseClick(cancel, Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(!window.isBusy(), 30000);
+        QTest::qWait(50);
+        QCOMPARE(builtAgain.size(), 0);
+        QVERIFY(!QFile::exists(canceledOutput));
+        QVERIFY2(child<QLabel>(window, "statusText")->text().contains(QStringLiteral("canceled")),
+                 qPrintable(child<QLabel>(window, "statusText")->text()));
         // The matrix never replaces a loss file: refused at once, both named.
         window.buildBpbFromLosses({ lossPath }, 0, lossPath);
         QVERIFY2(child<QLabel>(window, "loadError")->text().contains(QStringLiteral("refusing")),
@@ -797,6 +825,8 @@ private Q_SLOTS:
         {
             const test::FileSizeLimit full(1000);
             child<QAction>(window, "exportDistributionAction")->trigger();
+            // The export runs in the background; the box comes when it failed.
+            QTRY_VERIFY_WITH_TIMEOUT(!shown.isEmpty(), 60000);
         }
         answer.stop();
         QVERIFY2(shown.contains(QStringLiteral("distribution.csv"))
@@ -809,7 +839,7 @@ private Q_SLOTS:
         Status written = Done {};
         {
             const test::FileSizeLimit full(1000);
-            written = window.exportDistributionTo(path);
+            written = exportAndWait(window, path);
         }
         QVERIFY(!written);
         QCOMPARE(written.error().kind, ErrorKind::Io);
@@ -819,7 +849,7 @@ private Q_SLOTS:
         QCOMPARE(folder.entryList(QDir::Files | QDir::Hidden), before);
 
         // With room, both are replaced together.
-        QVERIFY(window.exportDistributionTo(path).ok());
+        QVERIFY(exportAndWait(window, path).ok());
         QVERIFY(readAll(path).startsWith("text,estimate,rank,tau,weight\n"));
         QCOMPARE(readJson(manifest).value(QStringLiteral("output")).toString(), path);
 
@@ -832,6 +862,25 @@ private Q_SLOTS:
                  qPrintable(refused.error().toString()));
         QCOMPARE(readAll(m_small.bpb), bpb);
         QVERIFY(!QFile::exists(m_small.bpb + QStringLiteral(".manifest.json")));
+
+        // Off the GUI thread, with Cancel: the call returns before the export ends, the status
+        // bar offers Cancel, and a canceled export leaves the files as they were.
+        const QByteArray published = readAll(path);
+        std::optional<Status> outcome;
+        QVERIFY(window.exportDistributionTo(path, [&](const Status &written) { outcome = written; })
+                    .ok());
+        QVERIFY(!outcome);
+        QVERIFY(window.isBusy());
+        auto *cancel = child<QPushButton>(window, "cancelButton");
+        QVERIFY(cancel->isVisible());
+        QTest::mouseClick(cancel, Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(outcome.has_value(), 30000);
+        QVERIFY(!*outcome);
+        QCOMPARE(outcome->error().kind, ErrorKind::Canceled);
+        QVERIFY(!window.isBusy());
+        QVERIFY(!cancel->isVisible());
+        QCOMPARE(readAll(path), published);
+        QCOMPARE(folder.entryList(QDir::Files | QDir::Hidden), before);
     }
 
     void closingWithUnsavedChangesAsks()

@@ -9,6 +9,8 @@
 
 #include <array>
 
+using pcs::Decision;
+using pcs::ItemState;
 using pcs::QueueItem;
 using pcs::ReviewDetailPane;
 
@@ -18,7 +20,7 @@ QueueItem assessedItem()
 {
     QueueItem item;
     item.id = 42;
-    item.state = QStringLiteral("assessed");
+    item.state = ItemState::Assessed;
     item.text
         = QStringLiteral("The quick brown fox jumps over the lazy dog.\nSecond <line> & more.");
     item.score = 63.24;
@@ -27,7 +29,7 @@ QueueItem assessedItem()
     item.fastTextScore = 55.5;
     item.logprobCoverage = 0.92;
     item.llmReasoning = QStringLiteral("Mostly fine, but the second line is markup noise.");
-    item.autoDecision = QStringLiteral("revise");
+    item.autoDecision = Decision::Revise;
     return item;
 }
 
@@ -158,7 +160,7 @@ private Q_SLOTS:
         ReviewDetailPane pane;
         QueueItem item;
         item.id = 7;
-        item.state = QStringLiteral("error");
+        item.state = ItemState::Error;
         item.errorCode = QStringLiteral("http_429");
         item.error = QStringLiteral("rate <limited>");
         item.text = QStringLiteral("text");
@@ -177,7 +179,7 @@ private Q_SLOTS:
         ReviewDetailPane pane;
         QueueItem failed;
         failed.id = 8;
-        failed.state = QStringLiteral("error");
+        failed.state = ItemState::Error;
         failed.errorCode = QStringLiteral("request_too_large");
         failed.error = QStringLiteral("too large");
         failed.requestId = QStringLiteral("req_<abc>");

@@ -1,8 +1,11 @@
 // The Review stage page, offscreen: a new project, import, a run against the scripted server,
 // keyboard review with undo/redo, batch actions, live threshold counts, export, cancel and
 // resume, and returning to the same project and item.
+#include "common/elidedlabel.h"
+#include "common/errorbanner.h"
 #include "review/criteriaeditor.h"
 #include "review/fakeopenaiserver.h"
+#include "review/reviewactions.h"
 #include "review/reviewdetailpane.h"
 #include "review/reviewpage.h"
 #include "review/reviewqueuemodel.h"
@@ -182,17 +185,35 @@ private slots:
         QCOMPARE(page.model()->itemAt(1)->humanDecision, std::optional(Decision::Filter));
         QTRY_VERIFY(page.progressText().contains(QStringLiteral("Reviewed 2 of 30")));
 
-        // R without a revision asks for one; with it, R accepts it.
+        // R without a revision asks before requesting one: "no" sends nothing, "yes" asks the
+        // LLM; with the revision there, R accepts it.
         QVERIFY(page.selectRow(2));
         const qint64 third = page.currentItemId();
+        QStringList questions;
+        bool answer = false;
+        page.actions()->setConfirmHook([&](const QString &, const QString &question) {
+            questions << question;
+            return answer;
+        });
+        const int requestsBefore = m_server.totalRequests();
+        QTest::keyClick(table, Qt::Key_R);
+        QCOMPARE(questions.size(), 1);
+        QVERIFY2(questions.first().contains(QStringLiteral("no revision yet")),
+                 qPrintable(questions.first()));
+        QTest::qWait(300);
+        QCOMPARE(m_server.totalRequests(), requestsBefore);
+        QCOMPARE(page.currentItemId(), third);
+        answer = true;
         QSignalSpy updated(page.session(), &ReviewSession::itemUpdated);
         QTest::keyClick(table, Qt::Key_R);
+        QCOMPARE(questions.size(), 2);
         QTRY_VERIFY_WITH_TIMEOUT(!storeItem(page, third).revisedText.isEmpty(), 20000);
         QCOMPARE(storeItem(page, third).revisedText, QStringLiteral("A calmer, accurate rewrite."));
         QCOMPARE(storeItem(page, third).humanDecision, std::optional<Decision>());
         QVERIFY(page.selectItem(third));
         QTest::keyClick(table, Qt::Key_R);
         QCOMPARE(storeItem(page, third).humanDecision, std::optional(Decision::Revise));
+        QCOMPARE(questions.size(), 2);  // with a revision, R does not ask
 
         // Batch: accept everything scored below 20 without a human decision, then undo it.
         PageQuery all;
@@ -201,11 +222,11 @@ private slots:
         QVERIFY(beforeBatch);
         std::set<qint64> low;
         for (const QueueItem &item : *beforeBatch)
-            if (item.score && *item.score < 20 && item.humanDecision.has_value() == false)
+            if (item.score && *item.score < 20 && !item.humanDecision)
                 low.insert(item.id);
         QVERIFY(low.size() >= 4);
         const int commands = page.undoStack()->count();
-        QVERIFY(page.batchAcceptBelow(20));
+        QVERIFY(page.actions()->batchAcceptBelow(20));
         QCOMPARE(page.undoStack()->count(), commands + 1);
         for (qint64 id : low)
             QCOMPARE(storeItem(page, id).humanDecision, std::optional(Decision::Keep));
@@ -221,10 +242,10 @@ private slots:
         const auto beforeFilter = page.session()->store()->page(all);
         QVERIFY(beforeFilter);
         int filtered = 0;
-        QVERIFY(page.batchFilterAbove(85));
+        QVERIFY(page.actions()->batchFilterAbove(85));
         for (const QueueItem &item : *beforeFilter) {
             const std::optional<Decision> now = storeItem(page, item.id).humanDecision;
-            if (!item.humanDecision.has_value() == false) {
+            if (item.humanDecision) {
                 QCOMPARE(now, item.humanDecision);
             } else if (item.score && *item.score > 85) {
                 QCOMPARE(now, std::optional(Decision::Filter));
@@ -391,12 +412,12 @@ private slots:
         QSignalSpy paused(page.session(), &ReviewSession::runPaused);
         QVERIFY(page.run());
         QVERIFY(paused.wait(20000) || paused.count() == 1);
-        auto *reason = child<QLabel>(page, "reviewPauseReason");
         auto *resume = child<QPushButton>(page, "reviewResume");
-        QTRY_VERIFY(reason->isVisible());
-        QVERIFY2(reason->text().contains(QStringLiteral("Incorrect API key provided."))
-                     && reason->text().contains(QStringLiteral("http_401")),
-                 qPrintable(reason->text()));
+        QTRY_VERIFY(page.bannerText().startsWith(QStringLiteral("Run paused: ")));
+        QVERIFY2(page.bannerText().contains(QStringLiteral("Incorrect API key provided."))
+                     && page.bannerText().contains(QStringLiteral("http_401")),
+                 qPrintable(page.bannerText()));
+        QCOMPARE(page.banner()->kind(), ErrorBanner::Kind::Error);
         QTRY_VERIFY(resume->isEnabled());
         QVERIFY(child<QPushButton>(page, "reviewRun")->isEnabled());
         QCOMPARE(page.session()->counts()->pending, qint64(kItems));
@@ -406,11 +427,11 @@ private slots:
         QSignalSpy finished(page.session(), &ReviewSession::runFinished);
         QTest::mouseClick(resume, Qt::LeftButton);
         QVERIFY(page.session()->isRunning());
-        QVERIFY(!reason->isVisible());
+        QVERIFY(page.bannerText().isEmpty());
         QVERIFY(finished.wait(60000) || finished.count() == 1);
         QCOMPARE(page.session()->counts()->assessed, qint64(kItems));
         QTRY_VERIFY(!resume->isEnabled());
-        QVERIFY(!reason->isVisible());
+        QVERIFY(page.bannerText().isEmpty());
     }
 
     // What the model refused shows near the run controls, with what was learned as a tooltip.
@@ -422,14 +443,14 @@ private slots:
         ReviewPage page(new ReviewSession);
         page.show();
         QVERIFY(prepare(page, QStringLiteral("reasoning")));
-        auto *label = child<QLabel>(page, "reviewModelProfile");
+        auto *label = child<ElidedLabel>(page, "reviewModelProfile");
         QVERIFY(!label->isVisible());
         QVERIFY(runToEnd(page));
         QCOMPARE(page.session()->counts()->assessed, qint64(kItems));
         QTRY_VERIFY(label->isVisible());
-        QVERIFY2(label->text().contains(QStringLiteral("temperature left out"))
-                     && label->text().contains(QStringLiteral("no log-probs")),
-                 qPrintable(label->text()));
+        QVERIFY2(label->fullText().contains(QStringLiteral("temperature left out"))
+                     && label->fullText().contains(QStringLiteral("no log-probs")),
+                 qPrintable(label->fullText()));
         QVERIFY2(label->toolTip().contains(QStringLiteral("temperature 0 refused")),
                  qPrintable(label->toolTip()));
         // The detail pane says why a score has no log-probs.

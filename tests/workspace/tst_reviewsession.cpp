@@ -70,6 +70,7 @@ private slots:
 
     void openAndRoundTripCriteriaAndSettings();
     void importsInBackground();
+    void cancelTaskStopsAnImport();
     void runAssessesEverything();
     void pauseThenResume();
     void cancelKeepsItemsPending();
@@ -208,6 +209,33 @@ void TestReviewSession::importsInBackground()
     QCOMPARE(imported.count(), 2);
     QCOMPARE(imported.last().first().value<ImportSummary>().duplicates, 30);
     QCOMPARE(m_session->counts()->total, 50);
+}
+
+// Cancel during a long import: it stops at a batch boundary (fewer items than lines), keeps what
+// it committed, and reports canceled; the session is idle and takes the next task.
+void TestReviewSession::cancelTaskStopsAnImport()
+{
+    QVERIFY(m_session->open(m_dir->filePath(QStringLiteral("queue.sqlite"))).ok());
+    constexpr int kLines = 200000;
+    const QString big = writeFile(*m_dir, QStringLiteral("big.jsonl"), jsonl(kLines));
+    QSignalSpy failed(m_session.get(), &ReviewSession::taskFailed);
+    QSignalSpy imported(m_session.get(), &ReviewSession::importFinished);
+    QSignalSpy changed(m_session.get(), &ReviewSession::itemsChanged);
+    QVERIFY(m_session->importFiles({ big }).ok());
+    QVERIFY(m_session->isBusy());
+    m_session->cancelTask();
+    QVERIFY(failed.wait(60000));
+    QCOMPARE(failed.first().first().value<Error>().kind, ErrorKind::Canceled);
+    QCOMPARE(imported.size(), 0);
+    QCOMPARE(changed.size(), 1);  // views reload what was committed
+    QVERIFY(!m_session->isBusy());
+    QVERIFY(m_session->counts()->total < kLines);
+    const QString small = writeFile(*m_dir, QStringLiteral("small.jsonl"), jsonl(3));
+    QVERIFY(m_session->importFiles({ small }).ok());  // idle again: the next task starts
+    m_session->waitForIdle();
+    QCOMPARE(imported.size(), 1);
+    const auto summary = imported.first().first().value<ImportSummary>();
+    QCOMPARE(summary.imported + summary.duplicates, 3);
 }
 
 void TestReviewSession::runAssessesEverything()

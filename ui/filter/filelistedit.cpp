@@ -1,12 +1,11 @@
 #include "filter/filelistedit.h"
 
+#include "common/filedialogs.h"
+
 #include <QDir>
-#include <QFileDialog>
-#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QListWidget>
 #include <QPushButton>
-#include <QSettings>
 #include <QVBoxLayout>
 
 namespace pcs {
@@ -58,13 +57,10 @@ void FileListEdit::setFiles(const QStringList &files)
 
 void FileListEdit::addWithDialog()
 {
-    const QString dir = QSettings().value(QStringLiteral("files/filterDir")).toString();
     const QStringList chosen
-        = QFileDialog::getOpenFileNames(this, m_dialogTitle, dir, m_nameFilter);
+        = filedialogs::openFiles(this, FileRole::Filter, m_dialogTitle, m_nameFilter);
     if (chosen.isEmpty())
         return;
-    QSettings().setValue(QStringLiteral("files/filterDir"),
-                         QFileInfo(chosen.first()).absolutePath());
     QStringList all = files();
     for (const QString &path : chosen)
         if (!all.contains(path))

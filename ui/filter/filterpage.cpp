@@ -1,5 +1,6 @@
 #include "filter/filterpage.h"
 
+#include "common/filedialogs.h"
 #include "filter/applypanel.h"
 #include "filter/evaluationpanel.h"
 #include "filter/fasttextmodel.h"
@@ -9,7 +10,6 @@
 
 #include <QCheckBox>
 #include <QDir>
-#include <QFileDialog>
 #include <QFileInfo>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -18,7 +18,6 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScrollArea>
-#include <QSettings>
 #include <QVBoxLayout>
 
 namespace pcs {
@@ -285,14 +284,11 @@ Status FilterPage::train()
 
 void FilterPage::exportWithDialog()
 {
-    const QString dir = QSettings().value(QStringLiteral("files/filterDir")).toString();
-    const QString path = QFileDialog::getSaveFileName(
-        this, tr("Export Model Bundle"), QDir(dir).filePath(QStringLiteral("filter.bin")),
-        tr("fastText model (*.bin)"));
-    if (path.isEmpty())
-        return;
-    QSettings().setValue(QStringLiteral("files/filterDir"), QFileInfo(path).absolutePath());
-    exportBundleTo(path, m_quantize->isChecked());
+    const QString path
+        = filedialogs::saveFile(this, FileRole::Filter, tr("Export Model Bundle"),
+                                QStringLiteral("filter.bin"), tr("fastText model (*.bin)"));
+    if (!path.isEmpty())
+        exportBundleTo(path, m_quantize->isChecked());
 }
 
 Status FilterPage::exportBundleTo(const QString &path, bool quantize)

@@ -1,8 +1,7 @@
 #include "review/criteriaeditor.h"
 
-#include <QDir>
-#include <QFileDialog>
-#include <QFileInfo>
+#include "common/filedialogs.h"
+
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -10,7 +9,6 @@
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
-#include <QSettings>
 #include <QTableWidget>
 #include <QVBoxLayout>
 
@@ -231,27 +229,19 @@ Status CriteriaEditor::saveTo(const QString &path)
 
 void CriteriaEditor::loadWithDialog()
 {
-    const QString dir = QSettings().value(QStringLiteral("files/criteriaDir")).toString();
-    const QString path = QFileDialog::getOpenFileName(this, tr("Load Criteria"), dir,
-                                                      tr("Criteria (*.json);;All files (*)"));
-    if (path.isEmpty())
-        return;
-    QSettings().setValue(QStringLiteral("files/criteriaDir"), QFileInfo(path).absolutePath());
-    loadFrom(path);
+    const QString path = filedialogs::openFile(this, FileRole::Criteria, tr("Load Criteria"),
+                                               tr("Criteria (*.json);;All files (*)"));
+    if (!path.isEmpty())
+        loadFrom(path);
 }
 
 void CriteriaEditor::saveWithDialog()
 {
-    const QString dir = QSettings().value(QStringLiteral("files/criteriaDir")).toString();
-    QString path = QFileDialog::getSaveFileName(this, tr("Save Criteria"),
-                                                QDir(dir).filePath(QStringLiteral("criteria.json")),
-                                                tr("Criteria (*.json)"));
-    if (path.isEmpty())
-        return;
-    if (QFileInfo(path).suffix().isEmpty())
-        path += QStringLiteral(".json");
-    QSettings().setValue(QStringLiteral("files/criteriaDir"), QFileInfo(path).absolutePath());
-    saveTo(path);
+    const QString path = filedialogs::saveFile(this, FileRole::Criteria, tr("Save Criteria"),
+                                               QStringLiteral("criteria.json"),
+                                               tr("Criteria (*.json)"), QStringLiteral("json"));
+    if (!path.isEmpty())
+        saveTo(path);
 }
 
 void CriteriaEditor::setTryText(const QString &text)

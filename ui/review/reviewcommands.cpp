@@ -30,7 +30,7 @@ void ReviewDecisionCommand::undo()
     if (Status restored = m_session->restoreDecisions(m_before); !restored)
         m_lastError = restored.error().toString();
     if (m_refresh)
-        m_refresh(ids());
+        m_refresh(ids(), true, m_lastError);
 }
 
 void ReviewDecisionCommand::redo()
@@ -45,7 +45,7 @@ void ReviewDecisionCommand::redo()
     else
         m_lastError = applied.error().toString();
     if (m_refresh)
-        m_refresh(ids());
+        m_refresh(ids(), false, m_lastError);
 }
 
 ReviewBatchCommand::ReviewBatchCommand(ReviewSession *session, const QString &text, Apply apply,
@@ -64,7 +64,7 @@ void ReviewBatchCommand::undo()
     if (Status undone = m_session->undoDecisions(m_batch); !undone)
         m_lastError = undone.error().toString();
     if (m_refresh)
-        m_refresh();
+        m_refresh(true, m_lastError);
 }
 
 void ReviewBatchCommand::redo()
@@ -79,7 +79,7 @@ void ReviewBatchCommand::redo()
     else
         m_lastError = applied.error().toString();
     if (m_refresh)
-        m_refresh();
+        m_refresh(false, m_lastError);
 }
 
 }  // namespace pcs

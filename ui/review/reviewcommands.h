@@ -14,11 +14,13 @@ class ReviewSession;
 // One undoable review action: a human decision, an edit or a batch of decisions. The action is
 // applied before the command is pushed (so that errors show at once and nothing is pushed when
 // it fails); redo() after an undo applies it again. undo() restores the items exactly as they
-// were through ReviewSession::restoreDecisions(). `refresh` tells the views which items changed.
+// were through ReviewSession::restoreDecisions(). `refresh` tells the views which items changed,
+// whether by an undo, and why it failed (empty when it did not): a failed undo must be said.
 class ReviewDecisionCommand : public QUndoCommand {
 public:
     using Apply = std::function<Result<std::vector<QueueItem>>()>;
-    using Refresh = std::function<void(const std::vector<qint64> &ids)>;
+    using Refresh
+        = std::function<void(const std::vector<qint64> &ids, bool undone, const QString &failure)>;
 
     ReviewDecisionCommand(ReviewSession *session, const QString &text, Apply apply,
                           std::vector<QueueItem> before, Refresh refresh);
@@ -43,10 +45,11 @@ private:
 
 // One undoable batch of decisions (ReviewSession::acceptBelow/filterAbove): applied before it
 // is pushed; undo() puts back the decisions the batch replaced, as one step in the store.
+// `refresh` is told whether by an undo, and why it failed (empty when it did not).
 class ReviewBatchCommand : public QUndoCommand {
 public:
     using Apply = std::function<Result<DecisionBatch>()>;
-    using Refresh = std::function<void()>;
+    using Refresh = std::function<void(bool undone, const QString &failure)>;
 
     ReviewBatchCommand(ReviewSession *session, const QString &text, Apply apply,
                        DecisionBatch batch, Refresh refresh);

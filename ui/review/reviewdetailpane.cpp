@@ -1,6 +1,7 @@
 #include "review/reviewdetailpane.h"
 
 #include "review/assessment.h"
+#include "review/reviewqueuemodel.h"
 #include "review/worddiff.h"
 
 #include <QHBoxLayout>
@@ -55,10 +56,12 @@ ReviewDetailPane::ReviewDetailPane(QWidget *parent)
     m_state->setObjectName(QStringLiteral("detailState"));
     m_state->setTextFormat(Qt::RichText);
     m_state->setWordWrap(true);
+    m_state->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     m_scores = new QLabel(this);
     m_scores->setObjectName(QStringLiteral("detailScores"));
     m_scores->setWordWrap(true);
     m_scores->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_scores->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
 
     m_reasoning = readOnlyBrowser(QStringLiteral("detailReasoning"), this);
     m_reasoning->setPlaceholderText(tr("No reasoning"));
@@ -77,6 +80,9 @@ ReviewDetailPane::ReviewDetailPane(QWidget *parent)
     m_revision->setAcceptRichText(false);
     m_revision->installEventFilter(this);
     auto *splitter = new QSplitter(Qt::Horizontal, comparison);
+    m_comparison = splitter;
+    splitter->setObjectName(QStringLiteral("detailComparison"));
+    splitter->setChildrenCollapsible(false);
     auto *left = new QWidget(splitter);
     auto *leftLayout = new QVBoxLayout(left);
     leftLayout->setContentsMargins(0, 0, 0, 0);
@@ -89,12 +95,24 @@ ReviewDetailPane::ReviewDetailPane(QWidget *parent)
     rightLayout->addWidget(m_revision);
     splitter->addWidget(left);
     splitter->addWidget(right);
+    splitter->setStretchFactor(0, 1);
+    splitter->setStretchFactor(1, 1);
+    for (QWidget *side : { left, right })
+        side->setMinimumWidth(fontMetrics().averageCharWidth() * 12);
+    m_critique = new QLabel(comparison);
+    m_critique->setObjectName(QStringLiteral("detailCritique"));
+    m_critique->setWordWrap(true);
+    m_critique->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_critique->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_critique->hide();
     m_diffNote = new QLabel(comparison);
     m_diffNote->setObjectName(QStringLiteral("detailDiffNote"));
     m_diffNote->setWordWrap(true);
+    m_diffNote->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     m_diffNote->hide();
     auto *comparisonLayout = new QVBoxLayout(comparison);
     comparisonLayout->setContentsMargins(0, 0, 0, 0);
+    comparisonLayout->addWidget(m_critique);
     comparisonLayout->addWidget(splitter);
     comparisonLayout->addWidget(m_diffNote);
 
@@ -174,6 +192,9 @@ void ReviewDetailPane::setEditing(bool editing)
 {
     m_editing = editing;
     render();
+    // Both texts stay in sight while typing: the editor must not squeeze the original.
+    const int half = std::max(1, m_comparison->width() / 2);
+    m_comparison->setSizes({ half, half });
     if (editing) {
         m_revision->setFocus();
         m_revision->moveCursor(QTextCursor::End);
@@ -205,12 +226,12 @@ const QString &ReviewDetailPane::newText(const QueueItem &item) const
 
 QString ReviewDetailPane::stateLine(const QueueItem &item) const
 {
-    QString line = tr("#%1 \u00b7 %2 \u00b7 decision %3 (auto %4, human %5)")
-                       .arg(item.id)
-                       .arg(itemStateName(item.state).toHtmlEscaped(),
-                            decisionHtml(decisionText(item.finalDecision())),
-                            decisionHtml(decisionText(item.autoDecision)),
-                            decisionHtml(decisionText(item.humanDecision)));
+    QString line
+        = tr("#%1 \u00b7 %2 \u00b7 decision %3 (auto %4, human %5)")
+              .arg(displayedId(item).toHtmlEscaped(), itemStateName(item.state).toHtmlEscaped(),
+                   decisionHtml(decisionText(item.finalDecision())),
+                   decisionHtml(decisionText(item.autoDecision)),
+                   decisionHtml(decisionText(item.humanDecision)));
     if (!item.requestId.isEmpty())
         line += QStringLiteral(" \u00b7 ") + tr("request %1").arg(item.requestId).toHtmlEscaped();
     if (item.state == ItemState::Error)
@@ -269,10 +290,14 @@ void ReviewDetailPane::render()
         m_original->clear();
         m_revision->clear();
         m_diffNote->hide();
+        m_critique->hide();
         m_textStack->setCurrentIndex(0);
         return;
     }
     const QueueItem &item = *m_item;
+    const QString critique = revisionCritiqueOf(item);
+    m_critique->setText(tr("Why the revision: %1").arg(critique));
+    m_critique->setVisible(!critique.isEmpty() && !item.revisedText.isEmpty());
     m_state->setText(stateLine(item));
     m_scores->setText(scoresLine(item));
     m_reasoning->setPlainText(item.llmReasoning);

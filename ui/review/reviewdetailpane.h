@@ -8,6 +8,7 @@
 
 class QLabel;
 class QPushButton;
+class QSplitter;
 class QStackedWidget;
 class QTextBrowser;
 class QTextEdit;
@@ -20,6 +21,8 @@ namespace pcs {
 // editable (starting from the edit, else the revision, else the original text); Save or
 // Ctrl+Enter commits through editedTextCommitted(), Escape or Cancel discards. The pane writes
 // nothing itself: the page stores the edit (as a human decision) and shows the item again.
+// Original and revision share the width equally, in edit mode too; the revision's critique (the
+// LLM's reason for its rewrite), when the queue keeps one, shows above them.
 class ReviewDetailPane : public QWidget {
     Q_OBJECT
 public:
@@ -35,6 +38,7 @@ public:
     void startEditing();  // no-op without an item
     void cancelEditing();
     bool isEditing() const { return m_editing; }
+    QSplitter *comparisonSplitter() const { return m_comparison; }
     // Emits editedTextCommitted with the editor's text and leaves edit mode; the pane then shows
     // the text as the item's edit until the next showItem().
     void commitEditing();
@@ -67,9 +71,21 @@ private:
     QTextBrowser *m_original = nullptr;
     QTextEdit *m_revision = nullptr;
     QLabel *m_diffNote = nullptr;
+    QLabel *m_critique = nullptr;  // why the LLM rewrote it as it did
+    QSplitter *m_comparison = nullptr;
     QPushButton *m_editButton = nullptr;
     QPushButton *m_saveButton = nullptr;
     QPushButton *m_cancelButton = nullptr;
 };
+
+// The critique of the item's revision (QueueItem::revisionCritique) once the queue keeps it;
+// empty before, so the pane reads the same either way.
+template<typename Item> QString revisionCritiqueOf(const Item &item)
+{
+    if constexpr (requires { item.revisionCritique; })
+        return item.revisionCritique;
+    else
+        return {};
+}
 
 }  // namespace pcs

@@ -1,6 +1,8 @@
 #include "review/reviewqueuemodel.h"
 
 #include <QColor>
+#include <QFont>
+#include <QTimer>
 
 #include <algorithm>
 #include <limits>
@@ -60,7 +62,11 @@ ReviewQueueModel::ReviewQueueModel(QObject *parent)
 ReviewQueueModel::ReviewQueueModel(QueueStore *store, QObject *parent)
     : QAbstractTableModel(parent)
     , m_store(store)
+    , m_reorderTimer(new QTimer(this))
 {
+    m_reorderTimer->setSingleShot(true);
+    m_reorderTimer->setInterval(kReorderDelayMs);
+    connect(m_reorderTimer, &QTimer::timeout, this, &ReviewQueueModel::reorder);
     recount();
 }
 
@@ -69,6 +75,7 @@ ReviewQueueModel::~ReviewQueueModel() = default;
 void ReviewQueueModel::setStore(QueueStore *store)
 {
     beginResetModel();
+    m_reorderTimer->stop();
     m_store = store;
     clearCache();
     recount();
@@ -78,6 +85,7 @@ void ReviewQueueModel::setStore(QueueStore *store)
 void ReviewQueueModel::setQuery(const PageQuery &query)
 {
     beginResetModel();
+    m_reorderTimer->stop();
     m_query = query;
     m_query.offset = 0;
     m_query.limit = kPageSize;
@@ -89,6 +97,7 @@ void ReviewQueueModel::setQuery(const PageQuery &query)
 void ReviewQueueModel::reload()
 {
     beginResetModel();
+    m_reorderTimer->stop();
     clearCache();
     recount();
     endResetModel();
@@ -198,6 +207,13 @@ QVariant ReviewQueueModel::data(const QModelIndex &index, int role) const
         const QColor color = decisionColor(decision);
         return color.isValid() ? QVariant(color) : QVariant();
     }
+    case Qt::FontRole:
+        if (column == DecisionColumn && item->humanDecision) {
+            QFont bold;  // the reviewer's own decision
+            bold.setBold(true);
+            return bold;
+        }
+        return {};
     case Qt::TextAlignmentRole:
         if (column == IdColumn || column == ScoreColumn)
             return int(Qt::AlignRight | Qt::AlignVCenter);
@@ -220,7 +236,7 @@ QVariant ReviewQueueModel::displayAt(const QueueItem &item, int column) const
 {
     switch (column) {
     case IdColumn:
-        return QString::number(item.id);
+        return displayedId(item);
     case ScoreColumn:
         return scoreText(item.score);
     case DecisionColumn:
@@ -289,12 +305,14 @@ QVariant ReviewQueueModel::headerData(int section, Qt::Orientation orientation, 
     if (role == Qt::ToolTipRole) {
         switch (section) {
         case IdColumn:
-            return tr("The item's number in the queue (import order)");
+            return tr("The item's own id from its JSONL record (the field chosen at import), "
+                      "else its number in the queue (import order)");
         case ScoreColumn:
             return tr("Combined non-conformance score, 0\u2013100: higher = further from the "
                       "criteria");
         case DecisionColumn:
-            return tr("The final decision: the human one when set, else the automatic one");
+            return tr("The final decision: the human one when set (in bold), else the automatic "
+                      "one");
         case AutoDecisionColumn:
             return tr("The decision the thresholds derive from the score");
         case HumanDecisionColumn:
@@ -412,6 +430,118 @@ void ReviewQueueModel::refreshItem(qint64 id)
             return;
         }
     }
+}
+
+bool ReviewQueueModel::matchesFilters(const QueueItem &item) const
+{
+    if (m_query.state && item.state != *m_query.state)
+        return false;
+    if (m_query.withoutDecision) {
+        if (item.finalDecision())
+            return false;
+    } else if (m_query.decision && item.finalDecision() != m_query.decision) {
+        return false;
+    }
+    if (m_query.withoutHumanDecision && item.humanDecision)
+        return false;
+    if (!m_query.scores.isUnbounded() && (!item.score || !m_query.scores.contains(*item.score)))
+        return false;
+    return m_query.textSearch.isEmpty()
+        || item.text.contains(m_query.textSearch, Qt::CaseInsensitive);
+}
+
+bool ReviewQueueModel::sameSortKey(const QueueItem &a, const QueueItem &b) const
+{
+    switch (m_query.sortBy) {
+    case QueueSortColumn::Score:
+        return a.score == b.score;
+    case QueueSortColumn::State:
+        return a.state == b.state;
+    case QueueSortColumn::Decision:
+        return a.finalDecision() == b.finalDecision();
+    case QueueSortColumn::Id:
+        return true;
+    }
+    return false;
+}
+
+void ReviewQueueModel::refreshItemInOrder(qint64 id)
+{
+    if (!m_store)
+        return;
+    const int row = rowOfId(id);
+    if (row < 0) {
+        // Not among the rows read: it may now sort (or filter) into them.
+        m_reorderTimer->start();
+        return;
+    }
+    const QueueItem before = *cachedItem(row);
+    refreshItem(id);
+    const QueueItem *after = cachedItem(row);
+    if (!after || !sameSortKey(before, *after) || matchesFilters(before) != matchesFilters(*after))
+        m_reorderTimer->start();
+}
+
+bool ReviewQueueModel::isReorderPending() const
+{
+    return m_reorderTimer->isActive();
+}
+
+void ReviewQueueModel::reorderNow()
+{
+    if (m_reorderTimer->isActive()) {
+        m_reorderTimer->stop();
+        reorder();
+    }
+}
+
+int ReviewQueueModel::locateRow(qint64 id) const
+{
+    if (const int cached = rowOfId(id); cached >= 0)
+        return cached;
+    const int rows = std::min(m_rowCount, kLocateRows);
+    for (int row = 0; row < rows; row += kPageSize) {
+        const Page *page = pageOf(row);
+        if (!page)
+            return -1;
+        for (std::size_t i = 0; i < page->items.size(); ++i)
+            if (page->items[i].id == id)
+                return row + int(i);
+    }
+    return -1;
+}
+
+void ReviewQueueModel::reorder()
+{
+    if (!m_store)
+        return;
+    PageQuery counting = m_query;
+    const auto counted = m_store->count(counting);
+    if (!counted || std::min<qint64>(*counted, std::numeric_limits<int>::max()) != m_rowCount) {
+        reload();  // rows came or went: a layout change cannot say so
+        return;
+    }
+    // The rows keep their number; only their order changes. The items behind persistent
+    // indexes (the view's current row and selection) are found again by id.
+    Q_EMIT layoutAboutToBeChanged({}, QAbstractItemModel::VerticalSortHint);
+    const QModelIndexList from = persistentIndexList();
+    std::vector<qint64> ids;
+    ids.reserve(std::size_t(from.size()));
+    for (const QModelIndex &index : from)
+        ids.push_back(idAt(index.row()));
+    clearCache();
+    std::unordered_map<qint64, int> rows;
+    QModelIndexList to;
+    to.reserve(from.size());
+    for (qsizetype i = 0; i < from.size(); ++i) {
+        const qint64 id = ids[std::size_t(i)];
+        auto found = rows.find(id);
+        if (found == rows.end())
+            found = rows.emplace(id, id < 0 ? -1 : locateRow(id)).first;
+        to << (found->second < 0 ? QModelIndex() : index(found->second, from[i].column()));
+    }
+    changePersistentIndexList(from, to);
+    Q_EMIT layoutChanged({}, QAbstractItemModel::VerticalSortHint);
 }
 
 }  // namespace pcs

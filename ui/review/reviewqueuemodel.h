@@ -4,6 +4,8 @@
 
 #include <QAbstractTableModel>
 
+class QTimer;
+
 #include <list>
 #include <optional>
 #include <unordered_map>
@@ -19,7 +21,13 @@ namespace pcs {
 // connection of the ReviewSession), which must outlive it or be replaced by setStore().
 //
 // The model shows the queue as of the last reset: refreshItem() updates a row in place (even
-// if the change would move it or drop it from the filter), reload() re-reads count and order.
+// if the change would move it or drop it from the filter: a decision does not pull the row from
+// under the reviewer), refreshItemInOrder() moves it to its place in the sort order (a new
+// result of a run: a layout change that keeps the selection, shortly after, coalesced), reload()
+// re-reads count and order.
+//
+// The Id column shows the item's own id from its JSONL record (the field chosen at import) when
+// the queue has one, else the queue's internal number: see displayedId().
 class ReviewQueueModel : public QAbstractTableModel {
     Q_OBJECT
 public:
@@ -43,6 +51,8 @@ public:
     static constexpr int kPageSize = 200;
     static constexpr int kCachedPages = 16;
     static constexpr int kSnippetLength = 120;
+    static constexpr int kReorderDelayMs = 200;
+    static constexpr int kLocateRows = 20000;
 
     explicit ReviewQueueModel(QObject *parent = nullptr);
     explicit ReviewQueueModel(QueueStore *store, QObject *parent = nullptr);
@@ -77,6 +87,13 @@ public:
     int rowOfId(qint64 id) const;
     // Re-reads one item if its row is cached and emits dataChanged for that row.
     void refreshItem(qint64 id);
+    // Re-reads one item; when its place under the sort or filters changed (or it is not cached),
+    // the rows are re-read in order kReorderDelayMs later, one layout change for every item
+    // that arrived meanwhile (a reset when the number of rows changed). Persistent indexes (the
+    // view's selection) follow their items found among the first kLocateRows rows.
+    void refreshItemInOrder(qint64 id);
+    bool isReorderPending() const;
+    void reorderNow();  // the pending reorder at once (tests; a view about to read rows)
     // Drops the cache and re-counts, keeping the query (after imports, thresholds, bulk edits).
     void reload();
 
@@ -85,6 +102,12 @@ Q_SIGNALS:
     void loadFailed(const QString &message) const;
 
 private:
+    // Whether `item` passes the query's filters and where it sorts, as the store would say.
+    bool matchesFilters(const QueueItem &item) const;
+    bool sameSortKey(const QueueItem &a, const QueueItem &b) const;
+    int locateRow(qint64 id) const;  // -1 beyond kLocateRows
+    void reorder();
+
     struct Page {
         std::vector<QueueItem> items;
         std::list<qint64>::iterator recency;  // position in m_recency
@@ -104,6 +127,19 @@ private:
     // Page index → rows; m_recency lists page indexes, the most recently used first.
     mutable std::unordered_map<qint64, Page> m_pages;
     mutable std::list<qint64> m_recency;
+    QTimer *m_reorderTimer;
 };
+
+// The id a person knows the item by: its JSONL record's own id (QueueItem::sourceId, the field
+// `review import --id-field` chose) when there is one, else the queue's internal number. The
+// member is looked for at compile time, so this reads the same before and after it exists.
+template<typename Item> QString displayedId(const Item &item)
+{
+    if constexpr (requires { item.sourceId; }) {
+        if (!item.sourceId.isEmpty())
+            return item.sourceId;
+    }
+    return QString::number(item.id);
+}
 
 }  // namespace pcs

@@ -30,6 +30,8 @@ MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent)
     , m_session(new SelectionSession(this))
     , m_focus(new TextFocus(this))
+    , m_bpbBuild(new BackgroundTask<QString>(this))
+    , m_export(new BackgroundTask<Done>(this))
 {
     setAcceptDrops(true);
     setWindowIcon(QIcon(QStringLiteral(":/icons/pcstudio.svg")));
@@ -172,6 +174,7 @@ void MainWindow::createStages()
 void MainWindow::createStatusBar()
 {
     m_status = new QLabel(tr("Open a BPB matrix and benchmark errors, or Help ▸ Open Demo."));
+    m_status->setObjectName(QStringLiteral("statusText"));
     m_progress = new QProgressBar;
     m_progress->setRange(0, 1000);
     m_progress->setMaximumWidth(220);
@@ -180,21 +183,49 @@ void MainWindow::createStatusBar()
     m_cancel = new QPushButton(tr("Cancel"));
     m_cancel->setObjectName(QStringLiteral("cancelButton"));
     m_cancel->hide();
-    connect(m_cancel, &QPushButton::clicked, m_session, &SelectionSession::cancel);
+    connect(m_cancel, &QPushButton::clicked, this, &MainWindow::cancelAll);
     statusBar()->addWidget(m_status, 1);
     statusBar()->addPermanentWidget(m_progress);
     statusBar()->addPermanentWidget(m_cancel);
-    connect(m_session, &SelectionSession::busyChanged, this, [this](bool busy) {
-        m_progress->setVisible(busy);
-        m_cancel->setVisible(busy);
-        if (busy)
-            m_progress->setValue(0);
-    });
+    connect(m_session, &SelectionSession::busyChanged, this, &MainWindow::updateBusyIndicator);
     connect(m_session, &SelectionSession::progressChanged, this,
             [this](int permille, const QString &activity) {
-                m_progress->setValue(permille);
-                m_status->setText(activity + QStringLiteral("…"));
+                showTaskProgress(permille / 1000.0, activity);
             });
+    for (BackgroundTaskBase *task :
+         std::initializer_list<BackgroundTaskBase *> { m_bpbBuild, m_export }) {
+        connect(task, &BackgroundTaskBase::busyChanged, this, &MainWindow::updateBusyIndicator);
+        connect(task, &BackgroundTaskBase::progressChanged, this, &MainWindow::showTaskProgress);
+    }
+}
+
+bool MainWindow::isBusy() const
+{
+    return m_session->isBusy() || m_bpbBuild->isBusy() || m_export->isBusy();
+}
+
+void MainWindow::cancelAll()
+{
+    m_session->cancel();
+    m_bpbBuild->cancel();
+    m_export->cancel();
+}
+
+void MainWindow::updateBusyIndicator()
+{
+    const bool busy = isBusy();
+    if (busy == !m_progress->isHidden())
+        return;
+    m_progress->setVisible(busy);
+    m_cancel->setVisible(busy);
+    if (busy)
+        m_progress->setValue(0);
+}
+
+void MainWindow::showTaskProgress(double fraction, const QString &message)
+{
+    m_progress->setValue(int(1000 * fraction));
+    m_status->setText(message + QStringLiteral("…"));
 }
 
 void MainWindow::parametersEdited()
@@ -275,7 +306,7 @@ void MainWindow::closeEvent(QCloseEvent *event)
         if (!splitter->objectName().isEmpty())
             settings.setValue(QStringLiteral("window/splitters/") + splitter->objectName(),
                               splitter->saveState());
-    m_session->cancel();
+    cancelAll();
     event->accept();
 }
 

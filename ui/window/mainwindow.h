@@ -1,5 +1,6 @@
 #pragma once
 
+#include "common/backgroundtask.h"
 #include "workspace/selectionsession.h"
 #include "workspace/workspacefile.h"
 
@@ -38,13 +39,21 @@ public:
     void loadInputs(const SelectionInputPaths &paths);
     void showStage(int stage);
     int currentStage() const;
-    // The exports behind File ▸ Export, without the file dialog.
-    Status exportDistributionTo(const QString &path);
+    // File ▸ Export Distribution without the file dialog: hashes the inputs and writes in the
+    // background (with progress and Cancel); `done` gets the outcome on the GUI thread, unless
+    // a newer export replaced this one. Returns an error at once when there is nothing to
+    // export or the path is an input.
+    using ExportDone = std::function<void(const Status &written)>;
+    Status exportDistributionTo(const QString &path, ExportDone done = {});
     Status exportTableTo(const QString &path);
     QString workspacePath() const { return m_workspacePath; }
     // File ▸ Build BPB Matrix from Losses without its dialogs: aggregates in the background
-    // (grouping: a LossGrouping), writes `output`, and opens it as the BPB matrix.
+    // (grouping: a LossGrouping; progress and Cancel in the status bar), writes `output`, and
+    // opens it as the BPB matrix.
     void buildBpbFromLosses(const QStringList &lossFiles, int grouping, const QString &output);
+    // Busy with a load, run, BPB build or export; Cancel stops all of them.
+    bool isBusy() const;
+    void cancelAll();
 
 Q_SIGNALS:
     void bpbBuilt(const QString &path);
@@ -86,6 +95,8 @@ private:
     Workspace currentWorkspace() const;
     void applyTheme(const QString &theme);
     void applyViewState(const QJsonObject &view);
+    void updateBusyIndicator();
+    void showTaskProgress(double fraction, const QString &message);
 
     SelectionSession *m_session;
     TextFocus *m_focus;
@@ -103,6 +114,10 @@ private:
     QString m_workspacePath;
     bool m_dirty = false;
     QJsonObject m_pendingView;  // from an opened workspace, applied to its first outcome
+    // The window's own background work, beside the session's load and runs.
+    BackgroundTask<QString> *m_bpbBuild;  // answers with the status line
+    BackgroundTask<Done> *m_export;
+    ExportDone m_exportDone;  // for the latest export
 };
 
 }  // namespace pcs

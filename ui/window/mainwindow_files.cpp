@@ -23,7 +23,6 @@
 #include <QDragEnterEvent>
 #include <QFile>
 #include <QFileDialog>
-#include <QFutureWatcher>
 #include <QInputDialog>
 #include <QJsonDocument>
 #include <QLabel>
@@ -35,7 +34,7 @@
 #include <QSplitter>
 #include <QStandardPaths>
 #include <QStatusBar>
-#include <QtConcurrent/QtConcurrentRun>
+#include <QTimer>
 
 namespace pcs {
 
@@ -149,9 +148,9 @@ void MainWindow::browseInput(const QString &role)
 {
     if (role == QLatin1String("llm_map")) {
         const QString dir = QSettings().value(QStringLiteral("files/lastDir")).toString();
-        const QString path = QFileDialog::getOpenFileName(
-            this, tr("Open LLM Map (bpb_name,errors_name)"), dir,
-            tr("CSV files (*.csv *.tsv);;All files (*)"));
+        const QString path
+            = QFileDialog::getOpenFileName(this, tr("Open LLM Map (bpb_name,errors_name)"), dir,
+                                           tr("CSV files (*.csv *.tsv);;All files (*)"));
         if (path.isEmpty()) {
             m_dataPage->setParameters(m_session->parameters());  // back to what is in use
             return;
@@ -357,20 +356,53 @@ void MainWindow::exportDistribution()
         path += filter.startsWith(QLatin1String("JSON")) ? QStringLiteral(".json")
                                                          : QStringLiteral(".csv");
     QSettings().setValue(QStringLiteral("files/exportDir"), QFileInfo(path).absolutePath());
-    const Status written = exportDistributionTo(path);
-    if (!written)
-        QMessageBox::critical(this, tr("Could not export"), written.error().toString());
+    auto showFailure = [this](const Status &written) {
+        if (written || written.error().kind == ErrorKind::Canceled)
+            return;
+        // After the task has finished delivering: a modal box must not run inside it.
+        QTimer::singleShot(0, this, [this, error = written.error()] {
+            QMessageBox::critical(this, tr("Could not export"), error.toString());
+        });
+    };
+    if (const Status started = exportDistributionTo(path, showFailure); !started)
+        showFailure(started);
 }
 
-Status MainWindow::exportDistributionTo(const QString &path)
+Status MainWindow::exportDistributionTo(const QString &path, ExportDone done)
 {
+    const auto data = m_session->data();
     const auto outcome = m_session->outcome();
     if (!outcome)
         return Error::badInput(tr("nothing to export yet: run a selection first"));
-    Status written = pcs::exportDistribution(*m_session->data(), *outcome, path);
-    if (written)
-        m_status->setText(tr("Exported %1 and its manifest").arg(QDir::toNativeSeparators(path)));
-    return written;
+    // Refused at once, before any hashing: the same check the export makes again.
+    if (Status distinct = checkOutputsAgainstInputs(
+            { { path, tr("the distribution") },
+              { path + QStringLiteral(".manifest.json"), tr("its manifest") } },
+            selectionInputFiles(data->paths, outcome->parameters.llmMapPath));
+        !distinct)
+        return distinct;
+    m_exportDone = std::move(done);
+    m_export->onFinished([this, path](Result<Done> written) {
+        if (written)
+            m_status->setText(
+                tr("Exported %1 and its manifest").arg(QDir::toNativeSeparators(path)));
+        else if (written.error().kind == ErrorKind::Canceled)
+            m_status->setText(tr("Export canceled; the files there are unchanged"));
+        else
+            m_status->setText(tr("Could not export: %1").arg(written.error().toString()));
+        if (m_exportDone)
+            std::exchange(m_exportDone,
+                          {})(written.ok() ? Status(Done {}) : Status(written.error()));
+    });
+    // Hashing every input takes seconds for large matrices: off the GUI thread.
+    m_export->start(tr("Exporting the distribution"),
+                    [data, outcome, path](BackgroundControl &control) -> Result<Done> {
+                        Status written = pcs::exportDistribution(*data, *outcome, path, control);
+                        if (!written)
+                            return written.error();
+                        return Done {};
+                    });
+    return Done {};
 }
 
 void MainWindow::exportTable()
@@ -448,13 +480,12 @@ void MainWindow::buildBpbFromLosses(const QStringList &lossFiles, int grouping,
     }
     // Aggregating millions of chunks takes a moment: off the GUI thread, then loaded like any
     // opened BPB matrix.
-    m_status->setText(
-        tr("Building the BPB matrix from %n loss file(s)…", nullptr, int(lossFiles.size())));
-    auto *watcher = new QFutureWatcher<Result<QString>>(this);
-    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, output] {
-        watcher->deleteLater();
-        const Result<QString> built = watcher->result();
+    m_bpbBuild->onFinished([this, output](Result<QString> built) {
         if (!built) {
+            if (built.error().kind == ErrorKind::Canceled) {
+                m_status->setText(tr("Building the BPB matrix canceled; nothing was written"));
+                return;
+            }
             m_dataPage->showError(built.error());
             showStage(DataStage);
             m_status->setText(tr("Could not build the BPB matrix"));
@@ -470,22 +501,28 @@ void MainWindow::buildBpbFromLosses(const QStringList &lossFiles, int grouping,
         else
             showStage(DataStage);
     });
-    watcher->setFuture(QtConcurrent::run([lossFiles, grouping, output]() -> Result<QString> {
-        auto aggregate = aggregateLosses(lossFiles, LossGrouping(grouping));
-        if (!aggregate)
-            return aggregate.error();
-        if (Status written
-            = writeBpbMatrix(output, aggregate->matrix, bpbLabelColumn(LossGrouping(grouping)));
-            !written)
-            return written.error();
-        return QObject::
-            tr("BPB matrix: %1 LLMs × %2 rows from %3 chunks (%4 dropped for a missing loss) → %5")
+    m_bpbBuild->start(
+        tr("Building the BPB matrix from %n loss file(s)", nullptr, int(lossFiles.size())),
+        [lossFiles, grouping, output](BackgroundControl &control) -> Result<QString> {
+            auto aggregate = aggregateLosses(lossFiles, LossGrouping(grouping), control);
+            if (!aggregate)
+                return aggregate.error();
+            if (control.isCanceled())
+                return Error::canceled();  // before anything is written
+            control.reportFraction(1.0, QObject::tr("Writing the BPB matrix"));
+            if (Status written
+                = writeBpbMatrix(output, aggregate->matrix, bpbLabelColumn(LossGrouping(grouping)));
+                !written)
+                return written.error();
+            return QObject::tr(
+                       "BPB matrix: %1 LLMs × %2 rows from %3 chunks (%4 dropped for a missing "
+                       "loss) → %5")
                 .arg(aggregate->matrix.llms.size())
                 .arg(aggregate->matrix.texts.size())
                 .arg(aggregate->chunksRead)
                 .arg(aggregate->chunksDropped)
                 .arg(QDir::toNativeSeparators(output));
-    }));
+        });
 }
 
 }  // namespace pcs

@@ -1,0 +1,226 @@
+// estimate and select on a .npy BPB matrix read in blocks (never whole in memory).
+#include "cliselectstream.h"
+
+#include "clisupport.h"
+
+#include "common/parallel.h"
+#include "io/atomicwrite.h"
+#include "io/fileinfo.h"
+#include "selection/llmmatching.h"
+#include "selection/runreport.h"
+#include "selection/streamestimate.h"
+
+#include <QElapsedTimer>
+
+namespace pcs::cli {
+
+namespace {
+
+double secondsSince(QElapsedTimer &timer)
+{
+    const double seconds = double(timer.nsecsElapsed()) * 1e-9;
+    timer.restart();
+    return seconds;
+}
+
+QString tauSourceName(TauSpec::Source source)
+{
+    switch (source) {
+    case TauSpec::Source::Uniform:
+        return QStringLiteral("uniform");
+    case TauSpec::Source::TokenCounts:
+        return QStringLiteral("token_counts");
+    case TauSpec::Source::File:
+        return QStringLiteral("file");
+    }
+    return {};
+}
+
+}  // namespace
+
+int runStreamedSelection(const StreamedSelection &run)
+{
+    RunReport report(run.command);
+    Warnings warnings;
+    OutputSet outputs;
+    QElapsedTimer timer;
+    timer.start();
+
+    // Inputs are described from the hashes the read computed; the rest are hashed here.
+    QList<InputFileInfo> described;
+    bool inputsDescribed = false;
+    auto describe
+        = [&](const QString &role, const QString &path, const QString &knownHash) -> Status {
+        if (path.isEmpty())
+            return Done {};
+        auto info = !run.hash || !knownHash.isEmpty()
+            ? describeInputFileUnhashed(role, path, knownHash)
+            : describeInputFile(role, path);
+        if (!info)
+            return info.error();
+        report.addInput(*info);
+        return Done {};
+    };
+    auto describeOthers = [&](bool mustDescribe) -> Status {
+        inputsDescribed = true;
+        QList<QPair<QString, QString>> inputs = { { QStringLiteral("errors"), run.errorsPath },
+                                                  { QStringLiteral("llm_map"), run.llmMapPath } };
+        for (const auto &[role, path] : run.otherInputs)
+            inputs.append({ role, path });
+        for (const auto &[role, path] : inputs) {
+            if (Status done = describe(role, path, {}); !done && mustDescribe)
+                return done;
+        }
+        return Done {};
+    };
+    auto fail = [&](const Error &error) {
+        outputs.discard();
+        printWarnings(warnings);
+        const int failedCode = reportError(error);
+        if (run.reportPath.isEmpty())
+            return failedCode;
+        report.setFailure(error);
+        if (!inputsDescribed) {
+            describe(QStringLiteral("bpb"), run.bpbPath, {});
+            describeOthers(false);
+        }
+        report.addWarnings(warnings);
+        OutputSet reportOnly;
+        if (Status written = publishWithReport(reportOnly, run.reportPath, report.toJson());
+            !written)
+            reportError(written.error());
+        return failedCode;
+    };
+
+    report.setParameter(QStringLiteral("estimator"), estimatorName(run.estimate.estimator));
+    report.setParameter(QStringLiteral("match"), llmMatchingName(run.align.matching));
+    report.setParameter(QStringLiteral("combine"), combinationName(run.align.combination));
+    report.setParameter(QStringLiteral("dedupe_llms"), run.align.dedupeLlms);
+    report.setParameter(QStringLiteral("benchmarks_requested"),
+                        QJsonArray::fromStringList(run.align.benchmarks));
+    if (!run.metricOverrides.isEmpty())
+        report.setParameter(QStringLiteral("metric_overrides"),
+                            QJsonArray::fromStringList(run.metricOverrides));
+    report.setParameter(QStringLiteral("streamed"), true);
+    if (!run.hash)
+        report.setParameter(QStringLiteral("hashes"), QStringLiteral("not computed (--no-hash)"));
+
+    StreamEstimateOptions options;
+    options.estimate = run.estimate;
+    options.align = run.align;
+    options.firstText = run.firstText;
+    options.endText = run.endText;
+    options.hash = run.hash;
+    if (!run.llmMapPath.isEmpty()) {
+        auto map = loadLlmMap(run.llmMapPath);
+        if (!map)
+            return fail(map.error());
+        options.align.llmMap = std::move(map).value();
+    }
+    auto errors = loadBenchmarkErrors(run.errorsPath, run.errorsOptions);
+    if (!errors)
+        return fail(errors.error());
+    warnings += errors->warnings;
+    auto streamed = streamEstimate(run.bpbPath, run.bpbOptions, *errors, run.errorsPath, options);
+    if (!streamed)
+        return fail(streamed.error());
+    // Loading and estimating are one pass here: the phase is reported as estimate_s.
+    report.setPhaseSeconds(QStringLiteral("estimate_s"), secondsSince(timer));
+    warnings += streamed->warnings + streamed->aligned.warnings;
+    report.setAlignment(streamed->aligned);
+    report.setParameter(QStringLiteral("layout"), bpbLayoutName(BpbLayout::Npy));
+    report.setParameter(QStringLiteral("threads"), resolveThreadCount(run.estimate.threads));
+    report.setParameter(QStringLiteral("passes"), streamed->passes);
+    if (run.firstText != 0 || run.endText >= 0)
+        report.setParameter(QStringLiteral("text_range"),
+                            QJsonArray { double(streamed->firstText),
+                                         double(streamed->firstText + streamed->texts.size()) });
+    const QList<DroppedLlm> &dropped = streamed->aligned.dropped;
+    for (qsizetype i = 0; i < dropped.size() && i < 10; ++i)
+        printInfo(QStringLiteral("dropped LLM %1: %2").arg(dropped[i].name, dropped[i].reason));
+    if (dropped.size() > 10)
+        printInfo(QStringLiteral("… and %1 more dropped LLMs (all are listed in --report)")
+                      .arg(dropped.size() - 10));
+    const qint64 textCount = streamed->texts.size();
+    printInfo(QStringLiteral("%1: %2 LLMs used (matched by %3), %4 dropped; %5 texts; "
+                             "%6 of benchmarks %7 (streamed, %8 pass(es))")
+                  .arg(estimatorName(run.estimate.estimator))
+                  .arg(streamed->aligned.llms.size())
+                  .arg(llmMatchingName(run.align.matching))
+                  .arg(dropped.size())
+                  .arg(textCount)
+                  .arg(combinationName(run.align.combination))
+                  .arg(streamed->aligned.benchmarks.join(QLatin1Char('+')))
+                  .arg(streamed->passes));
+    report.setTextCount(textCount);
+
+    const Eigen::VectorXi rank = ranksDescending(streamed->values);
+    Eigen::VectorXd tau, weight;
+    if (!run.estimateOnly) {
+        Result<Eigen::VectorXd> caps = run.tau.source == TauSpec::Source::Uniform
+            ? uniformTau(textCount, run.tau.keepRatio)
+            : resolveTau(streamed->texts.toList(), run.tau, &warnings);
+        if (!caps)
+            return fail(caps.error());
+        tau = std::move(caps).value();
+        auto projected = project(streamed->values, tau, run.projection);
+        if (!projected)
+            return fail(projected.error());
+        weight = std::move(projected).value();
+        report.setPhaseSeconds(QStringLiteral("project_s"), secondsSince(timer));
+        report.setParameter(QStringLiteral("projection"), projectionName(run.projection));
+        report.setParameter(QStringLiteral("tau_source"), tauSourceName(run.tau.source));
+        if (run.tau.source != TauSpec::Source::File)
+            report.setParameter(QStringLiteral("keep_ratio"), run.tau.keepRatio);
+        printInfo(QStringLiteral("%1 projection: %2 of %3 texts get weight > 0")
+                      .arg(projectionName(run.projection))
+                      .arg((weight.array() > 0.0).count())
+                      .arg(textCount));
+    }
+
+    report.setOutput(run.output);
+    report.setParameter(QStringLiteral("format"),
+                        run.format == TableFormat::Json ? QStringLiteral("json")
+                                                        : QStringLiteral("csv"));
+    const QJsonObject metadata = report.toJson();
+    const auto write = [&](const ByteSink &sink) {
+        return formatSelectionColumns(streamed->texts, streamed->values, rank, tau, weight,
+                                      run.format, metadata, sink);
+    };
+    if (run.output == QLatin1String("-")) {
+        if (Status written
+            = writeAtomically(run.output, [&](const ByteSink &sink) { write(sink); });
+            !written)
+            return fail(written.error());
+    } else {
+        auto file = outputs.add(run.output);
+        if (!file)
+            return fail(file.error());
+        write((*file)->sink());
+        if (Status written = (*file)->finish(); !written)
+            return fail(written.error());
+    }
+    report.setPhaseSeconds(QStringLiteral("write_s"), secondsSince(timer));
+    printWarnings(warnings);
+
+    QJsonObject reportJson;
+    if (!run.reportPath.isEmpty()) {
+        for (const auto &[role, path, hash] :
+             { std::tuple { QStringLiteral("bpb"), run.bpbPath, streamed->bpbSha256 },
+               std::tuple { QStringLiteral("texts"), streamed->textsPath, streamed->textsSha256 },
+               std::tuple { QStringLiteral("llms"), streamed->llmsPath, streamed->llmsSha256 } }) {
+            if (Status done = describe(role, path, hash); !done)
+                return fail(done.error());
+        }
+        if (Status done = describeOthers(true); !done)
+            return fail(done.error());
+        report.setPhaseSeconds(QStringLiteral("hash_s"), secondsSince(timer));
+        report.addWarnings(warnings);
+        reportJson = report.toJson();
+    }
+    if (Status published = publishWithReport(outputs, run.reportPath, reportJson); !published)
+        return reportError(published.error());
+    return ExitOk;
+}
+
+}  // namespace pcs::cli

@@ -1,0 +1,44 @@
+#pragma once
+
+#include "io/benchmarkerrors.h"
+#include "io/bpbloader.h"
+#include "io/selectionwriter.h"
+#include "selection/alignment.h"
+#include "selection/estimators.h"
+#include "selection/projection.h"
+#include "selection/selectionrun.h"
+
+#include <QJsonObject>
+
+namespace pcs::cli {
+
+// What `estimate` and `select` were asked, for a BPB matrix that is streamed (a .npy).
+struct StreamedSelection {
+    QString command;  // "estimate" or "select"
+    bool estimateOnly = false;
+    QString bpbPath;
+    BpbLoadOptions bpbOptions;
+    QString errorsPath;
+    BenchmarkLoadOptions errorsOptions;
+    AlignOptions align;  // without the map
+    QString llmMapPath;
+    QStringList metricOverrides;
+    EstimateOptions estimate;
+    TauSpec tau;
+    Projection projection = Projection::Linear;
+    TableFormat format = TableFormat::Csv;
+    QString output;
+    QString reportPath;
+    bool hash = true;  // false: --no-hash
+    // The texts to estimate: [firstText, endText), -1 = to the last (a shard).
+    qint64 firstText = 0;
+    qint64 endText = -1;
+    // Input files named by options other than --bpb, --errors, --llm-map: (option, role).
+    QList<QPair<QString, QString>> otherInputs;
+};
+
+// Runs the command on the streamed matrix (selection/streamestimate.h): the same outputs and
+// report as the in-memory path, in O(N x block + D) memory. Returns the exit code.
+int runStreamedSelection(const StreamedSelection &run);
+
+}  // namespace pcs::cli

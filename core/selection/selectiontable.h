@@ -1,0 +1,22 @@
+#pragma once
+
+#include <QStringList>
+
+#include <Eigen/Core>
+
+namespace pcs {
+
+// One row per text: what the estimate and (optionally) the projection produced. The central
+// result type of a selection, shown by the models and charts and written by io/selectionwriter.h.
+struct SelectionTable {
+    QStringList texts;
+    Eigen::VectorXd estimate;
+    Eigen::VectorXi rank;  // 1 = largest estimate
+    // Both empty for an estimate-only table; both of size D for a distribution.
+    Eigen::VectorXd tau;
+    Eigen::VectorXd weight;
+
+    bool hasDistribution() const { return weight.size() > 0; }
+};
+
+}  // namespace pcs

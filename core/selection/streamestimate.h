@@ -1,0 +1,53 @@
+#pragma once
+
+#include "common/result.h"
+#include "common/taskcontrol.h"
+#include "io/benchmarkerrors.h"
+#include "io/bpbloader.h"
+#include "io/textnames.h"
+#include "selection/alignment.h"
+#include "selection/estimators.h"
+
+namespace pcs {
+
+struct StreamEstimateOptions {
+    EstimateOptions estimate;
+    AlignOptions align;
+    // The texts to estimate, [firstText, endText); endText -1 = to the last. A shard is a range.
+    // The row facts (missing values, identical rows) are those of the range, so a range whose
+    // rows are complete while another range's are not aligns differently: callers that need one
+    // alignment for all shards must check the whole matrix once.
+    qint64 firstText = 0;
+    qint64 endText = -1;
+    bool hash = true;  // SHA-256 of the matrix and its names files
+    qint64 blockBytes = 0;  // raw bytes per block; 0 = automatic (tests set it small)
+};
+
+struct StreamEstimate {
+    QStringList llms;  // of the BPB file
+    TextNames texts;  // of the range
+    qint64 firstText = 0;
+    qint64 totalTexts = 0;  // in the file
+    AlignedInputs aligned;
+    Eigen::VectorXd values;  // one estimate per text of the range
+    Warnings warnings;  // of the BPB file (negative values)
+    // Provenance, empty when not hashed: the matrix (hashed from the reads themselves when they
+    // are in file order, else by a concurrent sequential read) and its names files.
+    QString bpbSha256, textsSha256, llmsSha256;
+    QString textsPath, llmsPath;
+    int passes = 0;  // passes over the matrix: 1 unless the alignment changed after reading it
+};
+
+// The estimate of every text of a .npy BPB matrix (io::isStreamableBpb), read in blocks of
+// texts with the next block read while the current one is estimated. Memory is O(N x block + D).
+// The result is bit-identical to loadBpbMatrix + alignInputs + estimate: each block is the same
+// columns in doubles, and the estimators work column by column. The alignment is guessed before
+// the read (no missing values, no identical rows) and checked after it against the facts
+// gathered during the read; a wrong guess costs a second pass. Errors as loadBpbMatrix,
+// alignInputs and estimate give them; Canceled.
+Result<StreamEstimate> streamEstimate(const QString &bpbPath, const BpbLoadOptions &bpbOptions,
+                                      const BenchmarkErrors &errors, const QString &errorsPath,
+                                      const StreamEstimateOptions &options,
+                                      const TaskControl &control = TaskControl::none());
+
+}  // namespace pcs

@@ -1,0 +1,316 @@
+// The streamed estimate (selection/streamestimate.h) against the in-memory path, bit for bit.
+#include "common/testdata.h"
+#include "demo/demodata.h"
+#include "io/atomicwrite.h"
+#include "io/bpbconvert.h"
+#include "io/npywriter.h"
+#include "selection/selectionrun.h"
+#include "selection/streamestimate.h"
+
+#include <QProcess>
+#include <QTest>
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+using namespace pcs;
+
+namespace {
+
+const QList<Estimator> kEstimators = { Estimator::Spearmanr, Estimator::SignCdf, Estimator::Sign,
+                                       Estimator::SignSign, Estimator::Product };
+
+bool bitwiseEqual(const Eigen::VectorXd &a, const Eigen::VectorXd &b)
+{
+    return a.size() == b.size()
+        && std::memcmp(a.data(), b.data(), std::size_t(a.size()) * sizeof(double)) == 0;
+}
+
+// The first differing index, for messages.
+QString firstDifference(const Eigen::VectorXd &a, const Eigen::VectorXd &b)
+{
+    if (a.size() != b.size())
+        return QStringLiteral("sizes %1 and %2").arg(a.size()).arg(b.size());
+    for (Eigen::Index j = 0; j < a.size(); ++j)
+        if (std::memcmp(&a[j], &b[j], sizeof(double)) != 0)
+            return QStringLiteral("text %1: %2 vs %3")
+                .arg(j)
+                .arg(a[j], 0, 'g', 17)
+                .arg(b[j], 0, 'g', 17);
+    return {};
+}
+
+Status writeNpy(const QString &path, const BpbMatrix &matrix, NpyDtype dtype, bool fortran)
+{
+    OutputSet outputs;
+    if (Status added = addNpyBpbMatrix(outputs, path, matrix, dtype, fortran); !added)
+        return added;
+    return outputs.publish();
+}
+
+// The in-memory answer: load, align, estimate (what `select` did before streaming).
+Eigen::VectorXd inMemory(const QString &bpbPath, const QString &errorsPath,
+                         const AlignOptions &align, Estimator estimator,
+                         AlignedInputs *alignedOut = nullptr)
+{
+    auto inputs = loadSelectionInputs(bpbPath, {}, errorsPath, {}, align);
+    if (!inputs)
+        qFatal("in-memory load failed: %s", qPrintable(inputs.error().toString()));
+    if (alignedOut)
+        *alignedOut = inputs->aligned;
+    auto values = estimateSelection(*inputs, { estimator, 0 });
+    if (!values)
+        qFatal("in-memory estimate failed: %s", qPrintable(values.error().toString()));
+    return *values;
+}
+
+Result<StreamEstimate> streamed(const QString &bpbPath, const QString &errorsPath,
+                                const AlignOptions &align, Estimator estimator, qint64 blockBytes,
+                                qint64 first = 0, qint64 end = -1)
+{
+    auto errors = loadBenchmarkErrors(errorsPath, {});
+    if (!errors)
+        return errors.error();
+    StreamEstimateOptions options;
+    options.estimate.estimator = estimator;
+    options.align = align;
+    options.blockBytes = blockBytes;
+    options.firstText = first;
+    options.endText = end;
+    return streamEstimate(bpbPath, {}, *errors, errorsPath, options);
+}
+
+}  // namespace
+
+class TestStreamEstimate : public QObject {
+    Q_OBJECT
+private:
+    // Every estimator, both orders and both dtypes, blocks of a few texts: equal to the bit.
+    void compareAll(const QString &csvPath, const QString &errorsPath, const AlignOptions &align,
+                    int expectedPasses)
+    {
+        QTemporaryDir dir;
+        auto matrix = loadBpbMatrix(csvPath);
+        QVERIFY2(matrix.ok(), matrix.ok() ? "" : qPrintable(matrix.error().toString()));
+        for (const bool fortran : { false, true }) {
+            for (const NpyDtype dtype : { NpyDtype::Float64, NpyDtype::Float32 }) {
+                const QString npy
+                    = dir.filePath(QStringLiteral("m_%1_%2.npy").arg(fortran).arg(int(dtype)));
+                QVERIFY(writeNpy(npy, *matrix, dtype, fortran).ok());
+                for (const Estimator estimator : kEstimators) {
+                    // The reference reads the same .npy (float32 rounds the values).
+                    AlignedInputs aligned;
+                    const Eigen::VectorXd expected
+                        = inMemory(npy, errorsPath, align, estimator, &aligned);
+                    // 7 texts' worth of bytes per block: many blocks, a short last one.
+                    const qint64 blockBytes
+                        = 7 * matrix->llms.size() * (dtype == NpyDtype::Float64 ? 8 : 4);
+                    auto got = streamed(npy, errorsPath, align, estimator, blockBytes);
+                    QVERIFY2(got.ok(), got.ok() ? "" : qPrintable(got.error().toString()));
+                    QVERIFY2(bitwiseEqual(got->values, expected),
+                             qPrintable(QStringLiteral("%1, fortran %2, dtype %3: %4")
+                                            .arg(estimatorName(estimator))
+                                            .arg(fortran)
+                                            .arg(int(dtype))
+                                            .arg(firstDifference(got->values, expected))));
+                    QCOMPARE(got->aligned.llms, aligned.llms);
+                    QCOMPARE(got->aligned.dropped.size(), aligned.dropped.size());
+                    QCOMPARE(got->aligned.duplicates.size(), aligned.duplicates.size());
+                    QCOMPARE(got->passes, expectedPasses);
+                    QCOMPARE(got->texts.toList(), matrix->texts);
+                }
+            }
+        }
+    }
+
+private Q_SLOTS:
+    void demoEveryEstimatorBitIdentical()
+    {
+        DemoOptions options;
+        options.llms = 40;
+        options.texts = 300;
+        const DemoDataset demo = generateDemoDataset(options);
+        QTemporaryDir dir;
+        auto files = writeDemoDataset(demo, dir.path());
+        QVERIFY(files.ok());
+        compareAll(files->bpb, files->errors, {}, 1);
+    }
+
+    void upstreamDataBitIdentical()
+    {
+        PCS_REQUIRE_UPSTREAM_DATA();
+        // The file holds one LLM twice: warned about, and kept (the guess holds, one pass).
+        compareAll(test::upstreamFile("chunked_synthetic_sample_bpb_id.csv"),
+                   test::upstreamFile("error.csv"), {}, 1);
+    }
+
+    void upstreamDedupeTakesASecondPass()
+    {
+        PCS_REQUIRE_UPSTREAM_DATA();
+        // --dedupe-llms drops the duplicate the guess could not know of: a second pass.
+        AlignOptions align;
+        align.dedupeLlms = true;
+        compareAll(test::upstreamFile("chunked_synthetic_sample_bpb_id.csv"),
+                   test::upstreamFile("error.csv"), align, 2);
+    }
+
+    void missingValuesDropTheRowAsInMemory()
+    {
+        DemoOptions options;
+        options.llms = 12;
+        options.texts = 50;
+        DemoDataset demo = generateDemoDataset(options);
+        demo.bpb.values(3, 17) = std::numeric_limits<double>::quiet_NaN();
+        QTemporaryDir dir;
+        auto files = writeDemoDataset(demo, dir.path());
+        QVERIFY(files.ok());
+        const QString npy = dir.filePath("m.npy");
+        QVERIFY(writeNpy(npy, demo.bpb, NpyDtype::Float64, false).ok());
+        AlignedInputs aligned;
+        const Eigen::VectorXd expected
+            = inMemory(npy, files->errors, {}, Estimator::Spearmanr, &aligned);
+        auto got = streamed(npy, files->errors, {}, Estimator::Spearmanr, 1000);
+        QVERIFY2(got.ok(), got.ok() ? "" : qPrintable(got.error().toString()));
+        QVERIFY(bitwiseEqual(got->values, expected));
+        QCOMPARE(got->passes, 2);
+        QCOMPARE(got->aligned.dropped.size(), 1);
+        QCOMPARE(got->aligned.dropped.first().reason, aligned.dropped.first().reason);
+        QVERIFY(got->aligned.dropped.first().reason.contains(demo.bpb.texts[17]));
+    }
+
+    void textRangeIsASliceOfTheWhole()
+    {
+        DemoOptions options;
+        options.llms = 20;
+        options.texts = 101;
+        const DemoDataset demo = generateDemoDataset(options);
+        QTemporaryDir dir;
+        auto files = writeDemoDataset(demo, dir.path());
+        QVERIFY(files.ok());
+        const QString npy = dir.filePath("m.npy");
+        QVERIFY(writeNpy(npy, demo.bpb, NpyDtype::Float64, true).ok());
+        auto whole = streamed(npy, files->errors, {}, Estimator::SignSign, 0);
+        QVERIFY(whole.ok());
+        Eigen::VectorXd joined(0);
+        for (const auto &[first, end] :
+             { std::pair { 0, 34 }, std::pair { 34, 68 }, std::pair { 68, 101 } }) {
+            auto part = streamed(npy, files->errors, {}, Estimator::SignSign, 500, first, end);
+            QVERIFY2(part.ok(), part.ok() ? "" : qPrintable(part.error().toString()));
+            QCOMPARE(part->firstText, qint64(first));
+            QCOMPARE(part->texts.size(), qint64(end - first));
+            QCOMPARE(part->texts[0], demo.bpb.texts[first]);
+            joined.conservativeResize(joined.size() + part->values.size());
+            joined.tail(part->values.size()) = part->values;
+        }
+        QVERIFY(bitwiseEqual(joined, whole->values));
+        auto outside = streamed(npy, files->errors, {}, Estimator::SignSign, 0, 90, 102);
+        QVERIFY(!outside.ok());
+        QVERIFY(outside.error().reason.contains("[90, 102)"));
+    }
+
+    void infiniteValueIsTheLoadersError()
+    {
+        DemoOptions options;
+        options.llms = 6;
+        options.texts = 30;
+        DemoDataset demo = generateDemoDataset(options);
+        demo.bpb.values(2, 20) = std::numeric_limits<double>::infinity();
+        demo.bpb.values(1, 9) = -0.5;
+        QTemporaryDir dir;
+        auto files = writeDemoDataset(demo, dir.path());
+        QVERIFY(files.ok());
+        const QString npy = dir.filePath("m.npy");
+        QVERIFY(writeNpy(npy, demo.bpb, NpyDtype::Float64, false).ok());
+        auto loaded = loadBpbMatrix(npy);
+        QVERIFY(!loaded.ok());
+        auto got = streamed(npy, files->errors, {}, Estimator::Spearmanr, 100);
+        QVERIFY(!got.ok());
+        QCOMPARE(got.error().toString(), loaded.error().toString());
+
+        // Without the infinity: the negative value gives the loader's warning.
+        demo.bpb.values(2, 20) = 1.0;
+        QVERIFY(writeNpy(npy, demo.bpb, NpyDtype::Float64, false).ok());
+        loaded = loadBpbMatrix(npy);
+        QVERIFY(loaded.ok());
+        got = streamed(npy, files->errors, {}, Estimator::Spearmanr, 100);
+        QVERIFY(got.ok());
+        QCOMPARE(got->warnings.size(), 1);
+        QCOMPARE(got->warnings.first().toString(), loaded->warnings.first().toString());
+    }
+
+    void hashesAreTheFilesSha256()
+    {
+        DemoOptions options;
+        options.llms = 8;
+        options.texts = 40;
+        const DemoDataset demo = generateDemoDataset(options);
+        QTemporaryDir dir;
+        auto files = writeDemoDataset(demo, dir.path());
+        QVERIFY(files.ok());
+        for (const bool fortran : { true, false }) {
+            const QString npy = dir.filePath(QStringLiteral("m%1.npy").arg(fortran));
+            QVERIFY(writeNpy(npy, demo.bpb, NpyDtype::Float32, fortran).ok());
+            auto got = streamed(npy, files->errors, {}, Estimator::Spearmanr, 64);
+            QVERIFY(got.ok());
+            for (const auto &[path, hash] :
+                 { std::pair { npy, got->bpbSha256 },
+                   std::pair { npyTextsFileFor(npy), got->textsSha256 },
+                   std::pair { npyLlmsFileFor(npy), got->llmsSha256 } }) {
+                QProcess sha;
+                sha.start(QStringLiteral("sha256sum"), { path });
+                QVERIFY(sha.waitForFinished());
+                QCOMPARE(hash, QString::fromLatin1(sha.readAllStandardOutput().left(64)));
+            }
+        }
+    }
+
+    void convertRoundTrip()
+    {
+        DemoOptions options;
+        options.llms = 9;
+        options.texts = 77;
+        const DemoDataset demo = generateDemoDataset(options);
+        QTemporaryDir dir;
+        auto files = writeDemoDataset(demo, dir.path());
+        QVERIFY(files.ok());
+        auto original = loadBpbMatrix(files->bpb);
+        QVERIFY(original.ok());
+        // CSV -> f64 .npy (exact), then streamed .npy -> f32 .npy (rounded to float).
+        const QString exact = dir.filePath("exact.npy");
+        auto converted = convertBpbToNpy(files->bpb, {}, exact, {});
+        QVERIFY2(converted.ok(), converted.ok() ? "" : qPrintable(converted.error().toString()));
+        auto back = loadBpbMatrix(exact);
+        QVERIFY(back.ok());
+        QCOMPARE(back->llms, original->llms);
+        QCOMPARE(back->texts, original->texts);
+        QVERIFY(back->values == original->values);
+        const QString narrow = dir.filePath("narrow.npy");
+        BpbConvertOptions f32;
+        f32.dtype = NpyDtype::Float32;
+        converted = convertBpbToNpy(exact, {}, narrow, f32);
+        QVERIFY(converted.ok());
+        QVERIFY(converted->streamed);
+        back = loadBpbMatrix(narrow);
+        QVERIFY(back.ok());
+        QCOMPARE(back->texts, original->texts);
+        QVERIFY(back->values == original->values.cast<float>().cast<double>());
+        // C order, float32, through the in-memory path.
+        const QString cOrder = dir.filePath("c.npy");
+        f32.fortranOrder = false;
+        QVERIFY(convertBpbToNpy(exact, {}, cOrder, f32).ok());
+        back = loadBpbMatrix(cOrder);
+        QVERIFY(back.ok());
+        QVERIFY(back->values == original->values.cast<float>().cast<double>());
+        // Errors: a missing input, a .npy without its names files.
+        QVERIFY(!convertBpbToNpy(dir.filePath("none.csv"), {}, dir.filePath("x.npy"), {}).ok());
+        QFile::copy(exact, dir.filePath("bare.npy"));
+        auto bare = convertBpbToNpy(dir.filePath("bare.npy"), {}, dir.filePath("y.npy"), {});
+        QVERIFY(!bare.ok());
+        QVERIFY(bare.error().reason.contains("texts file"));
+        QVERIFY(!QFile::exists(dir.filePath("y.npy")));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestStreamEstimate)
+#include "tst_streamestimate.moc"
