@@ -340,6 +340,50 @@ private Q_SLOTS:
         QSqlDatabase::removeDatabase(QStringLiteral("check"));
     }
 
+    // The automatic decision the audit and calibration read is derived from the stored
+    // thresholds by the store's own rule: after each threshold change it equals the store's
+    // item().autoDecision and decide(score, thresholds), also for scores exactly at a threshold.
+    void scoredItemsFollowTheStoredThresholds()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("queue.sqlite"));
+        QByteArray lines;
+        const std::vector<double> scores { 0,  10, 29.5,  30, 30.000001, 49.999, 50, 50.5,
+                                           60, 70, 79.99, 80, 80.01,     95,     100 };
+        for (std::size_t i = 0; i < scores.size(); ++i)
+            lines += QStringLiteral("{\"text\":\"document %1\"}\n").arg(i).toUtf8();
+        const QString input = test::writeFile(dir, QStringLiteral("in.jsonl"), lines);
+        auto store = QueueStore::open(path);
+        QVERIFY(store.ok());
+        QVERIFY((*store)->importJsonl(input, QStringLiteral("text")).ok());
+        for (std::size_t i = 0; i < scores.size(); ++i) {
+            AssessmentRecord record;
+            record.score = scores[i];
+            QVERIFY((*store)->recordAssessment(qint64(i + 1), record).ok());
+        }
+        for (const Thresholds thresholds : { Thresholds {}, Thresholds { 60, 30 },
+                                             Thresholds { 70, 70 }, Thresholds { 100, 0 } }) {
+            QVERIFY((*store)->setThresholds(thresholds.filter, thresholds.revise).ok());
+            auto queue = QueueConnection::open(path);
+            QVERIFY(queue.ok());
+            auto items = readScoredItems(**queue);
+            QVERIFY(items.ok());
+            QCOMPARE(items->size(), scores.size());
+            for (std::size_t i = 0; i < scores.size(); ++i) {
+                const ScoredItem &item = (*items)[i];
+                QCOMPARE(item.score, scores[i]);
+                QCOMPARE(item.automatic, decide(scores[i], thresholds));
+                QCOMPARE(std::optional(item.automatic), (*store)->item(item.id)->autoDecision);
+            }
+            if (thresholds.filter == 60) {  // by hand: a score at a threshold takes the milder
+                QCOMPARE((*items)[3].automatic, K);  // 30
+                QCOMPARE((*items)[4].automatic, R);  // 30.000001
+                QCOMPARE((*items)[8].automatic, R);  // 60
+                QCOMPARE((*items)[9].automatic, F);  // 70
+            }
+        }
+    }
+
     void connectionErrors()
     {
         QTemporaryDir dir;
