@@ -224,10 +224,7 @@ Result<Criteria> ReviewSession::criteria() const
 
 bool ReviewSession::hasCriteria() const
 {
-    if (!store())
-        return false;
-    const auto stored = store()->property(kCriteriaKey);
-    return stored && !stored->isEmpty();
+    return m_project && m_project->hasCriteria();
 }
 
 Status ReviewSession::setCriteria(const Criteria &criteria)
