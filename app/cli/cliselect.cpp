@@ -299,10 +299,10 @@ int runSelection(const QStringList &arguments, Mode mode)
         return *refused;
 
     const bool hashInputs = !parser.isSet(QStringLiteral("no-hash"));
-    // A .npy matrix is streamed in blocks of texts: never whole in memory. (A shard still goes
-    // through the loader: its description and global indices are written on that path.)
-    if (mode != Mode::Project && !shard
-        && io::isStreamableBpb(parser.value(QStringLiteral("bpb")), s.bpbOptions)) {
+    // A .npy or text-rows matrix is streamed in blocks of texts: never whole in memory. A shard
+    // reads only its own texts' values once the whole matrix's row facts are known.
+    if (mode != Mode::Project
+        && io::isBlockReadableBpb(parser.value(QStringLiteral("bpb")), s.bpbOptions)) {
         StreamedSelection run;
         run.command = s.command;
         run.estimateOnly = mode == Mode::Estimate;
@@ -320,6 +320,7 @@ int runSelection(const QStringList &arguments, Mode mode)
         run.output = parser.value(QStringLiteral("output"));
         run.reportPath = parser.value(QStringLiteral("report"));
         run.hash = hashInputs;
+        run.shard = shard;
         if (mode != Mode::Estimate)
             for (const auto &[option, role] :
                  { std::pair { QStringLiteral("tau"), QStringLiteral("tau") },
