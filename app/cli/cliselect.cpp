@@ -16,6 +16,7 @@
 #include "selection/selectionrun.h"
 #include "selection/shardedprojection.h"
 #include "selection/domains.h"
+#include "selection/estimatorinfo.h"
 #include "selection/standardize.h"
 
 #include <QElapsedTimer>
@@ -76,7 +77,7 @@ void addOptions(QCommandLineParser &parser, Mode mode)
                            "of the default choice, e.g. gsm8k=exact_match,strict-match. "
                            "Repeatable."),
             QStringLiteral("TASK=METRIC[,FILTER]"));
-        add(QStringLiteral("estimator"), QStringLiteral("spearmanr (default), sign_cdf, sign, sign_sign or product."), QStringLiteral("NAME"), QStringLiteral("spearmanr"));
+        add(QStringLiteral("estimator"), estimatorHelpText(), QStringLiteral("NAME"), QStringLiteral("spearmanr"));
         add(QStringLiteral("layout"), QStringLiteral("BPB layout: auto (default), text-rows, llm-rows, long or npy."), QStringLiteral("NAME"), QStringLiteral("auto"));
         add(QStringLiteral("texts"), QStringLiteral("For .npy: text names, one per line."), QStringLiteral("FILE"));
         add(QStringLiteral("llms"), QStringLiteral("For .npy: LLM names, one per line."), QStringLiteral("FILE"));
