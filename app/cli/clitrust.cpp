@@ -56,6 +56,9 @@ std::optional<int> readTrustSettings(const QCommandLineParser &parser, TrustSett
         return names.contains(QLatin1String(name)) && parser.isSet(QLatin1String(name));
     };
     settings.standardize = has("standardize");
+    // --seed and --ci belong to the bootstrap only where it is offered (validate has its own).
+    if (!names.contains(QLatin1String("bootstrap")))
+        return std::nullopt;
     if (has("bootstrap")) {
         const auto resamples = intOption(parser, QStringLiteral("bootstrap"), 0, 1, command);
         if (!resamples)
