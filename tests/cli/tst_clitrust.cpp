@@ -62,8 +62,9 @@ private slots:
         const QString one = dir.filePath(QStringLiteral("one.csv"));
         const QString two = dir.filePath(QStringLiteral("two.csv"));
         const QString report = dir.filePath(QStringLiteral("report.json"));
-        const QStringList common = upstream()
-            + QStringList { "--keep-ratio", "0.2", "--bootstrap", "40", "--seed", "7", "--ci", "0.8" };
+        const QStringList common
+            = upstream() + QStringList { "--keep-ratio", "0.2", "--bootstrap", "40",
+                                         "--seed",       "7",   "--ci",        "0.8" };
         const Run a = cli(QStringList { "select" } + common
                           + QStringList { "--threads", "1", "--output", one, "--report", report });
         QVERIFY2(a.exitCode == 0, a.err.constData());
@@ -76,14 +77,17 @@ private slots:
         QCOMPARE(csv.count('\n'), qsizetype(264));
         QVERIFY(a.err.contains("bootstrap (40 resamples"));
         QVERIFY(a.err.contains("mean Jaccard"));
-        const QJsonObject bootstrap = readJson(report).value(QStringLiteral("bootstrap")).toObject();
+        const QJsonObject bootstrap
+            = readJson(report).value(QStringLiteral("bootstrap")).toObject();
         QCOMPARE(bootstrap.value(QStringLiteral("resamples")).toInt(), 40);
         QCOMPARE(bootstrap.value(QStringLiteral("seed")).toString(), QStringLiteral("7"));
         QCOMPARE(bootstrap.value(QStringLiteral("level")).toDouble(), 0.8);
         const double jaccard = bootstrap.value(QStringLiteral("mean_jaccard")).toDouble();
         QVERIFY(jaccard > 0 && jaccard <= 1);
-        QVERIFY(readJson(report).value(QStringLiteral("timings")).toObject().contains(
-            QStringLiteral("bootstrap_s")));
+        QVERIFY(readJson(report)
+                    .value(QStringLiteral("timings"))
+                    .toObject()
+                    .contains(QStringLiteral("bootstrap_s")));
         // Every row: ci_low <= ci_high, p_selected in [0, 1]; texts with p_selected >= 0.9 are
         // the report's stable count.
         int stable = 0;
@@ -106,13 +110,15 @@ private slots:
         QVERIFY2(c.exitCode == 0, c.err.constData());
         const QJsonObject first
             = readJson(json).value(QStringLiteral("texts")).toArray().first().toObject();
-        QVERIFY(first.contains(QStringLiteral("ci_low")) && first.contains(QStringLiteral("p_selected")));
+        QVERIFY(first.contains(QStringLiteral("ci_low"))
+                && first.contains(QStringLiteral("p_selected")));
     }
 
     void usageErrors()
     {
         PCS_REQUIRE_UPSTREAM_DATA();
-        const QStringList base = QStringList { "select" } + upstream() + QStringList { "--keep-ratio", "0.2" };
+        const QStringList base
+            = QStringList { "select" } + upstream() + QStringList { "--keep-ratio", "0.2" };
         const Run seedAlone = cli(base + QStringList { "--seed", "3" });
         QCOMPARE(seedAlone.exitCode, 2);
         QVERIFY(seedAlone.err.contains("--bootstrap"));
@@ -128,13 +134,16 @@ private slots:
         PCS_REQUIRE_UPSTREAM_DATA();
         QTemporaryDir dir;
         const QString report = dir.filePath(QStringLiteral("r.json"));
-        const Run raw = cli(QStringList { "estimate" } + upstream()
-                            + QStringList { "--estimator", "product", "--output",
-                                            dir.filePath(QStringLiteral("raw.csv")), "--report", report });
+        const Run raw
+            = cli(QStringList { "estimate" } + upstream()
+                  + QStringList { "--estimator", "product", "--output",
+                                  dir.filePath(QStringLiteral("raw.csv")), "--report", report });
         QVERIFY2(raw.exitCode == 0, raw.err.constData());
         QVERIFY(raw.err.contains("warning: product is uncentred"));
-        QVERIFY(readJson(report).value(QStringLiteral("estimator_warning")).toString().contains(
-            QStringLiteral("uncentred")));
+        QVERIFY(readJson(report)
+                    .value(QStringLiteral("estimator_warning"))
+                    .toString()
+                    .contains(QStringLiteral("uncentred")));
         const QString report2 = dir.filePath(QStringLiteral("r2.json"));
         const Run standardized
             = cli(QStringList { "estimate" } + upstream()
@@ -142,11 +151,13 @@ private slots:
                                   dir.filePath(QStringLiteral("std.csv")), "--report", report2 });
         QVERIFY2(standardized.exitCode == 0, standardized.err.constData());
         QVERIFY(!standardized.err.contains("uncentred"));
-        const QJsonObject parameters = readJson(report2).value(QStringLiteral("parameters")).toObject();
+        const QJsonObject parameters
+            = readJson(report2).value(QStringLiteral("parameters")).toObject();
         QCOMPARE(parameters.value(QStringLiteral("standardize")).toBool(), true);
         QVERIFY(!readJson(report2).contains(QStringLiteral("estimator_warning")));
         // Standardized product is a correlation: every estimate in [-1, 1].
-        const QList<QByteArray> lines = readAll(dir.filePath(QStringLiteral("std.csv"))).split('\n');
+        const QList<QByteArray> lines
+            = readAll(dir.filePath(QStringLiteral("std.csv"))).split('\n');
         for (qsizetype i = 1; i < lines.size(); ++i) {
             if (lines[i].isEmpty())
                 continue;
@@ -160,8 +171,8 @@ private slots:
     {
         QTemporaryDir dir;
         // The demo's BPB file has a domain column: the breakdown comes by itself.
-        const Run demo = cli({ "demo", "--output", dir.filePath(QStringLiteral("demo")), "--no-filter",
-                               "--llms", "40", "--texts", "300" });
+        const Run demo = cli({ "demo", "--output", dir.filePath(QStringLiteral("demo")),
+                               "--no-filter", "--llms", "40", "--texts", "300" });
         QVERIFY2(demo.exitCode == 0, demo.err.constData());
         const QString bpb = dir.filePath(QStringLiteral("demo/bpb.csv"));
         const QString errors = dir.filePath(QStringLiteral("demo/errors.csv"));
@@ -178,13 +189,15 @@ private slots:
             if (!line.isEmpty())
                 total += line.split(',').at(3).toDouble();
         QVERIFY(std::abs(total - 1) < 1e-9);
-        QVERIFY(readJson(report).value(QStringLiteral("domains")).toObject().contains(
-            QStringLiteral("per_domain")));
+        QVERIFY(readJson(report)
+                    .value(QStringLiteral("domains"))
+                    .toObject()
+                    .contains(QStringLiteral("per_domain")));
         // --domains overrides it; a text without a domain is a clear error naming the file.
         const QString file = test::writeFile(dir, QStringLiteral("d.csv"), "text,domain\nnone,x\n");
-        const Run missing = cli({ "select", "--bpb", bpb, "--errors", errors, "--keep-ratio",
-                                  "0.2", "--domains", file, "--output",
-                                  dir.filePath(QStringLiteral("sel2.csv")) });
+        const Run missing
+            = cli({ "select", "--bpb", bpb, "--errors", errors, "--keep-ratio", "0.2", "--domains",
+                    file, "--output", dir.filePath(QStringLiteral("sel2.csv")) });
         QCOMPARE(missing.exitCode, 2);
         QVERIFY(missing.err.contains(file.toUtf8()));
         QVERIFY(missing.err.contains("no domain for 300 of the 300 texts"));
@@ -205,7 +218,8 @@ private slots:
         const QJsonObject v = readJson(json);
         for (const char *key : { "selected", "uniform", "random" }) {
             const QJsonObject summary = v.value(QLatin1String(key)).toObject();
-            QVERIFY(summary.contains(QStringLiteral("mean")) && summary.contains(QStringLiteral("sd")));
+            QVERIFY(summary.contains(QStringLiteral("mean"))
+                    && summary.contains(QStringLiteral("sd")));
         }
         const QJsonArray folds = v.value(QStringLiteral("folds")).toArray();
         QCOMPARE(folds.size(), 5);
@@ -213,7 +227,8 @@ private slots:
         // Whole families: no family on two folds.
         QHash<QString, int> foldOf;
         for (int f = 0; f < folds.size(); ++f) {
-            for (const QJsonValue &name : folds[f].toObject().value(QStringLiteral("held_out")).toArray()) {
+            for (const QJsonValue &name :
+                 folds[f].toObject().value(QStringLiteral("held_out")).toArray()) {
                 const QString family = name.toString().section(QLatin1Char('\''), 1, 1);
                 QVERIFY(!foldOf.contains(family) || foldOf.value(family) == f);
                 foldOf.insert(family, f);

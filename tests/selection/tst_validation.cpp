@@ -11,6 +11,8 @@
 
 #include "common/testdata.h"
 
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QSet>
 #include <QTest>
 
