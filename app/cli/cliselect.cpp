@@ -227,7 +227,7 @@ std::optional<int> readSettings(const QCommandLineParser &parser, Settings &s)
                      parser.value(QStringLiteral("token-counts")), *ratio};
         }
     }
-    if (const auto failed = readTrustSettings(parser, s.trust, s.command))
+    if (const auto failed = readTrustSettings(parser, s.trust, s.command, s.mode == Mode::Select))
         return failed;
     const QString format = parser.value(QStringLiteral("format")).toLower();
     if (format == QLatin1String("json") || (format.isEmpty() && parser.value(QStringLiteral("output")).endsWith(QLatin1String(".json"), Qt::CaseInsensitive)))

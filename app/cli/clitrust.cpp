@@ -49,7 +49,7 @@ void addTrustOptions(QCommandLineParser &parser, bool estimates, bool selects)
 }
 
 std::optional<int> readTrustSettings(const QCommandLineParser &parser, TrustSettings &settings,
-                                     const QString &command)
+                                     const QString &command, bool selects)
 {
     const QStringList names = parser.optionNames();
     auto has = [&](const char *name) {
@@ -57,7 +57,7 @@ std::optional<int> readTrustSettings(const QCommandLineParser &parser, TrustSett
     };
     settings.standardize = has("standardize");
     // --seed and --ci belong to the bootstrap only where it is offered (validate has its own).
-    if (!names.contains(QLatin1String("bootstrap")))
+    if (!selects)
         return std::nullopt;
     if (has("bootstrap")) {
         const auto resamples = intOption(parser, QStringLiteral("bootstrap"), 0, 1, command);

@@ -30,9 +30,10 @@ struct TrustSettings {
 
 // --standardize for estimating commands; --bootstrap, --seed, --ci and --domains for `select`.
 void addTrustOptions(QCommandLineParser &parser, bool estimates, bool selects);
-// Reads them; returns an exit code after a usage error.
+// Reads them (`selects`: the options were added with selects = true); returns an exit code
+// after a usage error.
 std::optional<int> readTrustSettings(const QCommandLineParser &parser, TrustSettings &settings,
-                                     const QString &command);
+                                     const QString &command, bool selects);
 
 // The estimator's caveat (product without --standardize) on stderr and in the report, and the
 // choice in the report's parameters.

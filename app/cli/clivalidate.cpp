@@ -134,7 +134,7 @@ int runValidateCommand(const QStringList &arguments)
             QStringLiteral("unknown --group-by '%1'; choose llm or family").arg(groupBy), kCommand);
     options.groupByFamily = groupBy == QLatin1String("family");
     TrustSettings trust;
-    if (const auto failed = readTrustSettings(parser, trust, kCommand))
+    if (const auto failed = readTrustSettings(parser, trust, kCommand, false))
         return *failed;
     options.standardize = trust.standardize;
 

