@@ -2,12 +2,13 @@
 #include "clicommands.h"
 #include "cliprojectshards.h"
 #include "cliselectstream.h"
-#include "clitrust.h"
 #include "clisupport.h"
+#include "clitrust.h"
 
 #include "common/parallel.h"
 #include "io/atomicwrite.h"
 #include "io/bpbsource.h"
+#include "io/bpbtextrowsource.h"
 #include "io/fileinfo.h"
 #include "io/namedvalues.h"
 #include "io/outputpaths.h"
@@ -316,8 +317,12 @@ int runSelection(const QStringList &arguments, Mode mode)
     // A .npy or text-rows matrix is streamed in blocks of texts: never whole in memory. A shard
     // reads only its own texts' values once the whole matrix's row facts are known. The bootstrap,
     // --standardize and the per-domain breakdown need every value at once, so they load it.
-    const bool needsWholeMatrix =
-        s.trust.standardize || s.trust.bootstrap > 0 || !s.trust.domainsPath.isEmpty();
+    // A BPB file's own domain column gives the breakdown without --domains.
+    const bool needsWholeMatrix = s.trust.standardize || s.trust.bootstrap > 0
+        || !s.trust.domainsPath.isEmpty()
+        || (mode == Mode::Select
+            && io::textRowsHasLabelColumn(parser.value(QStringLiteral("bpb")), s.bpbOptions,
+                                          QStringLiteral("domain")));
     if (mode != Mode::Project && !needsWholeMatrix
         && io::isBlockReadableBpb(parser.value(QStringLiteral("bpb")), s.bpbOptions)) {
         StreamedSelection run;

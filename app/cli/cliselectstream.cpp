@@ -2,6 +2,7 @@
 #include "cliselectstream.h"
 
 #include "clisupport.h"
+#include "clitrust.h"
 
 #include "common/parallel.h"
 #include "io/atomicwrite.h"
@@ -76,6 +77,13 @@ int runStreamedSelection(const StreamedSelection &run)
         }
         return Done {};
     };
+    // Publishing failed (a full disk, an input gone before it was hashed): the outputs and the
+    // report are one set, so the old files stay as they were, the old report too.
+    auto failPublishing = [&](const Error &error) {
+        outputs.discard();
+        printWarnings(warnings);
+        return reportError(error);
+    };
     auto fail = [&](const Error &error) {
         outputs.discard();
         printWarnings(warnings);
@@ -96,6 +104,8 @@ int runStreamedSelection(const StreamedSelection &run)
     };
 
     report.setParameter(QStringLiteral("estimator"), estimatorName(run.estimate.estimator));
+    // Streamed runs never standardize (that needs the whole matrix): the raw estimator's caveat.
+    noteEstimatorChoice(run.estimate.estimator, TrustSettings {}, report);
     report.setParameter(QStringLiteral("match"), llmMatchingName(run.align.matching));
     report.setParameter(QStringLiteral("combine"), combinationName(run.align.combination));
     report.setParameter(QStringLiteral("dedupe_llms"), run.align.dedupeLlms);
@@ -213,29 +223,29 @@ int runStreamedSelection(const StreamedSelection &run)
     if (run.shard) {
         auto file = outputs.add(run.output);
         if (!file)
-            return fail(file.error());
+            return failPublishing(file.error());
         formatEstimateShard(streamed->texts.toList(), streamed->values, shardInfo.texts.first,
                             (*file)->sink());
         if (Status written = (*file)->finish(); !written)
-            return fail(written.error());
+            return failPublishing(written.error());
         auto info = outputs.add(estimateShardInfoPath(run.output));
         if (!info)
-            return fail(info.error());
+            return failPublishing(info.error());
         (*info)->write(QJsonDocument(shardInfo.toJson()).toJson(QJsonDocument::Indented));
         if (Status written = (*info)->finish(); !written)
-            return fail(written.error());
+            return failPublishing(written.error());
     } else if (run.output == QLatin1String("-")) {
         if (Status written
             = writeAtomically(run.output, [&](const ByteSink &sink) { write(sink); });
             !written)
-            return fail(written.error());
+            return failPublishing(written.error());
     } else {
         auto file = outputs.add(run.output);
         if (!file)
-            return fail(file.error());
+            return failPublishing(file.error());
         write((*file)->sink());
         if (Status written = (*file)->finish(); !written)
-            return fail(written.error());
+            return failPublishing(written.error());
     }
     report.setPhaseSeconds(QStringLiteral("write_s"), secondsSince(timer));
     printWarnings(warnings);
@@ -247,10 +257,10 @@ int runStreamedSelection(const StreamedSelection &run)
                std::tuple { QStringLiteral("texts"), streamed->textsPath, streamed->textsSha256 },
                std::tuple { QStringLiteral("llms"), streamed->llmsPath, streamed->llmsSha256 } }) {
             if (Status done = describe(role, path, hash); !done)
-                return fail(done.error());
+                return failPublishing(done.error());
         }
         if (Status done = describeOthers(true); !done)
-            return fail(done.error());
+            return failPublishing(done.error());
         report.setPhaseSeconds(QStringLiteral("hash_s"), secondsSince(timer));
         report.addWarnings(warnings);
         reportJson = report.toJson();

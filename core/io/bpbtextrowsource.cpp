@@ -8,6 +8,7 @@
 #include <QFile>
 
 #include <algorithm>
+#include <optional>
 #include <cerrno>
 #include <cstring>
 #include <string_view>
@@ -125,15 +126,16 @@ Status checkUniqueTextNames(const TextNames &names, const std::vector<qint64> &l
 
 }  // namespace
 
-bool hasTextRowsHeader(const QString &path, const BpbLoadOptions &options)
+namespace {
+
+// The header of the delimited file `path`; nothing for a .npy or anything unreadable.
+std::optional<QStringList> delimitedHeaderNames(const QString &path, const BpbLoadOptions &options)
 {
-    if (options.layout == BpbLayout::TextRows)
-        return true;
-    if (options.layout != BpbLayout::Auto || !checkRegularFile(path))
-        return false;
+    if (!checkRegularFile(path))
+        return std::nullopt;
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly) || file.size() == 0)
-        return false;
+        return std::nullopt;
     const auto readAt = [&](qint64 offset, char *into, qint64 bytes) -> Status {
         if (!file.seek(offset) || file.read(into, bytes) != bytes)
             return Error::internal(QStringLiteral("cannot read"), path);
@@ -141,12 +143,40 @@ bool hasTextRowsHeader(const QString &path, const BpbLoadOptions &options)
     };
     std::string head;
     if (!readHead(file.size(), options.delimiter, path, readAt, head))
-        return false;
+        return std::nullopt;
     const std::string_view text = skipBom(head);
     if (text.substr(0, 6) == "\x93NUMPY")
-        return false;
+        return std::nullopt;
     auto header = readCsvHeader(text, path, detectDelimiter(path, text, options.delimiter));
-    return header && sniffBpbLayout(header->names) == BpbLayout::TextRows;
+    if (!header)
+        return std::nullopt;
+    return header->names;
+}
+
+}  // namespace
+
+bool hasTextRowsHeader(const QString &path, const BpbLoadOptions &options)
+{
+    if (options.layout == BpbLayout::TextRows)
+        return true;
+    if (options.layout != BpbLayout::Auto)
+        return false;
+    const auto names = delimitedHeaderNames(path, options);
+    return names && sniffBpbLayout(*names) == BpbLayout::TextRows;
+}
+
+bool textRowsHasLabelColumn(const QString &path, const BpbLoadOptions &options,
+                            const QString &label)
+{
+    const auto names = delimitedHeaderNames(path, options);
+    if (!names || !names->contains(label) || !isTextRowsLabelName(label))
+        return false;
+    // The column that names the texts is not an extra label (as classifyTextRowsColumns decides).
+    QString textColumn = options.textColumn;
+    for (qsizetype i = 0; textColumn.isEmpty() && i < textRowsLabelNames().size(); ++i)
+        if (names->contains(textRowsLabelNames()[i]))
+            textColumn = textRowsLabelNames()[i];
+    return textColumn != label;
 }
 
 TextRowsBpbSource::~TextRowsBpbSource()

@@ -70,4 +70,9 @@ private:
 // options ask for that layout). False for anything it cannot read (the loader then says why).
 bool hasTextRowsHeader(const QString &path, const BpbLoadOptions &options);
 
+// True when the text-rows file `path` has the extra label column `label` (say "domain") besides
+// the column that names its texts: what the in-memory loader keeps in BpbMatrix::extraLabels.
+bool textRowsHasLabelColumn(const QString &path, const BpbLoadOptions &options,
+                            const QString &label);
+
 }  // namespace pcs::io
