@@ -57,6 +57,10 @@ public:
     // Converts a raw block of `count` texts into column-major doubles (out: N x count).
     void decode(const std::vector<char> &raw, qint64 count, Eigen::MatrixXd &out,
                 int threads) const;
+    // Converts texts [begin, end) of a raw block of `count` texts into column-major doubles
+    // (out: N x (end - begin), column c at out + c * N). One thread; for a block's pieces.
+    void decodeColumns(const std::vector<char> &raw, qint64 count, qint64 begin, qint64 end,
+                       double *out) const;
 
 private:
     NpyBpbSource() = default;

@@ -17,6 +17,7 @@ target_sources(core PRIVATE
   io/matrixcopy.h
   io/textnames.h io/textnames.cpp
   io/bpbsource.h io/bpbsource.cpp
+  io/npybpbfiles.h io/npybpbfiles.cpp
   io/bpbconvert.h io/bpbconvert.cpp
   io/lmevalresults.h io/lmevalresults.cpp
   io/lmevalfile.h io/lmevalfile.cpp

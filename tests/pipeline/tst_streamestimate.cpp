@@ -67,7 +67,8 @@ Eigen::VectorXd inMemory(const QString &bpbPath, const QString &errorsPath,
 
 Result<StreamEstimate> streamed(const QString &bpbPath, const QString &errorsPath,
                                 const AlignOptions &align, Estimator estimator, qint64 blockBytes,
-                                qint64 first = 0, qint64 end = -1)
+                                qint64 first = 0, qint64 end = -1, qint64 pieceTexts = 0,
+                                int threads = 0)
 {
     auto errors = loadBenchmarkErrors(errorsPath, {});
     if (!errors)
@@ -76,6 +77,8 @@ Result<StreamEstimate> streamed(const QString &bpbPath, const QString &errorsPat
     options.estimate.estimator = estimator;
     options.align = align;
     options.blockBytes = blockBytes;
+    options.pieceTexts = pieceTexts;
+    options.estimate.threads = threads;
     options.firstText = first;
     options.endText = end;
     return streamEstimate(bpbPath, {}, *errors, errorsPath, options);
@@ -103,17 +106,35 @@ private:
                     AlignedInputs aligned;
                     const Eigen::VectorXd expected
                         = inMemory(npy, errorsPath, align, estimator, &aligned);
-                    // 7 texts' worth of bytes per block: many blocks, a short last one.
-                    const qint64 blockBytes
-                        = 7 * matrix->llms.size() * (dtype == NpyDtype::Float64 ? 8 : 4);
-                    auto got = streamed(npy, errorsPath, align, estimator, blockBytes);
-                    QVERIFY2(got.ok(), got.ok() ? "" : qPrintable(got.error().toString()));
-                    QVERIFY2(bitwiseEqual(got->values, expected),
-                             qPrintable(QStringLiteral("%1, fortran %2, dtype %3: %4")
-                                            .arg(estimatorName(estimator))
-                                            .arg(fortran)
-                                            .arg(int(dtype))
-                                            .arg(firstDifference(got->values, expected))));
+                    // 7 texts' worth of bytes per block: many blocks, a short last one; then
+                    // blocks of 64 texts cut into pieces of 5 spread over 1, 2 and 3 threads
+                    // (the scan's facts and the estimates merge from pieces in any order).
+                    const qint64 textBytes
+                        = matrix->llms.size() * (dtype == NpyDtype::Float64 ? 8 : 4);
+                    struct Blocking {
+                        qint64 blockTexts, pieceTexts;
+                        int threads;
+                    };
+                    Result<StreamEstimate> got = Error::internal(QStringLiteral("not run"));
+                    for (const Blocking blocking :
+                         { Blocking { 7, 0, 0 }, Blocking { 64, 5, 1 }, Blocking { 64, 5, 2 },
+                           Blocking { 64, 5, 3 } }) {
+                        got = streamed(npy, errorsPath, align, estimator,
+                                       blocking.blockTexts * textBytes, 0, -1, blocking.pieceTexts,
+                                       blocking.threads);
+                        QVERIFY2(got.ok(), got.ok() ? "" : qPrintable(got.error().toString()));
+                        QVERIFY2(bitwiseEqual(got->values, expected),
+                                 qPrintable(QStringLiteral("%1, fortran %2, dtype %3, blocks of "
+                                                           "%4, pieces of %5, %6 threads: %7")
+                                                .arg(estimatorName(estimator))
+                                                .arg(fortran)
+                                                .arg(int(dtype))
+                                                .arg(blocking.blockTexts)
+                                                .arg(blocking.pieceTexts)
+                                                .arg(blocking.threads)
+                                                .arg(firstDifference(got->values, expected))));
+                        QCOMPARE(got->passes, expectedPasses);
+                    }
                     QCOMPARE(got->aligned.llms, aligned.llms);
                     QCOMPARE(got->aligned.dropped.size(), aligned.dropped.size());
                     QCOMPARE(got->aligned.duplicates.size(), aligned.duplicates.size());
@@ -216,7 +237,10 @@ private Q_SLOTS:
         options.texts = 30;
         DemoDataset demo = generateDemoDataset(options);
         demo.bpb.values(2, 20) = std::numeric_limits<double>::infinity();
+        demo.bpb.values(4, 20) = std::numeric_limits<double>::infinity();
+        demo.bpb.values(0, 26) = -std::numeric_limits<double>::infinity();
         demo.bpb.values(1, 9) = -0.5;
+        demo.bpb.values(0, 28) = -0.25;
         QTemporaryDir dir;
         auto files = writeDemoDataset(demo, dir.path());
         QVERIFY(files.ok());
@@ -224,15 +248,25 @@ private Q_SLOTS:
         QVERIFY(writeNpy(npy, demo.bpb, NpyDtype::Float64, false).ok());
         auto loaded = loadBpbMatrix(npy);
         QVERIFY(!loaded.ok());
+        // One piece per block, then pieces of 3 texts on 3 threads: the first in text order wins.
         auto got = streamed(npy, files->errors, {}, Estimator::Spearmanr, 100);
         QVERIFY(!got.ok());
         QCOMPARE(got.error().toString(), loaded.error().toString());
+        got = streamed(npy, files->errors, {}, Estimator::Spearmanr, 0, 0, -1, 3, 3);
+        QVERIFY(!got.ok());
+        QCOMPARE(got.error().toString(), loaded.error().toString());
 
-        // Without the infinity: the negative value gives the loader's warning.
+        // Without the infinities: the negative values give the loader's warning.
         demo.bpb.values(2, 20) = 1.0;
+        demo.bpb.values(4, 20) = 1.0;
+        demo.bpb.values(0, 26) = 1.0;
         QVERIFY(writeNpy(npy, demo.bpb, NpyDtype::Float64, false).ok());
         loaded = loadBpbMatrix(npy);
         QVERIFY(loaded.ok());
+        got = streamed(npy, files->errors, {}, Estimator::Spearmanr, 0, 0, -1, 3, 3);
+        QVERIFY(got.ok());
+        QCOMPARE(got->warnings.size(), 1);
+        QCOMPARE(got->warnings.first().toString(), loaded->warnings.first().toString());
         got = streamed(npy, files->errors, {}, Estimator::Spearmanr, 100);
         QVERIFY(got.ok());
         QCOMPARE(got->warnings.size(), 1);
