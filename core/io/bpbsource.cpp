@@ -137,7 +137,7 @@ Status NpyBpbSource::readPrefix(std::string &bytes) const
     return readAt(0, bytes.data(), m_header.dataOffset);
 }
 
-Status NpyBpbSource::readRaw(qint64 first, qint64 end, std::vector<char> &raw) const
+Status NpyBpbSource::readRaw(qint64 first, qint64 end, RawBlock &raw) const
 {
     const qint64 rows = llmCount();
     const qint64 item = itemSize();
@@ -153,7 +153,7 @@ Status NpyBpbSource::readRaw(qint64 first, qint64 end, std::vector<char> &raw) c
     return Done {};
 }
 
-void NpyBpbSource::decode(const std::vector<char> &raw, qint64 count, Eigen::MatrixXd &out,
+void NpyBpbSource::decode(const RawBlock &raw, qint64 count, Eigen::MatrixXd &out,
                           int threads) const
 {
     const qint64 rows = llmCount();
@@ -180,7 +180,7 @@ void NpyBpbSource::decode(const std::vector<char> &raw, qint64 count, Eigen::Mat
     });
 }
 
-void NpyBpbSource::decodeColumns(const std::vector<char> &raw, qint64 count, qint64 begin,
+void NpyBpbSource::decodeColumns(const RawBlock &raw, qint64 count, qint64 begin,
                                  qint64 end, double *out) const
 {
     const qint64 rows = llmCount();

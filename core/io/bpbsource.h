@@ -15,6 +15,20 @@
 
 namespace pcs::io {
 
+// Raw bytes of a block. Resizing does not zero them (they are read over at once): touching a
+// fresh 32 MB buffer twice costs more than reading it.
+template<typename T> struct UninitializedAllocator : std::allocator<T> {
+    template<typename U> struct rebind {
+        using other = UninitializedAllocator<U>;
+    };
+    template<typename U> void construct(U *at) noexcept { ::new (static_cast<void *>(at)) U; }
+    template<typename U, typename... Args> void construct(U *at, Args &&...args)
+    {
+        ::new (static_cast<void *>(at)) U(std::forward<Args>(args)...);
+    }
+};
+using RawBlock = std::vector<char, UninitializedAllocator<char>>;
+
 // A BPB matrix read in blocks of texts (columns) instead of whole: a NumPy .npy (float32 or
 // float64, C or Fortran order) and its two names files. Blocks are read with pread(2) into a
 // buffer of the file's own dtype (float32 stays 4 bytes), so memory is O(N x block), not O(N x D),
@@ -53,13 +67,12 @@ public:
     Status readPrefix(std::string &bytes) const;
     // Reads the raw values of texts [first, end) into `raw`: column-major N x B for a
     // Fortran-order file (one read), row-major N x B for a C-order file (N reads).
-    Status readRaw(qint64 first, qint64 end, std::vector<char> &raw) const;
+    Status readRaw(qint64 first, qint64 end, RawBlock &raw) const;
     // Converts a raw block of `count` texts into column-major doubles (out: N x count).
-    void decode(const std::vector<char> &raw, qint64 count, Eigen::MatrixXd &out,
-                int threads) const;
+    void decode(const RawBlock &raw, qint64 count, Eigen::MatrixXd &out, int threads) const;
     // Converts texts [begin, end) of a raw block of `count` texts into column-major doubles
     // (out: N x (end - begin), column c at out + c * N). One thread; for a block's pieces.
-    void decodeColumns(const std::vector<char> &raw, qint64 count, qint64 begin, qint64 end,
+    void decodeColumns(const RawBlock &raw, qint64 count, qint64 begin, qint64 end,
                        double *out) const;
 
 private:

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <deque>
 #include <limits>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -21,7 +22,32 @@ using io::NpyBpbSource;
 
 namespace {
 
-constexpr qint64 kDefaultBlockBytes = qint64(32) << 20;
+// Blocks are small: the three in flight are fresh memory, and first touches are slow. The
+// pieces of a block, not its size, decide how well the threads share the work.
+constexpr qint64 kDefaultBlockBytes = qint64(8) << 20;
+
+// Piece buffers kept across blocks (parallelFor starts new threads for each block).
+class BufferPool {
+public:
+    std::unique_ptr<std::vector<double>> take()
+    {
+        const std::lock_guard lock(m_mutex);
+        if (m_free.empty())
+            return std::make_unique<std::vector<double>>();
+        auto buffer = std::move(m_free.back());
+        m_free.pop_back();
+        return buffer;
+    }
+    void give(std::unique_ptr<std::vector<double>> buffer)
+    {
+        const std::lock_guard lock(m_mutex);
+        m_free.push_back(std::move(buffer));
+    }
+
+private:
+    std::mutex m_mutex;
+    std::vector<std::unique_ptr<std::vector<double>>> m_free;
+};
 
 // What one pass learns about the values of a text range, besides the estimate. Every part
 // merges by sums and minima, so pieces of a block scanned on any thread, in any order, give
@@ -119,6 +145,7 @@ struct PassPlan {
     bool speculative = false;  // an estimate error marks the guess wrong instead of failing
     ValueScan *scan = nullptr;
     io::Sha256 *inOrderHash = nullptr;  // fed with every block's raw bytes, in order
+    BufferPool *buffers = nullptr;
     int threads = 0;
 };
 
@@ -130,7 +157,7 @@ struct PassResult {
 
 // Decodes, scans and estimates one raw block in pieces small enough to stay in cache, the
 // pieces spread over the threads. Each value is decoded once and read while still in cache.
-void processBlock(const NpyBpbSource &source, const PassPlan &plan, const std::vector<char> &raw,
+void processBlock(const NpyBpbSource &source, const PassPlan &plan, const io::RawBlock &raw,
                   qint64 first, qint64 end, Eigen::VectorXd *values, PassResult &result)
 {
     const qint64 rows = source.llmCount();
@@ -141,15 +168,16 @@ void processBlock(const NpyBpbSource &source, const PassPlan &plan, const std::v
     const bool direct = source.header().fortranOrder && source.itemSize() == 8;
     std::mutex mutex;
     parallelFor(count, pieceTexts, plan.threads, TaskControl::none(), [&](qint64 c0, qint64 c1) {
-        thread_local std::vector<double> buffer;
+        std::unique_ptr<std::vector<double>> buffer;
         const double *columns = nullptr;
         if (direct) {
             // Fortran-order float64 is already N doubles per text (new[] aligns them).
             columns = reinterpret_cast<const double *>(raw.data()) + c0 * rows;
         } else {
-            buffer.resize(std::size_t((c1 - c0) * rows));
-            source.decodeColumns(raw, count, c0, c1, buffer.data());
-            columns = buffer.data();
+            buffer = plan.buffers->take();
+            buffer->resize(std::size_t((c1 - c0) * rows));
+            source.decodeColumns(raw, count, c0, c1, buffer->data());
+            columns = buffer->data();
         }
         std::optional<ValueScan> piece;
         if (plan.scan) {
@@ -167,6 +195,8 @@ void processBlock(const NpyBpbSource &source, const PassPlan &plan, const std::v
                     badError = plan.estimator->columnError(columns + at * rows, bad);
             }
         }
+        if (buffer)
+            plan.buffers->give(std::move(buffer));
         const std::lock_guard lock(mutex);
         if (piece)
             plan.scan->merge(*piece);
@@ -186,7 +216,7 @@ Status runPass(const NpyBpbSource &source, const PassPlan &plan, Eigen::VectorXd
                PassResult &result, const TaskControl &control)
 {
     struct Slot {
-        std::vector<char> raw;
+        io::RawBlock raw;
         qint64 first = 0, end = 0;
     };
     constexpr int kSlots = 3;
@@ -237,6 +267,7 @@ Status runPass(const NpyBpbSource &source, const PassPlan &plan, Eigen::VectorXd
     };
 
     const qint64 bytesPerText = source.llmCount() * source.itemSize();
+    BufferPool pieceBuffers;
     for (;;) {
         int slot = -1;
         {
@@ -254,6 +285,7 @@ Status runPass(const NpyBpbSource &source, const PassPlan &plan, Eigen::VectorXd
             return finish(Error::canceled());
         const qint64 first = buffers[slot].first, end = buffers[slot].end;
         PassPlan blockPlan = plan;
+        blockPlan.buffers = &pieceBuffers;
         if (result.estimateFailed)
             blockPlan.estimator = nullptr;  // the guess is wrong, or an error is certain
         processBlock(source, blockPlan, buffers[slot].raw, first, end, values, result);
@@ -290,7 +322,7 @@ bool sameValue(double a, double b)
 bool identicalRows(const NpyBpbSource &source, qint64 first, qint64 end, qint64 blockTexts,
                    Eigen::Index a, Eigen::Index b, int threads, Status &status)
 {
-    std::vector<char> raw;
+    io::RawBlock raw;
     Eigen::MatrixXd block;
     for (qint64 from = first; from < end; from += blockTexts) {
         const qint64 to = std::min(end, from + blockTexts);

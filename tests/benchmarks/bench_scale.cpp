@@ -207,8 +207,16 @@ double catSeconds(const QString &path)
         .wallSeconds;
 }
 
+double processCpuSeconds()
+{
+    struct rusage usage { };
+    getrusage(RUSAGE_SELF, &usage);
+    return double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+        + double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) * 1e-6;
+}
+
 // estimate() on an in-memory N x D double matrix: the reference the 3e7 target scales.
-double inMemoryEstimateSeconds(qint64 texts)
+double inMemoryEstimateSeconds(qint64 texts, double *cpuSeconds)
 {
     Eigen::MatrixXd values(kLlms, texts);
     for (qint64 j = 0; j < texts; ++j)
@@ -219,8 +227,10 @@ double inMemoryEstimateSeconds(qint64 texts)
         errors[i] = 0.8 - 0.5 * double(i) / kLlms + 0.01 * double((i * 37) % 11);
     QElapsedTimer timer;
     timer.start();
+    const double cpuBefore = processCpuSeconds();
     auto result = pcs::estimate(values, {}, errors);
     const double seconds = double(timer.nsecsElapsed()) * 1e-9;
+    *cpuSeconds = processCpuSeconds() - cpuBefore;
     return result ? seconds : -1;
 }
 
@@ -324,8 +334,12 @@ int main(int argc, char **argv)
                        QStringLiteral("(target <= 2 s; CPU %1 s)").arg(e1n.cpuSeconds, 0, 'f', 2)));
             removeMatrix(m1);
         }
-        estimate1e6 = inMemoryEstimateSeconds(1000000);
-        line("D=1e6: in-memory estimate() (spearmanr), wall", estimate1e6, "s");
+        double estimateCpu = 0;
+        estimate1e6 = inMemoryEstimateSeconds(1000000, &estimateCpu);
+        line("D=1e6: in-memory estimate() (spearmanr), wall", estimate1e6, "s",
+             QStringLiteral("(CPU %1 s, load average %2)")
+                 .arg(estimateCpu, 0, 'f', 2)
+                 .arg(loadAverage()));
     }
 
     // 2. D = 1e7 float32, both orders.

@@ -146,6 +146,44 @@ private:
     }
 
 private Q_SLOTS:
+    // The names reader's duplicate check (a prefetched hash table): the first repeat in file
+    // order is reported with the line of the first occurrence.
+    void namesFileDuplicates()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("names.txt"));
+        const auto write = [&](const QByteArray &bytes) {
+            QFile file(path);
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            file.write(bytes);
+        };
+        QByteArray clean;
+        for (int i = 0; i < 5000; ++i)
+            clean += "text-" + QByteArray::number(i) + '\n';
+        write(clean);
+        auto names = io::loadTextNames(path, "text");
+        QVERIFY2(names.ok(), names.ok() ? "" : qPrintable(names.error().toString()));
+        QCOMPARE(names->size(), qint64(5000));
+        QCOMPARE(names->utf8(4321), std::string_view("text-4321"));
+        // Line 4001 repeats line 1235, line 4500 repeats line 7: the first repeat is reported.
+        QByteArray repeated;
+        for (int i = 0; i < 5000; ++i)
+            repeated += "text-" + QByteArray::number(i == 4000 ? 1234 : (i == 4499 ? 6 : i)) + '\n';
+        write(repeated);
+        names = io::loadTextNames(path, "text");
+        QVERIFY(!names.ok());
+        QCOMPARE(names.error().line, qint64(4001));
+        QVERIFY2(names.error().reason.contains("duplicate text name \"text-1234\" (first on line "
+                                               "1235)"),
+                 qPrintable(names.error().toString()));
+        // Adjacent and very short repeats (inside the prefetch window).
+        write("a\nb\nc\nb\n");
+        names = io::loadTextNames(path, "text");
+        QVERIFY(!names.ok());
+        QCOMPARE(names.error().line, qint64(4));
+        QVERIFY(names.error().reason.contains("first on line 2"));
+    }
+
     void demoEveryEstimatorBitIdentical()
     {
         DemoOptions options;
