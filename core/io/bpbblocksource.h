@@ -15,6 +15,20 @@
 
 namespace pcs::io {
 
+// Raw bytes of a block. Resizing does not zero them (they are read over at once): touching a
+// fresh 32 MB buffer twice costs more than reading it.
+template<typename T> struct UninitializedAllocator : std::allocator<T> {
+    template<typename U> struct rebind {
+        using other = UninitializedAllocator<U>;
+    };
+    template<typename U> void construct(U *at) noexcept { ::new (static_cast<void *>(at)) U; }
+    template<typename U, typename... Args> void construct(U *at, Args &&...args)
+    {
+        ::new (static_cast<void *>(at)) U(std::forward<Args>(args)...);
+    }
+};
+using RawBlock = std::vector<char, UninitializedAllocator<char>>;
+
 // A BPB matrix read in blocks of texts (columns), never whole: what the streamed estimate
 // (selection/streamestimate.h) reads. A block is read raw (readRaw, on the reader thread) and
 // then decoded into N x B doubles (decode); the doubles equal the in-memory loader's bit for bit.
@@ -36,10 +50,16 @@ public:
     virtual bool readsInFileOrder() const = 0;
     virtual Status readPrefix(std::string &bytes) const = 0;
     // Reads texts [first, end) into `raw`.
-    virtual Status readRaw(qint64 first, qint64 end, std::vector<char> &raw) const = 0;
+    virtual Status readRaw(qint64 first, qint64 end, RawBlock &raw) const = 0;
     // Converts a raw block of `count` texts into column-major doubles (out: N x count).
-    virtual void decode(const std::vector<char> &raw, qint64 count, Eigen::MatrixXd &out,
+    virtual void decode(const RawBlock &raw, qint64 count, Eigen::MatrixXd &out,
                         int threads) const = 0;
+    // Converts texts [begin, end) of a raw block of `count` texts into column-major doubles
+    // (out: N x (end - begin), column c at out + c * N). One thread; for a block's pieces.
+    virtual void decodeColumns(const RawBlock &raw, qint64 count, qint64 begin, qint64 end,
+                               double *out) const = 0;
+    // True when a raw block already is N x count doubles, column-major: pieces are read in place.
+    virtual bool rawIsColumnMajorDoubles() const = 0;
 
     // The names files and their SHA-256 (empty when the names are in the matrix file itself).
     virtual const QString &textsPath() const = 0;

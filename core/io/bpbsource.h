@@ -55,10 +55,19 @@ public:
     Status readPrefix(std::string &bytes) const override;
     // Reads the raw values of texts [first, end) into `raw`: column-major N x B for a
     // Fortran-order file (one read), row-major N x B for a C-order file (N reads).
-    Status readRaw(qint64 first, qint64 end, std::vector<char> &raw) const override;
+    Status readRaw(qint64 first, qint64 end, RawBlock &raw) const override;
     // Converts a raw block of `count` texts into column-major doubles (out: N x count).
-    void decode(const std::vector<char> &raw, qint64 count, Eigen::MatrixXd &out,
+    void decode(const RawBlock &raw, qint64 count, Eigen::MatrixXd &out,
                 int threads) const override;
+    // Converts texts [begin, end) of a raw block of `count` texts into column-major doubles
+    // (out: N x (end - begin), column c at out + c * N). One thread; for a block's pieces.
+    void decodeColumns(const RawBlock &raw, qint64 count, qint64 begin, qint64 end,
+                       double *out) const override;
+    // Fortran-order float64: each text's N doubles lie together in the file.
+    bool rawIsColumnMajorDoubles() const override
+    {
+        return m_header.fortranOrder && m_header.itemSize == 8;
+    }
 
 private:
     NpyBpbSource() = default;

@@ -8,9 +8,9 @@
 #include <QFile>
 
 #include <algorithm>
-#include <optional>
 #include <cerrno>
 #include <cstring>
+#include <optional>
 #include <string_view>
 #include <unordered_map>
 
@@ -346,7 +346,7 @@ Status TextRowsBpbSource::readPrefix(std::string &bytes) const
     return Done {};
 }
 
-Status TextRowsBpbSource::readRaw(qint64 first, qint64 end, std::vector<char> &raw) const
+Status TextRowsBpbSource::readRaw(qint64 first, qint64 end, RawBlock &raw) const
 {
     const qint64 from = m_rowOffsets[std::size_t(first)];
     const qint64 to = m_rowOffsets[std::size_t(end)];
@@ -385,13 +385,22 @@ Status TextRowsBpbSource::readRaw(qint64 first, qint64 end, std::vector<char> &r
                        });
 }
 
-void TextRowsBpbSource::decode(const std::vector<char> &raw, qint64 count, Eigen::MatrixXd &out,
+void TextRowsBpbSource::decode(const RawBlock &raw, qint64 count, Eigen::MatrixXd &out,
                                int /*threads*/) const
 {
     const qint64 rows = llmCount();
     if (out.rows() != rows || out.cols() != count)
         out.resize(rows, count);
     std::memcpy(out.data(), raw.data(), std::size_t(rows * count) * sizeof(double));
+}
+
+// A raw block is already N x count doubles, column-major: the piece is a copy.
+void TextRowsBpbSource::decodeColumns(const RawBlock &raw, qint64 /*count*/, qint64 begin,
+                                      qint64 end, double *out) const
+{
+    const qint64 rows = llmCount();
+    std::memcpy(out, raw.data() + std::size_t(begin * rows) * sizeof(double),
+                std::size_t((end - begin) * rows) * sizeof(double));
 }
 
 }  // namespace pcs::io

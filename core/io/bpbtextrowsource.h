@@ -32,9 +32,12 @@ public:
     bool readsInFileOrder() const override { return false; }
     Status readPrefix(std::string &bytes) const override;
     // Parses texts [first, end) into N x count doubles (column-major) held in `raw`.
-    Status readRaw(qint64 first, qint64 end, std::vector<char> &raw) const override;
-    void decode(const std::vector<char> &raw, qint64 count, Eigen::MatrixXd &out,
+    Status readRaw(qint64 first, qint64 end, RawBlock &raw) const override;
+    void decode(const RawBlock &raw, qint64 count, Eigen::MatrixXd &out,
                 int threads) const override;
+    void decodeColumns(const RawBlock &raw, qint64 count, qint64 begin, qint64 end,
+                       double *out) const override;
+    bool rawIsColumnMajorDoubles() const override { return true; }
 
     const QString &textsPath() const override { return m_none; }
     const QString &llmsPath() const override { return m_none; }

@@ -19,6 +19,7 @@ target_sources(core PRIVATE
   io/bpbsource.h io/bpbsource.cpp
   io/bpbblocksource.h io/bpbblocksource.cpp
   io/bpbtextrowsource.h io/bpbtextrowsource.cpp
+  io/npybpbfiles.h io/npybpbfiles.cpp
   io/bpbconvert.h io/bpbconvert.cpp
   io/lmevalresults.h io/lmevalresults.cpp
   io/lmevalfile.h io/lmevalfile.cpp

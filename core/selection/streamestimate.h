@@ -27,6 +27,9 @@ struct StreamEstimateOptions {
     std::optional<ShardSpec> shard;
     bool hash = true;  // SHA-256 of the matrix and its names files
     qint64 blockBytes = 0;  // raw bytes per block; 0 = automatic (tests set it small)
+    // Texts per piece of a block handed to a thread (decoded, scanned and estimated while in
+    // cache); 0 = automatic (tests set it small). Results do not depend on it.
+    qint64 pieceTexts = 0;
 };
 
 struct StreamEstimate {

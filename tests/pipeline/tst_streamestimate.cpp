@@ -68,8 +68,8 @@ Eigen::VectorXd inMemory(const QString &bpbPath, const QString &errorsPath,
 
 Result<StreamEstimate> streamed(const QString &bpbPath, const QString &errorsPath,
                                 const AlignOptions &align, Estimator estimator, qint64 blockBytes,
-                                qint64 first = 0, qint64 end = -1,
-                                const BpbLoadOptions &bpbOptions = {})
+                                qint64 first = 0, qint64 end = -1, qint64 pieceTexts = 0,
+                                int threads = 0, const BpbLoadOptions &bpbOptions = {})
 {
     auto errors = loadBenchmarkErrors(errorsPath, {});
     if (!errors)
@@ -78,6 +78,8 @@ Result<StreamEstimate> streamed(const QString &bpbPath, const QString &errorsPat
     options.estimate.estimator = estimator;
     options.align = align;
     options.blockBytes = blockBytes;
+    options.pieceTexts = pieceTexts;
+    options.estimate.threads = threads;
     options.firstText = first;
     options.endText = end;
     return streamEstimate(bpbPath, bpbOptions, *errors, errorsPath, options);
@@ -114,17 +116,35 @@ private:
                     AlignedInputs aligned;
                     const Eigen::VectorXd expected
                         = inMemory(npy, errorsPath, align, estimator, &aligned);
-                    // 7 texts' worth of bytes per block: many blocks, a short last one.
-                    const qint64 blockBytes
-                        = 7 * matrix->llms.size() * (dtype == NpyDtype::Float64 ? 8 : 4);
-                    auto got = streamed(npy, errorsPath, align, estimator, blockBytes);
-                    QVERIFY2(got.ok(), got.ok() ? "" : qPrintable(got.error().toString()));
-                    QVERIFY2(bitwiseEqual(got->values, expected),
-                             qPrintable(QStringLiteral("%1, fortran %2, dtype %3: %4")
-                                            .arg(estimatorName(estimator))
-                                            .arg(fortran)
-                                            .arg(int(dtype))
-                                            .arg(firstDifference(got->values, expected))));
+                    // 7 texts' worth of bytes per block: many blocks, a short last one; then
+                    // blocks of 64 texts cut into pieces of 5 spread over 1, 2 and 3 threads
+                    // (the scan's facts and the estimates merge from pieces in any order).
+                    const qint64 textBytes
+                        = matrix->llms.size() * (dtype == NpyDtype::Float64 ? 8 : 4);
+                    struct Blocking {
+                        qint64 blockTexts, pieceTexts;
+                        int threads;
+                    };
+                    Result<StreamEstimate> got = Error::internal(QStringLiteral("not run"));
+                    for (const Blocking blocking :
+                         { Blocking { 7, 0, 0 }, Blocking { 64, 5, 1 }, Blocking { 64, 5, 2 },
+                           Blocking { 64, 5, 3 } }) {
+                        got = streamed(npy, errorsPath, align, estimator,
+                                       blocking.blockTexts * textBytes, 0, -1, blocking.pieceTexts,
+                                       blocking.threads);
+                        QVERIFY2(got.ok(), got.ok() ? "" : qPrintable(got.error().toString()));
+                        QVERIFY2(bitwiseEqual(got->values, expected),
+                                 qPrintable(QStringLiteral("%1, fortran %2, dtype %3, blocks of "
+                                                           "%4, pieces of %5, %6 threads: %7")
+                                                .arg(estimatorName(estimator))
+                                                .arg(fortran)
+                                                .arg(int(dtype))
+                                                .arg(blocking.blockTexts)
+                                                .arg(blocking.pieceTexts)
+                                                .arg(blocking.threads)
+                                                .arg(firstDifference(got->values, expected))));
+                        QCOMPARE(got->passes, expectedPasses);
+                    }
                     QCOMPARE(got->aligned.llms, aligned.llms);
                     QCOMPARE(got->aligned.dropped.size(), aligned.dropped.size());
                     QCOMPARE(got->aligned.duplicates.size(), aligned.duplicates.size());
@@ -152,8 +172,8 @@ private:
                 const Eigen::VectorXd expected
                     = inMemory(csvPath, errorsPath, align, estimator, &aligned);
                 const qint64 blockBytes = 7 * matrix->llms.size() * 8;
-                auto got = streamed(csvPath, errorsPath, align, estimator, blockBytes, 0, -1,
-                                    bpbOptions);
+                auto got = streamed(csvPath, errorsPath, align, estimator, blockBytes, 0, -1, 0,
+                                    0, bpbOptions);
                 QVERIFY2(got.ok(), got.ok() ? "" : qPrintable(got.error().toString()));
                 QVERIFY2(bitwiseEqual(got->values, expected),
                          qPrintable(QStringLiteral("%1, chunk bytes %2: %3")
@@ -286,6 +306,44 @@ private Q_SLOTS:
         }
     }
 
+    // The names reader's duplicate check (a prefetched hash table): the first repeat in file
+    // order is reported with the line of the first occurrence.
+    void namesFileDuplicates()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("names.txt"));
+        const auto write = [&](const QByteArray &bytes) {
+            QFile file(path);
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            file.write(bytes);
+        };
+        QByteArray clean;
+        for (int i = 0; i < 5000; ++i)
+            clean += "text-" + QByteArray::number(i) + '\n';
+        write(clean);
+        auto names = io::loadTextNames(path, "text");
+        QVERIFY2(names.ok(), names.ok() ? "" : qPrintable(names.error().toString()));
+        QCOMPARE(names->size(), qint64(5000));
+        QCOMPARE(names->utf8(4321), std::string_view("text-4321"));
+        // Line 4001 repeats line 1235, line 4500 repeats line 7: the first repeat is reported.
+        QByteArray repeated;
+        for (int i = 0; i < 5000; ++i)
+            repeated += "text-" + QByteArray::number(i == 4000 ? 1234 : (i == 4499 ? 6 : i)) + '\n';
+        write(repeated);
+        names = io::loadTextNames(path, "text");
+        QVERIFY(!names.ok());
+        QCOMPARE(names.error().line, qint64(4001));
+        QVERIFY2(names.error().reason.contains("duplicate text name \"text-1234\" (first on line "
+                                               "1235)"),
+                 qPrintable(names.error().toString()));
+        // Adjacent and very short repeats (inside the prefetch window).
+        write("a\nb\nc\nb\n");
+        names = io::loadTextNames(path, "text");
+        QVERIFY(!names.ok());
+        QCOMPARE(names.error().line, qint64(4));
+        QVERIFY(names.error().reason.contains("first on line 2"));
+    }
+
     void demoEveryEstimatorBitIdentical()
     {
         DemoOptions options;
@@ -377,7 +435,10 @@ private Q_SLOTS:
         options.texts = 30;
         DemoDataset demo = generateDemoDataset(options);
         demo.bpb.values(2, 20) = std::numeric_limits<double>::infinity();
+        demo.bpb.values(4, 20) = std::numeric_limits<double>::infinity();
+        demo.bpb.values(0, 26) = -std::numeric_limits<double>::infinity();
         demo.bpb.values(1, 9) = -0.5;
+        demo.bpb.values(0, 28) = -0.25;
         QTemporaryDir dir;
         auto files = writeDemoDataset(demo, dir.path());
         QVERIFY(files.ok());
@@ -385,15 +446,25 @@ private Q_SLOTS:
         QVERIFY(writeNpy(npy, demo.bpb, NpyDtype::Float64, false).ok());
         auto loaded = loadBpbMatrix(npy);
         QVERIFY(!loaded.ok());
+        // One piece per block, then pieces of 3 texts on 3 threads: the first in text order wins.
         auto got = streamed(npy, files->errors, {}, Estimator::Spearmanr, 100);
         QVERIFY(!got.ok());
         QCOMPARE(got.error().toString(), loaded.error().toString());
+        got = streamed(npy, files->errors, {}, Estimator::Spearmanr, 0, 0, -1, 3, 3);
+        QVERIFY(!got.ok());
+        QCOMPARE(got.error().toString(), loaded.error().toString());
 
-        // Without the infinity: the negative value gives the loader's warning.
+        // Without the infinities: the negative values give the loader's warning.
         demo.bpb.values(2, 20) = 1.0;
+        demo.bpb.values(4, 20) = 1.0;
+        demo.bpb.values(0, 26) = 1.0;
         QVERIFY(writeNpy(npy, demo.bpb, NpyDtype::Float64, false).ok());
         loaded = loadBpbMatrix(npy);
         QVERIFY(loaded.ok());
+        got = streamed(npy, files->errors, {}, Estimator::Spearmanr, 0, 0, -1, 3, 3);
+        QVERIFY(got.ok());
+        QCOMPARE(got->warnings.size(), 1);
+        QCOMPARE(got->warnings.first().toString(), loaded->warnings.first().toString());
         got = streamed(npy, files->errors, {}, Estimator::Spearmanr, 100);
         QVERIFY(got.ok());
         QCOMPARE(got->warnings.size(), 1);
