@@ -1,7 +1,7 @@
 #include "selection/domains.h"
 
-#include "filter/jsonline.h"
-#include "filter/linereader.h"
+#include "io/jsonline.h"
+#include "io/linereader.h"
 #include "io/csvreader.h"
 #include "io/csvwriter.h"
 #include "io/mappedfile.h"
