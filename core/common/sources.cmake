@@ -4,5 +4,6 @@ target_sources(core PRIVATE
   common/taskcontrol.h common/taskcontrol.cpp
   common/backgroundtask.h common/backgroundtask.cpp
   common/parallel.h common/parallel.cpp
+  common/hugebuffer.h common/hugebuffer.cpp
   common/warningcollector.h common/warningcollector.cpp
 )

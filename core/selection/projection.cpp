@@ -1,6 +1,7 @@
 #include "selection/projection.h"
 
 #include "selection/accuratesum.h"
+#include "selection/descendingorder.h"
 #include "selection/l2projection.h"
 
 #include <algorithm>
@@ -70,18 +71,37 @@ Status validate(const Eigen::Ref<const Eigen::VectorXd> &estimate,
 }
 
 // Greedy: the best texts at their caps until the mass reaches 1 (the paper's `linear`).
-// Only the best few are sorted: enough, usually, for their caps to reach 1.
+// The texts in selection order by a radix sort when many are needed; when few are (a small keep
+// ratio), only the best few are sorted: enough, usually, for their caps to reach 1.
 Eigen::VectorXd projectLinear(const Eigen::Ref<const Eigen::VectorXd> &estimate,
                               const Eigen::Ref<const Eigen::VectorXd> &tau)
 {
     const Index d = estimate.size();
-    std::vector<Entry> entries = entriesOf(estimate);
     Eigen::VectorXd p = Eigen::VectorXd::Zero(d);
+    detail::AccurateSum total;
+    // Takes text j at its cap, or the remainder when its cap reaches 1; true when done.
+    const auto take = [&](Index j) {
+        const double remaining = 1 - total.value();
+        if (tau[j] >= remaining) {  // the crossing text takes the remainder
+            p[j] = std::max(0.0, remaining);
+            return true;
+        }
+        p[j] = tau[j];
+        total.add(tau[j]);
+        return false;
+    };
     // Caps average Στ/D, so about D/Στ texts are needed; twice that (at least 1024) first.
     const double guess = 2 * double(d) / tau.sum();
     std::size_t chunk = std::size_t(std::clamp(guess, 1024.0, double(d)));
+    if (chunk >= std::size_t(d) / 8) {
+        const HugeBuffer<Index> order = descendingOrder(estimate);
+        for (std::size_t k = 0; k < order.size(); ++k)
+            if (take(order[k]))
+                break;
+        return p;
+    }
+    std::vector<Entry> entries = entriesOf(estimate);
     std::size_t sorted = 0;
-    detail::AccurateSum total;
     for (std::size_t k = 0; k < entries.size(); ++k) {
         if (k == sorted) {
             const std::size_t end = std::min(entries.size(), sorted + chunk);
@@ -92,14 +112,8 @@ Eigen::VectorXd projectLinear(const Eigen::Ref<const Eigen::VectorXd> &estimate,
             sorted = end;
             chunk *= 4;
         }
-        const Index j = entries[k].index;
-        const double remaining = 1 - total.value();
-        if (tau[j] >= remaining) {  // the crossing text takes the remainder
-            p[j] = std::max(0.0, remaining);
+        if (take(entries[k].index))
             break;
-        }
-        p[j] = tau[j];
-        total.add(tau[j]);
     }
     return p;
 }
@@ -179,11 +193,10 @@ Result<Eigen::VectorXd> uniformTau(Eigen::Index textCount, double keepRatio)
 
 Eigen::VectorXi ranksDescending(const Eigen::Ref<const Eigen::VectorXd> &estimate)
 {
-    std::vector<Entry> entries = entriesOf(estimate);
-    std::sort(entries.begin(), entries.end(), before);
+    const HugeBuffer<Index> order = descendingOrder(estimate);
     Eigen::VectorXi ranks(estimate.size());
-    for (std::size_t k = 0; k < entries.size(); ++k)
-        ranks[entries[k].index] = int(k + 1);
+    for (std::size_t k = 0; k < order.size(); ++k)
+        ranks[order[k]] = int(k + 1);
     return ranks;
 }
 

@@ -2,6 +2,7 @@
 target_sources(core PRIVATE
   selection/estimators.h selection/estimators.cpp
   selection/projection.h selection/projection.cpp
+  selection/descendingorder.h selection/descendingorder.cpp
   selection/accuratesum.h
   selection/kendall.h selection/kendall.cpp
   selection/l2projection.h selection/l2projection.cpp

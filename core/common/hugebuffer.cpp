@@ -1,0 +1,45 @@
+#include "common/hugebuffer.h"
+
+#include <new>
+
+#include <sys/mman.h>
+
+namespace pcs {
+
+namespace {
+
+// Below this, the heap serves the buffer better (and a huge page would be mostly unused).
+constexpr std::size_t kMappedFrom = std::size_t(4) << 20;
+
+}  // namespace
+
+void *allocateHugeBufferBytes(std::size_t bytes, bool &mapped)
+{
+    mapped = false;
+    if (bytes == 0)
+        return nullptr;
+    if (bytes >= kMappedFrom) {
+        void *data
+            = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (data != MAP_FAILED) {
+#ifdef MADV_HUGEPAGE
+            ::madvise(data, bytes, MADV_HUGEPAGE);  // a hint: refused is fine
+#endif
+            mapped = true;
+            return data;
+        }
+    }
+    return ::operator new(bytes);
+}
+
+void releaseHugeBufferBytes(void *data, std::size_t bytes, bool mapped)
+{
+    if (data == nullptr)
+        return;
+    if (mapped)
+        ::munmap(data, bytes);
+    else
+        ::operator delete(data);
+}
+
+}  // namespace pcs
