@@ -1,24 +1,30 @@
 #pragma once
 
 #include <cstddef>
+#include <cstring>
 #include <type_traits>
+#include <utility>
 
 namespace pcs {
 
-// An uninitialised array of trivially copyable T for large, short-lived working buffers (sort
-// keys, permutations). Memory is mapped anonymously and, where the kernel allows it (transparent
-// huge pages in "madvise" mode), backed by 2 MB pages: first touches then fault once per 2 MB
-// instead of once per 4 KB, which on virtual machines costs more than the work done on the
-// buffer. Contents are unspecified until written. Falls back to operator new if mapping fails.
+// An array of trivially copyable T (uninitialised unless asked) for large, short-lived working
+// buffers (sort keys, permutations). Memory is mapped anonymously and, where the kernel allows it
+// (transparent huge pages in "madvise" mode), backed by 2 MB pages: first touches then fault once
+// per 2 MB instead of once per 4 KB, which on virtual machines costs more than the work done on the
+// buffer. Falls back to operator new if mapping fails.
 template<typename T> class HugeBuffer {
     static_assert(std::is_trivially_copyable_v<T>);
 
 public:
+    enum Init { Uninitialized, Zeroed };
     HugeBuffer() = default;
-    explicit HugeBuffer(std::size_t count)
+    // Zeroed costs nothing extra for a mapped buffer (fresh pages are the kernel's zeros).
+    explicit HugeBuffer(std::size_t count, Init init = Uninitialized)
         : m_count(count)
     {
         m_data = static_cast<T *>(allocateHugeBytes(count * sizeof(T), m_mapped));
+        if (init == Zeroed && !m_mapped && count > 0)
+            std::memset(static_cast<void *>(m_data), 0, count * sizeof(T));
     }
     HugeBuffer(const HugeBuffer &) = delete;
     HugeBuffer &operator=(const HugeBuffer &) = delete;

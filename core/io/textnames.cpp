@@ -1,5 +1,7 @@
 #include "io/textnames.h"
 
+#include "common/hugebuffer.h"
+#include "common/parallel.h"
 #include "io/filekind.h"
 #include "io/sha256.h"
 #include "io/textutil.h"
@@ -9,7 +11,9 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <memory>
+#include <mutex>
 #include <new>
 
 #include <fcntl.h>
@@ -93,9 +97,9 @@ std::uint64_t hashName(std::string_view name)
 
 // A file's bytes in memory that is not zeroed first (it is read over at once).
 struct FileBytes {
-    std::unique_ptr<char[]> data;
+    HugeBuffer<char> data;  // huge pages: 4 KB page faults cost more than the read
     std::size_t size = 0;
-    std::string_view view() const { return { data.get(), size }; }
+    std::string_view view() const { return { data.data(), size }; }
 };
 
 Result<FileBytes> readWholeFile(const QString &path)
@@ -111,10 +115,10 @@ Result<FileBytes> readWholeFile(const QString &path)
     ::fstat(descriptor, &status);
     FileBytes bytes;
     bytes.size = std::size_t(status.st_size);
-    bytes.data.reset(new char[bytes.size]);
+    bytes.data = HugeBuffer<char>(bytes.size);
     std::size_t done = 0;
     while (done < bytes.size) {
-        const ssize_t got = ::read(descriptor, bytes.data.get() + done, bytes.size - done);
+        const ssize_t got = ::read(descriptor, bytes.data.data() + done, bytes.size - done);
         if (got < 0 && errno == EINTR)
             continue;
         if (got <= 0) {
@@ -145,15 +149,11 @@ public:
         std::size_t slotCount = 16;
         while (slotCount < std::size_t(expected) + std::size_t(expected) / 2)
             slotCount *= 2;
-        // calloc: the kernel's zero pages, not a memset of the whole table.
-        m_slots = static_cast<Slot *>(std::calloc(slotCount, sizeof(Slot)));
-        if (!m_slots)
-            throw std::bad_alloc();
+        // Fresh mapped pages are the kernel's zeros: no memset of the whole table.
+        m_table = HugeBuffer<Slot>(slotCount, HugeBuffer<Slot>::Zeroed);
+        m_slots = m_table.data();
         m_mask = slotCount - 1;
     }
-    NameSet(const NameSet &) = delete;
-    NameSet &operator=(const NameSet &) = delete;
-    ~NameSet() { ::free(m_slots); }
     static constexpr qint64 maxNames() { return qint64(0xFFFFFFFEu); }
     void prefetch(std::uint64_t hash) const { __builtin_prefetch(&m_slots[hash & m_mask]); }
     // The index of an earlier equal name, else -1 (and `index` is recorded).
@@ -165,6 +165,8 @@ public:
             Slot &entry = m_slots[slot];
             if (entry.indexPlusOne == 0) {
                 entry = { tag, std::uint32_t(index + 1) };
+                if (++m_used > m_mask / 4 * 3)
+                    grow(names);  // more names than expected: keep probes short, never full
                 return -1;
             }
             const qint64 other = qint64(entry.indexPlusOne) - 1;
@@ -178,11 +180,104 @@ private:
         std::uint32_t tag;
         std::uint32_t indexPlusOne;  // 0 = empty
     };
+    void grow(const TextNames &names)
+    {
+        HugeBuffer<Slot> old = std::move(m_table);
+        const std::size_t oldCount = m_mask + 1;
+        m_table = HugeBuffer<Slot>(oldCount * 2, HugeBuffer<Slot>::Zeroed);
+        m_slots = m_table.data();
+        m_mask = oldCount * 2 - 1;
+        for (std::size_t k = 0; k < oldCount; ++k) {
+            if (old[k].indexPlusOne == 0)
+                continue;
+            const std::uint64_t hash = hashName(names.utf8(qint64(old[k].indexPlusOne) - 1));
+            std::size_t slot = hash & m_mask;
+            while (m_slots[slot].indexPlusOne != 0)
+                slot = (slot + 1) & m_mask;
+            m_slots[slot] = old[k];
+        }
+    }
+
+    HugeBuffer<Slot> m_table;
+    std::size_t m_used = 0;
     Slot *m_slots = nullptr;
     std::size_t m_mask = 0;
 };
 
 }  // namespace
+
+// The first name, in file order, that is invalid UTF-8 (invalidAt: the byte) or repeats an
+// earlier one (first: that one's index); index -1 when there is none.
+struct NameProblem {
+    qint64 index = -1;
+    qint64 invalidAt = -1;
+    qint64 first = -1;
+};
+
+NameProblem firstInvalidOrRepeated(const TextNames &names)
+{
+    const qint64 count = names.size();
+    const int threads = resolveThreadCount(0);
+    // The UTF-8 check in parallel: the first invalid name is the lowest index found.
+    qint64 firstInvalid = std::numeric_limits<qint64>::max();
+    qint64 invalidByte = -1;
+    std::mutex invalidMutex;
+    parallelFor(count, 1 << 16, threads, TaskControl::none(), [&](qint64 begin, qint64 end) {
+        for (qint64 i = begin; i < end; ++i) {
+            const std::string_view name = names.utf8(i);
+            bool ascii = true;
+            for (const char c : name)
+                ascii &= static_cast<unsigned char>(c) < 0x80;
+            if (qsizetype bad = 0; !ascii && !isValidUtf8(name, &bad)) {
+                const std::lock_guard lock(invalidMutex);
+                if (i < firstInvalid) {
+                    firstInvalid = i;
+                    invalidByte = bad;
+                }
+                return;
+            }
+        }
+    });
+    // Equal names have equal hashes: each thread checks the names of its share of the hash
+    // space, in file order, so the first repeat is the lowest of the threads' first repeats.
+    // Each thread hashes every name (cheaper than a shared array of D hashes to fill and read).
+    const qint64 end = std::min(count, firstInvalid);
+    const int parts = count < (1 << 16) ? 1 : threads;
+    std::vector<NameProblem> found(static_cast<std::size_t>(parts));
+    parallelFor(parts, 1, parts, TaskControl::none(), [&](qint64 part, qint64) {
+        const auto mine
+            = [&](std::uint64_t hash) { return parts == 1 || qint64(hash >> 58) % parts == part; };
+        // Sized for this share; a table for all names would be mostly empty.
+        // Small files start small and grow (which also keeps growing tested).
+        NameSet seen(parts == 1 ? 256 : end / parts + end / (4 * parts) + 1024);
+        constexpr qint64 kAhead = 16;
+        std::uint64_t ahead[kAhead];
+        for (qint64 i = 0; i < std::min(kAhead, end); ++i)
+            ahead[i] = hashName(names.utf8(i));
+        for (qint64 i = 0; i < end; ++i) {
+            const std::uint64_t hash = ahead[i % kAhead];
+            if (i + kAhead < end) {
+                const std::uint64_t next = hashName(names.utf8(i + kAhead));
+                ahead[i % kAhead] = next;
+                if (mine(next))
+                    seen.prefetch(next);
+            }
+            if (!mine(hash))
+                continue;
+            if (const qint64 first = seen.insert(names, i, hash); first >= 0) {
+                found[std::size_t(part)] = { i, -1, first };
+                return;
+            }
+        }
+    });
+    NameProblem problem;
+    for (const NameProblem &candidate : found)
+        if (candidate.index >= 0 && (problem.index < 0 || candidate.index < problem.index))
+            problem = candidate;
+    if (end < count && (problem.index < 0 || end < problem.index))
+        return { end, invalidByte, -1 };
+    return problem;
+}
 
 Result<TextNames> loadTextNames(const QString &path, const char *what, QString *sha256)
 {
@@ -238,33 +333,17 @@ Result<TextNames> loadTextNames(const QString &path, const char *what, QString *
                                    .arg(QLatin1String(what)),
                                path);
     // Checked after splitting, so that the common all-ASCII file is one pass each.
-    NameSet seen(names.size());
-    constexpr qint64 kAhead = 16;
-    std::vector<std::uint64_t> hashes(std::size_t(std::min<qint64>(names.size(), kAhead)));
-    for (qint64 i = 0; i < qint64(hashes.size()); ++i) {
-        hashes[std::size_t(i)] = hashName(names.utf8(i));
-        seen.prefetch(hashes[std::size_t(i)]);
-    }
-    for (qint64 i = 0; i < names.size(); ++i) {
-        const std::string_view name = names.utf8(i);
-        bool ascii = true;
-        for (const char c : name)
-            ascii &= static_cast<unsigned char>(c) < 0x80;
-        if (qsizetype bad = 0; !ascii && !isValidUtf8(name, &bad))
-            return Error::badInput(QStringLiteral("invalid UTF-8 in %1 name %2")
-                                       .arg(QLatin1String(what), quoteForMessage(name)),
-                                   path, i + 1, bad + 1);
-        const std::uint64_t hash = hashes[std::size_t(i % kAhead)];
-        if (i + kAhead < names.size()) {
-            const std::uint64_t ahead = hashName(names.utf8(i + kAhead));
-            hashes[std::size_t(i % kAhead)] = ahead;
-            seen.prefetch(ahead);
-        }
-        if (const qint64 first = seen.insert(names, i, hash); first >= 0)
-            return Error::badInput(QStringLiteral("duplicate %1 name %2 (first on line %3)")
-                                       .arg(QLatin1String(what), quoteForMessage(names[i]))
-                                       .arg(first + 1),
-                                   path, i + 1, 1);
+    if (const auto duplicate = firstInvalidOrRepeated(names); duplicate.index >= 0) {
+        if (duplicate.invalidAt >= 0)
+            return Error::badInput(
+                QStringLiteral("invalid UTF-8 in %1 name %2")
+                    .arg(QLatin1String(what), quoteForMessage(names.utf8(duplicate.index))),
+                path, duplicate.index + 1, duplicate.invalidAt + 1);
+        return Error::badInput(
+            QStringLiteral("duplicate %1 name %2 (first on line %3)")
+                .arg(QLatin1String(what), quoteForMessage(names[duplicate.index]))
+                .arg(duplicate.first + 1),
+            path, duplicate.index + 1, 1);
     }
     return names;
 }

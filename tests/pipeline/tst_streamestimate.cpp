@@ -11,6 +11,8 @@
 #include <QProcess>
 #include <QTest>
 
+#include <functional>
+
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -342,6 +344,52 @@ private Q_SLOTS:
         QVERIFY(!names.ok());
         QCOMPARE(names.error().line, qint64(4));
         QVERIFY(names.error().reason.contains("first on line 2"));
+
+        // Enough names for the check to be split by hash between threads: whichever share
+        // holds a repeat, the first in file order is reported, and an invalid name before it
+        // comes first.
+        const auto many = [](const std::function<QByteArray(int)> &nameOf) {
+            QByteArray bytes;
+            for (int i = 0; i < 300000; ++i)
+                bytes += nameOf(i) + '\n';
+            return bytes;
+        };
+        write(many([](int i) { return "n" + QByteArray::number(i); }));
+        names = io::loadTextNames(path, "text");
+        QVERIFY(names.ok());
+        QCOMPARE(names->size(), qint64(300000));
+        for (const int late : { 250000, 299999 }) {
+            // Line late+1 repeats line 7; lines 200001.. repeat earlier lines 100001..
+            write(many([&](int i) {
+                if (i == late)
+                    return QByteArray("n6");
+                return "n" + QByteArray::number(i >= 200000 && i != late ? i - 100000 : i);
+            }));
+            names = io::loadTextNames(path, "text");
+            QVERIFY(!names.ok());
+            QCOMPARE(names.error().line, qint64(200001));
+            QVERIFY2(names.error().reason.contains("first on line 100001"),
+                     qPrintable(names.error().toString()));
+        }
+        write(many([](int i) {
+            if (i == 150000)
+                return QByteArray("bad\xff");
+            return "n" + QByteArray::number(i == 170000 ? 3 : i);
+        }));
+        names = io::loadTextNames(path, "text");
+        QVERIFY(!names.ok());
+        QCOMPARE(names.error().line, qint64(150001));
+        QCOMPARE(names.error().column, qint64(4));
+        QVERIFY(names.error().reason.contains("invalid UTF-8"));
+        write(many([](int i) {
+            if (i == 150000)
+                return QByteArray("bad\xff");
+            return "n" + QByteArray::number(i == 120000 ? 3 : i);
+        }));
+        names = io::loadTextNames(path, "text");
+        QVERIFY(!names.ok());
+        QCOMPARE(names.error().line, qint64(120001));
+        QVERIFY(names.error().reason.contains("first on line 4"));
     }
 
     void demoEveryEstimatorBitIdentical()

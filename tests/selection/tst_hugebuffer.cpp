@@ -5,6 +5,7 @@
 #include <QTest>
 
 #include <cstdint>
+#include <cstring>
 
 using namespace pcs;
 
@@ -36,6 +37,20 @@ private Q_SLOTS:
         HugeBuffer<std::uint64_t> other { 5 << 20 };
         other = std::move(moved);
         QCOMPARE(other.size(), std::size_t(count));
+    }
+
+    void zeroedOnRequest()
+    {
+        for (const std::size_t count : { std::size_t(100), std::size_t(1) << 20 }) {
+            // Dirty the heap first, so that a reused block would show old bytes.
+            {
+                HugeBuffer<std::uint32_t> dirty { count };
+                std::memset(dirty.data(), 0xAB, count * sizeof(std::uint32_t));
+            }
+            const HugeBuffer<std::uint32_t> zeroed { count, HugeBuffer<std::uint32_t>::Zeroed };
+            for (std::size_t i = 0; i < count; ++i)
+                QCOMPARE(zeroed[i], 0u);
+        }
     }
 };
 
