@@ -93,6 +93,47 @@ private Q_SLOTS:
         QVERIFY(!QJsonDocument::fromJson(estimateOnly).object()["texts"].toArray()[0].toObject().contains("weight"));
     }
 
+    // Rows are formatted in chunks of 32768 on a second thread: across chunk boundaries every
+    // row comes once, in order, with the header first and the JSON closed once.
+    void manyRowsAcrossChunks()
+    {
+        const int count = 100003;
+        SelectionTable t;
+        t.estimate.resize(count);
+        t.rank.resize(count);
+        t.tau = Eigen::VectorXd::Constant(count, 2.0 / count);
+        t.weight.resize(count);
+        for (int j = 0; j < count; ++j) {
+            t.texts << QStringLiteral("t%1").arg(j);
+            t.estimate[j] = 1.0 / (j + 3);
+            t.rank[j] = j + 1;
+            t.weight[j] = j < count / 2 ? 2.0 / count : 0.0;
+        }
+        const QList<QByteArray> lines = format(t, TableFormat::Csv).split('\n');
+        QCOMPARE(lines.size(), count + 2);  // the header, the rows, the empty end
+        QCOMPARE(lines.first(), QByteArray("text,estimate,rank,tau,weight"));
+        for (int j = 0; j < count; ++j) {
+            const QList<QByteArray> fields = lines[j + 1].split(',');
+            QCOMPARE(fields[0], QStringLiteral("t%1").arg(j).toUtf8());
+            QCOMPARE(fields[1].toDouble(), 1.0 / (j + 3));
+            QCOMPARE(fields[2].toInt(), j + 1);
+        }
+        QJsonParseError error;
+        const QJsonDocument doc = QJsonDocument::fromJson(format(t, TableFormat::Json), &error);
+        QCOMPARE(error.error, QJsonParseError::NoError);
+        const QJsonArray texts = doc.object()["texts"].toArray();
+        QCOMPARE(texts.size(), count);
+        for (int j : { 0, 32767, 32768, 65536, count - 1 }) {
+            QCOMPARE(texts[j].toObject()["text"].toString(), QStringLiteral("t%1").arg(j));
+            QCOMPARE(texts[j].toObject()["rank"].toInt(), j + 1);
+        }
+        // No rows at all: the header alone, and an empty JSON list.
+        SelectionTable empty;
+        QCOMPARE(format(empty, TableFormat::Csv), QByteArray("text,estimate,rank\n"));
+        QVERIFY(QJsonDocument::fromJson(format(empty, TableFormat::Json))
+                    .object()["texts"].toArray().isEmpty());
+    }
+
     void jsonEscapesControlCharacters()
     {
         QByteArray out;
