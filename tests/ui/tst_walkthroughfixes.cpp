@@ -22,6 +22,8 @@
 #include <QAbstractSpinBox>
 #include <QApplication>
 #include <QBuffer>
+#include <QChart>
+#include <QChartView>
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFileInfo>
