@@ -3,10 +3,12 @@
 #include "cliprojectshards.h"
 #include "cliselectstream.h"
 #include "clisupport.h"
+#include "clitrust.h"
 
 #include "common/parallel.h"
 #include "io/atomicwrite.h"
 #include "io/bpbsource.h"
+#include "io/bpbtextrowsource.h"
 #include "io/fileinfo.h"
 #include "io/namedvalues.h"
 #include "io/outputpaths.h"
@@ -14,6 +16,9 @@
 #include "selection/runreport.h"
 #include "selection/selectionrun.h"
 #include "selection/shardedprojection.h"
+#include "selection/domains.h"
+#include "selection/estimatorinfo.h"
+#include "selection/standardize.h"
 
 #include <QElapsedTimer>
 #include <QFileInfo>
@@ -73,7 +78,7 @@ void addOptions(QCommandLineParser &parser, Mode mode)
                            "of the default choice, e.g. gsm8k=exact_match,strict-match. "
                            "Repeatable."),
             QStringLiteral("TASK=METRIC[,FILTER]"));
-        add(QStringLiteral("estimator"), QStringLiteral("spearmanr (default), sign_cdf, sign, sign_sign or product."), QStringLiteral("NAME"), QStringLiteral("spearmanr"));
+        add(QStringLiteral("estimator"), estimatorHelpText(), QStringLiteral("NAME"), QStringLiteral("spearmanr"));
         add(QStringLiteral("layout"), QStringLiteral("BPB layout: auto (default), text-rows, llm-rows, long or npy."), QStringLiteral("NAME"), QStringLiteral("auto"));
         add(QStringLiteral("texts"), QStringLiteral("For .npy: text names, one per line."), QStringLiteral("FILE"));
         add(QStringLiteral("llms"), QStringLiteral("For .npy: LLM names, one per line."), QStringLiteral("FILE"));
@@ -114,6 +119,7 @@ void addOptions(QCommandLineParser &parser, Mode mode)
     parser.addOption(QCommandLineOption(
         QStringLiteral("no-hash"),
         QStringLiteral("Do not compute the inputs' SHA-256 for --report (the report says so).")));
+    addTrustOptions(parser, mode != Mode::Project, mode == Mode::Select);
 }
 
 QString describe(Mode mode)
@@ -144,6 +150,7 @@ struct Settings {
     int threads = 0;
     AlignOptions align;  // without the map, which is read when the run starts
     BenchmarkLoadOptions errorsOptions;
+    TrustSettings trust;  // --standardize, --bootstrap, --domains (clitrust.h)
 };
 
 // Checks and converts the options; returns an exit code when they are unusable.
@@ -221,6 +228,8 @@ std::optional<int> readSettings(const QCommandLineParser &parser, Settings &s)
                      parser.value(QStringLiteral("token-counts")), *ratio};
         }
     }
+    if (const auto failed = readTrustSettings(parser, s.trust, s.command, s.mode == Mode::Select))
+        return failed;
     const QString format = parser.value(QStringLiteral("format")).toLower();
     if (format == QLatin1String("json") || (format.isEmpty() && parser.value(QStringLiteral("output")).endsWith(QLatin1String(".json"), Qt::CaseInsensitive)))
         s.format = TableFormat::Json;
@@ -284,6 +293,8 @@ int runSelection(const QStringList &arguments, Mode mode)
                      << QStringLiteral("llms") << QStringLiteral("llm-map");
     if (mode != Mode::Estimate)
         inputOptions << QStringLiteral("tau") << QStringLiteral("token-counts");
+    if (mode == Mode::Select)
+        inputOptions << QStringLiteral("domains");
     QList<NamedPath> inputFiles;
     for (const QString &option : inputOptions)
         for (const QString &path : parser.values(option))
@@ -294,15 +305,26 @@ int runSelection(const QStringList &arguments, Mode mode)
             { { parser.value(QStringLiteral("output")), QStringLiteral("--output") },
               { shard ? estimateShardInfoPath(parser.value(QStringLiteral("output"))) : QString(),
                 QStringLiteral("--output's shard description") },
-              { parser.value(QStringLiteral("report")), QStringLiteral("--report") } },
+              { parser.value(QStringLiteral("report")), QStringLiteral("--report") },
+              { mode == Mode::Select && parser.value(QStringLiteral("output")) != QLatin1String("-")
+                    ? domainsCsvPath(parser.value(QStringLiteral("output")))
+                    : QString(),
+                QStringLiteral("--output's domain table") } },
             inputFiles))
         return *refused;
 
     const bool hashInputs = !parser.isSet(QStringLiteral("no-hash"));
-    // A .npy matrix is streamed in blocks of texts: never whole in memory. (A shard still goes
-    // through the loader: its description and global indices are written on that path.)
-    if (mode != Mode::Project && !shard
-        && io::isStreamableBpb(parser.value(QStringLiteral("bpb")), s.bpbOptions)) {
+    // A .npy or text-rows matrix is streamed in blocks of texts: never whole in memory. A shard
+    // reads only its own texts' values once the whole matrix's row facts are known. The bootstrap,
+    // --standardize and the per-domain breakdown need every value at once, so they load it.
+    // A BPB file's own domain column gives the breakdown without --domains.
+    const bool needsWholeMatrix = s.trust.standardize || s.trust.bootstrap > 0
+        || !s.trust.domainsPath.isEmpty()
+        || (mode == Mode::Select
+            && io::textRowsHasLabelColumn(parser.value(QStringLiteral("bpb")), s.bpbOptions,
+                                          QStringLiteral("domain")));
+    if (mode != Mode::Project && !needsWholeMatrix
+        && io::isBlockReadableBpb(parser.value(QStringLiteral("bpb")), s.bpbOptions)) {
         StreamedSelection run;
         run.command = s.command;
         run.estimateOnly = mode == Mode::Estimate;
@@ -320,6 +342,7 @@ int runSelection(const QStringList &arguments, Mode mode)
         run.output = parser.value(QStringLiteral("output"));
         run.reportPath = parser.value(QStringLiteral("report"));
         run.hash = hashInputs;
+        run.shard = shard;
         if (mode != Mode::Estimate)
             for (const auto &[option, role] :
                  { std::pair { QStringLiteral("tau"), QStringLiteral("tau") },
@@ -338,6 +361,7 @@ int runSelection(const QStringList &arguments, Mode mode)
     QStringList texts;
     Eigen::VectorXd estimateValues;
     EstimateShardInfo shardInfo;
+    std::optional<SelectionInputs> loadedInputs;  // for the bootstrap and the domains
 
     const QString reportPath = parser.value(QStringLiteral("report"));
     // The report says what was asked and read, even when the run fails.
@@ -402,6 +426,7 @@ int runSelection(const QStringList &arguments, Mode mode)
         report.setPhaseSeconds(QStringLiteral("load_s"), secondsSince(timer));
     } else {
         report.setParameter(QStringLiteral("estimator"), estimatorName(s.estimator));
+        noteEstimatorChoice(s.estimator, s.trust, report);
         report.setParameter(QStringLiteral("match"), llmMatchingName(s.align.matching));
         report.setParameter(QStringLiteral("combine"), combinationName(s.align.combination));
         report.setParameter(QStringLiteral("dedupe_llms"), s.align.dedupeLlms);
@@ -433,8 +458,8 @@ int runSelection(const QStringList &arguments, Mode mode)
         // A shard estimates its own text range only (textshards.h).
         const TextRange range = shard ? shardTextRange(inputs->bpb->texts.size(), *shard)
                                       : TextRange { 0, inputs->bpb->texts.size() };
-        auto values = shard ? estimateSelection(*inputs, { s.estimator, s.threads }, range)
-                            : estimateSelection(*inputs, { s.estimator, s.threads });
+        auto values = estimateSelectionMaybeStandardized(*inputs, { s.estimator, s.threads },
+                                                         s.trust.standardize, range);
         if (!values)
             return fail(values.error());
         report.setPhaseSeconds(QStringLiteral("estimate_s"), secondsSince(timer));
@@ -456,6 +481,7 @@ int runSelection(const QStringList &arguments, Mode mode)
                           .arg(shardInfo.textCount));
         }
         estimateValues = std::move(values).value();
+        loadedInputs = *inputs;
         printInfo(QStringLiteral("%1: %2 LLMs used (matched by %3), %4 dropped; %5 texts; "
                                  "%6 of benchmarks %7")
                       .arg(estimatorName(s.estimator))
@@ -487,6 +513,12 @@ int runSelection(const QStringList &arguments, Mode mode)
         report.setParameter(QStringLiteral("tau_source"), tauSourceName(s.tau.source));
         if (s.tau.source != TauSpec::Source::File)
             report.setParameter(QStringLiteral("keep_ratio"), s.tau.keepRatio);
+        if (mode == Mode::Select)
+            if (Status trusted = addTrustFigures(s.trust, *loadedInputs, table,
+                                                 { s.estimator, s.threads }, s.projection, report,
+                                                 outputs, parser.value(QStringLiteral("output")));
+                !trusted)
+                return fail(trusted.error());
         const qsizetype included = (table.weight.array() > 0.0).count();
         printInfo(QStringLiteral("%1 projection: %2 of %3 texts get weight > 0").arg(projectionName(s.projection)).arg(included).arg(texts.size()));
     }

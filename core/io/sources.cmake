@@ -17,6 +17,8 @@ target_sources(core PRIVATE
   io/matrixcopy.h
   io/textnames.h io/textnames.cpp
   io/bpbsource.h io/bpbsource.cpp
+  io/bpbblocksource.h io/bpbblocksource.cpp
+  io/bpbtextrowsource.h io/bpbtextrowsource.cpp
   io/bpbconvert.h io/bpbconvert.cpp
   io/lmevalresults.h io/lmevalresults.cpp
   io/lmevalfile.h io/lmevalfile.cpp

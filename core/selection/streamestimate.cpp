@@ -1,9 +1,11 @@
 #include "selection/streamestimate.h"
 
 #include "common/parallel.h"
-#include "io/bpbsource.h"
+#include "io/bpbblocksource.h"
 #include "io/sha256.h"
 #include "io/textutil.h"
+
+#include <QElapsedTimer>
 
 #include <algorithm>
 #include <cmath>
@@ -15,7 +17,7 @@
 
 namespace pcs {
 
-using io::NpyBpbSource;
+using io::BpbBlockSource;
 
 namespace {
 
@@ -118,7 +120,7 @@ struct PassResult {
 
 // Reads blocks on a thread of its own (at most two ahead) while this thread decodes, scans and
 // estimates the previous one.
-Status runPass(const NpyBpbSource &source, const PassPlan &plan, Eigen::VectorXd *values,
+Status runPass(const BpbBlockSource &source, const PassPlan &plan, Eigen::VectorXd *values,
                PassResult &result, const TaskControl &control)
 {
     struct Slot {
@@ -222,7 +224,7 @@ Status runPass(const NpyBpbSource &source, const PassPlan &plan, Eigen::VectorXd
     return finish(Done {});
 }
 
-QString valueLocation(const NpyBpbSource &source, qint64 row, qint64 text)
+QString valueLocation(const BpbBlockSource &source, qint64 row, qint64 text)
 {
     return QStringLiteral("LLM %1 (row %2), text %3 (column %4)")
         .arg(io::quoteForMessage(source.llms()[row]))
@@ -237,7 +239,7 @@ bool sameValue(double a, double b)
 }
 
 // Compares two rows over the range by reading it again (only for rows whose hashes agree).
-bool identicalRows(const NpyBpbSource &source, qint64 first, qint64 end, qint64 blockTexts,
+bool identicalRows(const BpbBlockSource &source, qint64 first, qint64 end, qint64 blockTexts,
                    Eigen::Index a, Eigen::Index b, int threads, Status &status)
 {
     std::vector<char> raw;
@@ -269,14 +271,22 @@ Result<StreamEstimate> streamEstimate(const QString &bpbPath, const BpbLoadOptio
                                       const StreamEstimateOptions &options,
                                       const TaskControl &control)
 {
-    auto opened = NpyBpbSource::open(bpbPath, bpbOptions, options.hash);
+    QElapsedTimer openTimer;
+    openTimer.start();
+    auto opened = io::openBpbBlockSource(bpbPath, bpbOptions, options.hash, control);
     if (!opened)
         return opened.error();
-    const NpyBpbSource &source = **opened;
+    const BpbBlockSource &source = **opened;
+    const double openSeconds = double(openTimer.nsecsElapsed()) * 1e-9;
     const qint64 textCount = source.textCount();
-    const qint64 first = options.firstText;
-    const qint64 end = options.endText < 0 ? textCount : options.endText;
-    if (first < 0 || first >= end || end > textCount)
+    // A shard estimates its own texts, aligned as the whole matrix is (textshards.h).
+    const TextRange shardRange
+        = options.shard ? shardTextRange(textCount, *options.shard) : TextRange {};
+    const qint64 first = options.shard ? shardRange.first : options.firstText;
+    const qint64 end = options.shard ? shardRange.end
+        : options.endText < 0        ? textCount
+                                     : options.endText;
+    if (first < 0 || (first >= end && !options.shard) || end > textCount)
         return Error::badInput(QStringLiteral("the text range [%1, %2) is not inside the "
                                               "matrix's %3 texts")
                                    .arg(first)
@@ -290,8 +300,13 @@ Result<StreamEstimate> streamEstimate(const QString &bpbPath, const BpbLoadOptio
 
     // The matrix's hash: from the reads when they are the file in order, else read alongside.
     StreamEstimate result;
+    // The row facts the alignment needs: of the range, or for a shard of the whole matrix (a
+    // pass that only scans, then one that estimates the shard's texts).
+    const bool scanWhole = options.shard && (first != 0 || end != textCount);
+    const qint64 scanFirst = scanWhole ? 0 : first;
+    const qint64 scanEnd = scanWhole ? textCount : end;
     const bool hashInPass
-        = options.hash && source.readsInFileOrder() && first == 0 && end == textCount;
+        = options.hash && source.readsInFileOrder() && scanFirst == 0 && scanEnd == textCount;
     io::Sha256 inOrderHash;
     if (hashInPass) {
         std::string prefix;
@@ -301,7 +316,7 @@ Result<StreamEstimate> streamEstimate(const QString &bpbPath, const BpbLoadOptio
     }
     Result<QString> concurrentHash = QString();
     std::thread hasher;
-    if (options.hash && !hashInPass)
+    if (options.hash && !hashInPass && source.fileSha256().isEmpty())
         hasher = std::thread([&] { concurrentHash = io::sha256OfFile(bpbPath); });
     struct JoinHasher {
         std::thread &thread;
@@ -326,12 +341,12 @@ Result<StreamEstimate> streamEstimate(const QString &bpbPath, const BpbLoadOptio
         return false;
     };
     auto guessed = alignInputs(source.llms(), guess, errors, options.align, bpbPath, errorsPath);
-    const bool speculate = guessed && !guessNeededValues;
+    const bool speculate = guessed && !guessNeededValues && !scanWhole;
 
     ValueScan scan(rows);
     PassPlan plan;
-    plan.first = first;
-    plan.end = end;
+    plan.first = scanFirst;
+    plan.end = scanEnd;
     plan.blockTexts = blockTexts;
     plan.scan = &scan;
     plan.inOrderHash = hashInPass ? &inOrderHash : nullptr;
@@ -351,7 +366,8 @@ Result<StreamEstimate> streamEstimate(const QString &bpbPath, const BpbLoadOptio
         return Error::badInput(QStringLiteral("infinite value at %1")
                                    .arg(valueLocation(source, scan.infiniteRow, scan.infiniteText)),
                                bpbPath);
-    if (scan.negatives > 0)
+    result.warnings = source.warnings();
+    if (scan.negatives > 0 && !source.valuesCheckedWhenOpened())
         result.warnings.append(Error::badInput(
             QStringLiteral("%1 negative BPB value(s); bits per byte cannot be negative, so check "
                            "how the file was made (first at %2)")
@@ -368,7 +384,7 @@ Result<StreamEstimate> streamEstimate(const QString &bpbPath, const BpbLoadOptio
                                              : QString());
     Status rereadStatus = Done {};
     facts.identical = [&](Eigen::Index a, Eigen::Index b) {
-        return identicalRows(source, first, end, blockTexts, a, b, threads, rereadStatus);
+        return identicalRows(source, scanFirst, scanEnd, blockTexts, a, b, threads, rereadStatus);
     };
     auto aligned = alignInputs(source.llms(), facts, errors, options.align, bpbPath, errorsPath);
     if (!rereadStatus)
@@ -396,7 +412,11 @@ Result<StreamEstimate> streamEstimate(const QString &bpbPath, const BpbLoadOptio
         hasher.join();
     if (!concurrentHash)
         return concurrentHash.error();
-    result.bpbSha256 = hashInPass ? inOrderHash.finishHex() : *concurrentHash;
+    result.bpbSha256 = hashInPass        ? inOrderHash.finishHex()
+        : !source.fileSha256().isEmpty() ? source.fileSha256()
+                                         : *concurrentHash;
+    result.layout = source.layout();
+    result.openSeconds = openSeconds;
     result.textsSha256 = source.textsSha256();
     result.llmsSha256 = source.llmsSha256();
     result.textsPath = source.textsPath();
