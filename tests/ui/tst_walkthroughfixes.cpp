@@ -2,11 +2,13 @@
 // 1280×720, no stale state after a failed load or a new matrix, the threshold box, the
 // histogram's scales, titles that say "weight" and elide, GUI words in errors, chart export
 // looks, a window that never widens by itself.
+#include "bpb/lossaggregate.h"
 #include "charts/distributionchart.h"
 #include "charts/estimatorlabels.h"
 #include "charts/rankedestimateschart.h"
 #include "charts/textscatterchart.h"
 #include "common/testdata.h"
+#include "common/wrappinglabel.h"
 #include "demo/demodata.h"
 #include "filter/evaluationpanel.h"
 #include "filter/filterpage.h"
@@ -44,6 +46,7 @@
 #include <QTest>
 #include <QTreeWidget>
 
+#include <algorithm>
 #include <cmath>
 
 using namespace pcs;
@@ -72,6 +75,27 @@ bool loadAndWait(MainWindow &window, const SelectionInputPaths &paths)
     QSignalSpy outcomes(window.session(), &SelectionSession::outcomeChanged);
     window.loadInputs(paths);
     return outcomes.wait(60000);
+}
+
+// The widgets that ask for more than `limit` pixels of width, deepest last, for a failure message.
+QString widgetsWiderThan(const QWidget &window, int limit)
+{
+    QStringList lines;
+    const QList<QWidget *> all = window.findChildren<QWidget *>();
+    for (QWidget *widget : all) {
+        if (widget->isHidden())
+            continue;
+        const int width = std::max(widget->minimumSizeHint().width(), widget->minimumWidth());
+        if (width > limit)
+            lines << QStringLiteral("%1 %2 (%3): %4")
+                         .arg(QString::fromLatin1(widget->metaObject()->className()),
+                              widget->objectName(),
+                              widget->parentWidget() ? QString::fromLatin1(
+                                  widget->parentWidget()->metaObject()->className())
+                                                     : QString())
+                         .arg(width);
+    }
+    return lines.join(QLatin1Char('\n'));
 }
 
 QStringList recentEntries()
@@ -300,15 +324,17 @@ private Q_SLOTS:
         MainWindow window;
         window.show();
         QVERIFY(loadAndWait(window, pathsOf(m_demo)));
-        // Two LLMs on two texts; one chunk has no loss and is dropped.
-        const QString losses = test::writeFile(m_dir, QStringLiteral("losses.csv"),
-                                               "llm,text,loss,tokens,bytes\n"
-                                               "a,t1,1.0,10,40\na,t2,1.1,10,40\n"
-                                               "b,t1,0.9,10,40\nb,t2,,10,40\nb,t2,1.2,10,40\n");
+        // Two LLMs on two texts, one row per text; b's chunk 0 of t2 has no loss and is dropped,
+        // its chunk 1 still gives b a BPB on t2.
+        const QString losses
+            = test::writeFile(m_dir, QStringLiteral("losses.csv"),
+                              "llm,text,chunk,loss,tokens,bytes\n"
+                              "a,t1,0,1.0,10,40\na,t2,0,1.1,10,40\n"
+                              "b,t1,0,0.9,10,40\nb,t2,0,,10,40\nb,t2,1,1.2,10,40\n");
         const QString built = m_dir.filePath(QStringLiteral("built.csv"));
         QSignalSpy done(&window, &MainWindow::bpbBuilt);
-        window.buildBpbFromLosses({ losses }, 0, built);
-        QVERIFY(done.wait(30000));
+        window.buildBpbFromLosses({ losses }, int(LossGrouping::Text), built);
+        QVERIFY2(done.wait(30000), qPrintable(child<QLabel>(window, "loadError")->text()));
         QCOMPARE(child<QLineEdit>(window, "bpbPath")->text(), built);
         QVERIFY(child<QLineEdit>(window, "errorsPath")->text().isEmpty());
         QVERIFY(child<QLineEdit>(window, "tokensPath")->text().isEmpty());
@@ -318,6 +344,29 @@ private Q_SLOTS:
                      && report->text().contains(QStringLiteral("losses.csv:5")),
                  qPrintable(report->text()));
         QVERIFY(!child<QLabel>(window, "dataSummary")->text().contains(QStringLiteral("60 LLMs")));
+    }
+
+    void aDuplicateChunkIsNamedNotBuilt()
+    {
+        MainWindow window;
+        window.show();
+        // b's t2 twice: once without a loss, once with one. Which one is meant is not ours to
+        // guess: the build stops at the second row.
+        const QString losses = test::writeFile(m_dir, QStringLiteral("duplicate.csv"),
+                                               "llm,text,loss,tokens,bytes\n"
+                                               "a,t1,1.0,10,40\na,t2,1.1,10,40\n"
+                                               "b,t1,0.9,10,40\nb,t2,,10,40\nb,t2,1.2,10,40\n");
+        const QString built = m_dir.filePath(QStringLiteral("never.csv"));
+        QSignalSpy done(&window, &MainWindow::bpbBuilt);
+        window.buildBpbFromLosses({ losses }, int(LossGrouping::Text), built);
+        auto *error = child<QLabel>(window, "loadError");
+        QTRY_VERIFY_WITH_TIMEOUT(error->isVisible(), 30000);
+        const QString text = QString(error->text()).remove(QChar(0x200B));
+        QVERIFY2(text.contains(QStringLiteral("duplicate.csv:6"))
+                     && text.contains(QStringLiteral("appears twice for b")),
+                 qPrintable(text));
+        QCOMPARE(done.count(), 0);
+        QVERIFY(!QFileInfo::exists(built));
     }
 
     void openingAWorkspaceResetsTheFilterPage()
@@ -478,6 +527,23 @@ private Q_SLOTS:
         QVERIFY(ranked->isDark());
     }
 
+    void longPathsWrapInsteadOfWidening()
+    {
+        const QString path = QStringLiteral("/work/shared/data/run-2026/bpb_matrix.csv");
+        QCOMPARE(breakLongRuns(path), path);  // ordinary paths break at their slashes already
+        const QString longName = QStringLiteral("/tmp/") + QString(200, QLatin1Char('y'));
+        const QString broken = breakLongRuns(longName);
+        QCOMPARE(broken.count(QChar(0x200B)), 3);  // after 60, 120 and 180 characters
+        QCOMPARE(QString(broken).remove(QChar(0x200B)), longName);
+
+        QLabel label;
+        makeWrapping(&label);
+        setWrappingText(&label, QStringLiteral("cannot open ") + longName);
+        QVERIFY2(label.minimumSizeHint().width() < 600,
+                 qPrintable(QString::number(label.minimumSizeHint().width())));
+        QVERIFY(label.heightForWidth(300) >= 3 * label.fontMetrics().height());
+    }
+
     void theWindowNeverWidensByItself()
     {
         MainWindow window;
@@ -500,7 +566,8 @@ private Q_SLOTS:
         QVERIFY(failed.wait(30000));
         QApplication::processEvents();
         QVERIFY2(window.minimumSizeHint().width() <= 1280,
-                 qPrintable(QString::number(window.minimumSizeHint().width())));
+                 qPrintable(QString::number(window.minimumSizeHint().width()) + QLatin1Char('\n')
+                            + widgetsWiderThan(window, 1000)));
         QCOMPARE(window.width(), 1280);
     }
 };

@@ -1,6 +1,7 @@
 #include "window/datapage.h"
 
 #include "common/elidedlabel.h"
+#include "common/wrappinglabel.h"
 #include "window/datapagetext.h"
 
 #include <QCheckBox>
@@ -103,18 +104,21 @@ DataPage::DataPage(SelectionSession *session, QWidget *parent)
     connect(load, &QPushButton::clicked, this, &DataPage::loadRequested);
     form->addRow(QString(), load);
 
-    m_error->setWordWrap(true);
+    // A long path in an error or a report wraps; it must not widen the window.
+    m_error->setTextFormat(Qt::PlainText);
+    makeWrapping(m_error);
     m_error->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_error->setStyleSheet(QStringLiteral("QLabel { color: #c0392b; font-weight: 600; }"));
     m_error->hide();
     m_buildReport->setObjectName(QStringLiteral("bpbBuildReport"));
-    m_buildReport->setWordWrap(true);
+    m_buildReport->setTextFormat(Qt::RichText);
+    makeWrapping(m_buildReport);
     m_buildReport->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_buildReport->hide();
 
     auto *found = new QGroupBox(tr("What was found"));
     auto *foundLayout = new QVBoxLayout(found);
-    m_summary->setWordWrap(true);
+    makeWrapping(m_summary);
     m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_summary->setText(tr("Nothing loaded yet. Choose the files above, drop them on the window, or "
                           "try Help ▸ Open Demo."));
@@ -302,11 +306,11 @@ void DataPage::clearFound(const QString &summary)
 void DataPage::showBuildReport(const QString &summary, const QStringList &dropped,
                                qint64 droppedCount)
 {
-    QString text = summary.toHtmlEscaped();
+    QString text = breakLongRuns(summary).toHtmlEscaped();
     if (!dropped.isEmpty()) {
         text += QStringLiteral("<br>") + tr("Dropped chunks:");
         for (const QString &chunk : dropped)
-            text += QStringLiteral("<br>&nbsp;&nbsp;") + chunk.toHtmlEscaped();
+            text += QStringLiteral("<br>&nbsp;&nbsp;") + breakLongRuns(chunk).toHtmlEscaped();
         if (droppedCount > dropped.size())
             text += QStringLiteral("<br>&nbsp;&nbsp;")
                 + tr("… and %1 more").arg(droppedCount - dropped.size());
@@ -386,7 +390,7 @@ void DataPage::emitAlignment()
 void DataPage::showError(const Error &error)
 {
     m_errorPaths = paths();
-    m_error->setText(guiErrorText(error));
+    setWrappingText(m_error, guiErrorText(error));
     m_error->show();
 }
 
