@@ -16,6 +16,7 @@
 #include "filter/trainingpanel.h"
 #include "models/selectiontablemodel.h"
 #include "models/texttableview.h"
+#include "selection/estimatorinfo.h"
 #include "textfocus.h"
 #include "window/datapage.h"
 #include "window/mainwindow.h"
@@ -454,6 +455,11 @@ private Q_SLOTS:
                     .contains(QStringLiteral("every text")));
         QVERIFY(SelectionControls::keepHelp(Projection::Linear, 0.1).contains("caps"));
         QVERIFY(estimatorHelp(Estimator::Product).contains(QStringLiteral("uncentred")));
+        // One explanation, core's, in the app as in the CLI.
+        for (const Estimator estimator :
+             { Estimator::Spearmanr, Estimator::SignCdf, Estimator::Sign, Estimator::SignSign,
+               Estimator::Product })
+            QVERIFY(estimatorHelp(estimator).contains(estimatorInfo(estimator).paragraph()));
         MainWindow window;
         auto *controls = window.findChild<SelectionControls *>();
         QVERIFY(controls);
@@ -467,7 +473,8 @@ private Q_SLOTS:
         QVERIFY(warning->isHidden());
         auto *compare = child<QComboBox>(window, "compareEstimator");
         for (QComboBox *combo : { estimators, compare }) {
-            QVERIFY(combo->itemText(0).startsWith(estimatorLabel(Estimator::Spearmanr)));
+            QVERIFY(
+                combo->itemText(0).startsWith(estimatorInfo(Estimator::Spearmanr).friendlyName));
             for (int i = 0; i < combo->count(); ++i)
                 QVERIFY(!combo->itemData(i, Qt::ToolTipRole).toString().isEmpty());
         }

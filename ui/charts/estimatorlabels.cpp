@@ -1,5 +1,7 @@
 #include "charts/estimatorlabels.h"
 
+#include "selection/estimatorinfo.h"
+
 #include <QCoreApplication>
 
 namespace pcs {
@@ -32,49 +34,19 @@ QString estimatorLabel(Estimator estimator)
 
 QString estimatorChoiceLabel(Estimator estimator)
 {
-    switch (estimator) {
-    case Estimator::Spearmanr:
-        return tr("Spearman ρ — rank correlation (default)");
-    case Estimator::SignCdf:
-        return tr("Sign-CDF — the paper's rank estimator");
-    case Estimator::Sign:
-        return tr("Sign — raw BPB differences");
-    case Estimator::SignSign:
-        return tr("Kendall τ-a — signs of both differences");
-    case Estimator::Product:
-        return tr("Product — mean of error × BPB (uncentred)");
-    }
-    return {};
+    const QString name = estimatorInfo(estimator).friendlyName;
+    return estimator == Estimator::Spearmanr ? tr("%1 (default)").arg(name) : name;
 }
 
 QString estimatorHelp(Estimator estimator)
 {
-    switch (estimator) {
-    case Estimator::Spearmanr:
-        return tr("Spearman's ρ between the LLMs' benchmark errors and their BPB on the text, "
-                  "ties at mid-ranks. Measures whether LLMs that find the text easier also do "
-                  "better on the benchmark, using only the order of the LLMs, so outliers and "
-                  "scale do not matter. The default: use it unless you have a reason not to.");
-    case Estimator::SignCdf:
-        return tr("The paper's estimator: over every pair of LLMs, the sign of their error "
-                  "difference times the difference of their BPB ranks on the text. Rank-based "
-                  "like Spearman ρ and usually close to it; use it to reproduce the paper.");
-    case Estimator::Sign:
-        return tr("Over every pair of LLMs, the sign of their error difference times their raw "
-                  "BPB difference on the text. Keeps the size of BPB differences, so texts with "
-                  "a wide BPB spread weigh more; assumes BPB differences are comparable across "
-                  "texts.");
-    case Estimator::SignSign:
-        return tr("Kendall's τ-a: over every pair of LLMs, whether the better one on the "
-                  "benchmark also has the lower BPB on the text. The most robust to outliers; "
-                  "ignores how large any difference is.");
-    case Estimator::Product:
-        return tr("The mean of error × BPB over the LLMs, as in the Python package. It is "
-                  "uncentred: it mostly follows each text's mean BPB, so it ranks the texts the "
-                  "LLMs find hardest first rather than those that separate good LLMs from bad. "
-                  "Use a rank estimator unless you need the package's numbers.");
-    }
-    return {};
+    const EstimatorInfo &info = estimatorInfo(estimator);
+    QString help = info.friendlyName + QStringLiteral(": ") + info.paragraph();
+    // The explanations are shared with the CLI, whose --standardize the app does not offer.
+    if (help.contains(QStringLiteral("--standardize")))
+        help += QLatin1Char(' ')
+            + tr("The app does not standardize; pcstudio-cli select --standardize does.");
+    return help;
 }
 
 }  // namespace pcs

@@ -6,12 +6,13 @@
 
 namespace pcs {
 
-// The names the app shows for estimators, one set everywhere (controls, chart titles, axes,
-// Compare): the CLI's names (spearmanr, sign_cdf) are for files and flags.
+// The short names charts show for estimators (titles, axes, Compare), where there is no room for
+// the friendly names; the CLI's names (spearmanr, sign_cdf) are for files and flags.
 QString estimatorLabel(Estimator estimator);  // "Spearman ρ", "Kendall τ-a (sign-sign)", …
-// The label with what it is, for choosers: "Spearman ρ: rank correlation (default)".
+// For choosers: the friendly name of core's estimatorInfo, "Spearman rank correlation (default)".
 QString estimatorChoiceLabel(Estimator estimator);
-// One paragraph: what it measures, when to use it, what it assumes.
+// Core's estimatorInfo paragraph (what it measures, when to use it, what it assumes) after the
+// friendly name, the one explanation the CLI and the README give too.
 QString estimatorHelp(Estimator estimator);
 
 }  // namespace pcs

@@ -165,7 +165,7 @@ QWidget *createComparePage(SelectionSession *session, TextFocus *focus)
     other->setObjectName(QStringLiteral("compareEstimator"));
     for (const Estimator estimator : { Estimator::Spearmanr, Estimator::SignCdf, Estimator::Sign,
                                        Estimator::SignSign, Estimator::Product }) {
-        other->addItem(estimatorLabel(estimator), estimatorName(estimator));
+        other->addItem(estimatorChoiceLabel(estimator), estimatorName(estimator));
         other->setItemData(other->count() - 1, estimatorHelp(estimator), Qt::ToolTipRole);
     }
     other->setToolTip(QObject::tr(
