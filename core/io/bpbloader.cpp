@@ -45,26 +45,6 @@ Error unknownLayout(const CsvHeader &header, const QString &path)
         path, header.line);
 }
 
-// What a file that is not text looks like ("a PNG image"), or empty for text. A binary file
-// read as CSV would fail on its first invalid UTF-8 byte, which names the wrong problem.
-QString binaryKind(std::string_view bytes)
-{
-    const std::pair<std::string_view, const char *> magics[]
-        = { { "\x89PNG", "a PNG image" },
-            { "\xFF\xD8\xFF", "a JPEG image" },
-            { "GIF8", "a GIF image" },
-            { "%PDF", "a PDF document" },
-            { "PK\x03\x04", "a ZIP archive (or an Office document)" },
-            { "\x1F\x8B", "a gzip file" },
-            { "\x28\xB5\x2F\xFD", "a Zstandard file" } };
-    for (const auto &[magic, kind] : magics)
-        if (bytes.substr(0, magic.size()) == magic)
-            return QString::fromLatin1(kind);
-    if (bytes.substr(0, 4096).find('\0') != std::string_view::npos)
-        return QStringLiteral("a binary file");
-    return {};
-}
-
 }  // namespace
 
 Result<BpbMatrix> loadBpbMatrix(const QString &path, const BpbLoadOptions &options,
@@ -79,11 +59,6 @@ Result<BpbMatrix> loadBpbMatrix(const QString &path, const BpbLoadOptions &optio
         return opened.error();
     if (layout == BpbLayout::Auto && file.bytes().substr(0, 6) == "\x93NUMPY")
         return loadNpyBpb(path, options, control);
-    if (const QString kind = binaryKind(file.bytes()); !kind.isEmpty())
-        return Error::badInput(QStringLiteral("not a CSV/TSV file: it looks like %1. A BPB matrix "
-                                              "is a CSV or TSV text file, or a NumPy .npy file.")
-                                   .arg(kind),
-                               path);
 
     BpbCsvInput input;
     input.path = path;
