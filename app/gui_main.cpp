@@ -37,16 +37,33 @@ int main(int argc, char *argv[])
         QStringLiteral("quit-after"),
         QStringLiteral("Quit after this many milliseconds (start-up checks)."),
         QStringLiteral("ms"));
-    const QCommandLineOption stage(QStringLiteral("stage"),
-                                   QStringLiteral("Show this stage (1-5) at start."),
-                                   QStringLiteral("n"));
-    parser.addOptions({ screenshot, quitAfter, stage });
+    const QCommandLineOption stage(
+        QStringLiteral("stage"),
+        QStringLiteral("Show this stage at start: 1 Data, 2 Selection, 3 Distribution, "
+                       "4 Compare, 5 Filter, 6 Review."),
+        QStringLiteral("n"));
+    const QCommandLineOption size(QStringLiteral("size"),
+                                  QStringLiteral("Window size, e.g. 1280x720 (for screenshots)."),
+                                  QStringLiteral("WxH"));
+    const QCommandLineOption theme(QStringLiteral("theme"),
+                                   QStringLiteral("Theme for this run: system, light or dark."),
+                                   QStringLiteral("name"));
+    parser.addOptions({ screenshot, quitAfter, stage, size, theme });
     parser.addPositionalArgument(QStringLiteral("workspace"),
                                  QStringLiteral("A .pcstudio workspace to open."),
                                  QStringLiteral("[workspace]"));
     parser.process(app);
 
     pcs::MainWindow window;
+    if (parser.isSet(theme))
+        window.useTheme(parser.value(theme), false);
+    if (parser.isSet(size)) {
+        const QStringList wh = parser.value(size).split(QLatin1Char('x'));
+        if (wh.size() == 2 && wh[0].toInt() > 0 && wh[1].toInt() > 0)
+            window.resize(wh[0].toInt(), wh[1].toInt());
+        else
+            qWarning("--size: expected WIDTHxHEIGHT, e.g. 1280x720");
+    }
     window.show();
     if (parser.isSet(demo))
         window.openDemo();

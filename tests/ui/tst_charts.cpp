@@ -85,7 +85,7 @@ void TestCharts::rankedChartIsPopulatedWithinBudget()
     QCOMPARE(cut.size(), 2);
     QCOMPARE(cut[0].x(), double(included));
     QCOMPARE(cut[1].x(), double(included));
-    QVERIFY(chart.chart()->title().contains(QLocale().toString(included)));
+    QVERIFY(chart.fullTitle().contains(QLocale().toString(included)));
 }
 
 void TestCharts::rankedChartFollowsFocus()
@@ -157,7 +157,7 @@ void TestCharts::scatterShowsOnePointPerLlm()
     QVERIFY(test::showChart(&chart));
     m_focus.setCurrent(-1);
     QCOMPARE(chart.pointSeries()->count(), 0);
-    QVERIFY(chart.chart()->title().contains(QStringLiteral("Pick a text")));
+    QVERIFY(chart.fullTitle().contains(QStringLiteral("Pick a text")));
 
     const int text = 123;
     m_focus.setCurrent(text);
@@ -173,9 +173,9 @@ void TestCharts::scatterShowsOnePointPerLlm()
         const QString tip = chart.toolTipAt(p);
         QVERIFY2(tip.startsWith(aligned.llms[i] + QLatin1Char('\n')), qPrintable(tip));
     }
-    const QString title = chart.chart()->title();
+    const QString title = chart.fullTitle();
     QVERIFY2(title.contains(QStringLiteral("text-123"))
-                 && title.contains(QStringLiteral("spearmanr"))
+                 && title.contains(QStringLiteral("Spearman ρ"))
                  && title.contains(QStringLiteral("rank %1 of 400").arg(rankOf(m_small, text))),
              qPrintable(title));
     // A real hover over a point shows its LLM in a tooltip.
@@ -267,7 +267,7 @@ void TestCharts::distributionChartDrawsBarsWhenFew()
     estimateOnly->table.tau.resize(0);
     chart.setData(m_small.data, estimateOnly);
     QCOMPARE(chart.weightSeries()->count(), 0);
-    QVERIFY(chart.chart()->title().contains(QStringLiteral("projection")));
+    QVERIFY(chart.fullTitle().contains(QStringLiteral("projection")));
     RankedEstimatesChart ranked;
     ranked.setData(m_small.data, estimateOnly);
     QCOMPARE(ranked.cutRank(), 0);

@@ -354,6 +354,10 @@ private Q_SLOTS:
         QVERIFY(page->session()->parent() == &window);
         QSignalSpy outcome(window.session(), &SelectionSession::outcomeChanged);
         window.openDemo();
+        // A new dataset gets a fresh Filter page, with the demo's texts.
+        auto *pages = window.findChild<QStackedWidget *>();
+        page = qobject_cast<FilterPage *>(pages->widget(MainWindow::FilterStage));
+        QVERIFY(page);
         auto *texts = page->findChild<QListWidget *>(QStringLiteral("filterTextsList"));
         QCOMPARE(texts->count(), 1);
         QVERIFY(

@@ -408,7 +408,8 @@ void TestSelectionTableModel::displayAndRoles()
     SelectionTableModel model;
     model.setTable(table);
     const QModelIndex estimate = model.index(0, Column::EstimateColumn);
-    QCOMPARE(estimate.data().toString(), QString("0.123457"));
+    QCOMPARE(estimate.data().toString(),
+             QString("0.1235"));  // four significant digits; all in the tooltip
     QCOMPARE(estimate.data(Qt::ToolTipRole).toString(), QString("0.123456789"));
     QCOMPARE(estimate.data(SelectionTableModel::ValueRole).toDouble(), 0.123456789);
     QCOMPARE(estimate.data(SelectionTableModel::SortRole).toDouble(), 0.123456789);

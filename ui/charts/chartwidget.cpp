@@ -5,11 +5,13 @@
 #include "charts/niceaxis.h"
 #include "textfocus.h"
 
+#include <QAbstractAxis>
 #include <QCategoryAxis>
 #include <QChart>
 #include <QEvent>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QFontMetrics>
 #include <QGraphicsLayout>
 #include <QMenu>
 #include <QMessageBox>
@@ -44,6 +46,71 @@ ChartWidget::ChartWidget(QWidget *parent)
     connect(m_view, &charts::ChartView::horizontalDragged, this, &ChartWidget::drag);
     connect(m_view, &charts::ChartView::menuRequested, this, &ChartWidget::showMenu);
     connect(m_view, &charts::ChartView::doubleClicked, this, &ChartWidget::resetZoom);
+    // Axis titles are elided to the plot's size, which changes with the layout.
+    connect(m_chart, &QChart::plotAreaChanged, this, &ChartWidget::elideTitles);
+}
+
+void ChartWidget::setTitleText(const QString &title)
+{
+    m_title = title;
+    elideTitles();
+}
+
+void ChartWidget::setAxisTitle(QAbstractAxis *axis, const QString &title)
+{
+    m_axisTitles.insert(axis, title);
+    elideTitles();
+}
+
+void ChartWidget::resizeEvent(QResizeEvent *event)
+{
+    QWidget::resizeEvent(event);
+    elideTitles();
+}
+
+void ChartWidget::elideTitles()
+{
+    if (m_eliding)
+        return;  // setting a title moves the plot area, which calls this again
+    m_eliding = true;
+    // Qt Charts cuts long titles without a mark: elide them ourselves, at the end (they read
+    // left to right), the whole title in the tooltip over it.
+    if (!m_title.isNull()) {
+        const QFontMetrics metrics(m_chart->titleFont());
+        const int width = std::max(40, m_view->viewport()->width() - 24);
+        m_shownTitle = metrics.elidedText(m_title, Qt::ElideRight, width);
+        // Chart titles are HTML: a text named "<b>" must show as such.
+        m_chart->setTitle(m_shownTitle.toHtmlEscaped());
+    }
+    const QRectF plot = m_chart->plotArea();
+    for (auto it = m_axisTitles.cbegin(); it != m_axisTitles.cend(); ++it) {
+        QAbstractAxis *axis = it.key();
+        const QFontMetrics metrics(axis->titleFont());
+        const double length = axis->orientation() == Qt::Horizontal ? plot.width() : plot.height();
+        const int room = std::max(40, int(length) - 8);
+        const QString shown = metrics.elidedText(it.value(), Qt::ElideRight, room);
+        m_shownAxisTitles.insert(axis, shown);
+        axis->setTitleText(shown.toHtmlEscaped());
+    }
+    m_eliding = false;
+}
+
+QString ChartWidget::elidedTitleAt(const QPointF &chartPos) const
+{
+    const QRectF plot = m_chart->plotArea();
+    if (chartPos.y() < plot.top() && m_shownTitle != m_title)
+        return m_title;
+    for (auto it = m_axisTitles.cbegin(); it != m_axisTitles.cend(); ++it) {
+        if (m_shownAxisTitles.value(it.key()) == it.value())
+            continue;
+        const bool horizontal = it.key()->orientation() == Qt::Horizontal;
+        const bool left = it.key()->alignment() == Qt::AlignLeft;
+        if ((horizontal && chartPos.y() > plot.bottom())
+            || (!horizontal && left && chartPos.x() < plot.left())
+            || (!horizontal && !left && chartPos.x() > plot.right()))
+            return it.value();
+    }
+    return {};
 }
 
 ChartWidget::~ChartWidget() = default;
@@ -91,6 +158,28 @@ void ChartWidget::changeEvent(QEvent *event)
 Status ChartWidget::exportTo(const QString &path) const
 {
     return exportChart(m_view, path);
+}
+
+Status ChartWidget::exportTo(const QString &path, ExportLook look)
+{
+    if (look == ExportLook::AsShown)
+        return exportChart(m_view, path);
+    // Drawn in the look asked for, then back to what the screen shows.
+    const ThemeMode shown = m_themeMode;
+    if (look != ExportLook::Transparent)
+        setThemeMode(look == ExportLook::Dark ? ThemeMode::Dark : ThemeMode::Light);
+    const QBrush background = m_chart->backgroundBrush();
+    const bool backgroundVisible = m_chart->isBackgroundVisible();
+    if (look == ExportLook::Transparent)
+        m_chart->setBackgroundVisible(false);
+    const Status written = exportChart(m_view, path);
+    if (look == ExportLook::Transparent) {
+        m_chart->setBackgroundVisible(backgroundVisible);
+        m_chart->setBackgroundBrush(background);
+    } else {
+        setThemeMode(shown);
+    }
+    return written;
 }
 
 void ChartWidget::setPrimaryAxes(QValueAxis *x, QValueAxis *y)
@@ -192,8 +281,8 @@ int ChartWidget::nearestPoint(const QXYSeries *series, const QPointF &value, dou
 
 void ChartWidget::hover(const QPointF &chartPos, const QPoint &globalPos)
 {
-    const QString text
-        = m_chart->plotArea().contains(chartPos) ? toolTipAt(valueAt(chartPos)) : QString();
+    const QString text = m_chart->plotArea().contains(chartPos) ? toolTipAt(valueAt(chartPos))
+                                                                : elidedTitleAt(chartPos);
     if (text.isEmpty())
         QToolTip::hideText();
     else  // as HTML, so that names which look like markup show literally, line breaks kept
@@ -238,15 +327,35 @@ void ChartWidget::showMenu(const QPoint &globalPos)
 
 void ChartWidget::exportWithDialog()
 {
-    QString filter;
+    // The look is part of the format choice, so one dialog asks for both.
+    const QList<std::tuple<QString, QString, ExportLook>> formats
+        = { { tr("PNG, light background (*.png)"), QStringLiteral(".png"), ExportLook::Light },
+            { tr("PNG, dark background (*.png)"), QStringLiteral(".png"), ExportLook::Dark },
+            { tr("PNG, transparent background (*.png)"), QStringLiteral(".png"),
+              ExportLook::Transparent },
+            { tr("SVG, light background (*.svg)"), QStringLiteral(".svg"), ExportLook::Light },
+            { tr("SVG, dark background (*.svg)"), QStringLiteral(".svg"), ExportLook::Dark },
+            { tr("SVG, transparent background (*.svg)"), QStringLiteral(".svg"),
+              ExportLook::Transparent } };
+    QStringList filters;
+    for (const auto &[filter, suffix, look] : formats)
+        filters << filter;
+    QString chosen = filters.value(m_dark ? 1 : 0);
     QString path = QFileDialog::getSaveFileName(this, tr("Export chart"), QString(),
-                                                chartExportFilter(), &filter);
+                                                filters.join(QStringLiteral(";;")), &chosen);
     if (path.isEmpty())
         return;
+    ExportLook look = ExportLook::AsShown;
+    QString suffix = QStringLiteral(".png");
+    for (const auto &[filter, formatSuffix, formatLook] : formats) {
+        if (filter == chosen) {
+            look = formatLook;
+            suffix = formatSuffix;
+        }
+    }
     if (QFileInfo(path).suffix().isEmpty())
-        path += filter.contains(QLatin1String("*.svg")) ? QLatin1String(".svg")
-                                                        : QLatin1String(".png");
-    const Status status = exportTo(path);
+        path += suffix;
+    const Status status = exportTo(path, look);
     if (!status)
         QMessageBox::warning(this, tr("Export chart"), status.error().toString());
 }

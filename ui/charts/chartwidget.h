@@ -4,9 +4,11 @@
 #include "common/result.h"
 #include "textfocus.h"
 
+#include <QHash>
 #include <QPointer>
 #include <QWidget>
 
+class QAbstractAxis;
 class QChart;
 class QChartView;
 class QMenu;
@@ -43,6 +45,16 @@ public:
     bool isDark() const { return m_dark; }
     const charts::ChartColors &colors() const { return m_colors; }
 
+    // The chart's title as plain text: shown elided to the chart's width, whole in the tooltip
+    // over it. Axis titles likewise (to the plot's width or height).
+    void setTitleText(const QString &title);
+    QString fullTitle() const { return m_title; }
+    void setAxisTitle(QAbstractAxis *axis, const QString &title);
+    QString fullAxisTitle(QAbstractAxis *axis) const { return m_axisTitles.value(axis); }
+    // What is shown as the title now (plain text, "…" where elided).
+    QString shownTitle() const { return m_shownTitle; }
+    QString shownAxisTitle(QAbstractAxis *axis) const { return m_shownAxisTitles.value(axis); }
+
     // The hover text at a point in axis (value) coordinates; empty = no tooltip there.
     virtual QString toolTipAt(const QPointF &value) const = 0;
     // Acts as a click at a value: most charts pick the nearest text into the TextFocus.
@@ -50,6 +62,10 @@ public:
 
     // Writes the chart as PNG or SVG (by extension); see exportChart().
     Status exportTo(const QString &path) const;
+    // The look of an exported figure, whatever the app's theme: a paper wants light, slides
+    // often dark, and a figure laid over another background transparent.
+    enum class ExportLook { AsShown, Light, Dark, Transparent };
+    Status exportTo(const QString &path, ExportLook look);
     // Asks for a file name (PNG or SVG) and exports; errors are shown in a message box.
     void exportWithDialog();
 
@@ -99,8 +115,13 @@ protected:
 
     void setUpdateMilliseconds(double ms) { m_updateMilliseconds = ms; }
     void changeEvent(QEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
 
 private:
+    void elideTitles();
+    // The whole title of the part of the chart at `chartPos` when it is shown elided.
+    QString elidedTitleAt(const QPointF &chartPos) const;
+
     void hover(const QPointF &chartPos, const QPoint &globalPos);
     void drag(qreal fromX, qreal toX);
     void showMenu(const QPoint &globalPos);
@@ -119,6 +140,11 @@ private:
     double m_fullXMin = 0;
     double m_fullXMax = 1;
     double m_updateMilliseconds = 0;
+    QString m_title;
+    QString m_shownTitle;
+    QHash<QAbstractAxis *, QString> m_axisTitles;
+    QHash<QAbstractAxis *, QString> m_shownAxisTitles;
+    bool m_eliding = false;
 };
 
 }  // namespace pcs

@@ -1,6 +1,7 @@
 #include "charts/comparisonchart.h"
 
 #include "charts/downsample.h"
+#include "charts/estimatorlabels.h"
 #include "charts/pointcloud.h"
 #include "workspace/selectionsession.h"
 
@@ -114,7 +115,7 @@ void ComparisonChart::setComparison(const std::shared_ptr<const SelectionOutcome
         return;
     }
     setEstimates(outcome->table.texts, outcome->table.estimate,
-                 estimatorName(outcome->parameters.estimator), other, otherName);
+                 estimatorLabel(outcome->parameters.estimator), other, otherName);
 }
 
 void ComparisonChart::setEstimates(const QStringList &texts, Eigen::VectorXd a,
@@ -129,13 +130,10 @@ void ComparisonChart::setEstimates(const QStringList &texts, Eigen::VectorXd a,
     m_nameA = nameA;
     m_nameB = nameB;
     m_summary = charts::compareEstimates(asSpan(m_a), asSpan(m_b));
-    // Titles are HTML: escape the names.
-    m_x->setTitleText(valid ? tr("Estimate: %1").arg(nameA.toHtmlEscaped()) : tr("Estimate A"));
-    m_y->setTitleText(valid ? tr("Estimate: %1").arg(nameB.toHtmlEscaped()) : tr("Estimate B"));
-    chart()->setTitle(
-        valid
-            ? tr("Estimators compared: %1 vs %2").arg(nameA.toHtmlEscaped(), nameB.toHtmlEscaped())
-            : tr("Estimators compared: choose a second estimator"));
+    setAxisTitle(m_x, valid ? tr("Estimate: %1").arg(nameA) : tr("Estimate A"));
+    setAxisTitle(m_y, valid ? tr("Estimate: %1").arg(nameB) : tr("Estimate B"));
+    setTitleText(valid ? tr("Estimators compared: %1 vs %2").arg(nameA, nameB)
+                       : tr("Estimators compared: choose a second estimator"));
     choosePoints();
     textFocusChanged(currentText());
     m_summaryLabel->setText(summaryText());

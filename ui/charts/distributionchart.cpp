@@ -19,6 +19,12 @@
 
 namespace pcs {
 
+QString DistributionChart::effectiveNumberText(double effective)
+{
+    // One figure wherever it shows (title, Distribution page): 1/Σw², one decimal.
+    return QLocale().toString(effective, 'f', 1);
+}
+
 DistributionChart::DistributionChart(QWidget *parent)
     : ChartWidget(parent)
     , m_x(new QCategoryAxis(this))
@@ -30,9 +36,9 @@ DistributionChart::DistributionChart(QWidget *parent)
     , m_cumulative(new QLineSeries(this))
     , m_focusMarker(new QScatterSeries(this))
 {
-    m_x->setTitleText(tr("Included texts, by weight (1 = largest)"));
-    m_y->setTitleText(tr("Weight p"));
-    m_share->setTitleText(tr("Cumulative share of the pool"));
+    setAxisTitle(m_x, tr("Included texts, by weight (1 = largest)"));
+    setAxisTitle(m_y, tr("Weight"));
+    setAxisTitle(m_share, tr("Cumulative share of the pool"));
     setAxisRange(m_share, 0, 1);
     chart()->addAxis(m_x, Qt::AlignBottom);
     chart()->addAxis(m_y, Qt::AlignLeft);
@@ -125,14 +131,14 @@ void DistributionChart::setData(std::shared_ptr<const SelectionData> selectionDa
 
     const QLocale locale;
     if (m_order.empty()) {
-        chart()->setTitle(table && table->estimate.size() > 0
-                              ? tr("Sampling distribution: none yet (run a projection)")
-                              : tr("Sampling distribution: nothing selected yet"));
+        setTitleText(table && table->estimate.size() > 0
+                         ? tr("Sampling distribution: none yet (run a projection)")
+                         : tr("Sampling distribution: nothing selected yet"));
     } else {
-        chart()->setTitle(tr("Sampling distribution: %1 of %2 texts included; effective size "
-                             "1/Σp² = %3")
-                              .arg(locale.toString(includedCount()), locale.toString(qint64(d)),
-                                   locale.toString(m_effectiveSize, 'f', 0)));
+        setTitleText(tr("Sampling distribution: %1 of %2 texts included; effective number of "
+                        "texts %3")
+                         .arg(locale.toString(includedCount()), locale.toString(qint64(d)),
+                              effectiveNumberText(m_effectiveSize)));
     }
     rebuildCurves();
     textFocusChanged(currentText());

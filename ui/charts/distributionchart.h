@@ -22,6 +22,8 @@ struct SelectionOutcome;
 class DistributionChart : public ChartWidget {
     Q_OBJECT
 public:
+    // The effective number of texts, 1/Σw² of the weights, as the app writes it everywhere.
+    static QString effectiveNumberText(double effective);
     explicit DistributionChart(QWidget *parent = nullptr);
     ~DistributionChart() override;
 

@@ -1,6 +1,7 @@
 #include "charts/rankedestimateschart.h"
 
 #include "charts/downsample.h"
+#include "charts/estimatorlabels.h"
 #include "workspace/selectionsession.h"
 
 #include <QAreaSeries>
@@ -30,8 +31,8 @@ RankedEstimatesChart::RankedEstimatesChart(QWidget *parent)
     , m_cutLine(new QLineSeries(this))
     , m_focusMarker(new QScatterSeries(this))
 {
-    m_x->setTitleText(tr("Rank (1 = largest estimate)"));
-    m_y->setTitleText(tr("Estimate"));
+    setAxisTitle(m_x, tr("Rank (1 = largest estimate)"));
+    setAxisTitle(m_y, tr("Estimate"));
     chart()->addAxis(m_x, Qt::AlignBottom);
     chart()->addAxis(m_y, Qt::AlignLeft);
     m_curve->setName(tr("Estimate"));
@@ -114,14 +115,13 @@ void RankedEstimatesChart::setData(std::shared_ptr<const SelectionData> selectio
 
     const QLocale locale;
     if (m_sorted.empty()) {
-        chart()->setTitle(tr("Ranked estimates: nothing estimated yet"));
+        setTitleText(tr("Ranked estimates: nothing estimated yet"));
     } else {
-        const QString estimator = estimatorName(m_outcome->parameters.estimator);
-        m_y->setTitleText(tr("Estimate (%1)").arg(estimator));
-        chart()->setTitle(m_cut > 0
-                              ? tr("Ranked estimates: %1 texts, the top %2 included")
-                                    .arg(locale.toString(qint64(d)), locale.toString(m_cut))
-                              : tr("Ranked estimates: %1 texts").arg(locale.toString(qint64(d))));
+        const QString estimator = estimatorLabel(m_outcome->parameters.estimator);
+        setAxisTitle(m_y, tr("Estimate (%1)").arg(estimator));
+        setTitleText(m_cut > 0 ? tr("Ranked estimates: %1 texts, the top %2 included")
+                                     .arg(locale.toString(qint64(d)), locale.toString(m_cut))
+                               : tr("Ranked estimates: %1 texts").arg(locale.toString(qint64(d))));
     }
     m_included->setName(m_cut > 0 ? tr("Included (%1)").arg(locale.toString(m_cut))
                                   : tr("Included"));

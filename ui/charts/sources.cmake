@@ -1,6 +1,7 @@
 # Charts: ranked estimates, per-text scatter, distribution, estimator comparison, export
 target_sources(ui PRIVATE
   charts/downsample.h charts/downsample.cpp
+  charts/estimatorlabels.h charts/estimatorlabels.cpp
   charts/estimatecomparison.h charts/estimatecomparison.cpp
   charts/charttheme.h charts/charttheme.cpp
   charts/chartexport.h charts/chartexport.cpp

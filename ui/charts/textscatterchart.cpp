@@ -1,5 +1,6 @@
 #include "charts/textscatterchart.h"
 
+#include "charts/estimatorlabels.h"
 #include "workspace/selectionsession.h"
 
 #include <QCategoryAxis>
@@ -178,33 +179,35 @@ void TextScatterChart::rebuild()
                                 : tr("Trend (Pearson r = %1)").arg(m_correlation, 0, 'f', 3));
 
     const QString benchmarks = aligned ? aligned->benchmarks.join(QLatin1String(", ")) : QString();
-    m_x->setTitleText(m_rankMode ? tr("Rank of the BPB on this text (1 = lowest)")
-                                 : tr("BPB on this text (lower is better)"));
-    m_y->setTitleText(m_rankMode                 ? tr("Rank of the benchmark error (1 = lowest)")
-                          : benchmarks.isEmpty() ? tr("Benchmark error (lower is better)")
-                                                 : tr("Error: %1").arg(benchmarks.toHtmlEscaped()));
+    setAxisTitle(m_x,
+                 m_rankMode ? tr("Rank of the BPB on this text (1 = lowest)")
+                            : tr("BPB on this text (lower is better)"));
+    setAxisTitle(m_y,
+                 m_rankMode                 ? tr("Rank of the benchmark error (1 = lowest)")
+                     : benchmarks.isEmpty() ? tr("Benchmark error (lower is better)")
+                                            : tr("Error: %1").arg(benchmarks));
     if (m_text < 0) {
-        chart()->setTitle(tr("Pick a text to see how its BPB goes with benchmark error"));
+        setTitleText(tr("Pick a text to see how its BPB goes with benchmark error"));
     } else {
         const SelectionTable &table = m_outcome->table;
         const QLocale locale;
-        QString name = bpb->texts.value(m_text);
-        if (name.size() > 60)
-            name = name.left(57) + QStringLiteral("…");
-        // Chart titles are HTML: a text named "<b>" must show as such.
-        QString title = name.toHtmlEscaped();
+        // A long name is cut in its middle, so the figures after it still show.
+        QString title = bpb->texts.value(m_text);
+        if (title.size() > 40)
+            title = title.left(22) + QStringLiteral("…") + title.right(17);
         if (m_text < table.estimate.size() && m_text < table.rank.size()) {
             title += tr(": %1 estimate %2, rank %3 of %4")
-                         .arg(estimatorName(m_outcome->parameters.estimator))
+                         .arg(estimatorLabel(m_outcome->parameters.estimator))
                          .arg(table.estimate[m_text], 0, 'g', 4)
                          .arg(locale.toString(table.rank[m_text]),
                               locale.toString(table.estimate.size()));
         }
+        // "weight", never "p": a p beside a correlation reads as a p-value.
         if (m_text < table.weight.size())
             title += table.weight[m_text] > 0
-                ? tr(", included (p = %1)").arg(table.weight[m_text], 0, 'g', 3)
-                : tr(", excluded");
-        chart()->setTitle(title);
+                ? tr(", included with weight %1").arg(QString::number(table.weight[m_text], 'e', 2))
+                : tr(", excluded (weight 0)");
+        setTitleText(title);
     }
     setUpdateMilliseconds(double(timer.nsecsElapsed()) / 1e6);
 }

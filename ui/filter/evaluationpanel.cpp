@@ -4,6 +4,7 @@
 #include "filter/scorehistogramchart.h"
 #include "filter/thresholdcurvechart.h"
 
+#include <QCheckBox>
 #include <QDoubleSpinBox>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -73,12 +74,33 @@ EvaluationPanel::EvaluationPanel(QWidget *parent)
     charts->setChildrenCollapsible(false);
     charts->setSizes({ 500, 500 });  // half each, whatever their size hints
 
+    auto *density = new QCheckBox(tr("Per-class &density"));
+    density->setObjectName(QStringLiteral("filterHistogramDensity"));
+    density->setToolTip(tr("Each class's bins as a share of that class, so a small class shows "
+                           "as clearly as a large one"));
+    auto *logScale = new QCheckBox(tr("&Log scale"));
+    logScale->setObjectName(QStringLiteral("filterHistogramLog"));
+    logScale->setToolTip(tr("Heights as log(1 + count): a few documents still show beside "
+                            "thousands"));
+    connect(density, &QCheckBox::toggled, m_histogram, &ScoreHistogramChart::setPerClassDensity);
+    connect(logScale, &QCheckBox::toggled, m_histogram, &ScoreHistogramChart::setLogScale);
+    connect(m_histogram, &ScoreHistogramChart::scaleChanged, this, [this, density, logScale] {
+        density->setChecked(m_histogram->perClassDensity());  // from the chart's menu
+        logScale->setChecked(m_histogram->logScale());
+    });
+    auto *scaleRow = new QHBoxLayout;
+    scaleRow->addWidget(new QLabel(tr("Histogram:")));
+    scaleRow->addWidget(density);
+    scaleRow->addWidget(logScale);
+    scaleRow->addStretch(1);
+
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_summary);
     layout->addWidget(m_problems);
     layout->addWidget(createThresholdRow());
     layout->addWidget(m_kept);
     layout->addWidget(m_metrics);
+    layout->addLayout(scaleRow);
     layout->addWidget(charts, 1);
     clearFilter(false);
 }
@@ -90,6 +112,9 @@ QWidget *EvaluationPanel::createThresholdRow()
     m_thresholdSpin->setDecimals(4);
     m_thresholdSpin->setSingleStep(0.01);
     m_thresholdSpin->setToolTip(tr("Documents scoring at least this are kept (P(include), 0–1)"));
+    // Applied on Enter or when the box loses focus: applying each keystroke would rewrite the
+    // box under the cursor ("0." becomes "0.0000") and typing 0.45 would not give 0.45.
+    m_thresholdSpin->setKeyboardTracking(false);
     m_slider->setObjectName(QStringLiteral("filterThresholdSlider"));
     m_slider->setRange(0, kSliderSteps);
     m_slider->setPageStep(kSliderSteps / 20);
@@ -98,6 +123,7 @@ QWidget *EvaluationPanel::createThresholdRow()
     m_keepSpin->setDecimals(4);
     m_keepSpin->setSingleStep(0.01);
     m_keepSpin->setToolTip(tr("Or set the threshold by the share of held-out documents to keep"));
+    m_keepSpin->setKeyboardTracking(false);
     m_includeShare->setObjectName(QStringLiteral("filterThresholdReset"));
     m_includeShare->setToolTip(
         tr("Keep the share of held-out documents labelled include (the starting threshold)"));

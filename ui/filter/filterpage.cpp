@@ -20,6 +20,8 @@
 #include <QScrollArea>
 #include <QVBoxLayout>
 
+#include <cmath>
+
 namespace pcs {
 
 namespace {
@@ -90,7 +92,9 @@ QWidget *FilterPage::createProgressRow()
     m_progress->setObjectName(QStringLiteral("filterProgress"));
     m_progress->setRange(0, 1000);
     m_progress->setMaximumWidth(260);
-    m_progress->setTextVisible(false);
+    m_progress->setTextVisible(true);  // the percent done
+    m_progress->setFormat(QStringLiteral("%p%"));
+    m_status->setWordWrap(true);  // a long status wraps instead of widening the window
     m_progress->hide();
     m_cancel->setObjectName(QStringLiteral("filterCancelButton"));
     m_cancel->hide();
@@ -136,13 +140,14 @@ void FilterPage::connectSession()
             // An empty range makes the bar a busy indicator.
             m_progress->setRange(0, m_session->reportsProgress() ? 1000 : 0);
             m_progress->setValue(0);
+            m_taskClock.start();
         }
         updateEnabled();
     });
     connect(m_session, &FilterSession::progressChanged, this,
             [this](int permille, const QString &activity) {
                 m_progress->setValue(permille);
-                showStatus(activity + QStringLiteral("…"));
+                showStatus(progressText(activity, permille, m_taskClock.elapsed()));
             });
     connect(m_session, &FilterSession::trainingFinished, this, [this] {
         clearError();
@@ -355,6 +360,19 @@ void FilterPage::clearError()
 {
     m_error->clear();
     m_error->hide();
+}
+
+QString FilterPage::progressText(const QString &activity, int permille, qint64 elapsedMs)
+{
+    const QLocale locale;
+    QString text = tr("%1… %2%").arg(activity, locale.toString(permille / 10.0, 'f', 1));
+    // The rate so far gives the rest; not before a few percent and a second, when it is noise.
+    if (permille >= 20 && permille < 1000 && elapsedMs >= 1000) {
+        const double remaining = double(elapsedMs) / 1000.0 * (1000.0 - permille) / permille;
+        text += remaining < 90 ? tr(" · about %1 s left").arg(int(std::ceil(remaining)))
+                               : tr(" · about %1 min left").arg(int(std::ceil(remaining / 60)));
+    }
+    return text;
 }
 
 void FilterPage::showStatus(const QString &text)

@@ -2,6 +2,7 @@
 
 #include "workspace/filtersession.h"
 
+#include <QElapsedTimer>
 #include <QTemporaryDir>
 #include <QWidget>
 
@@ -47,6 +48,9 @@ public:
 
     double threshold() const;
 
+    // "Training… 42.0% · about 12 s left": the ETA from the rate so far.
+    static QString progressText(const QString &activity, int permille, qint64 elapsedMs);
+
 private:
     QWidget *createExportBox();
     QWidget *createProgressRow();
@@ -63,6 +67,7 @@ private:
     // a bundle's manifest hashes the distribution it was trained on.
     QTemporaryDir m_scratch;
     int m_trainings = 0;
+    QElapsedTimer m_taskClock;  // since the task in flight started, for its ETA
 
     QLabel *m_error;
     QWidget *m_statusRow = nullptr;

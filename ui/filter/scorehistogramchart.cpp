@@ -5,6 +5,7 @@
 #include <QChart>
 #include <QLineSeries>
 #include <QLocale>
+#include <QMenu>
 
 #include <algorithm>
 #include <cmath>
@@ -13,20 +14,10 @@ namespace pcs {
 
 namespace {
 
-// A histogram as a step outline: flat over each bin, down to zero at both ends.
-QList<QPointF> stepOutline(const std::vector<qint64> &counts)
+// log10(1 + v): zero stays at zero and each power of ten is one step up.
+double logHeight(double v)
 {
-    QList<QPointF> points;
-    const double width = counts.empty() ? 1.0 : 1.0 / double(counts.size());
-    points.reserve(qsizetype(2 * counts.size() + 2));
-    points << QPointF(0, 0);
-    for (std::size_t k = 0; k < counts.size(); ++k) {
-        points << QPointF(double(k) * width, double(counts[k]))
-               << QPointF(double(k + 1) * width, double(counts[k]));
-    }
-    if (!counts.empty())
-        points << QPointF(1, 0);
-    return points;
+    return std::log10(1.0 + v);
 }
 
 }  // namespace
@@ -41,8 +32,8 @@ ScoreHistogramChart::ScoreHistogramChart(QWidget *parent)
     , m_excludeArea(new QAreaSeries(m_excludeLine))
     , m_marker(new QLineSeries(this))
 {
-    m_x->setTitleText(tr("Score P(include)"));
-    m_y->setTitleText(tr("Documents"));
+    setAxisTitle(m_x, tr("Score P(include)"));
+    setAxisTitle(m_y, tr("Documents"));
     setAxisRange(m_x, 0, 1);
     chart()->addAxis(m_x, Qt::AlignBottom);
     chart()->addAxis(m_y, Qt::AlignLeft);
@@ -88,22 +79,102 @@ void ScoreHistogramChart::setHistograms(std::vector<qint64> include, std::vector
     m_include = std::move(include);
     m_exclude = std::move(exclude);
     m_exclude.resize(m_include.size(), 0);
-    qint64 largest = 0, includeTotal = 0, excludeTotal = 0;
+    m_includeTotal = 0;
+    m_excludeTotal = 0;
     for (std::size_t k = 0; k < m_include.size(); ++k) {
-        largest = std::max({ largest, m_include[k], m_exclude[k] });
-        includeTotal += m_include[k];
-        excludeTotal += m_exclude[k];
+        m_includeTotal += m_include[k];
+        m_excludeTotal += m_exclude[k];
     }
-    m_top = largest > 0 ? double(largest) * 1.08 : 1.0;
-    setAxisRange(m_y, 0, m_top);
-    m_includeLine->replace(stepOutline(m_include));
-    m_excludeLine->replace(stepOutline(m_exclude));
+    rebuild();
+}
+
+void ScoreHistogramChart::setPerClassDensity(bool density)
+{
+    if (density == m_density)
+        return;
+    m_density = density;
+    rebuild();
+    Q_EMIT scaleChanged();
+}
+
+void ScoreHistogramChart::setLogScale(bool log)
+{
+    if (log == m_log)
+        return;
+    m_log = log;
+    rebuild();
+    Q_EMIT scaleChanged();
+}
+
+double ScoreHistogramChart::shownHeight(qint64 count, bool include) const
+{
+    const qint64 total = include ? m_includeTotal : m_excludeTotal;
+    // As a share: in percent, so that the log scale's 1 + v keeps small shares apart.
+    const double value
+        = m_density ? (total > 0 ? 100.0 * double(count) / double(total) : 0.0) : double(count);
+    return m_log ? logHeight(value) : value;
+}
+
+QList<QPointF> ScoreHistogramChart::outline(const std::vector<qint64> &counts, bool include) const
+{
+    // A histogram as a step outline: flat over each bin, down to zero at both ends.
+    QList<QPointF> points;
+    const double width = counts.empty() ? 1.0 : 1.0 / double(counts.size());
+    points.reserve(qsizetype(2 * counts.size() + 2));
+    points << QPointF(0, 0);
+    for (std::size_t k = 0; k < counts.size(); ++k) {
+        const double height = shownHeight(counts[k], include);
+        points << QPointF(double(k) * width, height) << QPointF(double(k + 1) * width, height);
+    }
+    if (!counts.empty())
+        points << QPointF(1, 0);
+    return points;
+}
+
+void ScoreHistogramChart::rebuild()
+{
+    double largest = 0;
+    for (std::size_t k = 0; k < m_include.size(); ++k)
+        largest = std::max(
+            { largest, shownHeight(m_include[k], true), shownHeight(m_exclude[k], false) });
+    m_top = largest > 0 ? largest * 1.08 : 1.0;
+    const QString unit = m_density ? tr("Share of its class (%)") : tr("Documents");
+    if (m_log) {
+        // Labels at 0, 1, 10, 100, … of the unlogged value.
+        for (const QString &label : m_y->categoriesLabels())
+            m_y->remove(label);
+        m_y->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
+        m_y->setStartValue(0);
+        const QLocale locale;
+        m_y->append(QStringLiteral("0"), 0);
+        for (double v = m_density ? 0.1 : 1.0; logHeight(v) <= m_top; v *= 10)
+            m_y->append(locale.toString(v, 'g', 6), logHeight(v));
+        m_y->setRange(0, m_top);
+        setAxisTitle(m_y, tr("%1, log scale").arg(unit));
+    } else {
+        setAxisRange(m_y, 0, m_top);
+        setAxisTitle(m_y, unit);
+    }
+    m_includeLine->replace(outline(m_include, true));
+    m_excludeLine->replace(outline(m_exclude, false));
     const QLocale locale;
-    chart()->setTitle(m_include.empty()
-                          ? tr("Held-out scores: train a filter to see them")
-                          : tr("Held-out scores: %1 include, %2 exclude")
-                                .arg(locale.toString(includeTotal), locale.toString(excludeTotal)));
+    setTitleText(m_include.empty()
+                     ? tr("Held-out scores: train a filter to see them")
+                     : tr("Held-out scores: %1 include, %2 exclude")
+                           .arg(locale.toString(m_includeTotal), locale.toString(m_excludeTotal)));
     updateMarker();
+}
+
+void ScoreHistogramChart::addMenuActions(QMenu *menu)
+{
+    QAction *density = menu->addAction(tr("Per-class density"), this,
+                                       [this](bool on) { setPerClassDensity(on); });
+    density->setCheckable(true);
+    density->setChecked(m_density);
+    QAction *log
+        = menu->addAction(tr("Logarithmic scale"), this, [this](bool on) { setLogScale(on); });
+    log->setCheckable(true);
+    log->setChecked(m_log);
 }
 
 void ScoreHistogramChart::setThreshold(double threshold)
@@ -137,10 +208,16 @@ QString ScoreHistogramChart::toolTipAt(const QPointF &value) const
         return {};
     const double width = 1.0 / double(m_include.size());
     const QLocale locale;
-    return tr("scores %1 – %2\ninclude %3 · exclude %4")
+    const auto share = [](qint64 count, qint64 total) {
+        return total > 0 ? QLocale().toString(100.0 * double(count) / double(total), 'f', 1)
+                         : QStringLiteral("0");
+    };
+    const qint64 include = m_include[std::size_t(bin)];
+    const qint64 exclude = m_exclude[std::size_t(bin)];
+    return tr("scores %1 – %2\ninclude %3 (%4% of include)\nexclude %5 (%6% of exclude)")
         .arg(QString::number(bin * width, 'f', 3), QString::number((bin + 1) * width, 'f', 3),
-             locale.toString(m_include[std::size_t(bin)]),
-             locale.toString(m_exclude[std::size_t(bin)]));
+             locale.toString(include), share(include, m_includeTotal), locale.toString(exclude),
+             share(exclude, m_excludeTotal));
 }
 
 }  // namespace pcs

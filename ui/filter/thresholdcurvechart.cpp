@@ -34,8 +34,8 @@ ThresholdCurveChart::ThresholdCurveChart(QWidget *parent)
     , m_marker(new QLineSeries(this))
     , m_points(new QScatterSeries(this))
 {
-    m_x->setTitleText(tr("Threshold (keep scores ≥ it)"));
-    m_y->setTitleText(tr("Share"));
+    setAxisTitle(m_x, tr("Threshold (keep scores ≥ it)"));
+    setAxisTitle(m_y, tr("Share"));
     setAxisRange(m_x, 0, 1);
     setAxisRange(m_y, 0, 1.02);
     chart()->addAxis(m_x, Qt::AlignBottom);
@@ -84,8 +84,8 @@ void ThresholdCurveChart::clear()
 void ThresholdCurveChart::setCurve(std::vector<ThresholdPoint> curve)
 {
     m_curve = std::move(curve);
-    chart()->setTitle(m_curve.empty() ? tr("Precision and recall: train a filter to see them")
-                                      : tr("Precision, recall and kept share by threshold"));
+    setTitleText(m_curve.empty() ? tr("Precision and recall: train a filter to see them")
+                                 : tr("Precision, recall and kept share by threshold"));
     rebuildCurves();
     updateMarker();
 }

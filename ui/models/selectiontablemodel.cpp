@@ -437,8 +437,26 @@ QString SelectionTableModel::displayAt(int text, int column) const
     case RankColumn:
         return QString::number(m_table->rank[text]);
     default:
-        return QString::number(numberAt(text, column), 'g', 6);
+        return formatNumber(numberAt(text, column), column);
     }
+}
+
+QString SelectionTableModel::formatNumber(double value, int column)
+{
+    // τ and weight share one notation, three significant digits with the exponent always
+    // shown ("8.28e-05", "1.00e-03"), so their columns line up and compare at a glance; the
+    // estimate keeps four significant digits. The views size the columns for the widest of
+    // these (widestNumber), so a number is never cut into a different one.
+    if (column == TauColumn || column == WeightColumn)
+        return value == 0.0 ? QStringLiteral("0") : QString::number(value, 'e', 2);
+    return QString::number(value, 'g', 4);
+}
+
+QString SelectionTableModel::widestNumber(int column)
+{
+    if (column == TauColumn || column == WeightColumn)
+        return QStringLiteral("8.88e-888");  // an exponent of three digits is rare but possible
+    return QStringLiteral("-8.888e-888");
 }
 
 QByteArray SelectionTableModel::csvHeader() const

@@ -60,6 +60,10 @@ public:
     int textIndexForRow(int row) const;
     int rowForTextIndex(int text) const;
 
+    // How a number of `column` is shown; widestNumber() is the longest such string.
+    static QString formatNumber(double value, int column);
+    static QString widestNumber(int column);
+
     // RFC 4180 CSV with a header (text,estimate,rank[,tau,weight,included]), full precision.
     QByteArray csvForRows(const QList<int> &rows) const;
     QByteArray csvForAllRows() const;  // every row the filter shows, in view order

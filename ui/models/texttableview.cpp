@@ -14,6 +14,8 @@
 #include <QLineEdit>
 #include <QMimeData>
 #include <QScopedValueRollback>
+#include <QStyle>
+#include <QStyledItemDelegate>
 #include <QTableView>
 #include <QTimer>
 #include <QVBoxLayout>
@@ -21,6 +23,23 @@
 #include <algorithm>
 
 namespace pcs {
+
+namespace {
+
+// Long names are cut in the middle: their start (the source) and end (the id) both show.
+class MiddleElidingDelegate : public QStyledItemDelegate {
+public:
+    using QStyledItemDelegate::QStyledItemDelegate;
+
+protected:
+    void initStyleOption(QStyleOptionViewItem *option, const QModelIndex &index) const override
+    {
+        QStyledItemDelegate::initStyleOption(option, index);
+        option->textElideMode = Qt::ElideMiddle;
+    }
+};
+
+}  // namespace
 
 TextTableView::TextTableView(QWidget *parent)
     : TextTableView(nullptr, parent)
@@ -65,17 +84,13 @@ void TextTableView::build()
     rows->setDefaultSectionSize(fontMetrics().height() + 6);
 
     QHeaderView *columns = m_table->horizontalHeader();
-    // The text column takes the spare width but never less than kMinTextWidth (see
-    // fitTextColumn); a narrow view scrolls sideways instead of hiding the names.
+    // The text column takes the spare width (see fitTextColumn) and elides names in the middle,
+    // where long ids differ least; the number columns are exactly as wide as their widest
+    // value, so at 1280×720 every column fits and no number is ever cut.
     columns->setSectionResizeMode(SelectionTableModel::TextColumn, QHeaderView::Interactive);
-    const int numberWidth = fontMetrics().horizontalAdvance(QStringLiteral("-0.000123456")) + 28;
-    for (const int column : { SelectionTableModel::EstimateColumn, SelectionTableModel::TauColumn,
-                              SelectionTableModel::WeightColumn })
-        columns->resizeSection(column, numberWidth);
-    columns->resizeSection(SelectionTableModel::RankColumn,
-                           fontMetrics().horizontalAdvance(QStringLiteral("1000000")) + 28);
-    columns->resizeSection(SelectionTableModel::IncludedColumn,
-                           fontMetrics().horizontalAdvance(tr("Included")) + 28);
+    m_table->setItemDelegateForColumn(SelectionTableModel::TextColumn,
+                                      new MiddleElidingDelegate(m_table));
+    fitNumberColumns();
     // Strongest evidence first, unless the model already has an order.
     const bool modelSorted = m_model->sortColumn() >= 0;
     columns->setSortIndicator(modelSorted ? m_model->sortColumn()
@@ -161,6 +176,38 @@ void TextTableView::copyAllShownRows()
     mime->setText(QString::fromUtf8(csv));
     mime->setData(QStringLiteral("text/csv"), csv);
     QGuiApplication::clipboard()->setMimeData(mime);
+}
+
+int TextTableView::neededColumnWidth(int column) const
+{
+    // The cell's text plus the style's margins on both sides, or the header's title with room
+    // for the sort arrow, whichever is wider.
+    const int margin
+        = m_table->style()->pixelMetric(QStyle::PM_FocusFrameHMargin, nullptr, m_table) + 1;
+    const QHeaderView *header = m_table->horizontalHeader();
+    const QString title = m_model->headerData(column, Qt::Horizontal).toString();
+    const int headerWidth = header->fontMetrics().horizontalAdvance(title)
+        + 2 * m_table->style()->pixelMetric(QStyle::PM_HeaderMargin, nullptr, header)
+        + m_table->style()->pixelMetric(QStyle::PM_HeaderMarkSize, nullptr, header) + 8;
+    int cellWidth = 0;
+    if (column == SelectionTableModel::RankColumn)
+        cellWidth = m_table->fontMetrics().horizontalAdvance(QStringLiteral("8888888"));
+    else if (column == SelectionTableModel::IncludedColumn)
+        cellWidth = m_table->style()->pixelMetric(QStyle::PM_IndicatorWidth, nullptr, m_table);
+    else
+        cellWidth
+            = m_table->fontMetrics().horizontalAdvance(SelectionTableModel::widestNumber(column));
+    return std::max(headerWidth, cellWidth + 2 * margin + 4);
+}
+
+void TextTableView::fitNumberColumns()
+{
+    QHeaderView *columns = m_table->horizontalHeader();
+    for (int column = 0; column < SelectionTableModel::kColumnCount; ++column) {
+        if (column == SelectionTableModel::TextColumn)
+            continue;
+        columns->resizeSection(column, neededColumnWidth(column));
+    }
 }
 
 void TextTableView::fitTextColumn()

@@ -37,6 +37,8 @@ public:
     QLineEdit *filterEdit() const { return m_filterEdit; }
     QCheckBox *includedOnlyBox() const { return m_includedOnly; }
     QLabel *rowCountLabel() const { return m_rowCount; }
+    // The width `column` needs for its widest value and its title (public for tests).
+    int requiredColumnWidth(int column) const { return neededColumnWidth(column); }
 
     // Typing waits this long before filtering, so a million rows are filtered once per pause.
     static constexpr int kFilterDelayMs = 150;
@@ -48,7 +50,11 @@ public Q_SLOTS:
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
     void fitTextColumn();
-    static constexpr int kMinTextChars = 24;
+    void fitNumberColumns();
+    // The width a column needs to show its widest value and its title uncut.
+    int neededColumnWidth(int column) const;
+    // Below this the text column stops shrinking and the table scrolls sideways.
+    static constexpr int kMinTextChars = 14;
 
 private:
     void build();

@@ -1,5 +1,7 @@
 #include "window/datapage.h"
 
+#include "common/elidedlabel.h"
+#include "common/wrappinglabel.h"
 #include "window/datapagetext.h"
 
 #include <QCheckBox>
@@ -40,14 +42,16 @@ DataPage::DataPage(SelectionSession *session, QWidget *parent)
     , m_bpbPath(new QLineEdit)
     , m_errorsPath(new QLineEdit)
     , m_tokensPath(new QLineEdit)
+    , m_layout(new QComboBox)
     , m_error(new QLabel)
+    , m_buildReport(new QLabel)
     , m_summary(new QLabel)
     , m_combine(new QComboBox)
     , m_combineHelp(new QLabel)
     , m_benchmarks(new QTreeWidget)
     , m_defaultBenchmarks(new QPushButton(tr("&Default set")))
     , m_match(new QComboBox)
-    , m_mapPath(new QLabel)
+    , m_mapPath(new ElidedLabel)
     , m_chooseMap(new QPushButton(tr("Choose…")))
     , m_dedupe(new QCheckBox(tr("Use only the first of LLMs with identical BPB values")))
     , m_dropped(new QTreeWidget)
@@ -73,21 +77,48 @@ DataPage::DataPage(SelectionSession *session, QWidget *parent)
         connect(browse, &QPushButton::clicked, this,
                 [this, role = role] { Q_EMIT browseRequested(role); });
         connect(edit, &QLineEdit::returnPressed, this, &DataPage::loadRequested);
+        connect(edit, &QLineEdit::textChanged, this, &DataPage::pathsEdited);
         form->addRow(label, pathRow(edit, browse));
+        if (edit == m_bpbPath) {
+            // What the CLI's --layout sets: needed only when the header does not tell.
+            m_layout->setObjectName(QStringLiteral("bpbLayout"));
+            const QList<std::pair<BpbLayout, QString>> layouts
+                = { { BpbLayout::Auto, tr("Automatic (from the header)") },
+                    { BpbLayout::TextRows, tr("One row per text (the package's layout)") },
+                    { BpbLayout::LlmRows, tr("One row per LLM") },
+                    { BpbLayout::Long, tr("Long: llm,text,bpb") } };
+            for (const auto &[layout, name] : layouts)
+                m_layout->addItem(name, bpbLayoutName(layout));
+            m_layout->setToolTip(tr("How the BPB file is laid out; Automatic reads it from the "
+                                    "header (a .npy file is always a matrix)"));
+            auto *layoutRow = new QHBoxLayout;
+            layoutRow->addWidget(m_layout);
+            layoutRow->addStretch(1);
+            form->addRow(tr("&Layout:"), layoutRow);
+            static_cast<QLabel *>(form->labelForField(layoutRow))->setBuddy(m_layout);
+            connect(m_layout, &QComboBox::currentIndexChanged, this, &DataPage::pathsEdited);
+        }
     }
     auto *load = new QPushButton(tr("&Load"));
     load->setDefault(true);
     connect(load, &QPushButton::clicked, this, &DataPage::loadRequested);
     form->addRow(QString(), load);
 
-    m_error->setWordWrap(true);
+    // A long path in an error or a report wraps; it must not widen the window.
+    m_error->setTextFormat(Qt::PlainText);
+    makeWrapping(m_error);
     m_error->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_error->setStyleSheet(QStringLiteral("QLabel { color: #c0392b; font-weight: 600; }"));
     m_error->hide();
+    m_buildReport->setObjectName(QStringLiteral("bpbBuildReport"));
+    m_buildReport->setTextFormat(Qt::RichText);
+    makeWrapping(m_buildReport);
+    m_buildReport->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_buildReport->hide();
 
     auto *found = new QGroupBox(tr("What was found"));
     auto *foundLayout = new QVBoxLayout(found);
-    m_summary->setWordWrap(true);
+    makeWrapping(m_summary);
     m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_summary->setText(tr("Nothing loaded yet. Choose the files above, drop them on the window, or "
                           "try Help ▸ Open Demo."));
@@ -100,6 +131,7 @@ DataPage::DataPage(SelectionSession *session, QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(files);
     layout->addWidget(m_error);
+    layout->addWidget(m_buildReport);
     layout->addWidget(found);
     layout->addLayout(lower, 1);
 
@@ -115,7 +147,11 @@ DataPage::DataPage(SelectionSession *session, QWidget *parent)
         refreshChecks();
         refreshLlms();
     });
-    connect(m_session, &SelectionSession::loadFailed, this, &DataPage::showError);
+    connect(m_session, &SelectionSession::loadFailed, this, [this](const Error &error) {
+        showError(error);
+        clearFound(tr("Nothing loaded from these files: see the error above. (The Selection "
+                      "stage still shows the files loaded before, if any.)"));
+    });
     connect(m_session, &SelectionSession::runFailed, this, &DataPage::showError);
 }
 
@@ -224,6 +260,8 @@ void DataPage::setPaths(const SelectionInputPaths &paths)
     m_bpbPath->setText(paths.bpb);
     m_errorsPath->setText(paths.errors);
     m_tokensPath->setText(paths.tokenCounts);
+    const int layout = m_layout->findData(bpbLayoutName(paths.bpbOptions.layout));
+    m_layout->setCurrentIndex(std::max(0, layout));
 }
 
 SelectionInputPaths DataPage::paths() const
@@ -232,7 +270,64 @@ SelectionInputPaths DataPage::paths() const
     paths.bpb = m_bpbPath->text().trimmed();
     paths.errors = m_errorsPath->text().trimmed();
     paths.tokenCounts = m_tokensPath->text().trimmed();
+    if (!bpbLayoutFromName(m_layout->currentData().toString(), &paths.bpbOptions.layout))
+        paths.bpbOptions.layout = BpbLayout::Auto;
     return paths;
+}
+
+void DataPage::pathsEdited()
+{
+    // An error about the files goes once they change: its cause is being fixed. (A failed
+    // load of the new files shows its own.)
+    if (m_error->isHidden())
+        return;
+    const SelectionInputPaths now = paths();
+    if (now.bpb != m_errorPaths.bpb || now.errors != m_errorPaths.errors
+        || now.tokenCounts != m_errorPaths.tokenCounts
+        || now.bpbOptions.layout != m_errorPaths.bpbOptions.layout)
+        clearError();
+}
+
+void DataPage::showLoading()
+{
+    m_buildReport->hide();
+    clearFound(tr("Loading…"));
+}
+
+void DataPage::clearFound(const QString &summary)
+{
+    m_summary->setText(summary);
+    m_updating = true;
+    m_benchmarks->clear();
+    m_updating = false;
+    m_dropped->clear();
+}
+
+void DataPage::showBuildReport(const QString &summary, const QStringList &dropped,
+                               qint64 droppedCount)
+{
+    QString text = breakLongRuns(summary).toHtmlEscaped();
+    if (!dropped.isEmpty()) {
+        text += QStringLiteral("<br>") + tr("Dropped chunks:");
+        for (const QString &chunk : dropped)
+            text += QStringLiteral("<br>&nbsp;&nbsp;") + breakLongRuns(chunk).toHtmlEscaped();
+        if (droppedCount > dropped.size())
+            text += QStringLiteral("<br>&nbsp;&nbsp;")
+                + tr("… and %1 more").arg(droppedCount - dropped.size());
+    }
+    text += QStringLiteral("<br><b>%1</b>")
+                .arg(tr("Now choose the benchmark errors for these LLMs, then Load."));
+    m_buildReport->setText(text);
+    m_buildReport->show();
+    clearFound(tr("Nothing loaded yet: the new matrix needs its benchmark errors."));
+}
+
+QString DataPage::guiErrorText(const Error &error)
+{
+    QString text = error.toString();
+    text.replace(QStringLiteral("Choose one with --layout."), tr("Choose one under Layout above."));
+    text.replace(QStringLiteral("--layout"), tr("the Layout choice above"));
+    return text;
 }
 
 void DataPage::setParameters(const SelectionParameters &parameters)
@@ -294,7 +389,8 @@ void DataPage::emitAlignment()
 
 void DataPage::showError(const Error &error)
 {
-    m_error->setText(error.toString());
+    m_errorPaths = paths();
+    setWrappingText(m_error, guiErrorText(error));
     m_error->show();
 }
 

@@ -1,5 +1,6 @@
 #include "window/mainwindow.h"
 
+#include "common/elidedlabel.h"
 #include "filter/filterpage.h"
 #include "review/reviewpage.h"
 #include "textfocus.h"
@@ -30,7 +31,7 @@ MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent)
     , m_session(new SelectionSession(this))
     , m_focus(new TextFocus(this))
-    , m_bpbBuild(new BackgroundTask<QString>(this))
+    , m_bpbBuild(new BackgroundTask<BpbBuildReport>(this))
     , m_export(new BackgroundTask<Done>(this))
 {
     setAcceptDrops(true);
@@ -60,6 +61,12 @@ MainWindow::MainWindow(QWidget *parent)
     });
     connect(m_session, &SelectionSession::loadFinished, this, [this] {
         m_focus->setCurrent(-1);
+        // Only files that loaded go to Open Recent, each with its role.
+        const SelectionInputPaths &loaded = m_session->data()->paths;
+        addRecent(loaded.bpb, QStringLiteral("bpb"));
+        addRecent(loaded.errors, QStringLiteral("errors"));
+        if (!loaded.tokenCounts.isEmpty())
+            addRecent(loaded.tokenCounts, QStringLiteral("token_counts"));
         showStage(SelectionStage);
     });
     connect(m_session, &SelectionSession::loadFailed, this, [this](const Error &error) {
@@ -155,7 +162,8 @@ void MainWindow::createStages()
     m_pages->addWidget(createSelectionPage(m_session, m_focus, m_controls));
     m_pages->addWidget(createDistributionPage(m_session, m_focus, m_exportDistributionAction));
     m_pages->addWidget(createComparePage(m_session, m_focus));
-    m_pages->addWidget(new FilterPage(m_session, new FilterSession(this)));
+    m_filterPage = new FilterPage(m_session, new FilterSession(this));
+    m_pages->addWidget(m_filterPage);
     // The page owns its session: its destructor cancels a run through it, so the session must
     // outlive it (as a child of the window it was deleted first: the central widget is added
     // later).
@@ -173,12 +181,13 @@ void MainWindow::createStages()
 
 void MainWindow::createStatusBar()
 {
-    m_status = new QLabel(tr("Open a BPB matrix and benchmark errors, or Help ▸ Open Demo."));
+    m_status = new ElidedLabel(tr("Open a BPB matrix and benchmark errors, or Help ▸ Open Demo."));
     m_status->setObjectName(QStringLiteral("statusText"));
     m_progress = new QProgressBar;
     m_progress->setRange(0, 1000);
     m_progress->setMaximumWidth(220);
-    m_progress->setTextVisible(false);
+    m_progress->setTextVisible(true);
+    m_progress->setFormat(QStringLiteral("%p%"));
     m_progress->hide();
     m_cancel = new QPushButton(tr("Cancel"));
     m_cancel->setObjectName(QStringLiteral("cancelButton"));
@@ -197,11 +206,46 @@ void MainWindow::createStatusBar()
         connect(task, &BackgroundTaskBase::busyChanged, this, &MainWindow::updateBusyIndicator);
         connect(task, &BackgroundTaskBase::progressChanged, this, &MainWindow::showTaskProgress);
     }
+    connectFilterStatus();
+}
+
+void MainWindow::connectFilterStatus()
+{
+    // The Filter stage's training and applying show here too, so the status bar says what
+    // runs whichever page is open.
+    FilterSession *filter = m_filterPage->session();
+    connect(filter, &FilterSession::busyChanged, this, [this](bool busy) {
+        updateBusyIndicator();
+        if (!busy && !isBusy())
+            m_status->setText(tr("Filter stage: done (see the Filter page)"));
+    });
+    connect(filter, &FilterSession::progressChanged, this,
+            [this](int permille, const QString &activity) {
+                showTaskProgress(permille / 1000.0, tr("Filter stage: %1").arg(activity));
+            });
+}
+
+void MainWindow::resetFilterPage()
+{
+    FilterPage *old = m_filterPage;
+    FilterSession *oldSession = old->session();
+    disconnect(oldSession, nullptr, this, nullptr);
+    oldSession->cancel();
+    m_filterPage = new FilterPage(m_session, new FilterSession(this));
+    m_pages->insertWidget(FilterStage, m_filterPage);
+    m_pages->removeWidget(old);
+    if (m_stages->currentRow() == FilterStage)
+        m_pages->setCurrentIndex(FilterStage);
+    old->deleteLater();  // before its session: the page's destructor may still reach it
+    oldSession->deleteLater();
+    connectFilterStatus();
+    updateBusyIndicator();
 }
 
 bool MainWindow::isBusy() const
 {
-    return m_session->isBusy() || m_bpbBuild->isBusy() || m_export->isBusy();
+    return m_session->isBusy() || m_bpbBuild->isBusy() || m_export->isBusy()
+        || m_filterPage->session()->isBusy();
 }
 
 void MainWindow::cancelAll()
@@ -209,6 +253,7 @@ void MainWindow::cancelAll()
     m_session->cancel();
     m_bpbBuild->cancel();
     m_export->cancel();
+    m_filterPage->session()->cancel();
 }
 
 void MainWindow::updateBusyIndicator()
@@ -248,12 +293,11 @@ void MainWindow::loadInputs(const SelectionInputPaths &paths)
         return;
     }
     m_dataPage->clearError();
+    m_dataPage->showLoading();
     SelectionParameters p = m_session->parameters();
     m_controls->applyTo(p);
     m_session->setParameters(p);
     m_session->load(paths);
-    for (const QString &path : { paths.bpb, paths.errors })
-        addRecent(path);
 }
 
 void MainWindow::showStage(int stage)

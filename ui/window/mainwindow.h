@@ -18,6 +18,8 @@ class QStackedWidget;
 namespace pcs {
 
 class DataPage;
+class ElidedLabel;
+class FilterPage;
 class SelectionControls;
 class TextFocus;
 
@@ -31,6 +33,7 @@ public:
 
     SelectionSession *session() const { return m_session; }
     TextFocus *focus() const { return m_focus; }
+    FilterPage *filterPage() const { return m_filterPage; }
 
     // Generates the demo dataset in the app's data folder and opens it.
     void openDemo();
@@ -38,6 +41,8 @@ public:
     bool saveWorkspaceTo(const QString &path);
     void loadInputs(const SelectionInputPaths &paths);
     void showStage(int stage);
+    // View ▸ Theme: "system", "light" or "dark"; `remember` keeps it for the next start.
+    void useTheme(const QString &theme, bool remember = true);
     int currentStage() const;
     // File ▸ Export Distribution without the file dialog: hashes the inputs and writes in the
     // background (with progress and Cancel); `done` gets the outcome on the GUI thread, unless
@@ -87,7 +92,9 @@ private:
     bool maybeSave();
     bool saveWorkspaceAs();
     void updateTitle();
-    void addRecent(const QString &path);
+    // Open Recent: files that loaded, with their role ("bpb", "errors", "token_counts",
+    // "workspace").
+    void addRecent(const QString &path, const QString &role);
     void rebuildRecentMenu();
     void exportDistribution();
     void exportTable();
@@ -97,6 +104,10 @@ private:
     void applyViewState(const QJsonObject &view);
     void updateBusyIndicator();
     void showTaskProgress(double fraction, const QString &message);
+    // A fresh Filter page (and session): its texts, filter and outputs belonged to the data
+    // that was open before.
+    void resetFilterPage();
+    void connectFilterStatus();
 
     SelectionSession *m_session;
     TextFocus *m_focus;
@@ -104,7 +115,8 @@ private:
     QStackedWidget *m_pages = nullptr;
     DataPage *m_dataPage = nullptr;
     SelectionControls *m_controls = nullptr;
-    QLabel *m_status = nullptr;
+    FilterPage *m_filterPage = nullptr;
+    ElidedLabel *m_status = nullptr;  // elided: a long message must not widen the window
     QProgressBar *m_progress = nullptr;
     QPushButton *m_cancel = nullptr;
     QMenu *m_recentMenu = nullptr;
@@ -114,8 +126,17 @@ private:
     QString m_workspacePath;
     bool m_dirty = false;
     QJsonObject m_pendingView;  // from an opened workspace, applied to its first outcome
+public:
+    // What Build BPB Matrix from Losses reports (public for BackgroundTask).
+    struct BpbBuildReport {
+        QString summary;
+        QStringList dropped;  // the first dropped chunks, FILE:LINE: llm, chunk: reason
+        qint64 droppedCount = 0;
+    };
+
+private:
     // The window's own background work, beside the session's load and runs.
-    BackgroundTask<QString> *m_bpbBuild;  // answers with the status line
+    BackgroundTask<BpbBuildReport> *m_bpbBuild;
     BackgroundTask<Done> *m_export;
     ExportDone m_exportDone;  // for the latest export
 };

@@ -3,6 +3,7 @@
 
 #include "bpb/lossaggregate.h"
 #include "charts/chartwidget.h"
+#include "common/elidedlabel.h"
 #include "demo/demodata.h"
 #include "filter/filterpage.h"
 #include "io/bpbwriter.h"
@@ -102,8 +103,11 @@ void MainWindow::createMenus()
         action->setChecked(id == current);
         themes->addAction(action);
     }
+    view->addSeparator();
+    const QStringList stageNames = { tr("&Data"),    tr("&Selection"), tr("Dis&tribution"),
+                                     tr("&Compare"), tr("&Filter"),    tr("&Review") };
     for (int stage = DataStage; stage <= ReviewStage; ++stage)
-        view->addAction(tr("Stage %1").arg(stage + 1),
+        view->addAction(tr("%1 %2").arg(stage + 1).arg(stageNames[stage]),
                         QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + stage)), this,
                         [this, stage] { showStage(stage); });
 
@@ -140,7 +144,13 @@ void MainWindow::restoreSettings()
 
 void MainWindow::applyTheme(const QString &theme)
 {
-    QSettings().setValue(QStringLiteral("view/theme"), theme);
+    useTheme(theme, true);
+}
+
+void MainWindow::useTheme(const QString &theme, bool remember)
+{
+    if (remember)
+        QSettings().setValue(QStringLiteral("view/theme"), theme);
     applyAppTheme(theme);
 }
 
@@ -201,7 +211,7 @@ bool MainWindow::saveWorkspaceTo(const QString &path)
         return false;
     }
     m_workspacePath = path;
-    addRecent(path);
+    addRecent(path, QStringLiteral("workspace"));
     setDirty(false);
     m_status->setText(tr("Saved %1").arg(QDir::toNativeSeparators(path)));
     return true;
@@ -226,7 +236,8 @@ bool MainWindow::openWorkspace(const QString &path)
         return false;
     }
     m_workspacePath = path;
-    addRecent(path);
+    addRecent(path, QStringLiteral("workspace"));
+    resetFilterPage();
     m_session->setParameters(loaded->workspace.parameters);
     m_controls->setParameters(loaded->workspace.parameters);
     m_dataPage->setParameters(loaded->workspace.parameters);
@@ -253,8 +264,8 @@ void MainWindow::openDemo()
         QMessageBox::critical(this, tr("Could not create the demo"), files.error().toString());
         return;
     }
-    if (auto *filter = findChild<FilterPage *>())
-        filter->suggestTexts({ files->texts }, 100000);
+    resetFilterPage();
+    m_filterPage->suggestTexts({ files->texts }, 100000);
     SelectionInputPaths paths;
     paths.bpb = files->bpb;
     paths.errors = files->errors;
@@ -271,13 +282,31 @@ void MainWindow::openDemo()
                          "domains drive the benchmark."));
 }
 
-void MainWindow::addRecent(const QString &path)
+namespace {
+
+// Open Recent's entries are "role\tpath"; older ones are bare paths.
+QString roleLabel(const QString &role)
+{
+    if (role == QLatin1String("bpb"))
+        return QObject::tr("BPB matrix");
+    if (role == QLatin1String("errors"))
+        return QObject::tr("Benchmark errors");
+    if (role == QLatin1String("token_counts"))
+        return QObject::tr("Token counts");
+    return QObject::tr("Workspace");
+}
+
+}  // namespace
+
+void MainWindow::addRecent(const QString &path, const QString &role)
 {
     QSettings settings;
     QStringList recent = settings.value(QStringLiteral("files/recent")).toStringList();
     const QString absolute = QFileInfo(path).absoluteFilePath();
-    recent.removeAll(absolute);
-    recent.prepend(absolute);
+    recent.removeIf([&absolute](const QString &entry) {
+        return entry.section(QLatin1Char('\t'), -1) == absolute;
+    });
+    recent.prepend(role + QLatin1Char('\t') + absolute);
     settings.setValue(QStringLiteral("files/recent"), recent.mid(0, kMaxRecent));
     rebuildRecentMenu();
 }
@@ -288,16 +317,31 @@ void MainWindow::rebuildRecentMenu()
         return;
     m_recentMenu->clear();
     const QStringList recent = QSettings().value(QStringLiteral("files/recent")).toStringList();
-    for (const QString &path : recent) {
-        m_recentMenu->addAction(QDir::toNativeSeparators(path), this, [this, path] {
-            if (path.endsWith(QLatin1String(".pcstudio"))) {
+    for (const QString &entry : recent) {
+        const QString path = entry.section(QLatin1Char('\t'), -1);
+        QString role = entry.contains(QLatin1Char('\t')) ? entry.section(QLatin1Char('\t'), 0, 0)
+                                                         : QString();
+        if (role.isEmpty())
+            role = path.endsWith(QLatin1String(".pcstudio")) ? QStringLiteral("workspace")
+                : looksLikeTokenCounts(path)                 ? QStringLiteral("token_counts")
+                : looksLikeErrorsFile(path)                  ? QStringLiteral("errors")
+                                                             : QStringLiteral("bpb");
+        const QString label = tr("%1 — %2").arg(roleLabel(role), QDir::toNativeSeparators(path));
+        m_recentMenu->addAction(label, this, [this, path, role] {
+            if (role == QLatin1String("workspace")) {
                 if (maybeSave())
                     openWorkspace(path);
                 return;
             }
             SelectionInputPaths paths = m_dataPage->paths();
-            (looksLikeErrorsFile(path) ? paths.errors : paths.bpb) = path;
-            loadInputs(paths);
+            (role == QLatin1String("errors")             ? paths.errors
+                 : role == QLatin1String("token_counts") ? paths.tokenCounts
+                                                         : paths.bpb)
+                = path;
+            m_dataPage->setPaths(paths);
+            showStage(DataStage);
+            if (!paths.bpb.isEmpty() && !paths.errors.isEmpty())
+                loadInputs(paths);
         });
     }
     m_recentMenu->setEnabled(!recent.isEmpty());
@@ -480,7 +524,7 @@ void MainWindow::buildBpbFromLosses(const QStringList &lossFiles, int grouping,
     }
     // Aggregating millions of chunks takes a moment: off the GUI thread, then loaded like any
     // opened BPB matrix.
-    m_bpbBuild->onFinished([this, output](Result<QString> built) {
+    m_bpbBuild->onFinished([this, output](Result<BpbBuildReport> built) {
         if (!built) {
             if (built.error().kind == ErrorKind::Canceled) {
                 m_status->setText(tr("Building the BPB matrix canceled; nothing was written"));
@@ -491,19 +535,19 @@ void MainWindow::buildBpbFromLosses(const QStringList &lossFiles, int grouping,
             m_status->setText(tr("Could not build the BPB matrix"));
             return;
         }
-        SelectionInputPaths paths = m_dataPage->paths();
+        // A new matrix: the errors and token counts chosen before belonged to other LLMs and
+        // texts, so they are not reused; the user picks the ones for this matrix.
+        SelectionInputPaths paths;
         paths.bpb = output;
         m_dataPage->setPaths(paths);
-        m_status->setText(*built);
+        m_dataPage->showBuildReport(built->summary, built->dropped, built->droppedCount);
+        m_status->setText(built->summary);
         Q_EMIT bpbBuilt(output);
-        if (!paths.errors.isEmpty())
-            loadInputs(paths);
-        else
-            showStage(DataStage);
+        showStage(DataStage);
     });
     m_bpbBuild->start(
         tr("Building the BPB matrix from %n loss file(s)", nullptr, int(lossFiles.size())),
-        [lossFiles, grouping, output](BackgroundControl &control) -> Result<QString> {
+        [lossFiles, grouping, output](BackgroundControl &control) -> Result<BpbBuildReport> {
             auto aggregate = aggregateLosses(lossFiles, LossGrouping(grouping), control);
             if (!aggregate)
                 return aggregate.error();
@@ -514,14 +558,17 @@ void MainWindow::buildBpbFromLosses(const QStringList &lossFiles, int grouping,
                 = writeBpbMatrix(output, aggregate->matrix, bpbLabelColumn(LossGrouping(grouping)));
                 !written)
                 return written.error();
-            return QObject::tr(
-                       "BPB matrix: %1 LLMs × %2 rows from %3 chunks (%4 dropped for a missing "
-                       "loss) → %5")
-                .arg(aggregate->matrix.llms.size())
-                .arg(aggregate->matrix.texts.size())
-                .arg(aggregate->chunksRead)
-                .arg(aggregate->chunksDropped)
-                .arg(QDir::toNativeSeparators(output));
+            BpbBuildReport report;
+            report.summary = QObject::tr("BPB matrix: %1 LLMs × %2 rows from %3 chunks (%4 "
+                                         "dropped for a missing loss) → %5")
+                                 .arg(aggregate->matrix.llms.size())
+                                 .arg(aggregate->matrix.texts.size())
+                                 .arg(aggregate->chunksRead)
+                                 .arg(aggregate->chunksDropped)
+                                 .arg(QDir::toNativeSeparators(output));
+            report.dropped = aggregate->dropped;
+            report.droppedCount = aggregate->chunksDropped;
+            return report;
         });
 }
 

@@ -4,6 +4,11 @@
 #include <QDoubleSpinBox>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLocale>
+#include <QVBoxLayout>
+
+#include "charts/estimatorlabels.h"
+#include "common/elidedlabel.h"
 
 namespace pcs {
 
@@ -12,16 +17,16 @@ SelectionControls::SelectionControls(QWidget *parent)
     , m_estimator(new QComboBox)
     , m_projection(new QComboBox)
     , m_keepPercent(new QDoubleSpinBox)
-    , m_result(new QLabel)
+    , m_result(new ElidedLabel)
+    , m_keepHelp(new QLabel)
+    , m_productWarning(new QLabel)
 {
-    const QList<std::pair<Estimator, QString>> estimators
-        = { { Estimator::Spearmanr, tr("Spearman ρ (default; mid-ranks)") },
-            { Estimator::SignCdf, tr("sign-cdf (paper's rank estimator)") },
-            { Estimator::Sign, tr("sign (raw BPB differences)") },
-            { Estimator::SignSign, tr("sign-sign (Kendall τ-a)") },
-            { Estimator::Product, tr("product (mean of error × BPB)") } };
-    for (const auto &[estimator, label] : estimators)
-        m_estimator->addItem(label, estimatorName(estimator));
+    for (const Estimator estimator : { Estimator::Spearmanr, Estimator::SignCdf, Estimator::Sign,
+                                       Estimator::SignSign, Estimator::Product }) {
+        m_estimator->addItem(estimatorChoiceLabel(estimator), estimatorName(estimator));
+        m_estimator->setItemData(m_estimator->count() - 1, estimatorHelp(estimator),
+                                 Qt::ToolTipRole);
+    }
     m_estimator->setObjectName(QStringLiteral("estimatorCombo"));
     m_projection->setObjectName(QStringLiteral("projectionCombo"));
     m_keepPercent->setObjectName(QStringLiteral("keepPercent"));
@@ -37,10 +42,24 @@ SelectionControls::SelectionControls(QWidget *parent)
     m_keepPercent->setSuffix(QStringLiteral(" %"));
     m_keepPercent->setValue(10.0);
     m_keepPercent->setKeyboardTracking(false);
-    m_keepPercent->setToolTip(tr("Fraction of the pool (by tokens) to keep. Caps each text at its "
-                                 "share of the pool divided by this."));
+    m_keepPercent->setToolTip(keepHelp(Projection::Linear, 0.1));
+    m_productWarning->setObjectName(QStringLiteral("productWarning"));
+    m_productWarning->setWordWrap(true);
+    m_productWarning->setStyleSheet(QStringLiteral("QLabel { color: #b9770e; }"));
+    m_productWarning->setText(tr("⚠ Product is uncentred, as in the Python package: it mostly "
+                                 "follows each text's mean BPB and ranks the texts the LLMs find "
+                                 "hardest first. Prefer a rank estimator such as Spearman ρ."));
+    m_productWarning->hide();
+    m_keepHelp->setObjectName(QStringLiteral("keepHelp"));
+    m_keepHelp->setWordWrap(true);
+    m_keepHelp->setForegroundRole(QPalette::PlaceholderText);
 
-    auto *layout = new QHBoxLayout(this);
+    auto *outer = new QVBoxLayout(this);
+    outer->setContentsMargins(0, 0, 0, 0);
+    auto *layout = new QHBoxLayout;
+    outer->addLayout(layout);
+    outer->addWidget(m_productWarning);
+    outer->addWidget(m_keepHelp);
     layout->addWidget(new QLabel(tr("Estimator:")));
     layout->addWidget(m_estimator);
     layout->addSpacing(12);
@@ -59,6 +78,40 @@ SelectionControls::SelectionControls(QWidget *parent)
     connect(m_estimator, &QComboBox::currentIndexChanged, this, emitChanged);
     connect(m_projection, &QComboBox::currentIndexChanged, this, emitChanged);
     connect(m_keepPercent, &QDoubleSpinBox::valueChanged, this, emitChanged);
+    connect(m_estimator, &QComboBox::currentIndexChanged, this, &SelectionControls::updateHelp);
+    connect(m_projection, &QComboBox::currentIndexChanged, this, &SelectionControls::updateHelp);
+    connect(m_keepPercent, &QDoubleSpinBox::valueChanged, this, &SelectionControls::updateHelp);
+    updateHelp();
+}
+
+QString SelectionControls::keepHelp(Projection projection, double keepRatio)
+{
+    const QString percent = QLocale().toString(100.0 * keepRatio, 'g', 4) + QStringLiteral(" %");
+    QString text = tr("Keep %1 caps each text's weight at its share of the pool ÷ %1 (τ), so no "
+                      "text is repeated and the texts included hold at least %1 of the pool.")
+                       .arg(percent);
+    if (projection == Projection::L2)
+        text += QLatin1Char(' ')
+            + tr("L2 spreads the weight as close to the estimates as the caps allow, so it may "
+                 "include every text, each with a small weight.");
+    else
+        text += QLatin1Char(' ') + tr("Linear fills the best texts to their caps, in rank order.");
+    return text;
+}
+
+void SelectionControls::updateHelp()
+{
+    const auto projection
+        = projectionFromName(m_projection->currentData().toString()).value_or(Projection::Linear);
+    const QString help = keepHelp(projection, m_keepPercent->value() / 100.0);
+    const Estimator estimator
+        = estimatorFromName(m_estimator->currentData().toString()).value_or(Estimator::Spearmanr);
+    // The product estimator is uncentred: chosen from the menu, it would silently pick the
+    // texts the LLMs find hardest. Said where it is chosen, every time.
+    m_productWarning->setVisible(estimator == Estimator::Product);
+    m_keepHelp->setText(help);
+    m_keepPercent->setToolTip(help);
+    m_estimator->setToolTip(estimatorHelp(estimator));
 }
 
 void SelectionControls::setParameters(const SelectionParameters &parameters)

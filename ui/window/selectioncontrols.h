@@ -10,6 +10,8 @@ class QLabel;
 
 namespace pcs {
 
+class ElidedLabel;
+
 // Estimator, projection and keep ratio. Every change asks for a rerun (the latest wins).
 class SelectionControls : public QWidget {
     Q_OBJECT
@@ -19,6 +21,8 @@ public:
     void setParameters(const SelectionParameters &parameters);  // without emitting
     void applyTo(SelectionParameters &parameters) const;
     void showOutcome(const SelectionOutcome *outcome);
+    // What Keep does under this projection, in a sentence or two.
+    static QString keepHelp(Projection projection, double keepRatio);
 
 Q_SIGNALS:
     void changed();
@@ -27,8 +31,12 @@ private:
     QComboBox *m_estimator;
     QComboBox *m_projection;
     QDoubleSpinBox *m_keepPercent;
-    QLabel *m_result;
+    ElidedLabel *m_result;  // elided: it must not widen the window
+    QLabel *m_keepHelp;
+    QLabel *m_productWarning;  // shown while the product estimator is chosen
     bool m_setting = false;
+
+    void updateHelp();
 };
 
 }  // namespace pcs

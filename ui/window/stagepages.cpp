@@ -2,6 +2,7 @@
 
 #include "charts/comparisonchart.h"
 #include "charts/distributionchart.h"
+#include "charts/estimatorlabels.h"
 #include "charts/rankedestimateschart.h"
 #include "charts/textscatterchart.h"
 #include "models/texttableview.h"
@@ -98,7 +99,8 @@ QWidget *createSelectionPage(SelectionSession *session, TextFocus *focus,
     splitter->addWidget(charts);
     splitter->setStretchFactor(0, 1);
     splitter->setStretchFactor(1, 1);
-    splitter->setSizes({ 560, 640 });  // the charts need the width more than the table does
+    // Half each: at 1280×720 the table then shows every column and a readable name.
+    splitter->setSizes({ 600, 600 });
     layout->addWidget(splitter, 1);
     layout->addWidget(hintLabel(
         QObject::tr("Click a row or a point to see that text's LLMs: a positive estimate means "
@@ -138,12 +140,12 @@ QWidget *createDistributionPage(SelectionSession *session, TextFocus *focus, QAc
         const double largest
             = outcome->table.weight.size() > 0 ? outcome->table.weight.maxCoeff() : 0.0;
         summary->setText(
-            QObject::tr("<b>%1</b> of %2 texts included · effective number of texts %3 · "
-                        "largest weight %4 · %5 projection, keep ratio %6")
+            QObject::tr("<b>%1</b> of %2 texts included · effective number of texts (1/Σw²) %3 "
+                        "· largest weight %4 · %5 projection, keep ratio %6")
                 .arg(locale.toString(chart->includedCount()),
                      locale.toString(qlonglong(outcome->table.texts.size())),
-                     locale.toString(chart->effectiveSize(), 'f', 1),
-                     locale.toString(largest, 'g', 4),
+                     DistributionChart::effectiveNumberText(chart->effectiveSize()),
+                     QString::number(largest, 'e', 2),
                      projectionName(outcome->parameters.projection),
                      locale.toString(outcome->parameters.keepRatio, 'g', 4)));
     };
@@ -161,8 +163,11 @@ QWidget *createComparePage(SelectionSession *session, TextFocus *focus)
     current->setObjectName(QStringLiteral("compareCurrent"));
     auto *other = new QComboBox;
     other->setObjectName(QStringLiteral("compareEstimator"));
-    for (const QString &name : estimatorNames())
-        other->addItem(name, name);
+    for (const Estimator estimator : { Estimator::Spearmanr, Estimator::SignCdf, Estimator::Sign,
+                                       Estimator::SignSign, Estimator::Product }) {
+        other->addItem(estimatorChoiceLabel(estimator), estimatorName(estimator));
+        other->setItemData(other->count() - 1, estimatorHelp(estimator), Qt::ToolTipRole);
+    }
     other->setToolTip(QObject::tr(
         "The estimator to set beside the selection's own; computed in the background."));
     top->addWidget(current);
@@ -184,7 +189,7 @@ QWidget *createComparePage(SelectionSession *session, TextFocus *focus)
     QObject::connect(session, &SelectionSession::outcomeChanged, page, [session, current, other] {
         const auto outcome = session->outcome();
         current->setText(QObject::tr("Compare <b>%1</b> (the selection's estimator) with")
-                             .arg(estimatorName(outcome->parameters.estimator)));
+                             .arg(estimatorLabel(outcome->parameters.estimator)));
         if (!session->comparisonEstimator()) {
             // Until the user picks one: the paper's other rank-based estimator.
             const Estimator choice = outcome->parameters.estimator == Estimator::SignCdf
@@ -199,7 +204,7 @@ QWidget *createComparePage(SelectionSession *session, TextFocus *focus)
             return;
         other->setCurrentIndex(other->findData(estimatorName(*estimator)));
         chart->setComparison(session->outcome(), session->comparisonEstimate(),
-                             estimatorName(*estimator));
+                             estimatorLabel(*estimator));
     };
     QObject::connect(session, &SelectionSession::comparisonChanged, page,
                      &LazyPage::refreshWhenVisible);
