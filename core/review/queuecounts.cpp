@@ -81,11 +81,14 @@ Result<QJsonObject> QueueStore::status()
     qint64 withoutLogprobsTotal = 0;
     if (!sqlite::execRetryingBusy(
             query,
-            QStringLiteral("SELECT CASE WHEN logprob_note IS NOT NULL "
-                           "THEN substr(logprob_note, 1, instr(logprob_note, ':') - 1) "
-                           "ELSE logprob_status END AS code, count(*) FROM items "
-                           "WHERE (logprob_note IS NOT NULL OR logprob_status = '%1') "
-                           "AND state = 'assessed' GROUP BY code ORDER BY code")
+            // Two partial indexes, one per reason (items_logprob_not_allowed is on '%1').
+            QStringLiteral("SELECT code, count(*) FROM (SELECT substr(logprob_note, 1, "
+                           "instr(logprob_note, ':') - 1) AS code FROM items INDEXED BY "
+                           "items_logprob_note WHERE logprob_note IS NOT NULL AND state = "
+                           "'assessed' UNION ALL SELECT logprob_status FROM items INDEXED BY "
+                           "items_logprob_not_allowed WHERE logprob_status = '%1' AND "
+                           "logprob_note IS NULL AND state = 'assessed') GROUP BY code ORDER BY "
+                           "code")
                 .arg(QLatin1String(LogprobStatus::kNotAllowed))))
         return databaseError(QStringLiteral("counting the log-prob notes"), query);
     while (query.next()) {

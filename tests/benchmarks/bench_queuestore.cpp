@@ -293,7 +293,10 @@ int main(int argc, char **argv)
         for (const qint64 offset :
              { qint64(0), matching / 2, std::max<qint64>(0, matching - 100) }) {
             query.offset = offset;
-            const double ms = bestOf(repeats, [&] { rows = store.page(query)->size(); });
+            // Best of three, or the one run when it is far beyond the target.
+            double ms = bestOf(1, [&] { rows = store.page(query)->size(); });
+            if (ms < 200)
+                ms = std::min(ms, bestOf(repeats - 1, [&] { rows = store.page(query)->size(); }));
             const QString name = QStringLiteral("page(100, %1) offset %2 of %3")
                                      .arg(label)
                                      .arg(offset)
