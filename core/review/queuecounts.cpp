@@ -66,9 +66,9 @@ Result<QJsonObject> QueueStore::status()
             query.addBindValue(bind);
         if (!sqlite::execRetryingBusy(query) || !query.next())
             return databaseError(QStringLiteral("counting items"), query);
-        const qint64 undecided = (decision == Decision::Keep ? tallied->keep
+        const qint64 undecided = (decision == Decision::Keep         ? tallied->keep
                                       : decision == Decision::Revise ? tallied->revise
-                                                                      : tallied->filter)
+                                                                     : tallied->filter)
             - human[int(decision)];
         autoDecisions.insert(decisionName(decision), undecided + query.value(0).toLongLong());
         query.finish();

@@ -119,9 +119,8 @@ Status QueueStore::recordRevision(qint64 id, const QString &revisedText,
         return Error::badInput(QStringLiteral("item %1: the revised score must be finite").arg(id),
                                m_path);
     QSqlQuery query(m_db);
-    query.prepare(
-        QStringLiteral("UPDATE items SET revised_text = ?, revised_score = ?, "
-                       "revision_critique = ? WHERE id = ?"));
+    query.prepare(QStringLiteral("UPDATE items SET revised_text = ?, revised_score = ?, "
+                                 "revision_critique = ? WHERE id = ?"));
     query.addBindValue(nullable(revisedText));
     query.addBindValue(nullable(revisedScore));
     query.addBindValue(nullable(critique));

@@ -64,9 +64,9 @@ Result<ImportSummary> QueueStore::importJsonl(const QString &path, const QString
     };
     const auto commitChunk = [&]() -> Status {
         QSqlQuery tally(m_db);
-        tally.prepare(QStringLiteral(
-            "INSERT INTO item_tallies (name, items) VALUES ('total', ?), (?, ?) "
-            "ON CONFLICT (name) DO UPDATE SET items = items + excluded.items"));
+        tally.prepare(
+            QStringLiteral("INSERT INTO item_tallies (name, items) VALUES ('total', ?), (?, ?) "
+                           "ON CONFLICT (name) DO UPDATE SET items = items + excluded.items"));
         tally.addBindValue(importedInChunk);
         tally.addBindValue(queuesql::stateSql(ItemState::Pending));
         tally.addBindValue(importedInChunk);

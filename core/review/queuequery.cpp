@@ -135,8 +135,7 @@ QVariantList QueryParts::filterBinds() const
     return all;
 }
 
-std::vector<FilterArm> decisionArms(std::optional<Decision> decision,
-                                    const Thresholds &thresholds)
+std::vector<FilterArm> decisionArms(std::optional<Decision> decision, const Thresholds &thresholds)
 {
     const QString assessed = stateSql(ItemState::Assessed);
     if (!decision) {
@@ -189,8 +188,8 @@ QueryParts queryParts(const PageQuery &query, const Thresholds &thresholds)
         parts.binds << stateSql(*query.state);
     }
     if (query.withoutDecision || query.decision)
-        parts.arms = decisionArms(query.withoutDecision ? std::nullopt : query.decision,
-                                  thresholds);
+        parts.arms
+            = decisionArms(query.withoutDecision ? std::nullopt : query.decision, thresholds);
     if (query.withoutHumanDecision)
         parts.where += QStringLiteral(" AND items.human_decision IS NULL");
     // A score range leaves out the items without a score (pending or in error).
@@ -324,9 +323,10 @@ Result<std::vector<QueueItem>> QueueStore::readPage(const PageQuery &pageQuery,
     if (byId && parts.filter() == QLatin1String("1") && afterWhere.isEmpty() && offset > 0) {
         QSqlQuery span(m_db);
         if (!sqlite::execRetryingBusy(
-                span, QStringLiteral("SELECT (SELECT min(id) FROM items), (SELECT max(id) FROM "
-                                     "items), (SELECT items FROM item_tallies WHERE name = "
-                                     "'total')"))
+                span,
+                QStringLiteral("SELECT (SELECT min(id) FROM items), (SELECT max(id) FROM "
+                               "items), (SELECT items FROM item_tallies WHERE name = "
+                               "'total')"))
             || !span.next())
             return databaseError(QStringLiteral("reading a page of the queue"), span);
         const qint64 first = span.value(0).toLongLong(), last = span.value(1).toLongLong();
@@ -345,9 +345,10 @@ Result<std::vector<QueueItem>> QueueStore::readPage(const PageQuery &pageQuery,
         QSqlQuery bands(m_db);
         bands.setForwardOnly(true);
         if (!sqlite::execRetryingBusy(
-                bands, QStringLiteral("SELECT band, items FROM scored_bands WHERE items > 0 "
-                                      "ORDER BY band %1")
-                           .arg(direction)))
+                bands,
+                QStringLiteral("SELECT band, items FROM scored_bands WHERE items > 0 "
+                               "ORDER BY band %1")
+                    .arg(direction)))
             return databaseError(QStringLiteral("reading a page of the queue"), bands);
         std::vector<std::pair<qint64, qint64>> counted;  // band, items, in the page's order
         qint64 scored = 0;
@@ -357,8 +358,9 @@ Result<std::vector<QueueItem>> QueueStore::readPage(const PageQuery &pageQuery,
         }
         bands.finish();
         QSqlQuery total(m_db);
-        if (!sqlite::execRetryingBusy(total, QStringLiteral("SELECT items FROM item_tallies "
-                                                            "WHERE name = 'total'"))
+        if (!sqlite::execRetryingBusy(total,
+                                      QStringLiteral("SELECT items FROM item_tallies "
+                                                     "WHERE name = 'total'"))
             || !total.next())
             return databaseError(QStringLiteral("reading a page of the queue"), total);
         const qint64 unscored = total.value(0).toLongLong() - scored;
@@ -444,7 +446,8 @@ Result<std::vector<QueueItem>> QueueStore::page(const PageQuery &pageQuery)
     qint64 skip = std::max<qint64>(0, pageQuery.offset);
     const int limit = std::max(0, pageQuery.limit);
     for (int i = 0; i < 4 && int(items.size()) < limit; ++i) {
-        const auto group = decisionGroup(pageQuery, kDecisionOrder[pageQuery.ascending ? i : 3 - i]);
+        const auto group
+            = decisionGroup(pageQuery, kDecisionOrder[pageQuery.ascending ? i : 3 - i]);
         if (!group)
             continue;
         auto inGroup = count(*group);

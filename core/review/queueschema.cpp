@@ -185,9 +185,10 @@ std::vector<MigrationStep> schemaSixMigration()
     // Every scored item by integer band: a page deep in score order starts at the band its
     // offset falls in (QueueStore::readPage) instead of stepping over every row before it.
     add("CREATE TABLE scored_bands (band INTEGER PRIMARY KEY, items INTEGER NOT NULL)");
-    steps.push_back({ 6, QStringLiteral("INSERT INTO scored_bands (band, items) SELECT %1 AS band, "
-                                        "count(*) FROM items WHERE score IS NOT NULL GROUP BY band")
-                             .arg(queuesql::scoreBandSql(QStringLiteral("score"))) });
+    steps.push_back({ 6,
+                      QStringLiteral("INSERT INTO scored_bands (band, items) SELECT %1 AS band, "
+                                     "count(*) FROM items WHERE score IS NOT NULL GROUP BY band")
+                          .arg(queuesql::scoreBandSql(QStringLiteral("score"))) });
     // The tally triggers as they are now (schema 5 had them without scored_bands).
     for (const QString &name : queuesql::tallyTriggerNames())
         steps.push_back({ 6, QStringLiteral("DROP TRIGGER IF EXISTS %1").arg(name) });
@@ -276,9 +277,10 @@ QStringList createTallyTriggers()
         QStringLiteral("CREATE TRIGGER items_tally_delete AFTER DELETE ON items BEGIN "
                        "UPDATE item_tallies SET items = items - 1 WHERE name = 'total'; %1END")
             .arg(tallyStatements(QStringLiteral("OLD"), false)),
-        QStringLiteral("CREATE TRIGGER items_tally_update AFTER UPDATE OF state, score, "
-                       "human_decision ON items WHEN OLD.state IS NOT NEW.state OR OLD.score IS "
-                       "NOT NEW.score OR OLD.human_decision IS NOT NEW.human_decision BEGIN %1%2END")
+        QStringLiteral(
+            "CREATE TRIGGER items_tally_update AFTER UPDATE OF state, score, "
+            "human_decision ON items WHEN OLD.state IS NOT NEW.state OR OLD.score IS "
+            "NOT NEW.score OR OLD.human_decision IS NOT NEW.human_decision BEGIN %1%2END")
             .arg(tallyStatements(QStringLiteral("OLD"), false),
                  tallyStatements(QStringLiteral("NEW"), true)),
     };

@@ -49,8 +49,7 @@ struct QueryParts {
 };
 QueryParts queryParts(const PageQuery &query, const Thresholds &thresholds);
 // The conditions whose union is "the final decision is `decision`" (none: no final decision).
-std::vector<FilterArm> decisionArms(std::optional<Decision> decision,
-                                    const Thresholds &thresholds);
+std::vector<FilterArm> decisionArms(std::optional<Decision> decision, const Thresholds &thresholds);
 // `range` on `column` as SQL conditions appended to `parts`.
 void appendRange(QueryParts &parts, const QString &column, const ScoreRange &range);
 

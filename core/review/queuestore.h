@@ -93,8 +93,8 @@ public:
                        const QString &requestId = {});
     // Stores a revised text (and its score, when it was rescored), with the critique that
     // explains it (empty = none).
-    Status recordRevision(qint64 id, const QString &revisedText,
-                          std::optional<double> revisedScore, const QString &critique = {});
+    Status recordRevision(qint64 id, const QString &revisedText, std::optional<double> revisedScore,
+                          const QString &critique = {});
     // decision: none clears (which also clears the edited text).
     // editedText: the reviewer's replacement text; empty = none.
     Status setHumanDecision(qint64 id, std::optional<Decision> decision,

@@ -22,8 +22,8 @@
 #include <QTemporaryDir>
 
 #include <algorithm>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <vector>
 
@@ -88,8 +88,7 @@ struct TargetResult {
 };
 std::vector<TargetResult> targets;
 
-void target(const QString &name, double value, double limit, const char *unit,
-            bool atLeast = false)
+void target(const QString &name, double value, double limit, const char *unit, bool atLeast = false)
 {
     targets.push_back({ name, value, limit, atLeast, QString::fromLatin1(unit) });
 }
@@ -167,8 +166,8 @@ int main(int argc, char **argv)
                 "%.1f MB)\n",
                 imported->imported, importMs, double(imported->imported) / importMs * 1e3,
                 double(QFileInfo(database).size() + QFileInfo(database + "-wal").size()) / 1e6);
-    target(QStringLiteral("import (items/s)"), double(imported->imported) / importMs * 1e3,
-           100000, "/s", true);
+    target(QStringLiteral("import (items/s)"), double(imported->imported) / importMs * 1e3, 100000,
+           "/s", true);
 
     if (importOnly) {
         printTargets();
@@ -213,18 +212,21 @@ int main(int argc, char **argv)
         QStringList statements { QStringLiteral("BEGIN IMMEDIATE") };
         for (const QString &name : queuesql::tallyTriggerNames())
             statements << QStringLiteral("DROP TRIGGER %1").arg(name);
-        const QString derived = QStringLiteral(
-            "state = 'assessed' AND human_decision IS NULL AND score IS NOT NULL");
+        const QString derived
+            = QStringLiteral("state = 'assessed' AND human_decision IS NULL AND score IS NOT NULL");
         statements
             << QStringLiteral(
                    "UPDATE items SET state = 'assessed', score = abs(random() % 10000) / 100.0, "
                    "assessed_at = '2024-01-01T00:00:00.000Z' WHERE id > 2000")
-            << QStringLiteral("DELETE FROM item_tallies") << QStringLiteral("DELETE FROM score_histogram")
-            << QStringLiteral("DELETE FROM score_bands") << QStringLiteral("DELETE FROM scored_bands")
+            << QStringLiteral("DELETE FROM item_tallies")
+            << QStringLiteral("DELETE FROM score_histogram")
+            << QStringLiteral("DELETE FROM score_bands")
+            << QStringLiteral("DELETE FROM scored_bands")
             << QStringLiteral("INSERT INTO scored_bands (band, items) SELECT %1 AS band, count(*) "
                               "FROM items WHERE score IS NOT NULL GROUP BY band")
                    .arg(queuesql::scoreBandSql(QStringLiteral("score")))
-            << QStringLiteral("INSERT INTO item_tallies (name, items) SELECT 'total', count(*) FROM items")
+            << QStringLiteral(
+                   "INSERT INTO item_tallies (name, items) SELECT 'total', count(*) FROM items")
             << QStringLiteral("INSERT INTO item_tallies (name, items) SELECT state, count(*) FROM "
                               "items GROUP BY state")
             << QStringLiteral("INSERT INTO score_histogram (score, items) SELECT score, count(*) "
@@ -318,8 +320,8 @@ int main(int argc, char **argv)
             PageQuery query;
             query.sortBy = column;
             query.ascending = ascending;
-            const QString order = QStringLiteral("%1 %2").arg(QLatin1String(sortName),
-                                                               ascending ? "asc" : "desc");
+            const QString order
+                = QStringLiteral("%1 %2").arg(QLatin1String(sortName), ascending ? "asc" : "desc");
             measurePages(order, query);
             for (const Decision decision : { Decision::Keep, Decision::Revise, Decision::Filter }) {
                 PageQuery filtered = query;
@@ -372,8 +374,7 @@ int main(int argc, char **argv)
     });
     std::printf("[target <= 1000 ms] status + checkTallies() (review status): %.2f ms\n",
                 statusMs + checkMs);
-    target(QStringLiteral("status with its check (review status)"), statusMs + checkMs, 1000,
-           "ms");
+    target(QStringLiteral("status with its check (review status)"), statusMs + checkMs, 1000, "ms");
 
     // Batch actions: one statement each in one transaction, undone as one step; the first over
     // every assessed item.

@@ -627,7 +627,6 @@ void TestQueueDerived::runWritesBesideThresholdAndBatchChanges()
         QCOMPARE(store->item(id)->score, std::optional(double(id % 101)));
 }
 
-
 // Tallies are exact after imports that add items beside assessed, failed and decided ones, and
 // after a re-import that adds nothing: counts, candidate counts and the index check agree with
 // the items.
@@ -674,20 +673,24 @@ void TestQueueDerived::importsKeepTalliesExact()
     // The status report counts the same, and its automatic decisions include decided items.
     const QJsonObject status = store->status().value();
     QCOMPARE(status.value(QStringLiteral("items")).toInteger(), 1100);
-    QCOMPARE(status.value(QStringLiteral("states")).toObject().value(QStringLiteral("pending"))
+    QCOMPARE(status.value(QStringLiteral("states"))
+                 .toObject()
+                 .value(QStringLiteral("pending"))
                  .toInteger(),
              expected.pending);
     qint64 autoTotal = 0, assessedScored = 0;
-    for (const QString &name : { QStringLiteral("keep"), QStringLiteral("revise"),
-                                 QStringLiteral("filter") })
-        autoTotal += status.value(QStringLiteral("auto_decisions")).toObject().value(name)
-                         .toInteger();
+    for (const QString &name :
+         { QStringLiteral("keep"), QStringLiteral("revise"), QStringLiteral("filter") })
+        autoTotal
+            += status.value(QStringLiteral("auto_decisions")).toObject().value(name).toInteger();
     PageQuery assessed;
     assessed.state = ItemState::Assessed;
     assessedScored = store->count(assessed).value();
     QCOMPARE(autoTotal, assessedScored);
-    QCOMPARE(status.value(QStringLiteral("final_decisions")).toObject().value(
-                 QStringLiteral("keep")).toInteger(),
+    QCOMPARE(status.value(QStringLiteral("final_decisions"))
+                 .toObject()
+                 .value(QStringLiteral("keep"))
+                 .toInteger(),
              expected.keep);
 }
 
@@ -708,8 +711,8 @@ void TestQueueDerived::pagesMatchNaiveFilterAndOrder()
     for (int id = 1; id <= count; ++id) {
         const int roll = random.bounded(12);
         // Integers hit the thresholds exactly; ties make the id order matter.
-        const double score = random.bounded(3) == 0 ? random.bounded(100.0)
-                                                    : double(random.bounded(15) * 7);
+        const double score
+            = random.bounded(3) == 0 ? random.bounded(100.0) : double(random.bounded(15) * 7);
         if (roll < 8 || roll == 11)
             QVERIFY(store->recordAssessment(id, assessment(score)).ok());
         else if (roll == 8)
@@ -791,7 +794,9 @@ void TestQueueDerived::pagesMatchNaiveFilterAndOrder()
             if (!ka || !kb)
                 return !ka ? -1 : 1;
             const QPartialOrdering order = QVariant::compare(*ka, *kb);
-            return order == QPartialOrdering::Less ? -1 : order == QPartialOrdering::Greater ? 1 : 0;
+            return order == QPartialOrdering::Less   ? -1
+                : order == QPartialOrdering::Greater ? 1
+                                                     : 0;
         };
         const int byKey = compare();
         const int c = byKey != 0 ? byKey : (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
@@ -816,15 +821,16 @@ void TestQueueDerived::pagesMatchNaiveFilterAndOrder()
                 for (const QueueItem &item : all)
                     if (matches(item, query))
                         expected.push_back(item);
-                std::sort(expected.begin(), expected.end(),
-                          [&](const QueueItem &a, const QueueItem &b) { return less(a, b, query); });
+                std::sort(
+                    expected.begin(), expected.end(),
+                    [&](const QueueItem &a, const QueueItem &b) { return less(a, b, query); });
                 const QString where = QStringLiteral("sort %1 %2, %3")
                                           .arg(int(sort))
                                           .arg(ascending ? "asc" : "desc")
                                           .arg(QLatin1String(filter.name));
                 QCOMPARE(store->count(query).value(), qint64(expected.size()));
-                for (const qint64 offset : { 0, 1, 37, 211, 999, 1000, 1001, 1060, 1075, 1090,
-                                             1170, 1290, int(expected.size()) - 5 }) {
+                for (const qint64 offset : { 0, 1, 37, 211, 999, 1000, 1001, 1060, 1075, 1090, 1170,
+                                             1290, int(expected.size()) - 5 }) {
                     query.offset = std::max<qint64>(0, offset);
                     query.limit = 23;
                     const auto page = store->page(query);
@@ -849,7 +855,8 @@ void TestQueueDerived::pagesMatchNaiveFilterAndOrder()
                     QVERIFY2(walked.size() <= expected.size(), qPrintable(where));
                     walked.insert(walked.end(), next->begin(), next->end());
                 }
-                QVERIFY2(ids(walked) == ids(expected), qPrintable(where + QStringLiteral(" keyset")));
+                QVERIFY2(ids(walked) == ids(expected),
+                         qPrintable(where + QStringLiteral(" keyset")));
             }
         }
     }

@@ -1056,8 +1056,9 @@ void TestQueueStore::storesTheRevisionCritique()
 {
     QTemporaryDir dir;
     auto store = openStore(dir.filePath(QStringLiteral("queue.sqlite")));
-    QVERIFY(store->importJsonl(writeFile(dir, QStringLiteral("a.jsonl"), jsonl(3)),
-                               QStringLiteral("text"))
+    QVERIFY(store
+                ->importJsonl(writeFile(dir, QStringLiteral("a.jsonl"), jsonl(3)),
+                              QStringLiteral("text"))
                 .ok());
     const QString critique = QStringLiteral("Too vague; name the source. \"Quotes\" and ünïcode.");
     QVERIFY(store->recordRevision(1, QStringLiteral("Revised one."), 12.5, critique).ok());
@@ -1073,7 +1074,8 @@ void TestQueueStore::storesTheRevisionCritique()
     PageQuery all;
     all.sortBy = QueueSortColumn::Id;
     all.ascending = true;
-    QVERIFY(store->recordRevision(3, QStringLiteral("Revised three."), std::nullopt, critique).ok());
+    QVERIFY(
+        store->recordRevision(3, QStringLiteral("Revised three."), std::nullopt, critique).ok());
     QCOMPARE(store->page(all)->at(2).revisionCritique, critique);
 }
 
@@ -1087,8 +1089,9 @@ void TestQueueStore::migratesSchemaFive()
     QueueCounts before;
     {
         auto store = openStore(path);
-        QVERIFY(store->importJsonl(writeFile(dir, QStringLiteral("a.jsonl"), jsonl(30)),
-                                   QStringLiteral("text"))
+        QVERIFY(store
+                    ->importJsonl(writeFile(dir, QStringLiteral("a.jsonl"), jsonl(30)),
+                                  QStringLiteral("text"))
                     .ok());
         for (int id = 1; id <= 20; ++id)
             QVERIFY(store->recordAssessment(id, assessment(id * 5.0)).ok());
@@ -1099,8 +1102,8 @@ void TestQueueStore::migratesSchemaFive()
     }
     {
         // Back to schema 5 as it was released: what schema 6 added, removed.
-        QSqlDatabase raw = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"),
-                                                     QStringLiteral("downgrade"));
+        QSqlDatabase raw
+            = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("downgrade"));
         raw.setDatabaseName(path);
         QVERIFY(raw.open());
         QSqlQuery query(raw);
@@ -1120,8 +1123,9 @@ void TestQueueStore::migratesSchemaFive()
     QCOMPARE(store->item(12)->revisedText, QStringLiteral("Revised."));
     QVERIFY(store->item(12)->revisionCritique.isEmpty());
     QCOMPARE(store->item(3)->humanDecision, std::optional(Decision::Filter));
-    QVERIFY(store->recordRevision(12, QStringLiteral("Again."), std::nullopt,
-                                  QStringLiteral("Why.")).ok());
+    QVERIFY(
+        store->recordRevision(12, QStringLiteral("Again."), std::nullopt, QStringLiteral("Why."))
+            .ok());
     QCOMPARE(store->item(12)->revisionCritique, QStringLiteral("Why."));
     // The tally triggers are back: new results and decisions are counted.
     QVERIFY(store->recordAssessment(21, assessment(99)).ok());
@@ -1132,8 +1136,8 @@ void TestQueueStore::migratesSchemaFive()
     QVERIFY(store->checkTallies().ok());
     before = store->counts().value();
     {
-        QSqlDatabase raw = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"),
-                                                     QStringLiteral("inspect"));
+        QSqlDatabase raw
+            = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("inspect"));
         raw.setDatabaseName(path);
         QVERIFY(raw.open());
         QSqlQuery query(raw);

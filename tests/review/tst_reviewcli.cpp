@@ -905,8 +905,8 @@ private Q_SLOTS:
             raw.setDatabaseName(db);
             QVERIFY(raw.open());
             QSqlQuery query(raw);
-            QVERIFY(query.exec(
-                QStringLiteral("UPDATE item_tallies SET items = items + 1 WHERE name = 'pending'")));
+            QVERIFY(query.exec(QStringLiteral(
+                "UPDATE item_tallies SET items = items + 1 WHERE name = 'pending'")));
             QCOMPARE(query.numRowsAffected(), 1);
         }
         QSqlDatabase::removeDatabase(QStringLiteral("tally"));
