@@ -1118,8 +1118,18 @@ void TestQueueStore::migratesSchemaFive()
     QSqlDatabase::removeDatabase(QStringLiteral("downgrade"));
 
     auto store = openStore(path);
-    QCOMPARE(store->counts().value(), before);
+    {
+        const auto reopened = store->counts();
+        QVERIFY2(reopened.ok(),
+                 qPrintable(reopened.ok() ? QString() : reopened.error().toString()));
+        QCOMPARE(*reopened, before);
+    }
     QVERIFY(store->checkTallies().ok());
+    {
+        const auto migrated = store->item(12);
+        QVERIFY2(migrated.ok(),
+                 qPrintable(migrated.ok() ? QString() : migrated.error().toString()));
+    }
     QCOMPARE(store->item(12)->revisedText, QStringLiteral("Revised."));
     QVERIFY(store->item(12)->revisionCritique.isEmpty());
     QCOMPARE(store->item(3)->humanDecision, std::optional(Decision::Filter));
