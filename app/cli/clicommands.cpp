@@ -20,7 +20,8 @@ const char *const kUsage =
     "Commands:\n"
     "  estimate   per-text estimate from a BPB matrix and benchmark errors\n"
     "  project    sampling distribution from an estimate and per-text caps\n"
-    "  select     estimate, then project, in one run\n"
+    "  select     estimate, then project, in one run (--bootstrap B: how stable it is)\n"
+    "  validate   does a selection chosen on some LLMs predict held-out LLMs? (K folds)\n"
     "  demo       generate a synthetic dataset with a known answer and run select on it\n"
     "  filter     train a fastText filter from a selection (filter train), apply it (filter apply)\n"
     "  review     LLM-assisted curation: review run|import|status|thresholds|export|batch-export|batch-import|audit|calibrate\n"
@@ -37,6 +38,7 @@ int runCli(const QStringList &arguments)
         {QStringLiteral("estimate"), runEstimateCommand},
         {QStringLiteral("project"), runProjectCommand},
         {QStringLiteral("select"), runSelectCommand},
+        {QStringLiteral("validate"), runValidateCommand},
         {QStringLiteral("demo"), runDemoCommand},
         {QStringLiteral("filter"), runFilterCommand},
         {QStringLiteral("review"), runReviewCommand},

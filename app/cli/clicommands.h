@@ -9,6 +9,7 @@ namespace pcs::cli {
 int runEstimateCommand(const QStringList &arguments);
 int runProjectCommand(const QStringList &arguments);
 int runSelectCommand(const QStringList &arguments);
+int runValidateCommand(const QStringList &arguments);  // held-out-LLM validation
 int runDemoCommand(const QStringList &arguments);
 int runFilterCommand(const QStringList &arguments);  // filter train | filter apply
 int runReviewCommand(const QStringList &arguments);  // review run | import | status | export | batch-export | batch-import

@@ -3,17 +3,22 @@
 #include "cliprojectshards.h"
 #include "cliselectstream.h"
 #include "clisupport.h"
+#include "clitrust.h"
 
 #include "common/parallel.h"
 #include "io/atomicwrite.h"
 #include "io/bpbsource.h"
+#include "io/bpbtextrowsource.h"
 #include "io/fileinfo.h"
 #include "io/namedvalues.h"
 #include "io/outputpaths.h"
+#include "selection/domains.h"
+#include "selection/estimatorinfo.h"
 #include "selection/llmmatching.h"
 #include "selection/runreport.h"
 #include "selection/selectionrun.h"
 #include "selection/shardedprojection.h"
+#include "selection/standardize.h"
 
 #include <QElapsedTimer>
 #include <QFileInfo>
@@ -28,22 +33,31 @@ enum class Mode { Estimate, Project, Select };
 QString commandName(Mode mode)
 {
     switch (mode) {
-    case Mode::Estimate: return QStringLiteral("estimate");
-    case Mode::Project: return QStringLiteral("project");
-    case Mode::Select: return QStringLiteral("select");
+    case Mode::Estimate:
+        return QStringLiteral("estimate");
+    case Mode::Project:
+        return QStringLiteral("project");
+    case Mode::Select:
+        return QStringLiteral("select");
     }
     return {};
 }
 
 void addOptions(QCommandLineParser &parser, Mode mode)
 {
-    auto add = [&](const QString &name, const QString &help, const QString &valueName = {}, const QString &def = {}) {
+    auto add = [&](const QString &name, const QString &help, const QString &valueName = {},
+                   const QString &def = {}) {
         QCommandLineOption option(name, help, valueName, def);
         parser.addOption(option);
     };
     if (mode != Mode::Project) {
-        add(QStringLiteral("bpb"), QStringLiteral("BPB matrix: CSV/TSV (text rows, LLM rows or llm,text,bpb) or .npy."), QStringLiteral("FILE"));
-        add(QStringLiteral("errors"), QStringLiteral("Benchmark errors: the package's CSV, or lm-evaluation-harness JSON (file or folder)."), QStringLiteral("FILE"));
+        add(QStringLiteral("bpb"),
+            QStringLiteral("BPB matrix: CSV/TSV (text rows, LLM rows or llm,text,bpb) or .npy."),
+            QStringLiteral("FILE"));
+        add(QStringLiteral("errors"),
+            QStringLiteral("Benchmark errors: the package's CSV, or lm-evaluation-harness JSON "
+                           "(file or folder)."),
+            QStringLiteral("FILE"));
         add(QStringLiteral("benchmark"),
             QStringLiteral("Benchmarks to combine, comma-separated (default: those every matched "
                            "LLM has, a group counted once by its own value, known direction, "
@@ -73,12 +87,21 @@ void addOptions(QCommandLineParser &parser, Mode mode)
                            "of the default choice, e.g. gsm8k=exact_match,strict-match. "
                            "Repeatable."),
             QStringLiteral("TASK=METRIC[,FILTER]"));
-        add(QStringLiteral("estimator"), QStringLiteral("spearmanr (default), sign_cdf, sign, sign_sign or product."), QStringLiteral("NAME"), QStringLiteral("spearmanr"));
-        add(QStringLiteral("layout"), QStringLiteral("BPB layout: auto (default), text-rows, llm-rows, long or npy."), QStringLiteral("NAME"), QStringLiteral("auto"));
-        add(QStringLiteral("texts"), QStringLiteral("For .npy: text names, one per line."), QStringLiteral("FILE"));
-        add(QStringLiteral("llms"), QStringLiteral("For .npy: LLM names, one per line."), QStringLiteral("FILE"));
-        add(QStringLiteral("text-column"), QStringLiteral("Text-rows layout: the label column naming texts (default id, chunk, then domain)."), QStringLiteral("NAME"));
-        add(QStringLiteral("threads"), QStringLiteral("Worker threads (default: one per core)."), QStringLiteral("N"), QStringLiteral("0"));
+        add(QStringLiteral("estimator"), estimatorHelpText(), QStringLiteral("NAME"),
+            QStringLiteral("spearmanr"));
+        add(QStringLiteral("layout"),
+            QStringLiteral("BPB layout: auto (default), text-rows, llm-rows, long or npy."),
+            QStringLiteral("NAME"), QStringLiteral("auto"));
+        add(QStringLiteral("texts"), QStringLiteral("For .npy: text names, one per line."),
+            QStringLiteral("FILE"));
+        add(QStringLiteral("llms"), QStringLiteral("For .npy: LLM names, one per line."),
+            QStringLiteral("FILE"));
+        add(QStringLiteral("text-column"),
+            QStringLiteral("Text-rows layout: the label column naming texts (default id, chunk, "
+                           "then domain)."),
+            QStringLiteral("NAME"));
+        add(QStringLiteral("threads"), QStringLiteral("Worker threads (default: one per core)."),
+            QStringLiteral("N"), QStringLiteral("0"));
     }
     if (mode == Mode::Estimate)
         add(QStringLiteral("shard"),
@@ -103,25 +126,44 @@ void addOptions(QCommandLineParser &parser, Mode mode)
             QStringLiteral("FILE"));
     }
     if (mode != Mode::Estimate) {
-        add(QStringLiteral("tau"), QStringLiteral("Per-text caps, CSV with columns text,tau."), QStringLiteral("FILE"));
-        add(QStringLiteral("token-counts"), QStringLiteral("Tokens per text, CSV with columns text,tokens (default: every text counts equally)."), QStringLiteral("FILE"));
-        add(QStringLiteral("keep-ratio"), QStringLiteral("Fraction of the pool to keep, in (0, 1]."), QStringLiteral("R"));
-        add(QStringLiteral("projection"), QStringLiteral("linear (default) or l2."), QStringLiteral("NAME"), QStringLiteral("linear"));
+        add(QStringLiteral("tau"), QStringLiteral("Per-text caps, CSV with columns text,tau."),
+            QStringLiteral("FILE"));
+        add(QStringLiteral("token-counts"),
+            QStringLiteral("Tokens per text, CSV with columns text,tokens (default: every text "
+                           "counts equally)."),
+            QStringLiteral("FILE"));
+        add(QStringLiteral("keep-ratio"),
+            QStringLiteral("Fraction of the pool to keep, in (0, 1]."), QStringLiteral("R"));
+        add(QStringLiteral("projection"), QStringLiteral("linear (default) or l2."),
+            QStringLiteral("NAME"), QStringLiteral("linear"));
     }
-    add(QStringLiteral("output"), QStringLiteral("Output file, or - for standard output (default)."), QStringLiteral("FILE"), QStringLiteral("-"));
-    add(QStringLiteral("format"), QStringLiteral("csv or json (default: from the output's extension, else csv)."), QStringLiteral("FORMAT"));
-    add(QStringLiteral("report"), QStringLiteral("Write a JSON provenance report (inputs and SHA-256, parameters, LLMs used and dropped, timings)."), QStringLiteral("FILE"));
+    add(QStringLiteral("output"),
+        QStringLiteral("Output file, or - for standard output (default)."), QStringLiteral("FILE"),
+        QStringLiteral("-"));
+    add(QStringLiteral("format"),
+        QStringLiteral("csv or json (default: from the output's extension, else csv)."),
+        QStringLiteral("FORMAT"));
+    add(QStringLiteral("report"),
+        QStringLiteral("Write a JSON provenance report (inputs and SHA-256, parameters, LLMs used "
+                       "and dropped, timings)."),
+        QStringLiteral("FILE"));
     parser.addOption(QCommandLineOption(
         QStringLiteral("no-hash"),
         QStringLiteral("Do not compute the inputs' SHA-256 for --report (the report says so).")));
+    addTrustOptions(parser, mode != Mode::Project, mode == Mode::Select);
 }
 
 QString describe(Mode mode)
 {
     switch (mode) {
-    case Mode::Estimate: return QStringLiteral("Estimate, per text, how strongly lower BPB goes with lower benchmark error.");
-    case Mode::Project: return QStringLiteral("Project an estimate onto a sampling distribution with per-text caps.");
-    case Mode::Select: return QStringLiteral("Estimate, then project: the whole selection in one run.");
+    case Mode::Estimate:
+        return QStringLiteral(
+            "Estimate, per text, how strongly lower BPB goes with lower benchmark error.");
+    case Mode::Project:
+        return QStringLiteral(
+            "Project an estimate onto a sampling distribution with per-text caps.");
+    case Mode::Select:
+        return QStringLiteral("Estimate, then project: the whole selection in one run.");
     }
     return {};
 }
@@ -144,6 +186,7 @@ struct Settings {
     int threads = 0;
     AlignOptions align;  // without the map, which is read when the run starts
     BenchmarkLoadOptions errorsOptions;
+    TrustSettings trust;  // --standardize, --bootstrap, --domains (clitrust.h)
 };
 
 // Checks and converts the options; returns an exit code when they are unusable.
@@ -161,13 +204,15 @@ std::optional<int> readSettings(const QCommandLineParser &parser, Settings &s)
         const auto estimator = estimatorFromName(parser.value(QStringLiteral("estimator")));
         if (!estimator)
             return usageError(QStringLiteral("unknown estimator '%1'; choose one of %2")
-                                  .arg(parser.value(QStringLiteral("estimator")), estimatorNames().join(QStringLiteral(", "))),
+                                  .arg(parser.value(QStringLiteral("estimator")),
+                                       estimatorNames().join(QStringLiteral(", "))),
                               s.command);
         s.estimator = *estimator;
         if (!bpbLayoutFromName(parser.value(QStringLiteral("layout")), &s.bpbOptions.layout))
-            return usageError(QStringLiteral("unknown layout '%1'; choose auto, text-rows, llm-rows, long or npy")
-                                  .arg(parser.value(QStringLiteral("layout"))),
-                              s.command);
+            return usageError(
+                QStringLiteral("unknown layout '%1'; choose auto, text-rows, llm-rows, long or npy")
+                    .arg(parser.value(QStringLiteral("layout"))),
+                s.command);
         s.bpbOptions.textsFile = parser.value(QStringLiteral("texts"));
         s.bpbOptions.llmsFile = parser.value(QStringLiteral("llms"));
         s.bpbOptions.textColumn = parser.value(QStringLiteral("text-column"));
@@ -199,42 +244,59 @@ std::optional<int> readSettings(const QCommandLineParser &parser, Settings &s)
     if (s.mode != Mode::Estimate) {
         const auto projection = projectionFromName(parser.value(QStringLiteral("projection")));
         if (!projection)
-            return usageError(QStringLiteral("unknown projection '%1'; choose linear or l2").arg(parser.value(QStringLiteral("projection"))),
+            return usageError(QStringLiteral("unknown projection '%1'; choose linear or l2")
+                                  .arg(parser.value(QStringLiteral("projection"))),
                               s.command);
         s.projection = *projection;
         const bool hasTau = parser.isSet(QStringLiteral("tau"));
         const bool hasRatio = parser.isSet(QStringLiteral("keep-ratio"));
         if (hasTau && (hasRatio || parser.isSet(QStringLiteral("token-counts"))))
-            return usageError(QStringLiteral("--tau gives the caps itself; leave out --keep-ratio and --token-counts"), s.command);
+            return usageError(
+                QStringLiteral(
+                    "--tau gives the caps itself; leave out --keep-ratio and --token-counts"),
+                s.command);
         if (!hasTau && !hasRatio)
-            return usageError(QStringLiteral("give --keep-ratio R (with optional --token-counts) or --tau FILE"), s.command);
+            return usageError(
+                QStringLiteral("give --keep-ratio R (with optional --token-counts) or --tau FILE"),
+                s.command);
         if (hasTau) {
-            s.tau = {TauSpec::Source::File, parser.value(QStringLiteral("tau")), 1.0};
+            s.tau = { TauSpec::Source::File, parser.value(QStringLiteral("tau")), 1.0 };
         } else {
             const auto ratio = doubleOption(parser, QStringLiteral("keep-ratio"), s.command);
             if (!ratio)
                 return ExitBadInput;
             if (!(*ratio > 0.0 && *ratio <= 1.0))
-                return usageError(QStringLiteral("--keep-ratio must be in (0, 1], not %1").arg(parser.value(QStringLiteral("keep-ratio"))), s.command);
+                return usageError(QStringLiteral("--keep-ratio must be in (0, 1], not %1")
+                                      .arg(parser.value(QStringLiteral("keep-ratio"))),
+                                  s.command);
             const bool tokens = parser.isSet(QStringLiteral("token-counts"));
-            s.tau = {tokens ? TauSpec::Source::TokenCounts : TauSpec::Source::Uniform,
-                     parser.value(QStringLiteral("token-counts")), *ratio};
+            s.tau = { tokens ? TauSpec::Source::TokenCounts : TauSpec::Source::Uniform,
+                      parser.value(QStringLiteral("token-counts")), *ratio };
         }
     }
+    if (const auto failed = readTrustSettings(parser, s.trust, s.command, s.mode == Mode::Select))
+        return failed;
     const QString format = parser.value(QStringLiteral("format")).toLower();
-    if (format == QLatin1String("json") || (format.isEmpty() && parser.value(QStringLiteral("output")).endsWith(QLatin1String(".json"), Qt::CaseInsensitive)))
+    if (format == QLatin1String("json")
+        || (format.isEmpty()
+            && parser.value(QStringLiteral("output"))
+                   .endsWith(QLatin1String(".json"), Qt::CaseInsensitive)))
         s.format = TableFormat::Json;
     else if (!format.isEmpty() && format != QLatin1String("csv"))
-        return usageError(QStringLiteral("unknown format '%1'; choose csv or json").arg(format), s.command);
+        return usageError(QStringLiteral("unknown format '%1'; choose csv or json").arg(format),
+                          s.command);
     return std::nullopt;
 }
 
 QString tauSourceName(TauSpec::Source source)
 {
     switch (source) {
-    case TauSpec::Source::Uniform: return QStringLiteral("uniform");
-    case TauSpec::Source::TokenCounts: return QStringLiteral("token_counts");
-    case TauSpec::Source::File: return QStringLiteral("file");
+    case TauSpec::Source::Uniform:
+        return QStringLiteral("uniform");
+    case TauSpec::Source::TokenCounts:
+        return QStringLiteral("token_counts");
+    case TauSpec::Source::File:
+        return QStringLiteral("file");
     }
     return {};
 }
@@ -245,7 +307,8 @@ void printDropped(const QList<DroppedLlm> &dropped)
     for (qsizetype i = 0; i < dropped.size() && i < shown; ++i)
         printInfo(QStringLiteral("dropped LLM %1: %2").arg(dropped[i].name, dropped[i].reason));
     if (dropped.size() > shown)
-        printInfo(QStringLiteral("… and %1 more dropped LLMs (all are listed in --report)").arg(dropped.size() - shown));
+        printInfo(QStringLiteral("… and %1 more dropped LLMs (all are listed in --report)")
+                      .arg(dropped.size() - shown));
 }
 
 int runSelection(const QStringList &arguments, Mode mode)
@@ -269,7 +332,8 @@ int runSelection(const QStringList &arguments, Mode mode)
         auto spec = parseShardSpec(parser.value(QStringLiteral("shard")));
         if (!spec)
             return usageError(spec.error().reason, s.command);
-        if (parser.value(QStringLiteral("output")) == QLatin1String("-") || s.format != TableFormat::Csv)
+        if (parser.value(QStringLiteral("output")) == QLatin1String("-")
+            || s.format != TableFormat::Csv)
             return usageError(QStringLiteral("--shard writes a CSV file and its description "
                                              "beside it: give --output FILE.csv"),
                               s.command);
@@ -284,6 +348,8 @@ int runSelection(const QStringList &arguments, Mode mode)
                      << QStringLiteral("llms") << QStringLiteral("llm-map");
     if (mode != Mode::Estimate)
         inputOptions << QStringLiteral("tau") << QStringLiteral("token-counts");
+    if (mode == Mode::Select)
+        inputOptions << QStringLiteral("domains");
     QList<NamedPath> inputFiles;
     for (const QString &option : inputOptions)
         for (const QString &path : parser.values(option))
@@ -294,15 +360,26 @@ int runSelection(const QStringList &arguments, Mode mode)
             { { parser.value(QStringLiteral("output")), QStringLiteral("--output") },
               { shard ? estimateShardInfoPath(parser.value(QStringLiteral("output"))) : QString(),
                 QStringLiteral("--output's shard description") },
-              { parser.value(QStringLiteral("report")), QStringLiteral("--report") } },
+              { parser.value(QStringLiteral("report")), QStringLiteral("--report") },
+              { mode == Mode::Select && parser.value(QStringLiteral("output")) != QLatin1String("-")
+                    ? domainsCsvPath(parser.value(QStringLiteral("output")))
+                    : QString(),
+                QStringLiteral("--output's domain table") } },
             inputFiles))
         return *refused;
 
     const bool hashInputs = !parser.isSet(QStringLiteral("no-hash"));
-    // A .npy matrix is streamed in blocks of texts: never whole in memory. (A shard still goes
-    // through the loader: its description and global indices are written on that path.)
-    if (mode != Mode::Project && !shard
-        && io::isStreamableBpb(parser.value(QStringLiteral("bpb")), s.bpbOptions)) {
+    // A .npy or text-rows matrix is streamed in blocks of texts: never whole in memory. A shard
+    // reads only its own texts' values once the whole matrix's row facts are known. The bootstrap,
+    // --standardize and the per-domain breakdown need every value at once, so they load it.
+    // A BPB file's own domain column gives the breakdown without --domains.
+    const bool needsWholeMatrix = s.trust.standardize || s.trust.bootstrap > 0
+        || !s.trust.domainsPath.isEmpty()
+        || (mode == Mode::Select
+            && io::textRowsHasLabelColumn(parser.value(QStringLiteral("bpb")), s.bpbOptions,
+                                          QStringLiteral("domain")));
+    if (mode != Mode::Project && !needsWholeMatrix
+        && io::isBlockReadableBpb(parser.value(QStringLiteral("bpb")), s.bpbOptions)) {
         StreamedSelection run;
         run.command = s.command;
         run.estimateOnly = mode == Mode::Estimate;
@@ -320,6 +397,7 @@ int runSelection(const QStringList &arguments, Mode mode)
         run.output = parser.value(QStringLiteral("output"));
         run.reportPath = parser.value(QStringLiteral("report"));
         run.hash = hashInputs;
+        run.shard = shard;
         if (mode != Mode::Estimate)
             for (const auto &[option, role] :
                  { std::pair { QStringLiteral("tau"), QStringLiteral("tau") },
@@ -338,6 +416,7 @@ int runSelection(const QStringList &arguments, Mode mode)
     QStringList texts;
     Eigen::VectorXd estimateValues;
     EstimateShardInfo shardInfo;
+    std::optional<SelectionInputs> loadedInputs;  // for the bootstrap and the domains
 
     const QString reportPath = parser.value(QStringLiteral("report"));
     // The report says what was asked and read, even when the run fails.
@@ -398,10 +477,12 @@ int runSelection(const QStringList &arguments, Mode mode)
         if (!table)
             return fail(table.error());
         texts = table->names;
-        estimateValues = Eigen::Map<const Eigen::VectorXd>(table->values.data(), Eigen::Index(table->values.size()));
+        estimateValues = Eigen::Map<const Eigen::VectorXd>(table->values.data(),
+                                                           Eigen::Index(table->values.size()));
         report.setPhaseSeconds(QStringLiteral("load_s"), secondsSince(timer));
     } else {
         report.setParameter(QStringLiteral("estimator"), estimatorName(s.estimator));
+        noteEstimatorChoice(s.estimator, s.trust, report);
         report.setParameter(QStringLiteral("match"), llmMatchingName(s.align.matching));
         report.setParameter(QStringLiteral("combine"), combinationName(s.align.combination));
         report.setParameter(QStringLiteral("dedupe_llms"), s.align.dedupeLlms);
@@ -433,8 +514,8 @@ int runSelection(const QStringList &arguments, Mode mode)
         // A shard estimates its own text range only (textshards.h).
         const TextRange range = shard ? shardTextRange(inputs->bpb->texts.size(), *shard)
                                       : TextRange { 0, inputs->bpb->texts.size() };
-        auto values = shard ? estimateSelection(*inputs, { s.estimator, s.threads }, range)
-                            : estimateSelection(*inputs, { s.estimator, s.threads });
+        auto values = estimateSelectionMaybeStandardized(*inputs, { s.estimator, s.threads },
+                                                         s.trust.standardize, range);
         if (!values)
             return fail(values.error());
         report.setPhaseSeconds(QStringLiteral("estimate_s"), secondsSince(timer));
@@ -456,6 +537,7 @@ int runSelection(const QStringList &arguments, Mode mode)
                           .arg(shardInfo.textCount));
         }
         estimateValues = std::move(values).value();
+        loadedInputs = *inputs;
         printInfo(QStringLiteral("%1: %2 LLMs used (matched by %3), %4 dropped; %5 texts; "
                                  "%6 of benchmarks %7")
                       .arg(estimatorName(s.estimator))
@@ -487,13 +569,24 @@ int runSelection(const QStringList &arguments, Mode mode)
         report.setParameter(QStringLiteral("tau_source"), tauSourceName(s.tau.source));
         if (s.tau.source != TauSpec::Source::File)
             report.setParameter(QStringLiteral("keep_ratio"), s.tau.keepRatio);
+        if (mode == Mode::Select)
+            if (Status trusted = addTrustFigures(s.trust, *loadedInputs, table,
+                                                 { s.estimator, s.threads }, s.projection, report,
+                                                 outputs, parser.value(QStringLiteral("output")));
+                !trusted)
+                return fail(trusted.error());
         const qsizetype included = (table.weight.array() > 0.0).count();
-        printInfo(QStringLiteral("%1 projection: %2 of %3 texts get weight > 0").arg(projectionName(s.projection)).arg(included).arg(texts.size()));
+        printInfo(QStringLiteral("%1 projection: %2 of %3 texts get weight > 0")
+                      .arg(projectionName(s.projection))
+                      .arg(included)
+                      .arg(texts.size()));
     }
 
     const QString output = parser.value(QStringLiteral("output"));
     report.setOutput(output);
-    report.setParameter(QStringLiteral("format"), s.format == TableFormat::Json ? QStringLiteral("json") : QStringLiteral("csv"));
+    report.setParameter(QStringLiteral("format"),
+                        s.format == TableFormat::Json ? QStringLiteral("json")
+                                                      : QStringLiteral("csv"));
     // The output and its report are published together (a file output waits for the report).
     const QJsonObject metadata = report.toJson();
     if (shard) {

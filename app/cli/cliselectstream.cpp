@@ -1,16 +1,20 @@
-// estimate and select on a .npy BPB matrix read in blocks (never whole in memory).
+// estimate and select on a .npy or text-rows BPB matrix read in blocks (never whole in memory).
 #include "cliselectstream.h"
 
 #include "clisupport.h"
+#include "clitrust.h"
 
 #include "common/parallel.h"
 #include "io/atomicwrite.h"
 #include "io/fileinfo.h"
+#include "selection/estimateshards.h"
 #include "selection/llmmatching.h"
 #include "selection/runreport.h"
 #include "selection/streamestimate.h"
 
 #include <QElapsedTimer>
+#include <QFileInfo>
+#include <QJsonDocument>
 
 namespace pcs::cli {
 
@@ -73,6 +77,13 @@ int runStreamedSelection(const StreamedSelection &run)
         }
         return Done {};
     };
+    // Publishing failed (a full disk, an input gone before it was hashed): the outputs and the
+    // report are one set, so the old files stay as they were, the old report too.
+    auto failPublishing = [&](const Error &error) {
+        outputs.discard();
+        printWarnings(warnings);
+        return reportError(error);
+    };
     auto fail = [&](const Error &error) {
         outputs.discard();
         printWarnings(warnings);
@@ -93,6 +104,8 @@ int runStreamedSelection(const StreamedSelection &run)
     };
 
     report.setParameter(QStringLiteral("estimator"), estimatorName(run.estimate.estimator));
+    // Streamed runs never standardize (that needs the whole matrix): the raw estimator's caveat.
+    noteEstimatorChoice(run.estimate.estimator, TrustSettings {}, report);
     report.setParameter(QStringLiteral("match"), llmMatchingName(run.align.matching));
     report.setParameter(QStringLiteral("combine"), combinationName(run.align.combination));
     report.setParameter(QStringLiteral("dedupe_llms"), run.align.dedupeLlms);
@@ -101,7 +114,6 @@ int runStreamedSelection(const StreamedSelection &run)
     if (!run.metricOverrides.isEmpty())
         report.setParameter(QStringLiteral("metric_overrides"),
                             QJsonArray::fromStringList(run.metricOverrides));
-    report.setParameter(QStringLiteral("streamed"), true);
     if (!run.hash)
         report.setParameter(QStringLiteral("hashes"), QStringLiteral("not computed (--no-hash)"));
 
@@ -110,6 +122,7 @@ int runStreamedSelection(const StreamedSelection &run)
     options.align = run.align;
     options.firstText = run.firstText;
     options.endText = run.endText;
+    options.shard = run.shard;
     options.hash = run.hash;
     if (!run.llmMapPath.isEmpty()) {
         auto map = loadLlmMap(run.llmMapPath);
@@ -124,14 +137,33 @@ int runStreamedSelection(const StreamedSelection &run)
     auto streamed = streamEstimate(run.bpbPath, run.bpbOptions, *errors, run.errorsPath, options);
     if (!streamed)
         return fail(streamed.error());
-    // Loading and estimating are one pass here: the phase is reported as estimate_s.
-    report.setPhaseSeconds(QStringLiteral("estimate_s"), secondsSince(timer));
+    // Opening (which reads and checks a text-rows file whole) is the load; the passes over the
+    // matrix are the estimate. How many passes it took is a cost, reported beside the timings.
+    const double streamSeconds = secondsSince(timer);
+    report.setPhaseSeconds(QStringLiteral("load_s"), streamed->openSeconds);
+    report.setPhaseSeconds(QStringLiteral("estimate_s"), streamSeconds - streamed->openSeconds);
+    report.setPhaseSeconds(QStringLiteral("passes"), streamed->passes);
     warnings += streamed->warnings + streamed->aligned.warnings;
     report.setAlignment(streamed->aligned);
-    report.setParameter(QStringLiteral("layout"), bpbLayoutName(BpbLayout::Npy));
+    report.setParameter(QStringLiteral("layout"), bpbLayoutName(streamed->layout));
     report.setParameter(QStringLiteral("threads"), resolveThreadCount(run.estimate.threads));
-    report.setParameter(QStringLiteral("passes"), streamed->passes);
-    if (run.firstText != 0 || run.endText >= 0)
+    EstimateShardInfo shardInfo;
+    if (run.shard) {
+        shardInfo.shard = *run.shard;
+        shardInfo.texts = { streamed->firstText, streamed->firstText + streamed->texts.size() };
+        shardInfo.textCount = streamed->totalTexts;
+        shardInfo.estimator = estimatorName(run.estimate.estimator);
+        shardInfo.bpbPath = QFileInfo(run.bpbPath).absoluteFilePath();
+        shardInfo.bpbSizeBytes = QFileInfo(run.bpbPath).size();
+        shardInfo.llmCount = streamed->aligned.llms.size();
+        report.setParameter(QStringLiteral("shard"), shardInfo.toJson());
+        printInfo(QStringLiteral("shard %1 of %2: texts [%3, %4) of %5")
+                      .arg(run.shard->index)
+                      .arg(run.shard->count)
+                      .arg(shardInfo.texts.first)
+                      .arg(shardInfo.texts.end)
+                      .arg(shardInfo.textCount));
+    } else if (run.firstText != 0 || run.endText >= 0)
         report.setParameter(QStringLiteral("text_range"),
                             QJsonArray { double(streamed->firstText),
                                          double(streamed->firstText + streamed->texts.size()) });
@@ -154,7 +186,8 @@ int runStreamedSelection(const StreamedSelection &run)
                   .arg(streamed->passes));
     report.setTextCount(textCount);
 
-    const Eigen::VectorXi rank = ranksDescending(streamed->values);
+    // Ranks need every text: a shard's come from the projection of all shards (--cut).
+    const Eigen::VectorXi rank = run.shard ? Eigen::VectorXi() : ranksDescending(streamed->values);
     Eigen::VectorXd tau, weight;
     if (!run.estimateOnly) {
         Result<Eigen::VectorXd> caps = run.tau.source == TauSpec::Source::Uniform
@@ -187,18 +220,32 @@ int runStreamedSelection(const StreamedSelection &run)
         return formatSelectionColumns(streamed->texts, streamed->values, rank, tau, weight,
                                       run.format, metadata, sink);
     };
-    if (run.output == QLatin1String("-")) {
+    if (run.shard) {
+        auto file = outputs.add(run.output);
+        if (!file)
+            return failPublishing(file.error());
+        formatEstimateShard(streamed->texts.toList(), streamed->values, shardInfo.texts.first,
+                            (*file)->sink());
+        if (Status written = (*file)->finish(); !written)
+            return failPublishing(written.error());
+        auto info = outputs.add(estimateShardInfoPath(run.output));
+        if (!info)
+            return failPublishing(info.error());
+        (*info)->write(QJsonDocument(shardInfo.toJson()).toJson(QJsonDocument::Indented));
+        if (Status written = (*info)->finish(); !written)
+            return failPublishing(written.error());
+    } else if (run.output == QLatin1String("-")) {
         if (Status written
             = writeAtomically(run.output, [&](const ByteSink &sink) { write(sink); });
             !written)
-            return fail(written.error());
+            return failPublishing(written.error());
     } else {
         auto file = outputs.add(run.output);
         if (!file)
-            return fail(file.error());
+            return failPublishing(file.error());
         write((*file)->sink());
         if (Status written = (*file)->finish(); !written)
-            return fail(written.error());
+            return failPublishing(written.error());
     }
     report.setPhaseSeconds(QStringLiteral("write_s"), secondsSince(timer));
     printWarnings(warnings);
@@ -210,10 +257,10 @@ int runStreamedSelection(const StreamedSelection &run)
                std::tuple { QStringLiteral("texts"), streamed->textsPath, streamed->textsSha256 },
                std::tuple { QStringLiteral("llms"), streamed->llmsPath, streamed->llmsSha256 } }) {
             if (Status done = describe(role, path, hash); !done)
-                return fail(done.error());
+                return failPublishing(done.error());
         }
         if (Status done = describeOthers(true); !done)
-            return fail(done.error());
+            return failPublishing(done.error());
         report.setPhaseSeconds(QStringLiteral("hash_s"), secondsSince(timer));
         report.addWarnings(warnings);
         reportJson = report.toJson();

@@ -7,6 +7,9 @@
 #include "selection/estimators.h"
 #include "selection/projection.h"
 #include "selection/selectionrun.h"
+#include "selection/textshards.h"
+
+#include <optional>
 
 #include <QJsonObject>
 
@@ -33,6 +36,8 @@ struct StreamedSelection {
     // The texts to estimate: [firstText, endText), -1 = to the last (a shard).
     qint64 firstText = 0;
     qint64 endText = -1;
+    // `estimate --shard I/N`: shard I's texts, written as an estimate shard and its description.
+    std::optional<ShardSpec> shard;
     // Input files named by options other than --bpb, --errors, --llm-map: (option, role).
     QList<QPair<QString, QString>> otherInputs;
 };

@@ -1,7 +1,7 @@
 // bpb batch-export / batch-import: the BPB windows as Batch API files, and their results.
 #include "bpb/bpbbatch.h"
 
-#include "filter/linereader.h"
+#include "io/linereader.h"
 #include "io/atomicwrite.h"
 
 #include <QCryptographicHash>

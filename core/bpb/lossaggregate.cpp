@@ -1,7 +1,7 @@
 #include "bpb/lossaggregate.h"
 
-#include "filter/jsonline.h"
-#include "filter/linereader.h"
+#include "io/jsonline.h"
+#include "io/linereader.h"
 #include "io/bpbwriter.h"
 #include "io/csvreader.h"
 #include "io/filekind.h"

@@ -4,8 +4,8 @@
 #include "filter/cleaning.h"
 #include "filter/fasttextmodel.h"
 #include "filter/filterevaluation.h"
-#include "filter/jsonline.h"
-#include "filter/linereader.h"
+#include "io/jsonline.h"
+#include "io/linereader.h"
 #include "io/atomicwrite.h"
 #include "io/outputpaths.h"
 

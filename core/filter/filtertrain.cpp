@@ -2,7 +2,7 @@
 
 #include "common/parallel.h"
 #include "filter/cleaning.h"
-#include "filter/linereader.h"
+#include "io/linereader.h"
 #include "io/atomicwrite.h"
 #include "io/fileinfo.h"
 #include "io/outputpaths.h"

@@ -1,8 +1,5 @@
 # The fastText filter: JSONL streaming, training data, training, evaluation, apply ---------------
 target_sources(core PRIVATE
-  filter/linereader.h filter/linereader.cpp
-  filter/jsonline.h filter/jsonline.cpp
-  filter/jsonkeyset.h filter/jsonkeyset.cpp
   filter/fasttextmodel.h filter/fasttextmodel.cpp
   filter/fasttextmodelfile.h filter/fasttextmodelfile.cpp
   filter/filterevaluation.h filter/filterevaluation.cpp

@@ -1,8 +1,8 @@
 #include "filter/trainingdata.h"
 
 #include "filter/cleaning.h"
-#include "filter/jsonline.h"
-#include "filter/linereader.h"
+#include "io/jsonline.h"
+#include "io/linereader.h"
 #include "io/atomicwrite.h"
 #include "io/namedvalues.h"
 

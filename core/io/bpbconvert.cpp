@@ -20,7 +20,7 @@ Result<BpbConvertSummary> convertStreamed(io::NpyBpbSource &source, const QStrin
     if (Status written = (*npy)->write(npyHeader(rows, cols, options.dtype, true)); !written)
         return written.error();
     const qint64 blockTexts = std::max<qint64>(1, (qint64(16) << 20) / (rows * source.itemSize()));
-    std::vector<char> raw;
+    io::RawBlock raw;
     Eigen::MatrixXd block;
     for (qint64 first = 0; first < cols; first += blockTexts) {
         if (control.isCanceled())

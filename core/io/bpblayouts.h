@@ -30,6 +30,10 @@ Result<BpbMatrix> parseLlmRows(const BpbCsvInput &input, const BpbLoadOptions &o
 const QStringList &textRowsLabelNames();
 bool isTextRowsLabelName(const QString &name);
 
+// The guessed layout of a delimited BPB file from its header (Auto when it cannot tell): long
+// first (its header is the most specific), then LLM rows, then text rows.
+BpbLayout sniffBpbLayout(const QStringList &names);
+
 // True if a header is exactly llm (or model), text and bpb in some order.
 bool isLongHeader(const QStringList &names);
 
@@ -81,6 +85,37 @@ CsvIssue raggedRow(qint64 line, qint64 expected, qint64 found);
 
 // A chunk parser's last check: it consumed exactly the rows the planner counted.
 bool finishedChunkCleanly(const CsvCursor &cursor, qint64 row, qint64 rowEnd, CsvIssue &issue);
+
+// The columns of a text-rows header: which is the text names, which are labels, which LLMs.
+struct TextRowsColumns {
+    std::vector<int> kinds;  // per field: an LLM index, or (negative) the text or an extra label
+    int textField = -1;
+    QStringList llms;
+    QStringList extraNames;
+};
+Result<TextRowsColumns> classifyTextRowsColumns(const BpbCsvInput &input,
+                                                const BpbLoadOptions &options);
+
+// What one chunk of text rows produced besides its values.
+struct TextRowsLabels {
+    QStringList texts;
+    std::vector<QStringList> extras;
+    NegativeTally negatives;
+};
+
+// Where one chunk's rows go: values column-major (N per row) and the line of each row from the
+// chunk's first row on; with rowOffsets, also each row's byte offset in the file, given the
+// file offset of the chunk's beginning.
+struct TextRowsPlaces {
+    double *values = nullptr;
+    qint64 *rowLines = nullptr;
+    qint64 *rowOffsets = nullptr;
+    qint64 beginOffset = 0;
+};
+
+// Parses one chunk of a text-rows body (the loader's and the streamed source's parser).
+bool parseTextRowsChunk(const CsvChunk &chunk, const TextRowsColumns &columns, char delimiter,
+                        const TextRowsPlaces &places, TextRowsLabels &out, CsvIssue &issue);
 
 // Allocates an uninitialised matrix, turning an allocation failure into an Error.
 Status allocateMatrix(Eigen::MatrixXd &matrix, qint64 rows, qint64 cols, const QString &path);

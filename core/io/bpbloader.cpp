@@ -16,9 +16,9 @@ bool hasNpySuffix(const QString &path)
     return QFileInfo(path).suffix().compare(QLatin1String("npy"), Qt::CaseInsensitive) == 0;
 }
 
-// Guesses the layout from the header: long first (its header is the most specific), then LLM
-// rows (first column llm/model), then text rows (an id/chunk/domain column).
-BpbLayout sniffLayout(const QStringList &names)
+}  // namespace
+
+BpbLayout io::sniffBpbLayout(const QStringList &names)
 {
     if (isLongHeader(names))
         return BpbLayout::Long;
@@ -31,6 +31,8 @@ BpbLayout sniffLayout(const QStringList &names)
     }
     return BpbLayout::Auto;
 }
+
+namespace {
 
 Error unknownLayout(const CsvHeader &header, const QString &path)
 {
@@ -68,7 +70,7 @@ Result<BpbMatrix> loadBpbMatrix(const QString &path, const BpbLoadOptions &optio
     input.header = std::move(*header);
 
     if (layout == BpbLayout::Auto) {
-        layout = sniffLayout(input.header.names);
+        layout = sniffBpbLayout(input.header.names);
         if (layout == BpbLayout::Auto)
             return unknownLayout(input.header, path);
     }

@@ -3,32 +3,15 @@
 #include "io/atomicwrite.h"
 #include "io/bpblayouts.h"
 #include "io/mappedfile.h"
+#include "io/npybpbfiles.h"
 #include "io/npyreader.h"
 #include "io/npywriter.h"
-
-#include <QDir>
-#include <QFileInfo>
 
 #include <cmath>
 
 namespace pcs::io {
 
 namespace {
-
-// The names file given in the options, else `beside` (NAME.texts.txt or NAME.llms.txt).
-Result<QString> nameFile(const QString &given, const QString &beside, const QString &npyPath,
-                         const char *what, const char *option)
-{
-    if (!given.isEmpty())
-        return given;
-    if (QFileInfo::exists(beside))
-        return beside;
-    return Error::badInput(
-        QStringLiteral("a .npy BPB matrix needs a file of %1 names, one per "
-                       "line: pass %2, or put %3 beside it")
-            .arg(QLatin1String(what), QLatin1String(option), QFileInfo(beside).fileName()),
-        npyPath);
-}
 
 // NaN is a missing value; an infinity is an error; negatives are counted for a warning.
 Status checkValues(const BpbMatrix &matrix, const QString &path, NegativeTally *negatives)
@@ -53,34 +36,12 @@ Status checkValues(const BpbMatrix &matrix, const QString &path, NegativeTally *
     return Done {};
 }
 
-// A matrix and its name files are published together (writeNpyBpbMatrix); a writer killed
-// between the renames leaves a journal, and finishing it here means the files read below are
-// all of one write. A writer still at work is reported instead.
-Status finishInterruptedWrites(const QString &path, const BpbLoadOptions &options)
-{
-    for (const QString &member :
-         { path, options.textsFile.isEmpty() ? npyTextsFileFor(path) : options.textsFile,
-           options.llmsFile.isEmpty() ? npyLlmsFileFor(path) : options.llmsFile }) {
-        if (Result<bool> recovered = recoverInterruptedOutputs(member); !recovered)
-            return recovered.error();
-    }
-    return Done {};
-}
-
-// The matrix as the message about a names file mentions it: by name when beside it.
-QString matrixForMessage(const QString &npyPath, const QString &namesFile)
-{
-    const QFileInfo npy(npyPath);
-    return npy.absoluteDir() == QFileInfo(namesFile).absoluteDir() ? npy.fileName()
-                                                                   : npy.absoluteFilePath();
-}
-
 }  // namespace
 
 Result<BpbMatrix> loadNpyBpb(const QString &path, const BpbLoadOptions &options,
                              const TaskControl &control)
 {
-    if (Status finished = finishInterruptedWrites(path, options); !finished)
+    if (Status finished = finishInterruptedNpyWrites(path, options); !finished)
         return finished.error();
     MappedFile file;
     if (Status opened = file.open(path); !opened)
@@ -88,61 +49,30 @@ Result<BpbMatrix> loadNpyBpb(const QString &path, const BpbLoadOptions &options,
     auto header = readNpyHeader(file.bytes(), path);
     if (!header)
         return header.error();
-    if (header->shape.size() != 2)
-        return Error::badInput(QStringLiteral("expected a 2-D array (LLMs x texts), found shape "
-                                              "%1")
-                                   .arg(npyShapeText(header->shape)),
-                               path);
-    const qint64 llmCount = header->shape[0];
-    const qint64 textCount = header->shape[1];
-    if (llmCount == 0 || textCount == 0)
-        return Error::badInput(QStringLiteral("empty array (shape %1): no LLMs or no texts")
-                                   .arg(npyShapeText(header->shape)),
-                               path);
-    const auto available = qint64(file.bytes().size()) - header->dataOffset;
-    // Sizes come from the file: guard the multiplication before trusting it.
-    const bool tooBig = llmCount > 0 && textCount > (qint64(1) << 60) / llmCount / 8;
-    const qint64 expected = tooBig ? -1 : llmCount * textCount * header->itemSize;
-    if (expected != available)
-        return Error::badInput(
-            expected < 0 || expected > available
-                ? QStringLiteral("truncated .npy file: shape %1 of %2 needs %3 bytes of data, the "
-                                 "file has %4")
-                      .arg(npyShapeText(header->shape), header->descr)
-                      .arg(expected)
-                      .arg(available)
-                : QStringLiteral("%1 unexpected bytes after the array data (shape %2 of %3)")
-                      .arg(available - expected)
-                      .arg(npyShapeText(header->shape), header->descr),
-            path);
+    const qint64 llmCount = header->shape.size() == 2 ? header->shape[0] : 0;
+    const qint64 textCount = header->shape.size() == 2 ? header->shape[1] : 0;
+    if (Status shaped
+        = checkNpyBpbShape(*header, qint64(file.bytes().size()) - header->dataOffset, path);
+        !shaped)
+        return shaped.error();
 
-    auto textsPath = nameFile(options.textsFile, npyTextsFileFor(path), path, "text",
-                              "a texts file (--texts)");
-    if (!textsPath)
-        return textsPath.error();
-    auto llmsPath
-        = nameFile(options.llmsFile, npyLlmsFileFor(path), path, "LLM", "an LLMs file (--llms)");
-    if (!llmsPath)
-        return llmsPath.error();
-    auto texts = loadNameList(*textsPath, "text");
+    auto names = findNpyNamesFiles(path, options);
+    if (!names)
+        return names.error();
+    auto texts = loadNameList(names->texts, "text");
     if (!texts)
         return texts.error();
-    auto llms = loadNameList(*llmsPath, "LLM");
+    auto llms = loadNameList(names->llms, "LLM");
     if (!llms)
         return llms.error();
-    const auto mismatch = [&](const QString &namesFile, qsizetype names, const char *what,
-                              qint64 expectedNames) {
-        return Error::badInput(QStringLiteral("has %1 %2 names, but %3 has shape %4: expected %5")
-                                   .arg(names)
-                                   .arg(QLatin1String(what), matrixForMessage(path, namesFile),
-                                        npyShapeText(header->shape))
-                                   .arg(expectedNames),
-                               namesFile);
-    };
-    if (texts->size() != textCount)
-        return mismatch(*textsPath, texts->size(), "text", textCount);
-    if (llms->size() != llmCount)
-        return mismatch(*llmsPath, llms->size(), "LLM", llmCount);
+    if (Status counted
+        = checkNpyNameCount(path, *header, names->texts, texts->size(), "text", textCount);
+        !counted)
+        return counted.error();
+    if (Status counted
+        = checkNpyNameCount(path, *header, names->llms, llms->size(), "LLM", llmCount);
+        !counted)
+        return counted.error();
 
     BpbMatrix matrix;
     matrix.layout = BpbLayout::Npy;

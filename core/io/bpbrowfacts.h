@@ -16,8 +16,9 @@ namespace pcs {
 struct BpbRowFacts {
     std::vector<qint64> missingCount;  // by row: missing (NaN) values
     std::vector<QString> firstMissingText;  // by row: the first text without a value
-    // By row: FNV-1a over the values' bits (-0 as 0) in text order. Equal hashes are only
-    // candidates; `identical` decides.
+    // By row: a hash of the values' bits (-0 as 0) that is equal for identical rows (the
+    // loader chains FNV-1a in text order, the streamed read sums per-text products). Equal
+    // hashes are only candidates; `identical` decides.
     std::vector<quint64> hash;
     // Exact comparison of two rows (a missing value equals a missing value).
     std::function<bool(Eigen::Index, Eigen::Index)> identical;

@@ -4,6 +4,7 @@
 #include "io/atomicwrite.h"
 #include "io/filekind.h"
 #include "io/matrixcopy.h"
+#include "io/npybpbfiles.h"
 #include "io/npywriter.h"
 #include "io/sha256.h"
 
@@ -19,31 +20,6 @@
 #include <unistd.h>
 
 namespace pcs::io {
-
-namespace {
-
-Result<QString> nameFile(const QString &given, const QString &beside, const QString &npyPath,
-                         const char *what, const char *option)
-{
-    if (!given.isEmpty())
-        return given;
-    if (QFileInfo::exists(beside))
-        return beside;
-    return Error::badInput(
-        QStringLiteral("a .npy BPB matrix needs a file of %1 names, one per "
-                       "line: pass %2, or put %3 beside it")
-            .arg(QLatin1String(what), QLatin1String(option), QFileInfo(beside).fileName()),
-        npyPath);
-}
-
-QString matrixForMessage(const QString &npyPath, const QString &namesFile)
-{
-    const QFileInfo npy(npyPath);
-    return npy.absoluteDir() == QFileInfo(namesFile).absoluteDir() ? npy.fileName()
-                                                                   : npy.absoluteFilePath();
-}
-
-}  // namespace
 
 bool isStreamableBpb(const QString &path, const BpbLoadOptions &options)
 {
@@ -89,12 +65,8 @@ NpyBpbSource::open(const QString &path, const BpbLoadOptions &options, bool hash
 {
     // A matrix and its names files are published together; finish a writer's interrupted
     // publication first, as the in-memory loader does.
-    for (const QString &member :
-         { path, options.textsFile.isEmpty() ? npyTextsFileFor(path) : options.textsFile,
-           options.llmsFile.isEmpty() ? npyLlmsFileFor(path) : options.llmsFile }) {
-        if (Result<bool> recovered = recoverInterruptedOutputs(member); !recovered)
-            return recovered.error();
-    }
+    if (Status finished = finishInterruptedNpyWrites(path, options); !finished)
+        return finished.error();
     if (Status regular = checkRegularFile(path); !regular)
         return regular.error();
     std::unique_ptr<NpyBpbSource> source(new NpyBpbSource);
@@ -119,42 +91,17 @@ NpyBpbSource::open(const QString &path, const BpbLoadOptions &options, bool hash
     auto header = readNpyHeader(head, path);
     if (!header)
         return header.error();
-    if (header->shape.size() != 2)
-        return Error::badInput(QStringLiteral("expected a 2-D array (LLMs x texts), found shape "
-                                              "%1")
-                                   .arg(npyShapeText(header->shape)),
-                               path);
+    if (Status shaped = checkNpyBpbShape(*header, source->m_fileBytes - header->dataOffset, path);
+        !shaped)
+        return shaped.error();
     const qint64 llmCount = header->shape[0];
     const qint64 textCount = header->shape[1];
-    if (llmCount == 0 || textCount == 0)
-        return Error::badInput(QStringLiteral("empty array (shape %1): no LLMs or no texts")
-                                   .arg(npyShapeText(header->shape)),
-                               path);
-    const qint64 available = source->m_fileBytes - header->dataOffset;
-    const bool tooBig = textCount > (qint64(1) << 60) / llmCount / 8;
-    const qint64 expected = tooBig ? -1 : llmCount * textCount * header->itemSize;
-    if (expected != available)
-        return Error::badInput(
-            expected < 0 || expected > available
-                ? QStringLiteral("truncated .npy file: shape %1 of %2 needs %3 bytes of data, the "
-                                 "file has %4")
-                      .arg(npyShapeText(header->shape), header->descr)
-                      .arg(expected)
-                      .arg(available)
-                : QStringLiteral("%1 unexpected bytes after the array data (shape %2 of %3)")
-                      .arg(available - expected)
-                      .arg(npyShapeText(header->shape), header->descr),
-            path);
     source->m_header = std::move(header).value();
 
-    auto textsPath = nameFile(options.textsFile, npyTextsFileFor(path), path, "text",
-                              "a texts file (--texts)");
-    if (!textsPath)
-        return textsPath.error();
-    auto llmsPath
-        = nameFile(options.llmsFile, npyLlmsFileFor(path), path, "LLM", "an LLMs file (--llms)");
-    if (!llmsPath)
-        return llmsPath.error();
+    auto names = findNpyNamesFiles(path, options);
+    if (!names)
+        return names.error();
+    const QString *textsPath = &names->texts, *llmsPath = &names->llms;
     auto texts = loadTextNames(*textsPath, "text", hashNames ? &source->m_textsSha256 : nullptr);
     if (!texts)
         return texts.error();
@@ -167,19 +114,14 @@ NpyBpbSource::open(const QString &path, const BpbLoadOptions &options, bool hash
             return llmsHash.error();
         source->m_llmsSha256 = *llmsHash;
     }
-    const auto mismatch = [&](const QString &namesFile, qint64 names, const char *what,
-                              qint64 expectedNames) {
-        return Error::badInput(QStringLiteral("has %1 %2 names, but %3 has shape %4: expected %5")
-                                   .arg(names)
-                                   .arg(QLatin1String(what), matrixForMessage(path, namesFile),
-                                        npyShapeText(source->m_header.shape))
-                                   .arg(expectedNames),
-                               namesFile);
-    };
-    if (texts->size() != textCount)
-        return mismatch(*textsPath, texts->size(), "text", textCount);
-    if (llms->size() != llmCount)
-        return mismatch(*llmsPath, llms->size(), "LLM", llmCount);
+    if (Status counted
+        = checkNpyNameCount(path, source->m_header, *textsPath, texts->size(), "text", textCount);
+        !counted)
+        return counted.error();
+    if (Status counted
+        = checkNpyNameCount(path, source->m_header, *llmsPath, llms->size(), "LLM", llmCount);
+        !counted)
+        return counted.error();
     source->m_texts = std::move(texts).value();
     source->m_llms = std::move(llms).value();
     source->m_textsPath = *textsPath;
@@ -195,7 +137,7 @@ Status NpyBpbSource::readPrefix(std::string &bytes) const
     return readAt(0, bytes.data(), m_header.dataOffset);
 }
 
-Status NpyBpbSource::readRaw(qint64 first, qint64 end, std::vector<char> &raw) const
+Status NpyBpbSource::readRaw(qint64 first, qint64 end, RawBlock &raw) const
 {
     const qint64 rows = llmCount();
     const qint64 item = itemSize();
@@ -211,7 +153,7 @@ Status NpyBpbSource::readRaw(qint64 first, qint64 end, std::vector<char> &raw) c
     return Done {};
 }
 
-void NpyBpbSource::decode(const std::vector<char> &raw, qint64 count, Eigen::MatrixXd &out,
+void NpyBpbSource::decode(const RawBlock &raw, qint64 count, Eigen::MatrixXd &out,
                           int threads) const
 {
     const qint64 rows = llmCount();
@@ -236,6 +178,37 @@ void NpyBpbSource::decode(const std::vector<char> &raw, qint64 count, Eigen::Mat
             copyRowMajorColumns<float>(data, rows, count, target, begin, end);
         }
     });
+}
+
+void NpyBpbSource::decodeColumns(const RawBlock &raw, qint64 count, qint64 begin,
+                                 qint64 end, double *out) const
+{
+    const qint64 rows = llmCount();
+    const char *data = raw.data();
+    const qint64 width = end - begin;
+    if (m_header.fortranOrder) {
+        if (itemSize() == 8) {
+            std::memcpy(out, data + begin * rows * 8, std::size_t(width * rows) * 8);
+        } else {
+            const char *from = data + begin * rows * 4;
+            for (qint64 k = 0; k < width * rows; ++k)
+                out[k] = loadUnaligned<float>(from + k * 4);
+        }
+        return;
+    }
+    // Row-major: each row's piece is read in order and written with a stride of N; `out` is
+    // small enough to stay in cache.
+    const qint64 item = itemSize();
+    for (qint64 r = 0; r < rows; ++r) {
+        const char *from = data + (r * count + begin) * item;
+        double *to = out + r;
+        if (item == 8)
+            for (qint64 c = 0; c < width; ++c)
+                to[c * rows] = loadUnaligned<double>(from + c * 8);
+        else
+            for (qint64 c = 0; c < width; ++c)
+                to[c * rows] = loadUnaligned<float>(from + c * 4);
+    }
 }
 
 }  // namespace pcs::io

@@ -12,14 +12,10 @@ namespace {
 constexpr int kTextLabel = -1;
 constexpr int kFirstExtraLabel = -2;  // extra label k is kFirstExtraLabel - k
 
-struct TextRowsColumns {
-    std::vector<int> kinds;  // per field: an LLM index, kTextLabel or an extra label
-    int textField = -1;
-    QStringList llms;
-    QStringList extraNames;
-};
+}  // namespace
 
-Result<TextRowsColumns> classifyColumns(const BpbCsvInput &input, const BpbLoadOptions &options)
+Result<TextRowsColumns> classifyTextRowsColumns(const BpbCsvInput &input,
+                                                const BpbLoadOptions &options)
 {
     const QStringList &names = input.header.names;
     TextRowsColumns columns;
@@ -86,15 +82,8 @@ Result<TextRowsColumns> classifyColumns(const BpbCsvInput &input, const BpbLoadO
     return columns;
 }
 
-// What one chunk produced besides the values it wrote into the matrix.
-struct ChunkLabels {
-    QStringList texts;
-    std::vector<QStringList> extras;
-    NegativeTally negatives;
-};
-
-bool parseChunk(const CsvChunk &chunk, const TextRowsColumns &columns, char delimiter,
-                double *values, std::vector<qint64> &rowLines, ChunkLabels &out, CsvIssue &issue)
+bool parseTextRowsChunk(const CsvChunk &chunk, const TextRowsColumns &columns, char delimiter,
+                        const TextRowsPlaces &places, TextRowsLabels &out, CsvIssue &issue)
 {
     const auto fieldCount = qint64(columns.kinds.size());
     const auto llmCount = qint64(columns.llms.size());
@@ -108,9 +97,12 @@ bool parseChunk(const CsvChunk &chunk, const TextRowsColumns &columns, char deli
         if (row == rowEnd)
             break;  // reported below
         const qint64 rowLine = cursor.line();
-        rowLines[std::size_t(row)] = rowLine;
+        const qint64 local = row - chunk.firstRecord;
+        places.rowLines[local] = rowLine;
+        if (places.rowOffsets)
+            places.rowOffsets[local] = places.beginOffset + (cursor.position() - chunk.begin);
         // Column-major N x D: this text's N values are contiguous.
-        double *column = values + row * llmCount;
+        double *column = places.values + local * llmCount;
         for (qint64 f = 0; f < fieldCount; ++f) {
             const int kind = columns.kinds[std::size_t(f)];
             const qint64 fieldLine = cursor.line();
@@ -149,12 +141,10 @@ bool parseChunk(const CsvChunk &chunk, const TextRowsColumns &columns, char deli
     return finishedChunkCleanly(cursor, row, rowEnd, issue);
 }
 
-}  // namespace
-
 Result<BpbMatrix> parseTextRows(const BpbCsvInput &input, const BpbLoadOptions &options,
                                 const TaskControl &control)
 {
-    auto columns = classifyColumns(input, options);
+    auto columns = classifyTextRowsColumns(input, options);
     if (!columns)
         return columns.error();
     auto chunks = planBody(input, options, control);
@@ -169,21 +159,23 @@ Result<BpbMatrix> parseTextRows(const BpbCsvInput &input, const BpbLoadOptions &
         !allocated)
         return allocated.error();
     std::vector<qint64> rowLines(std::size_t(textCount), 0);
-    std::vector<ChunkLabels> labels(chunks->size());
+    std::vector<TextRowsLabels> labels(chunks->size());
     const char delimiter = input.header.delimiter;
     double *values = matrix.values.data();
-    const Status parsed = parseChunks(*chunks, input, resolveThreadCount(options.threads), control,
-                                      [&](std::size_t i, const CsvChunk &chunk, CsvIssue &issue) {
-                                          return parseChunk(chunk, *columns, delimiter, values,
-                                                            rowLines, labels[i], issue);
-                                      });
+    const Status parsed = parseChunks(
+        *chunks, input, resolveThreadCount(options.threads), control,
+        [&](std::size_t i, const CsvChunk &chunk, CsvIssue &issue) {
+            const TextRowsPlaces places { values + chunk.firstRecord * llmCount,
+                                          rowLines.data() + chunk.firstRecord };
+            return parseTextRowsChunk(chunk, *columns, delimiter, places, labels[i], issue);
+        });
     if (!parsed)
         return parsed.error();
 
     matrix.llms = columns->llms;
     matrix.texts.reserve(textCount);
     NegativeTally negatives;
-    for (ChunkLabels &chunk : labels) {
+    for (TextRowsLabels &chunk : labels) {
         matrix.texts += chunk.texts;
         for (qsizetype k = 0; k < columns->extraNames.size(); ++k)
             matrix.extraLabels[columns->extraNames[k]] += chunk.extras[std::size_t(k)];

@@ -41,7 +41,9 @@ template<typename Names> struct Columns {
     const Eigen::VectorXi &rank;
     const Eigen::VectorXd &tau;
     const Eigen::VectorXd &weight;
+    const SelectionTable *bootstrap = nullptr;  // its ciLow, ciHigh, pSelected, when it has them
     bool withDistribution() const { return weight.size() > 0; }
+    bool withBootstrap() const { return bootstrap && bootstrap->hasBootstrap(); }
 };
 
 std::string_view utf8Of(const TextNames &names, qint64 j, QByteArray &)
@@ -59,7 +61,8 @@ template<typename Names> bool formatCsv(const Columns<Names> &table, const ByteS
 {
     const bool withDistribution = table.withDistribution();
     CsvRowWriter writer(sink);
-    writer.raw(withDistribution ? "text,estimate,rank,tau,weight\n" : "text,estimate,rank\n");
+    writer.raw(withDistribution ? "text,estimate,rank,tau,weight" : "text,estimate,rank");
+    writer.raw(table.withBootstrap() ? ",ci_low,ci_high,p_selected\n" : "\n");
     QByteArray scratch;
     const qint64 count = qint64(table.texts.size());
     for (qint64 j = 0; j < count; ++j) {
@@ -69,6 +72,11 @@ template<typename Names> bool formatCsv(const Columns<Names> &table, const ByteS
         if (withDistribution) {
             writer.number(table.tau[j]);
             writer.number(table.weight[j]);
+        }
+        if (table.withBootstrap()) {
+            writer.number(table.bootstrap->ciLow[j]);
+            writer.number(table.bootstrap->ciHigh[j]);
+            writer.number(table.bootstrap->pSelected[j]);
         }
         writer.endRow();
     }
@@ -130,6 +138,14 @@ bool formatJson(const Columns<Names> &table, const QJsonObject &metadata, const 
             buffer += ", \"weight\": ";
             appendJsonNumber(buffer, table.weight[j]);
         }
+        if (table.withBootstrap()) {
+            buffer += ", \"ci_low\": ";
+            appendJsonNumber(buffer, table.bootstrap->ciLow[j]);
+            buffer += ", \"ci_high\": ";
+            appendJsonNumber(buffer, table.bootstrap->ciHigh[j]);
+            buffer += ", \"p_selected\": ";
+            appendJsonNumber(buffer, table.bootstrap->pSelected[j]);
+        }
         buffer += '}';
         if (buffer.size() >= kFlushBytes) {
             if (!sink(buffer.data(), qint64(buffer.size())))
@@ -155,7 +171,7 @@ void formatSelectionTable(const SelectionTable &table, TableFormat format, const
                           const ByteSink &sink)
 {
     formatColumns(Columns<QStringList> { table.texts, table.estimate, table.rank, table.tau,
-                                         table.weight },
+                                         table.weight, &table },
                   format, metadata, sink);
 }
 

@@ -15,7 +15,8 @@ namespace pcs {
 
 enum class TableFormat { Csv, Json };
 
-// CSV: header `text,estimate,rank` or `text,estimate,rank,tau,weight`, RFC 4180 quoting,
+// CSV: header `text,estimate,rank` or `text,estimate,rank,tau,weight` (then
+// `ci_low,ci_high,p_selected` when the table has a bootstrap), RFC 4180 quoting,
 // numbers in the shortest form that reads back to the same double.
 // JSON: {"format": ..., "metadata": {...}, "texts": [{"text", "estimate", "rank"[, "tau", "weight"]}]}.
 // Writes atomically; path "-" is standard output.

@@ -10,6 +10,9 @@ target_sources(core PRIVATE
   io/csvcursor.h
   io/csvreader.h io/csvreader.cpp
   io/csvchunks.h io/csvchunks.cpp
+  io/linereader.h io/linereader.cpp
+  io/jsonline.h io/jsonline.cpp
+  io/jsonkeyset.h io/jsonkeyset.cpp
   io/bpblayouts.h io/bpbcommon.cpp
   io/bpbtextrows.cpp io/bpbllmrows.cpp io/bpblong.cpp io/bpbnpy.cpp
   io/pyliteral.h io/pyliteral.cpp
@@ -17,6 +20,9 @@ target_sources(core PRIVATE
   io/matrixcopy.h
   io/textnames.h io/textnames.cpp
   io/bpbsource.h io/bpbsource.cpp
+  io/bpbblocksource.h io/bpbblocksource.cpp
+  io/bpbtextrowsource.h io/bpbtextrowsource.cpp
+  io/npybpbfiles.h io/npybpbfiles.cpp
   io/bpbconvert.h io/bpbconvert.cpp
   io/lmevalresults.h io/lmevalresults.cpp
   io/lmevalfile.h io/lmevalfile.cpp

@@ -7,7 +7,10 @@
 #include <QFile>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
+#include <memory>
+#include <new>
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -88,7 +91,14 @@ std::uint64_t hashName(std::string_view name)
     return h * 0xD6E8FEB86659FD93ull;
 }
 
-Result<std::string> readWholeFile(const QString &path)
+// A file's bytes in memory that is not zeroed first (it is read over at once).
+struct FileBytes {
+    std::unique_ptr<char[]> data;
+    std::size_t size = 0;
+    std::string_view view() const { return { data.get(), size }; }
+};
+
+Result<FileBytes> readWholeFile(const QString &path)
 {
     if (Status regular = checkRegularFile(path); !regular)
         return regular.error();
@@ -99,11 +109,12 @@ Result<std::string> readWholeFile(const QString &path)
                                path);
     struct stat status { };
     ::fstat(descriptor, &status);
-    std::string bytes;
-    bytes.resize(std::size_t(status.st_size));
+    FileBytes bytes;
+    bytes.size = std::size_t(status.st_size);
+    bytes.data.reset(new char[bytes.size]);
     std::size_t done = 0;
-    while (done < bytes.size()) {
-        const ssize_t got = ::read(descriptor, bytes.data() + done, bytes.size() - done);
+    while (done < bytes.size) {
+        const ssize_t got = ::read(descriptor, bytes.data.get() + done, bytes.size - done);
         if (got < 0 && errno == EINTR)
             continue;
         if (got <= 0) {
@@ -118,40 +129,56 @@ Result<std::string> readWholeFile(const QString &path)
         done += std::size_t(got);
     }
     ::close(descriptor);
-    bytes.resize(done);
-    if (bytes.empty())
+    bytes.size = done;
+    if (bytes.size == 0)
         return Error::badInput(QStringLiteral("file is empty"), path, 1);
     return bytes;
 }
 
 // A table of name indices by hash (open addressing, linear probing), for the duplicate check.
+// A slot holds the index and 32 more bits of the hash, so a probe reads a name's bytes only on
+// a likely match; lookups are prefetched a few names ahead (the table does not fit in cache).
 class NameSet {
 public:
     explicit NameSet(qint64 expected)
     {
         std::size_t slotCount = 16;
-        while (slotCount < std::size_t(expected) * 2)
+        while (slotCount < std::size_t(expected) + std::size_t(expected) / 2)
             slotCount *= 2;
-        m_slots.assign(slotCount, -1);
+        // calloc: the kernel's zero pages, not a memset of the whole table.
+        m_slots = static_cast<Slot *>(std::calloc(slotCount, sizeof(Slot)));
+        if (!m_slots)
+            throw std::bad_alloc();
         m_mask = slotCount - 1;
     }
+    NameSet(const NameSet &) = delete;
+    NameSet &operator=(const NameSet &) = delete;
+    ~NameSet() { ::free(m_slots); }
+    static constexpr qint64 maxNames() { return qint64(0xFFFFFFFEu); }
+    void prefetch(std::uint64_t hash) const { __builtin_prefetch(&m_slots[hash & m_mask]); }
     // The index of an earlier equal name, else -1 (and `index` is recorded).
-    qint64 insert(const TextNames &names, qint64 index)
+    qint64 insert(const TextNames &names, qint64 index, std::uint64_t hash)
     {
         const std::string_view name = names.utf8(index);
-        for (std::size_t slot = hashName(name) & m_mask;; slot = (slot + 1) & m_mask) {
-            const qint64 other = m_slots[slot];
-            if (other < 0) {
-                m_slots[slot] = index;
+        const auto tag = std::uint32_t(hash >> 32);
+        for (std::size_t slot = hash & m_mask;; slot = (slot + 1) & m_mask) {
+            Slot &entry = m_slots[slot];
+            if (entry.indexPlusOne == 0) {
+                entry = { tag, std::uint32_t(index + 1) };
                 return -1;
             }
-            if (names.utf8(other) == name)
+            const qint64 other = qint64(entry.indexPlusOne) - 1;
+            if (entry.tag == tag && names.utf8(other) == name)
                 return other;
         }
     }
 
 private:
-    std::vector<qint64> m_slots;
+    struct Slot {
+        std::uint32_t tag;
+        std::uint32_t indexPlusOne;  // 0 = empty
+    };
+    Slot *m_slots = nullptr;
     std::size_t m_mask = 0;
 };
 
@@ -162,13 +189,13 @@ Result<TextNames> loadTextNames(const QString &path, const char *what, QString *
     auto read = readWholeFile(path);
     if (!read)
         return read.error();
-    std::string &bytes = *read;
+    const FileBytes &bytes = *read;
     if (sha256) {
         Sha256 hash;
-        hash.add(bytes);
+        hash.add(bytes.view());
         *sha256 = hash.finishHex();
     }
-    const std::string_view all(bytes);
+    const std::string_view all = bytes.view();
     if (const QString looks = describeNonTextContent(all.substr(0, 64 * 1024)); !looks.isEmpty())
         return Error::badInput(QStringLiteral("not a file of %1 names (one per line): %2")
                                    .arg(QLatin1String(what), looks),
@@ -205,8 +232,19 @@ Result<TextNames> loadTextNames(const QString &path, const char *what, QString *
     if (names.isEmpty())
         return Error::badInput(QStringLiteral("no %1 names in the file").arg(QLatin1String(what)),
                                path);
+    if (names.size() > NameSet::maxNames())
+        return Error::badInput(QStringLiteral("more than %1 %2 names")
+                                   .arg(NameSet::maxNames())
+                                   .arg(QLatin1String(what)),
+                               path);
     // Checked after splitting, so that the common all-ASCII file is one pass each.
     NameSet seen(names.size());
+    constexpr qint64 kAhead = 16;
+    std::vector<std::uint64_t> hashes(std::size_t(std::min<qint64>(names.size(), kAhead)));
+    for (qint64 i = 0; i < qint64(hashes.size()); ++i) {
+        hashes[std::size_t(i)] = hashName(names.utf8(i));
+        seen.prefetch(hashes[std::size_t(i)]);
+    }
     for (qint64 i = 0; i < names.size(); ++i) {
         const std::string_view name = names.utf8(i);
         bool ascii = true;
@@ -216,7 +254,13 @@ Result<TextNames> loadTextNames(const QString &path, const char *what, QString *
             return Error::badInput(QStringLiteral("invalid UTF-8 in %1 name %2")
                                        .arg(QLatin1String(what), quoteForMessage(name)),
                                    path, i + 1, bad + 1);
-        if (const qint64 first = seen.insert(names, i); first >= 0)
+        const std::uint64_t hash = hashes[std::size_t(i % kAhead)];
+        if (i + kAhead < names.size()) {
+            const std::uint64_t ahead = hashName(names.utf8(i + kAhead));
+            hashes[std::size_t(i % kAhead)] = ahead;
+            seen.prefetch(ahead);
+        }
+        if (const qint64 first = seen.insert(names, i, hash); first >= 0)
             return Error::badInput(QStringLiteral("duplicate %1 name %2 (first on line %3)")
                                        .arg(QLatin1String(what), quoteForMessage(names[i]))
                                        .arg(first + 1),

@@ -1,8 +1,8 @@
 // review batch-import: Batch API (and vLLM run-batch) result files read back into the queue.
 #include "review/batchfiles.h"
 
-#include "filter/jsonline.h"
-#include "filter/linereader.h"
+#include "io/jsonline.h"
+#include "io/linereader.h"
 #include "review/assessment.h"
 #include "review/queuestore.h"
 

@@ -3,7 +3,7 @@
 #include "review/queuesql.h"
 #include "review/queuestore.h"
 
-#include "filter/jsonline.h"
+#include "io/jsonline.h"
 #include "io/atomicwrite.h"
 
 #include <QFileInfo>

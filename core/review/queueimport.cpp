@@ -3,8 +3,8 @@
 #include "review/queuestore.h"
 #include "review/sqlitesupport.h"
 
-#include "filter/jsonline.h"
-#include "filter/linereader.h"
+#include "io/jsonline.h"
+#include "io/linereader.h"
 #include "io/fileinfo.h"
 
 #include <QFileInfo>

@@ -23,22 +23,29 @@
 
 namespace pcs {
 
-namespace {
-
 using Eigen::Index;
 
-constexpr Index kBlockSize = 4096;
+namespace detail {
 
 // Everything that depends only on the errors, computed once.
-struct Prepared {
+struct EstimatorState {
     Index n = 0;
-    const Index *rows = nullptr;  // null = rows 0..n-1
+    std::vector<Index> rowList;  // the used rows; empty = rows 0..n-1
+    const Index *rows = nullptr;  // rowList.data(), or null
+    Estimator estimator = Estimator::Spearmanr;
     std::vector<std::int64_t> w;  // Σ_k sgn(y_l − y_k)
     Eigen::VectorXd wDouble;
     Eigen::VectorXd y;
     double qy = 0;
+    double scale = 1;  // sign: N(N−1), product: 2N
     detail::DoubledMidRanks yRanks;
 };
+
+}  // namespace detail
+
+namespace {
+
+constexpr Index kBlockSize = 4096;
 
 // Records the lowest column with a non-finite value, so that the error does not depend on
 // which thread finds one first.
@@ -66,41 +73,39 @@ double dot(const double *column, const Index *rows, const double *weights, Index
     return (s0 + s1) + (s2 + s3);
 }
 
-// sign and product: one weighted sum per column (memory-bound).
-void linearBlock(const Prepared &prep, const Eigen::Ref<const Eigen::MatrixXd> &bpb,
-                 const Eigen::VectorXd &weights, double scale, Index begin, Index end, double *out,
-                 std::atomic<Index> &firstBad)
+// sign and product: one weighted sum per column (memory-bound). Returns the first bad
+// column, or -1.
+Index linearBlock(const detail::EstimatorState &prep, const double *columns, Index stride,
+                  Index count, double *out)
 {
-    for (Index j = begin; j < end; ++j) {
-        const double *column = bpb.col(j).data();
+    const Eigen::VectorXd &weights = prep.estimator == Estimator::Product ? prep.y : prep.wDouble;
+    for (Index j = 0; j < count; ++j) {
+        const double *column = columns + j * stride;
         const double sum = prep.rows ? dot<true>(column, prep.rows, weights.data(), prep.n)
                                      : dot<false>(column, nullptr, weights.data(), prep.n);
-        out[j] = sum * 2 / scale;  // scale: N(N−1) for sign, 2N for product
+        out[j] = sum * 2 / prep.scale;
         // Any non-finite cell makes the sum non-finite (inf·0 is NaN).
-        if (!std::isfinite(out[j])) {
-            noteBadColumn(firstBad, j);
-            return;
-        }
+        if (!std::isfinite(out[j]))
+            return j;
     }
+    return -1;
 }
 
 // spearmanr, sign_cdf and sign_sign: rank each column, then combine with y's ranks.
-void rankBlock(const Prepared &prep, const Eigen::Ref<const Eigen::MatrixXd> &bpb,
-               Estimator estimator, Index begin, Index end, double *out,
-               std::atomic<Index> &firstBad)
+Index rankBlock(const detail::EstimatorState &prep, const double *columns, Index stride,
+                Index count, double *out)
 {
     const Index n = prep.n;
+    const Estimator estimator = prep.estimator;
     detail::ColumnRanker ranker(n);
     std::optional<detail::KendallCounter> kendall;
     if (estimator == Estimator::SignSign)
         kendall.emplace(prep.yRanks.order, prep.yRanks.groupStart);
     const double cube = double(n) * n * n - n;
     const std::int64_t *w = prep.w.data();
-    for (Index j = begin; j < end; ++j) {
-        if (ranker.rank(bpb.col(j).data(), prep.rows) >= 0) {
-            noteBadColumn(firstBad, j);
-            return;
-        }
+    for (Index j = 0; j < count; ++j) {
+        if (ranker.rank(columns + j * stride, prep.rows) >= 0)
+            return j;
         if (kendall) {
             out[j] = 2 * double(kendall->count(ranker)) / (double(n) * (n - 1));
             continue;
@@ -128,28 +133,30 @@ void rankBlock(const Prepared &prep, const Eigen::Ref<const Eigen::MatrixXd> &bp
             out[j] = qx > 0 ? std::clamp(3 * double(s) / std::sqrt(qx * prep.qy), -1.0, 1.0) : 0.0;
         }
     }
+    return -1;
 }
 
-Status prepare(const Eigen::Ref<const Eigen::MatrixXd> &bpb, std::span<const Index> rows,
-               const Eigen::Ref<const Eigen::VectorXd> &errors, Prepared &prep)
+Status prepare(Index bpbRows, std::span<const Index> rows,
+               const Eigen::Ref<const Eigen::VectorXd> &errors, Estimator estimator,
+               detail::EstimatorState &prep)
 {
     prep.n = errors.size();
     if (!rows.empty() && Index(rows.size()) != prep.n)
         return Error::badInput(QStringLiteral("%1 benchmark errors for %2 selected LLM rows")
                                    .arg(prep.n)
                                    .arg(rows.size()));
-    if (rows.empty() && bpb.rows() != prep.n)
+    if (rows.empty() && bpbRows != prep.n)
         return Error::badInput(
             QStringLiteral("%1 benchmark errors for a BPB matrix with %2 LLM rows")
                 .arg(prep.n)
-                .arg(bpb.rows()));
+                .arg(bpbRows));
     for (std::size_t i = 0; i < rows.size(); ++i) {
-        if (rows[i] < 0 || rows[i] >= bpb.rows())
+        if (rows[i] < 0 || rows[i] >= bpbRows)
             return Error::badInput(QStringLiteral("LLM row %1 (selected LLM %2) is outside the BPB "
                                                   "matrix, which has %3 rows")
                                        .arg(rows[i])
                                        .arg(i)
-                                       .arg(bpb.rows()));
+                                       .arg(bpbRows));
     }
     if (prep.n < 3)
         return Error::badInput(
@@ -166,7 +173,9 @@ Status prepare(const Eigen::Ref<const Eigen::MatrixXd> &bpb, std::span<const Ind
         return Error::badInput(QStringLiteral("benchmark errors are constant (every LLM has %1): "
                                               "there is nothing to correlate with")
                                    .arg(errors[0]));
-    prep.rows = rows.empty() ? nullptr : rows.data();
+    prep.rowList.assign(rows.begin(), rows.end());
+    prep.rows = prep.rowList.empty() ? nullptr : prep.rowList.data();
+    prep.estimator = estimator;
     prep.y = errors;
     prep.yRanks = detail::doubledMidRanks(errors);
     prep.w.resize(std::size_t(prep.n));
@@ -176,26 +185,26 @@ Status prepare(const Eigen::Ref<const Eigen::MatrixXd> &bpb, std::span<const Ind
         prep.wDouble[i] = double(prep.w[std::size_t(i)]);
     }
     prep.qy = double(prep.n) * prep.n * prep.n - prep.n - prep.yRanks.tieCubes;
+    prep.scale
+        = estimator == Estimator::Product ? 2.0 * double(prep.n) : double(prep.n) * (prep.n - 1);
     return Done {};
 }
 
-Error badColumnError(const Prepared &prep, const Eigen::Ref<const Eigen::MatrixXd> &bpb, Index j,
-                     Index firstText)
+Error badColumnError(const detail::EstimatorState &prep, const double *column, Index text)
 {
     for (Index i = 0; i < prep.n; ++i) {
         const Index row = prep.rows ? prep.rows[i] : i;
-        const double value = bpb(row, j);
+        const double value = column[row];
         if (!std::isfinite(value))
             return Error::badInput(QStringLiteral("the BPB of text %1 for LLM %2 (0-based, row %3) "
                                                   "is not finite: %4")
-                                       .arg(j + firstText)
+                                       .arg(text)
                                        .arg(i)
                                        .arg(row)
                                        .arg(value));
     }
     return Error::badInput(
-        QStringLiteral("the estimate of text %1 overflowed (BPB or errors too large)")
-            .arg(j + firstText));
+        QStringLiteral("the estimate of text %1 overflowed (BPB or errors too large)").arg(text));
 }
 
 }  // namespace
@@ -236,34 +245,63 @@ QStringList estimatorNames()
     return names;
 }
 
+ColumnEstimator::ColumnEstimator(std::unique_ptr<detail::EstimatorState> prepared)
+    : m_prepared(std::move(prepared))
+{
+}
+ColumnEstimator::ColumnEstimator(ColumnEstimator &&) noexcept = default;
+ColumnEstimator &ColumnEstimator::operator=(ColumnEstimator &&) noexcept = default;
+ColumnEstimator::~ColumnEstimator() = default;
+
+Result<ColumnEstimator> ColumnEstimator::prepare(Index bpbRows, std::span<const Index> rows,
+                                                 const Eigen::Ref<const Eigen::VectorXd> &errors,
+                                                 Estimator estimator)
+{
+    auto prepared = std::make_unique<detail::EstimatorState>();
+    if (Status status = pcs::prepare(bpbRows, rows, errors, estimator, *prepared); !status)
+        return status.error();
+    return ColumnEstimator(std::move(prepared));
+}
+
+Index ColumnEstimator::run(const double *columns, Index stride, Index count, double *out) const
+{
+    const Estimator estimator = m_prepared->estimator;
+    return estimator == Estimator::Sign || estimator == Estimator::Product
+        ? linearBlock(*m_prepared, columns, stride, count, out)
+        : rankBlock(*m_prepared, columns, stride, count, out);
+}
+
+Error ColumnEstimator::columnError(const double *column, Index text) const
+{
+    return badColumnError(*m_prepared, column, text);
+}
+
 Result<Eigen::VectorXd> estimate(const Eigen::Ref<const Eigen::MatrixXd> &bpb,
                                  std::span<const Eigen::Index> rows,
                                  const Eigen::Ref<const Eigen::VectorXd> &errors,
                                  const EstimateOptions &options, const TaskControl &control)
 {
-    Prepared prep;
-    if (Status status = prepare(bpb, rows, errors, prep); !status)
-        return status.error();
+    auto estimator = ColumnEstimator::prepare(bpb.rows(), rows, errors, options.estimator);
+    if (!estimator)
+        return estimator.error();
     const Index columns = bpb.cols();
+    const Index stride = bpb.outerStride();
     Eigen::VectorXd out(columns);
     std::atomic<Index> firstBad { columns };
-    const Estimator estimator = options.estimator;
-    const Eigen::VectorXd &weights = estimator == Estimator::Product ? prep.y : prep.wDouble;
-    const double scale
-        = estimator == Estimator::Product ? 2.0 * double(prep.n) : double(prep.n) * (prep.n - 1);
     const bool finished
         = parallelFor(columns, kBlockSize, options.threads, control, [&](Index begin, Index end) {
               if (begin > firstBad.load())
                   return;  // an error is already certain; blocks before it still run
-              if (estimator == Estimator::Sign || estimator == Estimator::Product)
-                  linearBlock(prep, bpb, weights, scale, begin, end, out.data(), firstBad);
-              else
-                  rankBlock(prep, bpb, estimator, begin, end, out.data(), firstBad);
+              const Index bad = estimator->run(bpb.data() + begin * stride, stride, end - begin,
+                                               out.data() + begin);
+              if (bad >= 0)
+                  noteBadColumn(firstBad, begin + bad);
           });
     if (!finished)
         return Error::canceled();
     if (firstBad.load() < columns)
-        return badColumnError(prep, bpb, firstBad.load(), options.firstText);
+        return estimator->columnError(bpb.data() + firstBad.load() * stride,
+                                      firstBad.load() + options.firstText);
     return out;
 }
 

@@ -7,10 +7,15 @@
 
 #include <Eigen/Core>
 
+#include <memory>
 #include <optional>
 #include <span>
 
 namespace pcs {
+
+namespace detail {
+struct EstimatorState;
+}
 
 // The per-text estimators of Thrush et al. (arXiv 2409.05816), DESIGN.md §3.
 // A positive estimate means lower BPB on the text goes with lower benchmark error.
@@ -52,5 +57,33 @@ Result<Eigen::VectorXd> estimate(const Eigen::Ref<const Eigen::MatrixXd> &bpb,
                                  const Eigen::Ref<const Eigen::VectorXd> &errors,
                                  const EstimateOptions &options = {},
                                  const TaskControl &control = TaskControl::none());
+
+// What estimate() does, in the pieces a streamed matrix needs: prepare once for the errors,
+// then estimate any columns in any order on any thread. estimate() itself is built on it, so
+// the values are the same bits.
+class ColumnEstimator {
+public:
+    ColumnEstimator(ColumnEstimator &&) noexcept;
+    ColumnEstimator &operator=(ColumnEstimator &&) noexcept;
+    ~ColumnEstimator();
+
+    // Checks the errors and rows as estimate() does, for a matrix of `bpbRows` rows.
+    static Result<ColumnEstimator> prepare(Eigen::Index bpbRows, std::span<const Eigen::Index> rows,
+                                           const Eigen::Ref<const Eigen::VectorXd> &errors,
+                                           Estimator estimator);
+
+    // Estimates `count` columns of a column-major block (column j at columns + j * stride)
+    // into out[0, count). Returns -1, or the first column that has a non-finite value in a used
+    // row or overflows (the columns after it are not estimated). Thread-safe.
+    Eigen::Index run(const double *columns, Eigen::Index stride, Eigen::Index count,
+                     double *out) const;
+
+    // The error estimate() reports for a column run() stopped at; `text` is its global index.
+    Error columnError(const double *column, Eigen::Index text) const;
+
+private:
+    explicit ColumnEstimator(std::unique_ptr<detail::EstimatorState> state);
+    std::unique_ptr<detail::EstimatorState> m_prepared;
+};
 
 }  // namespace pcs

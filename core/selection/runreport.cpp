@@ -113,6 +113,11 @@ void RunReport::setOutput(const QString &path)
     m_output = path == QLatin1String("-") ? path : QFileInfo(path).absoluteFilePath();
 }
 
+void RunReport::setSection(const QString &name, const QJsonValue &value)
+{
+    m_sections.insert(name, value);
+}
+
 QJsonObject RunReport::toJson() const
 {
     QJsonObject report { { QStringLiteral("tool"), QStringLiteral("pcstudio") },
@@ -140,6 +145,8 @@ QJsonObject RunReport::toJson() const
         report.insert(QStringLiteral("benchmarks"), m_benchmarks);
     if (!m_output.isEmpty())
         report.insert(QStringLiteral("output"), m_output);
+    for (auto it = m_sections.begin(); it != m_sections.end(); ++it)
+        report.insert(it.key(), it.value());
     return report;
 }
 

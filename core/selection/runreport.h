@@ -26,6 +26,9 @@ public:
     void addWarnings(const Warnings &warnings);
     void setPhaseSeconds(const QString &phase, double seconds);  // "load_s", "estimate_s", ...
     void setOutput(const QString &path);
+    // A top-level section with what a run found beyond its output ("bootstrap", "domains",
+    // "estimator_warning"); setting a name again replaces it.
+    void setSection(const QString &name, const QJsonValue &value);
 
     QJsonObject toJson() const;
 
@@ -42,6 +45,7 @@ private:
     QJsonArray m_warnings;
     QJsonObject m_timings;
     QString m_output;
+    QJsonObject m_sections;
 };
 
 }  // namespace pcs

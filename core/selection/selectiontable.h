@@ -15,8 +15,13 @@ struct SelectionTable {
     // Both empty for an estimate-only table; both of size D for a distribution.
     Eigen::VectorXd tau;
     Eigen::VectorXd weight;
+    // The bootstrap over LLMs (selection/bootstrap.h): all three empty, or all of size D.
+    Eigen::VectorXd ciLow;
+    Eigen::VectorXd ciHigh;
+    Eigen::VectorXd pSelected;
 
     bool hasDistribution() const { return weight.size() > 0; }
+    bool hasBootstrap() const { return pSelected.size() > 0; }
 };
 
 }  // namespace pcs

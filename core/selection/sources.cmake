@@ -24,3 +24,11 @@ target_sources(core PRIVATE
   selection/estimateshards.h selection/estimateshards.cpp
   selection/shardedprojection.h selection/shardedprojection.cpp
 )
+# How much to trust a selection: bootstrap, held-out validation, domains, estimator notes ------
+target_sources(core PRIVATE
+  selection/bootstrap.h selection/bootstrap.cpp selection/splitmix.h
+  selection/standardize.h selection/standardize.cpp
+  selection/estimatorinfo.h selection/estimatorinfo.cpp
+  selection/validation.h selection/validation.cpp
+  selection/domains.h selection/domains.cpp
+)

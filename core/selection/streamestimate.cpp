@@ -1,36 +1,71 @@
 #include "selection/streamestimate.h"
 
 #include "common/parallel.h"
-#include "io/bpbsource.h"
+#include "io/bpbblocksource.h"
 #include "io/sha256.h"
 #include "io/textutil.h"
+
+#include <QElapsedTimer>
 
 #include <algorithm>
 #include <cmath>
 #include <condition_variable>
 #include <cstring>
 #include <deque>
+#include <limits>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 namespace pcs {
 
-using io::NpyBpbSource;
+using io::BpbBlockSource;
 
 namespace {
 
-constexpr qint64 kDefaultBlockBytes = qint64(32) << 20;
+// Blocks are small: the three in flight are fresh memory, and first touches are slow. The
+// pieces of a block, not its size, decide how well the threads share the work.
+constexpr qint64 kDefaultBlockBytes = qint64(8) << 20;
 
-// What one pass learns about the values of a text range, besides the estimate.
+// Piece buffers kept across blocks (parallelFor starts new threads for each block).
+class BufferPool {
+public:
+    std::unique_ptr<std::vector<double>> take()
+    {
+        const std::lock_guard lock(m_mutex);
+        if (m_free.empty())
+            return std::make_unique<std::vector<double>>();
+        auto buffer = std::move(m_free.back());
+        m_free.pop_back();
+        return buffer;
+    }
+    void give(std::unique_ptr<std::vector<double>> buffer)
+    {
+        const std::lock_guard lock(m_mutex);
+        m_free.push_back(std::move(buffer));
+    }
+
+private:
+    std::mutex m_mutex;
+    std::vector<std::unique_ptr<std::vector<double>>> m_free;
+};
+
+// What one pass learns about the values of a text range, besides the estimate. Every part
+// merges by sums and minima, so pieces of a block scanned on any thread, in any order, give
+// the same facts.
 struct ValueScan {
     explicit ValueScan(qint64 rows)
         : missing(std::size_t(rows), 0)
         , firstMissing(std::size_t(rows), -1)
-        , hash(std::size_t(rows), bpbRowHashStart())
+        , hash(std::size_t(rows), 0)
     {
     }
     std::vector<qint64> missing;
     std::vector<qint64> firstMissing;  // global text index
+    // By row: Σ_j bits(v_j) · K_j mod 2^64, K_j odd and different for each text j. Identical
+    // rows have identical sums; a sum is only a candidate for BpbRowFacts::identical, which
+    // decides. (A sum, not a chain, so that pieces of a row can be hashed in parallel.)
     std::vector<quint64> hash;
     qint64 negatives = 0;
     qint64 negativeText = -1, negativeRow = -1;  // the first in text-major order
@@ -40,89 +75,150 @@ struct ValueScan {
     {
         return otherText < 0 || text < otherText || (text == otherText && row < otherRow);
     }
+    // Adds a piece's facts (the caller serialises merges).
+    void merge(const ValueScan &piece)
+    {
+        for (std::size_t r = 0; r < missing.size(); ++r) {
+            missing[r] += piece.missing[r];
+            hash[r] += piece.hash[r];
+            if (piece.firstMissing[r] >= 0
+                && (firstMissing[r] < 0 || piece.firstMissing[r] < firstMissing[r]))
+                firstMissing[r] = piece.firstMissing[r];
+        }
+        if (piece.negatives > 0
+            && earlier(piece.negativeText, piece.negativeRow, negativeText, negativeRow)) {
+            negativeText = piece.negativeText;
+            negativeRow = piece.negativeRow;
+        }
+        negatives += piece.negatives;
+        if (piece.infiniteText >= 0
+            && earlier(piece.infiniteText, piece.infiniteRow, infiniteText, infiniteRow)) {
+            infiniteText = piece.infiniteText;
+            infiniteRow = piece.infiniteRow;
+        }
+    }
 };
 
-// Scans a block (N x B doubles of texts firstText...) in parallel over bands of rows: each row's
-// hash runs over its texts in order, as BpbRowFacts::hash is defined.
-void scanBlock(const Eigen::MatrixXd &block, qint64 firstText, ValueScan &scan, int threads)
+quint64 textHashFactor(qint64 text)
 {
-    constexpr qint64 kBand = 16;
-    std::mutex mutex;
-    parallelFor(block.rows(), kBand, threads, TaskControl::none(), [&](qint64 r0, qint64 r1) {
-        quint64 hash[kBand];
-        qint64 missing[kBand];
-        for (qint64 r = r0; r < r1; ++r) {
-            hash[r - r0] = scan.hash[std::size_t(r)];
-            missing[r - r0] = scan.missing[std::size_t(r)];
+    return (quint64(text) * 2 + 1) * 0x9E3779B97F4A7C15ull;  // odd
+}
+
+// Scans `count` decoded columns (N doubles each) of texts firstText... into `scan`.
+void scanColumns(const double *columns, qint64 rows, qint64 count, qint64 firstText,
+                 ValueScan &scan)
+{
+    quint64 *hash = scan.hash.data();
+    for (qint64 j = 0; j < count; ++j) {
+        const double *column = columns + j * rows;
+        const quint64 factor = textHashFactor(firstText + j);
+        bool unusual = false;
+        for (qint64 r = 0; r < rows; ++r) {
+            const double v = column[r];
+            unusual |= !(v >= 0 && v <= std::numeric_limits<double>::max());
+            const double normal = v == 0.0 ? 0.0 : v;  // -0 is 0
+            quint64 bits = 0;
+            std::memcpy(&bits, &normal, sizeof bits);
+            hash[r] += bits * factor;
         }
-        qint64 negatives = 0, negativeText = -1, negativeRow = -1;
-        qint64 infiniteText = -1, infiniteRow = -1;
-        for (qint64 j = 0; j < block.cols(); ++j) {
-            const double *column = block.col(j).data();
-            for (qint64 r = r0; r < r1; ++r) {
-                double v = column[r];
-                if (!std::isfinite(v)) [[unlikely]] {
-                    if (std::isnan(v)) {
-                        if (missing[r - r0]++ == 0)
-                            scan.firstMissing[std::size_t(r)] = firstText + j;
-                    } else if (infiniteText < 0) {
-                        infiniteText = firstText + j;
-                        infiniteRow = r;
-                    }
-                }
-                if (v < 0 && negatives++ == 0) {
-                    negativeText = firstText + j;
-                    negativeRow = r;
-                }
-                if (v == 0.0)
-                    v = 0.0;  // -0 is 0
-                quint64 bits = 0;
-                std::memcpy(&bits, &v, sizeof bits);
-                hash[r - r0] = (hash[r - r0] ^ bits) * 1099511628211ull;
+        if (!unusual) [[likely]]
+            continue;
+        for (qint64 r = 0; r < rows; ++r) {
+            const double v = column[r];
+            if (std::isnan(v)) {
+                if (scan.missing[std::size_t(r)]++ == 0)
+                    scan.firstMissing[std::size_t(r)] = firstText + j;
+            } else if (std::isinf(v) && scan.infiniteText < 0) {
+                scan.infiniteText = firstText + j;
+                scan.infiniteRow = r;
+            }
+            if (v < 0 && scan.negatives++ == 0) {
+                scan.negativeText = firstText + j;
+                scan.negativeRow = r;
             }
         }
-        for (qint64 r = r0; r < r1; ++r) {
-            scan.hash[std::size_t(r)] = hash[r - r0];
-            scan.missing[std::size_t(r)] = missing[r - r0];
-        }
-        const std::lock_guard lock(mutex);
-        if (negatives > 0
-            && ValueScan::earlier(negativeText, negativeRow, scan.negativeText, scan.negativeRow)) {
-            scan.negativeText = negativeText;
-            scan.negativeRow = negativeRow;
-        }
-        scan.negatives += negatives;
-        if (infiniteText >= 0
-            && ValueScan::earlier(infiniteText, infiniteRow, scan.infiniteText, scan.infiniteRow)) {
-            scan.infiniteText = infiniteText;
-            scan.infiniteRow = infiniteRow;
-        }
-    });
+    }
 }
 
 // What a pass does with each block besides scanning it.
 struct PassPlan {
-    qint64 first = 0, end = 0, blockTexts = 0;
-    const std::vector<Eigen::Index> *rows = nullptr;  // estimate with these rows...
-    const Eigen::VectorXd *errors = nullptr;  // ...and these errors
+    qint64 first = 0, end = 0, blockTexts = 0, pieceTexts = 0;
+    const ColumnEstimator *estimator = nullptr;  // estimate with the aligned rows and errors
     bool speculative = false;  // an estimate error marks the guess wrong instead of failing
     ValueScan *scan = nullptr;
     io::Sha256 *inOrderHash = nullptr;  // fed with every block's raw bytes, in order
-    EstimateOptions estimate;
+    BufferPool *buffers = nullptr;
     int threads = 0;
 };
 
 struct PassResult {
     bool estimateFailed = false;
+    qint64 badText = -1;  // the first text estimate() would fail on (not speculative)
+    Error badTextError;
 };
+
+// Decodes, scans and estimates one raw block in pieces small enough to stay in cache, the
+// pieces spread over the threads. Each value is decoded once and read while still in cache.
+void processBlock(const BpbBlockSource &source, const PassPlan &plan, const io::RawBlock &raw,
+                  qint64 first, qint64 end, Eigen::VectorXd *values, PassResult &result)
+{
+    const qint64 rows = source.llmCount();
+    const qint64 count = end - first;
+    // About 256 KB of doubles: the piece stays in L2 from decoding to estimating.
+    const qint64 pieceTexts
+        = plan.pieceTexts > 0 ? plan.pieceTexts : std::max<qint64>(16, (qint64(1) << 15) / rows);
+    const bool direct = source.rawIsColumnMajorDoubles();
+    std::mutex mutex;
+    parallelFor(count, pieceTexts, plan.threads, TaskControl::none(), [&](qint64 c0, qint64 c1) {
+        std::unique_ptr<std::vector<double>> buffer;
+        const double *columns = nullptr;
+        if (direct) {
+            // The raw block is already N doubles per text (operator new aligns them).
+            columns = reinterpret_cast<const double *>(raw.data()) + c0 * rows;
+        } else {
+            buffer = plan.buffers->take();
+            buffer->resize(std::size_t((c1 - c0) * rows));
+            source.decodeColumns(raw, count, c0, c1, buffer->data());
+            columns = buffer->data();
+        }
+        std::optional<ValueScan> piece;
+        if (plan.scan) {
+            piece.emplace(rows);
+            scanColumns(columns, rows, c1 - c0, first + c0, *piece);
+        }
+        qint64 bad = -1;
+        std::optional<Error> badError;
+        if (plan.estimator) {
+            double *out = values->data() + (first - plan.first) + c0;
+            const Eigen::Index at = plan.estimator->run(columns, rows, c1 - c0, out);
+            if (at >= 0) {
+                bad = first + c0 + at;
+                if (!plan.speculative)
+                    badError = plan.estimator->columnError(columns + at * rows, bad);
+            }
+        }
+        if (buffer)
+            plan.buffers->give(std::move(buffer));
+        const std::lock_guard lock(mutex);
+        if (piece)
+            plan.scan->merge(*piece);
+        if (bad >= 0) {
+            result.estimateFailed = true;
+            if (badError && (result.badText < 0 || bad < result.badText)) {
+                result.badText = bad;
+                result.badTextError = *badError;
+            }
+        }
+    });
+}
 
 // Reads blocks on a thread of its own (at most two ahead) while this thread decodes, scans and
 // estimates the previous one.
-Status runPass(const NpyBpbSource &source, const PassPlan &plan, Eigen::VectorXd *values,
+Status runPass(const BpbBlockSource &source, const PassPlan &plan, Eigen::VectorXd *values,
                PassResult &result, const TaskControl &control)
 {
     struct Slot {
-        std::vector<char> raw;
+        io::RawBlock raw;
         qint64 first = 0, end = 0;
     };
     constexpr int kSlots = 3;
@@ -172,9 +268,8 @@ Status runPass(const NpyBpbSource &source, const PassPlan &plan, Eigen::VectorXd
         return status;
     };
 
-    const TaskControl cancelOnly(nullptr, [&control] { return control.isCanceled(); });
     const qint64 bytesPerText = source.llmCount() * source.itemSize();
-    Eigen::MatrixXd block;
+    BufferPool pieceBuffers;
     for (;;) {
         int slot = -1;
         {
@@ -191,38 +286,27 @@ Status runPass(const NpyBpbSource &source, const PassPlan &plan, Eigen::VectorXd
         if (control.isCanceled())
             return finish(Error::canceled());
         const qint64 first = buffers[slot].first, end = buffers[slot].end;
-        source.decode(buffers[slot].raw, end - first, block, plan.threads);
+        PassPlan blockPlan = plan;
+        blockPlan.buffers = &pieceBuffers;
+        if (result.estimateFailed)
+            blockPlan.estimator = nullptr;  // the guess is wrong, or an error is certain
+        processBlock(source, blockPlan, buffers[slot].raw, first, end, values, result);
         {
             const std::lock_guard lock(mutex);
             free.push_back(slot);
             changed.notify_all();
         }
-        if (plan.scan) {
-            scanBlock(block, first, *plan.scan, plan.threads);
-            if (plan.scan->infiniteText >= 0)
-                return finish(Done {});  // the caller reports it, as the loader would
-        }
-        if (plan.rows && !result.estimateFailed) {
-            EstimateOptions options = plan.estimate;
-            options.firstText = first;
-            auto part = estimate(block, *plan.rows, *plan.errors, options, cancelOnly);
-            if (!part) {
-                if (part.error().kind == ErrorKind::Canceled)
-                    return finish(part.error());
-                if (!plan.speculative)
-                    return finish(part.error());
-                result.estimateFailed = true;
-            } else {
-                values->segment(first - plan.first, end - first) = *part;
-            }
-        }
+        if (plan.scan && plan.scan->infiniteText >= 0)
+            return finish(Done {});  // the caller reports it, as the loader would
+        if (result.badText >= 0)
+            return finish(result.badTextError);
         control.reportProgress((end - plan.first) * bytesPerText,
                                (plan.end - plan.first) * bytesPerText);
     }
     return finish(Done {});
 }
 
-QString valueLocation(const NpyBpbSource &source, qint64 row, qint64 text)
+QString valueLocation(const BpbBlockSource &source, qint64 row, qint64 text)
 {
     return QStringLiteral("LLM %1 (row %2), text %3 (column %4)")
         .arg(io::quoteForMessage(source.llms()[row]))
@@ -237,10 +321,10 @@ bool sameValue(double a, double b)
 }
 
 // Compares two rows over the range by reading it again (only for rows whose hashes agree).
-bool identicalRows(const NpyBpbSource &source, qint64 first, qint64 end, qint64 blockTexts,
+bool identicalRows(const BpbBlockSource &source, qint64 first, qint64 end, qint64 blockTexts,
                    Eigen::Index a, Eigen::Index b, int threads, Status &status)
 {
-    std::vector<char> raw;
+    io::RawBlock raw;
     Eigen::MatrixXd block;
     for (qint64 from = first; from < end; from += blockTexts) {
         const qint64 to = std::min(end, from + blockTexts);
@@ -269,14 +353,22 @@ Result<StreamEstimate> streamEstimate(const QString &bpbPath, const BpbLoadOptio
                                       const StreamEstimateOptions &options,
                                       const TaskControl &control)
 {
-    auto opened = NpyBpbSource::open(bpbPath, bpbOptions, options.hash);
+    QElapsedTimer openTimer;
+    openTimer.start();
+    auto opened = io::openBpbBlockSource(bpbPath, bpbOptions, options.hash, control);
     if (!opened)
         return opened.error();
-    const NpyBpbSource &source = **opened;
+    const BpbBlockSource &source = **opened;
+    const double openSeconds = double(openTimer.nsecsElapsed()) * 1e-9;
     const qint64 textCount = source.textCount();
-    const qint64 first = options.firstText;
-    const qint64 end = options.endText < 0 ? textCount : options.endText;
-    if (first < 0 || first >= end || end > textCount)
+    // A shard estimates its own texts, aligned as the whole matrix is (textshards.h).
+    const TextRange shardRange
+        = options.shard ? shardTextRange(textCount, *options.shard) : TextRange {};
+    const qint64 first = options.shard ? shardRange.first : options.firstText;
+    const qint64 end = options.shard ? shardRange.end
+        : options.endText < 0        ? textCount
+                                     : options.endText;
+    if (first < 0 || (first >= end && !options.shard) || end > textCount)
         return Error::badInput(QStringLiteral("the text range [%1, %2) is not inside the "
                                               "matrix's %3 texts")
                                    .arg(first)
@@ -290,8 +382,13 @@ Result<StreamEstimate> streamEstimate(const QString &bpbPath, const BpbLoadOptio
 
     // The matrix's hash: from the reads when they are the file in order, else read alongside.
     StreamEstimate result;
+    // The row facts the alignment needs: of the range, or for a shard of the whole matrix (a
+    // pass that only scans, then one that estimates the shard's texts).
+    const bool scanWhole = options.shard && (first != 0 || end != textCount);
+    const qint64 scanFirst = scanWhole ? 0 : first;
+    const qint64 scanEnd = scanWhole ? textCount : end;
     const bool hashInPass
-        = options.hash && source.readsInFileOrder() && first == 0 && end == textCount;
+        = options.hash && source.readsInFileOrder() && scanFirst == 0 && scanEnd == textCount;
     io::Sha256 inOrderHash;
     if (hashInPass) {
         std::string prefix;
@@ -301,7 +398,7 @@ Result<StreamEstimate> streamEstimate(const QString &bpbPath, const BpbLoadOptio
     }
     Result<QString> concurrentHash = QString();
     std::thread hasher;
-    if (options.hash && !hashInPass)
+    if (options.hash && !hashInPass && source.fileSha256().isEmpty())
         hasher = std::thread([&] { concurrentHash = io::sha256OfFile(bpbPath); });
     struct JoinHasher {
         std::thread &thread;
@@ -326,20 +423,26 @@ Result<StreamEstimate> streamEstimate(const QString &bpbPath, const BpbLoadOptio
         return false;
     };
     auto guessed = alignInputs(source.llms(), guess, errors, options.align, bpbPath, errorsPath);
-    const bool speculate = guessed && !guessNeededValues;
+    const bool speculate = guessed && !guessNeededValues && !scanWhole;
 
+    std::optional<ColumnEstimator> guessedEstimator;
+    if (speculate) {
+        auto prepared = ColumnEstimator::prepare(rows, guessed->bpbRows, guessed->errors,
+                                                 options.estimate.estimator);
+        if (prepared)
+            guessedEstimator.emplace(std::move(prepared).value());
+    }
     ValueScan scan(rows);
     PassPlan plan;
-    plan.first = first;
-    plan.end = end;
+    plan.first = scanFirst;
+    plan.end = scanEnd;
     plan.blockTexts = blockTexts;
+    plan.pieceTexts = options.pieceTexts;
     plan.scan = &scan;
     plan.inOrderHash = hashInPass ? &inOrderHash : nullptr;
-    plan.estimate = options.estimate;
     plan.threads = threads;
-    if (speculate) {
-        plan.rows = &guessed->bpbRows;
-        plan.errors = &guessed->errors;
+    if (guessedEstimator) {
+        plan.estimator = &*guessedEstimator;
         plan.speculative = true;
     }
     Eigen::VectorXd values(end - first);
@@ -351,7 +454,8 @@ Result<StreamEstimate> streamEstimate(const QString &bpbPath, const BpbLoadOptio
         return Error::badInput(QStringLiteral("infinite value at %1")
                                    .arg(valueLocation(source, scan.infiniteRow, scan.infiniteText)),
                                bpbPath);
-    if (scan.negatives > 0)
+    result.warnings = source.warnings();
+    if (scan.negatives > 0 && !source.valuesCheckedWhenOpened())
         result.warnings.append(Error::badInput(
             QStringLiteral("%1 negative BPB value(s); bits per byte cannot be negative, so check "
                            "how the file was made (first at %2)")
@@ -368,23 +472,26 @@ Result<StreamEstimate> streamEstimate(const QString &bpbPath, const BpbLoadOptio
                                              : QString());
     Status rereadStatus = Done {};
     facts.identical = [&](Eigen::Index a, Eigen::Index b) {
-        return identicalRows(source, first, end, blockTexts, a, b, threads, rereadStatus);
+        return identicalRows(source, scanFirst, scanEnd, blockTexts, a, b, threads, rereadStatus);
     };
     auto aligned = alignInputs(source.llms(), facts, errors, options.align, bpbPath, errorsPath);
     if (!rereadStatus)
         return rereadStatus.error();
     if (!aligned)
         return aligned.error();
-    const bool guessHeld = speculate && !passResult.estimateFailed
+    const bool guessHeld = guessedEstimator && !passResult.estimateFailed
         && guessed->bpbRows == aligned->bpbRows && bitwiseEqual(guessed->errors, aligned->errors);
     if (!guessHeld) {
+        auto prepared = ColumnEstimator::prepare(rows, aligned->bpbRows, aligned->errors,
+                                                 options.estimate.estimator);
+        if (!prepared)
+            return prepared.error();
         PassPlan again;
         again.first = first;
         again.end = end;
         again.blockTexts = blockTexts;
-        again.rows = &aligned->bpbRows;
-        again.errors = &aligned->errors;
-        again.estimate = options.estimate;
+        again.pieceTexts = options.pieceTexts;
+        again.estimator = &*prepared;
         again.threads = threads;
         PassResult ignored;
         if (Status passed = runPass(source, again, &values, ignored, control); !passed)
@@ -396,7 +503,11 @@ Result<StreamEstimate> streamEstimate(const QString &bpbPath, const BpbLoadOptio
         hasher.join();
     if (!concurrentHash)
         return concurrentHash.error();
-    result.bpbSha256 = hashInPass ? inOrderHash.finishHex() : *concurrentHash;
+    result.bpbSha256 = hashInPass        ? inOrderHash.finishHex()
+        : !source.fileSha256().isEmpty() ? source.fileSha256()
+                                         : *concurrentHash;
+    result.layout = source.layout();
+    result.openSeconds = openSeconds;
     result.textsSha256 = source.textsSha256();
     result.llmsSha256 = source.llmsSha256();
     result.textsPath = source.textsPath();

@@ -5,6 +5,7 @@
 #include "io/fileinfo.h"
 #include "io/filekind.h"
 #include "io/outputpaths.h"
+#include "selection/estimatorinfo.h"
 
 #include <QElapsedTimer>
 #include <QFile>
@@ -46,6 +47,10 @@ Result<RunReport> reportForOutcome(const SelectionData &data, const SelectionOut
                                                : QStringLiteral("uniform"));
     report.setParameter(QStringLiteral("keep_ratio"), p.keepRatio);
     report.setParameter(QStringLiteral("threads"), resolveThreadCount(p.threads));
+    // The app estimates on the raw BPB (no --standardize yet): say so, with the estimator's caveat.
+    report.setParameter(QStringLiteral("standardize"), false);
+    if (const QString caveat = estimatorWarning(p.estimator, false); !caveat.isEmpty())
+        report.setSection(QStringLiteral("estimator_warning"), caveat);
     report.addWarnings(data.warnings + outcome.warnings);
     report.setPhaseSeconds(QStringLiteral("load_s"), data.loadSeconds);
     report.setPhaseSeconds(QStringLiteral("estimate_s"), outcome.estimateSeconds);

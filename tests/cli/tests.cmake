@@ -17,3 +17,6 @@ target_compile_definitions(tst_clioverwrites PRIVATE PCSTUDIO_SOURCE_DIR="${PROJ
 # byte; bad shard sets refused; filter train over distribution shards.
 pcstudio_add_test(tst_clishards SOURCES cli/tst_clishards.cpp)
 add_dependencies(tst_clishards pcstudio-cli)
+# How much to trust a selection: select --bootstrap/--standardize/--domains and validate.
+pcstudio_add_test(tst_clitrust SOURCES cli/tst_clitrust.cpp)
+add_dependencies(tst_clitrust pcstudio-cli)

@@ -106,6 +106,16 @@ private Q_SLOTS:
                                        demo + QStringLiteral("/errors.csv") };
         m_data.insert(QStringLiteral("demo"),
                       { demoInputs, { QStringLiteral("--keep-ratio"), QStringLiteral("0.2") } });
+        // The same matrix as .npy (f64, exact): estimate shards stream only their texts.
+        const QString demoNpy = demo + QStringLiteral("/bpb.npy");
+        const test::CliRun converted
+            = cli({ QStringLiteral("bpb"), QStringLiteral("convert"), QStringLiteral("--bpb"),
+                    demo + QStringLiteral("/bpb.csv"), QStringLiteral("--output"), demoNpy });
+        QVERIFY2(converted.exitCode == 0, converted.err.constData());
+        m_data.insert(QStringLiteral("demo-npy"),
+                      { { QStringLiteral("--bpb"), demoNpy, QStringLiteral("--errors"),
+                          demo + QStringLiteral("/errors.csv") },
+                        { QStringLiteral("--keep-ratio"), QStringLiteral("0.2") } });
         m_data.insert(
             QStringLiteral("demo-tokens"),
             { demoInputs,
@@ -152,6 +162,8 @@ private Q_SLOTS:
         for (const QString &projection : { QStringLiteral("linear"), QStringLiteral("l2") }) {
             for (int n : { 1, 3, 7 })
                 QTest::addRow("demo %d %s", n, qPrintable(projection)) << "demo" << n << projection;
+            QTest::addRow("demo-npy 3 %s", qPrintable(projection)) << "demo-npy" << 3 << projection;
+            QTest::addRow("demo-npy 9 %s", qPrintable(projection)) << "demo-npy" << 9 << projection;
             QTest::addRow("demo-tokens 4 %s", qPrintable(projection))
                 << "demo-tokens" << 4 << projection;
             QTest::addRow("tiny 4 %s", qPrintable(projection)) << "tiny" << 4 << projection;

@@ -1,6 +1,4 @@
 # Tests of core/filter: pcstudio_add_test(tst_name SOURCES filter/tst_name.cpp)
-pcstudio_add_test(tst_linereader SOURCES filter/tst_linereader.cpp)
-pcstudio_add_test(tst_jsonline SOURCES filter/tst_jsonline.cpp)
 pcstudio_add_test(tst_fasttextmodel SOURCES filter/tst_fasttextmodel.cpp)
 pcstudio_add_test(tst_filterevaluation SOURCES filter/tst_filterevaluation.cpp)
 pcstudio_add_test(tst_fasttextmodelfile SOURCES filter/tst_fasttextmodelfile.cpp

@@ -11,3 +11,5 @@ pcstudio_add_test(tst_lmevalresults SOURCES io/tst_lmevalresults.cpp)
 target_compile_definitions(tst_lmevalresults PRIVATE
   PCSTUDIO_LMEVAL_FIXTURES="${CMAKE_CURRENT_LIST_DIR}/data/lmeval")
 pcstudio_add_test(tst_warningcollector SOURCES io/tst_warningcollector.cpp)
+pcstudio_add_test(tst_linereader SOURCES io/tst_linereader.cpp)
+pcstudio_add_test(tst_jsonline SOURCES io/tst_jsonline.cpp)

@@ -1,6 +1,7 @@
 // Every kind of bad BPB input gives an error naming the file, the line, the column and why.
 #include "common/testdata.h"
 #include "io/benchmarkerrors.h"
+#include "io/bpbblocksource.h"
 #include "io/bpbloader.h"
 #include "io/namedvalues.h"
 #include "io/npytestfile.h"
@@ -212,6 +213,12 @@ void TestLoadErrors::badInput()
         QCOMPARE(error.column, column);
         QVERIFY2(error.reason.contains(phrase), qPrintable(error.reason));
         QVERIFY(error.toString().startsWith(error.file));
+        // The streamed reader of text-rows files gives the loader's error, word for word.
+        if (fileName.endsWith(QLatin1String(".csv")) && io::isBlockReadableBpb(path, options)) {
+            auto streamed = io::openBpbBlockSource(path, options, true);
+            QVERIFY2(!streamed.ok(), "expected the streamed reader to fail too");
+            QCOMPARE(streamed.error().toString(), error.toString());
+        }
     }
 }
 

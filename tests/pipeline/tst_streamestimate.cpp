@@ -2,6 +2,7 @@
 #include "common/testdata.h"
 #include "demo/demodata.h"
 #include "io/atomicwrite.h"
+#include "io/bpbblocksource.h"
 #include "io/bpbconvert.h"
 #include "io/npywriter.h"
 #include "selection/selectionrun.h"
@@ -67,7 +68,8 @@ Eigen::VectorXd inMemory(const QString &bpbPath, const QString &errorsPath,
 
 Result<StreamEstimate> streamed(const QString &bpbPath, const QString &errorsPath,
                                 const AlignOptions &align, Estimator estimator, qint64 blockBytes,
-                                qint64 first = 0, qint64 end = -1)
+                                qint64 first = 0, qint64 end = -1, qint64 pieceTexts = 0,
+                                int threads = 0, const BpbLoadOptions &bpbOptions = {})
 {
     auto errors = loadBenchmarkErrors(errorsPath, {});
     if (!errors)
@@ -76,9 +78,20 @@ Result<StreamEstimate> streamed(const QString &bpbPath, const QString &errorsPat
     options.estimate.estimator = estimator;
     options.align = align;
     options.blockBytes = blockBytes;
+    options.pieceTexts = pieceTexts;
+    options.estimate.threads = threads;
     options.firstText = first;
     options.endText = end;
-    return streamEstimate(bpbPath, {}, *errors, errorsPath, options);
+    return streamEstimate(bpbPath, bpbOptions, *errors, errorsPath, options);
+}
+
+QString sha256sum(const QString &path)
+{
+    QProcess sha;
+    sha.start(QStringLiteral("sha256sum"), { path });
+    if (!sha.waitForFinished())
+        return {};
+    return QString::fromLatin1(sha.readAllStandardOutput().left(64));
 }
 
 }  // namespace
@@ -103,17 +116,35 @@ private:
                     AlignedInputs aligned;
                     const Eigen::VectorXd expected
                         = inMemory(npy, errorsPath, align, estimator, &aligned);
-                    // 7 texts' worth of bytes per block: many blocks, a short last one.
-                    const qint64 blockBytes
-                        = 7 * matrix->llms.size() * (dtype == NpyDtype::Float64 ? 8 : 4);
-                    auto got = streamed(npy, errorsPath, align, estimator, blockBytes);
-                    QVERIFY2(got.ok(), got.ok() ? "" : qPrintable(got.error().toString()));
-                    QVERIFY2(bitwiseEqual(got->values, expected),
-                             qPrintable(QStringLiteral("%1, fortran %2, dtype %3: %4")
-                                            .arg(estimatorName(estimator))
-                                            .arg(fortran)
-                                            .arg(int(dtype))
-                                            .arg(firstDifference(got->values, expected))));
+                    // 7 texts' worth of bytes per block: many blocks, a short last one; then
+                    // blocks of 64 texts cut into pieces of 5 spread over 1, 2 and 3 threads
+                    // (the scan's facts and the estimates merge from pieces in any order).
+                    const qint64 textBytes
+                        = matrix->llms.size() * (dtype == NpyDtype::Float64 ? 8 : 4);
+                    struct Blocking {
+                        qint64 blockTexts, pieceTexts;
+                        int threads;
+                    };
+                    Result<StreamEstimate> got = Error::internal(QStringLiteral("not run"));
+                    for (const Blocking blocking :
+                         { Blocking { 7, 0, 0 }, Blocking { 64, 5, 1 }, Blocking { 64, 5, 2 },
+                           Blocking { 64, 5, 3 } }) {
+                        got = streamed(npy, errorsPath, align, estimator,
+                                       blocking.blockTexts * textBytes, 0, -1, blocking.pieceTexts,
+                                       blocking.threads);
+                        QVERIFY2(got.ok(), got.ok() ? "" : qPrintable(got.error().toString()));
+                        QVERIFY2(bitwiseEqual(got->values, expected),
+                                 qPrintable(QStringLiteral("%1, fortran %2, dtype %3, blocks of "
+                                                           "%4, pieces of %5, %6 threads: %7")
+                                                .arg(estimatorName(estimator))
+                                                .arg(fortran)
+                                                .arg(int(dtype))
+                                                .arg(blocking.blockTexts)
+                                                .arg(blocking.pieceTexts)
+                                                .arg(blocking.threads)
+                                                .arg(firstDifference(got->values, expected))));
+                        QCOMPARE(got->passes, expectedPasses);
+                    }
                     QCOMPARE(got->aligned.llms, aligned.llms);
                     QCOMPARE(got->aligned.dropped.size(), aligned.dropped.size());
                     QCOMPARE(got->aligned.duplicates.size(), aligned.duplicates.size());
@@ -124,7 +155,195 @@ private:
         }
     }
 
+    // A text-rows CSV/TSV read in blocks of a few rows (and windows of a few bytes when
+    // opening), every estimator: equal to the bit to loading it whole.
+    void compareTextRows(const QString &csvPath, const QString &errorsPath,
+                         const AlignOptions &align, int expectedPasses)
+    {
+        auto matrix = loadBpbMatrix(csvPath);
+        QVERIFY2(matrix.ok(), matrix.ok() ? "" : qPrintable(matrix.error().toString()));
+        QVERIFY(io::isBlockReadableBpb(csvPath, {}));
+        for (const qint64 chunkBytes : { qint64(0), qint64(5), qint64(300) }) {
+            BpbLoadOptions bpbOptions;
+            bpbOptions.chunkBytes = chunkBytes;
+            bpbOptions.threads = chunkBytes == 5 ? 1 : 2;
+            for (const Estimator estimator : kEstimators) {
+                AlignedInputs aligned;
+                const Eigen::VectorXd expected
+                    = inMemory(csvPath, errorsPath, align, estimator, &aligned);
+                const qint64 blockBytes = 7 * matrix->llms.size() * 8;
+                auto got = streamed(csvPath, errorsPath, align, estimator, blockBytes, 0, -1, 0,
+                                    0, bpbOptions);
+                QVERIFY2(got.ok(), got.ok() ? "" : qPrintable(got.error().toString()));
+                QVERIFY2(bitwiseEqual(got->values, expected),
+                         qPrintable(QStringLiteral("%1, chunk bytes %2: %3")
+                                        .arg(estimatorName(estimator))
+                                        .arg(chunkBytes)
+                                        .arg(firstDifference(got->values, expected))));
+                QCOMPARE(got->layout, BpbLayout::TextRows);
+                QCOMPARE(got->llms, matrix->llms);
+                QCOMPARE(got->aligned.llms, aligned.llms);
+                QCOMPARE(got->aligned.dropped.size(), aligned.dropped.size());
+                QCOMPARE(got->aligned.duplicates.size(), aligned.duplicates.size());
+                QCOMPARE(got->passes, expectedPasses);
+                QCOMPARE(got->texts.toList(), matrix->texts);
+                QCOMPARE(got->warnings.size(), matrix->warnings.size());
+                for (qsizetype w = 0; w < got->warnings.size(); ++w)
+                    QCOMPARE(got->warnings[w].toString(), matrix->warnings[w].toString());
+                QCOMPARE(got->bpbSha256, sha256sum(csvPath));
+            }
+        }
+    }
+
 private Q_SLOTS:
+    void textRowsDemoEveryEstimatorBitIdentical()
+    {
+        DemoOptions options;
+        options.llms = 30;
+        options.texts = 200;
+        DemoDataset demo = generateDemoDataset(options);
+        demo.bpb.values(4, 11) = -0.25;  // the loader's warning, with its line and column
+        QTemporaryDir dir;
+        auto files = writeDemoDataset(demo, dir.path());
+        QVERIFY(files.ok());
+        compareTextRows(files->bpb, files->errors, {}, 1);
+        // The same values as TSV, with CRLF line ends, a BOM, blank lines and quoted names
+        // holding the delimiter and a line break.
+        QByteArray bytes("\xEF\xBB\xBFid");
+        for (const QString &llm : demo.bpb.llms)
+            bytes += "\t" + llm.toUtf8();
+        bytes += "\r\n\r\n";
+        for (Eigen::Index j = 0; j < demo.bpb.values.cols(); ++j) {
+            bytes += j % 13 == 0 ? "\"t\t" + QByteArray::number(j) + "\nline two\""
+                                 : "t" + QByteArray::number(j);
+            for (Eigen::Index i = 0; i < demo.bpb.values.rows(); ++i)
+                bytes += "\t" + QByteArray::number(demo.bpb.values(i, j), 'g', 17);
+            bytes += j % 17 == 0 ? "\r\n\r\n" : "\r\n";
+        }
+        const QString tsvPath = dir.filePath(QStringLiteral("bpb.tsv"));
+        QFile file(tsvPath);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(bytes);
+        file.close();
+        compareTextRows(tsvPath, files->errors, {}, 1);
+    }
+
+    void textRowsUpstreamBitIdentical()
+    {
+        PCS_REQUIRE_UPSTREAM_DATA();
+        compareTextRows(test::upstreamFile("chunked_synthetic_sample_bpb_id.csv"),
+                        test::upstreamFile("error.csv"), {}, 1);
+        AlignOptions align;
+        align.dedupeLlms = true;
+        compareTextRows(test::upstreamFile("chunked_synthetic_sample_bpb_id.csv"),
+                        test::upstreamFile("error.csv"), align, 2);
+    }
+
+    void textRowsMissingValueTakesASecondPass()
+    {
+        DemoOptions options;
+        options.llms = 12;
+        options.texts = 50;
+        DemoDataset demo = generateDemoDataset(options);
+        demo.bpb.values(3, 17) = std::numeric_limits<double>::quiet_NaN();
+        QTemporaryDir dir;
+        auto files = writeDemoDataset(demo, dir.path());
+        QVERIFY(files.ok());
+        compareTextRows(files->bpb, files->errors, {}, 2);
+        auto got = streamed(files->bpb, files->errors, {}, Estimator::Spearmanr, 500);
+        QVERIFY(got.ok());
+        QCOMPARE(got->aligned.dropped.size(), 1);
+        QVERIFY(got->aligned.dropped.first().reason.contains(demo.bpb.texts[17]));
+    }
+
+    void shardsAlignAsTheWholeMatrix()
+    {
+        // LLM 3 misses a value in the last texts only: every shard must drop it, as the
+        // in-memory shard (which aligns the whole matrix) does.
+        DemoOptions options;
+        options.llms = 10;
+        options.texts = 41;
+        DemoDataset demo = generateDemoDataset(options);
+        demo.bpb.values(3, 39) = std::numeric_limits<double>::quiet_NaN();
+        demo.bpb.values(5, 2) = -0.5;
+        QTemporaryDir dir;
+        auto files = writeDemoDataset(demo, dir.path());
+        QVERIFY(files.ok());
+        const QString npy = dir.filePath("m.npy");
+        QVERIFY(writeNpy(npy, demo.bpb, NpyDtype::Float32, true).ok());
+        auto errors = loadBenchmarkErrors(files->errors, {});
+        QVERIFY(errors.ok());
+        for (const QString &bpb : { npy, files->bpb }) {
+            auto inputs = loadSelectionInputs(bpb, {}, files->errors, {}, AlignOptions {});
+            QVERIFY(inputs.ok());
+            QCOMPARE(inputs->aligned.dropped.size(), 1);
+            for (const int count : { 1, 3, 7, 50 }) {
+                for (int index = 0; index < count; ++index) {
+                    const ShardSpec shard { index, count };
+                    const TextRange range = shardTextRange(demo.bpb.texts.size(), shard);
+                    auto expected = estimateSelection(*inputs, { Estimator::SignCdf, 0 }, range);
+                    QVERIFY(expected.ok());
+                    StreamEstimateOptions streamOptions;
+                    streamOptions.estimate.estimator = Estimator::SignCdf;
+                    streamOptions.shard = shard;
+                    streamOptions.blockBytes = 3 * 10 * 8;
+                    auto got = streamEstimate(bpb, {}, *errors, files->errors, streamOptions);
+                    QVERIFY2(got.ok(), got.ok() ? "" : qPrintable(got.error().toString()));
+                    QCOMPARE(got->firstText, range.first);
+                    QCOMPARE(got->texts.size(), range.size());
+                    QCOMPARE(got->totalTexts, qint64(demo.bpb.texts.size()));
+                    QVERIFY2(bitwiseEqual(got->values, *expected),
+                             qPrintable(QStringLiteral("%1 shard %2/%3: %4")
+                                            .arg(bpb)
+                                            .arg(index)
+                                            .arg(count)
+                                            .arg(firstDifference(got->values, *expected))));
+                    QCOMPARE(got->aligned.llms, inputs->aligned.llms);
+                    QCOMPARE(got->aligned.dropped.size(), 1);
+                    QCOMPARE(got->warnings.size(), 1);
+                }
+            }
+        }
+    }
+
+    // The names reader's duplicate check (a prefetched hash table): the first repeat in file
+    // order is reported with the line of the first occurrence.
+    void namesFileDuplicates()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("names.txt"));
+        const auto write = [&](const QByteArray &bytes) {
+            QFile file(path);
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            file.write(bytes);
+        };
+        QByteArray clean;
+        for (int i = 0; i < 5000; ++i)
+            clean += "text-" + QByteArray::number(i) + '\n';
+        write(clean);
+        auto names = io::loadTextNames(path, "text");
+        QVERIFY2(names.ok(), names.ok() ? "" : qPrintable(names.error().toString()));
+        QCOMPARE(names->size(), qint64(5000));
+        QCOMPARE(names->utf8(4321), std::string_view("text-4321"));
+        // Line 4001 repeats line 1235, line 4500 repeats line 7: the first repeat is reported.
+        QByteArray repeated;
+        for (int i = 0; i < 5000; ++i)
+            repeated += "text-" + QByteArray::number(i == 4000 ? 1234 : (i == 4499 ? 6 : i)) + '\n';
+        write(repeated);
+        names = io::loadTextNames(path, "text");
+        QVERIFY(!names.ok());
+        QCOMPARE(names.error().line, qint64(4001));
+        QVERIFY2(names.error().reason.contains("duplicate text name \"text-1234\" (first on line "
+                                               "1235)"),
+                 qPrintable(names.error().toString()));
+        // Adjacent and very short repeats (inside the prefetch window).
+        write("a\nb\nc\nb\n");
+        names = io::loadTextNames(path, "text");
+        QVERIFY(!names.ok());
+        QCOMPARE(names.error().line, qint64(4));
+        QVERIFY(names.error().reason.contains("first on line 2"));
+    }
+
     void demoEveryEstimatorBitIdentical()
     {
         DemoOptions options;
@@ -216,7 +435,10 @@ private Q_SLOTS:
         options.texts = 30;
         DemoDataset demo = generateDemoDataset(options);
         demo.bpb.values(2, 20) = std::numeric_limits<double>::infinity();
+        demo.bpb.values(4, 20) = std::numeric_limits<double>::infinity();
+        demo.bpb.values(0, 26) = -std::numeric_limits<double>::infinity();
         demo.bpb.values(1, 9) = -0.5;
+        demo.bpb.values(0, 28) = -0.25;
         QTemporaryDir dir;
         auto files = writeDemoDataset(demo, dir.path());
         QVERIFY(files.ok());
@@ -224,15 +446,25 @@ private Q_SLOTS:
         QVERIFY(writeNpy(npy, demo.bpb, NpyDtype::Float64, false).ok());
         auto loaded = loadBpbMatrix(npy);
         QVERIFY(!loaded.ok());
+        // One piece per block, then pieces of 3 texts on 3 threads: the first in text order wins.
         auto got = streamed(npy, files->errors, {}, Estimator::Spearmanr, 100);
         QVERIFY(!got.ok());
         QCOMPARE(got.error().toString(), loaded.error().toString());
+        got = streamed(npy, files->errors, {}, Estimator::Spearmanr, 0, 0, -1, 3, 3);
+        QVERIFY(!got.ok());
+        QCOMPARE(got.error().toString(), loaded.error().toString());
 
-        // Without the infinity: the negative value gives the loader's warning.
+        // Without the infinities: the negative values give the loader's warning.
         demo.bpb.values(2, 20) = 1.0;
+        demo.bpb.values(4, 20) = 1.0;
+        demo.bpb.values(0, 26) = 1.0;
         QVERIFY(writeNpy(npy, demo.bpb, NpyDtype::Float64, false).ok());
         loaded = loadBpbMatrix(npy);
         QVERIFY(loaded.ok());
+        got = streamed(npy, files->errors, {}, Estimator::Spearmanr, 0, 0, -1, 3, 3);
+        QVERIFY(got.ok());
+        QCOMPARE(got->warnings.size(), 1);
+        QCOMPARE(got->warnings.first().toString(), loaded->warnings.first().toString());
         got = streamed(npy, files->errors, {}, Estimator::Spearmanr, 100);
         QVERIFY(got.ok());
         QCOMPARE(got->warnings.size(), 1);

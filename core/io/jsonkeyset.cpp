@@ -1,4 +1,4 @@
-#include "filter/jsonkeyset.h"
+#include "io/jsonkeyset.h"
 
 #include <QRandomGenerator>
 

@@ -1,4 +1,4 @@
-#include "filter/linereader.h"
+#include "io/linereader.h"
 
 #include <QFile>
 

@@ -1,4 +1,4 @@
-#include "filter/jsonline.h"
+#include "io/jsonline.h"
 
 #include <array>
 #include <bit>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "filter/jsonkeyset.h"
+#include "io/jsonkeyset.h"
 
 #include <QString>
 

@@ -1,7 +1,7 @@
 // LineReader: plain, gzip and zstd text read line by line, whole lines across block boundaries,
 // and truncated or corrupt compressed files reported with the line reached.
 #include "common/testdata.h"
-#include "filter/linereader.h"
+#include "io/linereader.h"
 
 #include <QFile>
 #include <QRandomGenerator>

@@ -1,7 +1,7 @@
 // JsonLineScanner: full RFC 8259 validation of one JSONL line, the extracted top-level fields
 // (checked against QJsonDocument), and withAddedMember.
-#include "filter/jsonkeyset.h"
-#include "filter/jsonline.h"
+#include "io/jsonkeyset.h"
+#include "io/jsonline.h"
 
 #include <QElapsedTimer>
 #include <QJsonArray>
