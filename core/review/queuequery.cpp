@@ -260,8 +260,9 @@ Result<QueueItem> QueueStore::item(qint64 id)
 {
     QSqlQuery query(m_db);
     query.setForwardOnly(true);
-    query.prepare(QStringLiteral("SELECT %1 FROM %2 WHERE items.id = ?")
-                      .arg(itemColumns(), itemsWithThresholds()));
+    if (!query.prepare(QStringLiteral("SELECT %1 FROM %2 WHERE items.id = ?")
+                           .arg(itemColumns(), itemsWithThresholds())))
+        return databaseError(QStringLiteral("preparing the read of item %1").arg(id), query);
     query.addBindValue(id);
     if (!sqlite::execRetryingBusy(query))
         return databaseError(QStringLiteral("reading item %1").arg(id), query);

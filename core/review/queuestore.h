@@ -180,9 +180,10 @@ public:
     // 2: run lease (table run_lease) and item claims (items.claimed_by, claimed_at).
     // 3: items.logprob_note. 4: items.request_id and items.logprob_status. 5: automatic
     // decisions derived when read (items.auto_decision dropped), tallies and the score
-    // histogram kept by triggers, undo steps, items.source_id. Older queues are migrated in
-    // place when opened.
-    static constexpr int kSchemaVersion = 5;
+    // histogram kept by triggers, undo steps, items.source_id. 6: items.revision_critique, the
+    // decision indexes (items_decided, items_id_decided, items_logprob_not_allowed) and
+    // scored_bands. Older queues are migrated in place when opened.
+    static constexpr int kSchemaVersion = 6;
     // Undo steps kept for decideMatching (the oldest are forgotten).
     static constexpr int kUndoSteps = 20;
     static constexpr qint64 kRunLeaseStaleMs = 60000;

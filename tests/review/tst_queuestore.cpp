@@ -13,6 +13,7 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QRandomGenerator>
+#include <QRegularExpression>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -1008,7 +1009,7 @@ void TestQueueStore::migratesSchemaThree()
     QSqlDatabase::removeDatabase(QStringLiteral("three"));
 
     auto store = openStore(path);
-    QCOMPARE(QueueStore::kSchemaVersion, 5);
+    QCOMPARE(QueueStore::kSchemaVersion, 6);
     {
         QSqlDatabase db
             = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("check-three"));
@@ -1101,12 +1102,21 @@ void TestQueueStore::migratesSchemaFive()
         before = store->counts().value();
     }
     {
-        // Back to schema 5 as it was released: what schema 6 added, removed.
+        // Back to schema 5 as it was released: what schema 6 added, removed, and the tally
+        // triggers as schema 5 made them (the same, without their scored_bands statements).
         QSqlDatabase raw
             = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("downgrade"));
         raw.setDatabaseName(path);
         QVERIFY(raw.open());
         QSqlQuery query(raw);
+        QVERIFY(query.exec(QStringLiteral("SELECT sql FROM sqlite_master WHERE type = 'trigger'")));
+        QStringList schemaFiveTriggers;
+        while (query.next())
+            schemaFiveTriggers << query.value(0).toString().remove(
+                QRegularExpression(QStringLiteral("(INSERT INTO|UPDATE) scored_bands [^;]*; ")));
+        QCOMPARE(schemaFiveTriggers.size(), 3);
+        for (const QString &trigger : schemaFiveTriggers)
+            QVERIFY(!trigger.contains(QStringLiteral("scored_bands")));
         for (const char *statement :
              { "DROP INDEX items_decided", "DROP INDEX items_id_decided",
                "DROP INDEX items_logprob_not_allowed", "DROP TRIGGER items_tally_insert",
@@ -1114,6 +1124,8 @@ void TestQueueStore::migratesSchemaFive()
                "DROP TABLE scored_bands", "ALTER TABLE items DROP COLUMN revision_critique",
                "UPDATE schema_version SET version = 5" })
             QVERIFY2(query.exec(QLatin1String(statement)), statement);
+        for (const QString &trigger : schemaFiveTriggers)
+            QVERIFY2(query.exec(trigger), qPrintable(query.lastError().text()));
     }
     QSqlDatabase::removeDatabase(QStringLiteral("downgrade"));
 
@@ -1160,6 +1172,17 @@ void TestQueueStore::migratesSchemaFive()
                                           "'items_id_decided', 'items_logprob_not_allowed')"))
                 && query.next());
         QCOMPARE(query.value(0).toInt(), 3);
+        // scored_bands was filled by the migration and is kept by the new triggers (the
+        // assessment above): every band holds its scored items.
+        QVERIFY(query.exec(QStringLiteral(
+                    "SELECT count(*) FROM (SELECT CAST(score AS INTEGER) - (score < CAST(score AS "
+                    "INTEGER)) AS band, count(*) AS n FROM items WHERE score IS NOT NULL GROUP BY "
+                    "band) AS naive FULL OUTER JOIN (SELECT band, items FROM scored_bands WHERE "
+                    "items != 0) AS kept USING (band) WHERE naive.n IS NOT kept.items"))
+                && query.next());
+        QCOMPARE(query.value(0).toInt(), 0);
+        QVERIFY(query.exec(QStringLiteral("SELECT sum(items) FROM scored_bands")) && query.next());
+        QCOMPARE(query.value(0).toInt(), 21);
         // A decision filter sorted by score reads index ranges, not the rows, and sorts nothing.
         QVERIFY(query.exec(QStringLiteral(
             "EXPLAIN QUERY PLAN SELECT items.id AS id, items.score AS k FROM items WHERE "
