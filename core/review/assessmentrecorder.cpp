@@ -123,7 +123,9 @@ Result<RecordedItem> AssessmentRecorder::recordRevision(qint64 id, const Revisio
         recorded.errorMessage = revision.errorMessage;
         return recorded;
     }
-    if (Status stored = m_store.recordRevision(id, revision.revisedText, revisedScore); !stored)
+    if (Status stored
+        = m_store.recordRevision(id, revision.revisedText, revisedScore, revision.critique);
+        !stored)
         return stored.error();
     recorded.kind = RecordedItem::Kind::Revised;
     recorded.score = revisedScore;

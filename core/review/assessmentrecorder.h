@@ -72,8 +72,8 @@ public:
     // evaluate(), then the assessment or the error recorded for item `id`.
     Result<AssessmentOutcome> recordAssessment(qint64 id, const QString &text,
                                                const ChatResponse *response);
-    // Parses a revision answer; an ok one is stored with `revisedScore` (when it was
-    // reassessed), a failed one leaves the item as it is. Errors: the store's.
+    // Parses a revision answer; an ok one is stored with its critique and `revisedScore` (when
+    // it was reassessed), a failed one leaves the item as it is. Errors: the store's.
     Result<RecordedItem> recordRevision(qint64 id, const Revision &revision,
                                         std::optional<double> revisedScore);
     static Revision parseRevision(const ChatResponse &response);

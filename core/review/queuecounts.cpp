@@ -12,6 +12,7 @@
 #include <QVariant>
 
 #include <cmath>
+#include <map>
 
 namespace pcs {
 
@@ -19,37 +20,59 @@ using namespace queuesql;
 
 Result<QJsonObject> QueueStore::status()
 {
+    // Counted from the tallies (and, for the automatic decisions of items a human decided, from
+    // the items_decided index alone): never a pass over the rows.
+    auto current = thresholds();
+    if (!current)
+        return current.error();
+    auto tallied = countsFor(*current);
+    if (!tallied)
+        return tallied.error();
     QSqlQuery query(m_db);
     query.setForwardOnly(true);
-    // Counts per value of one column (every known value present, zero when absent).
-    const auto countsBy
-        = [&](const QString &column, const QStringList &values, QJsonObject &counts) -> bool {
-        for (const QString &value : values)
-            counts.insert(value, 0);
-        if (!sqlite::execRetryingBusy(
-                query,
-                QStringLiteral("SELECT %1 AS value, count(*) FROM %2 WHERE value IS NOT NULL "
-                               "GROUP BY value")
-                    .arg(column, itemsWithThresholds())))
-            return false;
-        while (query.next())
-            counts.insert(query.value(0).toString(), query.value(1).toLongLong());
-        return true;
-    };
     const QStringList decisions { QStringLiteral("keep"), QStringLiteral("revise"),
                                   QStringLiteral("filter") };
-    QJsonObject states, autoDecisions, humanDecisions, finalDecisions;
-    const QStringList allStates { itemStateName(ItemState::Pending),
-                                  itemStateName(ItemState::Assessed),
-                                  itemStateName(ItemState::Error) };
-    if (!countsBy(QStringLiteral("items.state"), allStates, states)
-        || !countsBy(autoDecision(), decisions, autoDecisions)
-        || !countsBy(QStringLiteral("items.human_decision"), decisions, humanDecisions)
-        || !countsBy(finalDecision(), decisions, finalDecisions))
+    QJsonObject states { { itemStateName(ItemState::Pending), tallied->pending },
+                         { itemStateName(ItemState::Assessed), tallied->assessed },
+                         { itemStateName(ItemState::Error), tallied->errors } };
+    const qint64 total = tallied->total;
+    QJsonObject finalDecisions { { decisionName(Decision::Keep), tallied->keep },
+                                 { decisionName(Decision::Revise), tallied->revise },
+                                 { decisionName(Decision::Filter), tallied->filter } };
+    // The automatic decisions: those of the undecided items (the candidate counts without the
+    // human decisions), plus those of the decided items, by score range.
+    QJsonObject humanDecisions, autoDecisions;
+    for (const QString &name : decisions)
+        humanDecisions.insert(name, 0);
+    if (!sqlite::execRetryingBusy(
+            query,
+            QStringLiteral("SELECT substr(name, 7), items FROM item_tallies WHERE name LIKE "
+                           "'human\\_%' ESCAPE '\\'")))
         return databaseError(QStringLiteral("counting items"), query);
-    qint64 total = 0;
-    for (const auto &value : std::as_const(states))
-        total += value.toInteger();
+    qint64 human[3] = { 0, 0, 0 };
+    while (query.next())
+        if (const auto decision = decisionFromName(query.value(0).toString())) {
+            human[int(*decision)] = query.value(1).toLongLong();
+            humanDecisions.insert(decisionName(*decision), human[int(*decision)]);
+        }
+    for (const Decision decision : { Decision::Keep, Decision::Revise, Decision::Filter }) {
+        QueryParts parts;
+        appendRange(parts, QStringLiteral("score"), autoDecisionRange(decision, *current));
+        query.prepare(QStringLiteral("SELECT count(*) FROM items WHERE human_decision IN ('keep', "
+                                     "'revise', 'filter') AND state = 'assessed' AND score IS NOT "
+                                     "NULL AND %1")
+                          .arg(parts.where));
+        for (const QVariant &bind : parts.binds)
+            query.addBindValue(bind);
+        if (!sqlite::execRetryingBusy(query) || !query.next())
+            return databaseError(QStringLiteral("counting items"), query);
+        const qint64 undecided = (decision == Decision::Keep         ? tallied->keep
+                                      : decision == Decision::Revise ? tallied->revise
+                                                                     : tallied->filter)
+            - human[int(decision)];
+        autoDecisions.insert(decisionName(decision), undecided + query.value(0).toLongLong());
+        query.finish();
+    }
 
     // Assessed items whose run wanted log-probs but whose score is not the probability-weighted
     // one, by reason: the model refused them (logprob_status), or the note's code. Items of runs
@@ -58,11 +81,14 @@ Result<QJsonObject> QueueStore::status()
     qint64 withoutLogprobsTotal = 0;
     if (!sqlite::execRetryingBusy(
             query,
-            QStringLiteral("SELECT CASE WHEN logprob_note IS NOT NULL "
-                           "THEN substr(logprob_note, 1, instr(logprob_note, ':') - 1) "
-                           "ELSE logprob_status END AS code, count(*) FROM items "
-                           "WHERE (logprob_note IS NOT NULL OR logprob_status = '%1') "
-                           "AND state = 'assessed' GROUP BY code ORDER BY code")
+            // Two partial indexes, one per reason (items_logprob_not_allowed is on '%1').
+            QStringLiteral("SELECT code, count(*) FROM (SELECT substr(logprob_note, 1, "
+                           "instr(logprob_note, ':') - 1) AS code FROM items INDEXED BY "
+                           "items_logprob_note WHERE logprob_note IS NOT NULL AND state = "
+                           "'assessed' UNION ALL SELECT logprob_status FROM items INDEXED BY "
+                           "items_logprob_not_allowed WHERE logprob_status = '%1' AND "
+                           "logprob_note IS NULL AND state = 'assessed') GROUP BY code ORDER BY "
+                           "code")
                 .arg(QLatin1String(LogprobStatus::kNotAllowed))))
         return databaseError(QStringLiteral("counting the log-prob notes"), query);
     while (query.next()) {
@@ -111,6 +137,51 @@ Result<QJsonObject> QueueStore::status()
                         { QStringLiteral("reasons"), withoutLogprobs } } },
         { QStringLiteral("sources"), sources },
     };
+}
+
+Status QueueStore::checkTallies()
+{
+    const bool snapshot = m_db.transaction();  // the tallies and the counts from one snapshot
+    const auto endSnapshot = qScopeGuard([&] {
+        if (snapshot)
+            m_db.rollback();
+    });
+    QSqlQuery query(m_db);
+    query.setForwardOnly(true);
+    // What the items say, under the tallies' names, then what the tallies say.
+    std::map<QString, std::pair<qint64, qint64>> counts;  // name: counted, tallied
+    enum class Source { States, HumanDecisions, Tallies };
+    const std::pair<Source, QString> reads[] = {
+        { Source::States,
+          QStringLiteral("SELECT state, count(*) FROM items INDEXED BY items_state GROUP BY "
+                         "state") },
+        { Source::HumanDecisions,
+          QStringLiteral("SELECT 'human_' || human_decision, count(*) FROM items WHERE "
+                         "human_decision IS NOT NULL GROUP BY human_decision") },
+        { Source::Tallies, QStringLiteral("SELECT name, items FROM item_tallies") },
+    };
+    for (const auto &[source, sql] : reads) {
+        if (!sqlite::execRetryingBusy(query, sql))
+            return databaseError(QStringLiteral("checking the counts"), query);
+        while (query.next()) {
+            const qint64 items = query.value(1).toLongLong();
+            auto &[counted, tallied] = counts[query.value(0).toString()];
+            (source == Source::Tallies ? tallied : counted) = items;
+            if (source == Source::States)
+                counts[QStringLiteral("total")].first += items;
+        }
+        query.finish();
+    }
+    for (const auto &[name, values] : counts)
+        if (values.first != values.second)
+            return Error::badInput(
+                QStringLiteral("the review queue's counts disagree with its items (%1: %2 "
+                               "counted, %3 kept)")
+                    .arg(name)
+                    .arg(values.first)
+                    .arg(values.second),
+                m_path);
+    return Done {};
 }
 
 Result<QueueCounts> QueueStore::counts()

@@ -14,6 +14,56 @@ namespace pcs {
 
 using namespace queuesql;
 
+namespace {
+
+// A decision as an SQL literal (a name from the enum, never user text), NULL for none.
+QString decisionLiteral(std::optional<Decision> decision)
+{
+    return decision ? QStringLiteral("'%1'").arg(decisionName(*decision)) : QStringLiteral("NULL");
+}
+
+}  // namespace
+
+Status QueueStore::applyDecisionTallies(qint64 step, const QString &newDecisionSql)
+{
+    // The items that change, read once: their state, score and human decision before and after.
+    const QStringList statements {
+        QStringLiteral("CREATE TEMP TABLE IF NOT EXISTS decision_changes (state TEXT, score REAL, "
+                       "old TEXT, new TEXT)"),
+        QStringLiteral("DELETE FROM temp.decision_changes"),
+        QStringLiteral("INSERT INTO temp.decision_changes SELECT i.state, i.score, "
+                       "i.human_decision, %2 FROM undo_items AS u JOIN items AS i ON i.id = u.id "
+                       "WHERE u.step = %1 AND i.human_decision IS NOT %2")
+            .arg(step)
+            .arg(newDecisionSql),
+        // "human_<decision>": one less of the old decision, one more of the new.
+        QStringLiteral("INSERT INTO item_tallies (name, items) SELECT name, sum(delta) FROM ("
+                       "SELECT 'human_' || old AS name, -1 AS delta FROM temp.decision_changes "
+                       "WHERE old IS NOT NULL UNION ALL SELECT 'human_' || new, 1 FROM "
+                       "temp.decision_changes WHERE new IS NOT NULL) WHERE true GROUP BY name "
+                       "ON CONFLICT (name) DO UPDATE SET items = items + excluded.items"),
+        // The derived items (assessed, scored, no human decision): those decided leave the
+        // histogram and bands, those cleared join them.
+        QStringLiteral("INSERT INTO score_histogram (score, items) SELECT score, "
+                       "sum(CASE WHEN old IS NULL THEN -1 ELSE 1 END) FROM temp.decision_changes "
+                       "WHERE state = 'assessed' AND score IS NOT NULL AND (old IS NULL) <> "
+                       "(new IS NULL) GROUP BY score "
+                       "ON CONFLICT (score) DO UPDATE SET items = items + excluded.items"),
+        QStringLiteral("DELETE FROM score_histogram WHERE items <= 0"),
+        QStringLiteral("INSERT INTO score_bands (band, items) SELECT %1 AS band, "
+                       "sum(CASE WHEN old IS NULL THEN -1 ELSE 1 END) FROM temp.decision_changes "
+                       "WHERE state = 'assessed' AND score IS NOT NULL AND (old IS NULL) <> "
+                       "(new IS NULL) GROUP BY band "
+                       "ON CONFLICT (band) DO UPDATE SET items = items + excluded.items")
+            .arg(scoreBandSql(QStringLiteral("score"))),
+        QStringLiteral("DELETE FROM temp.decision_changes"),
+    };
+    for (const QString &statement : statements)
+        if (Status done = exec(statement); !done)
+            return done;
+    return Done {};
+}
+
 Status QueueStore::recordAssessment(qint64 id, const AssessmentRecord &assessment)
 {
     if (!std::isfinite(assessment.score)
@@ -63,16 +113,17 @@ Status QueueStore::recordError(qint64 id, const QString &errorCode, const QStrin
 }
 
 Status QueueStore::recordRevision(qint64 id, const QString &revisedText,
-                                  std::optional<double> revisedScore)
+                                  std::optional<double> revisedScore, const QString &critique)
 {
     if (!allFinite({ revisedScore }))
         return Error::badInput(QStringLiteral("item %1: the revised score must be finite").arg(id),
                                m_path);
     QSqlQuery query(m_db);
-    query.prepare(
-        QStringLiteral("UPDATE items SET revised_text = ?, revised_score = ? WHERE id = ?"));
+    query.prepare(QStringLiteral("UPDATE items SET revised_text = ?, revised_score = ?, "
+                                 "revision_critique = ? WHERE id = ?"));
     query.addBindValue(nullable(revisedText));
     query.addBindValue(nullable(revisedScore));
+    query.addBindValue(nullable(critique));
     query.addBindValue(id);
     if (!sqlite::execRetryingBusy(query))
         return databaseError(QStringLiteral("recording the revision of item %1").arg(id), query);
@@ -134,10 +185,13 @@ Status QueueStore::resetErrors()
 Result<DecisionBatch> QueueStore::decideMatching(const PageQuery &filter,
                                                  std::optional<Decision> decision)
 {
-    const QueryParts parts = queryParts(filter);
     sqlite::Transaction transaction(m_db, m_path);
     if (Status begun = transaction.begin(); !begun)
         return begun.error();
+    auto limits = thresholds();
+    if (!limits)
+        return limits.error();
+    const QueryParts parts = queryParts(filter, *limits);
     QSqlQuery query(m_db);
     query.prepare(QStringLiteral("INSERT INTO undo_steps (label, created_at) VALUES (?, ?)"));
     query.addBindValue(decision ? decisionName(*decision) : QStringLiteral("clear"));
@@ -149,11 +203,11 @@ Result<DecisionBatch> QueueStore::decideMatching(const PageQuery &filter,
     // The decisions as they were, of exactly the items this batch changes.
     query.prepare(QStringLiteral("INSERT INTO undo_items (step, id, human_decision, edited_text, "
                                  "decided_at) SELECT ?, items.id, items.human_decision, "
-                                 "items.edited_text, items.decided_at FROM %1 WHERE %2 AND "
+                                 "items.edited_text, items.decided_at FROM items WHERE %1 AND "
                                  "items.human_decision IS NOT ? ORDER BY items.id")
-                      .arg(itemsWithThresholds(), parts.where));
+                      .arg(parts.filter()));
     query.addBindValue(batch.undoStep);
-    for (const QVariant &bind : parts.binds)
+    for (const QVariant &bind : parts.filterBinds())
         query.addBindValue(bind);
     query.addBindValue(decisionSql(decision));
     if (!query.exec())
@@ -161,6 +215,11 @@ Result<DecisionBatch> QueueStore::decideMatching(const PageQuery &filter,
     batch.changed = query.numRowsAffected();
     if (batch.changed == 0)
         return DecisionBatch {};  // nothing to change: no step (rolled back)
+    // The tallies in a few set-based statements, not row by row in the triggers.
+    if (Status paused = pauseTallyTriggers(); !paused)
+        return paused.error();
+    if (Status tallied = applyDecisionTallies(batch.undoStep, decisionLiteral(decision)); !tallied)
+        return tallied.error();
     // The change itself: one statement.
     query.prepare(QStringLiteral(
         "UPDATE items SET human_decision = ?, edited_text = CASE WHEN ? IS NULL THEN NULL "
@@ -172,6 +231,8 @@ Result<DecisionBatch> QueueStore::decideMatching(const PageQuery &filter,
     query.addBindValue(batch.undoStep);
     if (!query.exec())
         return databaseError(QStringLiteral("recording the decisions"), query);
+    if (Status resumed = resumeTallyTriggers(); !resumed)
+        return resumed.error();
     // Only the latest steps can be undone.
     query.prepare(QStringLiteral("DELETE FROM undo_items WHERE step <= ?"));
     query.addBindValue(batch.undoStep - kUndoSteps);
@@ -223,12 +284,19 @@ Status QueueStore::undoDecisions(qint64 undoStep)
             QStringLiteral("no undo step %1 in the queue (undone already, or too old)")
                 .arg(undoStep),
             m_path);
+    if (Status paused = pauseTallyTriggers(); !paused)
+        return paused;
+    if (Status tallied = applyDecisionTallies(undoStep, QStringLiteral("u.human_decision"));
+        !tallied)
+        return tallied;
     query.prepare(QStringLiteral(
         "UPDATE items SET human_decision = u.human_decision, edited_text = u.edited_text, "
         "decided_at = u.decided_at FROM undo_items AS u WHERE u.step = ? AND items.id = u.id"));
     query.addBindValue(undoStep);
     if (!query.exec())
         return databaseError(QStringLiteral("undoing the decisions"), query);
+    if (Status resumed = resumeTallyTriggers(); !resumed)
+        return resumed;
     query.prepare(QStringLiteral("DELETE FROM undo_items WHERE step = ?"));
     query.addBindValue(undoStep);
     if (!query.exec())

@@ -53,7 +53,30 @@ Result<ImportSummary> QueueStore::importJsonl(const QString &path, const QString
     // (Qt Sql for the one row of the source; the items go through a native statement below.)
 
     sqlite::Transaction transaction(m_db, m_path);
-    if (Status begun = transaction.begin(); !begun)
+    // Every chunk is one transaction with the tally triggers paused: a new item is pending, with
+    // no score and no decision, so the chunk adds its count to "total" and "pending" at once.
+    qint64 importedInChunk = 0;
+    const auto beginChunk = [&]() -> Status {
+        if (Status begun = transaction.begin(); !begun)
+            return begun;
+        importedInChunk = 0;
+        return pauseTallyTriggers();
+    };
+    const auto commitChunk = [&]() -> Status {
+        QSqlQuery tally(m_db);
+        tally.prepare(
+            QStringLiteral("INSERT INTO item_tallies (name, items) VALUES ('total', ?), (?, ?) "
+                           "ON CONFLICT (name) DO UPDATE SET items = items + excluded.items"));
+        tally.addBindValue(importedInChunk);
+        tally.addBindValue(queuesql::stateSql(ItemState::Pending));
+        tally.addBindValue(importedInChunk);
+        if (!tally.exec())
+            return databaseError(QStringLiteral("counting the imported items"), tally);
+        if (Status resumed = resumeTallyTriggers(); !resumed)
+            return resumed;
+        return transaction.commit();
+    };
+    if (Status begun = beginChunk(); !begun)
         return begun.error();
     const auto fail = [](Error error) { return error; };  // the transaction rolls back
     QSqlQuery source(m_db);
@@ -133,22 +156,23 @@ Result<ImportSummary> QueueStore::importJsonl(const QString &path, const QString
                 m_db, insert.lastError(),
                 QStringLiteral("importing line %1 of %2").arg(reader.lineNumber()).arg(sourceFile),
                 m_path));
-        if (insert.changes() > 0)
+        if (insert.changes() > 0) {
             ++summary.imported;
-        else
+            ++importedInChunk;
+        } else
             ++summary.duplicates;
         // Commit in batches: the WAL stays small and a long import keeps what it has done.
         if (++rowsInTransaction >= kImportBatchRows) {
-            if (Status committed = transaction.commit(); !committed)
+            if (Status committed = commitChunk(); !committed)
                 return committed.error();
-            if (Status begun = transaction.begin(); !begun)
+            if (Status begun = beginChunk(); !begun)
                 return begun.error();
             rowsInTransaction = 0;
         }
     }
     if (reader.error())
         return fail(*reader.error());
-    if (Status committed = transaction.commit(); !committed)
+    if (Status committed = commitChunk(); !committed)
         return committed.error();
     control.reportProgress(std::max<qint64>(1, reader.fileSize()),
                            std::max<qint64>(1, reader.fileSize()));

@@ -53,6 +53,8 @@ struct QueueItem {
 
     QString revisedText;  // empty = no revision
     std::optional<double> revisedScore;
+    QString
+        revisionCritique;  // why the LLM rewrote it as it did (Revision::critique); may be empty
     QString editedText;  // the reviewer's own text; empty = not edited
     QString error;
     QString errorCode;

@@ -5,10 +5,12 @@
 #include "review/sqlitesupport.h"
 
 #include <QDateTime>
+#include <QScopeGuard>
 #include <QSqlError>
 #include <QSqlQuery>
 
 #include <cmath>
+#include <iterator>
 
 namespace pcs {
 
@@ -40,7 +42,7 @@ QString itemColumns()
                "llm_reasoning, logprob_coverage, rule_score, fasttext_score, score, %1, "
                "human_decision, revised_text, revised_score, edited_text, error, error_code, "
                "attempts, created_at, assessed_at, decided_at, logprob_note, request_id, "
-               "logprob_status, source_id")
+               "logprob_status, source_id, revision_critique")
         .arg(autoDecision());
 }
 
@@ -95,6 +97,7 @@ QueueItem rowToItem(const QSqlQuery &query)
     item.logprobStatus = next().toString();
     const QVariant sourceId = next();
     item.sourceId = sourceId.isNull() ? QString::number(item.id) : sourceId.toString();
+    item.revisionCritique = next().toString();
     return item;
 }
 
@@ -114,7 +117,56 @@ void appendRange(QueryParts &parts, const QString &column, const ScoreRange &ran
     }
 }
 
-QueryParts queryParts(const PageQuery &query)
+QString QueryParts::filter() const
+{
+    if (arms.empty())
+        return where;
+    QStringList conditions;
+    for (const FilterArm &arm : arms)
+        conditions << arm.where;
+    return QStringLiteral("%1 AND ((%2))").arg(where, conditions.join(QStringLiteral(") OR (")));
+}
+
+QVariantList QueryParts::filterBinds() const
+{
+    QVariantList all = binds;
+    for (const FilterArm &arm : arms)
+        all += arm.binds;
+    return all;
+}
+
+std::vector<FilterArm> decisionArms(std::optional<Decision> decision, const Thresholds &thresholds)
+{
+    const QString assessed = stateSql(ItemState::Assessed);
+    if (!decision) {
+        // No human decision, and no automatic one: not assessed, or assessed without a score.
+        std::vector<FilterArm> arms;
+        for (const ItemState state : { ItemState::Pending, ItemState::Error })
+            arms.push_back({ QStringLiteral("items.human_decision IS NULL AND items.state = '%1'")
+                                 .arg(stateSql(state)),
+                             {} });
+        arms.push_back({ QStringLiteral("items.human_decision IS NULL AND items.state = '%1' AND "
+                                        "items.score IS NULL")
+                             .arg(assessed),
+                         {} });
+        return arms;
+    }
+    // The human decision in each state (one index range each), or none and the rule's range.
+    std::vector<FilterArm> arms;
+    for (const ItemState state : { ItemState::Assessed, ItemState::Pending, ItemState::Error })
+        arms.push_back({ QStringLiteral("items.human_decision = '%1' AND items.state = '%2'")
+                             .arg(decisionName(*decision), stateSql(state)),
+                         {} });
+    QueryParts derived;
+    derived.where = QStringLiteral("items.human_decision IS NULL AND items.state = '%1' AND "
+                                   "items.score IS NOT NULL")
+                        .arg(assessed);
+    appendRange(derived, QStringLiteral("items.score"), autoDecisionRange(*decision, thresholds));
+    arms.push_back({ derived.where, derived.binds });
+    return arms;
+}
+
+QueryParts queryParts(const PageQuery &query, const Thresholds &thresholds)
 {
     QueryParts parts;
     switch (query.sortBy) {
@@ -135,12 +187,9 @@ QueryParts queryParts(const PageQuery &query)
         parts.where += QStringLiteral(" AND items.state = ?");
         parts.binds << stateSql(*query.state);
     }
-    if (query.withoutDecision) {
-        parts.where += QStringLiteral(" AND %1 IS NULL").arg(finalDecision());
-    } else if (query.decision) {
-        parts.where += QStringLiteral(" AND %1 = ?").arg(finalDecision());
-        parts.binds << decisionName(*query.decision);
-    }
+    if (query.withoutDecision || query.decision)
+        parts.arms
+            = decisionArms(query.withoutDecision ? std::nullopt : query.decision, thresholds);
     if (query.withoutHumanDecision)
         parts.where += QStringLiteral(" AND items.human_decision IS NULL");
     // A score range leaves out the items without a score (pending or in error).
@@ -211,8 +260,9 @@ Result<QueueItem> QueueStore::item(qint64 id)
 {
     QSqlQuery query(m_db);
     query.setForwardOnly(true);
-    query.prepare(QStringLiteral("SELECT %1 FROM %2 WHERE items.id = ?")
-                      .arg(itemColumns(), itemsWithThresholds()));
+    if (!query.prepare(QStringLiteral("SELECT %1 FROM %2 WHERE items.id = ?")
+                           .arg(itemColumns(), itemsWithThresholds())))
+        return databaseError(QStringLiteral("preparing the read of item %1").arg(id), query);
     query.addBindValue(id);
     if (!sqlite::execRetryingBusy(query))
         return databaseError(QStringLiteral("reading item %1").arg(id), query);
@@ -221,42 +271,231 @@ Result<QueueItem> QueueStore::item(qint64 id)
     return rowToItem(query);
 }
 
-Result<std::vector<QueueItem>> QueueStore::page(const PageQuery &pageQuery)
+namespace {
+
+// The final decisions in the order of their SQL names (none smallest), as a Decision sort
+// orders them when ascending.
+const std::optional<Decision> kDecisionOrder[]
+    = { std::nullopt, Decision::Filter, Decision::Keep, Decision::Revise };
+
+// `query` narrowed to the items whose final decision is `group`, or nullopt when its own
+// decision filter leaves none of them.
+std::optional<PageQuery> decisionGroup(const PageQuery &query, std::optional<Decision> group)
 {
-    const QueryParts parts = queryParts(pageQuery);
+    if (query.withoutDecision && group)
+        return std::nullopt;
+    if (!query.withoutDecision && query.decision && query.decision != group)
+        return std::nullopt;
+    PageQuery narrowed = query;
+    narrowed.decision = group;
+    narrowed.withoutDecision = !group;
+    narrowed.sortBy = QueueSortColumn::Id;
+    return narrowed;
+}
+
+}  // namespace
+
+Result<std::vector<QueueItem>> QueueStore::readPage(const PageQuery &pageQuery,
+                                                    const QString &afterWhere,
+                                                    const QVariantList &afterBinds, int limit,
+                                                    qint64 offset)
+{
+    std::vector<QueueItem> items;
+    if (limit <= 0)
+        return items;
+    // One snapshot: the thresholds the filter is built from are those the rows are read with.
+    const bool snapshot = m_db.transaction();
+    const auto endSnapshot = qScopeGuard([&] {
+        if (snapshot)
+            m_db.rollback();
+    });
+    auto limits = thresholds();
+    if (!limits)
+        return limits.error();
+    const QueryParts parts = queryParts(pageQuery, *limits);
     const QString direction = pageQuery.ascending ? QStringLiteral("ASC") : QStringLiteral("DESC");
-    const QString order = parts.key == QLatin1String("items.id")
-        ? QStringLiteral("items.id %1").arg(direction)
-        : QStringLiteral("%1 %2, items.id %2").arg(parts.key, direction);
-    // The inner query skips the offset on the index alone; only the page's rows are read.
+    const bool byId = pageQuery.sortBy == QueueSortColumn::Id;
+    const QString order = byId ? QStringLiteral("items.id %1").arg(direction)
+                               : QStringLiteral("%1 %2, items.id %2").arg(parts.key, direction);
+    QString after = afterWhere.isEmpty() ? QStringLiteral("1") : afterWhere;
+    QVariantList afterValues = afterBinds;
+    // Every item by id, when the ids have no gaps (items are never deleted, so they have none
+    // unless edited by hand): the offset is an id, and only the page is read.
+    if (byId && parts.filter() == QLatin1String("1") && afterWhere.isEmpty() && offset > 0) {
+        QSqlQuery span(m_db);
+        if (!sqlite::execRetryingBusy(
+                span,
+                QStringLiteral("SELECT (SELECT min(id) FROM items), (SELECT max(id) FROM "
+                               "items), (SELECT items FROM item_tallies WHERE name = "
+                               "'total')"))
+            || !span.next())
+            return databaseError(QStringLiteral("reading a page of the queue"), span);
+        const qint64 first = span.value(0).toLongLong(), last = span.value(1).toLongLong();
+        if (!span.value(0).isNull() && last - first + 1 == span.value(2).toLongLong()) {
+            after = pageQuery.ascending ? QStringLiteral("items.id >= ?")
+                                        : QStringLiteral("items.id <= ?");
+            afterValues = { pageQuery.ascending ? first + offset : last - offset };
+            offset = 0;
+        }
+    }
+    // Every item by score, deep in: the page starts in the integer band its offset falls in
+    // (scored_bands counts every scored item), so only that band's rows are stepped over. The
+    // items without a score come last when descending, first when ascending.
+    if (pageQuery.sortBy == QueueSortColumn::Score && parts.filter() == QLatin1String("1")
+        && afterWhere.isEmpty() && offset >= kBandSkipOffset) {
+        QSqlQuery bands(m_db);
+        bands.setForwardOnly(true);
+        if (!sqlite::execRetryingBusy(
+                bands,
+                QStringLiteral("SELECT band, items FROM scored_bands WHERE items > 0 "
+                               "ORDER BY band %1")
+                    .arg(direction)))
+            return databaseError(QStringLiteral("reading a page of the queue"), bands);
+        std::vector<std::pair<qint64, qint64>> counted;  // band, items, in the page's order
+        qint64 scored = 0;
+        while (bands.next()) {
+            counted.emplace_back(bands.value(0).toLongLong(), bands.value(1).toLongLong());
+            scored += counted.back().second;
+        }
+        bands.finish();
+        QSqlQuery total(m_db);
+        if (!sqlite::execRetryingBusy(total,
+                                      QStringLiteral("SELECT items FROM item_tallies "
+                                                     "WHERE name = 'total'"))
+            || !total.next())
+            return databaseError(QStringLiteral("reading a page of the queue"), total);
+        const qint64 unscored = total.value(0).toLongLong() - scored;
+        qint64 skip = offset - (pageQuery.ascending ? unscored : 0);
+        if (!pageQuery.ascending && skip >= scored) {
+            // In the unscored tail.
+            return readPage(pageQuery, QStringLiteral("items.score IS NULL"), {}, limit,
+                            skip - scored);
+        }
+        if (skip >= 0 && skip < scored) {
+            for (const auto &[band, inBand] : counted) {
+                if (skip < inBand) {
+                    if (pageQuery.ascending)
+                        return readPage(pageQuery, QStringLiteral("items.score >= ?"),
+                                        { double(band) }, limit, skip);
+                    // The page may run on into the unscored tail.
+                    auto rows = readPage(pageQuery, QStringLiteral("items.score < ?"),
+                                         { double(band + 1) }, limit, skip);
+                    if (!rows || int(rows->size()) >= limit)
+                        return rows;
+                    auto tail = readPage(pageQuery, QStringLiteral("items.score IS NULL"), {},
+                                         limit - int(rows->size()), 0);
+                    if (!tail)
+                        return tail.error();
+                    std::move(tail->begin(), tail->end(), std::back_inserter(*rows));
+                    return rows;
+                }
+                skip -= inBand;
+            }
+        }
+    }
+    // The ids of the page, from indexes alone where the filter allows.
+    QString ids;
+    QVariantList binds;
+    if (!parts.arms.empty() && pageQuery.sortBy == QueueSortColumn::Score) {
+        // Each arm is a range of items_decided in score order: SQLite merges them.
+        QStringList selects;
+        for (const FilterArm &arm : parts.arms) {
+            selects << QStringLiteral("SELECT items.id AS id, items.score AS k FROM items WHERE "
+                                      "%1 AND %2 AND %3")
+                           .arg(parts.where, after, arm.where);
+            binds += parts.binds;
+            binds += afterValues;
+            binds += arm.binds;
+        }
+        ids = QStringLiteral("SELECT id FROM (%1 ORDER BY k %2, id %2 LIMIT ? OFFSET ?)")
+                  .arg(selects.join(QStringLiteral(" UNION ALL ")), direction);
+    } else {
+        // By id, the narrow items_id_decided index holds every column a filter but the text
+        // search reads: the wide rows are never walked.
+        const QString source = byId && pageQuery.textSearch.isEmpty()
+            ? QStringLiteral("items INDEXED BY items_id_decided")
+            : QStringLiteral("items");
+        ids = QStringLiteral("SELECT items.id FROM %1 WHERE %2 AND %3 ORDER BY %4 LIMIT ? "
+                             "OFFSET ?")
+                  .arg(source, parts.filter(), after, order);
+        binds += parts.filterBinds();
+        binds += afterValues;
+    }
     QSqlQuery query(m_db);
     query.setForwardOnly(true);
-    query.prepare(QStringLiteral("SELECT %1 FROM %2 WHERE items.id IN (SELECT items.id FROM %2 "
-                                 "WHERE %3 ORDER BY %4 LIMIT ? OFFSET ?) ORDER BY %4")
-                      .arg(itemColumns(), itemsWithThresholds(), parts.where, order));
-    for (const QVariant &bind : parts.binds)
+    query.prepare(QStringLiteral("SELECT %1 FROM %2 WHERE items.id IN (%3) ORDER BY %4")
+                      .arg(itemColumns(), itemsWithThresholds(), ids, order));
+    for (const QVariant &bind : binds)
         query.addBindValue(bind);
-    query.addBindValue(std::max(0, pageQuery.limit));
-    query.addBindValue(std::max<qint64>(0, pageQuery.offset));
+    query.addBindValue(limit);
+    query.addBindValue(std::max<qint64>(0, offset));
     if (!sqlite::execRetryingBusy(query))
         return databaseError(QStringLiteral("reading a page of the queue"), query);
-    std::vector<QueueItem> items;
-    items.reserve(std::size_t(std::max(0, pageQuery.limit)));
+    items.reserve(std::size_t(limit));
     while (query.next())
         items.push_back(rowToItem(query));
+    return items;
+}
+
+Result<std::vector<QueueItem>> QueueStore::page(const PageQuery &pageQuery)
+{
+    if (pageQuery.sortBy != QueueSortColumn::Decision)
+        return readPage(pageQuery, {}, {}, pageQuery.limit, pageQuery.offset);
+    // By final decision: the decision groups in order, each by id; the offset is skipped by
+    // the groups' counts (kept as tallies), so only the page's own rows are read.
+    std::vector<QueueItem> items;
+    qint64 skip = std::max<qint64>(0, pageQuery.offset);
+    const int limit = std::max(0, pageQuery.limit);
+    for (int i = 0; i < 4 && int(items.size()) < limit; ++i) {
+        const auto group
+            = decisionGroup(pageQuery, kDecisionOrder[pageQuery.ascending ? i : 3 - i]);
+        if (!group)
+            continue;
+        auto inGroup = count(*group);
+        if (!inGroup)
+            return inGroup.error();
+        if (skip >= *inGroup) {
+            skip -= *inGroup;
+            continue;
+        }
+        auto rows = readPage(*group, {}, {}, limit - int(items.size()), skip);
+        if (!rows)
+            return rows.error();
+        skip = 0;
+        std::move(rows->begin(), rows->end(), std::back_inserter(items));
+    }
     return items;
 }
 
 Result<std::vector<QueueItem>> QueueStore::pageAfter(const PageQuery &pageQuery,
                                                      const QueueItem &last)
 {
-    const QueryParts parts = queryParts(pageQuery);
-    const QString &key = parts.key;
     const bool ascending = pageQuery.ascending;
-    const QString direction = ascending ? QStringLiteral("ASC") : QStringLiteral("DESC");
     const QString idAfter
         = ascending ? QStringLiteral("items.id > ?") : QStringLiteral("items.id < ?");
-    const bool byId = pageQuery.sortBy == QueueSortColumn::Id;
+    std::vector<QueueItem> items;
+    const int limit = std::max(0, pageQuery.limit);
+    if (pageQuery.sortBy == QueueSortColumn::Decision) {
+        // The rest of last's decision group by id, then the groups after it.
+        bool reached = false;
+        for (int i = 0; i < 4 && int(items.size()) < limit; ++i) {
+            const std::optional<Decision> decision = kDecisionOrder[ascending ? i : 3 - i];
+            const bool lastGroup = decision == last.finalDecision();
+            if (!reached && !lastGroup)
+                continue;
+            const auto group = decisionGroup(pageQuery, decision);
+            if (group) {
+                auto rows = lastGroup && !reached
+                    ? readPage(*group, idAfter, { last.id }, limit - int(items.size()), 0)
+                    : readPage(*group, {}, {}, limit - int(items.size()), 0);
+                if (!rows)
+                    return rows.error();
+                std::move(rows->begin(), rows->end(), std::back_inserter(items));
+            }
+            reached = true;
+        }
+        return items;
+    }
 
     // The rest of the order after `last`, as up to two index ranges (NULL keys sort first when
     // ascending): one OR'ed condition would make SQLite scan from the start.
@@ -265,16 +504,15 @@ Result<std::vector<QueueItem>> QueueStore::pageAfter(const PageQuery &pageQuery,
         QVariantList binds;
     };
     std::vector<Segment> segments;
-    if (byId) {
+    if (pageQuery.sortBy == QueueSortColumn::Id) {
         segments.push_back({ idAfter, { last.id } });
     } else {
-        QVariant lastKey;
-        if (pageQuery.sortBy == QueueSortColumn::Score)
-            lastKey = nullable(last.score);
-        else if (pageQuery.sortBy == QueueSortColumn::State)
-            lastKey = stateSql(last.state);
-        else
-            lastKey = decisionSql(last.finalDecision());
+        const QString key = pageQuery.sortBy == QueueSortColumn::Score
+            ? QStringLiteral("items.score")
+            : QStringLiteral("items.state");
+        const QVariant lastKey = pageQuery.sortBy == QueueSortColumn::Score
+            ? nullable(last.score)
+            : QVariant(stateSql(last.state));
         const QString beyond = ascending ? QStringLiteral(">") : QStringLiteral("<");
         const QString range
             = QStringLiteral("%1 %2= ? AND (%1 %2 ? OR %3)").arg(key, beyond, idAfter);
@@ -293,28 +531,13 @@ Result<std::vector<QueueItem>> QueueStore::pageAfter(const PageQuery &pageQuery,
                              { QStringLiteral("%1 IS NULL").arg(key), {} } };
         }
     }
-
-    const QString order = byId ? QStringLiteral("items.id %1").arg(direction)
-                               : QStringLiteral("%1 %2, items.id %2").arg(key, direction);
-    std::vector<QueueItem> items;
     for (const Segment &segment : segments) {
-        const int remaining = pageQuery.limit - int(items.size());
-        if (remaining <= 0)
+        if (int(items.size()) >= limit)
             break;
-        QSqlQuery query(m_db);
-        query.setForwardOnly(true);
-        query.prepare(
-            QStringLiteral("SELECT %1 FROM %2 WHERE %3 AND %4 ORDER BY %5 LIMIT ?")
-                .arg(itemColumns(), itemsWithThresholds(), parts.where, segment.where, order));
-        for (const QVariant &bind : parts.binds)
-            query.addBindValue(bind);
-        for (const QVariant &bind : segment.binds)
-            query.addBindValue(bind);
-        query.addBindValue(remaining);
-        if (!sqlite::execRetryingBusy(query))
-            return databaseError(QStringLiteral("reading a page of the queue"), query);
-        while (query.next())
-            items.push_back(rowToItem(query));
+        auto rows = readPage(pageQuery, segment.where, segment.binds, limit - int(items.size()), 0);
+        if (!rows)
+            return rows.error();
+        std::move(rows->begin(), rows->end(), std::back_inserter(items));
     }
     return items;
 }
@@ -352,11 +575,18 @@ Result<qint64> QueueStore::count(const PageQuery &filterOnly)
         }
         return tallied->total;
     }
-    const QueryParts parts = queryParts(filterOnly);
+    const bool snapshot = m_db.transaction();
+    const auto endSnapshot = qScopeGuard([&] {
+        if (snapshot)
+            m_db.rollback();
+    });
+    auto limits = thresholds();
+    if (!limits)
+        return limits.error();
+    const QueryParts parts = queryParts(filterOnly, *limits);
     QSqlQuery query(m_db);
-    query.prepare(
-        QStringLiteral("SELECT count(*) FROM %1 WHERE %2").arg(itemsWithThresholds(), parts.where));
-    for (const QVariant &bind : parts.binds)
+    query.prepare(QStringLiteral("SELECT count(*) FROM items WHERE %1").arg(parts.filter()));
+    for (const QVariant &bind : parts.filterBinds())
         query.addBindValue(bind);
     if (!sqlite::execRetryingBusy(query) || !query.next())
         return databaseError(QStringLiteral("counting items"), query);

@@ -1,4 +1,5 @@
 // QueueStore's schema: creating a queue, and migrating an older one in place when it is opened.
+#include "review/queuesql.h"
 #include "review/queuestore.h"
 #include "review/sqlitesupport.h"
 
@@ -88,10 +89,7 @@ QString tallyStatements(const QString &row, bool add)
         = QStringLiteral("%1.state = 'assessed' AND %1.human_decision IS NULL AND %1.score IS "
                          "NOT NULL")
               .arg(row);
-    // floor() for any real, without SQLite's optional math functions.
-    const QString band = QStringLiteral("(CAST(%1.score AS INTEGER) - (%1.score < CAST(%1.score "
-                                        "AS INTEGER)))")
-                             .arg(row);
+    const QString band = queuesql::scoreBandSql(row + QStringLiteral(".score"));
     if (add)
         return QStringLiteral(
                    "INSERT INTO item_tallies (name, items) VALUES (%1.state, 1) ON CONFLICT (name) "
@@ -102,14 +100,18 @@ QString tallyStatements(const QString &row, bool add)
                    "INSERT INTO score_histogram (score, items) SELECT %1.score, 1 WHERE %2 "
                    "ON CONFLICT (score) DO UPDATE SET items = items + 1; "
                    "INSERT INTO score_bands (band, items) SELECT %3, 1 WHERE %2 "
-                   "ON CONFLICT (band) DO UPDATE SET items = items + 1; ")
+                   "ON CONFLICT (band) DO UPDATE SET items = items + 1; "
+                   "INSERT INTO scored_bands (band, items) SELECT %3, 1 WHERE %1.score IS NOT "
+                   "NULL ON CONFLICT (band) DO UPDATE SET items = items + 1; ")
             .arg(row, derived, band);
     return QStringLiteral("UPDATE item_tallies SET items = items - 1 WHERE name = %1.state OR "
                           "name = 'human_' || %1.human_decision; "
                           "UPDATE score_histogram SET items = items - 1 WHERE score = %1.score AND "
                           "%2; "
                           "DELETE FROM score_histogram WHERE score = %1.score AND items <= 0; "
-                          "UPDATE score_bands SET items = items - 1 WHERE band = %3 AND %2; ")
+                          "UPDATE score_bands SET items = items - 1 WHERE band = %3 AND %2; "
+                          "UPDATE scored_bands SET items = items - 1 WHERE band = %3 AND "
+                          "%1.score IS NOT NULL; ")
         .arg(row, derived, band);
 }
 
@@ -151,25 +153,47 @@ std::vector<MigrationStep> deriveDecisionsMigration()
                        "(score < CAST(score AS INTEGER)) AS band, count(*) FROM items WHERE %1 "
                        "GROUP BY band")
             .arg(derived));
-    add(QStringLiteral("CREATE TRIGGER items_tally_insert AFTER INSERT ON items BEGIN "
-                       "INSERT INTO item_tallies (name, items) VALUES ('total', 1) ON CONFLICT "
-                       "(name) DO UPDATE SET items = items + 1; %1END")
-            .arg(tallyStatements(QStringLiteral("NEW"), true)));
-    add(QStringLiteral("CREATE TRIGGER items_tally_delete AFTER DELETE ON items BEGIN "
-                       "UPDATE item_tallies SET items = items - 1 WHERE name = 'total'; %1END")
-            .arg(tallyStatements(QStringLiteral("OLD"), false)));
-    add(QStringLiteral(
-            "CREATE TRIGGER items_tally_update AFTER UPDATE OF state, score, "
-            "human_decision ON items WHEN OLD.state IS NOT NEW.state OR OLD.score IS "
-            "NOT NEW.score OR OLD.human_decision IS NOT NEW.human_decision BEGIN %1%2END")
-            .arg(tallyStatements(QStringLiteral("OLD"), false),
-                 tallyStatements(QStringLiteral("NEW"), true)));
+    // (The triggers that keep them are created by schema 6, with its own tally.)
     // Batches of human decisions, undone as one step: the decisions they replaced.
     add(QStringLiteral("CREATE TABLE undo_steps (step INTEGER PRIMARY KEY, label TEXT NOT NULL, "
                        "created_at TEXT NOT NULL)"));
     add(QStringLiteral("CREATE TABLE undo_items (step INTEGER NOT NULL, id INTEGER NOT NULL, "
                        "human_decision TEXT, edited_text TEXT, decided_at TEXT, "
                        "PRIMARY KEY (step, id)) WITHOUT ROWID"));
+    return steps;
+}
+
+// Schema 6: pages filtered and sorted by the derived decision read indexes alone, the revision's
+// critique is kept.
+std::vector<MigrationStep> schemaSixMigration()
+{
+    std::vector<MigrationStep> steps;
+    const auto add = [&](const char *statement) {
+        steps.push_back({ 6, QString::fromLatin1(statement) });
+    };
+    // Why the LLM rewrote the text as it did (Revision::critique).
+    add("ALTER TABLE items ADD COLUMN revision_critique TEXT");
+    // A final decision is the human one, or the rule over (state, score): each decision is a few
+    // ranges of this index, each already in score order (queryParts, page()).
+    add("CREATE INDEX IF NOT EXISTS items_decided ON items (human_decision, state, score)");
+    // The same columns in id order: id-sorted pages with a decision or state filter are read
+    // from this index alone, never from the wide rows.
+    add("CREATE INDEX IF NOT EXISTS items_id_decided ON items (id, human_decision, state, score)");
+    // status(): the items whose model refused log-probs, without reading every row.
+    add("CREATE INDEX IF NOT EXISTS items_logprob_not_allowed ON items (state)"
+        " WHERE logprob_status = 'not_allowed'");
+    // Every scored item by integer band: a page deep in score order starts at the band its
+    // offset falls in (QueueStore::readPage) instead of stepping over every row before it.
+    add("CREATE TABLE scored_bands (band INTEGER PRIMARY KEY, items INTEGER NOT NULL)");
+    steps.push_back({ 6,
+                      QStringLiteral("INSERT INTO scored_bands (band, items) SELECT %1 AS band, "
+                                     "count(*) FROM items WHERE score IS NOT NULL GROUP BY band")
+                          .arg(queuesql::scoreBandSql(QStringLiteral("score"))) });
+    // The tally triggers as they are now (schema 5 had them without scored_bands).
+    for (const QString &name : queuesql::tallyTriggerNames())
+        steps.push_back({ 6, QStringLiteral("DROP TRIGGER IF EXISTS %1").arg(name) });
+    for (const QString &trigger : queuesql::createTallyTriggers())
+        steps.push_back({ 6, trigger });
     return steps;
 }
 
@@ -216,6 +240,8 @@ std::vector<MigrationStep> migrations()
         add(version, statement);
     for (MigrationStep &step : deriveDecisionsMigration())
         steps.push_back(std::move(step));
+    for (MigrationStep &step : schemaSixMigration())
+        steps.push_back(std::move(step));
     return steps;
 }
 
@@ -230,6 +256,61 @@ Error newerSchema(int stored, const QString &path)
 }
 
 }  // namespace
+
+namespace queuesql {
+
+const QStringList &tallyTriggerNames()
+{
+    static const QStringList names { QStringLiteral("items_tally_insert"),
+                                     QStringLiteral("items_tally_delete"),
+                                     QStringLiteral("items_tally_update") };
+    return names;
+}
+
+QStringList createTallyTriggers()
+{
+    return {
+        QStringLiteral("CREATE TRIGGER items_tally_insert AFTER INSERT ON items BEGIN "
+                       "INSERT INTO item_tallies (name, items) VALUES ('total', 1) ON CONFLICT "
+                       "(name) DO UPDATE SET items = items + 1; %1END")
+            .arg(tallyStatements(QStringLiteral("NEW"), true)),
+        QStringLiteral("CREATE TRIGGER items_tally_delete AFTER DELETE ON items BEGIN "
+                       "UPDATE item_tallies SET items = items - 1 WHERE name = 'total'; %1END")
+            .arg(tallyStatements(QStringLiteral("OLD"), false)),
+        QStringLiteral(
+            "CREATE TRIGGER items_tally_update AFTER UPDATE OF state, score, "
+            "human_decision ON items WHEN OLD.state IS NOT NEW.state OR OLD.score IS "
+            "NOT NEW.score OR OLD.human_decision IS NOT NEW.human_decision BEGIN %1%2END")
+            .arg(tallyStatements(QStringLiteral("OLD"), false),
+                 tallyStatements(QStringLiteral("NEW"), true)),
+    };
+}
+
+QString scoreBandSql(const QString &score)
+{
+    // floor() for any real, without SQLite's optional math functions.
+    return QStringLiteral("(CAST(%1 AS INTEGER) - (%1 < CAST(%1 AS INTEGER)))").arg(score);
+}
+
+}  // namespace queuesql
+
+Status QueueStore::pauseTallyTriggers()
+{
+    // Inside the caller's write transaction: no other connection ever sees the queue without
+    // them (a rollback puts them back), and its statements re-prepare by themselves.
+    for (const QString &name : queuesql::tallyTriggerNames())
+        if (Status dropped = exec(QStringLiteral("DROP TRIGGER IF EXISTS %1").arg(name)); !dropped)
+            return dropped;
+    return Done {};
+}
+
+Status QueueStore::resumeTallyTriggers()
+{
+    for (const QString &trigger : queuesql::createTallyTriggers())
+        if (Status created = exec(trigger); !created)
+            return created;
+    return Done {};
+}
 
 Status QueueStore::initialize()
 {

@@ -5,11 +5,13 @@
 #include "review/queueitem.h"
 
 #include <QString>
+#include <QStringList>
 #include <QVariant>
 #include <QVariantList>
 
 #include <initializer_list>
 #include <optional>
+#include <vector>
 
 class QSqlQuery;
 
@@ -27,13 +29,27 @@ QString finalDecision();
 QString itemColumns();
 QueueItem rowToItem(const QSqlQuery &query);
 
-// The SQL of the sort key and the WHERE clause (with its binds) of a query's filters.
+// The SQL of the sort key and the WHERE clause (with its binds) of a query's filters. A final
+// decision filter is `arms`: conditions over (human_decision, state, score) whose union is the
+// filter, each one range of the items_decided index in score order (so that a score-sorted page
+// merges them instead of sorting), the thresholds bound as values.
+struct FilterArm {
+    QString where;
+    QVariantList binds;
+};
 struct QueryParts {
     QString key;
     QString where = QStringLiteral("1");
     QVariantList binds;
+    std::vector<FilterArm> arms;  // empty: no decision filter
+
+    // where AND (the arms OR'ed): the whole filter, and its binds in order.
+    QString filter() const;
+    QVariantList filterBinds() const;
 };
-QueryParts queryParts(const PageQuery &query);
+QueryParts queryParts(const PageQuery &query, const Thresholds &thresholds);
+// The conditions whose union is "the final decision is `decision`" (none: no final decision).
+std::vector<FilterArm> decisionArms(std::optional<Decision> decision, const Thresholds &thresholds);
 // `range` on `column` as SQL conditions appended to `parts`.
 void appendRange(QueryParts &parts, const QString &column, const ScoreRange &range);
 
@@ -41,6 +57,14 @@ void appendRange(QueryParts &parts, const QString &column, const ScoreRange &ran
 QString stateSql(ItemState state);
 QVariant decisionSql(std::optional<Decision> decision);
 std::optional<Decision> decisionFromSql(const QVariant &value);
+
+// The triggers that keep item_tallies, score_histogram and score_bands exact row by row (their
+// names, and the statements that create them). A bulk write pauses them inside its transaction
+// and applies the same change in a few set-based statements (QueueStore::pauseTallyTriggers).
+const QStringList &tallyTriggerNames();
+QStringList createTallyTriggers();
+// The integer band of a score (floor), as score_bands keys it.
+QString scoreBandSql(const QString &score);
 
 QString nowUtc();
 QVariant nullable(const std::optional<double> &value);

@@ -8,6 +8,7 @@
 #include <QSqlDatabase>
 #include <QString>
 #include <QStringList>
+#include <QVariantList>
 
 #include <memory>
 #include <optional>
@@ -75,6 +76,11 @@ public:
 
     // PRAGMA quick_check: BadInput naming SQLite's first complaint when the file is damaged.
     Status quickCheck();
+    // The counts the status prints, checked against the items themselves: every state and human
+    // decision tally against a count over its index (read whole, so a damaged page of those
+    // indexes is found too). BadInput naming the first disagreement. Reads narrow indexes only,
+    // never the rows: a fraction of quickCheck()'s cost, which reads the whole file.
+    Status checkTallies();
     Result<QueueItem> item(qint64 id);
 
     // Marks the item assessed (and clears its claim); its automatic decision follows from the
@@ -85,9 +91,10 @@ public:
     // `requestId`: the server's x-request-id of the failed request, if it sent one.
     Status recordError(qint64 id, const QString &errorCode, const QString &message, int attempts,
                        const QString &requestId = {});
-    // Stores a revised text (and its score, when it was rescored).
-    Status recordRevision(qint64 id, const QString &revisedText,
-                          std::optional<double> revisedScore);
+    // Stores a revised text (and its score, when it was rescored), with the critique that
+    // explains it (empty = none).
+    Status recordRevision(qint64 id, const QString &revisedText, std::optional<double> revisedScore,
+                          const QString &critique = {});
     // decision: none clears (which also clears the edited text).
     // editedText: the reviewer's replacement text; empty = none.
     Status setHumanDecision(qint64 id, std::optional<Decision> decision,
@@ -173,12 +180,15 @@ public:
     // 2: run lease (table run_lease) and item claims (items.claimed_by, claimed_at).
     // 3: items.logprob_note. 4: items.request_id and items.logprob_status. 5: automatic
     // decisions derived when read (items.auto_decision dropped), tallies and the score
-    // histogram kept by triggers, undo steps, items.source_id. Older queues are migrated in
-    // place when opened.
-    static constexpr int kSchemaVersion = 5;
+    // histogram kept by triggers, undo steps, items.source_id. 6: items.revision_critique, the
+    // decision indexes (items_decided, items_id_decided, items_logprob_not_allowed) and
+    // scored_bands. Older queues are migrated in place when opened.
+    static constexpr int kSchemaVersion = 6;
     // Undo steps kept for decideMatching (the oldest are forgotten).
     static constexpr int kUndoSteps = 20;
     static constexpr qint64 kRunLeaseStaleMs = 60000;
+    // Pages sorted by score start at their score band from this offset on (see readPage).
+    static constexpr qint64 kBandSkipOffset = 1000;
     static constexpr int kRunLeaseHeartbeatMs = 5000;
 
 private:
@@ -186,8 +196,22 @@ private:
     Status initialize();
     Status createOrMigrateSchema();
     Status exec(const QString &sql);
+    // Inside a write transaction: drops the tally triggers, and creates them again. A bulk
+    // write (import, batch, undo) runs between the two and updates the tallies itself.
+    Status pauseTallyTriggers();
+    Status resumeTallyTriggers();
+    // Inside a write transaction, before the change: the tallies of the items of undo step
+    // `step` (undo_items) as they will be once each takes the human decision `newDecisionSql`
+    // (an SQL expression over undo_items AS u: a literal, or u.human_decision for an undo).
+    Status applyDecisionTallies(qint64 step, const QString &newDecisionSql);
     Error databaseError(const QString &what, const QSqlQuery &query) const;
     Status requireChanged(const QSqlQuery &query, qint64 id) const;
+    // Up to `limit` items of the query's filters, in its order (not by decision), after
+    // `offset` rows, among those matching `afterWhere` (SQL over items, with `afterBinds`; empty
+    // = all): the one read behind page() and pageAfter().
+    Result<std::vector<QueueItem>> readPage(const PageQuery &query, const QString &afterWhere,
+                                            const QVariantList &afterBinds, int limit,
+                                            qint64 offset);
 
     QString m_path;
     QString m_connectionName;

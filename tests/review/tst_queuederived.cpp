@@ -6,6 +6,7 @@
 #include "review/queuestore.h"
 
 #include <QFile>
+#include <QJsonObject>
 #include <QRandomGenerator>
 #include <QSqlDatabase>
 #include <QSqlError>
@@ -16,6 +17,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -75,6 +77,16 @@ QueueCounts naiveCounts(QueueStore &store, const Thresholds &thresholds)
                                                    : counts.filter);
     }
     return counts;
+}
+
+// The final decision by the definition: the human one, else decide() on an assessed score.
+std::optional<Decision> naiveFinal(const QueueItem &item, const Thresholds &thresholds)
+{
+    if (item.humanDecision)
+        return item.humanDecision;
+    if (item.state == ItemState::Assessed && item.score)
+        return decide(*item.score, thresholds);
+    return std::nullopt;
 }
 
 QString describe(const QueueCounts &c)
@@ -145,6 +157,8 @@ private Q_SLOTS:
     void importKeepsSourceIds();
     void exportHoldsDerivedReviseWithoutRevision();
     void runWritesBesideThresholdAndBatchChanges();
+    void importsKeepTalliesExact();
+    void pagesMatchNaiveFilterAndOrder();
 };
 
 void TestQueueDerived::namesRoundTrip()
@@ -611,6 +625,243 @@ void TestQueueDerived::runWritesBesideThresholdAndBatchChanges()
     QCOMPARE(store->counts()->humanDecided, 0);  // every batch was undone
     for (int id = 1; id <= count; id += 97)
         QCOMPARE(store->item(id)->score, std::optional(double(id % 101)));
+}
+
+// Tallies are exact after imports that add items beside assessed, failed and decided ones, and
+// after a re-import that adds nothing: counts, candidate counts and the index check agree with
+// the items.
+void TestQueueDerived::importsKeepTalliesExact()
+{
+    QTemporaryDir dir;
+    auto store = openStore(dir.filePath(QStringLiteral("queue.sqlite")));
+    const QString first = writeFile(dir, QStringLiteral("a.jsonl"), jsonl(400));
+    QVERIFY(store->importJsonl(first, QStringLiteral("text")).ok());
+    QRandomGenerator random(3);
+    for (int id = 1; id <= 400; ++id) {
+        const int roll = random.bounded(10);
+        if (roll < 6)
+            QVERIFY(store->recordAssessment(id, assessment(random.bounded(101))).ok());
+        else if (roll == 6)
+            QVERIFY(store->recordError(id, QStringLiteral("e"), QStringLiteral("m"), 1).ok());
+        if (roll == 0 || roll == 9)  // decided: assessed ones and pending ones
+            QVERIFY(store->setHumanDecision(id, Decision(random.bounded(3))).ok());
+    }
+    QByteArray more;
+    for (int i = 0; i < 700; ++i)
+        more += "{\"text\":\"second " + QByteArray::number(i) + "\"}\n";
+    more += "not json\n";
+    const QString second = writeFile(dir, QStringLiteral("b.jsonl"), more);
+    auto imported = store->importJsonl(second, QStringLiteral("text"));
+    QVERIFY(imported.ok());
+    QCOMPARE(imported->imported, 700);
+    QCOMPARE(imported->malformed, 1);
+    auto again = store->importJsonl(first, QStringLiteral("text"));
+    QVERIFY(again.ok());
+    QCOMPARE(again->imported, 0);
+    QCOMPARE(again->duplicates, 400);
+
+    const Thresholds current = store->thresholds().value();
+    const QueueCounts expected = naiveCounts(*store, current);
+    QCOMPARE(expected.total, 1100);
+    QVERIFY2(store->counts().value() == expected,
+             qPrintable(describe(store->counts().value()) + QStringLiteral(" vs ")
+                        + describe(expected)));
+    for (const Thresholds candidate : { Thresholds { 90, 10 }, Thresholds { 50, 50 },
+                                        Thresholds { 100, 0 }, Thresholds { 33.3, 12.5 } })
+        QVERIFY(store->countsFor(candidate).value() == naiveCounts(*store, candidate));
+    QVERIFY(store->checkTallies().ok());
+    // The status report counts the same, and its automatic decisions include decided items.
+    const QJsonObject status = store->status().value();
+    QCOMPARE(status.value(QStringLiteral("items")).toInteger(), 1100);
+    QCOMPARE(status.value(QStringLiteral("states"))
+                 .toObject()
+                 .value(QStringLiteral("pending"))
+                 .toInteger(),
+             expected.pending);
+    qint64 autoTotal = 0, assessedScored = 0;
+    for (const QString &name :
+         { QStringLiteral("keep"), QStringLiteral("revise"), QStringLiteral("filter") })
+        autoTotal
+            += status.value(QStringLiteral("auto_decisions")).toObject().value(name).toInteger();
+    PageQuery assessed;
+    assessed.state = ItemState::Assessed;
+    assessedScored = store->count(assessed).value();
+    QCOMPARE(autoTotal, assessedScored);
+    QCOMPARE(status.value(QStringLiteral("final_decisions"))
+                 .toObject()
+                 .value(QStringLiteral("keep"))
+                 .toInteger(),
+             expected.keep);
+}
+
+// Every page the queue panel can ask for: each sort both ways, filtered by final decision (none
+// included), state, both, undecided only and a score range; read at many offsets and by keyset
+// from the first page on, against the items filtered and sorted by the definitions.
+void TestQueueDerived::pagesMatchNaiveFilterAndOrder()
+{
+    QTemporaryDir dir;
+    auto store = openStore(dir.filePath(QStringLiteral("queue.sqlite")));
+    const int count = 1300;  // beyond QueueStore::kBandSkipOffset: deep score pages skip by band
+    QVERIFY(store
+                ->importJsonl(writeFile(dir, QStringLiteral("a.jsonl"), jsonl(count)),
+                              QStringLiteral("text"))
+                .ok());
+    QVERIFY(store->setThresholds(70, 40).ok());
+    QRandomGenerator random(17);
+    for (int id = 1; id <= count; ++id) {
+        const int roll = random.bounded(12);
+        // Integers hit the thresholds exactly; ties make the id order matter.
+        const double score
+            = random.bounded(3) == 0 ? random.bounded(100.0) : double(random.bounded(15) * 7);
+        if (roll < 8 || roll == 11)
+            QVERIFY(store->recordAssessment(id, assessment(score)).ok());
+        else if (roll == 8)
+            QVERIFY(store->recordError(id, QStringLiteral("e"), QStringLiteral("m"), 1).ok());
+        if (roll == 1 || roll == 8 || roll == 10)  // decided: assessed, failed and pending items
+            QVERIFY(store->setHumanDecision(id, Decision(random.bounded(3))).ok());
+    }
+    const Thresholds thresholds = store->thresholds().value();
+    std::vector<QueueItem> all;
+    for (int id = 1; id <= count; ++id)
+        all.push_back(store->item(id).value());
+
+    struct Filter {
+        const char *name;
+        std::function<void(PageQuery &)> apply;
+    };
+    const std::vector<Filter> filters = {
+        { "all", [](PageQuery &) {} },
+        { "keep", [](PageQuery &q) { q.decision = Decision::Keep; } },
+        { "revise", [](PageQuery &q) { q.decision = Decision::Revise; } },
+        { "filter", [](PageQuery &q) { q.decision = Decision::Filter; } },
+        { "no decision", [](PageQuery &q) { q.withoutDecision = true; } },
+        { "assessed", [](PageQuery &q) { q.state = ItemState::Assessed; } },
+        { "pending", [](PageQuery &q) { q.state = ItemState::Pending; } },
+        { "error keep",
+          [](PageQuery &q) {
+              q.state = ItemState::Error;
+              q.decision = Decision::Keep;
+          } },
+        { "assessed revise",
+          [](PageQuery &q) {
+              q.state = ItemState::Assessed;
+              q.decision = Decision::Revise;
+          } },
+        { "undecided filter",
+          [](PageQuery &q) {
+              q.withoutHumanDecision = true;
+              q.decision = Decision::Filter;
+          } },
+        { "keep in 10-60",
+          [](PageQuery &q) {
+              q.decision = Decision::Keep;
+              q.scores = ScoreRange { 10.0, true, 60.0, false };
+          } },
+    };
+    const auto matches = [&](const QueueItem &item, const PageQuery &q) {
+        const std::optional<Decision> final = naiveFinal(item, thresholds);
+        if (q.state && item.state != *q.state)
+            return false;
+        if (q.withoutDecision ? final.has_value() : (q.decision && final != q.decision))
+            return false;
+        if (q.withoutHumanDecision && item.humanDecision)
+            return false;
+        if (!q.scores.isUnbounded() && !(item.score && q.scores.contains(*item.score)))
+            return false;
+        return true;
+    };
+    // Sort keys as SQL orders them: NULL smallest, names as text.
+    const auto less = [&](const QueueItem &a, const QueueItem &b, const PageQuery &q) {
+        const auto keyOf = [&](const QueueItem &item) -> std::optional<QVariant> {
+            switch (q.sortBy) {
+            case QueueSortColumn::Score:
+                return item.score ? std::optional(QVariant(*item.score)) : std::nullopt;
+            case QueueSortColumn::State:
+                return QVariant(itemStateName(item.state));
+            case QueueSortColumn::Decision: {
+                const auto final = naiveFinal(item, thresholds);
+                return final ? std::optional(QVariant(decisionName(*final))) : std::nullopt;
+            }
+            case QueueSortColumn::Id:
+                return std::nullopt;
+            }
+            return std::nullopt;
+        };
+        const auto ka = keyOf(a), kb = keyOf(b);
+        const auto compare = [&]() -> int {
+            if (q.sortBy == QueueSortColumn::Id || (!ka && !kb))
+                return 0;
+            if (!ka || !kb)
+                return !ka ? -1 : 1;
+            const QPartialOrdering order = QVariant::compare(*ka, *kb);
+            return order == QPartialOrdering::Less   ? -1
+                : order == QPartialOrdering::Greater ? 1
+                                                     : 0;
+        };
+        const int byKey = compare();
+        const int c = byKey != 0 ? byKey : (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+        return q.ascending ? c < 0 : c > 0;
+    };
+    const auto ids = [](const std::vector<QueueItem> &items) {
+        QList<qint64> list;
+        for (const QueueItem &item : items)
+            list << item.id;
+        return list;
+    };
+    int checkedPages = 0;
+    for (const QueueSortColumn sort : { QueueSortColumn::Score, QueueSortColumn::Id,
+                                        QueueSortColumn::State, QueueSortColumn::Decision }) {
+        for (const bool ascending : { true, false }) {
+            for (const Filter &filter : filters) {
+                PageQuery query;
+                query.sortBy = sort;
+                query.ascending = ascending;
+                filter.apply(query);
+                std::vector<QueueItem> expected;
+                for (const QueueItem &item : all)
+                    if (matches(item, query))
+                        expected.push_back(item);
+                std::sort(
+                    expected.begin(), expected.end(),
+                    [&](const QueueItem &a, const QueueItem &b) { return less(a, b, query); });
+                const QString where = QStringLiteral("sort %1 %2, %3")
+                                          .arg(int(sort))
+                                          .arg(ascending ? "asc" : "desc")
+                                          .arg(QLatin1String(filter.name));
+                QCOMPARE(store->count(query).value(), qint64(expected.size()));
+                for (const qint64 offset : { 0, 1, 37, 211, 999, 1000, 1001, 1060, 1075, 1090, 1170,
+                                             1290, int(expected.size()) - 5 }) {
+                    query.offset = std::max<qint64>(0, offset);
+                    query.limit = 23;
+                    const auto page = store->page(query);
+                    QVERIFY2(page.ok(), qPrintable(where));
+                    std::vector<QueueItem> slice;
+                    for (qint64 i = query.offset;
+                         i < std::min<qint64>(qint64(expected.size()), query.offset + 23); ++i)
+                        slice.push_back(expected[std::size_t(i)]);
+                    QVERIFY2(ids(*page) == ids(slice),
+                             qPrintable(where + QStringLiteral(" offset %1").arg(query.offset)));
+                    ++checkedPages;
+                }
+                // Keyset: the first page, then pageAfter to the end.
+                query.offset = 0;
+                query.limit = 31;
+                std::vector<QueueItem> walked = store->page(query).value();
+                while (!walked.empty()) {
+                    const auto next = store->pageAfter(query, walked.back());
+                    QVERIFY2(next.ok(), qPrintable(where));
+                    if (next->empty())
+                        break;
+                    QVERIFY2(walked.size() <= expected.size(), qPrintable(where));
+                    walked.insert(walked.end(), next->begin(), next->end());
+                }
+                QVERIFY2(ids(walked) == ids(expected),
+                         qPrintable(where + QStringLiteral(" keyset")));
+            }
+        }
+    }
+    QVERIFY(checkedPages > 800);
+    static_assert(QueueStore::kBandSkipOffset <= 1000);
 }
 
 QTEST_GUILESS_MAIN(TestQueueDerived)

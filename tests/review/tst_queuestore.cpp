@@ -13,6 +13,7 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QRandomGenerator>
+#include <QRegularExpression>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -209,6 +210,8 @@ private slots:
     void migratesSchemaOne();
     void migratesSchemaThree();
     void openingACurrentQueueWritesNothing();
+    void storesTheRevisionCritique();
+    void migratesSchemaFive();
     void runLeaseAndClaims();
     void deadHoldersLeaseIsTakenOver();
 };
@@ -1006,7 +1009,7 @@ void TestQueueStore::migratesSchemaThree()
     QSqlDatabase::removeDatabase(QStringLiteral("three"));
 
     auto store = openStore(path);
-    QCOMPARE(QueueStore::kSchemaVersion, 5);
+    QCOMPARE(QueueStore::kSchemaVersion, 6);
     {
         QSqlDatabase db
             = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("check-three"));
@@ -1049,6 +1052,160 @@ void TestQueueStore::migratesSchemaThree()
 // Opening a queue whose schema is current needs no write lock: it succeeds at once while
 // another connection holds the lock mid-transaction (before, the open's own schema writes
 // waited out the busy timeout and failed with "database is locked"), and so do the reads.
+// The critique of a revision is stored with it and read back; a revision without one has none.
+void TestQueueStore::storesTheRevisionCritique()
+{
+    QTemporaryDir dir;
+    auto store = openStore(dir.filePath(QStringLiteral("queue.sqlite")));
+    QVERIFY(store
+                ->importJsonl(writeFile(dir, QStringLiteral("a.jsonl"), jsonl(3)),
+                              QStringLiteral("text"))
+                .ok());
+    const QString critique = QStringLiteral("Too vague; name the source. \"Quotes\" and ünïcode.");
+    QVERIFY(store->recordRevision(1, QStringLiteral("Revised one."), 12.5, critique).ok());
+    QVERIFY(store->recordRevision(2, QStringLiteral("Revised two."), std::nullopt).ok());
+    QCOMPARE(store->item(1)->revisionCritique, critique);
+    QCOMPARE(store->item(1)->revisedText, QStringLiteral("Revised one."));
+    QVERIFY(store->item(2)->revisionCritique.isEmpty());
+    QVERIFY(store->item(3)->revisionCritique.isEmpty());
+    // A new revision replaces the critique with its own.
+    QVERIFY(store->recordRevision(1, QStringLiteral("Revised again."), std::nullopt, {}).ok());
+    QVERIFY(store->item(1)->revisionCritique.isEmpty());
+    QVERIFY(!store->recordRevision(99, QStringLiteral("x"), std::nullopt, critique).ok());
+    PageQuery all;
+    all.sortBy = QueueSortColumn::Id;
+    all.ascending = true;
+    QVERIFY(
+        store->recordRevision(3, QStringLiteral("Revised three."), std::nullopt, critique).ok());
+    QCOMPARE(store->page(all)->at(2).revisionCritique, critique);
+}
+
+// A queue written by schema 5 (no critique column, none of the decision indexes) opens as
+// schema 6: its items, decisions and counts survive, the critique can be stored, the indexes
+// exist and the decision pages read them.
+void TestQueueStore::migratesSchemaFive()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("queue.sqlite"));
+    QueueCounts before;
+    {
+        auto store = openStore(path);
+        QVERIFY(store
+                    ->importJsonl(writeFile(dir, QStringLiteral("a.jsonl"), jsonl(30)),
+                                  QStringLiteral("text"))
+                    .ok());
+        for (int id = 1; id <= 20; ++id)
+            QVERIFY(store->recordAssessment(id, assessment(id * 5.0)).ok());
+        QVERIFY(store->recordRevision(12, QStringLiteral("Revised."), 20.0).ok());
+        QVERIFY(store->setHumanDecision(3, Decision::Filter).ok());
+        QVERIFY(store->setHumanDecision(25, Decision::Keep).ok());
+        before = store->counts().value();
+    }
+    {
+        // Back to schema 5 as it was released: what schema 6 added, removed, and the tally
+        // triggers as schema 5 made them (the same, without their scored_bands statements).
+        QSqlDatabase raw
+            = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("downgrade"));
+        raw.setDatabaseName(path);
+        QVERIFY(raw.open());
+        QSqlQuery query(raw);
+        QVERIFY(query.exec(QStringLiteral("SELECT sql FROM sqlite_master WHERE type = 'trigger'")));
+        QStringList schemaFiveTriggers;
+        while (query.next())
+            schemaFiveTriggers << query.value(0).toString().remove(
+                QRegularExpression(QStringLiteral("(INSERT INTO|UPDATE) scored_bands [^;]*; ")));
+        QCOMPARE(schemaFiveTriggers.size(), 3);
+        for (const QString &trigger : schemaFiveTriggers)
+            QVERIFY(!trigger.contains(QStringLiteral("scored_bands")));
+        for (const char *statement :
+             { "DROP INDEX items_decided", "DROP INDEX items_id_decided",
+               "DROP INDEX items_logprob_not_allowed", "DROP TRIGGER items_tally_insert",
+               "DROP TRIGGER items_tally_delete", "DROP TRIGGER items_tally_update",
+               "DROP TABLE scored_bands", "ALTER TABLE items DROP COLUMN revision_critique",
+               "UPDATE schema_version SET version = 5" })
+            QVERIFY2(query.exec(QLatin1String(statement)), statement);
+        for (const QString &trigger : schemaFiveTriggers)
+            QVERIFY2(query.exec(trigger), qPrintable(query.lastError().text()));
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("downgrade"));
+
+    auto store = openStore(path);
+    {
+        const auto reopened = store->counts();
+        QVERIFY2(reopened.ok(),
+                 qPrintable(reopened.ok() ? QString() : reopened.error().toString()));
+        QCOMPARE(*reopened, before);
+    }
+    QVERIFY(store->checkTallies().ok());
+    {
+        const auto migrated = store->item(12);
+        QVERIFY2(migrated.ok(),
+                 qPrintable(migrated.ok() ? QString() : migrated.error().toString()));
+    }
+    QCOMPARE(store->item(12)->revisedText, QStringLiteral("Revised."));
+    QVERIFY(store->item(12)->revisionCritique.isEmpty());
+    QCOMPARE(store->item(3)->humanDecision, std::optional(Decision::Filter));
+    QVERIFY(
+        store->recordRevision(12, QStringLiteral("Again."), std::nullopt, QStringLiteral("Why."))
+            .ok());
+    QCOMPARE(store->item(12)->revisionCritique, QStringLiteral("Why."));
+    // The tally triggers are back: new results and decisions are counted.
+    QVERIFY(store->recordAssessment(21, assessment(99)).ok());
+    QVERIFY(store->setHumanDecision(22, Decision::Revise).ok());
+    QCOMPARE(store->counts()->assessed, before.assessed + 1);
+    QCOMPARE(store->counts()->filter, before.filter + 1);
+    QCOMPARE(store->counts()->revise, before.revise + 1);
+    QVERIFY(store->checkTallies().ok());
+    before = store->counts().value();
+    {
+        QSqlDatabase raw
+            = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("inspect"));
+        raw.setDatabaseName(path);
+        QVERIFY(raw.open());
+        QSqlQuery query(raw);
+        QVERIFY(query.exec(QStringLiteral("SELECT max(version) FROM schema_version"))
+                && query.next());
+        QCOMPARE(query.value(0).toInt(), QueueStore::kSchemaVersion);
+        QCOMPARE(QueueStore::kSchemaVersion, 6);
+        QVERIFY(query.exec(QStringLiteral("SELECT count(*) FROM sqlite_master WHERE type = "
+                                          "'index' AND name IN ('items_decided', "
+                                          "'items_id_decided', 'items_logprob_not_allowed')"))
+                && query.next());
+        QCOMPARE(query.value(0).toInt(), 3);
+        // scored_bands was filled by the migration and is kept by the new triggers (the
+        // assessment above): every band holds its scored items.
+        QVERIFY(query.exec(QStringLiteral(
+                    "SELECT count(*) FROM (SELECT CAST(score AS INTEGER) - (score < CAST(score AS "
+                    "INTEGER)) AS band, count(*) AS n FROM items WHERE score IS NOT NULL GROUP BY "
+                    "band) AS naive FULL OUTER JOIN (SELECT band, items FROM scored_bands WHERE "
+                    "items != 0) AS kept USING (band) WHERE naive.n IS NOT kept.items"))
+                && query.next());
+        QCOMPARE(query.value(0).toInt(), 0);
+        QVERIFY(query.exec(QStringLiteral("SELECT sum(items) FROM scored_bands")) && query.next());
+        QCOMPARE(query.value(0).toInt(), 21);
+        // A decision filter sorted by score reads index ranges, not the rows, and sorts nothing.
+        QVERIFY(query.exec(QStringLiteral(
+            "EXPLAIN QUERY PLAN SELECT items.id AS id, items.score AS k FROM items WHERE "
+            "items.human_decision = 'keep' AND items.state = 'assessed' UNION ALL SELECT "
+            "items.id AS id, items.score AS k FROM items WHERE items.human_decision IS NULL AND "
+            "items.state = 'assessed' AND items.score IS NOT NULL AND items.score <= 50 "
+            "ORDER BY k DESC, id DESC LIMIT 10")));
+        QString plan;
+        while (query.next())
+            plan += query.value(3).toString() + QLatin1Char('\n');
+        QVERIFY2(plan.contains(QStringLiteral("COVERING INDEX items_decided")), qPrintable(plan));
+        QVERIFY2(!plan.contains(QStringLiteral("TEMP B-TREE")), qPrintable(plan));
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("inspect"));
+    PageQuery keep;
+    keep.decision = Decision::Keep;
+    keep.ascending = true;
+    QCOMPARE(store->count(keep).value(), before.keep);
+    const auto page = store->page(keep);
+    QVERIFY(page.ok());
+    QCOMPARE(qint64(page->size()), before.keep);
+}
+
 void TestQueueStore::openingACurrentQueueWritesNothing()
 {
     QTemporaryDir dir;

@@ -837,8 +837,8 @@ private Q_SLOTS:
                  err.constData());
     }
 
-    // A damaged page that counting never reads: `review status` runs quick_check and exits 2
-    // naming the file and SQLite's complaint.
+    // A damaged page that counting never reads: `review status --check` runs quick_check and
+    // exits 2 naming the file and SQLite's complaint.
     void statusFindsDamage()
     {
         const QString intact = m_dir.filePath(QStringLiteral("intact.sqlite"));
@@ -873,10 +873,10 @@ private Q_SLOTS:
             QVERIFY(file.seek((page - 1) * pageSize));
             QCOMPARE(file.write(QByteArray(int(pageSize), '\xA5')), pageSize);
         }
-        // (Counting from indexes alone would not notice; `review status` checks the pages first.)
+        // (Counting from indexes alone would not notice; `--check` reads every page first.)
         QByteArray out, err;
         QCOMPARE(runCli({ QStringLiteral("review"), QStringLiteral("status"),
-                          QStringLiteral("--db"), damaged },
+                          QStringLiteral("--db"), damaged, QStringLiteral("--check") },
                         &out, &err),
                  2);
         QVERIFY2(err.startsWith(damaged.toUtf8() + ": the review queue is damaged"),
@@ -884,6 +884,40 @@ private Q_SLOTS:
         QVERIFY2(err.toLower().contains(QByteArray("page ") + QByteArray::number(page)),
                  err.constData());
         QCOMPARE(err.count('\n'), 1);  // one line
+        QVERIFY(out.isEmpty());
+    }
+
+    // Counts that disagree with the items (a tally changed behind the store's back): the
+    // default `review status` compares them with the indexes and exits 2 saying which.
+    void statusFindsWrongCounts()
+    {
+        const QString db = m_dir.filePath(QStringLiteral("miscounted.sqlite"));
+        QVERIFY(makeQueue(m_dir, db, 300));
+        QByteArray out, err;
+        QCOMPARE(runCli({ QStringLiteral("review"), QStringLiteral("status"),
+                          QStringLiteral("--db"), db },
+                        &out, &err),
+                 0);
+        QVERIFY2(err.isEmpty(), err.constData());
+        {
+            QSqlDatabase raw
+                = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("tally"));
+            raw.setDatabaseName(db);
+            QVERIFY(raw.open());
+            QSqlQuery query(raw);
+            QVERIFY(query.exec(QStringLiteral(
+                "UPDATE item_tallies SET items = items + 1 WHERE name = 'pending'")));
+            QCOMPARE(query.numRowsAffected(), 1);
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("tally"));
+        out.clear();
+        err.clear();
+        QCOMPARE(runCli({ QStringLiteral("review"), QStringLiteral("status"),
+                          QStringLiteral("--db"), db },
+                        &out, &err),
+                 2);
+        QVERIFY2(err.contains("counts disagree with its items (pending: 300 counted, 301 kept)"),
+                 err.constData());
         QVERIFY(out.isEmpty());
     }
 

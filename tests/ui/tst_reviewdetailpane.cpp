@@ -96,6 +96,37 @@ private Q_SLOTS:
                     .contains(QStringLiteral("revision 12.0")));
     }
 
+    // The revision's critique (why the LLM rewrote it) shows above the comparison; an item
+    // without one, or without a revision, shows none.
+    void showsTheRevisionCritique()
+    {
+        ReviewDetailPane pane;
+        pane.show();
+        QueueItem item = assessedItem();
+        item.revisedText = QStringLiteral("The quick brown fox leaps over the lazy dog.");
+        item.revisionCritique = QStringLiteral("Jumps is overused; leaps is livelier.");
+        pane.showItem(item);
+        auto *critique = pane.findChild<QLabel *>(QStringLiteral("detailCritique"));
+        QVERIFY(critique);
+        QVERIFY(critique->isVisible());
+        QVERIFY2(critique->text().contains(item.revisionCritique), qPrintable(critique->text()));
+
+        item.revisionCritique.clear();
+        pane.showItem(item);
+        QVERIFY(!critique->isVisible());
+
+        item.revisionCritique = QStringLiteral("A critique left from an earlier revision.");
+        item.revisedText.clear();
+        pane.showItem(item);
+        QVERIFY(!critique->isVisible());
+
+        item.revisedText = QStringLiteral("Another revision.");
+        pane.showItem(item);
+        QVERIFY(critique->isVisible());
+        pane.clear();
+        QVERIFY(!critique->isVisible());
+    }
+
     void editCommitEmitsTheText()
     {
         ReviewDetailPane pane;

@@ -295,7 +295,7 @@ void ReviewDetailPane::render()
         return;
     }
     const QueueItem &item = *m_item;
-    const QString critique = revisionCritiqueOf(item);
+    const QString &critique = item.revisionCritique;
     m_critique->setText(tr("Why the revision: %1").arg(critique));
     m_critique->setVisible(!critique.isEmpty() && !item.revisedText.isEmpty());
     m_state->setText(stateLine(item));

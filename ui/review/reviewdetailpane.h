@@ -78,14 +78,4 @@ private:
     QPushButton *m_cancelButton = nullptr;
 };
 
-// The critique of the item's revision (QueueItem::revisionCritique) once the queue keeps it;
-// empty before, so the pane reads the same either way.
-template<typename Item> QString revisionCritiqueOf(const Item &item)
-{
-    if constexpr (requires { item.revisionCritique; })
-        return item.revisionCritique;
-    else
-        return {};
-}
-
 }  // namespace pcs
