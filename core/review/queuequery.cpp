@@ -143,6 +143,9 @@ QueryParts queryParts(const PageQuery &query)
     }
     if (query.withoutHumanDecision)
         parts.where += QStringLiteral(" AND items.human_decision IS NULL");
+    // The audit's own table (queueauditstore.cpp), one row per sampled item.
+    if (query.auditSampleOnly)
+        parts.where += QStringLiteral(" AND items.id IN (SELECT item_id FROM audit_sample)");
     // A score range leaves out the items without a score (pending or in error).
     appendRange(parts, QStringLiteral("items.score"), query.scores);
     if (!query.textSearch.isEmpty()) {
