@@ -123,6 +123,9 @@ private:
             if (page.tabs()->tabText(tab) == QStringLiteral("Calibration"))
                 calibrationTab = tab;
         page.tabs()->setCurrentIndex(calibrationTab);
+        // Read once the items are assessed (the page's own refresh follows its counts timer).
+        page.calibration()->refreshNow();
+        page.calibration()->waitForIdle();
         return calibrationTab >= 0 && page.calibrationPanel()->isVisible()
             && page.model()->rowCount() == kItems;
     }
