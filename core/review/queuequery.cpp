@@ -326,7 +326,7 @@ Result<qint64> QueueStore::count(const PageQuery &filterOnly)
 {
     // The common filters (none, a state, a decision) are answered from the tallies.
     if (filterOnly.textSearch.isEmpty() && filterOnly.scores.isUnbounded()
-        && !filterOnly.withoutHumanDecision
+        && !filterOnly.withoutHumanDecision && !filterOnly.auditSampleOnly
         && !(filterOnly.state && (filterOnly.decision || filterOnly.withoutDecision))) {
         auto tallied = counts();
         if (!tallied)
