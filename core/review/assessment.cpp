@@ -114,15 +114,15 @@ QString revisionSystemMessage(const Criteria &criteria)
 struct Envelope {
     QString content;
     QJsonObject choice;
-    QString errorCode;
+    std::optional<ResponseError> errorCode;
     QString errorMessage;
 };
 
 Envelope openEnvelope(const QJsonObject &completion)
 {
     Envelope envelope;
-    auto fail = [&envelope](const char *code, const QString &message) {
-        envelope.errorCode = QLatin1String(code);
+    auto fail = [&envelope](ResponseError code, const QString &message) {
+        envelope.errorCode = code;
         envelope.errorMessage = message;
         return envelope;
     };
@@ -131,29 +131,29 @@ Envelope openEnvelope(const QJsonObject &completion)
         const QString message = apiError.isObject()
             ? apiError.toObject().value(QStringLiteral("message")).toString()
             : apiError.toVariant().toString();
-        return fail(ResponseError::kApiError,
+        return fail(ResponseError::ApiError,
                     message.isEmpty() ? QStringLiteral("the server returned an error") : message);
     }
     const QJsonArray choices = completion.value(QStringLiteral("choices")).toArray();
     if (choices.isEmpty() || !choices.first().isObject()
         || !choices.first().toObject().value(QStringLiteral("message")).isObject())
-        return fail(ResponseError::kNoChoices, QStringLiteral("the response has no choices"));
+        return fail(ResponseError::NoChoices, QStringLiteral("the response has no choices"));
     envelope.choice = choices.first().toObject();
     const QJsonObject message = envelope.choice.value(QStringLiteral("message")).toObject();
 
     const QString refusal = message.value(QStringLiteral("refusal")).toString();
     if (!refusal.trimmed().isEmpty())
-        return fail(ResponseError::kRefusal, refusal);
+        return fail(ResponseError::Refusal, refusal);
     const QString finishReason = envelope.choice.value(QStringLiteral("finish_reason")).toString();
     if (finishReason == u"length")
-        return fail(ResponseError::kTruncated,
+        return fail(ResponseError::Truncated,
                     QStringLiteral("the answer was cut off at the token limit"));
     if (finishReason == u"content_filter")
-        return fail(ResponseError::kContentFilter,
+        return fail(ResponseError::ContentFilter,
                     QStringLiteral("the provider's content filter withheld the answer"));
     const QJsonValue content = message.value(QStringLiteral("content"));
     if (!content.isString())
-        return fail(ResponseError::kInvalidJson, QStringLiteral("the answer has no text content"));
+        return fail(ResponseError::InvalidJson, QStringLiteral("the answer has no text content"));
     envelope.content = content.toString();
     return envelope;
 }
@@ -445,7 +445,7 @@ QString LogprobNote::codeOf(const QString &note)
 Assessment parseAssessmentResponse(const QJsonObject &chatCompletion)
 {
     Assessment assessment;
-    auto fail = [&assessment](const QString &code, const QString &message) {
+    auto fail = [&assessment](ResponseError code, const QString &message) {
         assessment.score.reset();
         assessment.logprobCoverage.reset();
         assessment.logprobNote.clear();
@@ -454,27 +454,27 @@ Assessment parseAssessmentResponse(const QJsonObject &chatCompletion)
         return assessment;
     };
     const Envelope envelope = openEnvelope(chatCompletion);
-    if (!envelope.errorCode.isEmpty())
-        return fail(envelope.errorCode, envelope.errorMessage);
+    if (envelope.errorCode)
+        return fail(*envelope.errorCode, envelope.errorMessage);
     const std::optional<QJsonObject> answer = contentObject(envelope.content);
     if (!answer)
         return fail(
-            QLatin1String(ResponseError::kInvalidJson),
+            ResponseError::InvalidJson,
             QStringLiteral("the answer is not a JSON object: %1").arg(preview(envelope.content)));
 
     const QJsonValue score = answer->value(kScoreKey);
     if (score.isUndefined() || score.isNull())
-        return fail(QLatin1String(ResponseError::kMissingScore),
+        return fail(ResponseError::MissingScore,
                     QStringLiteral("the answer has no \"score\""));
     const double number = score.toDouble(-1);
     if (!score.isDouble() || !std::isfinite(number) || std::floor(number) != number || number < 0
         || number > 100)
         return fail(
-            QLatin1String(ResponseError::kOutOfRange),
+            ResponseError::OutOfRange,
             QStringLiteral("\"score\" must be an integer 0–100, got %1").arg(jsonLiteral(score)));
     const QJsonValue reasoning = answer->value(kReasoningKey);
     if (!reasoning.isString() || reasoning.toString().trimmed().isEmpty())
-        return fail(QLatin1String(ResponseError::kEmptyReasoning),
+        return fail(ResponseError::EmptyReasoning,
                     QStringLiteral("the answer has no \"reasoning\""));
 
     assessment.reasoning = reasoning.toString();
@@ -489,7 +489,7 @@ Assessment parseAssessmentResponse(const QJsonObject &chatCompletion)
     }
     if (const auto unusable
         = applyLogprobs(assessment, envelope.content, logprobs.toArray(), int(number)))
-        return fail(QLatin1String(ResponseError::kInvalidLogprobs), *unusable);
+        return fail(ResponseError::InvalidLogprobs, *unusable);
     return assessment;
 }
 
@@ -526,7 +526,7 @@ QJsonObject revisionRequestBody(const Criteria &criteria, const QString &text,
 Revision parseRevisionResponse(const QJsonObject &chatCompletion)
 {
     Revision revision;
-    auto fail = [&revision](const QString &code, const QString &message) {
+    auto fail = [&revision](ResponseError code, const QString &message) {
         revision.critique.clear();
         revision.revisedText.clear();
         revision.errorCode = code;
@@ -534,20 +534,20 @@ Revision parseRevisionResponse(const QJsonObject &chatCompletion)
         return revision;
     };
     const Envelope envelope = openEnvelope(chatCompletion);
-    if (!envelope.errorCode.isEmpty())
-        return fail(envelope.errorCode, envelope.errorMessage);
+    if (envelope.errorCode)
+        return fail(*envelope.errorCode, envelope.errorMessage);
     const std::optional<QJsonObject> answer = contentObject(envelope.content);
     if (!answer)
         return fail(
-            QLatin1String(ResponseError::kInvalidJson),
+            ResponseError::InvalidJson,
             QStringLiteral("the answer is not a JSON object: %1").arg(preview(envelope.content)));
     const QJsonValue critique = answer->value(kCritiqueKey);
     if (!critique.isString())
-        return fail(QLatin1String(ResponseError::kInvalidJson),
+        return fail(ResponseError::InvalidJson,
                     QStringLiteral("the answer has no \"critique\" string"));
     const QJsonValue revisedText = answer->value(kRevisedTextKey);
     if (!revisedText.isString() || revisedText.toString().trimmed().isEmpty())
-        return fail(QLatin1String(ResponseError::kEmptyRevisedText),
+        return fail(ResponseError::EmptyRevisedText,
                     QStringLiteral("the answer has no \"revised_text\""));
     revision.critique = critique.toString();
     revision.revisedText = revisedText.toString();

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "review/criteria.h"
+#include "review/queueitem.h"
 
 #include <QJsonObject>
 #include <QString>
@@ -8,23 +9,6 @@
 #include <optional>
 
 namespace pcs {
-
-// Error codes of parsed Chat Completions answers (Assessment::errorCode, Revision::errorCode).
-// An answer with an error never carries a score or a revision.
-namespace ResponseError {
-inline constexpr char kApiError[] = "api_error";  // the body is an {"error": ...} object
-inline constexpr char kNoChoices[] = "no_choices";  // no choices[0].message
-inline constexpr char kRefusal[] = "refusal";  // message.refusal is non-empty
-inline constexpr char kTruncated[] = "truncated";  // finish_reason "length"
-inline constexpr char kContentFilter[] = "content_filter";  // finish_reason "content_filter"
-inline constexpr char kInvalidJson[] = "invalid_json";  // content is not one JSON object
-inline constexpr char kMissingScore[] = "missing_score";
-inline constexpr char kOutOfRange[] = "out_of_range";  // score not an integer 0–100
-inline constexpr char kEmptyReasoning[] = "empty_reasoning";  // reasoning missing or blank
-inline constexpr char kEmptyRevisedText[] = "empty_revised_text";  // revised_text missing/blank
-// The log-probs give no finite expected score or coverage (logprobs far above 0: corrupt).
-inline constexpr char kInvalidLogprobs[] = "invalid_logprobs";
-}  // namespace ResponseError
 
 // Why an assessment that was asked for log-probs has no probability-weighted score: the first
 // word of Assessment::logprobNote ("code: explanation"). The score is then the integer the model
@@ -77,14 +61,16 @@ struct Assessment {
     // With logprobs: the probability mass of the valid scores the expectation was taken over (or
     // of the chosen number's tokens when its digits span several tokens). Empty without logprobs.
     std::optional<double> logprobCoverage;
-    QString errorCode;  // one of ResponseError, empty when ok
+    // Why there is no score (ResponseError, queueitem.h; an answer with an error never carries a
+    // score), none when ok.
+    std::optional<ResponseError> errorCode;
     QString errorMessage;
     // Why the score is not the probability-weighted one, as "code: explanation" (LogprobNote),
     // or empty. kNotReturned is set whenever the answer has no log-probs: callers that did not
     // ask for them drop it.
     QString logprobNote;
 
-    bool ok() const { return score.has_value() && errorCode.isEmpty(); }
+    bool ok() const { return score.has_value() && !errorCode; }
 };
 
 // Parses a Chat Completions response to assessmentRequestBody(). Checks, in order: api_error,
@@ -123,10 +109,13 @@ QJsonObject revisionRequestBody(const Criteria &criteria, const QString &text,
 struct Revision {
     QString critique;
     QString revisedText;
-    QString errorCode;  // one of ResponseError, empty when ok
+    // Why there is no revision (ResponseError), none when ok. RequestFailed when the request
+    // itself failed (AssessmentRecorder::parseRevision): requestErrorCode then says how.
+    std::optional<ResponseError> errorCode;
+    QString requestErrorCode;  // the client's code (ChatResponse::errorCode), with RequestFailed
     QString errorMessage;
 
-    bool ok() const { return errorCode.isEmpty() && !revisedText.trimmed().isEmpty(); }
+    bool ok() const { return !errorCode && !revisedText.trimmed().isEmpty(); }
 };
 
 // Errors: api_error, no_choices, refusal, truncated, content_filter, invalid_json,

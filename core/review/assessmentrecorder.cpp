@@ -6,7 +6,15 @@
 namespace pcs {
 
 namespace {
-const QString kNoScore = QStringLiteral("no_score");
+
+// The code an item's error is recorded with (the queue's error_code, the run's counts): the
+// client's own code when the request failed, else the ResponseError's name.
+QString requestFailureCode(const ChatResponse &response)
+{
+    return response.errorCode.isEmpty() ? responseErrorName(ResponseError::RequestFailed)
+                                        : response.errorCode;
+}
+
 }  // namespace
 
 QString AssessmentOutcome::withoutLogprobsReason() const
@@ -36,14 +44,14 @@ AssessmentOutcome AssessmentRecorder::evaluate(const QString &text,
         outcome.attempts = response->attempts;
         outcome.requestId = response->requestId;
         if (response->error) {
-            outcome.errorCode = response->errorCode.isEmpty() ? QStringLiteral("request_failed")
-                                                              : response->errorCode;
+            outcome.errorCode = requestFailureCode(*response);
             outcome.errorMessage = response->error->reason;
             return outcome;
         }
         const Assessment assessment = parseAssessmentResponse(response->body);
         if (!assessment.ok()) {
-            outcome.errorCode = assessment.errorCode.isEmpty() ? kNoScore : assessment.errorCode;
+            outcome.errorCode
+                = responseErrorName(assessment.errorCode.value_or(ResponseError::NoScore));
             outcome.errorMessage = assessment.errorMessage;
             return outcome;
         }
@@ -66,7 +74,7 @@ AssessmentOutcome AssessmentRecorder::evaluate(const QString &text,
                                   m_assessors.combination);
     if (!outcome.score) {
         // Never a silent keep: without the scores the combination needs, the item is an error.
-        outcome.errorCode = kNoScore;
+        outcome.errorCode = responseErrorName(ResponseError::NoScore);
         outcome.errorMessage = QStringLiteral("the chosen combination has no score to combine");
     }
     return outcome;
@@ -103,8 +111,8 @@ Revision AssessmentRecorder::parseRevision(const ChatResponse &response)
 {
     if (response.error) {
         Revision failed;
-        failed.errorCode
-            = response.errorCode.isEmpty() ? QStringLiteral("request_failed") : response.errorCode;
+        failed.errorCode = ResponseError::RequestFailed;
+        failed.requestErrorCode = requestFailureCode(response);
         failed.errorMessage = response.error->reason;
         return failed;
     }
@@ -118,8 +126,11 @@ Result<RecordedItem> AssessmentRecorder::recordRevision(qint64 id, const Revisio
     if (!revision.ok()) {
         // The assessment stands; the reviewer sees no rewrite and can write one.
         recorded.kind = RecordedItem::Kind::RevisionFailed;
+        const ResponseError error = revision.errorCode.value_or(ResponseError::EmptyRevisedText);
         recorded.errorCode
-            = revision.errorCode.isEmpty() ? ResponseError::kEmptyRevisedText : revision.errorCode;
+            = error == ResponseError::RequestFailed && !revision.requestErrorCode.isEmpty()
+            ? revision.requestErrorCode
+            : responseErrorName(error);
         recorded.errorMessage = revision.errorMessage;
         return recorded;
     }

@@ -25,7 +25,9 @@ struct AssessmentOutcome {
     std::optional<double> logprobCoverage;
     QString logprobStatus;  // LogprobStatus: why no log-probs were asked for
     QString logprobNote;  // LogprobNote: why those asked for were not used
-    QString errorCode;  // a ResponseError or ChatResponse code, or "no_score"
+    // The code recorded: a ResponseError's name (queueitem.h) or the client's own code
+    // (ChatResponse::errorCode, e.g. "http_503"), empty when ok.
+    QString errorCode;
     QString errorMessage;
     int attempts = 0;
     QString requestId;

@@ -127,7 +127,7 @@ struct BatchImportSummary {
     qint64 assessed = 0;  // results recorded as assessments
     // Results recorded as the item's error: an HTTP error, a refusal, truncation, bad JSON, a
     // score out of range, invalid log-probs, a line that is not a valid result
-    // (kMalformedResult) or a score the queue refuses (kInvalidScore).
+    // (ResponseError::MalformedResult) or a score the queue refuses (ResponseError::InvalidScore).
     qint64 errors = 0;
     qint64 notPending = 0;  // custom_id of an item already assessed or in error: left as it is
     qint64 unknown = 0;  // custom_id that names no item of this queue
@@ -137,8 +137,8 @@ struct BatchImportSummary {
     // of their note (LogprobNote in assessment.h).
     qint64 withoutLogprobs = 0;
     QMap<QString, qint64> withoutLogprobsByReason;
-    // The first kMaxListedProblems of the unknown, malformed and kMalformedResult lines, as
-    // FILE:LINE:COLUMN: reason.
+    // The first kMaxListedProblems of the unknown, malformed and ResponseError::MalformedResult
+    // lines, as FILE:LINE:COLUMN: reason.
     QStringList problems;
     static constexpr int kMaxListedProblems = 100;
     QJsonObject toJson() const;
@@ -152,10 +152,6 @@ inline constexpr char kBatchCustomIdPrefix[] = "item-";
 // noted when they come without (LogprobNote::kNotReturned); those of one that did not get the
 // status (QueueItem::logprobStatus), as live runs record them.
 inline constexpr char kBatchLogprobsProperty[] = "batch_logprobs";
-
-// Error codes of batch results beyond the assessment's own (ResponseError).
-inline constexpr char kMalformedResult[] = "malformed_result";  // names an item, is not valid
-inline constexpr char kInvalidScore[] = "invalid_score";  // the queue refused the score
 
 // Why a result line failed, as importBatchResults records it: an error, a non-2xx status, or no
 // response (code and the server's message, never empty); nothing when it holds a response body

@@ -186,7 +186,7 @@ Status importOneFile(QueueStore &store, LineReader &reader, const QString &logpr
             // e.g. a truncated line, or a number Qt cannot hold (1e999 in the log-probs).
             const qint64 column = scanProblem ? scanProblem->column : parseError.offset + 1;
             const QString reason = scanProblem ? scanProblem->reason : parseError.errorString();
-            code = QLatin1String(kMalformedResult);
+            code = responseErrorName(ResponseError::MalformedResult);
             message = QStringLiteral("line %1, column %2 of %3: not a valid result: %4")
                           .arg(reader.lineNumber())
                           .arg(column)
@@ -203,7 +203,7 @@ Status importOneFile(QueueStore &store, LineReader &reader, const QString &logpr
             const int status = response.toObject().value(QStringLiteral("status_code")).toInt(200);
             const bool failed = readServerError(error).has_value() || status < 200 || status > 299;
             if (!response.isObject() && !failed) {
-                code = QLatin1String(kMalformedResult);
+                code = responseErrorName(ResponseError::MalformedResult);
                 message = QStringLiteral("line %1 of %2: the result has neither a response nor "
                                          "an error")
                               .arg(reader.lineNumber())
@@ -216,8 +216,7 @@ Status importOneFile(QueueStore &store, LineReader &reader, const QString &logpr
                 assessment = parseAssessmentResponse(
                     response.toObject().value(QStringLiteral("body")).toObject());
                 if (!assessment.ok()) {
-                    code = assessment.errorCode.isEmpty() ? QStringLiteral("no_score")
-                                                          : assessment.errorCode;
+                    code = responseErrorName(assessment.errorCode.value_or(ResponseError::NoScore));
                     message = assessment.errorMessage;
                 }
             }
@@ -251,7 +250,7 @@ Status importOneFile(QueueStore &store, LineReader &reader, const QString &logpr
             if (recorded.error().kind != ErrorKind::BadInput)
                 return recorded.error();
             // A score the queue refuses (not finite): the item's error, and the import goes on.
-            code = QLatin1String(kInvalidScore);
+            code = responseErrorName(ResponseError::InvalidScore);
             message = recorded.error().reason;
         }
         if (Status recorded = store.recordError(*id, code, message, 1); !recorded)
@@ -274,7 +273,7 @@ std::optional<BatchResultFailure> batchResultFailure(const QJsonObject &result)
     if (!failed && response.isObject())
         return std::nullopt;
     if (!failed)
-        return BatchResultFailure { QLatin1String(kMalformedResult),
+        return BatchResultFailure { responseErrorName(ResponseError::MalformedResult),
                                     QStringLiteral("the result has neither a response nor an "
                                                    "error") };
     const Failure failure = describeFailure(result);

@@ -20,6 +20,40 @@ QString itemStateName(ItemState state);
 // The inverse of itemStateName (exact); nullopt if unknown.
 std::optional<ItemState> itemStateFromName(const QString &name);
 
+// Why an answer of the assessor (or the reviser) could not be used, or an item got no score.
+// Named only where it is written to or read from the queue (items.error_code), JSON reports and
+// logs, by responseErrorName/responseErrorFromName; the names are the codes stored since the
+// first version, so existing queues read unchanged. An item's stored error code may also be the
+// client's own ("http_503", "timeout", ...: ChatResponse::errorCode), which is no ResponseError.
+enum class ResponseError {
+    ApiError,  // api_error: the body is an {"error": ...} object
+    NoChoices,  // no_choices: no choices[0].message
+    Refusal,  // refusal: message.refusal is non-empty
+    Truncated,  // truncated: finish_reason "length"
+    ContentFilter,  // content_filter: finish_reason "content_filter"
+    InvalidJson,  // invalid_json: the content is not one JSON object of the asked shape
+    MissingScore,  // missing_score
+    OutOfRange,  // out_of_range: the score is not an integer 0–100
+    EmptyReasoning,  // empty_reasoning: reasoning missing or blank
+    EmptyRevisedText,  // empty_revised_text: revised_text missing or blank
+    // invalid_logprobs: the log-probs give no finite expected score or coverage (corrupt).
+    InvalidLogprobs,
+    NoScore,  // no_score: the project's score combination had no score to combine
+    RequestFailed,  // request_failed: the request failed and the client named no cause
+    MalformedResult,  // malformed_result: a batch result line names an item but is not valid
+    InvalidScore,  // invalid_score: the queue refused a batch result's score
+};
+inline constexpr int kResponseErrorCount = int(ResponseError::InvalidScore) + 1;
+QString responseErrorName(ResponseError error);
+// The inverse of responseErrorName (exact); nullopt for any other text (a client code such as
+// "http_503", or a name from a newer version).
+std::optional<ResponseError> responseErrorFromName(const QString &name);
+// The stored name of an error, empty for none.
+inline QString responseErrorText(std::optional<ResponseError> error)
+{
+    return error ? responseErrorName(*error) : QString();
+}
+
 // decisionName() of a decision, empty for none: the text views and logs show.
 inline QString decisionText(std::optional<Decision> decision)
 {
@@ -57,6 +91,7 @@ struct QueueItem {
         revisionCritique;  // why the LLM rewrote it as it did (Revision::critique); may be empty
     QString editedText;  // the reviewer's own text; empty = not edited
     QString error;
+    // A ResponseError's name (responseError()) or the client's own code; empty when none.
     QString errorCode;
     int attempts = 0;
     QString createdAt;  // ISO 8601 UTC, e.g. 2024-05-01T12:00:00.000Z
@@ -72,6 +107,12 @@ struct QueueItem {
     // "unaligned", ...).
     QString logprobStatus;
     QString logprobNote;
+
+    // The stored error code as a ResponseError; nullopt for none and for a client code.
+    std::optional<ResponseError> responseError() const
+    {
+        return responseErrorFromName(errorCode);
+    }
 
     // The human decision when set, else the automatic one (none while pending or in error).
     std::optional<Decision> finalDecision() const
@@ -146,6 +187,8 @@ struct PageQuery {
     QString textSearch;  // only items whose text contains this (ASCII case-insensitive)
     // Only items scored in this range (a bounded range leaves out the items without a score).
     ScoreRange scores;
+    // Only the items of the queue's audit sample (queueaudit.h); the queue must have one.
+    bool auditSampleOnly = false;
 };
 
 // One batch of human decisions (QueueStore::decideMatching), undone as one step.

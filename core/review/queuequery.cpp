@@ -192,6 +192,9 @@ QueryParts queryParts(const PageQuery &query, const Thresholds &thresholds)
             = decisionArms(query.withoutDecision ? std::nullopt : query.decision, thresholds);
     if (query.withoutHumanDecision)
         parts.where += QStringLiteral(" AND items.human_decision IS NULL");
+    // The audit's own table (queueauditstore.cpp), one row per sampled item.
+    if (query.auditSampleOnly)
+        parts.where += QStringLiteral(" AND items.id IN (SELECT item_id FROM audit_sample)");
     // A score range leaves out the items without a score (pending or in error).
     appendRange(parts, QStringLiteral("items.score"), query.scores);
     if (!query.textSearch.isEmpty()) {
@@ -546,7 +549,7 @@ Result<qint64> QueueStore::count(const PageQuery &filterOnly)
 {
     // The common filters (none, a state, a decision) are answered from the tallies.
     if (filterOnly.textSearch.isEmpty() && filterOnly.scores.isUnbounded()
-        && !filterOnly.withoutHumanDecision
+        && !filterOnly.withoutHumanDecision && !filterOnly.auditSampleOnly
         && !(filterOnly.state && (filterOnly.decision || filterOnly.withoutDecision))) {
         auto tallied = counts();
         if (!tallied)

@@ -15,3 +15,5 @@ target_sources(core PRIVATE
 # libsqlite3 on Debian, which Qt's QSQLITE driver links too).
 find_package(SQLite3 REQUIRED)
 target_link_libraries(core PRIVATE SQLite::SQLite3)
+# ResponseError (queueitem.h): its one name table.
+target_sources(core PRIVATE review/responseerror.cpp)

@@ -10,3 +10,5 @@ target_sources(core PRIVATE
 target_sources(core PRIVATE workspace/keyresolver.h workspace/keyresolver.cpp)
 # The review session's whole-queue work (import, thresholds, exports) on a worker thread.
 target_sources(core PRIVATE workspace/reviewtasks.h workspace/reviewtasks.cpp)
+# The Review page's calibration view and audit draw, on a worker thread.
+target_sources(core PRIVATE workspace/calibrationtasks.h workspace/calibrationtasks.cpp)

@@ -305,4 +305,29 @@ void ReviewActions::batchWithDialog(bool accept)
         batchFilterAbove(score);
 }
 
+Status ReviewActions::changeThresholds(const Thresholds &from, const Thresholds &to)
+{
+    if (!m_session->isOpen())
+        return fail(Error::badInput(tr("open or create a project first")));
+    ReviewSession *session = m_session;
+    const auto apply
+        = [session](const Thresholds &thresholds) { return session->setThresholds(thresholds); };
+    if (Status applied = apply(to); !applied)
+        return fail(applied.error());
+    Q_EMIT succeeded();
+    m_undo->push(new ReviewThresholdsCommand(
+        tr("thresholds filter %1, revise %2").arg(to.filter).arg(to.revise), apply, from, to,
+        [this](const Thresholds &now, bool undone, const QString &failure) {
+            if (!failure.isEmpty()) {
+                fail(Error::internal(undone ? tr("undo failed: %1").arg(failure)
+                                            : tr("redo failed: %1").arg(failure)));
+                return;
+            }
+            Q_EMIT thresholdsApplied(now);
+            Q_EMIT statusChanged(
+                tr("Thresholds: filter above %1, revise above %2").arg(now.filter).arg(now.revise));
+        }));
+    return Done {};
+}
+
 }  // namespace pcs

@@ -38,6 +38,11 @@ public:
     // A row of buttons for the item actions and undo/redo.
     QWidget *createToolbar();
     void setConfirmHook(Confirm confirm) { m_confirm = std::move(confirm); }
+    // Asks through the confirm hook (also for the page's own questions).
+    bool confirm(const QString &title, const QString &question) const
+    {
+        return m_confirm(title, question);
+    }
     void setPrepareRequest(Prepare prepare) { m_prepare = std::move(prepare); }
     void updateEnabled(bool projectOpen);
 
@@ -53,8 +58,13 @@ public:
     Status batchAcceptBelow(double score);
     Status batchFilterAbove(double score);
     void batchWithDialog(bool accept);
+    // Sets the queue's thresholds (re-derived in the background) as one undoable step; undo
+    // and redo set them again through the same call and say so with thresholdsApplied.
+    Status changeThresholds(const Thresholds &from, const Thresholds &to);
 
 Q_SIGNALS:
+    // An undo or redo asked for these thresholds (the threshold panel shows them).
+    void thresholdsApplied(const pcs::Thresholds &thresholds);
     void failed(const pcs::Error &error);
     void succeeded();  // an action went through: the page clears its error
     void statusChanged(const QString &text);

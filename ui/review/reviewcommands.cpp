@@ -82,4 +82,38 @@ void ReviewBatchCommand::redo()
         m_refresh(false, m_lastError);
 }
 
+ReviewThresholdsCommand::ReviewThresholdsCommand(const QString &text, Apply apply,
+                                                 Thresholds before, Thresholds after,
+                                                 Refresh refresh)
+    : QUndoCommand(text)
+    , m_apply(std::move(apply))
+    , m_before(before)
+    , m_after(after)
+    , m_refresh(std::move(refresh))
+{
+}
+
+void ReviewThresholdsCommand::undo()
+{
+    applyAndRefresh(m_before, true);
+}
+
+void ReviewThresholdsCommand::redo()
+{
+    if (m_applied) {
+        m_applied = false;
+        return;
+    }
+    applyAndRefresh(m_after, false);
+}
+
+void ReviewThresholdsCommand::applyAndRefresh(const Thresholds &thresholds, bool undone)
+{
+    m_lastError.clear();
+    if (Status applied = m_apply(thresholds); !applied)
+        m_lastError = applied.error().toString();
+    if (m_refresh)
+        m_refresh(thresholds, undone, m_lastError);
+}
+
 }  // namespace pcs

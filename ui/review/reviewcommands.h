@@ -1,5 +1,6 @@
 #pragma once
 
+#include "review/decision.h"
 #include "review/queuestore.h"
 
 #include <QUndoCommand>
@@ -62,6 +63,32 @@ private:
     ReviewSession *m_session;
     Apply m_apply;
     DecisionBatch m_batch;
+    Refresh m_refresh;
+    bool m_applied = true;
+    QString m_lastError;
+};
+
+// One undoable threshold change (the threshold panel's Apply, the calibration's "Use these"):
+// applied before it is pushed; undo() applies the previous pair through the same call, redo()
+// the new one. `refresh` is told the pair now asked for, whether by an undo, and why it failed.
+class ReviewThresholdsCommand : public QUndoCommand {
+public:
+    using Apply = std::function<Status(const Thresholds &thresholds)>;
+    using Refresh = std::function<void(const Thresholds &now, bool undone, const QString &failure)>;
+
+    ReviewThresholdsCommand(const QString &text, Apply apply, Thresholds before, Thresholds after,
+                            Refresh refresh);
+
+    void undo() override;
+    void redo() override;
+    const QString &lastError() const { return m_lastError; }
+
+private:
+    void applyAndRefresh(const Thresholds &thresholds, bool undone);
+
+    Apply m_apply;
+    Thresholds m_before;
+    Thresholds m_after;
     Refresh m_refresh;
     bool m_applied = true;
     QString m_lastError;

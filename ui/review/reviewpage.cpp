@@ -2,6 +2,8 @@
 
 #include "common/errorbanner.h"
 #include "common/taskstatusrow.h"
+#include "review/calibrationcontroller.h"
+#include "review/calibrationpanel.h"
 #include "review/criteriaeditor.h"
 #include "review/reviewactions.h"
 #include "review/reviewdetailpane.h"
@@ -15,6 +17,7 @@
 #include "workspace/reviewsession.h"
 
 #include <QFileInfo>
+#include <QPushButton>
 #include <QScrollArea>
 #include <QSettings>
 #include <QSplitter>
@@ -30,6 +33,7 @@ namespace {
 
 const QString kProjectKey = QStringLiteral("review/project");
 const QString kItemKey = QStringLiteral("review/currentItem");
+const QString kTabKey = QStringLiteral("review/tab");
 
 QWidget *scrolled(QWidget *content)
 {
@@ -63,6 +67,7 @@ ReviewPage::ReviewPage(ReviewSession *session, QWidget *parent)
     , m_projectTab(new ReviewProjectTab(session))
     , m_criteria(new CriteriaEditor)
     , m_thresholds(new ThresholdPanel(session))
+    , m_calibration(new CalibrationPanel)
     , m_exportTab(new ReviewExportTab(session))
     , m_runBar(new ReviewRunBar(session))
     , m_queue(new ReviewQueuePanel)
@@ -72,12 +77,14 @@ ReviewPage::ReviewPage(ReviewSession *session, QWidget *parent)
         m_session->setParent(this);
     m_actions = new ReviewActions(m_session, m_queue, this);
     m_actions->setPrepareRequest([this] { return applySettings(); });
+    m_calibrationControl = new CalibrationController(m_session, m_calibration, this);
     m_countsTimer->setSingleShot(true);
     m_countsTimer->setInterval(300);
     connect(m_countsTimer, &QTimer::timeout, this, [this] {
         m_runBar->refreshCounts();
         m_thresholds->refreshHistogram();
         m_thresholds->updateCounts();
+        m_calibrationControl->refresh();
     });
 
     m_statusRow->setObjectName(QStringLiteral("reviewStatusRow"));
@@ -85,6 +92,7 @@ ReviewPage::ReviewPage(ReviewSession *session, QWidget *parent)
     m_projectTab->setObjectName(QStringLiteral("reviewProjectTab"));
     m_criteria->setObjectName(QStringLiteral("reviewCriteriaEditor"));
     m_thresholds->setObjectName(QStringLiteral("reviewThresholdPanel"));
+    m_calibration->setObjectName(QStringLiteral("reviewCalibrationPanel"));
     m_exportTab->setObjectName(QStringLiteral("reviewExportTab"));
     m_runBar->setObjectName(QStringLiteral("reviewRunBar"));
     m_queue->setObjectName(QStringLiteral("reviewQueuePanel"));
@@ -93,6 +101,9 @@ ReviewPage::ReviewPage(ReviewSession *session, QWidget *parent)
     m_tabs->addTab(scrolled(m_projectTab), tr("Project"));
     m_tabs->addTab(scrolled(m_criteria), tr("Criteria"));
     m_tabs->addTab(createThresholdsTab(), tr("Thresholds"));
+    m_tabs->addTab(scrolled(m_calibration), tr("Calibration"));
+    m_tabs->setTabToolTip(m_tabs->count() - 1,
+                          tr("Your decisions against the automatic ones, and an audit sample"));
     m_tabs->addTab(scrolled(m_exportTab), tr("Export"));
     m_tabs->setMinimumWidth(300);
 
@@ -121,6 +132,7 @@ ReviewPage::ReviewPage(ReviewSession *session, QWidget *parent)
 
     connectParts();
     connectSession();
+    connectCalibration();
     bindTaskCancel(m_statusRow, m_session);
     updateEnabled();
     m_projectTab->updateKeyStatus();
@@ -137,9 +149,10 @@ ReviewPage::~ReviewPage()
     // The parts go before this page's own objects: nothing they say on the way may reach it.
     for (QObject *part : std::initializer_list<QObject *> {
              m_actions->undoStack(), m_actions, m_queue, m_runBar, m_projectTab, m_exportTab,
-             m_criteria, m_thresholds, m_banner, m_session })
+             m_criteria, m_thresholds, m_banner, m_session, m_calibration, m_calibrationControl })
         part->disconnect(this);
     m_countsTimer->stop();
+    m_calibrationControl->cancelDraw();
     if (m_session->isRunning())
         m_session->cancelRun();
 }
@@ -253,8 +266,8 @@ void ReviewPage::connectSession()
         [this](const QString &reasoning, std::optional<double> score, const QString &errorCode) {
             m_criteria->showTryResult(reasoning, score, errorCode);
         });
-    connect(m_session, &ReviewSession::busyChanged, this, [this](bool busy) {
-        m_statusRow->setBusy(busy);
+    connect(m_session, &ReviewSession::busyChanged, this, [this] {
+        updateBusy();
         updateEnabled();
     });
     connect(m_session, &ReviewSession::progressChanged, this,
@@ -272,6 +285,89 @@ void ReviewPage::connectSession()
         showStatus(tr("Failed"));
         updateEnabled();
     });
+}
+
+void ReviewPage::connectCalibration()
+{
+    m_thresholds->setApplier([this](const Thresholds &from, const Thresholds &to) {
+        return m_actions->changeThresholds(from, to);
+    });
+    connect(m_actions, &ReviewActions::thresholdsApplied, m_thresholds,
+            &ThresholdPanel::showStored);
+    connect(m_calibration, &CalibrationPanel::useThresholdsRequested, this,
+            [this](double filter, double revise) {
+                useThresholds({ filter, revise });
+            });
+    connect(m_calibration, &CalibrationPanel::reviewSampleRequested, this,
+            [this](int size, quint64 seed) { reviewAuditSample(size, seed); });
+    // Back on the tab of the last session, e.g. the Calibration tab while auditing.
+    m_tabs->setCurrentIndex(QSettings().value(kTabKey, 0).toInt());
+    connect(m_tabs, &QTabWidget::currentChanged, this, [this](int index) {
+        QSettings().setValue(kTabKey, index);
+        if (m_calibration->isVisible())
+            m_calibrationControl->showing();
+    });
+
+    CalibrationController *control = m_calibrationControl;
+    connect(control, &CalibrationController::failed, this, &ReviewPage::fail);
+    connect(control, &CalibrationController::sampleAvailableChanged, m_queue,
+            &ReviewQueuePanel::setAuditSampleAvailable);
+    connect(control, &CalibrationController::drawBusyChanged, this, [this](bool drawing) {
+        m_calibration->sampleButton()->setEnabled(!drawing && m_session->isOpen());
+        updateBusy();
+    });
+    connect(control, &CalibrationController::drawProgress, this,
+            [this](int permille, const QString &activity) {
+                m_statusRow->setProgress(permille, activity);
+            });
+    connect(m_statusRow, &TaskStatusRow::cancelRequested, control,
+            &CalibrationController::cancelDraw);
+    connect(control, &CalibrationController::drawCanceled, this,
+            [this] { showStatus(tr("Drawing the audit sample was canceled")); });
+    connect(control, &CalibrationController::sampleDrawn, this, [this](const AuditSample &sample) {
+        clearError();
+        m_queue->showAuditSample();
+        m_queue->selectRow(0);
+        showStatus(tr("Drew %1 of %2 assessed items (seed %3): the queue shows the sample; "
+                      "decide each item")
+                       .arg(sample.size())
+                       .arg(sample.population())
+                       .arg(sample.seed));
+    });
+}
+
+Status ReviewPage::useThresholds(const Thresholds &thresholds)
+{
+    if (!m_session->isOpen())
+        return fail(Error::badInput(tr("open or create a project first")));
+    m_thresholds->setCandidate(thresholds);
+    if (!m_thresholds->apply())
+        return Error::badInput(m_error);
+    showStatus(tr("Thresholds set to those that agree best: filter above %1, revise above %2")
+                   .arg(thresholds.filter)
+                   .arg(thresholds.revise));
+    return Done {};
+}
+
+Status ReviewPage::reviewAuditSample(qint64 size, quint64 seed)
+{
+    if (!m_session->isOpen())
+        return fail(Error::badInput(tr("open or create a project first")));
+    if (const auto &audit = m_calibrationControl->snapshot().audit; audit
+        && audit->sampled > audit->undecided
+        && !m_actions->confirm(tr("Replace the Audit Sample"),
+                               tr("The current sample (seed %1) has %2 of %3 items decided. A new "
+                                  "sample replaces it; your decisions stay, but its estimate "
+                                  "starts again. Draw a new sample?")
+                                   .arg(audit->seed)
+                                   .arg(audit->sampled - audit->undecided)
+                                   .arg(audit->sampled)))
+        return Error::canceled();
+    if (Status started = m_calibrationControl->drawSample(size, seed); !started)
+        return fail(started.error());
+    clearError();
+    showStatus(tr("Drawing an audit sample of %1 (seed %2)…").arg(size).arg(seed));
+    return Done {};
 }
 
 // ---- project --------------------------------------------------------------------------------
@@ -320,6 +416,7 @@ void ReviewPage::projectOpened()
     }
     updateBanner();
     m_thresholds->reload();
+    m_calibrationControl->refreshNow();
     m_runBar->refreshCounts();
     updateEnabled();
     showStatus(tr("Opened %1").arg(QFileInfo(m_session->queuePath()).fileName()));
@@ -461,6 +558,11 @@ void ReviewPage::scheduleCountsRefresh()
 {
     if (!m_countsTimer->isActive())
         m_countsTimer->start();
+}
+
+void ReviewPage::updateBusy()
+{
+    m_statusRow->setBusy(m_session->isBusy() || m_calibrationControl->isDrawing());
 }
 
 void ReviewPage::updateEnabled()

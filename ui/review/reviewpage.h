@@ -14,6 +14,8 @@ class QUndoStack;
 
 namespace pcs {
 
+class CalibrationController;
+class CalibrationPanel;
 class CriteriaEditor;
 class EndpointKeyPanel;
 class ErrorBanner;
@@ -56,6 +58,9 @@ public:
     ReviewActions *actions() const { return m_actions; }
     ReviewQueuePanel *queuePanel() const { return m_queue; }
     ErrorBanner *banner() const { return m_banner; }
+    CalibrationPanel *calibrationPanel() const { return m_calibration; }
+    CalibrationController *calibration() const { return m_calibrationControl; }
+    QTabWidget *tabs() const { return m_tabs; }
 
     // What the buttons do, without their file dialogs (also for tests). Errors also show inline.
     Status newProject(const QString &path);  // refuses an existing file
@@ -69,6 +74,12 @@ public:
     Status storeCriteria();
     // Puts the bundled example criteria into the editor and the project.
     Status useBundledCriteria();
+    // The calibration's best thresholds, applied as the threshold panel's Apply does (one
+    // undoable step).
+    Status useThresholds(const Thresholds &thresholds);
+    // Draws an audit sample in the background (asks first when it replaces one with decisions);
+    // once drawn, the queue shows it (the "Audit sample" filter).
+    Status reviewAuditSample(qint64 size, quint64 seed);
 
     qint64 currentItemId() const;  // -1 when none
     bool selectItem(qint64 id);
@@ -89,6 +100,8 @@ private:
     void connectSession();
     void projectOpened();
     void updateEnabled();
+    void updateBusy();
+    void connectCalibration();
     void scheduleCountsRefresh();
     void currentItemChanged();
     Status fail(const Error &error);
@@ -104,6 +117,8 @@ private:
     ReviewProjectTab *m_projectTab = nullptr;
     CriteriaEditor *m_criteria = nullptr;
     ThresholdPanel *m_thresholds = nullptr;
+    CalibrationPanel *m_calibration = nullptr;
+    CalibrationController *m_calibrationControl = nullptr;
     ReviewExportTab *m_exportTab = nullptr;
     ReviewRunBar *m_runBar = nullptr;
     ReviewQueuePanel *m_queue = nullptr;

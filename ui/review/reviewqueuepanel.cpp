@@ -10,7 +10,9 @@
 #include <QItemSelectionModel>
 #include <QLineEdit>
 #include <QMenu>
+#include <QSignalBlocker>
 #include <QSplitter>
+#include <QStandardItemModel>
 #include <QTableView>
 #include <QTimer>
 #include <QToolButton>
@@ -19,6 +21,13 @@
 #include <algorithm>
 
 namespace pcs {
+
+namespace {
+
+// The state filter's data for the audit sample entry (not a state name).
+const QString kAuditSampleEntry = QStringLiteral("audit-sample");
+
+}  // namespace
 
 ReviewQueuePanel::ReviewQueuePanel(QWidget *parent)
     : QWidget(parent)
@@ -84,6 +93,10 @@ QWidget *ReviewQueuePanel::createFilters()
     m_stateFilter->addItem(tr("Pending"), QStringLiteral("pending"));
     m_stateFilter->addItem(tr("Assessed"), QStringLiteral("assessed"));
     m_stateFilter->addItem(tr("Errors"), QStringLiteral("error"));
+    m_stateFilter->addItem(tr("Audit sample"), kAuditSampleEntry);
+    m_stateFilter->setItemData(
+        auditSampleEntry(), tr("The items drawn for the audit (Calibration tab)"), Qt::ToolTipRole);
+    setAuditSampleAvailable(false);
     m_decisionFilter = new QComboBox;
     m_decisionFilter->setObjectName(QStringLiteral("reviewDecisionFilter"));
     m_decisionFilter->addItem(tr("All decisions"), QString());
@@ -152,6 +165,12 @@ void ReviewQueuePanel::setStore(QueueStore *store, qint64 restoreItem)
 {
     m_restoreItem = restoreItem;
     m_model->setStore(store);
+    // Another queue may have no sample: offered again once the page knows it has one.
+    if (isShowingAuditSample()) {
+        const QSignalBlocker quiet(m_stateFilter);
+        m_stateFilter->setCurrentIndex(0);
+    }
+    setAuditSampleAvailable(false);
     if (store)
         updateQuery();  // resets the model, which selects the remembered item
 }
@@ -162,6 +181,7 @@ void ReviewQueuePanel::updateQuery()
     if (m_restoreItem < 0)
         m_restoreItem = currentItemId();
     PageQuery query = m_model->query();
+    query.auditSampleOnly = isShowingAuditSample();
     query.state = itemStateFromName(m_stateFilter->currentData().toString());
     const QString decision = m_decisionFilter->currentData().toString();
     query.withoutDecision = decision == QLatin1String("none");
@@ -171,6 +191,35 @@ void ReviewQueuePanel::updateQuery()
     query.scores = fullRange ? ScoreRange {}
                              : ScoreRange { m_minScore->value(), true, m_maxScore->value(), true };
     m_model->setQuery(query);
+}
+
+int ReviewQueuePanel::auditSampleEntry() const
+{
+    return m_stateFilter->findData(kAuditSampleEntry);
+}
+
+void ReviewQueuePanel::setAuditSampleAvailable(bool available)
+{
+    // The combo's own model is a QStandardItemModel: its items can be disabled.
+    if (auto *entries = qobject_cast<QStandardItemModel *>(m_stateFilter->model()))
+        if (QStandardItem *entry = entries->item(auditSampleEntry()))
+            entry->setEnabled(available);
+    if (!available && isShowingAuditSample())
+        m_stateFilter->setCurrentIndex(0);
+}
+
+void ReviewQueuePanel::showAuditSample()
+{
+    setAuditSampleAvailable(true);
+    if (isShowingAuditSample())
+        updateQuery();  // a new sample: the same filter, other items
+    else
+        m_stateFilter->setCurrentIndex(auditSampleEntry());
+}
+
+bool ReviewQueuePanel::isShowingAuditSample() const
+{
+    return m_stateFilter->currentData().toString() == kAuditSampleEntry;
 }
 
 void ReviewQueuePanel::modelReset()

@@ -56,6 +56,12 @@ public:
     // Re-reads the count and order, keeping the current item.
     void reloadKeepingCurrent();
     void setBatchEnabled(bool enabled);
+    // The "Audit sample" entry of the state filter: only the items of the queue's audit sample.
+    // Offered only while the queue has a sample (setAuditSampleAvailable); when it goes away,
+    // the filter falls back to all states.
+    void setAuditSampleAvailable(bool available);
+    void showAuditSample();
+    bool isShowingAuditSample() const;
 
     static constexpr int kUndecidedScanRows = 5000;  // how far below a decision to look
     static constexpr int kRestoreScanRows = 20000;  // how far to look for an item to select
@@ -69,6 +75,7 @@ Q_SIGNALS:
 
 private:
     QWidget *createFilters();
+    int auditSampleEntry() const;
     void modelReset();
 
     ReviewQueueModel *m_model;

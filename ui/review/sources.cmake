@@ -29,3 +29,5 @@ qt_add_resources(ui pcstudio_review_resources
 )
 # Calibration against the human's decisions and the audit sample (fed a plain data struct)
 target_sources(ui PRIVATE review/calibrationpanel.h review/calibrationpanel.cpp)
+# The Calibration tab's reads and audit draws, off the GUI thread
+target_sources(ui PRIVATE review/calibrationcontroller.h review/calibrationcontroller.cpp)

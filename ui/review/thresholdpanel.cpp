@@ -165,6 +165,13 @@ void ThresholdPanel::reload()
     updateCounts();
 }
 
+void ThresholdPanel::showStored(const Thresholds &thresholds)
+{
+    m_stored = thresholds;
+    setCandidate(thresholds);
+    updateCounts();
+}
+
 void ThresholdPanel::refreshHistogram()
 {
     if (!m_session->isOpen()) {
@@ -182,8 +189,11 @@ bool ThresholdPanel::apply()
         emit failed(valid.error().toString());
         return false;
     }
-    if (Status started = m_session->setThresholds(t); !started) {
-        emit failed(started.error().toString());
+    const Status started = m_applier ? m_applier(m_stored, t) : m_session->setThresholds(t);
+    if (!started) {
+        // The applier said why already (the page's banner); the session's own error is ours.
+        if (!m_applier)
+            emit failed(started.error().toString());
         return false;
     }
     m_stored = t;

@@ -1,8 +1,11 @@
 #pragma once
 
+#include "common/result.h"
 #include "review/decision.h"
 
 #include <QWidget>
+
+#include <functional>
 
 class QDoubleSpinBox;
 class QLabel;
@@ -22,8 +25,14 @@ class ReviewSession;
 class ThresholdPanel : public QWidget {
     Q_OBJECT
 public:
+    // How Apply changes the stored thresholds (the page makes it one undoable step); without
+    // one, ReviewSession::setThresholds.
+    using Applier = std::function<Status(const Thresholds &from, const Thresholds &to)>;
+
     explicit ThresholdPanel(ReviewSession *session, QWidget *parent = nullptr);
     ~ThresholdPanel() override;
+
+    void setApplier(Applier applier) { m_applier = std::move(applier); }
 
     Thresholds candidate() const;
     void setCandidate(const Thresholds &thresholds);
@@ -33,6 +42,9 @@ public:
     // The live counts now, without waiting for the short delay after an edit.
     void updateCounts();
     bool apply();
+    // The stored thresholds are now these (an undo or redo set them): shown as the candidate.
+    void showStored(const Thresholds &thresholds);
+    Thresholds stored() const { return m_stored; }
 
     QLabel *countsLabel() const { return m_counts; }
     QDoubleSpinBox *filterSpin() const { return m_filter; }
@@ -56,6 +68,7 @@ private:
     ReviewHistogramChart *m_chart;
     QTimer *m_countsTimer;
     Thresholds m_stored;
+    Applier m_applier;
     bool m_updating = false;
 };
 
