@@ -461,7 +461,7 @@ namespace {
 std::shared_ptr<SelectionTable> rankedTable(int d, unsigned seed)
 {
     auto table = randomTable(d, seed, 40);
-    std::vector<int> order(std::size_t(d));
+    std::vector<int> order(static_cast<std::size_t>(d));
     std::iota(order.begin(), order.end(), 0);
     std::stable_sort(order.begin(), order.end(),
                      [&](int a, int b) { return table->estimate[a] > table->estimate[b]; });
