@@ -2,12 +2,27 @@
 
 #include "io/namedvalues.h"
 #include <QElapsedTimer>
+#include <QThreadPool>
 
 namespace pcs {
 
 namespace {
 
 using RunReply = SelectionSession::RunReply;
+
+// Shared ownership whose last release frees the object on a pool thread: ten million text names
+// and gigabytes of matrix take long to free, and the last holder (a view replacing its data)
+// is usually on the GUI thread.
+template<typename T> std::shared_ptr<const T> freedInBackground(std::unique_ptr<T> object)
+{
+    return std::shared_ptr<const T>(object.release(), [](const T *doomed) {
+        QThreadPool *pool = QThreadPool::globalInstance();
+        if (pool)
+            pool->start([doomed] { delete doomed; });
+        else
+            delete doomed;  // at exit, when the pool is gone
+    });
+}
 
 Result<std::shared_ptr<const SelectionData>> loadInBackground(const SelectionInputPaths &paths,
                                                               BackgroundControl &control)
@@ -22,7 +37,7 @@ Result<std::shared_ptr<const SelectionData>> loadInBackground(const SelectionInp
     auto errors = loadBenchmarkErrors(paths.errors, {}, control);
     if (!errors)
         return errors.error();
-    auto data = std::make_shared<SelectionData>();
+    auto data = std::make_unique<SelectionData>();
     data->warnings = bpb->warnings + errors->warnings;
     if (!paths.tokenCounts.isEmpty()) {
         // Resolve once by name; caps then follow from the keep ratio of each run.
@@ -36,7 +51,7 @@ Result<std::shared_ptr<const SelectionData>> loadInBackground(const SelectionInp
     data->bpb = std::make_shared<const BpbMatrix>(std::move(bpb).value());
     data->errors = std::move(errors).value();
     data->loadSeconds = double(timer.nsecsElapsed()) * 1e-9;
-    return std::shared_ptr<const SelectionData>(std::move(data));
+    return freedInBackground(std::move(data));
 }
 
 Result<RunReply> runInBackground(const std::shared_ptr<const SelectionData> &data,
@@ -44,7 +59,7 @@ Result<RunReply> runInBackground(const std::shared_ptr<const SelectionData> &dat
                                  std::shared_ptr<const EstimateCache> cache,
                                  const TaskControl &control)
 {
-    auto outcome = std::make_shared<SelectionOutcome>();
+    auto outcome = std::make_unique<SelectionOutcome>();
     outcome->parameters = parameters;
 
     AlignOptions options;
@@ -74,8 +89,8 @@ Result<RunReply> runInBackground(const std::shared_ptr<const SelectionData> &dat
                                { parameters.estimator, parameters.threads }, control);
         if (!values)
             return values.error();
-        cache = std::make_shared<const EstimateCache>(
-            EstimateCache { parameters.estimator, a.bpbRows, a.errors, std::move(values).value() });
+        cache = freedInBackground(std::make_unique<EstimateCache>(EstimateCache {
+            parameters.estimator, a.bpbRows, a.errors, std::move(values).value() }));
     }
     outcome->estimateSeconds = double(timer.nsecsElapsed()) * 1e-9;
     timer.restart();
@@ -90,7 +105,7 @@ Result<RunReply> runInBackground(const std::shared_ptr<const SelectionData> &dat
         return table.error();
     outcome->table = std::move(table).value();
     outcome->projectSeconds = double(timer.nsecsElapsed()) * 1e-9;
-    return RunReply { std::move(outcome), std::move(cache) };
+    return RunReply { freedInBackground(std::move(outcome)), std::move(cache) };
 }
 
 }  // namespace

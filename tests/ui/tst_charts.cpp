@@ -12,6 +12,7 @@
 #include <QChartView>
 #include <QLineSeries>
 #include <QScatterSeries>
+#include <QSignalSpy>
 #include <QTest>
 #include <QToolTip>
 
@@ -41,6 +42,8 @@ private Q_SLOTS:
     void distributionChartIsSortedAndCumulative();
     void distributionChartDrawsBarsWhenFew();
     void themeSwitchChangesBackground();
+    void rankedChartPreparedInBackgroundMatches();
+    void distributionChartPreparedInBackgroundMatches();
 
 private:
     test::ChartFixture m_small;  // 9 LLMs, 400 texts, real spearmanr estimates
@@ -314,6 +317,72 @@ void TestCharts::themeSwitchChangesBackground()
     chart.setPalette(palette);
     QVERIFY(!chart.isDark());
     QCOMPARE(chart.chart()->backgroundBrush().color(), QColor(0xf4, 0xf4, 0xf4));
+}
+
+// Off the GUI thread the charts compute the same order, cut and curve as on it; until the work
+// is done they show the previous outcome; only the latest of several requests is shown.
+void TestCharts::rankedChartPreparedInBackgroundMatches()
+{
+    RankedEstimatesChart direct;
+    RankedEstimatesChart background;
+    background.setBackgroundThreshold(0);
+    QVERIFY(test::showChart(&direct));
+    QVERIFY(test::showChart(&background));
+    direct.setData(m_large.data, m_large.outcome);
+
+    QSignalSpy prepared(&background, &RankedEstimatesChart::prepared);
+    background.setData(m_small.data, m_small.outcome);
+    QVERIFY(background.isPreparing());
+    QCOMPARE(background.textCount(), 0);  // nothing shown yet
+    background.setData(m_large.data, m_large.outcome);  // supersedes the small outcome
+    QVERIFY(prepared.wait(20000));
+    QTest::qWait(50);
+    QCOMPARE(prepared.count(), 1);
+    QVERIFY(!background.isPreparing());
+
+    QCOMPARE(background.textCount(), direct.textCount());
+    QCOMPARE(background.cutRank(), direct.cutRank());
+    for (int rank = 0; rank <= direct.textCount() + 1; ++rank)
+        QCOMPARE(background.textAtRank(rank), direct.textAtRank(rank));
+    QCOMPARE(background.curveSeries()->points(), direct.curveSeries()->points());
+    QCOMPARE(background.includedSeries()->points(), direct.includedSeries()->points());
+    QCOMPARE(background.cutSeries()->points(), direct.cutSeries()->points());
+    QCOMPARE(background.chart()->title(), direct.chart()->title());
+
+    // A null outcome clears at once and drops work in flight.
+    background.setData(m_small.data, m_small.outcome);
+    background.setData(nullptr, nullptr);
+    QVERIFY(!background.isPreparing());
+    QCOMPARE(background.textCount(), 0);
+    QTest::qWait(200);
+    QCOMPARE(background.textCount(), 0);
+}
+
+void TestCharts::distributionChartPreparedInBackgroundMatches()
+{
+    DistributionChart direct;
+    DistributionChart background;
+    background.setBackgroundThreshold(0);
+    QVERIFY(test::showChart(&direct));
+    QVERIFY(test::showChart(&background));
+    direct.setData(m_large.data, m_large.outcome);
+    background.setData(m_small.data, m_small.outcome);
+    QVERIFY(background.isPreparing());
+    QCOMPARE(background.includedCount(), 0);
+    QSignalSpy prepared(&background, &DistributionChart::prepared);
+    background.setData(m_large.data, m_large.outcome);
+    QVERIFY(prepared.wait(20000));
+    QTest::qWait(50);
+    QCOMPARE(prepared.count(), 1);
+
+    QVERIFY(direct.includedCount() > 0);
+    QCOMPARE(background.includedCount(), direct.includedCount());
+    QCOMPARE(background.effectiveSize(), direct.effectiveSize());
+    for (int position = 0; position <= direct.includedCount() + 1; ++position)
+        QCOMPARE(background.textAtPosition(position), direct.textAtPosition(position));
+    QCOMPARE(background.weightSeries()->points(), direct.weightSeries()->points());
+    QCOMPARE(background.cumulativeSeries()->points(), direct.cumulativeSeries()->points());
+    QCOMPARE(background.chart()->title(), direct.chart()->title());
 }
 
 QTEST_MAIN(TestCharts)

@@ -6,7 +6,9 @@
 #include "charts/comparisonchart.h"
 #include "textfocus.h"
 
+#include <QChart>
 #include <QScatterSeries>
+#include <QSignalSpy>
 #include <QTest>
 
 #include <algorithm>
@@ -19,6 +21,7 @@ private Q_SLOTS:
     void initTestCase();
     void comparisonFiguresAndSample();
     void comparisonSmallDrawsEverythingAndClicks();
+    void comparisonPreparedInBackgroundMatches();
 
 private:
     test::ChartFixture m_fixture;  // 5 LLMs, 60,000 texts, synthetic estimates
@@ -114,6 +117,41 @@ void TestComparisonChart::comparisonSmallDrawsEverythingAndClicks()
                        QStringLiteral("B"));  // mismatch
     QCOMPARE(chart.drawnPointCount(), 0);
     QCOMPARE(chart.summary().count, 0);
+}
+
+// Off the GUI thread the chart computes the same summary, sample and ranges as on it; only the
+// latest request is shown.
+void TestComparisonChart::comparisonPreparedInBackgroundMatches()
+{
+    const SelectionTable &table = m_fixture.outcome->table;
+    const Eigen::Index d = table.estimate.size();
+    Eigen::VectorXd b(d);
+    for (Eigen::Index j = 0; j < d; ++j)
+        b[j] = table.estimate[j] - 0.3 * test::unitNoise(29, std::uint64_t(j));
+    ComparisonChart direct;
+    direct.setComparison(m_fixture.outcome, b, QStringLiteral("other"));
+    ComparisonChart background;
+    background.setBackgroundThreshold(0);
+    QSignalSpy prepared(&background, &ComparisonChart::prepared);
+    background.setComparison(m_fixture.outcome, -b, QStringLiteral("superseded"));
+    QVERIFY(background.isPreparing());
+    QCOMPARE(background.summary().count, 0);  // nothing shown until it is done
+    background.setComparison(m_fixture.outcome, b, QStringLiteral("other"));
+    QVERIFY(prepared.wait(20000));
+    QTest::qWait(50);
+    QCOMPARE(prepared.count(), 1);
+
+    QCOMPARE(background.summary().count, direct.summary().count);
+    QCOMPARE(background.summary().overlapOnePercent, direct.summary().overlapOnePercent);
+    QCOMPARE(background.summary().overlapTenPercent, direct.summary().overlapTenPercent);
+    QCOMPARE(background.summary().pearson, direct.summary().pearson);
+    QVERIFY(background.summary().flags == direct.summary().flags);
+    QCOMPARE(background.drawnPointCount(), direct.drawnPointCount());
+    using Group = ComparisonChart::Group;
+    for (const Group group : { Group::Other, Group::TopInOne, Group::TopInBoth })
+        QCOMPARE(background.drawnPoints(group), direct.drawnPoints(group));
+    QCOMPARE(background.summaryText(), direct.summaryText());
+    QCOMPARE(background.chart()->title(), direct.chart()->title());
 }
 
 QTEST_MAIN(TestComparisonChart)

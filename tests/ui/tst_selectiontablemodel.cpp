@@ -140,6 +140,9 @@ private Q_SLOTS:
     void estimateOnlyTable();
     void displayAndRoles();
     void csv();
+    void backgroundMatchesDirect();
+    void backgroundLatestRequestWins();
+    void backgroundSortKeepsPersistentIndexes();
     void timingAtOneMillion();
 };
 
@@ -450,6 +453,129 @@ void TestSelectionTableModel::csv()
                         "Beta,0.9,1,0.3,0.3,true\n"
                         "beta,0.5,2,0.3,0.3,true\n"
                         "gamma,0.5,3,0.5,0.4,true\n"));
+}
+
+namespace {
+
+// A table whose ranks are ranksDescending() of its estimates (ties by index), so that the rank
+// and estimate sorts take their O(D) path.
+std::shared_ptr<SelectionTable> rankedTable(int d, unsigned seed)
+{
+    auto table = randomTable(d, seed, 40);
+    std::vector<int> order(static_cast<std::size_t>(d));
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(),
+                     [&](int a, int b) { return table->estimate[a] > table->estimate[b]; });
+    for (int r = 0; r < d; ++r)
+        table->rank[order[std::size_t(r)]] = r + 1;
+    return table;
+}
+
+// Waits until a model arranging in the background has applied its latest request.
+bool waitArranged(const SelectionTableModel &model)
+{
+    QElapsedTimer waited;
+    waited.start();
+    while (model.isArranging() && waited.elapsed() < 20000)
+        QTest::qWait(5);
+    return !model.isArranging();
+}
+
+}  // namespace
+
+// Every sort, filter and inclusion arranged off the GUI thread gives the rows the direct
+// (GUI thread) path gives, with a consistent inverse.
+void TestSelectionTableModel::backgroundMatchesDirect()
+{
+    for (const auto &table : { rankedTable(3000, 5), randomTable(3000, 6) }) {
+        SelectionTableModel direct;
+        SelectionTableModel background;
+        QAbstractItemModelTester tester(&background,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        background.setBackgroundThreshold(0);
+        direct.setTable(table);
+        background.setTable(table);
+        QVERIFY(background.isArranging());
+        QCOMPARE(background.rowCount(), 0);  // the previous (empty) rows until it is done
+        QVERIFY(waitArranged(background));
+        QCOMPARE(shownTexts(background), shownTexts(direct));
+        for (int column = -1; column < SelectionTableModel::kColumnCount; ++column) {
+            for (const auto order : { Qt::AscendingOrder, Qt::DescendingOrder }) {
+                for (const QString filter : { "", "wiki", "doc-1" }) {
+                    for (const bool includedOnly : { false, true }) {
+                        direct.sort(column, order);
+                        direct.setFilterText(filter);
+                        direct.setIncludedOnly(includedOnly);
+                        background.sort(column, order);
+                        background.setFilterText(filter);
+                        background.setIncludedOnly(includedOnly);
+                        QVERIFY(waitArranged(background));
+                        QCOMPARE(background.sortColumn(), direct.sortColumn());
+                        QCOMPARE(background.sortOrder(), direct.sortOrder());
+                        QCOMPARE(background.textCount(), direct.textCount());
+                        QCOMPARE(shownTexts(background), shownTexts(direct));
+                        checkInverse(background);
+                        if (QTest::currentTestFailed())
+                            return;
+                    }
+                }
+            }
+        }
+    }
+}
+
+// Several requests in a row: only the last is applied, once, and it is right.
+void TestSelectionTableModel::backgroundLatestRequestWins()
+{
+    const auto first = randomTable(2000, 7);
+    const auto second = rankedTable(2500, 8);
+    SelectionTableModel model;
+    model.setBackgroundThreshold(0);
+    model.setTable(first);
+    QVERIFY(waitArranged(model));
+    QSignalSpy arranged(&model, &SelectionTableModel::arranged);
+    QSignalSpy resets(&model, &QAbstractItemModel::modelReset);
+    model.sort(Column::EstimateColumn, Qt::AscendingOrder);
+    model.setTable(second);
+    model.sort(Column::WeightColumn, Qt::DescendingOrder);
+    model.setFilterText(QStringLiteral("wiki"));
+    QCOMPARE(model.rowCount(), 2000);  // still the first table's rows
+    QCOMPARE(model.filterText(), QStringLiteral("wiki"));  // but what was asked
+    QVERIFY(waitArranged(model));
+    QTest::qWait(50);
+    QCOMPARE(arranged.count(), 1);
+    QCOMPARE(resets.count(), 1);
+    QVERIFY(model.table() == second);
+    QCOMPARE(shownTexts(model),
+             referenceFilter(*second,
+                             referenceOrder(*second, Column::WeightColumn, Qt::DescendingOrder),
+                             QStringLiteral("wiki"), false));
+    checkInverse(model);
+}
+
+// A sort arranged in the background is a layout change that keeps persistent indexes.
+void TestSelectionTableModel::backgroundSortKeepsPersistentIndexes()
+{
+    const auto table = rankedTable(1500, 9);
+    SelectionTableModel model;
+    model.setBackgroundThreshold(0);
+    model.setTable(table);
+    QVERIFY(waitArranged(model));
+    const int text = 1234;
+    const QPersistentModelIndex kept(model.index(model.rowForTextIndex(text), 1));
+    QSignalSpy layouts(&model, &QAbstractItemModel::layoutChanged);
+    QSignalSpy resets(&model, &QAbstractItemModel::modelReset);
+    for (const int column :
+         { int(Column::EstimateColumn), int(Column::TextColumn), int(Column::TauColumn) }) {
+        model.sort(column, Qt::DescendingOrder);
+        QVERIFY(waitArranged(model));
+        QVERIFY(kept.isValid());
+        QCOMPARE(kept.row(), model.rowForTextIndex(text));
+        QCOMPARE(kept.column(), 1);
+        QCOMPARE(shownTexts(model), referenceOrder(*table, column, Qt::DescendingOrder));
+    }
+    QCOMPARE(layouts.count(), 3);
+    QCOMPARE(resets.count(), 0);
 }
 
 void TestSelectionTableModel::timingAtOneMillion()

@@ -114,90 +114,124 @@ void ComparisonChart::setComparison(const std::shared_ptr<const SelectionOutcome
         clear();
         return;
     }
-    setEstimates(outcome->table.texts, outcome->table.estimate,
-                 estimatorLabel(outcome->parameters.estimator), other, otherName);
+    const QString name = estimatorLabel(outcome->parameters.estimator);
+    if (outcome->table.estimate.size() >= m_backgroundThreshold) {
+        m_work.start(
+            [outcome, other] {
+                return prepare(outcome->table.texts, outcome->table.estimate, other);
+            },
+            [this, name, otherName](Comparison comparison) {
+                QElapsedTimer timer;
+                timer.start();
+                showComparison(std::move(comparison), name, otherName);
+                setUpdateMilliseconds(double(timer.nsecsElapsed()) / 1e6);
+                Q_EMIT prepared();
+            });
+        return;
+    }
+    setEstimates(outcome->table.texts, outcome->table.estimate, name, other, otherName);
 }
 
 void ComparisonChart::setEstimates(const QStringList &texts, Eigen::VectorXd a,
                                    const QString &nameA, Eigen::VectorXd b, const QString &nameB)
 {
+    m_work.discard();
     QElapsedTimer timer;
     timer.start();
-    const bool valid = a.size() > 0 && a.size() == b.size() && a.size() == texts.size();
-    m_texts = valid ? texts : QStringList();
-    m_a = valid ? std::move(a) : Eigen::VectorXd();
-    m_b = valid ? std::move(b) : Eigen::VectorXd();
-    m_nameA = nameA;
-    m_nameB = nameB;
-    m_summary = charts::compareEstimates(asSpan(m_a), asSpan(m_b));
-    setAxisTitle(m_x, valid ? tr("Estimate: %1").arg(nameA) : tr("Estimate A"));
-    setAxisTitle(m_y, valid ? tr("Estimate: %1").arg(nameB) : tr("Estimate B"));
-    setTitleText(valid ? tr("Estimators compared: %1 vs %2").arg(nameA, nameB)
-                       : tr("Estimators compared: choose a second estimator"));
-    choosePoints();
-    textFocusChanged(currentText());
-    m_summaryLabel->setText(summaryText());
+    showComparison(prepare(texts, std::move(a), std::move(b)), nameA, nameB);
     setUpdateMilliseconds(double(timer.nsecsElapsed()) / 1e6);
 }
 
-void ComparisonChart::choosePoints()
+ComparisonChart::Comparison ComparisonChart::prepare(const QStringList &texts, Eigen::VectorXd a,
+                                                     Eigen::VectorXd b)
 {
     using namespace charts;
-    const auto d = m_a.size();
-    m_drawn.clear();
+    Comparison c;
+    const bool valid = a.size() > 0 && a.size() == b.size() && a.size() == texts.size();
+    if (valid) {
+        c.texts = texts;
+        c.a = std::move(a);
+        c.b = std::move(b);
+    }
+    c.summary = compareEstimates(asSpan(c.a), asSpan(c.b));
+    const auto d = c.a.size();
     if (d > kPointBudget) {
         // The top of each estimate (from the flags: no further pass over all D), then a
         // stratified sample of everything else up to the budget.
-        const std::int64_t top = std::min<std::int64_t>(m_summary.kOnePercent, kPointBudget / 10);
+        const std::int64_t top = std::min<std::int64_t>(c.summary.kOnePercent, kPointBudget / 10);
         for (const auto &[values, flag] :
-             { std::pair { &m_a, TopOnePercentA }, std::pair { &m_b, TopOnePercentB } }) {
+             { std::pair { &c.a, TopOnePercentA }, std::pair { &c.b, TopOnePercentB } }) {
             std::vector<double> topValues;
             std::vector<std::int64_t> topTexts;
             for (Eigen::Index j = 0; j < d; ++j) {
-                if (m_summary.flags[std::size_t(j)] & flag) {
+                if (c.summary.flags[std::size_t(j)] & flag) {
                     topValues.push_back((*values)[j]);
                     topTexts.push_back(j);
                 }
             }
             for (const auto i : topIndices(topValues, top))
-                m_drawn.push_back(int(topTexts[std::size_t(i)]));
+                c.drawn.push_back(int(topTexts[std::size_t(i)]));
         }
         for (const auto j :
-             stratifiedSample(d, kPointBudget - std::int64_t(m_drawn.size()), kSampleSeed))
-            m_drawn.push_back(int(j));
-        std::sort(m_drawn.begin(), m_drawn.end());
-        m_drawn.erase(std::unique(m_drawn.begin(), m_drawn.end()), m_drawn.end());
+             stratifiedSample(d, kPointBudget - std::int64_t(c.drawn.size()), kSampleSeed))
+            c.drawn.push_back(int(j));
+        std::sort(c.drawn.begin(), c.drawn.end());
+        c.drawn.erase(std::unique(c.drawn.begin(), c.drawn.end()), c.drawn.end());
     } else {
         for (Eigen::Index j = 0; j < d; ++j)
-            m_drawn.push_back(int(j));
+            c.drawn.push_back(int(j));
     }
-    std::vector<PointCloudItem::Layer> layers = m_cloud->layers();
-    layers.resize(3);
-    for (auto &layer : layers)
-        layer.points.clear();
-    for (const int j : m_drawn) {
-        const std::uint8_t f = m_summary.flags[std::size_t(j)];
+    for (const int j : c.drawn) {
+        const std::uint8_t f = c.summary.flags[std::size_t(j)];
         const bool inA = f & TopOnePercentA, inB = f & TopOnePercentB;
-        layers[inA && inB ? 2 : inA || inB ? 1 : 0].points.append(QPointF(m_a[j], m_b[j]));
+        c.points[inA && inB ? 2 : inA || inB ? 1 : 0].append(QPointF(c.a[j], c.b[j]));
     }
-    m_cloud->setLayers(std::move(layers));
 
     // Ranges over all texts, not just the drawn ones, so the sample never hides the extremes.
-    const auto range = [](const Eigen::VectorXd &v, QValueAxis *axis) {
-        double lo = 0, hi = 1;
+    const auto range = [](const Eigen::VectorXd &v, double *lo, double *hi) {
+        *lo = 0;
+        *hi = 1;
         bool any = false;
         for (const double x : v) {
             if (std::isfinite(x)) {
-                lo = any ? std::min(lo, x) : x;
-                hi = any ? std::max(hi, x) : x;
+                *lo = any ? std::min(*lo, x) : x;
+                *hi = any ? std::max(*hi, x) : x;
                 any = true;
             }
         }
-        const double pad = hi > lo ? 0.05 * (hi - lo) : 0.5;
-        setAxisRange(axis, lo - pad, hi + pad);
+        const double pad = *hi > *lo ? 0.05 * (*hi - *lo) : 0.5;
+        *lo -= pad;
+        *hi += pad;
     };
-    range(m_a, m_x);
-    range(m_b, m_y);
+    range(c.a, &c.ranges[0], &c.ranges[1]);
+    range(c.b, &c.ranges[2], &c.ranges[3]);
+    return c;
+}
+
+void ComparisonChart::showComparison(Comparison comparison, const QString &nameA,
+                                     const QString &nameB)
+{
+    const bool valid = comparison.a.size() > 0;
+    m_texts = std::move(comparison.texts);
+    m_a = std::move(comparison.a);
+    m_b = std::move(comparison.b);
+    m_nameA = nameA;
+    m_nameB = nameB;
+    m_summary = std::move(comparison.summary);
+    m_drawn = std::move(comparison.drawn);
+    setAxisTitle(m_x, valid ? tr("Estimate: %1").arg(nameA) : tr("Estimate A"));
+    setAxisTitle(m_y, valid ? tr("Estimate: %1").arg(nameB) : tr("Estimate B"));
+    setTitleText(valid ? tr("Estimators compared: %1 vs %2").arg(nameA, nameB)
+                       : tr("Estimators compared: choose a second estimator"));
+    std::vector<charts::PointCloudItem::Layer> layers = m_cloud->layers();
+    layers.resize(3);
+    for (std::size_t g = 0; g < 3; ++g)
+        layers[g].points = std::move(comparison.points[g]);
+    m_cloud->setLayers(std::move(layers));
+    setAxisRange(m_x, comparison.ranges[0], comparison.ranges[1]);
+    setAxisRange(m_y, comparison.ranges[2], comparison.ranges[3]);
+    textFocusChanged(currentText());
+    m_summaryLabel->setText(summaryText());
 }
 
 QString ComparisonChart::summaryText() const

@@ -2,12 +2,14 @@
 
 #include "charts/chartwidget.h"
 #include "charts/estimatecomparison.h"
+#include "models/latestwork.h"
 
 #include <QStringList>
 
 #include <Eigen/Core>
 
 #include <array>
+#include <limits>
 #include <memory>
 #include <vector>
 
@@ -45,6 +47,22 @@ public:
                        const Eigen::VectorXd &other, const QString &otherName);
     void clear();
 
+    // Comparisons of at least `texts` texts are computed off the GUI thread (the chart shows
+    // the previous one until then); the default never.
+    void setBackgroundThreshold(qsizetype texts) { m_backgroundThreshold = texts; }
+    bool isPreparing() const { return m_work.isBusy(); }
+
+    // What the chart draws, computed in O(D) from two estimates on any thread.
+    struct Comparison {
+        QStringList texts;
+        Eigen::VectorXd a, b;
+        charts::EstimateComparison summary;
+        std::vector<int> drawn;  // the texts drawn, sorted
+        std::array<QList<QPointF>, 3> points;  // drawn points by Group
+        std::array<double, 4> ranges { 0, 1, 0, 1 };  // padded axis ranges: a lo, hi, b lo, hi
+    };
+    static Comparison prepare(const QStringList &texts, Eigen::VectorXd a, Eigen::VectorXd b);
+
     const charts::EstimateComparison &summary() const { return m_summary; }
     QString summaryText() const;
     int drawnPointCount() const { return int(m_drawn.size()); }
@@ -58,13 +76,16 @@ public:
     QList<QPointF> drawnPoints(Group group) const;
     QScatterSeries *focusSeries() const { return m_focusMarker; }
 
+Q_SIGNALS:
+    void prepared();  // a comparison prepared in the background is shown
+
 protected:
     void applyColors(const charts::ChartColors &colors) override;
     void textFocusChanged(int text) override;
     void clicked(const QPointF &value) override;
 
 private:
-    void choosePoints();
+    void showComparison(Comparison comparison, const QString &nameA, const QString &nameB);
     void restyleCloud();
     int nearestText(const QPointF &value) const;
 
@@ -85,6 +106,8 @@ private:
     std::array<QColor, 3> m_layerColors;
     QColor m_cloudBorder;
     QLabel *m_summaryLabel;
+    qsizetype m_backgroundThreshold = std::numeric_limits<qsizetype>::max();
+    LatestWork<Comparison> m_work { this };
 };
 
 }  // namespace pcs

@@ -78,18 +78,10 @@ void DistributionChart::applyColors(const charts::ChartColors &colors)
     m_focusMarker->setBorderColor(chart()->backgroundBrush().color());
 }
 
-void DistributionChart::setData(std::shared_ptr<const SelectionData> selectionData,
-                                std::shared_ptr<const SelectionOutcome> outcome)
+DistributionChart::Weights DistributionChart::prepare(const SelectionOutcome *outcome)
 {
-    Q_UNUSED(selectionData)
-    QElapsedTimer timer;
-    timer.start();
-    m_outcome = std::move(outcome);
-    m_order.clear();
-    m_weights.clear();
-    m_cumulativeShare.clear();
-    m_effectiveSize = 0;
-    const SelectionTable *table = m_outcome ? &m_outcome->table : nullptr;
+    Weights result;
+    const SelectionTable *table = outcome ? &outcome->table : nullptr;
     const auto d = table ? table->estimate.size() : 0;
     if (table && table->hasDistribution() && table->weight.size() == d) {
         // Walk in rank order (O(D), no sort), so that equal weights keep the estimate's order;
@@ -99,32 +91,68 @@ void DistributionChart::setData(std::shared_ptr<const SelectionData> selectionDa
             byRank.resize(std::size_t(d));
             std::iota(byRank.begin(), byRank.end(), 0);
         }
+        std::vector<int> &order = result.order;
         for (const int j : byRank) {
             if (table->weight[j] > 0)
-                m_order.push_back(j);
+                order.push_back(j);
         }
         const Eigen::VectorXd &w = table->weight;
         const auto heavier = [&w](int a, int b) { return w[a] > w[b]; };
-        if (std::is_sorted(m_order.begin(), m_order.end(), heavier)) {
-            m_weights.reserve(m_order.size());
-            for (const int j : m_order)
-                m_weights.push_back(w[j]);
+        if (std::is_sorted(order.begin(), order.end(), heavier)) {
+            result.weights.reserve(order.size());
+            for (const int j : order)
+                result.weights.push_back(w[j]);
         } else {
-            m_order = charts::stableSortDescending(
-                m_order, std::span(w.data(), std::size_t(w.size())), &m_weights);
+            order = charts::stableSortDescending(order, std::span(w.data(), std::size_t(w.size())),
+                                                 &result.weights);
         }
-        m_cumulativeShare.reserve(m_order.size());
+        result.cumulativeShare.reserve(order.size());
         double sum = 0, squares = 0;
-        for (const double p : m_weights) {
+        for (const double p : result.weights) {
             sum += p;
             squares += p * p;
-            m_cumulativeShare.push_back(sum);
+            result.cumulativeShare.push_back(sum);
         }
         // Share of the pool: divide by the total (1 up to rounding), so the curve ends at 1.
-        for (double &c : m_cumulativeShare)
+        for (double &c : result.cumulativeShare)
             c /= sum;
-        m_effectiveSize = squares > 0 ? sum * sum / squares : 0;
+        result.effectiveSize = squares > 0 ? sum * sum / squares : 0;
     }
+    return result;
+}
+
+void DistributionChart::setData(std::shared_ptr<const SelectionData> selectionData,
+                                std::shared_ptr<const SelectionOutcome> outcome)
+{
+    Q_UNUSED(selectionData)
+    if (outcome && outcome->table.estimate.size() >= m_backgroundThreshold) {
+        m_work.start([outcome] { return prepare(outcome.get()); },
+                     [this, outcome](Weights weights) {
+                         showWeights(outcome, std::move(weights));
+                         Q_EMIT prepared();
+                     });
+        return;
+    }
+    m_work.discard();
+    QElapsedTimer timer;
+    timer.start();
+    Weights weights = prepare(outcome.get());
+    showWeights(std::move(outcome), std::move(weights));
+    setUpdateMilliseconds(double(timer.nsecsElapsed()) / 1e6);
+}
+
+void DistributionChart::showWeights(std::shared_ptr<const SelectionOutcome> outcome,
+                                    Weights weights)
+{
+    QElapsedTimer timer;
+    timer.start();
+    m_outcome = std::move(outcome);
+    m_order = std::move(weights.order);
+    m_weights = std::move(weights.weights);
+    m_cumulativeShare = std::move(weights.cumulativeShare);
+    m_effectiveSize = weights.effectiveSize;
+    const SelectionTable *table = m_outcome ? &m_outcome->table : nullptr;
+    const auto d = table ? table->estimate.size() : 0;
     const double top = m_weights.empty() ? 1.0 : m_weights.front();
     setAxisRange(m_y, 0, top * 1.05);
     setFullXRange(0.5, double(std::max<std::size_t>(1, m_order.size())) + 0.5);

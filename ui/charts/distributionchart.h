@@ -1,7 +1,9 @@
 #pragma once
 
 #include "charts/chartwidget.h"
+#include "models/latestwork.h"
 
+#include <limits>
 #include <memory>
 #include <vector>
 
@@ -32,6 +34,20 @@ public:
 
     QString toolTipAt(const QPointF &value) const override;
 
+    // Outcomes with at least `texts` texts are prepared off the GUI thread (the chart shows
+    // the previous one until then); the default never.
+    void setBackgroundThreshold(qsizetype texts) { m_backgroundThreshold = texts; }
+    bool isPreparing() const { return m_work.isBusy(); }
+
+    // What the chart draws, computed in O(D) from an outcome on any thread.
+    struct Weights {
+        std::vector<int> order;  // included texts, by weight descending (ties: by rank)
+        std::vector<double> weights;  // weight of order[i]
+        std::vector<double> cumulativeShare;  // sum of weights[0..i] over the total
+        double effectiveSize = 0;
+    };
+    static Weights prepare(const SelectionOutcome *outcome);
+
     int includedCount() const { return int(m_order.size()); }
     double effectiveSize() const { return m_effectiveSize; }  // 1 / Σ p², the "how many texts"
     int positionOfText(int text) const;  // 1-based place in the weight order; 0 = not included
@@ -48,7 +64,11 @@ protected:
     void clicked(const QPointF &value) override;
     void visibleRangeChanged() override;
 
+Q_SIGNALS:
+    void prepared();  // an outcome prepared in the background is shown
+
 private:
+    void showWeights(std::shared_ptr<const SelectionOutcome> outcome, Weights weights);
     void rebuildCurves();
     void plotAreaResized();
     int positionAt(double x) const;
@@ -67,6 +87,8 @@ private:
     QAreaSeries *m_weightArea;
     QLineSeries *m_cumulative;
     QScatterSeries *m_focusMarker;
+    qsizetype m_backgroundThreshold = std::numeric_limits<qsizetype>::max();
+    LatestWork<Weights> m_work { this };
 };
 
 }  // namespace pcs

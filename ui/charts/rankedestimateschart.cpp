@@ -68,47 +68,80 @@ void RankedEstimatesChart::applyColors(const charts::ChartColors &colors)
     m_focusMarker->setBorderColor(chart()->backgroundBrush().color());
 }
 
+RankedEstimatesChart::Curve RankedEstimatesChart::prepare(const SelectionOutcome *outcome,
+                                                          int buckets)
+{
+    Curve curve;
+    const SelectionTable *table = outcome ? &outcome->table : nullptr;
+    const auto d = table ? table->estimate.size() : 0;
+    if (d > 0 && table->rank.size() == d) {
+        curve.order = charts::orderFromRanks(table->rank);
+        if (curve.order.empty()) {
+            // Not a permutation (a hand-made table): sort, ties lower index first.
+            curve.order.resize(std::size_t(d));
+            std::iota(curve.order.begin(), curve.order.end(), 0);
+            const Eigen::VectorXd &e = table->estimate;
+            std::stable_sort(curve.order.begin(), curve.order.end(),
+                             [&e](int a, int b) { return e[a] > e[b]; });
+        }
+        curve.sorted.resize(std::size_t(d));
+        for (std::size_t r = 0; r < curve.sorted.size(); ++r)
+            curve.sorted[r] = table->estimate[curve.order[r]];
+        if (table->weight.size() == d) {
+            for (std::size_t r = 0; r < curve.order.size(); ++r) {
+                if (table->weight[curve.order[r]] > 0)
+                    curve.cut = int(r + 1);
+            }
+        }
+    }
+    bool any = false;
+    for (const double v : curve.sorted) {
+        if (std::isfinite(v)) {
+            curve.lo = any ? std::min(curve.lo, v) : v;
+            curve.hi = any ? std::max(curve.hi, v) : v;
+            any = true;
+        }
+    }
+    if (buckets > 0 && !curve.sorted.empty()) {
+        curve.fullView = charts::minMaxDownsample(curve.sorted, buckets);
+        curve.fullViewBuckets = buckets;
+    }
+    return curve;
+}
+
 void RankedEstimatesChart::setData(std::shared_ptr<const SelectionData> selectionData,
                                    std::shared_ptr<const SelectionOutcome> outcome)
 {
     Q_UNUSED(selectionData)
+    if (outcome && outcome->table.estimate.size() >= m_backgroundThreshold) {
+        m_work.start(
+            [outcome, buckets = drawingBuckets()] { return prepare(outcome.get(), buckets); },
+            [this, outcome](Curve curve) {
+                showCurve(outcome, std::move(curve));
+                Q_EMIT prepared();
+            });
+        return;
+    }
+    m_work.discard();
+    QElapsedTimer timer;
+    timer.start();
+    Curve curve = prepare(outcome.get());
+    showCurve(std::move(outcome), std::move(curve));
+    setUpdateMilliseconds(double(timer.nsecsElapsed()) / 1e6);
+}
+
+void RankedEstimatesChart::showCurve(std::shared_ptr<const SelectionOutcome> outcome, Curve curve)
+{
     QElapsedTimer timer;
     timer.start();
     m_outcome = std::move(outcome);
-    m_order.clear();
-    m_sorted.clear();
-    m_cut = 0;
-    const SelectionTable *table = m_outcome ? &m_outcome->table : nullptr;
-    const auto d = table ? table->estimate.size() : 0;
-    if (d > 0 && table->rank.size() == d) {
-        m_order = charts::orderFromRanks(table->rank);
-        if (m_order.empty()) {
-            // Not a permutation (a hand-made table): sort, ties lower index first.
-            m_order.resize(std::size_t(d));
-            std::iota(m_order.begin(), m_order.end(), 0);
-            const Eigen::VectorXd &e = table->estimate;
-            std::stable_sort(m_order.begin(), m_order.end(),
-                             [&e](int a, int b) { return e[a] > e[b]; });
-        }
-        m_sorted.resize(std::size_t(d));
-        for (std::size_t r = 0; r < m_sorted.size(); ++r)
-            m_sorted[r] = table->estimate[m_order[r]];
-        if (table->weight.size() == d) {
-            for (std::size_t r = 0; r < m_order.size(); ++r) {
-                if (table->weight[m_order[r]] > 0)
-                    m_cut = int(r + 1);
-            }
-        }
-    }
-    double lo = 0, hi = 1;
-    bool any = false;
-    for (const double v : m_sorted) {
-        if (std::isfinite(v)) {
-            lo = any ? std::min(lo, v) : v;
-            hi = any ? std::max(hi, v) : v;
-            any = true;
-        }
-    }
+    m_order = std::move(curve.order);
+    m_sorted = std::move(curve.sorted);
+    m_fullView = std::move(curve.fullView);
+    m_fullViewBuckets = curve.fullViewBuckets;
+    m_cut = curve.cut;
+    const auto d = qsizetype(m_sorted.size());
+    const double lo = curve.lo, hi = curve.hi;
     const double pad = hi > lo ? 0.05 * (hi - lo) : 0.5;
     setAxisRange(m_y, lo - pad, hi + pad);
     setFullXRange(1, std::max<double>(2, double(m_sorted.size())));
@@ -158,7 +191,11 @@ void RankedEstimatesChart::rebuildCurve()
         const int last = rankAt(std::floor(m_x->max()));
         const std::span<const double> visible(m_sorted.data() + first - 1,
                                               std::size_t(last - first + 1));
-        const auto kept = charts::minMaxDownsample(visible, m_drawnBuckets);
+        // The full view may have been downsampled off the GUI thread with the data.
+        const bool full = first == 1 && std::size_t(last) == m_sorted.size();
+        const auto kept = full && m_fullViewBuckets == m_drawnBuckets
+            ? m_fullView
+            : charts::minMaxDownsample(visible, m_drawnBuckets);
         curve.reserve(qsizetype(kept.size()));
         for (const auto i : kept) {
             const int rank = first + int(i);

@@ -1,7 +1,10 @@
 #pragma once
 
 #include "charts/chartwidget.h"
+#include "models/latestwork.h"
 
+#include <cstdint>
+#include <limits>
 #include <memory>
 #include <vector>
 
@@ -30,6 +33,24 @@ public:
     void setData(std::shared_ptr<const SelectionData> selectionData,
                  std::shared_ptr<const SelectionOutcome> outcome);
 
+    // Outcomes with at least `texts` texts are ordered off the GUI thread (the chart shows
+    // the previous one until then); the default never.
+    void setBackgroundThreshold(qsizetype texts) { m_backgroundThreshold = texts; }
+    bool isPreparing() const { return m_work.isBusy(); }
+
+    // What the chart draws, computed in O(D) from an outcome on any thread.
+    struct Curve {
+        std::vector<int> order;  // text index at rank r + 1
+        std::vector<double> sorted;  // estimate at rank r + 1
+        int cut = 0;  // the last included rank
+        double lo = 0, hi = 1;  // the finite estimates' range
+        // minMaxDownsample() of all of `sorted` into fullViewBuckets buckets (-1: not done)
+        std::vector<std::int64_t> fullView;
+        int fullViewBuckets = -1;
+    };
+    // `buckets` > 0 also downsamples the full view for that drawing budget.
+    static Curve prepare(const SelectionOutcome *outcome, int buckets = -1);
+
     QString toolTipAt(const QPointF &value) const override;
 
     int textCount() const { return int(m_order.size()); }
@@ -48,7 +69,11 @@ protected:
     void clicked(const QPointF &value) override;
     void visibleRangeChanged() override;
 
+Q_SIGNALS:
+    void prepared();  // an outcome prepared in the background is shown
+
 private:
+    void showCurve(std::shared_ptr<const SelectionOutcome> outcome, Curve curve);
     void rebuildCurve();
     void plotAreaResized();
     void updateMarkers();
@@ -57,6 +82,8 @@ private:
     std::shared_ptr<const SelectionOutcome> m_outcome;
     std::vector<int> m_order;  // text index at rank r + 1
     std::vector<double> m_sorted;  // estimate at rank r + 1
+    std::vector<std::int64_t> m_fullView;  // Curve::fullView of what is shown
+    int m_fullViewBuckets = -1;
     int m_cut = 0;
     int m_drawnBuckets = 0;
     QCategoryAxis *m_x;
@@ -67,6 +94,8 @@ private:
     QAreaSeries *m_included;
     QLineSeries *m_cutLine;
     QScatterSeries *m_focusMarker;
+    qsizetype m_backgroundThreshold = std::numeric_limits<qsizetype>::max();
+    LatestWork<Curve> m_work { this };
 };
 
 }  // namespace pcs

@@ -5,12 +5,14 @@
 #include "models/valueorder.h"
 
 #include <QDebug>
+#include <QThreadPool>
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <utility>
 
 namespace pcs {
 
@@ -34,6 +36,175 @@ QString fullNumber(double value)
     return QString::number(value, 'g', QLocale::FloatingPointShortest);
 }
 
+const SelectionTable &emptyTable()
+{
+    static const SelectionTable empty;
+    return empty;
+}
+
+bool tableHasDistribution(const SelectionTable &table)
+{
+    const qsizetype d = table.texts.size();
+    return table.hasDistribution() && table.weight.size() == d && table.tau.size() == d;
+}
+
+double numberOf(const SelectionTable &table, int text, int column)
+{
+    switch (column) {
+    case SelectionTableModel::EstimateColumn:
+        return table.estimate[text];
+    case SelectionTableModel::RankColumn:
+        return table.rank[text];
+    case SelectionTableModel::TauColumn:
+        return table.tau[text];
+    case SelectionTableModel::WeightColumn:
+        return table.weight[text];
+    case SelectionTableModel::IncludedColumn:
+        return table.weight[text] > 0.0 ? 1.0 : 0.0;
+    }
+    return 0.0;
+}
+
+// One sort and filter request over immutable inputs, so that it runs on any thread.
+struct Arranger {
+    const SelectionTable &table;
+    int sortColumn = -1;
+    Qt::SortOrder sortOrder = Qt::AscendingOrder;
+    QFuture<std::vector<int>> nameOrder;  // ascending name order of table.texts, if started
+    QString filterText;
+    bool includedOnly = false;
+
+    std::vector<int> sortAll() const;
+    std::vector<int> filter(const std::vector<int> &candidates) const;
+
+private:
+    bool orderFromRanks(bool ascending, std::vector<int> &sorted) const;
+};
+
+std::vector<int> Arranger::sortAll() const
+{
+    std::vector<int> sorted(std::size_t(table.texts.size()));
+    std::iota(sorted.begin(), sorted.end(), 0);
+    if (sortColumn < 0 || sorted.empty())
+        return sorted;
+    const bool ascending = sortOrder == Qt::AscendingOrder;
+
+    if (sortColumn == SelectionTableModel::TextColumn) {
+        // Folded (case-insensitive) code units rather than a locale collation: collating a
+        // million names takes seconds, and names are identifiers more than words.
+        // Waits only if asked within moments of a load.
+        sorted = nameOrder.isValid() ? nameOrder.result() : sortedByName(table.texts, true);
+        if (!ascending) {
+            // Reversed, with runs of equal names (hand-made tables; loaders reject them) put
+            // back in index order.
+            std::reverse(sorted.begin(), sorted.end());
+            const QStringList &names = table.texts;
+            for (std::size_t begin = 0; begin < sorted.size();) {
+                std::size_t end = begin + 1;
+                while (end < sorted.size() && names[sorted[end]] == names[sorted[begin]])
+                    ++end;
+                std::reverse(sorted.begin() + std::ptrdiff_t(begin),
+                             sorted.begin() + std::ptrdiff_t(end));
+                begin = end;
+            }
+        }
+        return sorted;
+    }
+
+    if (sortColumn >= SelectionTableModel::TauColumn && !tableHasDistribution(table))
+        return sorted;  // nothing to sort by: keep the table's order
+    if ((sortColumn == SelectionTableModel::RankColumn
+         || sortColumn == SelectionTableModel::EstimateColumn)
+        && orderFromRanks(ascending, sorted))
+        return sorted;
+    // Any other numeric column: a radix sort (stable, so ties stay in index order).
+    std::vector<double> values(sorted.size());
+    parallel::forEachChunk(values.size(), parallel::chunkCount(values.size()),
+                           [&](int, std::size_t begin, std::size_t end) {
+                               for (std::size_t t = begin; t < end; ++t)
+                                   values[t] = numberOf(table, int(t), sortColumn);
+                           });
+    return orderByValue(values, ascending);
+}
+
+bool Arranger::orderFromRanks(bool ascending, std::vector<int> &sorted) const
+{
+    // Ranks 1..D are already an order (rank 1 = largest estimate): inverting the permutation
+    // is O(D), where even a radix sort of a million values is a visible pause.
+    if (!isPermutationOfRanks(table.rank))
+        return false;
+    const std::size_t d = sorted.size();
+    for (std::size_t t = 0; t < d; ++t)
+        sorted[std::size_t(table.rank[Eigen::Index(t)] - 1)] = int(t);
+    if (sortColumn == SelectionTableModel::EstimateColumn) {
+        // The rank order is the descending estimate order (ties by index) for ranksDescending();
+        // check it, since a table may carry ranks from elsewhere.
+        const Eigen::VectorXd &e = table.estimate;
+        for (std::size_t r = 0; r < d; ++r) {
+            const int t = sorted[r];
+            if (std::isnan(e[t]))
+                return false;
+            if (r > 0) {
+                const int previous = sorted[r - 1];
+                if (e[previous] < e[t] || (e[previous] == e[t] && previous > t))
+                    return false;
+            }
+        }
+    }
+    if (!ascending) {
+        if (sortColumn == SelectionTableModel::RankColumn)
+            std::reverse(sorted.begin(), sorted.end());
+        return true;
+    }
+    if (sortColumn == SelectionTableModel::EstimateColumn) {
+        // Ascending estimate: reverse, then put each run of equal values back in index order.
+        std::reverse(sorted.begin(), sorted.end());
+        const Eigen::VectorXd &e = table.estimate;
+        for (std::size_t begin = 0; begin < d;) {
+            std::size_t end = begin + 1;
+            while (end < d && e[sorted[end]] == e[sorted[begin]])
+                ++end;
+            std::reverse(sorted.begin() + std::ptrdiff_t(begin),
+                         sorted.begin() + std::ptrdiff_t(end));
+            begin = end;
+        }
+    }
+    return true;
+}
+
+std::vector<int> Arranger::filter(const std::vector<int> &candidates) const
+{
+    const bool byWeight = includedOnly && tableHasDistribution(table);
+    if (filterText.isEmpty() && !byWeight)
+        return candidates;
+    std::vector<int> rows;
+    const FoldedMatcher matcher(filterText);
+    const auto matches = [&](int text) {
+        return (!byWeight || table.weight[text] > 0.0) && matcher.matches(table.texts[text]);
+    };
+    const auto d = std::size_t(table.texts.size());
+    if (candidates.size() * 8 < d) {
+        for (const int text : candidates) {
+            if (matches(text))
+                rows.push_back(text);
+        }
+        return rows;
+    }
+    // Match every text in its own order, in parallel: the names are then read from
+    // sequential memory, ~10x faster than in sorted order. Then keep the candidates hit.
+    std::vector<unsigned char> hit(d);
+    parallel::forEachChunk(d, parallel::chunkCount(d),
+                           [&](int, std::size_t begin, std::size_t end) {
+                               for (std::size_t t = begin; t < end; ++t)
+                                   hit[t] = matches(int(t));
+                           });
+    for (const int text : candidates) {
+        if (hit[std::size_t(text)])
+            rows.push_back(text);
+    }
+    return rows;
+}
+
 }  // namespace
 
 SelectionTableModel::SelectionTableModel(QObject *parent)
@@ -53,21 +224,104 @@ void SelectionTableModel::setTable(std::shared_ptr<const SelectionTable> table)
             table.reset();
         }
     }
+    m_requestedTable = table;
+    if (table
+        && (table->texts.constData() != m_nameOrderTexts.constData()
+            || table->texts.size() != m_nameOrderTexts.size()))
+        startNameOrder(table);
+    if (inBackground(table)) {
+        m_resetPending = true;
+        arrangeInBackground();
+        return;
+    }
+    m_work.discard();
+    m_resetPending = true;
+    Arranger arranger { table ? *table : emptyTable(),
+                        m_sortColumn,
+                        m_sortOrder,
+                        m_nameOrder,
+                        m_filterText,
+                        m_includedOnly };
+    Arrangement arrangement;
+    arrangement.table = std::move(table);
+    arrangement.sorted = arranger.sortAll();
+    arrangement.rows = arranger.filter(arrangement.sorted);
+    arrangement.filterText = m_filterText;
+    arrangement.includedOnly = m_includedOnly;
+    indexRows(arrangement);
+    applyArrangement(std::move(arrangement));
+}
+
+bool SelectionTableModel::inBackground(const std::shared_ptr<const SelectionTable> &table) const
+{
+    return table && table->texts.size() >= m_backgroundThreshold;
+}
+
+void SelectionTableModel::arrangeInBackground()
+{
+    m_work.start(
+        [table = m_requestedTable, column = m_sortColumn, order = m_sortOrder,
+         nameOrder = m_nameOrder, filterText = m_filterText, includedOnly = m_includedOnly] {
+            const Arranger arranger { *table, column, order, nameOrder, filterText, includedOnly };
+            Arrangement arrangement;
+            arrangement.table = table;
+            arrangement.sorted = arranger.sortAll();
+            arrangement.rows = arranger.filter(arrangement.sorted);
+            arrangement.filterText = filterText;
+            arrangement.includedOnly = includedOnly;
+            indexRows(arrangement);
+            return arrangement;
+        },
+        [this](Arrangement arrangement) {
+            applyArrangement(std::move(arrangement));
+            Q_EMIT arranged();
+        });
+}
+
+void SelectionTableModel::applyArrangement(Arrangement arrangement)
+{
+    // The same table and filter in another order is a sort: keep persistent indexes. Anything
+    // else resets.
+    const bool sortOnly = !std::exchange(m_resetPending, false) && arrangement.table == m_table
+        && arrangement.table && arrangement.filterText == m_shownFilterText
+        && arrangement.includedOnly == m_shownIncludedOnly;
+    if (sortOnly) {
+        Q_EMIT layoutAboutToBeChanged({}, QAbstractItemModel::VerticalSortHint);
+        const QModelIndexList before = persistentIndexList();
+        std::vector<int> texts;
+        texts.reserve(std::size_t(before.size()));
+        for (const QModelIndex &index : before)
+            texts.push_back(textIndexForRow(index.row()));
+        m_sorted = std::move(arrangement.sorted);
+        m_rows = std::move(arrangement.rows);
+        m_rowOf = std::move(arrangement.rowOf);
+        QModelIndexList after;
+        after.reserve(before.size());
+        for (qsizetype i = 0; i < before.size(); ++i) {
+            const int row = rowForTextIndex(texts[std::size_t(i)]);
+            after.append(row >= 0 ? index(row, before[i].column()) : QModelIndex());
+        }
+        changePersistentIndexList(before, after);
+        Q_EMIT layoutChanged({}, QAbstractItemModel::VerticalSortHint);
+        return;
+    }
     beginResetModel();
-    m_table = std::move(table);
-    const auto d = m_table ? std::size_t(m_table->texts.size()) : 0;
-    m_hasDistribution = m_table && m_table->hasDistribution()
-        && std::size_t(m_table->weight.size()) == d && std::size_t(m_table->tau.size()) == d;
-    m_sorted.resize(d);
-    if (m_table
-        && (m_table->texts.constData() != m_nameOrderTexts.constData()
-            || m_table->texts.size() != m_nameOrderTexts.size()))
-        startNameOrder();
-    sortAllTexts();
-    m_rows.clear();
-    m_rowOf.assign(d, -1);
-    filterFrom(m_sorted);
+    m_table = std::move(arrangement.table);
+    m_hasDistribution = m_table && tableHasDistribution(*m_table);
+    m_shownFilterText = std::move(arrangement.filterText);
+    m_shownIncludedOnly = arrangement.includedOnly;
+    m_sorted = std::move(arrangement.sorted);
+    m_rows = std::move(arrangement.rows);
+    m_rowOf = std::move(arrangement.rowOf);
     endResetModel();
+}
+
+void SelectionTableModel::indexRows(Arrangement &arrangement)
+{
+    const auto d = arrangement.table ? std::size_t(arrangement.table->texts.size()) : 0;
+    arrangement.rowOf.assign(d, -1);
+    for (std::size_t row = 0; row < arrangement.rows.size(); ++row)
+        arrangement.rowOf[std::size_t(arrangement.rows[row])] = int(row);
 }
 
 bool SelectionTableModel::hasDistribution() const
@@ -191,36 +445,32 @@ void SelectionTableModel::sort(int column, Qt::SortOrder order)
     }
     if (column == m_sortColumn && order == m_sortOrder)
         return;
-
-    Q_EMIT layoutAboutToBeChanged({}, QAbstractItemModel::VerticalSortHint);
-    const QModelIndexList before = persistentIndexList();
-    std::vector<int> texts;
-    texts.reserve(std::size_t(before.size()));
-    for (const QModelIndex &index : before)
-        texts.push_back(textIndexForRow(index.row()));
-
     m_sortColumn = column;
     m_sortOrder = order;
-    sortAllTexts();
+    if (inBackground(m_requestedTable)) {
+        arrangeInBackground();
+        return;
+    }
+    m_work.discard();
+    const Arranger arranger { m_table ? *m_table : emptyTable(),
+                              m_sortColumn,
+                              m_sortOrder,
+                              m_nameOrder,
+                              m_filterText,
+                              m_includedOnly };
+    Arrangement arrangement;
+    arrangement.table = m_table;
+    arrangement.sorted = arranger.sortAll();
     // Same rows, new order: walk the sorted texts and keep the shown ones (no string matching).
-    std::vector<int> rows;
-    rows.reserve(m_rows.size());
-    for (const int text : m_sorted) {
+    arrangement.rows.reserve(m_rows.size());
+    for (const int text : arrangement.sorted) {
         if (m_rowOf[std::size_t(text)] >= 0)
-            rows.push_back(text);
+            arrangement.rows.push_back(text);
     }
-    m_rows.swap(rows);
-    for (std::size_t row = 0; row < m_rows.size(); ++row)
-        m_rowOf[std::size_t(m_rows[row])] = int(row);
-
-    QModelIndexList after;
-    after.reserve(before.size());
-    for (qsizetype i = 0; i < before.size(); ++i) {
-        const int row = rowForTextIndex(texts[std::size_t(i)]);
-        after.append(row >= 0 ? index(row, before[i].column()) : QModelIndex());
-    }
-    changePersistentIndexList(before, after);
-    Q_EMIT layoutChanged({}, QAbstractItemModel::VerticalSortHint);
+    arrangement.filterText = m_shownFilterText;
+    arrangement.includedOnly = m_shownIncludedOnly;
+    indexRows(arrangement);
+    applyArrangement(std::move(arrangement));
 }
 
 void SelectionTableModel::setFilterText(const QString &text)
@@ -228,21 +478,55 @@ void SelectionTableModel::setFilterText(const QString &text)
     if (text == m_filterText)
         return;
     // Typing more characters only narrows: search the rows shown now, not all D texts.
-    const bool narrows = !m_filterText.isEmpty() && FoldedMatcher(m_filterText).matches(text);
-    beginResetModel();
+    const bool narrows = !m_filterText.isEmpty() && m_filterText == m_shownFilterText
+        && FoldedMatcher(m_filterText).matches(text);
     m_filterText = text;
-    filterFrom(narrows ? m_rows : m_sorted);
-    endResetModel();
+    if (inBackground(m_requestedTable)) {
+        arrangeInBackground();
+        return;
+    }
+    m_work.discard();
+    const Arranger arranger { m_table ? *m_table : emptyTable(),
+                              m_sortColumn,
+                              m_sortOrder,
+                              m_nameOrder,
+                              m_filterText,
+                              m_includedOnly };
+    Arrangement arrangement;
+    arrangement.table = m_table;
+    arrangement.rows = arranger.filter(narrows ? m_rows : m_sorted);
+    arrangement.sorted = std::move(m_sorted);
+    arrangement.filterText = m_filterText;
+    arrangement.includedOnly = m_includedOnly;
+    indexRows(arrangement);
+    applyArrangement(std::move(arrangement));
 }
 
 void SelectionTableModel::setIncludedOnly(bool includedOnly)
 {
     if (includedOnly == m_includedOnly)
         return;
-    beginResetModel();
+    const bool narrows = includedOnly && m_filterText == m_shownFilterText;
     m_includedOnly = includedOnly;
-    filterFrom(includedOnly ? m_rows : m_sorted);
-    endResetModel();
+    if (inBackground(m_requestedTable)) {
+        arrangeInBackground();
+        return;
+    }
+    m_work.discard();
+    const Arranger arranger { m_table ? *m_table : emptyTable(),
+                              m_sortColumn,
+                              m_sortOrder,
+                              m_nameOrder,
+                              m_filterText,
+                              m_includedOnly };
+    Arrangement arrangement;
+    arrangement.table = m_table;
+    arrangement.rows = arranger.filter(narrows ? m_rows : m_sorted);
+    arrangement.sorted = std::move(m_sorted);
+    arrangement.filterText = m_filterText;
+    arrangement.includedOnly = m_includedOnly;
+    indexRows(arrangement);
+    applyArrangement(std::move(arrangement));
 }
 
 int SelectionTableModel::textIndexForRow(int row) const
@@ -255,142 +539,16 @@ int SelectionTableModel::rowForTextIndex(int text) const
     return text >= 0 && std::size_t(text) < m_rowOf.size() ? m_rowOf[std::size_t(text)] : -1;
 }
 
-void SelectionTableModel::sortAllTexts()
-{
-    std::iota(m_sorted.begin(), m_sorted.end(), 0);
-    if (!m_table || m_sortColumn < 0 || m_sorted.empty())
-        return;
-    const bool ascending = m_sortOrder == Qt::AscendingOrder;
-
-    if (m_sortColumn == TextColumn) {
-        // Folded (case-insensitive) code units rather than a locale collation: collating a
-        // million names takes seconds, and names are identifiers more than words.
-        if (!m_nameOrder.isValid())
-            startNameOrder();
-        m_sorted = m_nameOrder.result();  // waits only if asked within moments of a load
-        if (!ascending) {
-            // Reversed, with runs of equal names (hand-made tables; loaders reject them) put
-            // back in index order.
-            std::reverse(m_sorted.begin(), m_sorted.end());
-            const QStringList &names = m_table->texts;
-            for (std::size_t begin = 0; begin < m_sorted.size();) {
-                std::size_t end = begin + 1;
-                while (end < m_sorted.size() && names[m_sorted[end]] == names[m_sorted[begin]])
-                    ++end;
-                std::reverse(m_sorted.begin() + std::ptrdiff_t(begin),
-                             m_sorted.begin() + std::ptrdiff_t(end));
-                begin = end;
-            }
-        }
-        return;
-    }
-
-    if ((m_sortColumn >= TauColumn) && !m_hasDistribution)
-        return;  // nothing to sort by: keep the table's order
-    if ((m_sortColumn == RankColumn || m_sortColumn == EstimateColumn) && orderFromRanks(ascending))
-        return;
-    // Any other numeric column: a radix sort (stable, so ties stay in index order).
-    std::vector<double> values(m_sorted.size());
-    parallel::forEachChunk(values.size(), parallel::chunkCount(values.size()),
-                           [&](int, std::size_t begin, std::size_t end) {
-                               for (std::size_t t = begin; t < end; ++t)
-                                   values[t] = numberAt(int(t), m_sortColumn);
-                           });
-    m_sorted = orderByValue(values, ascending);
-}
-
-void SelectionTableModel::startNameOrder()
+void SelectionTableModel::startNameOrder(const std::shared_ptr<const SelectionTable> &table)
 {
     // Reruns share the loaded text list, so its name order is computed once per load, in the
     // background: a million names take a few hundred milliseconds to order.
-    m_nameOrderTexts = m_table ? m_table->texts : QStringList();
+    // The previous list may hold the last references to ten million names: free them off the
+    // GUI thread.
+    QThreadPool::globalInstance()->start(
+        [previous = std::exchange(m_nameOrderTexts, table ? table->texts : QStringList())] {});
     m_nameOrder
         = QtConcurrent::run([texts = m_nameOrderTexts] { return sortedByName(texts, true); });
-}
-
-bool SelectionTableModel::orderFromRanks(bool ascending)
-{
-    // Ranks 1..D are already an order (rank 1 = largest estimate): inverting the permutation
-    // is O(D), where even a radix sort of a million values is a visible pause.
-    if (!isPermutationOfRanks(m_table->rank))
-        return false;
-    const std::size_t d = m_sorted.size();
-    for (std::size_t t = 0; t < d; ++t)
-        m_sorted[std::size_t(m_table->rank[Eigen::Index(t)] - 1)] = int(t);
-    if (m_sortColumn == EstimateColumn) {
-        // The rank order is the descending estimate order (ties by index) for ranksDescending();
-        // check it, since a table may carry ranks from elsewhere.
-        const Eigen::VectorXd &e = m_table->estimate;
-        for (std::size_t r = 0; r < d; ++r) {
-            const int t = m_sorted[r];
-            if (std::isnan(e[t]))
-                return false;
-            if (r > 0) {
-                const int previous = m_sorted[r - 1];
-                if (e[previous] < e[t] || (e[previous] == e[t] && previous > t))
-                    return false;
-            }
-        }
-    }
-    if (!ascending) {
-        if (m_sortColumn == RankColumn)
-            std::reverse(m_sorted.begin(), m_sorted.end());
-        return true;
-    }
-    if (m_sortColumn == EstimateColumn) {
-        // Ascending estimate: reverse, then put each run of equal values back in index order.
-        std::reverse(m_sorted.begin(), m_sorted.end());
-        const Eigen::VectorXd &e = m_table->estimate;
-        for (std::size_t begin = 0; begin < d;) {
-            std::size_t end = begin + 1;
-            while (end < d && e[m_sorted[end]] == e[m_sorted[begin]])
-                ++end;
-            std::reverse(m_sorted.begin() + std::ptrdiff_t(begin),
-                         m_sorted.begin() + std::ptrdiff_t(end));
-            begin = end;
-        }
-    }
-    return true;
-}
-
-void SelectionTableModel::filterFrom(const std::vector<int> &candidates)
-{
-    std::vector<int> rows;
-    const bool byWeight = m_includedOnly && m_hasDistribution;
-    if (m_filterText.isEmpty() && !byWeight) {
-        rows = candidates;
-    } else {
-        const FoldedMatcher matcher(m_filterText);
-        const auto matches = [&](int text) {
-            return (!byWeight || m_table->weight[text] > 0.0)
-                && matcher.matches(m_table->texts[text]);
-        };
-        const std::size_t d = m_sorted.size();
-        if (candidates.size() * 8 < d) {
-            for (const int text : candidates) {
-                if (matches(text))
-                    rows.push_back(text);
-            }
-        } else {
-            // Match every text in its own order, in parallel: the names are then read from
-            // sequential memory, ~10x faster than in sorted order. Then keep the candidates hit.
-            std::vector<unsigned char> hit(d);
-            parallel::forEachChunk(d, parallel::chunkCount(d),
-                                   [&](int, std::size_t begin, std::size_t end) {
-                                       for (std::size_t t = begin; t < end; ++t)
-                                           hit[t] = matches(int(t));
-                                   });
-            for (const int text : candidates) {
-                if (hit[std::size_t(text)])
-                    rows.push_back(text);
-            }
-        }
-    }
-    for (const int text : m_rows)
-        m_rowOf[std::size_t(text)] = -1;
-    m_rows.swap(rows);
-    for (std::size_t row = 0; row < m_rows.size(); ++row)
-        m_rowOf[std::size_t(m_rows[row])] = int(row);
 }
 
 QVariant SelectionTableModel::valueAt(int text, int column) const
@@ -414,19 +572,7 @@ QVariant SelectionTableModel::valueAt(int text, int column) const
 
 double SelectionTableModel::numberAt(int text, int column) const
 {
-    switch (column) {
-    case EstimateColumn:
-        return m_table->estimate[text];
-    case RankColumn:
-        return m_table->rank[text];
-    case TauColumn:
-        return m_table->tau[text];
-    case WeightColumn:
-        return m_table->weight[text];
-    case IncludedColumn:
-        return m_table->weight[text] > 0.0 ? 1.0 : 0.0;
-    }
-    return 0.0;
+    return numberOf(*m_table, text, column);
 }
 
 QString SelectionTableModel::displayAt(int text, int column) const

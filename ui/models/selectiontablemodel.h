@@ -1,10 +1,12 @@
 #pragma once
 
 #include "io/selectionwriter.h"
+#include "models/latestwork.h"
 
 #include <QAbstractTableModel>
 #include <QFuture>
 
+#include <limits>
 #include <memory>
 #include <vector>
 
@@ -18,6 +20,11 @@ namespace pcs {
 // Column -1 means the table's own order. A sort keeps persistent indexes (layoutChanged);
 // filter and table changes reset the model, so views restore their selection from TextFocus.
 // A new table keeps the sort column/order and the filter (a rerun should not lose the view).
+//
+// From setBackgroundThreshold() texts on, sorting and filtering run off the GUI thread (at ten
+// million texts every O(D) pass is a visible pause): the model shows its previous rows until
+// the new arrangement is ready, then applies it the same way (a reset, or a layout change for
+// a sort). sortColumn(), sortOrder(), filterText() and includedOnly() give what was asked.
 class SelectionTableModel : public QAbstractTableModel {
     Q_OBJECT
 public:
@@ -34,6 +41,10 @@ public:
     ~SelectionTableModel() override;
 
     void setTable(std::shared_ptr<const SelectionTable> table);
+
+    // Tables with at least `texts` texts are arranged in the background; the default never.
+    void setBackgroundThreshold(qsizetype texts) { m_backgroundThreshold = texts; }
+    bool isArranging() const { return m_work.isBusy(); }  // a background arrangement in flight
     std::shared_ptr<const SelectionTable> table() const { return m_table; }
     bool hasDistribution() const;
     int textCount() const { return int(m_sorted.size()); }  // D, whatever the filter
@@ -68,18 +79,34 @@ public:
     QByteArray csvForRows(const QList<int> &rows) const;
     QByteArray csvForAllRows() const;  // every row the filter shows, in view order
 
+Q_SIGNALS:
+    void arranged();  // a background arrangement was applied
+
+public:
+    // Which texts show, in which order (public for the background work's result type).
+    struct Arrangement {
+        std::shared_ptr<const SelectionTable> table;
+        std::vector<int> sorted;  // every text, in sort order
+        std::vector<int> rows;  // row → text: the filtered subsequence of sorted
+        std::vector<int> rowOf;  // text → row, -1 when filtered out
+        QString filterText;  // what `rows` was filtered by
+        bool includedOnly = false;
+    };
+
 private:
-    void sortAllTexts();
-    bool orderFromRanks(bool ascending);
-    void startNameOrder();  // rank and estimate orders from the rank permutation
-    void filterFrom(const std::vector<int> &candidates);
+    bool inBackground(const std::shared_ptr<const SelectionTable> &table) const;
+    void startNameOrder(const std::shared_ptr<const SelectionTable> &table);
+    void arrangeInBackground();
+    void applyArrangement(Arrangement arrangement);
+    static void indexRows(Arrangement &arrangement);  // fills rowOf from rows
     QVariant valueAt(int text, int column) const;
     double numberAt(int text, int column) const;  // numeric columns only
     QString displayAt(int text, int column) const;
     void appendCsvRow(QByteArray &out, int text) const;
     QByteArray csvHeader() const;
 
-    std::shared_ptr<const SelectionTable> m_table;
+    std::shared_ptr<const SelectionTable> m_table;  // what the rows show
+    std::shared_ptr<const SelectionTable> m_requestedTable;  // the latest setTable()
     QFuture<std::vector<int>> m_nameOrder;  // ascending name order of m_table->texts
     QStringList m_nameOrderTexts;  // the list it belongs to; held so its storage is not reused
     bool m_hasDistribution = false;
@@ -90,6 +117,11 @@ private:
     Qt::SortOrder m_sortOrder = Qt::AscendingOrder;
     QString m_filterText;
     bool m_includedOnly = false;
+    QString m_shownFilterText;  // what m_rows was filtered by (lags m_filterText in background)
+    bool m_shownIncludedOnly = false;
+    bool m_resetPending = false;  // a new table was set: the next arrangement resets
+    qsizetype m_backgroundThreshold = std::numeric_limits<qsizetype>::max();
+    LatestWork<Arrangement> m_work { this };
 };
 
 }  // namespace pcs

@@ -2,6 +2,7 @@
 target_sources(ui PRIVATE
   textfocus.h
   models/parallelchunks.h
+  models/latestwork.h models/latestwork.cpp
   models/nameorder.h models/nameorder.cpp
   models/valueorder.h models/valueorder.cpp
   models/selectiontablemodel.h models/selectiontablemodel.cpp

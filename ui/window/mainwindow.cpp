@@ -54,9 +54,12 @@ MainWindow::MainWindow(QWidget *parent)
         if (m_focus->current() < 0 || m_focus->current() >= outcome->table.texts.size()) {
             // Start on the text with the strongest evidence.
             const Eigen::VectorXi &rank = outcome->table.rank;
-            for (Eigen::Index j = 0; j < rank.size(); ++j)
-                if (rank[j] == 1)
+            for (Eigen::Index j = 0; j < rank.size(); ++j) {
+                if (rank[j] == 1) {
                     m_focus->setCurrent(int(j));
+                    break;
+                }
+            }
         }
     });
     connect(m_session, &SelectionSession::loadFinished, this, [this] {

@@ -5,6 +5,7 @@
 #include "charts/estimatorlabels.h"
 #include "charts/rankedestimateschart.h"
 #include "charts/textscatterchart.h"
+#include "models/selectiontablemodel.h"
 #include "models/texttableview.h"
 #include "textfocus.h"
 #include "window/selectioncontrols.h"
@@ -74,8 +75,10 @@ QWidget *createSelectionPage(SelectionSession *session, TextFocus *focus,
     auto *table = new TextTableView;
     table->setObjectName(QStringLiteral("textTable"));
     table->setFocusObject(focus);
+    table->model()->setBackgroundThreshold(kBackgroundViewTexts);
     auto *ranked = new RankedEstimatesChart;
     ranked->setObjectName(QStringLiteral("rankedChart"));
+    ranked->setBackgroundThreshold(kBackgroundViewTexts);
     ranked->setFocusObject(focus);
     auto *scatter = new TextScatterChart;
     scatter->setObjectName(QStringLiteral("scatterChart"));
@@ -125,6 +128,7 @@ QWidget *createDistributionPage(SelectionSession *session, TextFocus *focus, QAc
 
     auto *chart = new DistributionChart;
     chart->setObjectName(QStringLiteral("distributionChart"));
+    chart->setBackgroundThreshold(kBackgroundViewTexts);
     chart->setFocusObject(focus);
     layout->addWidget(chart, 1);
     layout->addWidget(hintLabel(
@@ -177,6 +181,7 @@ QWidget *createComparePage(SelectionSession *session, TextFocus *focus)
 
     auto *chart = new ComparisonChart;
     chart->setObjectName(QStringLiteral("comparisonChart"));
+    chart->setBackgroundThreshold(kBackgroundViewTexts);
     chart->setFocusObject(focus);
     layout->addWidget(chart, 1);
 
