@@ -1,5 +1,7 @@
 #include "io/selectionwriter.h"
 
+#include "io/jsonline.h"
+
 #include <QJsonDocument>
 
 #include <algorithm>
@@ -12,35 +14,9 @@ namespace pcs {
 
 void appendJsonString(QByteArray &out, const QString &text)
 {
-    out += '"';
-    for (char c : text.toUtf8()) {
-        switch (c) {
-        case '"':
-            out += "\\\"";
-            break;
-        case '\\':
-            out += "\\\\";
-            break;
-        case '\n':
-            out += "\\n";
-            break;
-        case '\r':
-            out += "\\r";
-            break;
-        case '\t':
-            out += "\\t";
-            break;
-        default:
-            if (static_cast<unsigned char>(c) < 0x20) {
-                char escaped[8];
-                std::snprintf(escaped, sizeof escaped, "\\u%04x", unsigned(c));
-                out += escaped;
-            } else {
-                out += c;
-            }
-        }
-    }
-    out += '"';
+    std::string escaped;
+    appendJsonString(escaped, text.toUtf8().toStdString());
+    out.append(escaped.data(), qsizetype(escaped.size()));
 }
 
 namespace {
@@ -135,39 +111,6 @@ void appendJsonNumber(std::string &out, double value)
     out.append(buffer, std::size_t(result.ptr - buffer));
 }
 
-void appendJsonText(std::string &out, std::string_view utf8)
-{
-    out += '"';
-    for (const char c : utf8) {
-        switch (c) {
-        case '"':
-            out += "\\\"";
-            break;
-        case '\\':
-            out += "\\\\";
-            break;
-        case '\n':
-            out += "\\n";
-            break;
-        case '\r':
-            out += "\\r";
-            break;
-        case '\t':
-            out += "\\t";
-            break;
-        default:
-            if (static_cast<unsigned char>(c) < 0x20) {
-                char escaped[8];
-                std::snprintf(escaped, sizeof escaped, "\\u%04x", unsigned(c));
-                out += escaped;
-            } else {
-                out += c;
-            }
-        }
-    }
-    out += '"';
-}
-
 template<typename Names>
 bool formatJson(const Columns<Names> &table, const QJsonObject &metadata, const ByteSink &sink)
 {
@@ -184,7 +127,7 @@ bool formatJson(const Columns<Names> &table, const QJsonObject &metadata, const 
         QByteArray scratch;
         for (qint64 j = first; j < end; ++j) {
             buffer += j == 0 ? "\n{\"text\": " : ",\n{\"text\": ";
-            appendJsonText(buffer, utf8Of(table.texts, j, scratch));
+            appendJsonString(buffer, utf8Of(table.texts, j, scratch));
             buffer += ", \"estimate\": ";
             appendJsonNumber(buffer, table.estimate[j]);
             buffer += ", \"rank\": ";
