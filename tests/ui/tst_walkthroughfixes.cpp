@@ -7,6 +7,7 @@
 #include "charts/estimatorlabels.h"
 #include "charts/rankedestimateschart.h"
 #include "charts/textscatterchart.h"
+#include "common/elidedlabel.h"
 #include "common/testdata.h"
 #include "common/wrappinglabel.h"
 #include "demo/demodata.h"
@@ -478,6 +479,22 @@ private Q_SLOTS:
             for (int i = 0; i < combo->count(); ++i)
                 QVERIFY(!combo->itemData(i, Qt::ToolTipRole).toString().isEmpty());
         }
+    }
+
+    void finishedComparisonLeavesNoRunningMessage()
+    {
+        MainWindow window;
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(loadAndWait(window, pathsOf(m_demo)));
+        window.showStage(MainWindow::CompareStage);
+        QSignalSpy compared(window.session(), &SelectionSession::comparisonChanged);
+        auto *compare = child<QComboBox>(window, "compareEstimator");
+        compare->setCurrentIndex(compare->findData(estimatorName(Estimator::SignSign)));
+        QVERIFY(compared.wait(60000));
+        QTRY_VERIFY_WITH_TIMEOUT(!window.isBusy(), 60000);
+        const QString status = child<ElidedLabel>(window, "statusText")->fullText();
+        QVERIFY2(!status.endsWith(QStringLiteral("…")), qPrintable(status));
     }
 
     void viewMenuNamesEveryStage()

@@ -268,12 +268,17 @@ void MainWindow::updateBusyIndicator()
     m_cancel->setVisible(busy);
     if (busy)
         m_progress->setValue(0);
+    // A finished task's "Comparing estimators…" must not stay as if it were still running; a
+    // message its result put there meanwhile stays.
+    else if (m_status->fullText() == m_progressText)
+        m_status->setText(tr("Ready"));
 }
 
 void MainWindow::showTaskProgress(double fraction, const QString &message)
 {
     m_progress->setValue(int(1000 * fraction));
-    m_status->setText(message + QStringLiteral("…"));
+    m_progressText = message + QStringLiteral("…");
+    m_status->setText(m_progressText);
 }
 
 void MainWindow::parametersEdited()

@@ -117,6 +117,7 @@ private:
     SelectionControls *m_controls = nullptr;
     FilterPage *m_filterPage = nullptr;
     ElidedLabel *m_status = nullptr;  // elided: a long message must not widen the window
+    QString m_progressText;  // the last progress message shown in m_status
     QProgressBar *m_progress = nullptr;
     QPushButton *m_cancel = nullptr;
     QMenu *m_recentMenu = nullptr;
