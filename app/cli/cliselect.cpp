@@ -168,13 +168,6 @@ QString describe(Mode mode)
     return {};
 }
 
-double secondsSince(QElapsedTimer &timer)
-{
-    const double seconds = double(timer.nsecsElapsed()) * 1e-9;
-    timer.restart();
-    return seconds;
-}
-
 struct Settings {
     Mode mode = Mode::Select;
     QString command;
@@ -286,19 +279,6 @@ std::optional<int> readSettings(const QCommandLineParser &parser, Settings &s)
         return usageError(QStringLiteral("unknown format '%1'; choose csv or json").arg(format),
                           s.command);
     return std::nullopt;
-}
-
-QString tauSourceName(TauSpec::Source source)
-{
-    switch (source) {
-    case TauSpec::Source::Uniform:
-        return QStringLiteral("uniform");
-    case TauSpec::Source::TokenCounts:
-        return QStringLiteral("token_counts");
-    case TauSpec::Source::File:
-        return QStringLiteral("file");
-    }
-    return {};
 }
 
 void printDropped(const QList<DroppedLlm> &dropped)

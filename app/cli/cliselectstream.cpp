@@ -18,30 +18,6 @@
 
 namespace pcs::cli {
 
-namespace {
-
-double secondsSince(QElapsedTimer &timer)
-{
-    const double seconds = double(timer.nsecsElapsed()) * 1e-9;
-    timer.restart();
-    return seconds;
-}
-
-QString tauSourceName(TauSpec::Source source)
-{
-    switch (source) {
-    case TauSpec::Source::Uniform:
-        return QStringLiteral("uniform");
-    case TauSpec::Source::TokenCounts:
-        return QStringLiteral("token_counts");
-    case TauSpec::Source::File:
-        return QStringLiteral("file");
-    }
-    return {};
-}
-
-}  // namespace
-
 int runStreamedSelection(const StreamedSelection &run)
 {
     RunReport report(run.command);

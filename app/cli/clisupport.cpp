@@ -20,14 +20,16 @@ void printLine(const QString &line)
 
 int reportError(const Error &error)
 {
-    printLine(error.file.isEmpty() ? QStringLiteral("pcstudio-cli: ") + error.reason : error.toString());
+    printLine(error.file.isEmpty() ? QStringLiteral("pcstudio-cli: ") + error.reason
+                                   : error.toString());
     const bool machineOrOurs = error.kind == ErrorKind::Internal || error.kind == ErrorKind::Io;
     return machineOrOurs ? ExitInternal : ExitBadInput;
 }
 
 int usageError(const QString &message, const QString &command)
 {
-    printLine(QStringLiteral("pcstudio-cli %1: %2 (see pcstudio-cli %1 --help)").arg(command, message));
+    printLine(
+        QStringLiteral("pcstudio-cli %1: %2 (see pcstudio-cli %1 --help)").arg(command, message));
     return ExitBadInput;
 }
 
@@ -47,7 +49,8 @@ bool parseOrExit(QCommandLineParser &parser, const QStringList &arguments, const
 {
     parser.setApplicationDescription(description);
     parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
-    const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Show this help."));
+    const QCommandLineOption help({ QStringLiteral("h"), QStringLiteral("help") },
+                                  QStringLiteral("Show this help."));
     parser.addOption(help);
     QStringList withProgram = arguments;
     withProgram[0] = QStringLiteral("pcstudio-cli ") + command;
@@ -62,33 +65,40 @@ bool parseOrExit(QCommandLineParser &parser, const QStringList &arguments, const
         return true;
     }
     if (!allowPositional && !parser.positionalArguments().isEmpty()) {
-        *exitCode = usageError(QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().first()), command);
+        *exitCode = usageError(
+            QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().first()),
+            command);
         return true;
     }
     return false;
 }
 
-std::optional<int> intOption(const QCommandLineParser &parser, const QString &name, int fallback, int minimum,
-                             const QString &command)
+std::optional<int> intOption(const QCommandLineParser &parser, const QString &name, int fallback,
+                             int minimum, const QString &command)
 {
     if (!parser.isSet(name))
         return fallback;
     bool ok = false;
     const int value = parser.value(name).toInt(&ok);
     if (!ok || value < minimum) {
-        usageError(QStringLiteral("--%1 needs a whole number ≥ %2, not '%3'").arg(name).arg(minimum).arg(parser.value(name)),
+        usageError(QStringLiteral("--%1 needs a whole number ≥ %2, not '%3'")
+                       .arg(name)
+                       .arg(minimum)
+                       .arg(parser.value(name)),
                    command);
         return std::nullopt;
     }
     return value;
 }
 
-std::optional<double> doubleOption(const QCommandLineParser &parser, const QString &name, const QString &command)
+std::optional<double> doubleOption(const QCommandLineParser &parser, const QString &name,
+                                   const QString &command)
 {
     bool ok = false;
     const double value = parser.value(name).toDouble(&ok);
     if (!ok) {
-        usageError(QStringLiteral("--%1 needs a number, not '%2'").arg(name, parser.value(name)), command);
+        usageError(QStringLiteral("--%1 needs a number, not '%2'").arg(name, parser.value(name)),
+                   command);
         return std::nullopt;
     }
     return value;
@@ -103,8 +113,7 @@ QStringList listOption(const QCommandLineParser &parser, const QString &name)
     return items;
 }
 
-std::optional<int> refuseOverwrites(const QList<NamedPath> &outputs,
-                                    const QList<NamedPath> &inputs)
+std::optional<int> refuseOverwrites(const QList<NamedPath> &outputs, const QList<NamedPath> &inputs)
 {
     if (Status distinct = checkOutputsAgainstInputs(outputs, inputs); !distinct)
         return reportError(distinct.error());
@@ -131,6 +140,13 @@ Status publishWithReport(OutputSet &outputs, const QString &reportPath, const QJ
         return written;
     }
     return outputs.publish();
+}
+
+double secondsSince(QElapsedTimer &timer)
+{
+    const double seconds = double(timer.nsecsElapsed()) * 1e-9;
+    timer.restart();
+    return seconds;
 }
 
 }  // namespace pcs::cli

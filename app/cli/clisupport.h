@@ -5,6 +5,7 @@
 #include "io/outputpaths.h"
 
 #include <QCommandLineParser>
+#include <QElapsedTimer>
 #include <QJsonObject>
 #include <QStringList>
 
@@ -33,9 +34,10 @@ bool parseOrExit(QCommandLineParser &parser, const QStringList &arguments, const
                  const QString &description, int *exitCode, bool allowPositional = false);
 
 // Typed option values; return nullopt after printing a usage error.
-std::optional<int> intOption(const QCommandLineParser &parser, const QString &name, int fallback, int minimum,
-                             const QString &command);
-std::optional<double> doubleOption(const QCommandLineParser &parser, const QString &name, const QString &command);
+std::optional<int> intOption(const QCommandLineParser &parser, const QString &name, int fallback,
+                             int minimum, const QString &command);
+std::optional<double> doubleOption(const QCommandLineParser &parser, const QString &name,
+                                   const QString &command);
 
 // Comma-separated list option, possibly given several times.
 QStringList listOption(const QCommandLineParser &parser, const QString &name);
@@ -50,5 +52,8 @@ std::optional<int> refuseOverwrites(const QList<NamedPath> &outputs,
 // written and a failure leaves the old files as they were. When the output went to standard
 // output (`outputs` has no file), the report is written on its own, after it.
 Status publishWithReport(OutputSet &outputs, const QString &reportPath, const QJsonObject &report);
+
+// Seconds since `timer` started, restarting it: the length of one phase of a run.
+double secondsSince(QElapsedTimer &timer);
 
 }  // namespace pcs::cli

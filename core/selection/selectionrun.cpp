@@ -58,6 +58,19 @@ Result<Eigen::VectorXd> estimateSelection(const SelectionInputs &inputs,
                     inputs.aligned.bpbRows, inputs.aligned.errors, options, control);
 }
 
+QString tauSourceName(TauSpec::Source source)
+{
+    switch (source) {
+    case TauSpec::Source::Uniform:
+        return QStringLiteral("uniform");
+    case TauSpec::Source::TokenCounts:
+        return QStringLiteral("token_counts");
+    case TauSpec::Source::File:
+        return QStringLiteral("file");
+    }
+    return {};
+}
+
 Result<Eigen::VectorXd> resolveTau(const QStringList &texts, const TauSpec &spec,
                                    Warnings *warnings)
 {

@@ -56,6 +56,8 @@ struct TauSpec {
     QString path;  // token counts (text,tokens) or caps (text,tau)
     double keepRatio = 1.0;  // for Uniform and TokenCounts: fraction of the pool to keep, (0, 1]
 };
+// The name reports give the source: "uniform", "token_counts" or "file".
+QString tauSourceName(TauSpec::Source source);
 
 // Caps for `texts`, matched by name. Every text needs an entry; extra entries give a warning.
 Result<Eigen::VectorXd> resolveTau(const QStringList &texts, const TauSpec &spec,

@@ -43,8 +43,8 @@ Result<RunReport> reportForOutcome(const SelectionData &data, const SelectionOut
     report.setParameter(QStringLiteral("projection"), projectionName(p.projection));
     report.setParameter(QStringLiteral("layout"), bpbLayoutName(data.bpb->layout));
     report.setParameter(QStringLiteral("tau_source"),
-                        data.tokens.size() > 0 ? QStringLiteral("token_counts")
-                                               : QStringLiteral("uniform"));
+                        tauSourceName(data.tokens.size() > 0 ? TauSpec::Source::TokenCounts
+                                                             : TauSpec::Source::Uniform));
     report.setParameter(QStringLiteral("keep_ratio"), p.keepRatio);
     report.setParameter(QStringLiteral("threads"), resolveThreadCount(p.threads));
     // The app estimates on the raw BPB (no --standardize yet): say so, with the estimator's caveat.
