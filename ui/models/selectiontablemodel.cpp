@@ -481,25 +481,7 @@ void SelectionTableModel::setFilterText(const QString &text)
     const bool narrows = !m_filterText.isEmpty() && m_filterText == m_shownFilterText
         && FoldedMatcher(m_filterText).matches(text);
     m_filterText = text;
-    if (inBackground(m_requestedTable)) {
-        arrangeInBackground();
-        return;
-    }
-    m_work.discard();
-    const Arranger arranger { m_table ? *m_table : emptyTable(),
-                              m_sortColumn,
-                              m_sortOrder,
-                              m_nameOrder,
-                              m_filterText,
-                              m_includedOnly };
-    Arrangement arrangement;
-    arrangement.table = m_table;
-    arrangement.rows = arranger.filter(narrows ? m_rows : m_sorted);
-    arrangement.sorted = std::move(m_sorted);
-    arrangement.filterText = m_filterText;
-    arrangement.includedOnly = m_includedOnly;
-    indexRows(arrangement);
-    applyArrangement(std::move(arrangement));
+    refilter(narrows);
 }
 
 void SelectionTableModel::setIncludedOnly(bool includedOnly)
@@ -508,6 +490,13 @@ void SelectionTableModel::setIncludedOnly(bool includedOnly)
         return;
     const bool narrows = includedOnly && m_filterText == m_shownFilterText;
     m_includedOnly = includedOnly;
+    refilter(narrows);
+}
+
+// The filter changed, the order did not: filter the sorted rows again (or, when the new filter
+// only narrows the old one, the rows shown now), in the background for large tables.
+void SelectionTableModel::refilter(bool narrows)
+{
     if (inBackground(m_requestedTable)) {
         arrangeInBackground();
         return;

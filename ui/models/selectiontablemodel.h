@@ -97,6 +97,7 @@ private:
     bool inBackground(const std::shared_ptr<const SelectionTable> &table) const;
     void startNameOrder(const std::shared_ptr<const SelectionTable> &table);
     void arrangeInBackground();
+    void refilter(bool narrows);
     void applyArrangement(Arrangement arrangement);
     static void indexRows(Arrangement &arrangement);  // fills rowOf from rows
     QVariant valueAt(int text, int column) const;
