@@ -6,7 +6,6 @@
 #include "review/sqlitesupport.h"
 
 #include <QJsonArray>
-#include <QScopeGuard>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QVariant>
@@ -141,11 +140,7 @@ Result<QJsonObject> QueueStore::status()
 
 Status QueueStore::checkTallies()
 {
-    const bool snapshot = m_db.transaction();  // the tallies and the counts from one snapshot
-    const auto endSnapshot = qScopeGuard([&] {
-        if (snapshot)
-            m_db.rollback();
-    });
+    const sqlite::ReadSnapshot snapshot(m_db);  // the tallies and the counts from one snapshot
     QSqlQuery query(m_db);
     query.setForwardOnly(true);
     // What the items say, under the tallies' names, then what the tallies say.
@@ -198,11 +193,7 @@ Result<QueueCounts> QueueStore::countsFor(const Thresholds &candidate)
         return valid.error();
     // One read transaction (a snapshot), so that the tallies and the histogram agree while a
     // run writes beside it; it only reads, so it ends by a rollback.
-    const bool snapshot = m_db.transaction();
-    const auto endSnapshot = qScopeGuard([&] {
-        if (snapshot)
-            m_db.rollback();
-    });
+    const sqlite::ReadSnapshot snapshot(m_db);
     QSqlQuery query(m_db);
     query.setForwardOnly(true);
     if (!sqlite::execRetryingBusy(query,

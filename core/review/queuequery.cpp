@@ -5,7 +5,6 @@
 #include "review/sqlitesupport.h"
 
 #include <QDateTime>
-#include <QScopeGuard>
 #include <QSqlError>
 #include <QSqlQuery>
 
@@ -307,11 +306,7 @@ Result<std::vector<QueueItem>> QueueStore::readPage(const PageQuery &pageQuery,
     if (limit <= 0)
         return items;
     // One snapshot: the thresholds the filter is built from are those the rows are read with.
-    const bool snapshot = m_db.transaction();
-    const auto endSnapshot = qScopeGuard([&] {
-        if (snapshot)
-            m_db.rollback();
-    });
+    const sqlite::ReadSnapshot snapshot(m_db);
     auto limits = thresholds();
     if (!limits)
         return limits.error();
@@ -578,11 +573,7 @@ Result<qint64> QueueStore::count(const PageQuery &filterOnly)
         }
         return tallied->total;
     }
-    const bool snapshot = m_db.transaction();
-    const auto endSnapshot = qScopeGuard([&] {
-        if (snapshot)
-            m_db.rollback();
-    });
+    const sqlite::ReadSnapshot snapshot(m_db);
     auto limits = thresholds();
     if (!limits)
         return limits.error();

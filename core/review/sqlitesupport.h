@@ -6,6 +6,7 @@
 #include <QString>
 
 #include <string_view>
+#include <utility>
 
 class QSqlError;
 class QSqlQuery;
@@ -38,6 +39,29 @@ public:
 private:
     QSqlDatabase m_db;
     QString m_path;
+    bool m_active = false;
+};
+
+// A deferred transaction that only reads, so that every query in it sees one snapshot (a run
+// may write beside it); ended by a rollback when it goes out of scope. Without a transaction
+// (one already open, say) the queries simply run on their own.
+class ReadSnapshot {
+public:
+    explicit ReadSnapshot(QSqlDatabase db)
+        : m_db(std::move(db))
+        , m_active(m_db.transaction())
+    {
+    }
+    ~ReadSnapshot()
+    {
+        if (m_active)
+            m_db.rollback();
+    }
+    ReadSnapshot(const ReadSnapshot &) = delete;
+    ReadSnapshot &operator=(const ReadSnapshot &) = delete;
+
+private:
+    QSqlDatabase m_db;
     bool m_active = false;
 };
 
