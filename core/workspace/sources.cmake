@@ -2,6 +2,7 @@ target_sources(core PRIVATE
   workspace/promisecontrol.h
   workspace/selectionsession.h workspace/selectionsession.cpp
   workspace/workspacefile.h workspace/workspacefile.cpp
+  workspace/workspacesession.h workspace/workspacesession.cpp
   workspace/sessionexport.h workspace/sessionexport.cpp
   workspace/filtersession.h workspace/filtersession.cpp
   workspace/reviewsession.h workspace/reviewsession.cpp

@@ -13,12 +13,14 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 
+#include <utility>
+
 namespace pcs {
 
 namespace {
 
 const QLatin1String kFormat("pcstudio-workspace");
-constexpr int kFormatVersion = 1;
+constexpr int kFormatVersion = kWorkspaceFormatVersion;
 
 QJsonObject pathToJson(const QString &path, const QDir &base)
 {
@@ -65,8 +67,95 @@ Result<QString> pathFromJson(const QJsonValue &value, const QDir &base, const QS
     return chosen;
 }
 
+// A file the workspace will write (the filter's output): the relative path when its folder
+// exists (the workspace moved with its data), else the absolute one. Nothing needs to exist.
+QString outputPathFromJson(const QJsonValue &value, const QDir &base)
+{
+    const QJsonObject object = value.toObject();
+    QString relative = object.value(QStringLiteral("relative")).toString();
+    QString absolute = object.value(QStringLiteral("absolute")).toString();
+    if (value.isString())
+        (QDir::isAbsolutePath(value.toString()) ? absolute : relative) = value.toString();
+    if (!relative.isEmpty()) {
+        const QString resolved = QDir::cleanPath(base.absoluteFilePath(relative));
+        if (QFileInfo(resolved).absoluteDir().exists() || absolute.isEmpty())
+            return resolved;
+    }
+    return absolute;
+}
+
+QJsonArray pathsToJson(const QStringList &paths, const QDir &base)
+{
+    QJsonArray array;
+    for (const QString &path : paths)
+        array.append(pathToJson(path, base));
+    return array;
+}
+
 // Workspaces are a few kilobytes; a bigger file is not one (and is not read into memory).
 constexpr qint64 kMaxWorkspaceBytes = 16 << 20;
+
+}  // namespace
+
+namespace {
+
+// The Filter and Review stages (format 2): files that are missing are listed, not fatal.
+Status readStageSettings(const QJsonObject &root, const QDir &base, const QString &workspacePath,
+                         LoadedWorkspace *loaded)
+{
+    const auto resolve = [&](const QJsonValue &value, const QString &role,
+                             QString *path) -> Status {
+        auto resolved = pathFromJson(value, base, role, false, &loaded->missingStageFiles);
+        if (!resolved) {
+            Error error = resolved.error();
+            error.file = workspacePath;
+            return error;
+        }
+        *path = *resolved;
+        return Done {};
+    };
+    const auto resolveList = [&](const QJsonValue &value, const QString &role,
+                                 QStringList *paths) -> Status {
+        for (const QJsonValue &entry : value.toArray()) {
+            QString path;
+            if (Status ok = resolve(entry, role, &path); !ok)
+                return ok;
+            if (!path.isEmpty())
+                paths->append(path);
+        }
+        return Done {};
+    };
+    const QJsonObject filter = root.value(QStringLiteral("filter")).toObject();
+    FilterStageSettings &f = loaded->workspace.filter;
+    if (Status ok = resolveList(filter.value(QStringLiteral("text_files")),
+                                QStringLiteral("filter's texts"), &f.textFiles);
+        !ok)
+        return ok;
+    if (Status ok = resolve(filter.value(QStringLiteral("distribution")),
+                            QStringLiteral("filter's distribution"), &f.distributionFile);
+        !ok)
+        return ok;
+    f.textField = filter.value(QStringLiteral("text_field")).toString(QStringLiteral("text"));
+    if (f.textField.isEmpty())
+        f.textField = QStringLiteral("text");
+    const QJsonValue threshold = filter.value(QStringLiteral("threshold"));
+    if (threshold.isDouble() && threshold.toDouble() >= 0.0 && threshold.toDouble() <= 1.0)
+        f.threshold = threshold.toDouble();
+    if (Status ok = resolve(filter.value(QStringLiteral("model")),
+                            QStringLiteral("filter model"), &f.modelPath);
+        !ok)
+        return ok;
+    if (Status ok = resolveList(filter.value(QStringLiteral("apply_inputs")),
+                                QStringLiteral("filter's corpus"), &f.applyInputs);
+        !ok)
+        return ok;
+    f.applyOutput = outputPathFromJson(filter.value(QStringLiteral("apply_output")), base);
+    f.applyMode = applyModeFromName(filter.value(QStringLiteral("apply_mode")).toString())
+                      .value_or(ApplyMode::Keep);
+    // The queue file of the review project.
+    return resolve(root.value(QStringLiteral("review")).toObject().value(QStringLiteral("project")),
+                   QStringLiteral("review project"), &loaded->workspace.reviewProject);
+}
 
 }  // namespace
 
@@ -91,12 +180,26 @@ QByteArray workspaceToJson(const Workspace &workspace, const QString &workspaceP
                              { QStringLiteral("match"), llmMatchingName(p.matching) },
                              { QStringLiteral("dedupe_llms"), p.dedupeLlms },
                              { QStringLiteral("combine"), combinationName(p.combination) } };
-    const QJsonObject root{{QStringLiteral("format"), kFormat},
-                           {QStringLiteral("format_version"), kFormatVersion},
-                           {QStringLiteral("app_version"), QStringLiteral(PCSTUDIO_VERSION)},
-                           {QStringLiteral("inputs"), inputs},
-                           {QStringLiteral("parameters"), parameters},
-                           {QStringLiteral("view"), workspace.viewState}};
+    const FilterStageSettings &f = workspace.filter;
+    QJsonObject filter { { QStringLiteral("text_files"), pathsToJson(f.textFiles, base) },
+                         { QStringLiteral("distribution"), pathToJson(f.distributionFile, base) },
+                         { QStringLiteral("text_field"), f.textField },
+                         { QStringLiteral("model"), pathToJson(f.modelPath, base) },
+                         { QStringLiteral("apply_inputs"), pathsToJson(f.applyInputs, base) },
+                         { QStringLiteral("apply_output"), pathToJson(f.applyOutput, base) },
+                         { QStringLiteral("apply_mode"), applyModeName(f.applyMode) } };
+    if (f.threshold)
+        filter.insert(QStringLiteral("threshold"), *f.threshold);
+    const QJsonObject review { { QStringLiteral("project"),
+                                 pathToJson(workspace.reviewProject, base) } };
+    const QJsonObject root { { QStringLiteral("format"), kFormat },
+                             { QStringLiteral("format_version"), kFormatVersion },
+                             { QStringLiteral("app_version"), QStringLiteral(PCSTUDIO_VERSION) },
+                             { QStringLiteral("inputs"), inputs },
+                             { QStringLiteral("parameters"), parameters },
+                             { QStringLiteral("filter"), filter },
+                             { QStringLiteral("review"), review },
+                             { QStringLiteral("view"), workspace.viewState } };
     return QJsonDocument(root).toJson(QJsonDocument::Indented);
 }
 
@@ -113,13 +216,19 @@ Result<LoadedWorkspace> workspaceFromJson(const QByteArray &json, const QString 
     const QJsonObject root = doc.object();
     if (root.value(QStringLiteral("format")).toString() != kFormat)
         return Error::badInput(QStringLiteral("not a pcstudio workspace (no \"format\": \"%1\")").arg(kFormat), workspacePath);
-    if (root.value(QStringLiteral("format_version")).toInt() > kFormatVersion)
+    const int version = root.value(QStringLiteral("format_version")).toInt(1);
+    if (version > kFormatVersion)
         return Error::badInput(QStringLiteral("written by a newer pcstudio (format version %1); this one reads %2")
-                                   .arg(root.value(QStringLiteral("format_version")).toInt())
+                                   .arg(version)
                                    .arg(kFormatVersion),
                                workspacePath);
+    if (version < 1)
+        return Error::badInput(
+            QStringLiteral("format version %1 is not one pcstudio wrote").arg(version),
+            workspacePath);
 
     LoadedWorkspace loaded;
+    loaded.formatVersion = version;
     const QDir base = QFileInfo(workspacePath).absoluteDir();
     const QJsonObject inputs = root.value(QStringLiteral("inputs")).toObject();
     SelectionInputPaths &in = loaded.workspace.inputs;
@@ -166,15 +275,32 @@ Result<LoadedWorkspace> workspaceFromJson(const QByteArray &json, const QString 
     p.dedupeLlms = parameters.value(QStringLiteral("dedupe_llms")).toBool(false);
     p.combination = combinationFromName(parameters.value(QStringLiteral("combine")).toString())
                         .value_or(Combination::Mean);
+    // Format 1 has neither: the Filter and Review stages open at their defaults.
+    if (Status stages = readStageSettings(root, base, workspacePath, &loaded); !stages)
+        return stages.error();
     loaded.workspace.viewState = root.value(QStringLiteral("view")).toObject();
     return loaded;
 }
 
 Status saveWorkspace(const Workspace &workspace, const QString &path)
 {
-    if (Status distinct = checkOutputsAgainstInputs(
-            { { path, QStringLiteral("the workspace") } },
-            selectionInputFiles(workspace.inputs, workspace.parameters.llmMapPath));
+    // Every file the workspace names: saving over one of them would lose it.
+    QList<NamedPath> named = selectionInputFiles(workspace.inputs, workspace.parameters.llmMapPath);
+    const FilterStageSettings &f = workspace.filter;
+    for (const QString &text : f.textFiles)
+        named.append({ text, QStringLiteral("the filter's texts") });
+    for (const QString &corpus : f.applyInputs)
+        named.append({ corpus, QStringLiteral("the filter's corpus") });
+    const std::pair<QString, QString> single[]
+        = { { f.distributionFile, QStringLiteral("the filter's distribution") },
+            { f.modelPath, QStringLiteral("the filter model") },
+            { f.applyOutput, QStringLiteral("the filter's output") },
+            { workspace.reviewProject, QStringLiteral("the review project") } };
+    for (const auto &[file, role] : single)
+        if (!file.isEmpty())
+            named.append({ file, role });
+    if (Status distinct
+        = checkOutputsAgainstInputs({ { path, QStringLiteral("the workspace") } }, named);
         !distinct)
         return distinct;
     return writeAtomically(path, workspaceToJson(workspace, path));

@@ -7,6 +7,7 @@
 #include "filter/scorehistogramchart.h"
 #include "filter/thresholdcurvechart.h"
 #include "window/mainwindow.h"
+#include "workspace/workspacesession.h"
 #include "workspace/filtersession.h"
 #include "workspace/selectionsession.h"
 
@@ -351,13 +352,15 @@ private Q_SLOTS:
         QVERIFY(stages->item(MainWindow::ReviewStage)->flags() & Qt::ItemIsEnabled);
         auto *page = window.findChild<FilterPage *>();
         QVERIFY(page);
-        QVERIFY(page->session()->parent() == &window);
+        // The workspace owns the stage's session, so that the page can be rebuilt around it.
+        QVERIFY(page->session() == window.workspace()->filter());
         QSignalSpy outcome(window.session(), &SelectionSession::outcomeChanged);
         window.openDemo();
         // A new dataset gets a fresh Filter page, with the demo's texts.
         auto *pages = window.findChild<QStackedWidget *>();
         page = qobject_cast<FilterPage *>(pages->widget(MainWindow::FilterStage));
         QVERIFY(page);
+        QVERIFY(page->session() == window.workspace()->filter());
         auto *texts = page->findChild<QListWidget *>(QStringLiteral("filterTextsList"));
         QCOMPARE(texts->count(), 1);
         QVERIFY(

@@ -7,12 +7,18 @@
 #include "common/faults.h"
 #include "common/testdata.h"
 #include "demo/demodata.h"
+#include "filter/applypanel.h"
+#include "filter/filterpage.h"
+#include "filter/trainingpanel.h"
 #include "io/bpbloader.h"
 #include "models/selectiontablemodel.h"
 #include "models/texttableview.h"
+#include "review/reviewpage.h"
 #include "textfocus.h"
 #include "window/datapage.h"
 #include "window/mainwindow.h"
+#include "workspace/reviewsession.h"
+#include "workspace/workspacesession.h"
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
@@ -680,6 +686,87 @@ private Q_SLOTS:
         QCOMPARE(window.session()->outcome()->table.texts[window.focus()->current()], focusedText);
         QCOMPARE(window.currentStage(), int(MainWindow::DistributionStage));
         QVERIFY(!window.isDirty());
+    }
+
+    // The workspace holds the whole project: moved with its data to another machine's folder, it
+    // reopens all six stages (Data, Selection, Distribution, Compare, Filter, Review).
+    void everyStageReopensFromAMovedWorkspace()
+    {
+        const QString original = m_dir.filePath(QStringLiteral("stages"));
+        const QStringList files { QStringLiteral("bpb.csv"), QStringLiteral("errors.csv"),
+                                  QStringLiteral("texts.jsonl"), QStringLiteral("corpus.jsonl"),
+                                  QStringLiteral("distribution.csv") };
+        QVERIFY(QDir().mkpath(original));
+        QVERIFY(QFile::copy(m_small.bpb, original + QStringLiteral("/bpb.csv")));
+        QVERIFY(QFile::copy(m_small.errors, original + QStringLiteral("/errors.csv")));
+        QVERIFY(QFile::copy(m_small.texts, original + QStringLiteral("/texts.jsonl")));
+        QVERIFY(QFile::copy(m_small.texts, original + QStringLiteral("/corpus.jsonl")));
+        QVERIFY(QFile::copy(m_small.bpb, original + QStringLiteral("/distribution.csv")));
+        const QString queue = original + QStringLiteral("/review/queue.sqlite");
+        QVERIFY(QDir().mkpath(original + QStringLiteral("/review")));
+        FilterStageSettings filter;
+        {
+            MainWindow window;
+            window.show();
+            QVERIFY(loadAndWait(window,
+                                { original + QStringLiteral("/bpb.csv"),
+                                  {},
+                                  original + QStringLiteral("/errors.csv"),
+                                  {} }));
+            QSignalSpy outcomes(window.session(), &SelectionSession::outcomeChanged);
+            choose(child<QComboBox>(window, "estimatorCombo"), QStringLiteral("sign_cdf"));
+            QVERIFY(outcomes.wait(30000));
+            QSignalSpy compared(window.session(), &SelectionSession::comparisonChanged);
+            window.session()->requestComparison(Estimator::Spearmanr);
+            QVERIFY(compared.wait(30000));
+            FilterPage *page = window.filterPage();
+            page->setTextFiles({ original + QStringLiteral("/texts.jsonl") });
+            page->setDistributionFile(original + QStringLiteral("/distribution.csv"));
+            page->trainingPanel()->setTextField(QStringLiteral("body"));
+            page->applyPanel()->setInputs({ original + QStringLiteral("/corpus.jsonl") });
+            page->applyPanel()->setOutput(original + QStringLiteral("/kept.jsonl"));
+            page->applyPanel()->setMode(ApplyMode::Drop);
+            filter = page->stageSettings();
+            QVERIFY(window.reviewPage()->openProject(queue).ok());
+            window.showStage(MainWindow::FilterStage);
+            QVERIFY(window.saveWorkspaceTo(original + QStringLiteral("/project.pcstudio")));
+        }
+        // To a folder at another depth, the original deleted.
+        const QString moved = m_dir.filePath(QStringLiteral("elsewhere/deeper/stages"));
+        QVERIFY(QDir().mkpath(moved + QStringLiteral("/review")));
+        for (const QString &name :
+             files + QStringList { QStringLiteral("project.pcstudio"),
+                                   QStringLiteral("review/queue.sqlite") })
+            QVERIFY2(QFile::copy(original + QLatin1Char('/') + name, moved + QLatin1Char('/') + name),
+                     qPrintable(name));
+        QVERIFY(QDir(original).removeRecursively());
+
+        MainWindow window;
+        window.show();
+        QSignalSpy compared(window.session(), &SelectionSession::comparisonChanged);
+        QVERIFY(window.openWorkspace(moved + QStringLiteral("/project.pcstudio")));
+        // Data and Selection.
+        QTRY_VERIFY_WITH_TIMEOUT(window.session()->outcome(), 30000);
+        QCOMPARE(window.session()->data()->paths.bpb, moved + QStringLiteral("/bpb.csv"));
+        QCOMPARE(window.session()->outcome()->parameters.estimator, Estimator::SignCdf);
+        // Compare.
+        QTRY_VERIFY_WITH_TIMEOUT(window.session()->comparisonEstimator() == Estimator::Spearmanr,
+                                 30000);
+        // Filter: every setting, at the moved paths.
+        const FilterStageSettings reopened = window.filterPage()->stageSettings();
+        QCOMPARE(reopened.textFiles, QStringList { moved + QStringLiteral("/texts.jsonl") });
+        QCOMPARE(reopened.distributionFile, moved + QStringLiteral("/distribution.csv"));
+        QCOMPARE(reopened.textField, QStringLiteral("body"));
+        QCOMPARE(reopened.applyInputs, QStringList { moved + QStringLiteral("/corpus.jsonl") });
+        QCOMPARE(reopened.applyOutput, moved + QStringLiteral("/kept.jsonl"));
+        QCOMPARE(reopened.applyMode, ApplyMode::Drop);
+        QCOMPARE(filter.applyMode, ApplyMode::Drop);
+        // Review: the moved queue is open.
+        QVERIFY(window.workspace()->review()->isOpen());
+        QCOMPARE(QFileInfo(window.workspace()->review()->queuePath()).canonicalFilePath(),
+                 QFileInfo(moved + QStringLiteral("/review/queue.sqlite")).canonicalFilePath());
+        // And the stage it was saved on (Distribution's view state rides along, as before).
+        QCOMPARE(window.currentStage(), int(MainWindow::FilterStage));
     }
 
     void missingInputIsReportedNotFatal()

@@ -70,6 +70,128 @@ private Q_SLOTS:
         QCOMPARE(loaded->workspace.viewState["stage"].toString(), QString("distribution"));
     }
 
+    // Format 2 keeps the Filter and Review stages beside the selection, and a workspace moved
+    // with all its data (into a folder at another depth) reopens every one of them.
+    void everyStageRoundTripsAndMoves()
+    {
+        QTemporaryDir first, second;
+        Workspace w;
+        w.inputs.bpb = test::writeFile(first, "data/bpb.csv", "x");
+        w.inputs.errors = test::writeFile(first, "data/errors.csv", "x");
+        w.parameters.estimator = Estimator::SignSign;
+        w.parameters.keepRatio = 0.25;
+        w.filter.textFiles = { test::writeFile(first, "texts/a.jsonl", "{}"),
+                               test::writeFile(first, "texts/b.jsonl.gz", "") };
+        w.filter.distributionFile = test::writeFile(first, "out/distribution.csv", "x");
+        w.filter.textField = QStringLiteral("content");
+        w.filter.threshold = 0.4375;
+        w.filter.modelPath = test::writeFile(first, "out/filter.bin", "x");
+        w.filter.applyInputs = { test::writeFile(first, "corpus/part-0.jsonl", "{}") };
+        w.filter.applyOutput = first.filePath("out/kept.jsonl");  // not written yet
+        w.filter.applyMode = ApplyMode::Annotate;
+        w.reviewProject = test::writeFile(first, "review/queue.pcsq", "x");
+        w.viewState = QJsonObject { { "stage", 5 }, { "compare_with", "sign_cdf" } };
+        QVERIFY(saveWorkspace(w, first.filePath("project.pcstudio")).ok());
+
+        // Everything, workspace included, to a folder one level deeper, the original deleted.
+        const QString moved = second.filePath("nested/copy");
+        for (const QString &name :
+             { "project.pcstudio", "data/bpb.csv", "data/errors.csv", "texts/a.jsonl",
+               "texts/b.jsonl.gz", "out/distribution.csv", "out/filter.bin", "corpus/part-0.jsonl",
+               "review/queue.pcsq" }) {
+            QVERIFY(QDir().mkpath(QFileInfo(moved + '/' + name).absolutePath()));
+            QVERIFY(QFile::copy(first.filePath(name), moved + '/' + name));
+        }
+        QVERIFY(QDir(first.path()).removeRecursively());
+        const auto loaded = loadWorkspace(moved + "/project.pcstudio");
+        QVERIFY2(loaded.ok(), qPrintable(loaded ? QString() : loaded.error().toString()));
+        QCOMPARE(loaded->formatVersion, kWorkspaceFormatVersion);
+        QVERIFY2(loaded->missingInputs.isEmpty(), qPrintable(loaded->missingInputs.join(';')));
+        QVERIFY2(loaded->missingStageFiles.isEmpty(),
+                 qPrintable(loaded->missingStageFiles.join(';')));
+        const Workspace &r = loaded->workspace;
+        QCOMPARE(r.inputs.bpb, moved + "/data/bpb.csv");
+        QCOMPARE(r.parameters, w.parameters);
+        FilterStageSettings expected = w.filter;
+        const auto relocate = [&](const QString &path) {
+            return moved + path.mid(first.path().size());
+        };
+        for (QString &path : expected.textFiles)
+            path = relocate(path);
+        for (QString &path : expected.applyInputs)
+            path = relocate(path);
+        expected.distributionFile = relocate(expected.distributionFile);
+        expected.modelPath = relocate(expected.modelPath);
+        expected.applyOutput = relocate(expected.applyOutput);
+        QCOMPARE(r.filter.textFiles, expected.textFiles);
+        QCOMPARE(r.filter.applyOutput, expected.applyOutput);
+        QVERIFY(r.filter == expected);
+        QCOMPARE(r.reviewProject, moved + "/review/queue.pcsq");
+        QCOMPARE(r.viewState.value("stage").toInt(), 5);
+    }
+
+    // Filter and review files that are gone are listed apart from the selection's inputs: the
+    // selection still loads, the other stages open without them.
+    void missingStageFilesAreListedApart()
+    {
+        QTemporaryDir dir;
+        Workspace w;
+        w.inputs.bpb = test::writeFile(dir, "bpb.csv", "x");
+        w.inputs.errors = test::writeFile(dir, "errors.csv", "x");
+        w.filter.modelPath = test::writeFile(dir, "filter.bin", "x");
+        w.reviewProject = test::writeFile(dir, "queue.pcsq", "x");
+        QVERIFY(saveWorkspace(w, dir.filePath("w.pcstudio")).ok());
+        QVERIFY(QFile::remove(w.filter.modelPath));
+        QVERIFY(QFile::remove(w.reviewProject));
+        const auto loaded = loadWorkspace(dir.filePath("w.pcstudio"));
+        QVERIFY(loaded.ok());
+        QVERIFY(loaded->missingInputs.isEmpty());
+        QCOMPARE(loaded->missingStageFiles.size(), 2);
+        QVERIFY(loaded->missingStageFiles.join(';').contains("filter model: "));
+        QVERIFY(loaded->missingStageFiles.join(';').contains("review project: "));
+    }
+
+    // A format 1 workspace (the selection only, as pcstudio 0.1 wrote it) opens with the Filter
+    // and Review stages at their defaults, and is saved again as format 2.
+    void formatOneIsMigrated()
+    {
+        QTemporaryDir dir;
+        test::writeFile(dir, "bpb.csv", "x");
+        test::writeFile(dir, "errors.csv", "x");
+        const QString path = test::writeFile(
+            dir, "old.pcstudio",
+            "{\"format\": \"pcstudio-workspace\", \"format_version\": 1, \"app_version\": "
+            "\"0.1.0\", \"inputs\": {\"bpb\": {\"relative\": \"bpb.csv\", \"absolute\": \"\"}, "
+            "\"errors\": \"errors.csv\", \"layout\": \"auto\"}, \"parameters\": {\"estimator\": "
+            "\"sign_cdf\", \"keep_ratio\": 0.3}, \"view\": {\"stage\": 2}}");
+        const auto loaded = loadWorkspace(path);
+        QVERIFY2(loaded.ok(), qPrintable(loaded ? QString() : loaded.error().toString()));
+        QCOMPARE(loaded->formatVersion, 1);
+        QCOMPARE(loaded->workspace.inputs.errors, dir.filePath("errors.csv"));
+        QCOMPARE(loaded->workspace.parameters.estimator, Estimator::SignCdf);
+        QVERIFY(loaded->workspace.filter == FilterStageSettings {});
+        QVERIFY(loaded->workspace.reviewProject.isEmpty());
+        QVERIFY(saveWorkspace(loaded->workspace, path).ok());
+        const auto again = loadWorkspace(path);
+        QVERIFY(again.ok());
+        QCOMPARE(again->formatVersion, kWorkspaceFormatVersion);
+        QCOMPARE(again->workspace.parameters, loaded->workspace.parameters);
+    }
+
+    // A workspace is never saved over a file one of its stages names (here the review queue).
+    void savingOverAStageFileIsRefused()
+    {
+        QTemporaryDir dir;
+        Workspace w;
+        w.reviewProject = test::writeFile(dir, "queue.pcstudio", "queue");
+        const Status saved = saveWorkspace(w, w.reviewProject);
+        QVERIFY(!saved);
+        QVERIFY2(saved.error().reason.contains("review project"), qPrintable(saved.error().reason));
+        QFile queue(w.reviewProject);
+        QVERIFY(queue.open(QIODevice::ReadOnly));
+        QCOMPARE(queue.readAll(), QByteArray("queue"));
+    }
+
     // A workspace never replaces one of its inputs (here through a symbolic link).
     void savingOverAnInputIsRefused()
     {

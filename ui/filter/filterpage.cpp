@@ -21,6 +21,7 @@
 #include <QVBoxLayout>
 
 #include <cmath>
+#include <utility>
 
 namespace pcs {
 
@@ -198,9 +199,15 @@ void FilterPage::connectSession()
             if (!m_session->filter())
                 m_evaluation->clearFilter(true);
             m_evaluation->setThreshold(saved);
-            text += tr(" (threshold %1 from its manifest)").arg(QString::number(saved, 'f', 4));
+            if (!m_restoredThreshold)
+                text += tr(" (threshold %1 from its manifest)").arg(QString::number(saved, 'f', 4));
         } else if (!m_session->filter()) {
             m_evaluation->clearFilter(true);
+        }
+        // Once: a model loaded later by hand comes with its own threshold again.
+        if (const auto restored = std::exchange(m_restoredThreshold, std::nullopt)) {
+            m_evaluation->setThreshold(*restored);
+            text += tr(" (threshold %1 from the workspace)").arg(QString::number(*restored, 'f', 4));
         }
         m_apply->showModel(text);
         showStatus(tr("Model loaded"));
@@ -251,6 +258,43 @@ void FilterPage::useCurrentSelection()
 double FilterPage::threshold() const
 {
     return m_evaluation->threshold();
+}
+
+FilterStageSettings FilterPage::stageSettings() const
+{
+    FilterStageSettings settings;
+    settings.textFiles = m_training->textFiles();
+    if (!m_training->usesCurrentSelection())
+        settings.distributionFile = m_training->distributionFile();
+    settings.textField = m_training->textField();
+    // A threshold means something only with a filter or a model to apply it with.
+    if (m_evaluation->rule() == ThresholdChoice::Rule::Given
+        && (m_session->filter() || m_session->applyModel()))
+        settings.threshold = m_evaluation->threshold();
+    settings.modelPath = m_session->loadedModelPath();
+    settings.applyInputs = m_apply->inputs();
+    settings.applyOutput = m_apply->output();
+    settings.applyMode = m_apply->mode();
+    return settings;
+}
+
+void FilterPage::restoreStageSettings(const FilterStageSettings &settings)
+{
+    m_training->setTextFiles(settings.textFiles);
+    if (settings.distributionFile.isEmpty())
+        m_training->setUseCurrentSelection();
+    else
+        m_training->setDistributionFile(settings.distributionFile);
+    m_training->setTextField(settings.textField);
+    m_apply->setInputs(settings.applyInputs);
+    m_apply->setOutput(settings.applyOutput);
+    m_apply->setMode(settings.applyMode);
+    m_restoredThreshold = settings.threshold;
+    if (settings.threshold)
+        m_evaluation->setThreshold(*settings.threshold);
+    // Loads in the background; the threshold the workspace kept wins over the manifest's.
+    if (!settings.modelPath.isEmpty())
+        loadModelFrom(settings.modelPath);
 }
 
 Status FilterPage::train()

@@ -1,10 +1,14 @@
 #pragma once
 
+#include "workspace/workspacefile.h"
+
 #include "workspace/filtersession.h"
 
 #include <QElapsedTimer>
 #include <QTemporaryDir>
 #include <QWidget>
+
+#include <optional>
 
 class QCheckBox;
 class QLabel;
@@ -48,6 +52,11 @@ public:
 
     double threshold() const;
 
+    // What a workspace keeps of this page (FilterStageSettings), and putting it back: a missing
+    // model file is reported on the page, the rest is restored.
+    FilterStageSettings stageSettings() const;
+    void restoreStageSettings(const FilterStageSettings &settings);
+
     // "Training… 42.0% · about 12 s left": the ETA from the rate so far.
     static QString progressText(const QString &activity, int permille, qint64 elapsedMs);
 
@@ -67,7 +76,9 @@ private:
     // a bundle's manifest hashes the distribution it was trained on.
     QTemporaryDir m_scratch;
     int m_trainings = 0;
-    QElapsedTimer m_taskClock;  // since the task in flight started, for its ETA
+    QElapsedTimer m_taskClock;
+    // A threshold set by hand, from an opened workspace: applied again once its model loads.
+    std::optional<double> m_restoredThreshold;  // since the task in flight started, for its ETA
 
     QLabel *m_error;
     QWidget *m_statusRow = nullptr;

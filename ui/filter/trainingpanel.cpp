@@ -222,6 +222,11 @@ QString TrainingPanel::textField() const
     return m_textField->text().trimmed();
 }
 
+void TrainingPanel::setTextField(const QString &field)
+{
+    m_textField->setText(field);
+}
+
 void TrainingPanel::chooseDistributionFile()
 {
     const QString dir = QSettings().value(QStringLiteral("files/exportDir")).toString();

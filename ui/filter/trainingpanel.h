@@ -29,6 +29,7 @@ public:
     QString distributionFile() const;
     void setDistributionFile(const QString &path);  // and chooses "From file"
     QString textField() const;
+    void setTextField(const QString &field);
     void setBuckets(int buckets);  // fastText's n-gram hash buckets (Advanced settings)
 
     // Everything but the distribution file, which depends on the source.

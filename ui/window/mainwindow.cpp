@@ -8,6 +8,7 @@
 #include "window/selectioncontrols.h"
 #include "window/stagepages.h"
 #include "workspace/reviewsession.h"
+#include "workspace/workspacesession.h"
 
 #include <QAction>
 #include <QCloseEvent>
@@ -29,7 +30,8 @@ namespace pcs {
 
 MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent)
-    , m_session(new SelectionSession(this))
+    , m_workspace(new WorkspaceSession(this))
+    , m_session(m_workspace->selection())
     , m_focus(new TextFocus(this))
     , m_bpbBuild(new BackgroundTask<BpbBuildReport>(this))
     , m_export(new BackgroundTask<Done>(this))
@@ -86,17 +88,27 @@ MainWindow::MainWindow(QWidget *parent)
             [this] { m_status->setText(tr("Canceled; showing the previous results")); });
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow()
+{
+    // The pages go first: their destructors still reach the sessions (a review page cancels its
+    // run), which the workspace session, an earlier child, would otherwise delete before them.
+    delete takeCentralWidget();
+}
+
+QString MainWindow::workspacePath() const
+{
+    return m_workspace->path();
+}
 
 void MainWindow::createActions()
 {
     m_saveAction = new QAction(tr("&Save Workspace"), this);
     m_saveAction->setShortcut(QKeySequence::Save);
     connect(m_saveAction, &QAction::triggered, this, [this] {
-        if (m_workspacePath.isEmpty())
+        if (workspacePath().isEmpty())
             saveWorkspaceAs();
         else
-            saveWorkspaceTo(m_workspacePath);
+            saveWorkspaceTo(workspacePath());
     });
     m_exportDistributionAction = new QAction(tr("Export &Distribution…"), this);
     m_exportDistributionAction->setObjectName(QStringLiteral("exportDistributionAction"));
@@ -165,12 +177,12 @@ void MainWindow::createStages()
     m_pages->addWidget(createSelectionPage(m_session, m_focus, m_controls));
     m_pages->addWidget(createDistributionPage(m_session, m_focus, m_exportDistributionAction));
     m_pages->addWidget(createComparePage(m_session, m_focus));
-    m_filterPage = new FilterPage(m_session, new FilterSession(this));
+    m_filterPage = new FilterPage(m_session, m_workspace->filter());
     m_pages->addWidget(m_filterPage);
-    // The page owns its session: its destructor cancels a run through it, so the session must
-    // outlive it (as a child of the window it was deleted first: the central widget is added
-    // later).
-    m_pages->addWidget(new ReviewPage(new ReviewSession));
+    m_reviewPage = new ReviewPage(m_workspace->review());
+    m_pages->addWidget(m_reviewPage);
+    connect(m_workspace, &WorkspaceSession::filterSessionReplaced, this,
+            &MainWindow::showFilterSession);
     connect(m_stages, &QListWidget::currentRowChanged, m_pages, &QStackedWidget::setCurrentIndex);
 
     auto *central = new QWidget;
@@ -230,17 +242,21 @@ void MainWindow::connectFilterStatus()
 
 void MainWindow::resetFilterPage()
 {
+    m_workspace->replaceFilterSession();  // showFilterSession builds the page
+}
+
+void MainWindow::showFilterSession(FilterSession *session)
+{
     FilterPage *old = m_filterPage;
-    FilterSession *oldSession = old->session();
-    disconnect(oldSession, nullptr, this, nullptr);
-    oldSession->cancel();
-    m_filterPage = new FilterPage(m_session, new FilterSession(this));
+    disconnect(old->session(), nullptr, this, nullptr);
+    // Deleted later, before its session (the workspace deletes that later too, after this slot,
+    // and deferred deletions run in order): the page's destructor may still reach it.
+    old->deleteLater();
+    m_filterPage = new FilterPage(m_session, session);
     m_pages->insertWidget(FilterStage, m_filterPage);
     m_pages->removeWidget(old);
     if (m_stages->currentRow() == FilterStage)
         m_pages->setCurrentIndex(FilterStage);
-    old->deleteLater();  // before its session: the page's destructor may still reach it
-    oldSession->deleteLater();
     connectFilterStatus();
     updateBusyIndicator();
 }
@@ -248,7 +264,7 @@ void MainWindow::resetFilterPage()
 bool MainWindow::isBusy() const
 {
     return m_session->isBusy() || m_bpbBuild->isBusy() || m_export->isBusy()
-        || m_filterPage->session()->isBusy();
+        || m_workspace->filter()->isBusy();
 }
 
 void MainWindow::cancelAll()
@@ -340,7 +356,7 @@ void MainWindow::setDirty(bool dirty)
 void MainWindow::updateTitle()
 {
     const QString name
-        = m_workspacePath.isEmpty() ? tr("Untitled") : QFileInfo(m_workspacePath).fileName();
+        = workspacePath().isEmpty() ? tr("Untitled") : QFileInfo(workspacePath()).fileName();
     setWindowTitle(name + QStringLiteral("[*]"));
     setWindowModified(m_dirty);
 }
@@ -372,7 +388,7 @@ bool MainWindow::maybeSave()
     if (answer == QMessageBox::Cancel)
         return false;
     if (answer == QMessageBox::Save)
-        return m_workspacePath.isEmpty() ? saveWorkspaceAs() : saveWorkspaceTo(m_workspacePath);
+        return workspacePath().isEmpty() ? saveWorkspaceAs() : saveWorkspaceTo(workspacePath());
     return true;
 }
 

@@ -20,8 +20,11 @@ namespace pcs {
 class DataPage;
 class ElidedLabel;
 class FilterPage;
+class FilterSession;
+class ReviewPage;
 class SelectionControls;
 class TextFocus;
+class WorkspaceSession;
 
 // The workspace window: a stage sidebar (Data → Selection → Distribution → Compare, with room
 // for Filter and Review), a progress bar with Cancel, workspace files and exports.
@@ -51,7 +54,9 @@ public:
     using ExportDone = std::function<void(const Status &written)>;
     Status exportDistributionTo(const QString &path, ExportDone done = {});
     Status exportTableTo(const QString &path);
-    QString workspacePath() const { return m_workspacePath; }
+    QString workspacePath() const;
+    WorkspaceSession *workspace() const { return m_workspace; }
+    ReviewPage *reviewPage() const { return m_reviewPage; }
     // File ▸ Build BPB Matrix from Losses without its dialogs: aggregates in the background
     // (grouping: a LossGrouping; progress and Cancel in the status bar), writes `output`, and
     // opens it as the BPB matrix.
@@ -107,8 +112,11 @@ private:
     // A fresh Filter page (and session): its texts, filter and outputs belonged to the data
     // that was open before.
     void resetFilterPage();
+    void showFilterSession(pcs::FilterSession *session);
+    void reopenReviewProject(const QString &queuePath);
     void connectFilterStatus();
 
+    WorkspaceSession *m_workspace;  // owns the sessions; outlives the pages (see ~MainWindow)
     SelectionSession *m_session;
     TextFocus *m_focus;
     QListWidget *m_stages = nullptr;
@@ -116,6 +124,7 @@ private:
     DataPage *m_dataPage = nullptr;
     SelectionControls *m_controls = nullptr;
     FilterPage *m_filterPage = nullptr;
+    ReviewPage *m_reviewPage = nullptr;
     ElidedLabel *m_status = nullptr;  // elided: a long message must not widen the window
     QString m_progressText;  // the last progress message shown in m_status
     QProgressBar *m_progress = nullptr;
@@ -124,7 +133,6 @@ private:
     QAction *m_saveAction = nullptr;
     QAction *m_exportDistributionAction = nullptr;
     QAction *m_exportTableAction = nullptr;
-    QString m_workspacePath;
     bool m_dirty = false;
     QJsonObject m_pendingView;  // from an opened workspace, applied to its first outcome
 public:

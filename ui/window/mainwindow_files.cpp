@@ -14,7 +14,10 @@
 #include "window/datapage.h"
 #include "window/selectioncontrols.h"
 #include "window/theme.h"
+#include "review/reviewpage.h"
+#include "workspace/reviewsession.h"
 #include "workspace/sessionexport.h"
+#include "workspace/workspacesession.h"
 
 #include "pcstudio_version.h"
 
@@ -200,17 +203,19 @@ Workspace MainWindow::currentWorkspace() const
     if (const auto estimator = m_session->comparisonEstimator())
         view.insert(QStringLiteral("compare_with"), estimatorName(*estimator));
     w.viewState = view;
+    w.filter = m_filterPage->stageSettings();
+    if (m_workspace->review()->isOpen())
+        w.reviewProject = m_workspace->review()->queuePath();
     return w;
 }
 
 bool MainWindow::saveWorkspaceTo(const QString &path)
 {
-    const Status saved = saveWorkspace(currentWorkspace(), path);
+    const Status saved = m_workspace->save(currentWorkspace(), path);
     if (!saved) {
         QMessageBox::critical(this, tr("Could not save"), saved.error().toString());
         return false;
     }
-    m_workspacePath = path;
     addRecent(path, QStringLiteral("workspace"));
     setDirty(false);
     m_status->setText(tr("Saved %1").arg(QDir::toNativeSeparators(path)));
@@ -219,7 +224,7 @@ bool MainWindow::saveWorkspaceTo(const QString &path)
 
 bool MainWindow::saveWorkspaceAs()
 {
-    QString path = QFileDialog::getSaveFileName(this, tr("Save Workspace"), m_workspacePath,
+    QString path = QFileDialog::getSaveFileName(this, tr("Save Workspace"), workspacePath(),
                                                 kWorkspaceFilter);
     if (path.isEmpty())
         return false;
@@ -228,17 +233,41 @@ bool MainWindow::saveWorkspaceAs()
     return saveWorkspaceTo(path);
 }
 
+void MainWindow::reopenReviewProject(const QString &queuePath)
+{
+    // A workspace without one (format 1, or none was open) leaves the Review stage as it is.
+    if (queuePath.isEmpty() || !QFileInfo(queuePath).isFile())
+        return;
+    if (m_workspace->review()->isOpen()
+        && QFileInfo(m_workspace->review()->queuePath()) == QFileInfo(queuePath))
+        return;
+    m_reviewPage->openProject(queuePath);  // a failure shows on the Review page
+}
+
 bool MainWindow::openWorkspace(const QString &path)
 {
-    const auto loaded = loadWorkspace(path);
+    // The selection session gets the parameters and the Filter stage a fresh session (and page).
+    const auto loaded = m_workspace->open(path);
     if (!loaded) {
         QMessageBox::critical(this, tr("Could not open workspace"), loaded.error().toString());
         return false;
     }
-    m_workspacePath = path;
     addRecent(path, QStringLiteral("workspace"));
-    resetFilterPage();
-    m_session->setParameters(loaded->workspace.parameters);
+    m_filterPage->restoreStageSettings(loaded->workspace.filter);
+    reopenReviewProject(loaded->workspace.reviewProject);
+    if (!loaded->missingStageFiles.isEmpty()) {
+        // Not modal: the rest of the workspace opens while it is shown.
+        auto *box = new QMessageBox(
+            QMessageBox::Warning, tr("Some files were not found"),
+            tr("The workspace names files that are not where it says (moved or deleted?); the "
+               "stages that need them open without them:\n\n%1")
+                .arg(loaded->missingStageFiles.join(QLatin1Char('\n'))),
+            QMessageBox::Ok, this);
+        box->setObjectName(QStringLiteral("missingStageFiles"));
+        box->setAttribute(Qt::WA_DeleteOnClose);
+        box->setModal(false);
+        box->show();
+    }
     m_controls->setParameters(loaded->workspace.parameters);
     m_dataPage->setParameters(loaded->workspace.parameters);
     m_dataPage->setPaths(loaded->workspace.inputs);
@@ -270,7 +299,7 @@ void MainWindow::openDemo()
     paths.bpb = files->bpb;
     paths.errors = files->errors;
     paths.tokenCounts = files->tokenCounts;
-    m_workspacePath.clear();
+    m_workspace->forgetPath();
     SelectionParameters p;
     p.keepRatio = 0.2;
     m_session->setParameters(p);
