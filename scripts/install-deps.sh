@@ -10,6 +10,7 @@ packages=(
   xvfb xauth fonts-dejavu-core
   dpkg-dev file desktop-file-utils appstream
   parallel zstd gzip
+  clang-format clang-tidy
   slurmctld slurmd slurm-client munge
 )
 

@@ -14,7 +14,7 @@
 #include "charts/rankedestimateschart.h"
 #include "models/selectiontablemodel.h"
 #include "models/texttableview.h"
-#include "textfocus.h"
+#include "models/textfocus.h"
 #include "window/mainwindow.h"
 
 #include <QApplication>

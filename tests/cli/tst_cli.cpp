@@ -1,4 +1,4 @@
-#include "common/testdata.h"
+#include "tests/common/testdata.h"
 #include "io/namedvalues.h"
 #include "selection/selectionrun.h"
 

@@ -1,8 +1,8 @@
 // `pcstudio-cli filter train|apply` end to end, the cluster recipes in scripts/cluster that need no
-// cluster (the Slurm array job runs on a real one in tests/cluster/tst_slurmcluster.cpp), and the
+// cluster (the Slurm array job runs on a real one in tests/cli/cluster/tst_slurmcluster.cpp), and the
 // scores against the `fasttext predict-prob` CLI.
-#include "common/filtershards.h"
-#include "common/testdata.h"
+#include "tests/common/filtershards.h"
+#include "tests/common/testdata.h"
 #include "filter/cleaning.h"
 
 #include <QDir>
@@ -164,7 +164,7 @@ private Q_SLOTS:
     }
 
     // The README's cluster recipes give exactly the lines of one pass (the Slurm one: see
-    // tests/cluster/tst_slurmcluster.cpp).
+    // tests/cli/cluster/tst_slurmcluster.cpp).
     void clusterRecipesMatchOnePass()
     {
         const QString onePath = m_dir.filePath(QStringLiteral("one-pass.jsonl"));

@@ -2,10 +2,10 @@
 // fail with EFBIG) every command exits 1 naming the file and the system's reason, the previous
 // output and report stay byte for byte, and no temporary or journal file is left behind. An
 // output and its --report are published together or not at all.
-#include "common/faults.h"
-#include "common/testdata.h"
+#include "tests/common/faults.h"
+#include "tests/common/testdata.h"
 #include "demo/democorpus.h"
-#include "review/fakeopenaiserver.h"
+#include "tests/common/fakeopenaiserver.h"
 #include "review/queuestore.h"
 
 #include <QDir>

@@ -2,8 +2,8 @@
 // `project --cut`, against one `select`, byte for byte (demo data, the upstream data, a tiny
 // matrix with ties across shards and more shards than texts); the refusals of bad shard sets;
 // and `filter train` over the distribution shards against the single file.
-#include "common/faults.h"
-#include "common/testdata.h"
+#include "tests/common/faults.h"
+#include "tests/common/testdata.h"
 
 #include <QCryptographicHash>
 #include <QDir>

@@ -2,7 +2,7 @@
 // bytes for any thread count), --standardize and the product warning, --domains and the
 // domain table beside the output, and `validate` with its JSON.
 
-#include "common/testdata.h"
+#include "tests/common/testdata.h"
 
 #include <QFile>
 #include <QJsonArray>

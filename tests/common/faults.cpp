@@ -1,6 +1,6 @@
-#include "common/faults.h"
+#include "tests/common/faults.h"
 
-#include "common/testdata.h"
+#include "tests/common/testdata.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>

@@ -1,6 +1,6 @@
-#include "common/filtershards.h"
+#include "tests/common/filtershards.h"
 
-#include "common/testdata.h"
+#include "tests/common/testdata.h"
 #include "demo/democorpus.h"
 
 #include <QFile>

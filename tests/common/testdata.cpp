@@ -1,4 +1,4 @@
-#include "common/testdata.h"
+#include "tests/common/testdata.h"
 
 #include <QDir>
 #include <QFile>

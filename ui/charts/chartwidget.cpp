@@ -3,7 +3,7 @@
 #include "charts/chartexport.h"
 #include "charts/chartview.h"
 #include "charts/niceaxis.h"
-#include "textfocus.h"
+#include "models/textfocus.h"
 
 #include <QAbstractAxis>
 #include <QCategoryAxis>

@@ -2,7 +2,7 @@
 
 #include "charts/charttheme.h"
 #include "common/result.h"
-#include "textfocus.h"
+#include "models/textfocus.h"
 
 #include <QHash>
 #include <QPointer>

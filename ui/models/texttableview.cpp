@@ -1,7 +1,7 @@
 #include "models/texttableview.h"
 
 #include "models/selectiontablemodel.h"
-#include "textfocus.h"
+#include "models/textfocus.h"
 
 #include <QAction>
 #include <QCheckBox>

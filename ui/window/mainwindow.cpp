@@ -3,7 +3,7 @@
 #include "common/elidedlabel.h"
 #include "filter/filterpage.h"
 #include "review/reviewpage.h"
-#include "textfocus.h"
+#include "models/textfocus.h"
 #include "window/datapage.h"
 #include "window/selectioncontrols.h"
 #include "window/stagepages.h"

@@ -10,7 +10,7 @@
 #include "io/fileinfo.h"
 #include "io/outputpaths.h"
 #include "selection/runreport.h"
-#include "textfocus.h"
+#include "models/textfocus.h"
 #include "window/datapage.h"
 #include "window/selectioncontrols.h"
 #include "window/theme.h"

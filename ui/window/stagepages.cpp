@@ -7,7 +7,7 @@
 #include "charts/textscatterchart.h"
 #include "models/selectiontablemodel.h"
 #include "models/texttableview.h"
-#include "textfocus.h"
+#include "models/textfocus.h"
 #include "window/selectioncontrols.h"
 
 #include <QAction>

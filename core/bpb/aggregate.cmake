@@ -1,1 +1,0 @@
-target_sources(core PRIVATE bpb/lossaggregate.h bpb/lossaggregate.cpp)

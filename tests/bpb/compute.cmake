@@ -1,1 +1,0 @@
-pcstudio_add_test(tst_bpbcompute SOURCES bpb/tst_bpbcompute.cpp LIBS pcstudio_fake_openai)

@@ -1,6 +1,0 @@
-# Chart tests: pcstudio_add_test(tst_x SOURCES ui/tst_x.cpp LIBS ui)
-pcstudio_add_test(tst_downsample SOURCES ui/tst_downsample.cpp LIBS ui)
-pcstudio_add_test(tst_charts SOURCES ui/tst_charts.cpp ui/tst_chartfixture.h LIBS ui)
-pcstudio_add_test(tst_chartexport SOURCES ui/tst_chartexport.cpp ui/tst_chartfixture.h LIBS ui)
-pcstudio_add_test(tst_chartperformance SOURCES ui/tst_chartperformance.cpp ui/tst_chartfixture.h LIBS ui)
-pcstudio_add_test(tst_comparisonchart SOURCES ui/tst_comparisonchart.cpp ui/tst_chartfixture.h LIBS ui)
