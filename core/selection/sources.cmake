@@ -7,6 +7,8 @@ target_sources(core PRIVATE
   selection/kendall.h selection/kendall.cpp
   selection/l2projection.h selection/l2projection.cpp
   selection/ranking.h selection/ranking.cpp
+  selection/estimatorstate.h
+  selection/rankedcolumns.h selection/rankedcolumns.cpp
 )
 # Alignment and the whole pipeline -------------------------------------------------------------
 target_sources(core PRIVATE

@@ -4,6 +4,7 @@ pcstudio_add_test(tst_estimators_properties SOURCES selection/tst_estimators_pro
 pcstudio_add_test(tst_projection SOURCES selection/tst_projection.cpp)
 pcstudio_add_test(tst_shardedprojection SOURCES selection/tst_shardedprojection.cpp)
 pcstudio_add_test(tst_bootstrap SOURCES selection/tst_bootstrap.cpp)
+pcstudio_add_test(tst_rankedcolumns SOURCES selection/tst_rankedcolumns.cpp)
 pcstudio_add_test(tst_validation SOURCES selection/tst_validation.cpp)
 pcstudio_add_test(tst_domains SOURCES selection/tst_domains.cpp)
 pcstudio_add_test(tst_standardize SOURCES selection/tst_standardize.cpp)
