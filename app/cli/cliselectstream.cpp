@@ -99,7 +99,9 @@ int runStreamedSelection(const StreamedSelection &run)
     options.firstText = run.firstText;
     options.endText = run.endText;
     options.shard = run.shard;
-    options.hash = run.hash;
+    // The hashes only go into the report: without one, reading the matrix again for its SHA-256
+    // (a C-order .npy is not read in file order) would be CPU spent for nothing.
+    options.hash = run.hash && !run.reportPath.isEmpty();
     if (!run.llmMapPath.isEmpty()) {
         auto map = loadLlmMap(run.llmMapPath);
         if (!map)

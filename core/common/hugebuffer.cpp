@@ -42,4 +42,27 @@ void releaseHugeBufferBytes(void *data, std::size_t bytes, bool mapped)
         ::operator delete(data);
 }
 
+void *allocateHugeAllocatorBytes(std::size_t bytes)
+{
+    if (bytes < kHugeAllocatorMappedFrom)
+        return ::operator new(bytes);
+    void *data = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (data == MAP_FAILED)
+        throw std::bad_alloc();
+#ifdef MADV_HUGEPAGE
+    ::madvise(data, bytes, MADV_HUGEPAGE);  // a hint: refused is fine
+#endif
+    return data;
+}
+
+void releaseHugeAllocatorBytes(void *data, std::size_t bytes)
+{
+    if (data == nullptr)
+        return;
+    if (bytes < kHugeAllocatorMappedFrom)
+        ::operator delete(data);
+    else
+        ::munmap(data, bytes);
+}
+
 }  // namespace pcs

@@ -60,6 +60,37 @@ private:
 void *allocateHugeBufferBytes(std::size_t bytes, bool &mapped);
 void releaseHugeBufferBytes(void *data, std::size_t bytes, bool mapped);
 
+// Mapped (huge-page) memory from kHugeAllocatorMappedFrom bytes, the heap below; throws
+// std::bad_alloc when the mapping fails. For HugePageAllocator, which decides by size alone.
+inline constexpr std::size_t kHugeAllocatorMappedFrom = std::size_t(4) << 20;
+void *allocateHugeAllocatorBytes(std::size_t bytes);
+void releaseHugeAllocatorBytes(void *data, std::size_t bytes);
+
+// A std::vector allocator with HugeBuffer's memory (large arrays in 2 MB pages) whose resize()
+// leaves new elements uninitialised rather than zeroed: for arrays filled right after sizing.
+template<typename T> struct HugePageAllocator {
+    using value_type = T;
+    HugePageAllocator() = default;
+    template<typename U> HugePageAllocator(const HugePageAllocator<U> &) noexcept { }
+    T *allocate(std::size_t count)
+    {
+        return static_cast<T *>(allocateHugeAllocatorBytes(count * sizeof(T)));
+    }
+    void deallocate(T *data, std::size_t count) noexcept
+    {
+        releaseHugeAllocatorBytes(data, count * sizeof(T));
+    }
+    template<typename U> void construct(U *at) noexcept { ::new (static_cast<void *>(at)) U; }
+    template<typename U, typename... Args> void construct(U *at, Args &&...args)
+    {
+        ::new (static_cast<void *>(at)) U(std::forward<Args>(args)...);
+    }
+    template<typename U> bool operator==(const HugePageAllocator<U> &) const noexcept
+    {
+        return true;
+    }
+};
+
 template<typename T> void *HugeBuffer<T>::allocateHugeBytes(std::size_t bytes, bool &mapped)
 {
     return allocateHugeBufferBytes(bytes, mapped);

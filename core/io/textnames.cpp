@@ -15,6 +15,8 @@
 #include <memory>
 #include <mutex>
 #include <new>
+#include <optional>
+#include <thread>
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -53,7 +55,8 @@ TextNames TextNames::mid(qint64 first, qint64 end) const
     if (first >= end)
         return part;
     const std::uint64_t from = m_offsets[std::size_t(first)];
-    part.m_bytes.assign(m_bytes, from, m_offsets[std::size_t(end)] - from);
+    part.m_bytes.assign(m_bytes.begin() + std::ptrdiff_t(from),
+                        m_bytes.begin() + std::ptrdiff_t(m_offsets[std::size_t(end)]));
     part.m_offsets.resize(std::size_t(end - first) + 1);
     for (qint64 i = first; i <= end; ++i)
         part.m_offsets[std::size_t(i - first)] = m_offsets[std::size_t(i)] - from;
@@ -68,8 +71,18 @@ void TextNames::reserve(qint64 names, qint64 bytes)
 
 void TextNames::append(std::string_view utf8)
 {
-    m_bytes.append(utf8);
+    m_bytes.insert(m_bytes.end(), utf8.begin(), utf8.end());
     m_offsets.push_back(m_bytes.size());
+}
+
+TextNames TextNames::adopt(Bytes bytes, Offsets offsets)
+{
+    TextNames names;
+    names.m_bytes = std::move(bytes);
+    names.m_offsets = std::move(offsets);
+    if (names.m_offsets.empty())
+        names.m_offsets.push_back(0);
+    return names;
 }
 
 namespace io {
@@ -139,70 +152,39 @@ Result<FileBytes> readWholeFile(const QString &path)
     return bytes;
 }
 
-// A table of name indices by hash (open addressing, linear probing), for the duplicate check.
-// A slot holds the index and 32 more bits of the hash, so a probe reads a name's bytes only on
-// a likely match; lookups are prefetched a few names ahead (the table does not fit in cache).
-class NameSet {
-public:
-    explicit NameSet(qint64 expected)
-    {
-        std::size_t slotCount = 16;
-        while (slotCount < std::size_t(expected) + std::size_t(expected) / 2)
-            slotCount *= 2;
-        // Fresh mapped pages are the kernel's zeros: no memset of the whole table.
-        m_table = HugeBuffer<Slot>(slotCount, HugeBuffer<Slot>::Zeroed);
-        m_slots = m_table.data();
-        m_mask = slotCount - 1;
-    }
-    static constexpr qint64 maxNames() { return qint64(0xFFFFFFFEu); }
-    void prefetch(std::uint64_t hash) const { __builtin_prefetch(&m_slots[hash & m_mask]); }
-    // The index of an earlier equal name, else -1 (and `index` is recorded).
-    qint64 insert(const TextNames &names, qint64 index, std::uint64_t hash)
-    {
-        const std::string_view name = names.utf8(index);
-        const auto tag = std::uint32_t(hash >> 32);
-        for (std::size_t slot = hash & m_mask;; slot = (slot + 1) & m_mask) {
-            Slot &entry = m_slots[slot];
-            if (entry.indexPlusOne == 0) {
-                entry = { tag, std::uint32_t(index + 1) };
-                if (++m_used > m_mask / 4 * 3)
-                    grow(names);  // more names than expected: keep probes short, never full
-                return -1;
-            }
-            const qint64 other = qint64(entry.indexPlusOne) - 1;
-            if (entry.tag == tag && names.utf8(other) == name)
-                return other;
-        }
-    }
+// Name indices are kept in 32 bits by the duplicate check.
+constexpr qint64 kMaxNames = qint64(0xFFFFFFFEu);
 
-private:
-    struct Slot {
-        std::uint32_t tag;
-        std::uint32_t indexPlusOne;  // 0 = empty
-    };
-    void grow(const TextNames &names)
-    {
-        HugeBuffer<Slot> old = std::move(m_table);
-        const std::size_t oldCount = m_mask + 1;
-        m_table = HugeBuffer<Slot>(oldCount * 2, HugeBuffer<Slot>::Zeroed);
-        m_slots = m_table.data();
-        m_mask = oldCount * 2 - 1;
-        for (std::size_t k = 0; k < oldCount; ++k) {
-            if (old[k].indexPlusOne == 0)
-                continue;
-            const std::uint64_t hash = hashName(names.utf8(qint64(old[k].indexPlusOne) - 1));
-            std::size_t slot = hash & m_mask;
-            while (m_slots[slot].indexPlusOne != 0)
-                slot = (slot + 1) & m_mask;
-            m_slots[slot] = old[k];
-        }
-    }
-
-    HugeBuffer<Slot> m_table;
-    std::size_t m_used = 0;
-    Slot *m_slots = nullptr;
-    std::size_t m_mask = 0;
+// A name's place in the duplicate check: its index and 32 bits of its hash.
+struct HashedName {
+    std::uint32_t tag;
+    std::uint32_t index;
 };
+
+// The first name in `entries` (in index order, all in one hash bucket) that repeats an earlier
+// one, as {index, first}; {-1, -1} when there is none. `table` is scratch, reused.
+std::pair<qint64, qint64> firstRepeatIn(const TextNames &names, const HashedName *entries,
+                                        std::size_t count, std::vector<HashedName> &table)
+{
+    std::size_t slotCount = 16;
+    while (slotCount < 2 * count)
+        slotCount *= 2;
+    table.assign(slotCount, HashedName { 0, 0xFFFFFFFFu });  // index ~0: empty
+    const std::size_t mask = slotCount - 1;
+    for (std::size_t k = 0; k < count; ++k) {
+        const HashedName entry = entries[k];
+        for (std::size_t slot = entry.tag & mask;; slot = (slot + 1) & mask) {
+            HashedName &held = table[slot];
+            if (held.index == 0xFFFFFFFFu) {
+                held = entry;
+                break;
+            }
+            if (held.tag == entry.tag && names.utf8(held.index) == names.utf8(entry.index))
+                return { qint64(entry.index), qint64(held.index) };
+        }
+    }
+    return { -1, -1 };
+}
 
 }  // namespace
 
@@ -238,36 +220,57 @@ NameProblem firstInvalidOrRepeated(const TextNames &names)
             }
         }
     });
-    // Equal names have equal hashes: each thread checks the names of its share of the hash
-    // space, in file order, so the first repeat is the lowest of the threads' first repeats.
-    // Each thread hashes every name (cheaper than a shared array of D hashes to fill and read).
+    // Equal names have equal hashes. The names are partitioned by their hash's top bits into
+    // buckets small enough for a table in cache, keeping index order inside each bucket (chunks
+    // of names in order, each scattered in order); each bucket then finds its first repeat and
+    // the lowest of those is the file's. A table of all names would miss the cache at every name.
     const qint64 end = std::min(count, firstInvalid);
-    const int parts = count < (1 << 16) ? 1 : threads;
-    std::vector<NameProblem> found(static_cast<std::size_t>(parts));
-    parallelFor(parts, 1, parts, TaskControl::none(), [&](qint64 part, qint64) {
-        const auto mine
-            = [&](std::uint64_t hash) { return parts == 1 || qint64(hash >> 58) % parts == part; };
-        // Sized for this share; a table for all names would be mostly empty.
-        // Small files start small and grow (which also keeps growing tested).
-        NameSet seen(parts == 1 ? 256 : end / parts + end / (4 * parts) + 1024);
-        constexpr qint64 kAhead = 16;
-        std::uint64_t ahead[kAhead];
-        for (qint64 i = 0; i < std::min(kAhead, end); ++i)
-            ahead[i] = hashName(names.utf8(i));
-        for (qint64 i = 0; i < end; ++i) {
-            const std::uint64_t hash = ahead[i % kAhead];
-            if (i + kAhead < end) {
-                const std::uint64_t next = hashName(names.utf8(i + kAhead));
-                ahead[i % kAhead] = next;
-                if (mine(next))
-                    seen.prefetch(next);
+    int bucketBits = 0;
+    while (bucketBits < 12 && (qint64(1) << bucketBits) * 32768 < end)
+        ++bucketBits;
+    const std::size_t buckets = std::size_t(1) << bucketBits;
+    const auto bucketOf = [bucketBits](std::uint64_t hash) {
+        return bucketBits == 0 ? std::size_t(0) : std::size_t(hash >> (64 - bucketBits));
+    };
+    const qint64 chunks = end < (1 << 16) ? 1 : 4 * qint64(threads);
+    const auto chunkBegin = [&](qint64 chunk) { return end * chunk / chunks; };
+    // start[c * buckets + b]: where chunk c's names of bucket b go (counted, then summed).
+    std::vector<qint64> start(std::size_t(chunks) * buckets + 1, 0);
+    parallelFor(chunks, 1, threads, TaskControl::none(), [&](qint64 first, qint64 last) {
+        for (qint64 c = first; c < last; ++c)
+            for (qint64 i = chunkBegin(c); i < chunkBegin(c + 1); ++i)
+                ++start[std::size_t(c) * buckets + bucketOf(hashName(names.utf8(i)))];
+    });
+    std::vector<qint64> bucketStart(buckets + 1, 0);
+    qint64 running = 0;
+    for (std::size_t b = 0; b < buckets; ++b) {
+        bucketStart[b] = running;
+        for (qint64 c = 0; c < chunks; ++c) {
+            const qint64 n = start[std::size_t(c) * buckets + b];
+            start[std::size_t(c) * buckets + b] = running;
+            running += n;
+        }
+    }
+    bucketStart[buckets] = running;
+    HugeBuffer<HashedName> partitioned(std::size_t(std::max<qint64>(end, 1)));
+    parallelFor(chunks, 1, threads, TaskControl::none(), [&](qint64 first, qint64 last) {
+        for (qint64 c = first; c < last; ++c) {
+            qint64 *at = start.data() + std::size_t(c) * buckets;
+            for (qint64 i = chunkBegin(c); i < chunkBegin(c + 1); ++i) {
+                const std::uint64_t hash = hashName(names.utf8(i));
+                partitioned[std::size_t(at[bucketOf(hash)]++)]
+                    = { std::uint32_t(hash), std::uint32_t(i) };
             }
-            if (!mine(hash))
-                continue;
-            if (const qint64 first = seen.insert(names, i, hash); first >= 0) {
-                found[std::size_t(part)] = { i, -1, first };
-                return;
-            }
+        }
+    });
+    std::vector<NameProblem> found(buckets);
+    parallelFor(qint64(buckets), 16, threads, TaskControl::none(), [&](qint64 first, qint64 last) {
+        std::vector<HashedName> table;
+        for (qint64 b = first; b < last; ++b) {
+            const auto [index, earlier] = firstRepeatIn(
+                names, partitioned.data() + bucketStart[std::size_t(b)],
+                std::size_t(bucketStart[std::size_t(b) + 1] - bucketStart[std::size_t(b)]), table);
+            found[std::size_t(b)] = { index, -1, earlier };
         }
     });
     NameProblem problem;
@@ -279,32 +282,14 @@ NameProblem firstInvalidOrRepeated(const TextNames &names)
     return problem;
 }
 
-Result<TextNames> loadTextNames(const QString &path, const char *what, QString *sha256)
+namespace {
+
+// Calls onLine(name, lineIndex) for each line of `text` (the line end and a CR before it
+// removed), lineIndex counting from 0; a last line without a line end counts, an empty text
+// after the last line end does not.
+template<class OnLine> void forEachLine(std::string_view text, OnLine onLine)
 {
-    auto read = readWholeFile(path);
-    if (!read)
-        return read.error();
-    const FileBytes &bytes = *read;
-    if (sha256) {
-        Sha256 hash;
-        hash.add(bytes.view());
-        *sha256 = hash.finishHex();
-    }
-    const std::string_view all = bytes.view();
-    if (const QString looks = describeNonTextContent(all.substr(0, 64 * 1024)); !looks.isEmpty())
-        return Error::badInput(QStringLiteral("not a file of %1 names (one per line): %2")
-                                   .arg(QLatin1String(what), looks),
-                               path);
-    std::string_view text = skipBom(all);
-    qint64 lines = 0;
-    for (const char c : text)
-        lines += c == '\n';
-    TextNames names;
-    names.reserve(lines + 1, qint64(text.size()));
-    qint64 line = 0;
-    qint64 firstEmptyLine = 0;
-    while (!text.empty()) {
-        ++line;
+    for (qint64 line = 0; !text.empty(); ++line) {
         const void *found = std::memchr(text.data(), '\n', text.size());
         const std::size_t newline
             = found ? std::size_t(static_cast<const char *>(found) - text.data()) : text.size();
@@ -312,26 +297,129 @@ Result<TextNames> loadTextNames(const QString &path, const char *what, QString *
         text.remove_prefix(std::min(text.size(), newline + 1));
         if (!name.empty() && name.back() == '\r')
             name.remove_suffix(1);
-        if (name.empty()) {
-            if (firstEmptyLine == 0)
-                firstEmptyLine = line;
-            continue;
-        }
-        // Only empty lines at the very end are allowed; one in the middle shifts every name.
-        if (firstEmptyLine != 0)
-            return Error::badInput(
-                QStringLiteral("empty %1 name (one name per line)").arg(QLatin1String(what)), path,
-                firstEmptyLine, 1);
-        names.append(name);
+        onLine(name, line);
     }
+}
+
+struct SplitLines {
+    TextNames names;  // the non-empty lines
+    qint64 firstEmptyLine = -1;  // 0-based, -1 = none
+    qint64 lastNameLine = -1;  // the last non-empty line, 0-based
+};
+
+// The names of a text, one per line, split in pieces on every thread: each piece is counted,
+// then copied to where the pieces before it end (the split is a third of the load otherwise).
+SplitLines splitLines(std::string_view text)
+{
+    struct Piece {
+        std::string_view text;
+        qint64 lines = 0, names = 0, bytes = 0;
+        qint64 firstEmpty = -1, lastName = -1;  // lines in the piece, 0-based
+        qint64 firstLine = 0, firstName = 0, firstByte = 0;  // where the piece starts overall
+    };
+    // Pieces of about 1 MB that end just after a line end (or at the end of the text).
+    constexpr std::size_t kPieceBytes = std::size_t(1) << 20;
+    std::vector<Piece> pieces;
+    for (std::size_t begin = 0; begin < text.size();) {
+        std::size_t end = std::min(text.size(), begin + kPieceBytes);
+        if (end < text.size()) {
+            const void *found = std::memchr(text.data() + end, '\n', text.size() - end);
+            end = found ? std::size_t(static_cast<const char *>(found) - text.data()) + 1
+                        : text.size();
+        }
+        pieces.push_back({ text.substr(begin, end - begin) });
+        begin = end;
+    }
+    const int threads = resolveThreadCount(0);
+    const auto eachPiece = [&](const auto &body) {
+        parallelFor(qint64(pieces.size()), 1, threads, TaskControl::none(),
+                    [&](qint64 first, qint64 end) {
+                        for (qint64 k = first; k < end; ++k)
+                            body(pieces[std::size_t(k)]);
+                    });
+    };
+    eachPiece([](Piece &piece) {
+        forEachLine(piece.text, [&](std::string_view name, qint64 line) {
+            ++piece.lines;
+            if (name.empty()) {
+                if (piece.firstEmpty < 0)
+                    piece.firstEmpty = line;
+                return;
+            }
+            ++piece.names;
+            piece.bytes += qint64(name.size());
+            piece.lastName = line;
+        });
+    });
+    SplitLines split;
+    qint64 lines = 0, names = 0, bytes = 0;
+    for (Piece &piece : pieces) {
+        piece.firstLine = lines;
+        piece.firstName = names;
+        piece.firstByte = bytes;
+        if (piece.firstEmpty >= 0 && split.firstEmptyLine < 0)
+            split.firstEmptyLine = lines + piece.firstEmpty;
+        if (piece.lastName >= 0)
+            split.lastNameLine = lines + piece.lastName;
+        lines += piece.lines;
+        names += piece.names;
+        bytes += piece.bytes;
+    }
+    // Sized, not zeroed: every byte and offset is written below, on the threads.
+    TextNames::Bytes allBytes(static_cast<std::size_t>(bytes));
+    TextNames::Offsets offsets(std::size_t(names) + 1);
+    offsets[0] = 0;
+    eachPiece([&](const Piece &piece) {
+        qint64 index = piece.firstName;
+        std::uint64_t at = std::uint64_t(piece.firstByte);
+        forEachLine(piece.text, [&](std::string_view name, qint64) {
+            if (name.empty())
+                return;
+            std::memcpy(allBytes.data() + at, name.data(), name.size());
+            at += name.size();
+            offsets[std::size_t(++index)] = at;
+        });
+    });
+    split.names = TextNames::adopt(std::move(allBytes), std::move(offsets));
+    return split;
+}
+
+}  // namespace
+
+Result<TextNames> loadTextNames(const QString &path, const char *what, QString *sha256)
+{
+    auto read = readWholeFile(path);
+    if (!read)
+        return read.error();
+    const FileBytes &bytes = *read;
+    // The hash runs beside the split and the checks (a 1e7-line file is 130 MB).
+    QString hex;
+    std::optional<std::jthread> hasher;
+    if (sha256) {
+        hasher.emplace([&hex, all = bytes.view()] {
+            Sha256 hash;
+            hash.add(all);
+            hex = hash.finishHex();
+        });
+    }
+    const std::string_view all = bytes.view();
+    if (const QString looks = describeNonTextContent(all.substr(0, 64 * 1024)); !looks.isEmpty())
+        return Error::badInput(QStringLiteral("not a file of %1 names (one per line): %2")
+                                   .arg(QLatin1String(what), looks),
+                               path);
+    auto split = splitLines(skipBom(all));
+    if (split.firstEmptyLine >= 0 && split.lastNameLine > split.firstEmptyLine)
+        // Only empty lines at the very end are allowed; one in the middle shifts every name.
+        return Error::badInput(
+            QStringLiteral("empty %1 name (one name per line)").arg(QLatin1String(what)), path,
+            split.firstEmptyLine + 1, 1);
+    TextNames names = std::move(split.names);
     if (names.isEmpty())
         return Error::badInput(QStringLiteral("no %1 names in the file").arg(QLatin1String(what)),
                                path);
-    if (names.size() > NameSet::maxNames())
-        return Error::badInput(QStringLiteral("more than %1 %2 names")
-                                   .arg(NameSet::maxNames())
-                                   .arg(QLatin1String(what)),
-                               path);
+    if (names.size() > kMaxNames)
+        return Error::badInput(
+            QStringLiteral("more than %1 %2 names").arg(kMaxNames).arg(QLatin1String(what)), path);
     // Checked after splitting, so that the common all-ASCII file is one pass each.
     if (const auto duplicate = firstInvalidOrRepeated(names); duplicate.index >= 0) {
         if (duplicate.invalidAt >= 0)
@@ -344,6 +432,10 @@ Result<TextNames> loadTextNames(const QString &path, const char *what, QString *
                 .arg(QLatin1String(what), quoteForMessage(names[duplicate.index]))
                 .arg(duplicate.first + 1),
             path, duplicate.index + 1, 1);
+    }
+    if (hasher) {
+        hasher.reset();  // joins
+        *sha256 = hex;
     }
     return names;
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "common/hugebuffer.h"
 #include "common/result.h"
 
 #include <QString>
@@ -36,10 +37,16 @@ public:
 
     void reserve(qint64 names, qint64 bytes);
     void append(std::string_view utf8);
+    // Large arrays in huge pages, not zeroed when sized (see HugePageAllocator).
+    using Bytes = std::vector<char, HugePageAllocator<char>>;
+    using Offsets = std::vector<std::uint64_t, HugePageAllocator<std::uint64_t>>;
+    // Names already laid out: name i is bytes[offsets[i], offsets[i + 1]); offsets start at 0,
+    // never decrease and end at bytes.size(). For loaders that fill both in parallel.
+    static TextNames adopt(Bytes bytes, Offsets offsets);
 
 private:
-    std::string m_bytes;
-    std::vector<std::uint64_t> m_offsets { 0 };
+    Bytes m_bytes;
+    Offsets m_offsets { 0 };
 };
 
 namespace io {

@@ -1,6 +1,7 @@
 #include "selection/bootstrap.h"
 
 #include "common/parallel.h"
+#include "selection/rankedcolumns.h"
 #include "selection/splitmix.h"
 #include "selection/standardize.h"
 
@@ -13,7 +14,10 @@
 
 // Each resample reruns the real estimate() and project() on the resampled rows (an LLM drawn
 // twice is simply a repeated row, so ties from repeats get mid-ranks like any other tie): the
-// bootstrap can never drift from the selection it describes. The B estimates of a text are not
+// bootstrap can never drift from the selection it describes. For spearmanr and sign_cdf the
+// columns are sorted once and each resample's ranks read from that order (rankedcolumns.h,
+// N bytes per text, the same bits as estimate() on the resampled rows); ranking was four
+// fifths of the time. The B estimates of a text are not
 // kept: only the few smallest and largest, which the percentile interval reads (memory
 // D·(k_low + k_high) instead of D·B).
 
@@ -169,6 +173,9 @@ Result<BootstrapResult> runBootstrap(const Eigen::Ref<const Eigen::MatrixXd> &bp
 
     // estimate() reports progress in columns; the bootstrap reports resamples instead.
     const TaskControl inner({}, [&control] { return control.isCanceled(); });
+    std::optional<RankedColumns> ranked;
+    if (RankedColumns::supports(options.estimator))  // else, or if it cannot: estimate()
+        ranked = RankedColumns::build(bpb, rows, n, options.threads, inner);
     std::vector<Index> resampledRows;
     Eigen::VectorXd resampledErrors(n);
     for (int b = 0; b < resamples; ++b) {
@@ -184,9 +191,12 @@ Result<BootstrapResult> runBootstrap(const Eigen::Ref<const Eigen::MatrixXd> &bp
                 resampledRows.push_back(rows.empty() ? i : rows[std::size_t(i)]);
             }
         }
-        auto estimated = estimateMaybeStandardized(bpb, resampledRows, resampledErrors,
-                                                   { options.estimator, options.threads },
-                                                   options.standardize, inner);
+        // Standardizing does not change the rank estimators (standardize.h).
+        auto estimated = ranked ? ranked->estimate(*counts, resampledRows, resampledErrors,
+                                                   options.estimator, options.threads, inner)
+                                : estimateMaybeStandardized(bpb, resampledRows, resampledErrors,
+                                                            { options.estimator, options.threads },
+                                                            options.standardize, inner);
         if (!estimated)
             return estimated.error().kind == ErrorKind::Canceled
                 ? estimated.error()

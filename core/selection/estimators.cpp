@@ -1,6 +1,7 @@
 #include "selection/estimators.h"
 
 #include "common/parallel.h"
+#include "selection/estimatorstate.h"
 #include "selection/kendall.h"
 #include "selection/ranking.h"
 
@@ -24,24 +25,6 @@
 namespace pcs {
 
 using Eigen::Index;
-
-namespace detail {
-
-// Everything that depends only on the errors, computed once.
-struct EstimatorState {
-    Index n = 0;
-    std::vector<Index> rowList;  // the used rows; empty = rows 0..n-1
-    const Index *rows = nullptr;  // rowList.data(), or null
-    Estimator estimator = Estimator::Spearmanr;
-    std::vector<std::int64_t> w;  // Σ_k sgn(y_l − y_k)
-    Eigen::VectorXd wDouble;
-    Eigen::VectorXd y;
-    double qy = 0;
-    double scale = 1;  // sign: N(N−1), product: 2N
-    detail::DoubledMidRanks yRanks;
-};
-
-}  // namespace detail
 
 namespace {
 
@@ -101,7 +84,6 @@ Index rankBlock(const detail::EstimatorState &prep, const double *columns, Index
     std::optional<detail::KendallCounter> kendall;
     if (estimator == Estimator::SignSign)
         kendall.emplace(prep.yRanks.order, prep.yRanks.groupStart);
-    const double cube = double(n) * n * n - n;
     const std::int64_t *w = prep.w.data();
     for (Index j = 0; j < count; ++j) {
         if (ranker.rank(columns + j * stride, prep.rows) >= 0)
@@ -125,13 +107,7 @@ Index rankBlock(const detail::EstimatorState &prep, const double *columns, Index
                 first = p + 1;
             }
         }
-        if (estimator == Estimator::SignCdf) {
-            out[j] = double(s) / (double(n) * n * (n - 1));
-        } else {
-            const double qx = cube - tieCubes;
-            // A constant column has no ranks to correlate: reported as 0 (no evidence).
-            out[j] = qx > 0 ? std::clamp(3 * double(s) / std::sqrt(qx * prep.qy), -1.0, 1.0) : 0.0;
-        }
+        out[j] = detail::rankEstimateFromSums(prep, s, tieCubes);
     }
     return -1;
 }
@@ -269,6 +245,11 @@ Index ColumnEstimator::run(const double *columns, Index stride, Index count, dou
     return estimator == Estimator::Sign || estimator == Estimator::Product
         ? linearBlock(*m_prepared, columns, stride, count, out)
         : rankBlock(*m_prepared, columns, stride, count, out);
+}
+
+const detail::EstimatorState &ColumnEstimator::prepared() const
+{
+    return *m_prepared;
 }
 
 Error ColumnEstimator::columnError(const double *column, Index text) const

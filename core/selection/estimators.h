@@ -81,6 +81,9 @@ public:
     // The error estimate() reports for a column run() stopped at; `text` is its global index.
     Error columnError(const double *column, Eigen::Index text) const;
 
+    // What prepare() computed (selection/estimatorstate.h).
+    const detail::EstimatorState &prepared() const;
+
 private:
     explicit ColumnEstimator(std::unique_ptr<detail::EstimatorState> state);
     std::unique_ptr<detail::EstimatorState> m_prepared;

@@ -371,13 +371,17 @@ int main(int argc, char **argv)
             // 4. the names file of this matrix: 1e7 lines.
             QElapsedTimer timer;
             timer.start();
+            const double namesCpuBefore = processCpuSeconds();
             auto names = pcs::io::loadTextNames(pcs::npyTextsFileFor(m2), "text");
             const double namesSeconds = double(timer.nsecsElapsed()) * 1e-9;
+            const double namesCpu = processCpuSeconds() - namesCpuBefore;
             if (wanted("names"))
                 line("names file of 1e7 lines: loadTextNames", namesSeconds, "s",
                      target(names && namesSeconds <= 1.0,
-                            QStringLiteral("(target <= 1 s; %1 names)")
-                                .arg(names ? names->size() : -1)));
+                            QStringLiteral("(target <= 1 s; %1 names; CPU %2 s, load average %3)")
+                                .arg(names ? names->size() : -1)
+                                .arg(namesCpu, 0, 'f', 2)
+                                .arg(loadAverage())));
             // 5. the writer, on 1e7 rows of this selection's shape.
             if (names && wanted("writer")) {
                 const qint64 d = names->size();

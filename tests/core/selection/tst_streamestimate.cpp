@@ -8,6 +8,7 @@
 #include "selection/selectionrun.h"
 #include "selection/streamestimate.h"
 
+#include <QCryptographicHash>
 #include <QProcess>
 #include <QTest>
 
@@ -308,8 +309,8 @@ private Q_SLOTS:
         }
     }
 
-    // The names reader's duplicate check (a prefetched hash table): the first repeat in file
-    // order is reported with the line of the first occurrence.
+    // The names reader's duplicate check (names partitioned by hash, a table per part): the
+    // first repeat in file order is reported with the line of the first occurrence.
     void namesFileDuplicates()
     {
         QTemporaryDir dir;
@@ -390,6 +391,60 @@ private Q_SLOTS:
         QVERIFY(!names.ok());
         QCOMPARE(names.error().line, qint64(120001));
         QVERIFY(names.error().reason.contains("first on line 4"));
+    }
+
+    // The names reader splits a file in ~1 MB pieces on every thread: the names, the empty-line
+    // rules and the line numbers are what a plain line-by-line split gives, across pieces.
+    void namesFileSplitInPieces()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("names.txt"));
+        const auto write = [&](const QByteArray &bytes) {
+            QFile file(path);
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            file.write(bytes);
+        };
+        // 400,000 names of varied length (about 5 MB), CRLF on some lines, a BOM, no final
+        // line end.
+        QByteArray bytes("\xEF\xBB\xBF");
+        std::vector<QByteArray> expected;
+        for (int i = 0; i < 400000; ++i) {
+            expected.push_back("name-" + QByteArray(i % 23, 'x') + QByteArray::number(i));
+            bytes += expected.back() + (i % 7 == 0 ? "\r\n" : "\n");
+        }
+        bytes.chop(bytes.endsWith("\r\n") ? 2 : 1);
+        write(bytes);
+        QString hash;
+        auto names = io::loadTextNames(path, "text", &hash);
+        QVERIFY2(names.ok(), names.ok() ? "" : qPrintable(names.error().toString()));
+        QCOMPARE(names->size(), qint64(expected.size()));
+        for (std::size_t i = 0; i < expected.size(); ++i) {
+            if (names->utf8(qint64(i)) != expected[i].toStdString())
+                QFAIL(qPrintable(QStringLiteral("name %1 differs").arg(i)));
+        }
+        QCOMPARE(hash, QString::fromLatin1(
+                           QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex()));
+        // Empty lines at the very end (also CRLF ones) are fine.
+        write(bytes + "\n\r\n\n");
+        names = io::loadTextNames(path, "text");
+        QVERIFY(names.ok());
+        QCOMPARE(names->size(), qint64(expected.size()));
+        // An empty line in the middle, far from the start: its line is reported, even when
+        // another empty line follows in a later piece.
+        for (const int at : { 1, 250000 }) {
+            QByteArray holed;
+            for (int i = 0; i < 400000; ++i)
+                holed += (i == at || i == 390000 ? QByteArray() : expected[std::size_t(i)]) + '\n';
+            write(holed);
+            names = io::loadTextNames(path, "text");
+            QVERIFY(!names.ok());
+            QCOMPARE(names.error().line, qint64(at + 1));
+            QVERIFY(names.error().reason.contains("empty text name"));
+        }
+        write("\n\n\r\n");
+        names = io::loadTextNames(path, "text");
+        QVERIFY(!names.ok());
+        QVERIFY(names.error().reason.contains("no text names"));
     }
 
     void demoEveryEstimatorBitIdentical()
