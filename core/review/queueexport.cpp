@@ -4,8 +4,8 @@
 #include "review/queuestore.h"
 #include "review/sqlitesupport.h"
 
-#include "io/jsonline.h"
 #include "io/atomicwrite.h"
+#include "io/jsonline.h"
 
 #include <QFileInfo>
 #include <QJsonArray>
@@ -146,8 +146,7 @@ Result<std::string> withReplacedText(JsonLineScanner &scanner, std::string_view 
 
 // The decision log's row for `row`, appended to `out`: where its text came from and where it
 // went.
-void appendLogRow(QByteArray &out, const ExportRow &row, const char *textSource,
-                  const char *output)
+void appendLogRow(QByteArray &out, const ExportRow &row, const char *textSource, const char *output)
 {
     const bool assessed = row.state == ItemState::Assessed;
     const char *decidedBy = !assessed ? "" : !row.humanDecision ? "auto" : "human";
@@ -340,17 +339,16 @@ Result<ExportSummary> QueueStore::exportCurated(const QString &curatedPath,
         { textField.toStdString(), kOriginalText.toStdString(), kOwnOriginalText.toStdString() });
     // What import accepts today, to report records an older version let in.
     JsonLineScanner importCheck({}, JsonLineScanner::Options { true });
-    const auto listProblem
-        = [&summary](const ExportRow &row, const Error &error, const QString &what) {
-              if (summary.problems.size() < ExportSummary::kMaxListedProblems)
-                  summary.problems
-                      << Error::badInput(QStringLiteral("item %1: %2: %3")
-                                             .arg(row.sourceId(), what, error.reason),
-                                         QString::fromUtf8(row.sourceFile.data(),
-                                                           qsizetype(row.sourceFile.size())),
-                                         row.sourceLine, error.column)
-                             .toString();
-          };
+    const auto listProblem = [&summary](const ExportRow &row, const Error &error,
+                                        const QString &what) {
+        if (summary.problems.size() < ExportSummary::kMaxListedProblems)
+            summary.problems
+                << Error::badInput(
+                       QStringLiteral("item %1: %2: %3").arg(row.sourceId(), what, error.reason),
+                       QString::fromUtf8(row.sourceFile.data(), qsizetype(row.sourceFile.size())),
+                       row.sourceLine, error.column)
+                       .toString();
+    };
     // Log rows are gathered here and handed to the writer in large pieces.
     QByteArray logRows;
     constexpr qsizetype kLogFlushBytes = 1 << 20;

@@ -104,8 +104,7 @@ void Statement::reset()
 
 std::string_view Statement::columnText(int column) const
 {
-    const auto *bytes
-        = reinterpret_cast<const char *>(sqlite3_column_text(m_statement, column));
+    const auto *bytes = reinterpret_cast<const char *>(sqlite3_column_text(m_statement, column));
     // (the size is asked after the text, so that it is the size of the UTF-8 form)
     return bytes ? std::string_view(bytes, std::size_t(sqlite3_column_bytes(m_statement, column)))
                  : std::string_view();
