@@ -57,10 +57,12 @@ Result<QJsonObject> QueueStore::status()
     for (const Decision decision : { Decision::Keep, Decision::Revise, Decision::Filter }) {
         QueryParts parts;
         appendRange(parts, QStringLiteral("score"), autoDecisionRange(decision, *current));
-        query.prepare(QStringLiteral("SELECT count(*) FROM items WHERE human_decision IN ('keep', "
-                                     "'revise', 'filter') AND state = 'assessed' AND score IS NOT "
-                                     "NULL AND %1")
-                          .arg(parts.where));
+        if (!query.prepare(
+                QStringLiteral("SELECT count(*) FROM items WHERE human_decision IN ('keep', "
+                               "'revise', 'filter') AND state = 'assessed' AND score IS NOT "
+                               "NULL AND %1")
+                    .arg(parts.where)))
+            return databaseError(QStringLiteral("preparing a statement"), query);
         for (const QVariant &bind : parts.binds)
             query.addBindValue(bind);
         if (!sqlite::execRetryingBusy(query) || !query.next())
@@ -145,8 +147,25 @@ Status QueueStore::checkTallies()
     query.setForwardOnly(true);
     // What the items say, under the tallies' names, then what the tallies say.
     std::map<QString, std::pair<qint64, qint64>> counts;  // name: counted, tallied
-    enum class Source { States, HumanDecisions, Tallies };
+    enum class Source { States, HumanDecisions, FixedItems, Tallies };
+    // The items whose decision is not derived, by human decision and state, as fixed_bands
+    // holds them (from the items_decided index); and the histogram and fixed_bands together,
+    // which must hold every item once.
+    const QString notDerived = QStringLiteral(
+        "NOT (state = 'assessed' AND human_decision IS NULL AND score IS NOT NULL)");
     const std::pair<Source, QString> reads[] = {
+        { Source::FixedItems,
+          QStringLiteral("SELECT 'fixed_' || coalesce(human_decision, '') || '_' || state, "
+                         "count(*) FROM items INDEXED BY items_decided WHERE %1 GROUP BY "
+                         "human_decision, state")
+              .arg(notDerived) },
+        { Source::Tallies,
+          QStringLiteral("SELECT 'fixed_' || decision || '_' || state, sum(items) FROM "
+                         "fixed_bands GROUP BY decision, state HAVING sum(items) <> 0") },
+        { Source::Tallies,
+          QStringLiteral("SELECT 'histogram and fixed_bands', (SELECT coalesce(sum(items), 0) "
+                         "FROM score_histogram) + (SELECT coalesce(sum(items), 0) FROM "
+                         "fixed_bands)") },
         { Source::States,
           QStringLiteral("SELECT state, count(*) FROM items INDEXED BY items_state GROUP BY "
                          "state") },
@@ -167,6 +186,8 @@ Status QueueStore::checkTallies()
         }
         query.finish();
     }
+    counts[QStringLiteral("histogram and fixed_bands")].first
+        = counts[QStringLiteral("total")].first;
     for (const auto &[name, values] : counts)
         if (values.first != values.second)
             return Error::badInput(
@@ -226,9 +247,10 @@ Result<QueueCounts> QueueStore::countsFor(const Thresholds &candidate)
     // scores above it in its own band. Exact for any real bound, whatever the scores are.
     QSqlQuery above(m_db);
     above.setForwardOnly(true);
-    above.prepare(QStringLiteral(
-        "SELECT (SELECT coalesce(sum(items), 0) FROM score_bands WHERE band > ?) + (SELECT "
-        "coalesce(sum(items), 0) FROM score_histogram WHERE score > ? AND score < ?)"));
+    if (!above.prepare(QStringLiteral(
+            "SELECT (SELECT coalesce(sum(items), 0) FROM score_bands WHERE band > ?) + (SELECT "
+            "coalesce(sum(items), 0) FROM score_histogram WHERE score > ? AND score < ?)")))
+        return databaseError(QStringLiteral("preparing a statement"), above);
     const auto countAbove = [&](std::optional<double> bound) -> std::optional<qint64> {
         if (!bound)
             return 0;
@@ -268,10 +290,12 @@ Result<std::vector<qint64>> QueueStore::scoreHistogram(int bins)
     // scores are clamped into [0, 100] bins.
     QSqlQuery query(m_db);
     query.setForwardOnly(true);
-    query.prepare(QStringLiteral(
-        "SELECT min(max(CAST(score * ? / 100.0 AS INTEGER), 0), ?) AS bin, sum(items) FROM ("
-        "SELECT score, items FROM score_histogram UNION ALL SELECT score, 1 FROM items WHERE "
-        "human_decision IS NOT NULL AND state = 'assessed' AND score IS NOT NULL) GROUP BY bin"));
+    if (!query.prepare(QStringLiteral(
+            "SELECT min(max(CAST(score * ? / 100.0 AS INTEGER), 0), ?) AS bin, sum(items) FROM ("
+            "SELECT score, items FROM score_histogram UNION ALL SELECT score, 1 FROM items WHERE "
+            "human_decision IS NOT NULL AND state = 'assessed' AND score IS NOT NULL) GROUP BY "
+            "bin")))
+        return databaseError(QStringLiteral("preparing a statement"), query);
     query.addBindValue(bins);
     query.addBindValue(bins - 1);
     if (!sqlite::execRetryingBusy(query))

@@ -56,6 +56,19 @@ Status QueueStore::applyDecisionTallies(qint64 step, const QString &newDecisionS
                        "(new IS NULL) GROUP BY band "
                        "ON CONFLICT (band) DO UPDATE SET items = items + excluded.items")
             .arg(scoreBandSql(QStringLiteral("score"))),
+        // fixed_bands: the items whose decision was not derived leave their old row, those whose
+        // decision is not derived now join their new one.
+        QStringLiteral(
+            "INSERT INTO fixed_bands (decision, state, scored, band, items) SELECT decision, "
+            "state, scored, band, sum(delta) FROM (SELECT coalesce(old, '') AS decision, state, "
+            "score IS NOT NULL AS scored, coalesce(%1, 0) AS band, -1 AS delta FROM "
+            "temp.decision_changes WHERE NOT (state = 'assessed' AND old IS NULL AND score IS "
+            "NOT NULL) UNION ALL SELECT coalesce(new, ''), state, score IS NOT NULL, "
+            "coalesce(%1, 0), 1 FROM temp.decision_changes WHERE NOT (state = 'assessed' AND "
+            "new IS NULL AND score IS NOT NULL)) WHERE true GROUP BY decision, state, scored, "
+            "band ON CONFLICT (decision, state, scored, band) DO UPDATE SET items = items + "
+            "excluded.items")
+            .arg(scoreBandSql(QStringLiteral("score"))),
         QStringLiteral("DELETE FROM temp.decision_changes"),
     };
     for (const QString &statement : statements)
@@ -96,11 +109,12 @@ Status QueueStore::recordError(qint64 id, const QString &errorCode, const QStrin
 {
     QSqlQuery query(m_db);
     // A failed assessment has no score and so no automatic decision (never a silent "keep").
-    query.prepare(
-        QStringLiteral("UPDATE items SET state = 'error', error_code = ?, error = ?, attempts = ?, "
-                       "request_id = ?, logprob_status = NULL, logprob_note = NULL, "
-                       "assessed_at = ?, score = NULL, claimed_by = NULL, "
-                       "claimed_at = NULL WHERE id = ?"));
+    if (!query.prepare(QStringLiteral(
+            "UPDATE items SET state = 'error', error_code = ?, error = ?, attempts = ?, "
+            "request_id = ?, logprob_status = NULL, logprob_note = NULL, "
+            "assessed_at = ?, score = NULL, claimed_by = NULL, "
+            "claimed_at = NULL WHERE id = ?")))
+        return databaseError(QStringLiteral("preparing a statement"), query);
     query.addBindValue(errorCode.isEmpty() ? QStringLiteral("error") : errorCode);
     query.addBindValue(message);
     query.addBindValue(attempts);
@@ -119,8 +133,9 @@ Status QueueStore::recordRevision(qint64 id, const QString &revisedText,
         return Error::badInput(QStringLiteral("item %1: the revised score must be finite").arg(id),
                                m_path);
     QSqlQuery query(m_db);
-    query.prepare(QStringLiteral("UPDATE items SET revised_text = ?, revised_score = ?, "
-                                 "revision_critique = ? WHERE id = ?"));
+    if (!query.prepare(QStringLiteral("UPDATE items SET revised_text = ?, revised_score = ?, "
+                                      "revision_critique = ? WHERE id = ?")))
+        return databaseError(QStringLiteral("preparing a statement"), query);
     query.addBindValue(nullable(revisedText));
     query.addBindValue(nullable(revisedScore));
     query.addBindValue(nullable(critique));
@@ -134,8 +149,9 @@ Status QueueStore::setHumanDecision(qint64 id, std::optional<Decision> decision,
                                     const QString &editedText)
 {
     QSqlQuery query(m_db);
-    query.prepare(QStringLiteral(
-        "UPDATE items SET human_decision = ?, edited_text = ?, decided_at = ? WHERE id = ?"));
+    if (!query.prepare(QStringLiteral(
+            "UPDATE items SET human_decision = ?, edited_text = ?, decided_at = ? WHERE id = ?")))
+        return databaseError(QStringLiteral("preparing a statement"), query);
     query.addBindValue(decisionSql(decision));
     query.addBindValue(decision ? nullable(editedText) : QVariant());
     query.addBindValue(decision ? QVariant(nowUtc()) : QVariant());
@@ -151,8 +167,9 @@ Status QueueStore::setThresholds(double filter, double revise)
         return valid.error();
     // One row: every automatic decision is derived from it when read.
     QSqlQuery query(m_db);
-    query.prepare(QStringLiteral(
-        "UPDATE settings SET filter_threshold = ?, revise_threshold = ? WHERE id = 1"));
+    if (!query.prepare(QStringLiteral(
+            "UPDATE settings SET filter_threshold = ?, revise_threshold = ? WHERE id = 1")))
+        return databaseError(QStringLiteral("preparing a statement"), query);
     query.addBindValue(filter);
     query.addBindValue(revise);
     if (!sqlite::execRetryingBusy(query))
@@ -193,7 +210,8 @@ Result<DecisionBatch> QueueStore::decideMatching(const PageQuery &filter,
         return limits.error();
     const QueryParts parts = queryParts(filter, *limits);
     QSqlQuery query(m_db);
-    query.prepare(QStringLiteral("INSERT INTO undo_steps (label, created_at) VALUES (?, ?)"));
+    if (!query.prepare(QStringLiteral("INSERT INTO undo_steps (label, created_at) VALUES (?, ?)")))
+        return databaseError(QStringLiteral("preparing a statement"), query);
     query.addBindValue(decision ? decisionName(*decision) : QStringLiteral("clear"));
     query.addBindValue(nowUtc());
     if (!query.exec())
@@ -201,11 +219,13 @@ Result<DecisionBatch> QueueStore::decideMatching(const PageQuery &filter,
     DecisionBatch batch;
     batch.undoStep = query.lastInsertId().toLongLong();
     // The decisions as they were, of exactly the items this batch changes.
-    query.prepare(QStringLiteral("INSERT INTO undo_items (step, id, human_decision, edited_text, "
-                                 "decided_at) SELECT ?, items.id, items.human_decision, "
-                                 "items.edited_text, items.decided_at FROM items WHERE %1 AND "
-                                 "items.human_decision IS NOT ? ORDER BY items.id")
-                      .arg(parts.filter()));
+    if (!query.prepare(
+            QStringLiteral("INSERT INTO undo_items (step, id, human_decision, edited_text, "
+                           "decided_at) SELECT ?, items.id, items.human_decision, "
+                           "items.edited_text, items.decided_at FROM items WHERE %1 AND "
+                           "items.human_decision IS NOT ? ORDER BY items.id")
+                .arg(parts.filter())))
+        return databaseError(QStringLiteral("preparing a statement"), query);
     query.addBindValue(batch.undoStep);
     for (const QVariant &bind : parts.filterBinds())
         query.addBindValue(bind);
@@ -221,10 +241,11 @@ Result<DecisionBatch> QueueStore::decideMatching(const PageQuery &filter,
     if (Status tallied = applyDecisionTallies(batch.undoStep, decisionLiteral(decision)); !tallied)
         return tallied.error();
     // The change itself: one statement.
-    query.prepare(QStringLiteral(
-        "UPDATE items SET human_decision = ?, edited_text = CASE WHEN ? IS NULL THEN NULL "
-        "ELSE edited_text END, decided_at = ? WHERE id IN (SELECT id FROM undo_items WHERE "
-        "step = ?)"));
+    if (!query.prepare(QStringLiteral(
+            "UPDATE items SET human_decision = ?, edited_text = CASE WHEN ? IS NULL THEN NULL "
+            "ELSE edited_text END, decided_at = ? WHERE id IN (SELECT id FROM undo_items WHERE "
+            "step = ?)")))
+        return databaseError(QStringLiteral("preparing a statement"), query);
     query.addBindValue(decisionSql(decision));
     query.addBindValue(decisionSql(decision));
     query.addBindValue(decision ? QVariant(nowUtc()) : QVariant());
@@ -234,11 +255,13 @@ Result<DecisionBatch> QueueStore::decideMatching(const PageQuery &filter,
     if (Status resumed = resumeTallyTriggers(); !resumed)
         return resumed.error();
     // Only the latest steps can be undone.
-    query.prepare(QStringLiteral("DELETE FROM undo_items WHERE step <= ?"));
+    if (!query.prepare(QStringLiteral("DELETE FROM undo_items WHERE step <= ?")))
+        return databaseError(QStringLiteral("preparing a statement"), query);
     query.addBindValue(batch.undoStep - kUndoSteps);
     if (!query.exec())
         return databaseError(QStringLiteral("forgetting old undo steps"), query);
-    query.prepare(QStringLiteral("DELETE FROM undo_steps WHERE step <= ?"));
+    if (!query.prepare(QStringLiteral("DELETE FROM undo_steps WHERE step <= ?")))
+        return databaseError(QStringLiteral("preparing a statement"), query);
     query.addBindValue(batch.undoStep - kUndoSteps);
     if (!query.exec())
         return databaseError(QStringLiteral("forgetting old undo steps"), query);
@@ -275,7 +298,8 @@ Status QueueStore::undoDecisions(qint64 undoStep)
     if (Status begun = transaction.begin(); !begun)
         return begun;
     QSqlQuery query(m_db);
-    query.prepare(QStringLiteral("DELETE FROM undo_steps WHERE step = ?"));
+    if (!query.prepare(QStringLiteral("DELETE FROM undo_steps WHERE step = ?")))
+        return databaseError(QStringLiteral("preparing a statement"), query);
     query.addBindValue(undoStep);
     if (!query.exec())
         return databaseError(QStringLiteral("reading the undo step"), query);
@@ -289,15 +313,17 @@ Status QueueStore::undoDecisions(qint64 undoStep)
     if (Status tallied = applyDecisionTallies(undoStep, QStringLiteral("u.human_decision"));
         !tallied)
         return tallied;
-    query.prepare(QStringLiteral(
-        "UPDATE items SET human_decision = u.human_decision, edited_text = u.edited_text, "
-        "decided_at = u.decided_at FROM undo_items AS u WHERE u.step = ? AND items.id = u.id"));
+    if (!query.prepare(QStringLiteral(
+            "UPDATE items SET human_decision = u.human_decision, edited_text = u.edited_text, "
+            "decided_at = u.decided_at FROM undo_items AS u WHERE u.step = ? AND items.id = u.id")))
+        return databaseError(QStringLiteral("preparing a statement"), query);
     query.addBindValue(undoStep);
     if (!query.exec())
         return databaseError(QStringLiteral("undoing the decisions"), query);
     if (Status resumed = resumeTallyTriggers(); !resumed)
         return resumed;
-    query.prepare(QStringLiteral("DELETE FROM undo_items WHERE step = ?"));
+    if (!query.prepare(QStringLiteral("DELETE FROM undo_items WHERE step = ?")))
+        return databaseError(QStringLiteral("preparing a statement"), query);
     query.addBindValue(undoStep);
     if (!query.exec())
         return databaseError(QStringLiteral("forgetting the undo step"), query);
@@ -310,8 +336,9 @@ Status QueueStore::restoreHumanDecisions(const std::vector<QueueItem> &before)
     if (Status begun = transaction.begin(); !begun)
         return begun.error();
     QSqlQuery query(m_db);
-    query.prepare(QStringLiteral(
-        "UPDATE items SET human_decision = ?, edited_text = ?, decided_at = ? WHERE id = ?"));
+    if (!query.prepare(QStringLiteral(
+            "UPDATE items SET human_decision = ?, edited_text = ?, decided_at = ? WHERE id = ?")))
+        return databaseError(QStringLiteral("preparing a statement"), query);
     for (const QueueItem &item : before) {
         query.bindValue(0, decisionSql(item.humanDecision));
         query.bindValue(1, nullable(item.editedText));

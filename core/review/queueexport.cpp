@@ -2,9 +2,10 @@
 // from the stored input lines without ever re-parsing them into a document.
 #include "review/queuesql.h"
 #include "review/queuestore.h"
+#include "review/sqlitesupport.h"
 
-#include "io/jsonline.h"
 #include "io/atomicwrite.h"
+#include "io/jsonline.h"
 
 #include <QFileInfo>
 #include <QJsonArray>
@@ -12,6 +13,9 @@
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QVariant>
+
+#include <string>
+#include <string_view>
 
 namespace pcs {
 
@@ -21,72 +25,87 @@ const QString kOriginalText = QStringLiteral("original_text");
 const QString kOwnOriginalText = QStringLiteral("pcstudio_original_text");
 
 // RFC 4180 field: quoted when it holds a separator, quote or line break.
-QByteArray csvField(const QString &value)
+void appendCsvField(QByteArray &out, std::string_view value)
 {
-    QByteArray bytes = value.toUtf8();
-    if (bytes.contains(',') || bytes.contains('"') || bytes.contains('\n') || bytes.contains('\r'))
-        bytes = '"' + bytes.replace("\"", "\"\"") + '"';
-    return bytes;
+    if (value.find_first_of(",\"\n\r") == std::string_view::npos) {
+        out.append(value.data(), qsizetype(value.size()));
+        return;
+    }
+    out += '"';
+    for (const char c : value) {
+        if (c == '"')
+            out += '"';
+        out += c;
+    }
+    out += '"';
 }
 
-QString numberText(const QVariant &value)
+// A state or decision as SQLite returns its name (the names are ASCII).
+template<typename Value>
+std::optional<Value> fromSqlName(std::string_view name,
+                                 std::optional<Value> (*fromName)(const QString &))
 {
-    return value.isNull() ? QString()
-                          : QString::number(value.toDouble(), 'g', QLocale::FloatingPointShortest);
+    if (name.empty())
+        return std::nullopt;
+    return fromName(QString::fromLatin1(name.data(), qsizetype(name.size())));
 }
 
-std::string_view viewOf(const QByteArray &bytes)
-{
-    return std::string_view(bytes.constData(), std::size_t(bytes.size()));
-}
-
-// One row of the export query, in its column order.
+// One row of the export query, in its column order. The texts are views into SQLite's row,
+// valid until the statement steps on.
 struct ExportRow {
     qint64 id = 0;
-    QString sourceFile;
+    std::string_view sourceFile;
     qint64 sourceLine = 0;
-    QByteArray record;  // the stored input line, byte for byte
-    QString text;
+    std::string_view record;  // the stored input line, byte for byte
+    std::string_view text;
     ItemState state = ItemState::Pending;
-    QVariant score;
+    std::optional<double> score;
     std::optional<Decision> autoDecision;
     std::optional<Decision> humanDecision;
-    QString revisedText;
-    QString editedText;
-    QString errorCode;
-    QString requestId;
-    QString logprobStatus;
-    QString logprobNote;
-    QString sourceId;  // the record's own id, else the internal one
+    std::string_view revisedText;
+    std::string_view editedText;
+    std::string_view errorCode;
+    std::string_view requestId;
+    std::string_view logprobStatus;
+    std::string_view logprobNote;
+    std::optional<std::string_view> ownSourceId;  // the record's own id; none: the internal one
 
     std::optional<Decision> finalDecision() const
     {
         return humanDecision ? humanDecision : autoDecision;
     }
+    QString sourceId() const
+    {
+        return !ownSourceId
+            ? QString::number(id)
+            : QString::fromUtf8(ownSourceId->data(), qsizetype(ownSourceId->size()));
+    }
 };
 
-ExportRow readRow(const QSqlQuery &query)
+ExportRow readRow(const sqlite::Statement &query)
 {
     ExportRow row;
     int column = 0;
-    const auto next = [&] { return query.value(column++); };
-    row.id = next().toLongLong();
-    row.sourceFile = next().toString();
-    row.sourceLine = next().toLongLong();
-    row.record = next().toByteArray();
-    row.text = next().toString();
-    row.state = itemStateFromName(next().toString()).value_or(ItemState::Pending);
-    row.score = next();
-    row.autoDecision = queuesql::decisionFromSql(next());
-    row.humanDecision = queuesql::decisionFromSql(next());
-    row.revisedText = next().toString();
-    row.editedText = next().toString();
-    row.errorCode = next().toString();
-    row.requestId = next().toString();
-    row.logprobStatus = next().toString();
-    row.logprobNote = next().toString();
-    const QVariant sourceId = next();
-    row.sourceId = sourceId.isNull() ? QString::number(row.id) : sourceId.toString();
+    row.id = query.columnInt64(column++);
+    row.sourceFile = query.columnText(column++);
+    row.sourceLine = query.columnInt64(column++);
+    row.record = query.columnText(column++);
+    row.text = query.columnText(column++);
+    row.state
+        = fromSqlName(query.columnText(column++), itemStateFromName).value_or(ItemState::Pending);
+    if (!query.isNull(column))
+        row.score = query.columnDouble(column);
+    ++column;
+    row.autoDecision = fromSqlName(query.columnText(column++), decisionFromName);
+    row.humanDecision = fromSqlName(query.columnText(column++), decisionFromName);
+    row.revisedText = query.columnText(column++);
+    row.editedText = query.columnText(column++);
+    row.errorCode = query.columnText(column++);
+    row.requestId = query.columnText(column++);
+    row.logprobStatus = query.columnText(column++);
+    row.logprobNote = query.columnText(column++);
+    if (!query.isNull(column))
+        row.ownSourceId = query.columnText(column);
     return row;
 }
 
@@ -94,11 +113,10 @@ ExportRow readRow(const QSqlQuery &query)
 // appended as "original_text" (or "pcstudio_original_text" when the record has its own
 // "original_text"): every other byte as it was. Errors: the line cannot be scanned, or has no
 // string `textField`, or has both member names taken (BadInput, with the column in the line).
-Result<std::string> withReplacedText(JsonLineScanner &scanner, const QByteArray &record,
-                                     const QString &textField, const QString &newText,
+Result<std::string> withReplacedText(JsonLineScanner &scanner, std::string_view line,
+                                     const QString &textField, std::string_view newText,
                                      bool *ownOriginalText)
 {
-    const std::string_view line = viewOf(record);
     if (const auto problem = scanner.scan(line))
         return Error::badInput(problem->reason, {}, 0, problem->column);
     const JsonLineScanner::Field &text = scanner.field(0);
@@ -114,10 +132,9 @@ Result<std::string> withReplacedText(JsonLineScanner &scanner, const QByteArray 
     *ownOriginalText = originalTaken;
 
     std::string spliced;
-    const QByteArray newUtf8 = newText.toUtf8();
-    spliced.reserve(line.size() + std::size_t(newUtf8.size()) + 32);
+    spliced.reserve(line.size() + newText.size() + 32);
     spliced.append(line.substr(0, text.rawBegin));
-    appendJsonString(spliced, viewOf(newUtf8));
+    appendJsonString(spliced, newText);
     spliced.append(line.substr(text.rawEnd));
     const std::size_t closingBrace = scanner.closingBrace() + spliced.size() - line.size();
     // The old value as it was written (its escapes included).
@@ -127,23 +144,51 @@ Result<std::string> withReplacedText(JsonLineScanner &scanner, const QByteArray 
                            oldValue);
 }
 
-// The decision log's row for `row`: where its text came from and where it went.
-QByteArray logRow(const ExportRow &row, const QString &textSource, const char *output)
+// The decision log's row for `row`, appended to `out`: where its text came from and where it
+// went.
+void appendLogRow(QByteArray &out, const ExportRow &row, const char *textSource, const char *output)
 {
     const bool assessed = row.state == ItemState::Assessed;
-    const QByteArray decidedBy = !assessed ? QByteArray()
-        : !row.humanDecision               ? QByteArray("auto")
-                                           : QByteArray("human");
-    const auto name = [](std::optional<Decision> decision) {
-        return decision ? decisionName(*decision).toUtf8() : QByteArray();
+    const char *decidedBy = !assessed ? "" : !row.humanDecision ? "auto" : "human";
+    const auto appendName = [&out](std::optional<Decision> decision) {
+        if (decision)
+            out += decisionName(*decision).toLatin1();
     };
-    return QByteArray::number(row.id) + ',' + csvField(row.sourceFile) + ','
-        + QByteArray::number(row.sourceLine) + ',' + numberText(row.score).toUtf8() + ','
-        + name(row.autoDecision) + ',' + name(row.humanDecision) + ','
-        + (assessed ? name(row.finalDecision()) : QByteArray()) + ',' + csvField(row.errorCode)
-        + ',' + decidedBy + ',' + textSource.toUtf8() + ',' + output + ',' + csvField(row.requestId)
-        + ',' + csvField(row.logprobStatus) + ',' + csvField(row.logprobNote) + ','
-        + csvField(row.sourceId) + '\n';
+    out += QByteArray::number(row.id);
+    out += ',';
+    appendCsvField(out, row.sourceFile);
+    out += ',';
+    out += QByteArray::number(row.sourceLine);
+    out += ',';
+    if (row.score)
+        out += QByteArray::number(*row.score, 'g', QLocale::FloatingPointShortest);
+    out += ',';
+    appendName(row.autoDecision);
+    out += ',';
+    appendName(row.humanDecision);
+    out += ',';
+    if (assessed)
+        appendName(row.finalDecision());
+    out += ',';
+    appendCsvField(out, row.errorCode);
+    out += ',';
+    out += decidedBy;
+    out += ',';
+    out += textSource;
+    out += ',';
+    out += output;
+    out += ',';
+    appendCsvField(out, row.requestId);
+    out += ',';
+    appendCsvField(out, row.logprobStatus);
+    out += ',';
+    appendCsvField(out, row.logprobNote);
+    out += ',';
+    if (row.ownSourceId)
+        appendCsvField(out, *row.ownSourceId);
+    else
+        out += QByteArray::number(row.id);
+    out += '\n';
 }
 
 // Never replace an input (or the database) with an output, nor one output with another.
@@ -253,8 +298,6 @@ Result<ExportSummary> QueueStore::exportCurated(const QString &curatedPath,
         !allowed)
         return allowed.error();
 
-    QSqlQuery query(m_db);
-    query.setForwardOnly(true);
     // The three files are published together or not at all.
     OutputSet set;
     AtomicFile *curated = nullptr, *dropped = nullptr, *log = nullptr;
@@ -277,34 +320,52 @@ Result<ExportSummary> QueueStore::exportCurated(const QString &curatedPath,
             return written.error();
     }
 
-    // The record as a blob: its bytes exactly as stored, no UTF-16 round trip.
-    if (!query.exec(QStringLiteral("SELECT items.id, source_file, source_line, CAST(record AS "
-                                   "BLOB), text, state, score, %1, human_decision, revised_text, "
-                                   "edited_text, error_code, request_id, logprob_status, "
-                                   "logprob_note, source_id FROM %2 ORDER BY items.id")
-                        .arg(queuesql::autoDecision(), queuesql::itemsWithThresholds())))
-        return databaseError(QStringLiteral("reading the queue for export"), query);
+    // The record as a blob: its bytes exactly as stored, no UTF-16 round trip. A native
+    // statement: a row costs no QVariant, and its texts are read in place.
+    const QByteArray sql
+        = QStringLiteral("SELECT items.id, source_file, source_line, CAST(record AS BLOB), text, "
+                         "state, score, %1, human_decision, revised_text, edited_text, "
+                         "error_code, request_id, logprob_status, logprob_note, source_id FROM %2 "
+                         "ORDER BY items.id")
+              .arg(queuesql::autoDecision(), queuesql::itemsWithThresholds())
+              .toUtf8();
+    sqlite::Statement query(m_db, sql.constData());
+    if (!query.isValid())
+        return sqlite::describeFailure(m_db, query.lastError(),
+                                       QStringLiteral("reading the queue for export"), m_path);
     ExportSummary summary;
     summary.reviseMissingPolicy = reviseMissing;
     JsonLineScanner scanner(
         { textField.toStdString(), kOriginalText.toStdString(), kOwnOriginalText.toStdString() });
     // What import accepts today, to report records an older version let in.
     JsonLineScanner importCheck({}, JsonLineScanner::Options { true });
-    const auto listProblem
-        = [&summary](const ExportRow &row, const Error &error, const QString &what) {
-              if (summary.problems.size() < ExportSummary::kMaxListedProblems)
-                  summary.problems << Error::badInput(QStringLiteral("item %1: %2: %3")
-                                                          .arg(row.sourceId, what, error.reason),
-                                                      row.sourceFile, row.sourceLine, error.column)
-                                          .toString();
-          };
-    while (query.next()) {
+    const auto listProblem = [&summary](const ExportRow &row, const Error &error,
+                                        const QString &what) {
+        if (summary.problems.size() < ExportSummary::kMaxListedProblems)
+            summary.problems
+                << Error::badInput(
+                       QStringLiteral("item %1: %2: %3").arg(row.sourceId(), what, error.reason),
+                       QString::fromUtf8(row.sourceFile.data(), qsizetype(row.sourceFile.size())),
+                       row.sourceLine, error.column)
+                       .toString();
+    };
+    // Log rows are gathered here and handed to the writer in large pieces.
+    QByteArray logRows;
+    constexpr qsizetype kLogFlushBytes = 1 << 20;
+    while (query.step()) {
         const ExportRow row = readRow(query);
         const std::optional<Decision> finalDecision = row.finalDecision();
-        QString textSource;  // original, revision or edit; empty when not exported
+        const char *textSource = "";  // original, revision or edit; empty when not exported
         const char *output = "";
         const auto writeLog = [&]() -> Status {
-            return log ? log->write(logRow(row, textSource, output)) : Status(Done {});
+            if (!log)
+                return Done {};
+            appendLogRow(logRows, row, textSource, output);
+            if (logRows.size() < kLogFlushBytes)
+                return Done {};
+            Status written = log->write(logRows);
+            logRows.clear();
+            return written;
         };
 
         // Only assessed items are decided; pending and failed ones are never exported.
@@ -315,19 +376,19 @@ Result<ExportSummary> QueueStore::exportCurated(const QString &curatedPath,
             continue;
         }
         bool drop = finalDecision == Decision::Filter;
-        QString newText;
+        std::string_view newText;
         if (!drop) {
-            if (!row.editedText.isEmpty())
+            if (!row.editedText.empty())
                 newText = row.editedText;
             else if (finalDecision == Decision::Revise)
                 newText = row.revisedText;
         }
         // "revise" without a revision or an edit: never curated silently.
-        if (finalDecision == Decision::Revise && newText.isEmpty()) {
+        if (finalDecision == Decision::Revise && newText.empty()) {
             ++summary.reviseMissing;
             if (summary.reviseMissingIds.size() < ExportSummary::kMaxListedIds) {
                 summary.reviseMissingIds << row.id;
-                summary.reviseMissingSourceIds << row.sourceId;
+                summary.reviseMissingSourceIds << row.sourceId();
             }
             if (reviseMissing == ReviseMissingPolicy::Hold) {
                 ++summary.held;
@@ -339,8 +400,9 @@ Result<ExportSummary> QueueStore::exportCurated(const QString &curatedPath,
             drop = reviseMissing == ReviseMissingPolicy::Drop;
         }
 
-        QByteArray line;
-        if (!newText.isEmpty() && newText != row.text) {
+        std::string changedLine;
+        std::string_view line;
+        if (!newText.empty() && newText != row.text) {
             bool ownOriginalText = false;
             auto changed
                 = withReplacedText(scanner, row.record, textField, newText, &ownOriginalText);
@@ -354,24 +416,23 @@ Result<ExportSummary> QueueStore::exportCurated(const QString &curatedPath,
                     return logged.error();
                 continue;
             }
-            line = QByteArray(changed->data(), qsizetype(changed->size()));
+            changedLine = std::move(*changed);
+            line = changedLine;
             summary.ownOriginalText += ownOriginalText ? 1 : 0;
             ++summary.textChanged;
-            textSource
-                = row.editedText.isEmpty() ? QStringLiteral("revision") : QStringLiteral("edit");
+            textSource = row.editedText.empty() ? "revision" : "edit";
         } else {
             // Unchanged: the input line itself, whatever it holds. A line that today's import
             // would refuse (a queue imported by an older version) is exported but reported.
             line = row.record;
-            textSource = QStringLiteral("original");
-            if (const auto problem = importCheck.scan(viewOf(line))) {
+            textSource = "original";
+            if (const auto problem = importCheck.scan(line)) {
                 ++summary.unscannable;
                 listProblem(row, Error::badInput(problem->reason, {}, 0, problem->column),
                             QStringLiteral("exported unchanged, but its stored record is not "
                                            "valid today"));
             }
         }
-        line += '\n';
         AtomicFile *target = drop ? dropped : curated;
         if (drop) {
             ++summary.dropped;
@@ -380,17 +441,24 @@ Result<ExportSummary> QueueStore::exportCurated(const QString &curatedPath,
             ++summary.curated;
             output = kOutputCurated;
             const bool revised = finalDecision == Decision::Revise;
-            ++(revised && textSource != QLatin1String("original") ? summary.revised : summary.kept);
+            const bool original = std::string_view(textSource) == "original";
+            ++(revised && !original ? summary.revised : summary.kept);
         }
         if (target) {
-            if (Status written = target->write(line); !written)
+            if (Status written = target->write(line.data(), qint64(line.size())); !written)
+                return written.error();
+            if (Status written = target->write("\n", 1); !written)
                 return written.error();
         }
         if (Status logged = writeLog(); !logged)
             return logged.error();
     }
-    if (query.lastError().isValid())
-        return databaseError(QStringLiteral("reading the queue for export"), query);
+    if (query.failed())
+        return sqlite::describeFailure(m_db, query.lastError(),
+                                       QStringLiteral("reading the queue for export"), m_path);
+    if (log && !logRows.isEmpty())
+        if (Status written = log->write(logRows); !written)
+            return written.error();
     if (Status published = set.publish(); !published)
         return published.error();
     return summary;

@@ -3,9 +3,9 @@
 #include "review/queuestore.h"
 #include "review/sqlitesupport.h"
 
+#include "io/fileinfo.h"
 #include "io/jsonline.h"
 #include "io/linereader.h"
-#include "io/fileinfo.h"
 
 #include <QFileInfo>
 #include <QJsonArray>
@@ -64,10 +64,21 @@ Result<ImportSummary> QueueStore::importJsonl(const QString &path, const QString
     };
     const auto commitChunk = [&]() -> Status {
         QSqlQuery tally(m_db);
-        tally.prepare(
-            QStringLiteral("INSERT INTO item_tallies (name, items) VALUES ('total', ?), (?, ?) "
-                           "ON CONFLICT (name) DO UPDATE SET items = items + excluded.items"));
+        if (!tally.prepare(
+                QStringLiteral("INSERT INTO item_tallies (name, items) VALUES ('total', ?), (?, ?) "
+                               "ON CONFLICT (name) DO UPDATE SET items = items + excluded.items")))
+            return databaseError(QStringLiteral("counting the imported items"), tally);
         tally.addBindValue(importedInChunk);
+        tally.addBindValue(queuesql::stateSql(ItemState::Pending));
+        tally.addBindValue(importedInChunk);
+        if (!tally.exec())
+            return databaseError(QStringLiteral("counting the imported items"), tally);
+        // (pending, no score, no decision: counted in fixed_bands, not in the histogram)
+        if (!tally.prepare(QStringLiteral(
+                "INSERT INTO fixed_bands (decision, state, scored, band, items) VALUES ('', ?, 0, "
+                "0, ?) ON CONFLICT (decision, state, scored, band) DO UPDATE SET items = items + "
+                "excluded.items")))
+            return databaseError(QStringLiteral("counting the imported items"), tally);
         tally.addBindValue(queuesql::stateSql(ItemState::Pending));
         tally.addBindValue(importedInChunk);
         if (!tally.exec())
@@ -80,8 +91,9 @@ Result<ImportSummary> QueueStore::importJsonl(const QString &path, const QString
         return begun.error();
     const auto fail = [](Error error) { return error; };  // the transaction rolls back
     QSqlQuery source(m_db);
-    source.prepare(QStringLiteral("INSERT OR REPLACE INTO sources (path, sha256, size_bytes, "
-                                  "imported_at) VALUES (?, ?, ?, ?)"));
+    if (!source.prepare(QStringLiteral("INSERT OR REPLACE INTO sources (path, sha256, size_bytes, "
+                                       "imported_at) VALUES (?, ?, ?, ?)")))
+        return fail(databaseError(QStringLiteral("recording the source file"), source));
     source.addBindValue(fileValue);
     source.addBindValue(shaValue);
     source.addBindValue(described->sizeBytes);

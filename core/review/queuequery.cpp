@@ -8,8 +8,10 @@
 #include <QSqlError>
 #include <QSqlQuery>
 
+#include <algorithm>
 #include <cmath>
 #include <iterator>
+#include <map>
 
 namespace pcs {
 
@@ -245,9 +247,11 @@ Result<std::vector<QueueItem>> QueueStore::pending(int limit, qint64 afterId)
 {
     QSqlQuery query(m_db);
     query.setForwardOnly(true);
-    query.prepare(QStringLiteral("SELECT %1 FROM %2 WHERE items.state = 'pending' AND items.id > ? "
-                                 "ORDER BY items.id LIMIT ?")
-                      .arg(itemColumns(), itemsWithThresholds()));
+    if (!query.prepare(
+            QStringLiteral("SELECT %1 FROM %2 WHERE items.state = 'pending' AND items.id > ? "
+                           "ORDER BY items.id LIMIT ?")
+                .arg(itemColumns(), itemsWithThresholds())))
+        return databaseError(QStringLiteral("preparing a statement"), query);
     query.addBindValue(afterId);
     query.addBindValue(limit);
     if (!sqlite::execRetryingBusy(query))
@@ -274,6 +278,14 @@ Result<QueueItem> QueueStore::item(qint64 id)
 }
 
 namespace {
+
+// Whether count() answers `query` from the tallies alone: no filter but a state and a final
+// decision (or none), each from item_tallies, both from fixed_bands and the histogram.
+bool countedByTallies(const PageQuery &query)
+{
+    return query.textSearch.isEmpty() && query.scores.isUnbounded() && !query.withoutHumanDecision
+        && !query.auditSampleOnly;
+}
 
 // The final decisions in the order of their SQL names (none smallest), as a Decision sort
 // orders them when ascending.
@@ -310,7 +322,32 @@ Result<std::vector<QueueItem>> QueueStore::readPage(const PageQuery &pageQuery,
     auto limits = thresholds();
     if (!limits)
         return limits.error();
-    const QueryParts parts = queryParts(pageQuery, *limits);
+    // Past the last match (an empty filter, say): nothing to read, and no index to walk to
+    // find that out.
+    if (afterWhere.isEmpty() && countedByTallies(pageQuery)) {
+        auto matching = count(pageQuery);
+        if (!matching)
+            return matching.error();
+        if (offset >= *matching)
+            return items;
+    }
+    QueryParts parts = queryParts(pageQuery, *limits);
+    if (pageQuery.sortBy == QueueSortColumn::Score && pageQuery.state && parts.arms.empty()) {
+        // A state sorted by score: one range of items_decided per human decision (none
+        // included), merged in score order, instead of every item of the state sorted.
+        PageQuery withoutState = pageQuery;
+        withoutState.state.reset();
+        parts = queryParts(withoutState, *limits);
+        const QString state = stateSql(*pageQuery.state);
+        parts.arms.push_back(
+            { QStringLiteral("items.human_decision IS NULL AND items.state = '%1'").arg(state),
+              {} });
+        for (const Decision decision : { Decision::Keep, Decision::Revise, Decision::Filter })
+            parts.arms.push_back(
+                { QStringLiteral("items.human_decision = '%1' AND items.state = '%2'")
+                      .arg(decisionName(decision), state),
+                  {} });
+    }
     const QString direction = pageQuery.ascending ? QStringLiteral("ASC") : QStringLiteral("DESC");
     const bool byId = pageQuery.sortBy == QueueSortColumn::Id;
     const QString order = byId ? QStringLiteral("items.id %1").arg(direction)
@@ -336,58 +373,43 @@ Result<std::vector<QueueItem>> QueueStore::readPage(const PageQuery &pageQuery,
             offset = 0;
         }
     }
-    // Every item by score, deep in: the page starts in the integer band its offset falls in
-    // (scored_bands counts every scored item), so only that band's rows are stepped over. The
-    // items without a score come last when descending, first when ascending.
-    if (pageQuery.sortBy == QueueSortColumn::Score && parts.filter() == QLatin1String("1")
-        && afterWhere.isEmpty() && offset >= kBandSkipOffset) {
-        QSqlQuery bands(m_db);
-        bands.setForwardOnly(true);
-        if (!sqlite::execRetryingBusy(
-                bands,
-                QStringLiteral("SELECT band, items FROM scored_bands WHERE items > 0 "
-                               "ORDER BY band %1")
-                    .arg(direction)))
-            return databaseError(QStringLiteral("reading a page of the queue"), bands);
-        std::vector<std::pair<qint64, qint64>> counted;  // band, items, in the page's order
-        qint64 scored = 0;
-        while (bands.next()) {
-            counted.emplace_back(bands.value(0).toLongLong(), bands.value(1).toLongLong());
-            scored += counted.back().second;
-        }
-        bands.finish();
-        QSqlQuery total(m_db);
-        if (!sqlite::execRetryingBusy(total,
-                                      QStringLiteral("SELECT items FROM item_tallies "
-                                                     "WHERE name = 'total'"))
-            || !total.next())
-            return databaseError(QStringLiteral("reading a page of the queue"), total);
-        const qint64 unscored = total.value(0).toLongLong() - scored;
-        qint64 skip = offset - (pageQuery.ascending ? unscored : 0);
-        if (!pageQuery.ascending && skip >= scored) {
-            // In the unscored tail.
-            return readPage(pageQuery, QStringLiteral("items.score IS NULL"), {}, limit,
-                            skip - scored);
-        }
-        if (skip >= 0 && skip < scored) {
-            for (const auto &[band, inBand] : counted) {
-                if (skip < inBand) {
-                    if (pageQuery.ascending)
-                        return readPage(pageQuery, QStringLiteral("items.score >= ?"),
-                                        { double(band) }, limit, skip);
-                    // The page may run on into the unscored tail.
-                    auto rows = readPage(pageQuery, QStringLiteral("items.score < ?"),
-                                         { double(band + 1) }, limit, skip);
-                    if (!rows || int(rows->size()) >= limit)
+    // By score, deep in: the page starts in the integer band its offset falls in (counted by
+    // scored_bands for every item, by the histogram and fixed_bands under a state or decision
+    // filter), so only that band's rows are stepped over. The items without a score come last
+    // when descending, first when ascending.
+    if (pageQuery.sortBy == QueueSortColumn::Score && afterWhere.isEmpty()
+        && offset >= kBandSkipOffset) {
+        auto counted = scoreBands(pageQuery, *limits);
+        if (!counted)
+            return counted.error();
+        if (*counted) {
+            const ScoreBands &bands = **counted;
+            qint64 skip = offset - (pageQuery.ascending ? bands.unscored : 0);
+            if (!pageQuery.ascending && skip >= bands.scored) {
+                // In the unscored tail.
+                return readPage(pageQuery, QStringLiteral("items.score IS NULL"), {}, limit,
+                                skip - bands.scored);
+            }
+            if (skip >= 0 && skip < bands.scored) {
+                for (const auto &[band, inBand] : bands.bands) {
+                    if (skip < inBand) {
+                        if (pageQuery.ascending)
+                            return readPage(pageQuery, QStringLiteral("items.score >= ?"),
+                                            { double(band) }, limit, skip);
+                        // The page may run on into the unscored tail.
+                        auto rows = readPage(pageQuery, QStringLiteral("items.score < ?"),
+                                             { double(band + 1) }, limit, skip);
+                        if (!rows || int(rows->size()) >= limit)
+                            return rows;
+                        auto tail = readPage(pageQuery, QStringLiteral("items.score IS NULL"), {},
+                                             limit - int(rows->size()), 0);
+                        if (!tail)
+                            return tail.error();
+                        std::move(tail->begin(), tail->end(), std::back_inserter(*rows));
                         return rows;
-                    auto tail = readPage(pageQuery, QStringLiteral("items.score IS NULL"), {},
-                                         limit - int(rows->size()), 0);
-                    if (!tail)
-                        return tail.error();
-                    std::move(tail->begin(), tail->end(), std::back_inserter(*rows));
-                    return rows;
+                    }
+                    skip -= inBand;
                 }
-                skip -= inBand;
             }
         }
     }
@@ -421,8 +443,9 @@ Result<std::vector<QueueItem>> QueueStore::readPage(const PageQuery &pageQuery,
     }
     QSqlQuery query(m_db);
     query.setForwardOnly(true);
-    query.prepare(QStringLiteral("SELECT %1 FROM %2 WHERE items.id IN (%3) ORDER BY %4")
-                      .arg(itemColumns(), itemsWithThresholds(), ids, order));
+    if (!query.prepare(QStringLiteral("SELECT %1 FROM %2 WHERE items.id IN (%3) ORDER BY %4")
+                           .arg(itemColumns(), itemsWithThresholds(), ids, order)))
+        return databaseError(QStringLiteral("preparing a statement"), query);
     for (const QVariant &bind : binds)
         query.addBindValue(bind);
     query.addBindValue(limit);
@@ -435,8 +458,131 @@ Result<std::vector<QueueItem>> QueueStore::readPage(const PageQuery &pageQuery,
     return items;
 }
 
+Result<std::optional<QueueStore::ScoreBands>> QueueStore::scoreBands(const PageQuery &pageQuery,
+                                                                     const Thresholds &thresholds)
+{
+    if (!pageQuery.textSearch.isEmpty() || !pageQuery.scores.isUnbounded()
+        || pageQuery.withoutHumanDecision || pageQuery.auditSampleOnly)
+        return std::optional<ScoreBands>();
+    ScoreBands counted;
+    std::map<qint64, qint64> byBand;
+    QSqlQuery query(m_db);
+    query.setForwardOnly(true);
+    const bool filtered = pageQuery.state || pageQuery.decision || pageQuery.withoutDecision;
+    if (!filtered) {
+        // Every scored item is in scored_bands; the rest have no score.
+        if (!sqlite::execRetryingBusy(
+                query, QStringLiteral("SELECT band, items FROM scored_bands WHERE items > 0")))
+            return databaseError(QStringLiteral("reading a page of the queue"), query);
+        while (query.next())
+            byBand[query.value(0).toLongLong()] += query.value(1).toLongLong();
+        query.finish();
+        if (!sqlite::execRetryingBusy(
+                query, QStringLiteral("SELECT items FROM item_tallies WHERE name = 'total'")))
+            return databaseError(QStringLiteral("reading a page of the queue"), query);
+        counted.unscored = query.next() ? query.value(0).toLongLong() : 0;
+        query.finish();
+        for (const auto &[band, items] : byBand)
+            counted.unscored -= items;
+    } else {
+        // The items whose decision is not derived: fixed_bands, by human decision (the final
+        // one: none is '') and state.
+        QString where = QStringLiteral("items <> 0");
+        QVariantList binds;
+        if (pageQuery.withoutDecision)
+            where += QStringLiteral(" AND decision = ''");
+        else if (pageQuery.decision) {
+            where += QStringLiteral(" AND decision = ?");
+            binds << decisionName(*pageQuery.decision);
+        }
+        if (pageQuery.state) {
+            where += QStringLiteral(" AND state = ?");
+            binds << stateSql(*pageQuery.state);
+        }
+        if (!query.prepare(QStringLiteral("SELECT scored, band, sum(items) FROM fixed_bands "
+                                          "WHERE %1 GROUP BY scored, band")
+                               .arg(where)))
+            return databaseError(QStringLiteral("reading a page of the queue"), query);
+        for (const QVariant &bind : binds)
+            query.addBindValue(bind);
+        if (!sqlite::execRetryingBusy(query))
+            return databaseError(QStringLiteral("reading a page of the queue"), query);
+        while (query.next()) {
+            if (query.value(0).toBool())
+                byBand[query.value(1).toLongLong()] += query.value(2).toLongLong();
+            else
+                counted.unscored += query.value(2).toLongLong();
+        }
+        query.finish();
+        // The derived ones (assessed, scored, no human decision; each has a final decision):
+        // the histogram by exact score, within the decision's range of the thresholds.
+        if (!pageQuery.withoutDecision
+            && (!pageQuery.state || *pageQuery.state == ItemState::Assessed)) {
+            QueryParts range;
+            range.where = QStringLiteral("items > 0");
+            if (pageQuery.decision)
+                appendRange(range, QStringLiteral("score"),
+                            autoDecisionRange(*pageQuery.decision, thresholds));
+            if (!query.prepare(QStringLiteral("SELECT score, items FROM score_histogram WHERE %1")
+                                   .arg(range.where)))
+                return databaseError(QStringLiteral("reading a page of the queue"), query);
+            for (const QVariant &bind : range.binds)
+                query.addBindValue(bind);
+            if (!sqlite::execRetryingBusy(query))
+                return databaseError(QStringLiteral("reading a page of the queue"), query);
+            while (query.next())
+                byBand[qint64(std::floor(query.value(0).toDouble()))]
+                    += query.value(1).toLongLong();
+            query.finish();
+        }
+    }
+    for (const auto &[band, items] : byBand) {
+        if (items <= 0)
+            continue;
+        counted.bands.emplace_back(band, items);
+        counted.scored += items;
+    }
+    if (!pageQuery.ascending)
+        std::reverse(counted.bands.begin(), counted.bands.end());
+    return std::optional(std::move(counted));
+}
+
 Result<std::vector<QueueItem>> QueueStore::page(const PageQuery &pageQuery)
 {
+    if (pageQuery.sortBy == QueueSortColumn::State && countedByTallies(pageQuery)
+        && (pageQuery.decision || pageQuery.withoutDecision)) {
+        // By state under a decision filter: the states in the order of their names, each by
+        // id, skipped by their counts (from the tallies), as the decision groups below.
+        std::vector<QueueItem> items;
+        qint64 skip = std::max<qint64>(0, pageQuery.offset);
+        const int limit = std::max(0, pageQuery.limit);
+        std::vector<ItemState> states { ItemState::Pending, ItemState::Assessed, ItemState::Error };
+        std::sort(states.begin(), states.end(), [&](ItemState a, ItemState b) {
+            return pageQuery.ascending ? stateSql(a) < stateSql(b) : stateSql(a) > stateSql(b);
+        });
+        for (const ItemState state : states) {
+            if (int(items.size()) >= limit)
+                break;
+            if (pageQuery.state && *pageQuery.state != state)
+                continue;
+            PageQuery group = pageQuery;
+            group.state = state;
+            group.sortBy = QueueSortColumn::Id;
+            auto inGroup = count(group);
+            if (!inGroup)
+                return inGroup.error();
+            if (skip >= *inGroup) {
+                skip -= *inGroup;
+                continue;
+            }
+            auto rows = readPage(group, {}, {}, limit - int(items.size()), skip);
+            if (!rows)
+                return rows.error();
+            skip = 0;
+            std::move(rows->begin(), rows->end(), std::back_inserter(items));
+        }
+        return items;
+    }
     if (pageQuery.sortBy != QueueSortColumn::Decision)
         return readPage(pageQuery, {}, {}, pageQuery.limit, pageQuery.offset);
     // By final decision: the decision groups in order, each by id; the offset is skipped by
@@ -542,10 +688,22 @@ Result<std::vector<QueueItem>> QueueStore::pageAfter(const PageQuery &pageQuery,
 
 Result<qint64> QueueStore::count(const PageQuery &filterOnly)
 {
-    // The common filters (none, a state, a decision) are answered from the tallies.
-    if (filterOnly.textSearch.isEmpty() && filterOnly.scores.isUnbounded()
-        && !filterOnly.withoutHumanDecision && !filterOnly.auditSampleOnly
-        && !(filterOnly.state && (filterOnly.decision || filterOnly.withoutDecision))) {
+    // The common filters (none, a state, a decision, both) are answered from the tallies.
+    const bool stateAndDecision
+        = filterOnly.state && (filterOnly.decision || filterOnly.withoutDecision);
+    if (countedByTallies(filterOnly) && stateAndDecision) {
+        // A state and a final decision: the items of both in fixed_bands and the histogram.
+        const sqlite::ReadSnapshot snapshot(m_db);
+        auto limits = thresholds();
+        if (!limits)
+            return limits.error();
+        auto bands = scoreBands(filterOnly, *limits);
+        if (!bands)
+            return bands.error();
+        if (*bands)
+            return (*bands)->scored + (*bands)->unscored;
+    }
+    if (countedByTallies(filterOnly) && !stateAndDecision) {
         auto tallied = counts();
         if (!tallied)
             return tallied.error();
@@ -579,7 +737,8 @@ Result<qint64> QueueStore::count(const PageQuery &filterOnly)
         return limits.error();
     const QueryParts parts = queryParts(filterOnly, *limits);
     QSqlQuery query(m_db);
-    query.prepare(QStringLiteral("SELECT count(*) FROM items WHERE %1").arg(parts.filter()));
+    if (!query.prepare(QStringLiteral("SELECT count(*) FROM items WHERE %1").arg(parts.filter())))
+        return databaseError(QStringLiteral("preparing a statement"), query);
     for (const QVariant &bind : parts.filterBinds())
         query.addBindValue(bind);
     if (!sqlite::execRetryingBusy(query) || !query.next())

@@ -82,7 +82,8 @@ struct MigrationStep {
 
 // What an item contributes to the tallies (item_tallies: "total", its state, "human_" + its
 // human decision) and, when its decision is derived (assessed, scored, no human decision), to
-// the score histogram: +1 (`add`) or -1 for the row `row` (NEW or OLD) of a trigger.
+// the score histogram, else to fixed_bands: +1 (`add`) or -1 for the row `row` (NEW or OLD) of
+// a trigger.
 QString tallyStatements(const QString &row, bool add)
 {
     const QString derived
@@ -102,7 +103,11 @@ QString tallyStatements(const QString &row, bool add)
                    "INSERT INTO score_bands (band, items) SELECT %3, 1 WHERE %2 "
                    "ON CONFLICT (band) DO UPDATE SET items = items + 1; "
                    "INSERT INTO scored_bands (band, items) SELECT %3, 1 WHERE %1.score IS NOT "
-                   "NULL ON CONFLICT (band) DO UPDATE SET items = items + 1; ")
+                   "NULL ON CONFLICT (band) DO UPDATE SET items = items + 1; "
+                   "INSERT INTO fixed_bands (decision, state, scored, band, items) SELECT "
+                   "coalesce(%1.human_decision, ''), %1.state, %1.score IS NOT NULL, "
+                   "coalesce(%3, 0), 1 WHERE NOT (%2) ON CONFLICT (decision, state, scored, band) "
+                   "DO UPDATE SET items = items + 1; ")
             .arg(row, derived, band);
     return QStringLiteral("UPDATE item_tallies SET items = items - 1 WHERE name = %1.state OR "
                           "name = 'human_' || %1.human_decision; "
@@ -111,7 +116,10 @@ QString tallyStatements(const QString &row, bool add)
                           "DELETE FROM score_histogram WHERE score = %1.score AND items <= 0; "
                           "UPDATE score_bands SET items = items - 1 WHERE band = %3 AND %2; "
                           "UPDATE scored_bands SET items = items - 1 WHERE band = %3 AND "
-                          "%1.score IS NOT NULL; ")
+                          "%1.score IS NOT NULL; "
+                          "UPDATE fixed_bands SET items = items - 1 WHERE decision = "
+                          "coalesce(%1.human_decision, '') AND state = %1.state AND scored = "
+                          "(%1.score IS NOT NULL) AND band = coalesce(%3, 0) AND NOT (%2); ")
         .arg(row, derived, band);
 }
 
@@ -197,6 +205,32 @@ std::vector<MigrationStep> schemaSixMigration()
     return steps;
 }
 
+// Schema 7: the items whose final decision does not follow from the thresholds (a human decided,
+// or no automatic decision: not assessed, or no score) counted by human decision, state and
+// score band. With the score histogram (the other items) they partition the queue, so that a
+// page deep in a filtered score order starts at the band its offset falls in.
+std::vector<MigrationStep> schemaSevenMigration()
+{
+    std::vector<MigrationStep> steps;
+    const auto add = [&](const QString &statement) { steps.push_back({ 7, statement }); };
+    // decision: the human decision, '' for none; scored = 0 (band 0) for the items without one.
+    add(QStringLiteral("CREATE TABLE IF NOT EXISTS fixed_bands (decision TEXT NOT NULL, state "
+                       "TEXT NOT NULL, scored INTEGER NOT NULL, band INTEGER NOT NULL, items "
+                       "INTEGER NOT NULL, PRIMARY KEY (decision, state, scored, band)) "
+                       "WITHOUT ROWID"));
+    add(QStringLiteral("DELETE FROM fixed_bands"));
+    add(QStringLiteral("INSERT INTO fixed_bands (decision, state, scored, band, items) SELECT "
+                       "coalesce(human_decision, ''), state, score IS NOT NULL, coalesce(%1, 0) "
+                       "AS band, count(*) FROM items WHERE NOT (state = 'assessed' AND "
+                       "human_decision IS NULL AND score IS NOT NULL) GROUP BY 1, 2, 3, 4")
+            .arg(queuesql::scoreBandSql(QStringLiteral("score"))));
+    for (const QString &name : queuesql::tallyTriggerNames())
+        add(QStringLiteral("DROP TRIGGER IF EXISTS %1").arg(name));
+    for (const QString &trigger : queuesql::createTallyTriggers())
+        add(trigger);
+    return steps;
+}
+
 std::vector<MigrationStep> migrations()
 {
     std::vector<MigrationStep> steps;
@@ -241,6 +275,8 @@ std::vector<MigrationStep> migrations()
     for (MigrationStep &step : deriveDecisionsMigration())
         steps.push_back(std::move(step));
     for (MigrationStep &step : schemaSixMigration())
+        steps.push_back(std::move(step));
+    for (MigrationStep &step : schemaSevenMigration())
         steps.push_back(std::move(step));
     return steps;
 }
@@ -328,6 +364,11 @@ Status QueueStore::initialize()
         return databaseError(QStringLiteral("reading the journal mode"), probe);
     if (probe.value(0).toString().compare(QLatin1String("wal"), Qt::CaseInsensitive) != 0) {
         probe.finish();
+        // 16 KiB pages for a new queue (the size is fixed when the file is first written, so
+        // this does nothing to an existing one): a row of ~700 bytes and its index entries cost
+        // ~40% less to insert than with 4 KiB pages, and deep index walks read fewer pages.
+        if (Status sized = exec(QStringLiteral("PRAGMA page_size = %1").arg(kPageBytes)); !sized)
+            return sized;
         if (!sqlite::execRetryingBusy(probe, QStringLiteral("PRAGMA journal_mode = WAL"))
             || !probe.next())
             return databaseError(QStringLiteral("switching the queue to WAL mode"), probe);

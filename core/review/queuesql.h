@@ -58,9 +58,10 @@ QString stateSql(ItemState state);
 QVariant decisionSql(std::optional<Decision> decision);
 std::optional<Decision> decisionFromSql(const QVariant &value);
 
-// The triggers that keep item_tallies, score_histogram and score_bands exact row by row (their
-// names, and the statements that create them). A bulk write pauses them inside its transaction
-// and applies the same change in a few set-based statements (QueueStore::pauseTallyTriggers).
+// The triggers that keep item_tallies, score_histogram, score_bands, scored_bands and
+// fixed_bands exact row by row (their names, and the statements that create them). A bulk write
+// pauses them inside its transaction and applies the same change in a few set-based statements
+// (QueueStore::pauseTallyTriggers).
 const QStringList &tallyTriggerNames();
 QStringList createTallyTriggers();
 // The integer band of a score (floor), as score_bands keys it.

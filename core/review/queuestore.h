@@ -183,7 +183,9 @@ public:
     // histogram kept by triggers, undo steps, items.source_id. 6: items.revision_critique, the
     // decision indexes (items_decided, items_id_decided, items_logprob_not_allowed) and
     // scored_bands. Older queues are migrated in place when opened.
-    static constexpr int kSchemaVersion = 6;
+    static constexpr int kSchemaVersion = 7;
+    // The page size of a new queue's file (SQLite's default is 4096).
+    static constexpr int kPageBytes = 16384;
     // Undo steps kept for decideMatching (the oldest are forgotten).
     static constexpr int kUndoSteps = 20;
     static constexpr qint64 kRunLeaseStaleMs = 60000;
@@ -212,6 +214,16 @@ private:
     Result<std::vector<QueueItem>> readPage(const PageQuery &query, const QString &afterWhere,
                                             const QVariantList &afterBinds, int limit,
                                             qint64 offset);
+    // The scored items of a page query's filters by integer score band, in the page's order,
+    // and how many match without a score; nullopt when the tallies cannot tell (a text search,
+    // a score range, ...). Read inside the caller's snapshot.
+    struct ScoreBands {
+        std::vector<std::pair<qint64, qint64>> bands;  // band, items
+        qint64 scored = 0;
+        qint64 unscored = 0;
+    };
+    Result<std::optional<ScoreBands>> scoreBands(const PageQuery &query,
+                                                 const Thresholds &thresholds);
 
     QString m_path;
     QString m_connectionName;

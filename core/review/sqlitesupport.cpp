@@ -81,6 +81,50 @@ void Statement::bindNull(int index)
     sqlite3_bind_null(m_statement, index);
 }
 
+void Statement::bindDouble(int index, double value)
+{
+    sqlite3_bind_double(m_statement, index, value);
+}
+
+bool Statement::step()
+{
+    m_lastCode = sqlite3_step(m_statement);
+    return m_lastCode == SQLITE_ROW;
+}
+
+bool Statement::failed() const
+{
+    return m_lastCode != SQLITE_ROW && m_lastCode != SQLITE_DONE && m_lastCode != SQLITE_OK;
+}
+
+void Statement::reset()
+{
+    sqlite3_reset(m_statement);
+}
+
+std::string_view Statement::columnText(int column) const
+{
+    const auto *bytes = reinterpret_cast<const char *>(sqlite3_column_text(m_statement, column));
+    // (the size is asked after the text, so that it is the size of the UTF-8 form)
+    return bytes ? std::string_view(bytes, std::size_t(sqlite3_column_bytes(m_statement, column)))
+                 : std::string_view();
+}
+
+qint64 Statement::columnInt64(int column) const
+{
+    return sqlite3_column_int64(m_statement, column);
+}
+
+double Statement::columnDouble(int column) const
+{
+    return sqlite3_column_double(m_statement, column);
+}
+
+bool Statement::isNull(int column) const
+{
+    return sqlite3_column_type(m_statement, column) == SQLITE_NULL;
+}
+
 bool Statement::run()
 {
     m_lastCode = sqlite3_step(m_statement);

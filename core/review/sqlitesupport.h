@@ -83,8 +83,20 @@ public:
     void bindText(int index, std::string_view utf8);
     void bindInt64(int index, qint64 value);
     void bindNull(int index);
+    void bindDouble(int index, double value);
     // Runs the statement to its end and resets it: true when done; rows changed in changes().
     bool run();
+    // One row at a time (a read): true while a row is there to read; at the end, or on a
+    // failure, false and failed() tells which. Reset by reset() (run() resets by itself).
+    bool step();
+    bool failed() const;
+    void reset();
+    // The current row's columns, counted from 0. A text's bytes are valid until the next
+    // step(); NULL reads as an empty view, 0 or 0.0 (isNull() tells).
+    std::string_view columnText(int column) const;
+    qint64 columnInt64(int column) const;
+    double columnDouble(int column) const;
+    bool isNull(int column) const;
     qint64 changes() const;
     // The last failure as a Qt Sql error (for describeFailure).
     QSqlError lastError() const;

@@ -222,6 +222,12 @@ int main(int argc, char **argv)
             << QStringLiteral("DELETE FROM score_histogram")
             << QStringLiteral("DELETE FROM score_bands")
             << QStringLiteral("DELETE FROM scored_bands")
+            << QStringLiteral("DELETE FROM fixed_bands")
+            << QStringLiteral("INSERT INTO fixed_bands (decision, state, scored, band, items) "
+                              "SELECT coalesce(human_decision, ''), state, score IS NOT NULL, "
+                              "coalesce(%1, 0), count(*) FROM items WHERE NOT (%2) GROUP BY 1, "
+                              "2, 3, 4")
+                   .arg(queuesql::scoreBandSql(QStringLiteral("score")), derived)
             << QStringLiteral("INSERT INTO scored_bands (band, items) SELECT %1 AS band, count(*) "
                               "FROM items WHERE score IS NOT NULL GROUP BY band")
                    .arg(queuesql::scoreBandSql(QStringLiteral("score")))

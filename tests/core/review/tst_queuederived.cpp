@@ -52,6 +52,61 @@ QByteArray jsonl(int count)
     return data;
 }
 
+// Every band tally recounted from the items through a second connection: the rows that
+// disagree ("" when none). The histogram, score bands and scored bands, and fixed_bands.
+QString bandTallyDifferences(const QString &path)
+{
+    QString differences;
+    {
+        QSqlDatabase raw
+            = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("recount"));
+        raw.setDatabaseName(path);
+        if (!raw.open())
+            return QStringLiteral("cannot open %1").arg(path);
+        QSqlQuery query(raw);
+        const QString band
+            = QStringLiteral("(CAST(score AS INTEGER) - (score < CAST(score AS INTEGER)))");
+        const QString derived
+            = QStringLiteral("state = 'assessed' AND human_decision IS NULL AND score IS NOT NULL");
+        const std::pair<QString, QString> pairs[] = {
+            { QStringLiteral("SELECT score AS k, count(*) AS n FROM items WHERE %1 GROUP BY k")
+                  .arg(derived),
+              QStringLiteral("SELECT score AS k, items AS n FROM score_histogram") },
+            { QStringLiteral("SELECT %1 AS k, count(*) AS n FROM items WHERE %2 GROUP BY k")
+                  .arg(band, derived),
+              QStringLiteral("SELECT band AS k, items AS n FROM score_bands") },
+            { QStringLiteral("SELECT %1 AS k, count(*) AS n FROM items WHERE score IS NOT NULL "
+                             "GROUP BY k")
+                  .arg(band),
+              QStringLiteral("SELECT band AS k, items AS n FROM scored_bands") },
+            { QStringLiteral("SELECT coalesce(human_decision, '') || '/' || state || '/' || "
+                             "(score IS NOT NULL) || '/' || coalesce(%1, 0) AS k, count(*) AS n "
+                             "FROM items WHERE NOT (%2) GROUP BY k")
+                  .arg(band, derived),
+              QStringLiteral("SELECT decision || '/' || state || '/' || scored || '/' || band AS "
+                             "k, items AS n FROM fixed_bands") },
+        };
+        for (const auto &[counted, kept] : pairs) {
+            // Rows of zero items may stay in a tally: only the non-zero ones must agree.
+            const QString sql = QStringLiteral("SELECT counted.k, counted.n, kept.n FROM (%1) AS "
+                                               "counted FULL OUTER JOIN (SELECT * FROM (%2) "
+                                               "WHERE n <> 0) AS kept USING (k) WHERE counted.n "
+                                               "IS NOT kept.n")
+                                    .arg(counted, kept);
+            if (!query.exec(sql)) {
+                differences += query.lastError().text() + QLatin1Char('\n');
+                continue;
+            }
+            while (query.next())
+                differences += QStringLiteral("%1: %2 counted, %3 kept\n")
+                                   .arg(query.value(0).toString(), query.value(1).toString(),
+                                        query.value(2).toString());
+        }
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("recount"));
+    return differences;
+}
+
 // Counts by the definition: every item read back, its final decision from decide().
 QueueCounts naiveCounts(QueueStore &store, const Thresholds &thresholds)
 {
@@ -159,6 +214,7 @@ private Q_SLOTS:
     void runWritesBesideThresholdAndBatchChanges();
     void importsKeepTalliesExact();
     void pagesMatchNaiveFilterAndOrder();
+    void batchThenUndoKeepsEveryTally();
 };
 
 void TestQueueDerived::namesRoundTrip()
@@ -862,6 +918,92 @@ void TestQueueDerived::pagesMatchNaiveFilterAndOrder()
     }
     QVERIFY(checkedPages > 800);
     static_assert(QueueStore::kBandSkipOffset <= 1000);
+}
+
+// A batch over every assessed item and its undo (one step each): afterwards checkTallies()
+// agrees, the counts equal a naive recount, every band tally equals a recount from the items,
+// and a page deep in a filtered score order still starts where the naive order does.
+void TestQueueDerived::batchThenUndoKeepsEveryTally()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("queue.sqlite"));
+    auto store = openStore(path);
+    const int count = 1800;
+    QVERIFY(store
+                ->importJsonl(writeFile(dir, QStringLiteral("a.jsonl"), jsonl(count)),
+                              QStringLiteral("text"))
+                .ok());
+    QRandomGenerator random(29);
+    for (int id = 1; id <= count; ++id) {
+        const int roll = random.bounded(10);
+        if (roll < 7)
+            QVERIFY(store->recordAssessment(id, assessment(random.bounded(10000) / 100.0)).ok());
+        else if (roll == 7)
+            QVERIFY(store->recordError(id, QStringLiteral("e"), QStringLiteral("m"), 1).ok());
+        if (roll == 0 || roll == 7 || roll == 9)  // decided: assessed, failed and pending items
+            QVERIFY(store->setHumanDecision(id, Decision(random.bounded(3))).ok());
+    }
+    const Thresholds thresholds = store->thresholds().value();
+    const auto everythingAgrees = [&](const char *when) {
+        const Status checked = store->checkTallies();
+        QVERIFY2(checked.ok(), checked.ok() ? when : qPrintable(checked.error().toString()));
+        const QueueCounts expected = naiveCounts(*store, thresholds);
+        QVERIFY2(store->counts().value() == expected,
+                 qPrintable(QLatin1String(when) + QStringLiteral(": ")
+                            + describe(store->counts().value()) + QStringLiteral(" vs ")
+                            + describe(expected)));
+        const QString differences = bandTallyDifferences(path);
+        QVERIFY2(differences.isEmpty(),
+                 qPrintable(QLatin1String(when) + QStringLiteral(": ") + differences));
+        // The last pages of the assessed items and of the "keep" items by score (from the
+        // bands, deep enough for the assessed ones), against the naive order.
+        for (const bool byState : { true, false }) {
+            PageQuery query;
+            query.sortBy = QueueSortColumn::Score;
+            if (byState)
+                query.state = ItemState::Assessed;
+            else
+                query.decision = Decision::Keep;
+            std::vector<QueueItem> ordered;
+            for (int id = 1; id <= count; ++id) {
+                const QueueItem item = store->item(id).value();
+                if (byState ? item.state == ItemState::Assessed
+                            : naiveFinal(item, thresholds) == Decision::Keep)
+                    ordered.push_back(item);
+            }
+            // Descending: the highest score first, ties by the highest id; no score last.
+            std::sort(ordered.begin(), ordered.end(), [](const QueueItem &a, const QueueItem &b) {
+                return a.score != b.score ? a.score > b.score : a.id > b.id;
+            });
+            query.offset = std::max<qint64>(0, qint64(ordered.size()) - 40);
+            query.limit = 40;
+            if (byState)
+                QVERIFY(query.offset >= QueueStore::kBandSkipOffset);
+            const std::vector<QueueItem> page = store->page(query).value();
+            QCOMPARE(page.size(), std::min<std::size_t>(40, ordered.size()));
+            for (std::size_t i = 0; i < page.size(); ++i)
+                QCOMPARE(page[i].id, ordered[std::size_t(query.offset) + i].id);
+        }
+    };
+    everythingAgrees("before");
+
+    const auto all = store->acceptBelow(101);
+    QVERIFY(all.ok());
+    QVERIFY(all->changed > 900);
+    everythingAgrees("after the batch");
+    QVERIFY(store->undoDecisions(all->undoStep).ok());
+    everythingAgrees("after its undo");
+    const auto filtered = store->filterAbove(50);
+    QVERIFY(filtered.ok());
+    everythingAgrees("after filterAbove");
+    PageQuery anyKeep;
+    anyKeep.decision = Decision::Keep;
+    const auto cleared = store->decideMatching(anyKeep, std::nullopt);
+    QVERIFY(cleared.ok());
+    everythingAgrees("after clearing");
+    QVERIFY(store->undoDecisions(cleared->undoStep).ok());
+    QVERIFY(store->undoDecisions(filtered->undoStep).ok());
+    everythingAgrees("after both undos");
 }
 
 QTEST_GUILESS_MAIN(TestQueueDerived)

@@ -212,6 +212,7 @@ private slots:
     void openingACurrentQueueWritesNothing();
     void storesTheRevisionCritique();
     void migratesSchemaFive();
+    void migratesSchemaSix();
     void runLeaseAndClaims();
     void deadHoldersLeaseIsTakenOver();
 };
@@ -567,9 +568,11 @@ void TestQueueStore::pageMatchesNaiveSort()
                                   QueueSortColumn::State, QueueSortColumn::Decision }) {
         for (bool ascending : { true, false }) {
             for (const auto state :
-                 { std::optional<ItemState>(), std::optional(ItemState::Assessed) }) {
+                 { std::optional<ItemState>(), std::optional(ItemState::Assessed),
+                   std::optional(ItemState::Error) }) {
                 for (const QString &decision :
-                     { QString(), QStringLiteral("keep"), QStringLiteral("none") }) {
+                     { QString(), QStringLiteral("keep"), QStringLiteral("filter"),
+                       QStringLiteral("none") }) {
                     for (const QString &search : { QString(), QStringLiteral("NEEDLE_%") }) {
                         for (const bool ranged : { false, true }) {
                             PageQuery query;
@@ -582,11 +585,15 @@ void TestQueueStore::pageMatchesNaiveSort()
                             query.withoutDecision = decision == QLatin1String("none");
                             if (decision == QLatin1String("keep"))
                                 query.decision = Decision::Keep;
+                            if (decision == QLatin1String("filter"))
+                                query.decision = Decision::Filter;
                             query.textSearch = search;
                             query.limit = 97;
                             const std::vector<QueueItem> expected = naive(query);
                             QCOMPARE(*store->count(query), qint64(expected.size()));
-                            for (qint64 offset : { qint64(0), qint64(500), qint64(2900) }) {
+                            // (from 1000 on, a score-sorted page starts at its score band)
+                            for (qint64 offset : { qint64(0), qint64(500), qint64(1234),
+                                                   qint64(2100), qint64(2900) }) {
                                 query.offset = offset;
                                 auto page = store->page(query);
                                 QVERIFY(page.ok());
@@ -1009,7 +1016,7 @@ void TestQueueStore::migratesSchemaThree()
     QSqlDatabase::removeDatabase(QStringLiteral("three"));
 
     auto store = openStore(path);
-    QCOMPARE(QueueStore::kSchemaVersion, 6);
+    QCOMPARE(QueueStore::kSchemaVersion, 7);
     {
         QSqlDatabase db
             = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("check-three"));
@@ -1102,8 +1109,9 @@ void TestQueueStore::migratesSchemaFive()
         before = store->counts().value();
     }
     {
-        // Back to schema 5 as it was released: what schema 6 added, removed, and the tally
-        // triggers as schema 5 made them (the same, without their scored_bands statements).
+        // Back to schema 5 as it was released: what schemas 6 and 7 added, removed, and the
+        // tally triggers as schema 5 made them (the same, without their scored_bands and
+        // fixed_bands statements).
         QSqlDatabase raw
             = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("downgrade"));
         raw.setDatabaseName(path);
@@ -1112,16 +1120,19 @@ void TestQueueStore::migratesSchemaFive()
         QVERIFY(query.exec(QStringLiteral("SELECT sql FROM sqlite_master WHERE type = 'trigger'")));
         QStringList schemaFiveTriggers;
         while (query.next())
-            schemaFiveTriggers << query.value(0).toString().remove(
-                QRegularExpression(QStringLiteral("(INSERT INTO|UPDATE) scored_bands [^;]*; ")));
+            schemaFiveTriggers << query.value(0).toString().remove(QRegularExpression(
+                QStringLiteral("(INSERT INTO|UPDATE) (scored_bands|fixed_bands) [^;]*; ")));
         QCOMPARE(schemaFiveTriggers.size(), 3);
-        for (const QString &trigger : schemaFiveTriggers)
+        for (const QString &trigger : schemaFiveTriggers) {
             QVERIFY(!trigger.contains(QStringLiteral("scored_bands")));
+            QVERIFY(!trigger.contains(QStringLiteral("fixed_bands")));
+        }
         for (const char *statement :
              { "DROP INDEX items_decided", "DROP INDEX items_id_decided",
                "DROP INDEX items_logprob_not_allowed", "DROP TRIGGER items_tally_insert",
                "DROP TRIGGER items_tally_delete", "DROP TRIGGER items_tally_update",
-               "DROP TABLE scored_bands", "ALTER TABLE items DROP COLUMN revision_critique",
+               "DROP TABLE scored_bands", "DROP TABLE fixed_bands",
+               "ALTER TABLE items DROP COLUMN revision_critique",
                "UPDATE schema_version SET version = 5" })
             QVERIFY2(query.exec(QLatin1String(statement)), statement);
         for (const QString &trigger : schemaFiveTriggers)
@@ -1166,7 +1177,7 @@ void TestQueueStore::migratesSchemaFive()
         QVERIFY(query.exec(QStringLiteral("SELECT max(version) FROM schema_version"))
                 && query.next());
         QCOMPARE(query.value(0).toInt(), QueueStore::kSchemaVersion);
-        QCOMPARE(QueueStore::kSchemaVersion, 6);
+        QCOMPARE(QueueStore::kSchemaVersion, 7);
         QVERIFY(query.exec(QStringLiteral("SELECT count(*) FROM sqlite_master WHERE type = "
                                           "'index' AND name IN ('items_decided', "
                                           "'items_id_decided', 'items_logprob_not_allowed')"))
@@ -1204,6 +1215,133 @@ void TestQueueStore::migratesSchemaFive()
     const auto page = store->page(keep);
     QVERIFY(page.ok());
     QCOMPARE(qint64(page->size()), before.keep);
+}
+
+// A queue written by schema 6 (no fixed_bands, tally triggers without it) opens as schema 7:
+// fixed_bands is counted from the items, the new triggers keep it, the counts survive, and a
+// page deep in a filtered score order (read from the bands) matches the order by definition.
+void TestQueueStore::migratesSchemaSix()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("queue.sqlite"));
+    const int count = 1300;
+    QueueCounts before;
+    {
+        auto store = openStore(path);
+        QVERIFY(store
+                    ->importJsonl(writeFile(dir, QStringLiteral("a.jsonl"), jsonl(count)),
+                                  QStringLiteral("text"))
+                    .ok());
+        QRandomGenerator random(11);
+        for (int id = 1; id <= count; ++id) {
+            const int roll = random.bounded(10);
+            if (roll < 8)
+                QVERIFY(store->recordAssessment(id, assessment(random.bounded(100.0))).ok());
+            else if (roll == 8)
+                QVERIFY(store->recordError(id, QStringLiteral("e"), QStringLiteral("m"), 1).ok());
+            if (roll == 0 || roll == 8)
+                QVERIFY(store->setHumanDecision(id, Decision(random.bounded(3))).ok());
+        }
+        before = store->counts().value();
+    }
+    {
+        // Back to schema 6: no fixed_bands, and its statements gone from the triggers.
+        QSqlDatabase raw
+            = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("downgrade"));
+        raw.setDatabaseName(path);
+        QVERIFY(raw.open());
+        QSqlQuery query(raw);
+        QVERIFY(query.exec(QStringLiteral("SELECT sql FROM sqlite_master WHERE type = 'trigger'")));
+        QStringList schemaSixTriggers;
+        while (query.next())
+            schemaSixTriggers << query.value(0).toString().remove(
+                QRegularExpression(QStringLiteral("(INSERT INTO|UPDATE) fixed_bands [^;]*; ")));
+        QCOMPARE(schemaSixTriggers.size(), 3);
+        for (const QString &trigger : schemaSixTriggers) {
+            QVERIFY(!trigger.contains(QStringLiteral("fixed_bands")));
+            QVERIFY(trigger.contains(QStringLiteral("scored_bands")));
+        }
+        for (const char *statement :
+             { "DROP TRIGGER items_tally_insert", "DROP TRIGGER items_tally_delete",
+               "DROP TRIGGER items_tally_update", "DROP TABLE fixed_bands",
+               "UPDATE schema_version SET version = 6" })
+            QVERIFY2(query.exec(QLatin1String(statement)), statement);
+        for (const QString &trigger : schemaSixTriggers)
+            QVERIFY2(query.exec(trigger), qPrintable(query.lastError().text()));
+        // Written by schema 6 after its last count: fixed_bands must come from the items.
+        QVERIFY(query.exec(QStringLiteral("UPDATE items SET human_decision = 'filter' WHERE id = "
+                                          "1")));
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("downgrade"));
+
+    auto store = openStore(path);
+    {
+        const Status checked = store->checkTallies();
+        QVERIFY2(checked.ok(), checked.ok() ? "" : qPrintable(checked.error().toString()));
+    }
+    const QueueItem first = store->item(1).value();
+    QCOMPARE(first.humanDecision, std::optional(Decision::Filter));
+    QCOMPARE(store->counts()->total, before.total);
+    {
+        QSqlDatabase raw
+            = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("inspect"));
+        raw.setDatabaseName(path);
+        QVERIFY(raw.open());
+        QSqlQuery query(raw);
+        QVERIFY(query.exec(QStringLiteral("SELECT max(version) FROM schema_version"))
+                && query.next());
+        QCOMPARE(query.value(0).toInt(), 7);
+        QCOMPARE(QueueStore::kSchemaVersion, 7);
+        // A new queue's file has the store's page size.
+        QVERIFY(query.exec(QStringLiteral("PRAGMA page_size")) && query.next());
+        QCOMPARE(query.value(0).toInt(), QueueStore::kPageBytes);
+        // fixed_bands as counted from the items, band by band.
+        const QString band
+            = QStringLiteral("(CAST(score AS INTEGER) - (score < CAST(score AS INTEGER)))");
+        QVERIFY2(
+            query.exec(
+                QStringLiteral(
+                    "SELECT count(*) FROM (SELECT coalesce(human_decision, '') AS decision, "
+                    "state, score IS NOT NULL AS scored, coalesce(%1, 0) AS band, count(*) AS n "
+                    "FROM items WHERE NOT (state = 'assessed' AND human_decision IS NULL AND "
+                    "score IS NOT NULL) GROUP BY 1, 2, 3, 4) AS naive FULL OUTER JOIN (SELECT * "
+                    "FROM fixed_bands WHERE items <> 0) AS kept USING (decision, state, scored, "
+                    "band) WHERE naive.n IS NOT kept.items")
+                    .arg(band)),
+            qPrintable(query.lastError().text()));
+        QVERIFY(query.next());
+        QCOMPARE(query.value(0).toInt(), 0);
+        QVERIFY(query.exec(QStringLiteral("SELECT sum(items) FROM fixed_bands")) && query.next());
+        QVERIFY(query.value(0).toInt() > 0);
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("inspect"));
+
+    // The new triggers keep it: a result, an error and a decision later, still exact.
+    QVERIFY(store->recordAssessment(2, assessment(42.5)).ok());
+    QVERIFY(store->recordError(3, QStringLiteral("e"), QStringLiteral("m"), 2).ok());
+    QVERIFY(store->setHumanDecision(4, Decision::Keep).ok());
+    QVERIFY(store->checkTallies().ok());
+
+    // The assessed items by score, deep in, against the order by definition.
+    std::vector<QueueItem> assessed;
+    for (int id = 1; id <= count; ++id) {
+        const QueueItem item = store->item(id).value();
+        if (item.state == ItemState::Assessed)
+            assessed.push_back(item);
+    }
+    std::sort(assessed.begin(), assessed.end(), [](const QueueItem &a, const QueueItem &b) {
+        return a.score != b.score ? a.score > b.score : a.id > b.id;
+    });
+    PageQuery query;
+    query.state = ItemState::Assessed;
+    query.sortBy = QueueSortColumn::Score;
+    query.offset = qint64(assessed.size()) - 30;
+    query.limit = 30;
+    QVERIFY(query.offset >= QueueStore::kBandSkipOffset);
+    const std::vector<QueueItem> page = store->page(query).value();
+    QCOMPARE(page.size(), std::size_t(30));
+    for (std::size_t i = 0; i < page.size(); ++i)
+        QCOMPARE(page[i].id, assessed[std::size_t(query.offset) + i].id);
 }
 
 void TestQueueStore::openingACurrentQueueWritesNothing()
