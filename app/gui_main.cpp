@@ -1,5 +1,5 @@
-#include "io/atomicwrite.h"
-#include "window/mainwindow.h"
+#include "core/io/atomicwrite.h"
+#include "ui/window/mainwindow.h"
 
 #include "pcstudio_version.h"
 

@@ -1,16 +1,16 @@
 // bpb aggregate (and bpb compute, see clibpbcompute.cpp): building the BPB matrix the selection
 // needs.
-#include "clibpbbatch.h"
-#include "clibpbcompute.h"
-#include "clibpbconvert.h"
-#include "clicommands.h"
-#include "clisupport.h"
+#include "app/cli/clibpbbatch.h"
+#include "app/cli/clibpbcompute.h"
+#include "app/cli/clibpbconvert.h"
+#include "app/cli/clicommands.h"
+#include "app/cli/clisupport.h"
 
-#include "bpb/lossaggregate.h"
-#include "io/atomicwrite.h"
-#include "io/bpbwriter.h"
-#include "io/fileinfo.h"
-#include "io/outputpaths.h"
+#include "core/bpb/lossaggregate.h"
+#include "core/io/atomicwrite.h"
+#include "core/io/bpbwriter.h"
+#include "core/io/fileinfo.h"
+#include "core/io/outputpaths.h"
 
 #include "pcstudio_version.h"
 

@@ -1,12 +1,12 @@
 // bpb batch-export / batch-import: the BPB matrix through Batch API files (core/bpb/bpbbatch.h).
-#include "clibpbbatch.h"
+#include "app/cli/clibpbbatch.h"
 
-#include "clisupport.h"
+#include "app/cli/clisupport.h"
 
-#include "bpb/bpbbatch.h"
-#include "io/atomicwrite.h"
-#include "io/bpbwriter.h"
-#include "io/outputpaths.h"
+#include "core/bpb/bpbbatch.h"
+#include "core/io/atomicwrite.h"
+#include "core/io/bpbwriter.h"
+#include "core/io/outputpaths.h"
 
 #include <QCommandLineParser>
 #include <QDir>

@@ -1,13 +1,13 @@
 // bpb compute: the BPB matrix from OpenAI-compatible completions servers (core/bpb/bpbcompute.h).
-#include "clibpbcompute.h"
+#include "app/cli/clibpbcompute.h"
 
-#include "clisupport.h"
+#include "app/cli/clisupport.h"
 
-#include "bpb/bpbcompute.h"
-#include "io/atomicwrite.h"
-#include "io/bpbwriter.h"
-#include "io/outputpaths.h"
-#include "review/apikey.h"
+#include "core/bpb/bpbcompute.h"
+#include "core/io/atomicwrite.h"
+#include "core/io/bpbwriter.h"
+#include "core/io/outputpaths.h"
+#include "core/review/apikey.h"
 
 #include <QCommandLineParser>
 

@@ -1,11 +1,11 @@
 // bpb convert: any BPB file as a .npy matrix with its names files (the layout estimation streams).
-#include "clibpbconvert.h"
+#include "app/cli/clibpbconvert.h"
 
-#include "clisupport.h"
+#include "app/cli/clisupport.h"
 
-#include "io/bpbconvert.h"
-#include "io/npywriter.h"
-#include "io/outputpaths.h"
+#include "core/io/bpbconvert.h"
+#include "core/io/npywriter.h"
+#include "core/io/outputpaths.h"
 
 namespace pcs::cli {
 

@@ -1,6 +1,6 @@
-#include "clicommands.h"
+#include "app/cli/clicommands.h"
 
-#include "clisupport.h"
+#include "app/cli/clisupport.h"
 
 #include "pcstudio_version.h"
 

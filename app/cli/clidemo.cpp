@@ -1,10 +1,10 @@
 // demo: writes a synthetic dataset with a known answer and runs the selection on it.
-#include "clicommands.h"
-#include "clisupport.h"
+#include "app/cli/clicommands.h"
+#include "app/cli/clisupport.h"
 
-#include "demo/demodata.h"
-#include "filter/filtertrain.h"
-#include "io/namedvalues.h"
+#include "core/demo/demodata.h"
+#include "core/filter/filtertrain.h"
+#include "core/io/namedvalues.h"
 
 #include <QDir>
 #include <QJsonObject>

@@ -1,11 +1,11 @@
 // filter train / filter apply: the fastText pretraining-data filter from the command line.
-#include "clicommands.h"
-#include "clisupport.h"
+#include "app/cli/clicommands.h"
+#include "app/cli/clisupport.h"
 
-#include "filter/fasttextmodel.h"
-#include "filter/filterapply.h"
-#include "filter/filtertrain.h"
-#include "io/atomicwrite.h"
+#include "core/filter/fasttextmodel.h"
+#include "core/filter/filterapply.h"
+#include "core/filter/filtertrain.h"
+#include "core/io/atomicwrite.h"
 
 #include <QCommandLineParser>
 #include <QJsonArray>

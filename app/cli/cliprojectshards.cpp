@@ -1,13 +1,13 @@
 // The sharded projection from the command line: the cut over every shard, then one shard's
 // distribution from its own estimate file and the cut.
-#include "cliprojectshards.h"
+#include "app/cli/cliprojectshards.h"
 
-#include "clisupport.h"
+#include "app/cli/clisupport.h"
 
-#include "io/atomicwrite.h"
-#include "io/fileinfo.h"
-#include "selection/runreport.h"
-#include "selection/shardedprojection.h"
+#include "core/io/atomicwrite.h"
+#include "core/io/fileinfo.h"
+#include "core/selection/runreport.h"
+#include "core/selection/shardedprojection.h"
 
 #include <QFileInfo>
 #include <QJsonDocument>

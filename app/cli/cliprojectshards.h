@@ -1,7 +1,7 @@
 #pragma once
 
-#include "selection/projection.h"
-#include "selection/selectionrun.h"
+#include "core/selection/projection.h"
+#include "core/selection/selectionrun.h"
 
 #include <QCommandLineParser>
 

@@ -1,18 +1,18 @@
 // review run/status/export/batch-export/batch-import: LLM-assisted curation from the command line.
-#include "clicommands.h"
-#include "clireviewaudit.h"
-#include "clisupport.h"
+#include "app/cli/clicommands.h"
+#include "app/cli/clireviewaudit.h"
+#include "app/cli/clisupport.h"
 
-#include "review/apikey.h"
-#include "review/batchfiles.h"
-#include "review/criteria.h"
-#include "review/keysettings.h"
-#include "review/llmclient.h"
-#include "review/modelprofile.h"
-#include "review/queueinputs.h"
-#include "review/queuestore.h"
-#include "review/reviewproject.h"
-#include "review/reviewrunner.h"
+#include "core/review/apikey.h"
+#include "core/review/batchfiles.h"
+#include "core/review/criteria.h"
+#include "core/review/keysettings.h"
+#include "core/review/llmclient.h"
+#include "core/review/modelprofile.h"
+#include "core/review/queueinputs.h"
+#include "core/review/queuestore.h"
+#include "core/review/reviewproject.h"
+#include "core/review/reviewrunner.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>

@@ -1,14 +1,14 @@
 // review audit (draw a stratified sample, report the overturn estimate) and review calibrate
 // (agreement with the human's decisions, the best thresholds).
-#include "clireviewaudit.h"
+#include "app/cli/clireviewaudit.h"
 
-#include "clisupport.h"
+#include "app/cli/clisupport.h"
 
-#include "review/calibration.h"
-#include "review/calibrationinput.h"
-#include "review/queueaudit.h"
-#include "review/queueconnection.h"
-#include "review/queuestore.h"
+#include "core/review/calibration.h"
+#include "core/review/calibrationinput.h"
+#include "core/review/queueaudit.h"
+#include "core/review/queueconnection.h"
+#include "core/review/queuestore.h"
 
 #include <QCommandLineParser>
 #include <QJsonArray>

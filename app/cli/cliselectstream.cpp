@@ -1,16 +1,16 @@
 // estimate and select on a .npy or text-rows BPB matrix read in blocks (never whole in memory).
-#include "cliselectstream.h"
+#include "app/cli/cliselectstream.h"
 
-#include "clisupport.h"
-#include "clitrust.h"
+#include "app/cli/clisupport.h"
+#include "app/cli/clitrust.h"
 
-#include "common/parallel.h"
-#include "io/atomicwrite.h"
-#include "io/fileinfo.h"
-#include "selection/estimateshards.h"
-#include "selection/llmmatching.h"
-#include "selection/runreport.h"
-#include "selection/streamestimate.h"
+#include "core/common/parallel.h"
+#include "core/io/atomicwrite.h"
+#include "core/io/fileinfo.h"
+#include "core/selection/estimateshards.h"
+#include "core/selection/llmmatching.h"
+#include "core/selection/runreport.h"
+#include "core/selection/streamestimate.h"
 
 #include <QElapsedTimer>
 #include <QFileInfo>

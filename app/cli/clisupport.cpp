@@ -1,6 +1,6 @@
-#include "clisupport.h"
+#include "app/cli/clisupport.h"
 
-#include "io/atomicwrite.h"
+#include "core/io/atomicwrite.h"
 
 #include <QJsonDocument>
 

@@ -1,8 +1,8 @@
 #pragma once
 
-#include "common/error.h"
-#include "common/result.h"
-#include "io/outputpaths.h"
+#include "core/common/error.h"
+#include "core/common/result.h"
+#include "core/io/outputpaths.h"
 
 #include <QCommandLineParser>
 #include <QElapsedTimer>

@@ -1,13 +1,13 @@
-#include "clitrust.h"
+#include "app/cli/clitrust.h"
 
-#include "clisupport.h"
+#include "app/cli/clisupport.h"
 
-#include "io/atomicwrite.h"
-#include "selection/bootstrap.h"
-#include "selection/domains.h"
-#include "selection/estimatorinfo.h"
-#include "selection/runreport.h"
-#include "selection/selectionrun.h"
+#include "core/io/atomicwrite.h"
+#include "core/selection/bootstrap.h"
+#include "core/selection/domains.h"
+#include "core/selection/estimatorinfo.h"
+#include "core/selection/runreport.h"
+#include "core/selection/selectionrun.h"
 
 #include <QElapsedTimer>
 

@@ -1,8 +1,8 @@
 #pragma once
 
-#include "common/result.h"
-#include "selection/estimators.h"
-#include "selection/projection.h"
+#include "core/common/result.h"
+#include "core/selection/estimators.h"
+#include "core/selection/projection.h"
 
 #include <QCommandLineParser>
 

@@ -1,16 +1,16 @@
 // validate: does a selection chosen on some LLMs predict held-out LLMs better than baselines?
-#include "clicommands.h"
-#include "clisupport.h"
-#include "clitrust.h"
+#include "app/cli/clicommands.h"
+#include "app/cli/clisupport.h"
+#include "app/cli/clitrust.h"
 
-#include "common/parallel.h"
-#include "io/atomicwrite.h"
-#include "io/outputpaths.h"
-#include "selection/estimatorinfo.h"
-#include "selection/llmmatching.h"
-#include "selection/runreport.h"
-#include "selection/selectionrun.h"
-#include "selection/validation.h"
+#include "core/common/parallel.h"
+#include "core/io/atomicwrite.h"
+#include "core/io/outputpaths.h"
+#include "core/selection/estimatorinfo.h"
+#include "core/selection/llmmatching.h"
+#include "core/selection/runreport.h"
+#include "core/selection/selectionrun.h"
+#include "core/selection/validation.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

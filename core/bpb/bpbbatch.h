@@ -1,9 +1,9 @@
 #pragma once
 
-#include "bpb/bpbcompute.h"
-#include "common/result.h"
-#include "io/bpbmatrix.h"
-#include "review/batchfiles.h"
+#include "core/bpb/bpbcompute.h"
+#include "core/common/result.h"
+#include "core/io/bpbmatrix.h"
+#include "core/review/batchfiles.h"
 
 #include <QString>
 #include <QStringList>

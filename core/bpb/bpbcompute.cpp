@@ -1,6 +1,6 @@
-#include "bpb/bpbcompute.h"
+#include "core/bpb/bpbcompute.h"
 
-#include "review/tokenbytes.h"
+#include "core/review/tokenbytes.h"
 
 #include <QCryptographicHash>
 #include <QEventLoop>

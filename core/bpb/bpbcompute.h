@@ -1,8 +1,8 @@
 #pragma once
 
-#include "common/result.h"
-#include "io/bpbmatrix.h"
-#include "review/llmclient.h"
+#include "core/common/result.h"
+#include "core/io/bpbmatrix.h"
+#include "core/review/llmclient.h"
 
 #include <QByteArray>
 #include <QJsonObject>

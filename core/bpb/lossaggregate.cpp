@@ -1,11 +1,11 @@
-#include "bpb/lossaggregate.h"
+#include "core/bpb/lossaggregate.h"
 
-#include "io/jsonline.h"
-#include "io/linereader.h"
-#include "io/bpbwriter.h"
-#include "io/csvreader.h"
-#include "io/filekind.h"
-#include "io/textutil.h"
+#include "core/io/jsonline.h"
+#include "core/io/linereader.h"
+#include "core/io/bpbwriter.h"
+#include "core/io/csvreader.h"
+#include "core/io/filekind.h"
+#include "core/io/textutil.h"
 
 #include <QFile>
 #include <QFileInfo>

@@ -1,4 +1,4 @@
-#include "common/hugebuffer.h"
+#include "core/common/hugebuffer.h"
 
 #include <new>
 

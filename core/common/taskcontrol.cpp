@@ -1,4 +1,4 @@
-#include "common/taskcontrol.h"
+#include "core/common/taskcontrol.h"
 
 namespace pcs {
 

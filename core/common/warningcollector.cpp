@@ -1,4 +1,4 @@
-#include "common/warningcollector.h"
+#include "core/common/warningcollector.h"
 
 #include <algorithm>
 

@@ -1,6 +1,6 @@
-#include "demo/democorpus.h"
+#include "core/demo/democorpus.h"
 
-#include "io/atomicwrite.h"
+#include "core/io/atomicwrite.h"
 
 #include <QHash>
 #include <QJsonDocument>

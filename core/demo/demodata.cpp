@@ -1,9 +1,9 @@
-#include "demo/demodata.h"
+#include "core/demo/demodata.h"
 
-#include "demo/democorpus.h"
+#include "core/demo/democorpus.h"
 
-#include "io/atomicwrite.h"
-#include "io/selectionwriter.h"
+#include "core/io/atomicwrite.h"
+#include "core/io/selectionwriter.h"
 
 #include <QDir>
 

@@ -1,8 +1,8 @@
 #pragma once
 
-#include "common/result.h"
-#include "io/benchmarkerrors.h"
-#include "io/bpbmatrix.h"
+#include "core/common/result.h"
+#include "core/io/benchmarkerrors.h"
+#include "core/io/bpbmatrix.h"
 
 #include <QStringList>
 

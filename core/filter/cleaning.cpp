@@ -1,4 +1,4 @@
-#include "filter/cleaning.h"
+#include "core/filter/cleaning.h"
 
 namespace pcs {
 

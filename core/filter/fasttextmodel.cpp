@@ -1,8 +1,8 @@
-#include "filter/fasttextmodel.h"
+#include "core/filter/fasttextmodel.h"
 
-#include "common/parallel.h"
-#include "filter/fasttextmodelfile.h"
-#include "io/atomicwrite.h"
+#include "core/common/parallel.h"
+#include "core/filter/fasttextmodelfile.h"
+#include "core/io/atomicwrite.h"
 
 #include <fasttext/fasttext.h>
 

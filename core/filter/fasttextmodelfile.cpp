@@ -1,4 +1,4 @@
-#include "filter/fasttextmodelfile.h"
+#include "core/filter/fasttextmodelfile.h"
 
 #include <QFile>
 #include <QFileInfo>

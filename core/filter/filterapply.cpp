@@ -1,13 +1,13 @@
-#include "filter/filterapply.h"
+#include "core/filter/filterapply.h"
 
-#include "common/parallel.h"
-#include "filter/cleaning.h"
-#include "filter/fasttextmodel.h"
-#include "filter/filterevaluation.h"
-#include "io/jsonline.h"
-#include "io/linereader.h"
-#include "io/atomicwrite.h"
-#include "io/outputpaths.h"
+#include "core/common/parallel.h"
+#include "core/filter/cleaning.h"
+#include "core/filter/fasttextmodel.h"
+#include "core/filter/filterevaluation.h"
+#include "core/io/jsonline.h"
+#include "core/io/linereader.h"
+#include "core/io/atomicwrite.h"
+#include "core/io/outputpaths.h"
 
 #include <QElapsedTimer>
 #include <QFileInfo>

@@ -1,4 +1,4 @@
-#include "filter/filterevaluation.h"
+#include "core/filter/filterevaluation.h"
 
 #include <QJsonArray>
 

@@ -1,11 +1,11 @@
-#include "filter/filtertrain.h"
+#include "core/filter/filtertrain.h"
 
-#include "common/parallel.h"
-#include "filter/cleaning.h"
-#include "io/linereader.h"
-#include "io/atomicwrite.h"
-#include "io/fileinfo.h"
-#include "io/outputpaths.h"
+#include "core/common/parallel.h"
+#include "core/filter/cleaning.h"
+#include "core/io/linereader.h"
+#include "core/io/atomicwrite.h"
+#include "core/io/fileinfo.h"
+#include "core/io/outputpaths.h"
 
 #include "pcstudio_version.h"
 

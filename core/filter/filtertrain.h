@@ -1,12 +1,12 @@
 #pragma once
 
-#include "common/result.h"
-#include "common/taskcontrol.h"
-#include "filter/fasttextmodel.h"
-#include "filter/filterevaluation.h"
-#include "filter/trainingdata.h"
-#include "io/atomicwrite.h"
-#include "io/outputpaths.h"
+#include "core/common/result.h"
+#include "core/common/taskcontrol.h"
+#include "core/filter/fasttextmodel.h"
+#include "core/filter/filterevaluation.h"
+#include "core/filter/trainingdata.h"
+#include "core/io/atomicwrite.h"
+#include "core/io/outputpaths.h"
 
 #include <QJsonObject>
 

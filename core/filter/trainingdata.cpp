@@ -1,10 +1,10 @@
-#include "filter/trainingdata.h"
+#include "core/filter/trainingdata.h"
 
-#include "filter/cleaning.h"
-#include "io/jsonline.h"
-#include "io/linereader.h"
-#include "io/atomicwrite.h"
-#include "io/namedvalues.h"
+#include "core/filter/cleaning.h"
+#include "core/io/jsonline.h"
+#include "core/io/linereader.h"
+#include "core/io/atomicwrite.h"
+#include "core/io/namedvalues.h"
 
 #include <QFileInfo>
 #include <QJsonArray>

@@ -1,6 +1,6 @@
-#include "io/atomicwrite.h"
+#include "core/io/atomicwrite.h"
 
-#include "io/filekind.h"
+#include "core/io/filekind.h"
 
 #include <QDateTime>
 #include <QDir>

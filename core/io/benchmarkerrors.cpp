@@ -1,9 +1,9 @@
-#include "io/benchmarkerrors.h"
+#include "core/io/benchmarkerrors.h"
 
-#include "io/csvreader.h"
-#include "io/filekind.h"
-#include "io/lmevalresults.h"
-#include "io/mappedfile.h"
+#include "core/io/csvreader.h"
+#include "core/io/filekind.h"
+#include "core/io/lmevalresults.h"
+#include "core/io/mappedfile.h"
 
 #include <QFileInfo>
 #include <QHash>

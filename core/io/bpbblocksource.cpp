@@ -1,7 +1,7 @@
-#include "io/bpbblocksource.h"
+#include "core/io/bpbblocksource.h"
 
-#include "io/bpbsource.h"
-#include "io/bpbtextrowsource.h"
+#include "core/io/bpbsource.h"
+#include "core/io/bpbtextrowsource.h"
 
 namespace pcs::io {
 

@@ -1,5 +1,5 @@
-#include "common/parallel.h"
-#include "io/bpblayouts.h"
+#include "core/common/parallel.h"
+#include "core/io/bpblayouts.h"
 
 #include <QHash>
 

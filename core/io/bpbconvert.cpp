@@ -1,8 +1,8 @@
-#include "io/bpbconvert.h"
+#include "core/io/bpbconvert.h"
 
-#include "common/parallel.h"
-#include "io/atomicwrite.h"
-#include "io/bpbsource.h"
+#include "core/common/parallel.h"
+#include "core/io/atomicwrite.h"
+#include "core/io/bpbsource.h"
 
 namespace pcs {
 

@@ -1,9 +1,9 @@
 #pragma once
 
-#include "common/result.h"
-#include "common/taskcontrol.h"
-#include "io/bpbloader.h"
-#include "io/npywriter.h"
+#include "core/common/result.h"
+#include "core/common/taskcontrol.h"
+#include "core/io/bpbloader.h"
+#include "core/io/npywriter.h"
 
 namespace pcs {
 

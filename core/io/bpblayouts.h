@@ -1,11 +1,11 @@
 #pragma once
 
-#include "common/result.h"
-#include "common/taskcontrol.h"
-#include "io/bpbloader.h"
-#include "io/csvchunks.h"
-#include "io/csvcursor.h"
-#include "io/csvreader.h"
+#include "core/common/result.h"
+#include "core/common/taskcontrol.h"
+#include "core/io/bpbloader.h"
+#include "core/io/csvchunks.h"
+#include "core/io/csvcursor.h"
+#include "core/io/csvreader.h"
 
 #include <functional>
 

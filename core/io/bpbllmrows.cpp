@@ -1,8 +1,8 @@
 // One row per LLM: the first column names the LLM (header `llm` or `model`), every other column
 // is one text. Rows can be tens of megabytes long, so they are parsed in parallel like text rows.
-#include "common/parallel.h"
-#include "io/bpblayouts.h"
-#include "io/matrixcopy.h"
+#include "core/common/parallel.h"
+#include "core/io/bpblayouts.h"
+#include "core/io/matrixcopy.h"
 
 #include <algorithm>
 

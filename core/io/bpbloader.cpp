@@ -1,7 +1,7 @@
-#include "io/bpbloader.h"
+#include "core/io/bpbloader.h"
 
-#include "io/bpblayouts.h"
-#include "io/mappedfile.h"
+#include "core/io/bpblayouts.h"
+#include "core/io/mappedfile.h"
 
 #include <QFileInfo>
 

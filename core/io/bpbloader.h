@@ -1,8 +1,8 @@
 #pragma once
 
-#include "common/result.h"
-#include "common/taskcontrol.h"
-#include "io/bpbmatrix.h"
+#include "core/common/result.h"
+#include "core/common/taskcontrol.h"
+#include "core/io/bpbmatrix.h"
 
 namespace pcs {
 

@@ -1,6 +1,6 @@
 // Long layout: one row per value, columns llm (or model), text and bpb in any order. Parsed
 // sequentially: long files are rarely the big ones.
-#include "io/bpblayouts.h"
+#include "core/io/bpblayouts.h"
 
 #include <QHash>
 

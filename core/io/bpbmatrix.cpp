@@ -1,4 +1,4 @@
-#include "io/bpbmatrix.h"
+#include "core/io/bpbmatrix.h"
 
 namespace pcs {
 

@@ -1,11 +1,11 @@
 // A NumPy .npy matrix (N LLMs x D texts) plus two name files.
-#include "common/parallel.h"
-#include "io/atomicwrite.h"
-#include "io/bpblayouts.h"
-#include "io/mappedfile.h"
-#include "io/npybpbfiles.h"
-#include "io/npyreader.h"
-#include "io/npywriter.h"
+#include "core/common/parallel.h"
+#include "core/io/atomicwrite.h"
+#include "core/io/bpblayouts.h"
+#include "core/io/mappedfile.h"
+#include "core/io/npybpbfiles.h"
+#include "core/io/npyreader.h"
+#include "core/io/npywriter.h"
 
 #include <cmath>
 

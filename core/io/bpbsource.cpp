@@ -1,12 +1,12 @@
-#include "io/bpbsource.h"
+#include "core/io/bpbsource.h"
 
-#include "common/parallel.h"
-#include "io/atomicwrite.h"
-#include "io/filekind.h"
-#include "io/matrixcopy.h"
-#include "io/npybpbfiles.h"
-#include "io/npywriter.h"
-#include "io/sha256.h"
+#include "core/common/parallel.h"
+#include "core/io/atomicwrite.h"
+#include "core/io/filekind.h"
+#include "core/io/matrixcopy.h"
+#include "core/io/npybpbfiles.h"
+#include "core/io/npywriter.h"
+#include "core/io/sha256.h"
 
 #include <QDir>
 #include <QFile>

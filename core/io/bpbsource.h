@@ -1,10 +1,10 @@
 #pragma once
 
-#include "common/result.h"
-#include "io/bpbblocksource.h"
-#include "io/bpbloader.h"
-#include "io/npyreader.h"
-#include "io/textnames.h"
+#include "core/common/result.h"
+#include "core/io/bpbblocksource.h"
+#include "core/io/bpbloader.h"
+#include "core/io/npyreader.h"
+#include "core/io/textnames.h"
 
 #include <QStringList>
 

@@ -1,7 +1,7 @@
 // The perplexity-correlations package's layout: one row per text, label columns (id, chunk,
 // domain) anywhere, every other column one LLM. This is the hot path of loading.
-#include "common/parallel.h"
-#include "io/bpblayouts.h"
+#include "core/common/parallel.h"
+#include "core/io/bpblayouts.h"
 
 #include <QHash>
 

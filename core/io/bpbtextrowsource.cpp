@@ -1,9 +1,9 @@
-#include "io/bpbtextrowsource.h"
+#include "core/io/bpbtextrowsource.h"
 
-#include "common/parallel.h"
-#include "io/filekind.h"
-#include "io/sha256.h"
-#include "io/textutil.h"
+#include "core/common/parallel.h"
+#include "core/io/filekind.h"
+#include "core/io/sha256.h"
+#include "core/io/textutil.h"
 
 #include <QFile>
 

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "io/bpbblocksource.h"
-#include "io/bpblayouts.h"
+#include "core/io/bpbblocksource.h"
+#include "core/io/bpblayouts.h"
 
 namespace pcs::io {
 

@@ -1,10 +1,10 @@
-#include "io/bpbwriter.h"
+#include "core/io/bpbwriter.h"
 
-#include "io/atomicwrite.h"
-#include "io/bpblayouts.h"
-#include "io/npywriter.h"
-#include "io/selectionwriter.h"
-#include "io/textutil.h"
+#include "core/io/atomicwrite.h"
+#include "core/io/bpblayouts.h"
+#include "core/io/npywriter.h"
+#include "core/io/selectionwriter.h"
+#include "core/io/textutil.h"
 
 #include <QFileInfo>
 

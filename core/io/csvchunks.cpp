@@ -1,7 +1,7 @@
-#include "io/csvchunks.h"
+#include "core/io/csvchunks.h"
 
-#include "common/parallel.h"
-#include "io/csvcursor.h"
+#include "core/common/parallel.h"
+#include "core/io/csvcursor.h"
 
 #include <algorithm>
 #include <cstring>

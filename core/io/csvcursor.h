@@ -1,6 +1,6 @@
 #pragma once
 
-#include "io/textutil.h"
+#include "core/io/textutil.h"
 
 #include <QString>
 

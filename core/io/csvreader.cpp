@@ -1,6 +1,6 @@
-#include "io/csvreader.h"
+#include "core/io/csvreader.h"
 
-#include "io/filekind.h"
+#include "core/io/filekind.h"
 
 #include <QFileInfo>
 

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "common/result.h"
-#include "io/csvcursor.h"
+#include "core/common/result.h"
+#include "core/io/csvcursor.h"
 
 #include <QStringList>
 

@@ -1,4 +1,4 @@
-#include "io/csvwriter.h"
+#include "core/io/csvwriter.h"
 
 #include <charconv>
 #include <cstring>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "io/atomicwrite.h"
+#include "core/io/atomicwrite.h"
 
 #include <QByteArray>
 #include <QString>

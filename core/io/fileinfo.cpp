@@ -1,7 +1,7 @@
-#include "io/fileinfo.h"
+#include "core/io/fileinfo.h"
 
-#include "io/filekind.h"
-#include "io/sha256.h"
+#include "core/io/filekind.h"
+#include "core/io/sha256.h"
 
 #include <QCryptographicHash>
 #include <QDirIterator>

@@ -1,4 +1,4 @@
-#include "io/filekind.h"
+#include "core/io/filekind.h"
 
 #include <QFile>
 

@@ -1,4 +1,4 @@
-#include "io/jsonkeyset.h"
+#include "core/io/jsonkeyset.h"
 
 #include <QRandomGenerator>
 

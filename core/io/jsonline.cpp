@@ -1,4 +1,4 @@
-#include "io/jsonline.h"
+#include "core/io/jsonline.h"
 
 #include <array>
 #include <bit>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "io/jsonkeyset.h"
+#include "core/io/jsonkeyset.h"
 
 #include <QString>
 

@@ -1,4 +1,4 @@
-#include "io/linereader.h"
+#include "core/io/linereader.h"
 
 #include <QFile>
 

@@ -1,6 +1,6 @@
-#include "io/lmevalchoice.h"
+#include "core/io/lmevalchoice.h"
 
-#include "io/metricsemantics.h"
+#include "core/io/metricsemantics.h"
 
 #include <algorithm>
 #include <cmath>

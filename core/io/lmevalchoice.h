@@ -1,8 +1,8 @@
 #pragma once
 
-#include "common/warningcollector.h"
-#include "io/benchmarkerrors.h"
-#include "io/lmevalfile.h"
+#include "core/common/warningcollector.h"
+#include "core/io/benchmarkerrors.h"
+#include "core/io/lmevalfile.h"
 
 #include <QHash>
 #include <QSet>

@@ -9,12 +9,12 @@
 //               "model_revision": "Y", ...}}
 //  - Open LLM Leaderboard v1: {"config_general": {"model_name": "X", "model_sha": ...},
 //    "results": {"harness|arc:challenge|25": {"acc": ..., "acc_norm": ...}, ..., "all": {...}}}
-#include "io/lmevalfile.h"
+#include "core/io/lmevalfile.h"
 
-#include "io/filekind.h"
+#include "core/io/filekind.h"
 
-#include "io/metricsemantics.h"
-#include "io/textutil.h"
+#include "core/io/metricsemantics.h"
+#include "core/io/textutil.h"
 
 #include <QFile>
 #include <QFileInfo>

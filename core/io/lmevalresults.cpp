@@ -1,12 +1,12 @@
 // lm-evaluation-harness results -> benchmark errors. The rules are in lmevalresults.h; what
 // metrics mean is in metricsemantics.cpp; reading one file is in lmevalfile.cpp.
-#include "io/lmevalresults.h"
+#include "core/io/lmevalresults.h"
 
-#include "common/warningcollector.h"
-#include "io/filekind.h"
-#include "io/lmevalchoice.h"
-#include "io/lmevalfile.h"
-#include "io/metricsemantics.h"
+#include "core/common/warningcollector.h"
+#include "core/io/filekind.h"
+#include "core/io/lmevalchoice.h"
+#include "core/io/lmevalfile.h"
+#include "core/io/metricsemantics.h"
 
 #include <QDirIterator>
 #include <QFileInfo>

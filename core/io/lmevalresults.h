@@ -1,6 +1,6 @@
 #pragma once
 
-#include "io/benchmarkerrors.h"
+#include "core/io/benchmarkerrors.h"
 
 namespace pcs::io {
 

@@ -1,7 +1,7 @@
-#include "io/mappedfile.h"
+#include "core/io/mappedfile.h"
 
-#include "io/filekind.h"
-#include "io/textutil.h"
+#include "core/io/filekind.h"
+#include "core/io/textutil.h"
 
 #include <cerrno>
 #include <cstring>

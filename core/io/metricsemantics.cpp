@@ -17,7 +17,7 @@
 //  - SQuAD v2 (HF evaluate's squad_v2): exact, f1, HasAns_*, NoAns_*, best_* are percentages.
 //  - Open LLM Leaderboard v1: ARC and HellaSwag scored by normalised accuracy (acc_norm),
 //    TruthfulQA by mc2, MMLU (hendrycksTest-*, 57 subjects) by the mean of the subjects' acc.
-#include "io/metricsemantics.h"
+#include "core/io/metricsemantics.h"
 
 #include <cmath>
 #include <iterator>

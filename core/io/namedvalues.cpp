@@ -1,7 +1,7 @@
-#include "io/namedvalues.h"
+#include "core/io/namedvalues.h"
 
-#include "io/csvreader.h"
-#include "io/mappedfile.h"
+#include "core/io/csvreader.h"
+#include "core/io/mappedfile.h"
 
 #include <QHash>
 

@@ -1,7 +1,7 @@
-#include "io/npybpbfiles.h"
+#include "core/io/npybpbfiles.h"
 
-#include "io/atomicwrite.h"
-#include "io/npywriter.h"
+#include "core/io/atomicwrite.h"
+#include "core/io/npywriter.h"
 
 #include <QDir>
 #include <QFileInfo>

@@ -1,8 +1,8 @@
 #pragma once
 
-#include "common/result.h"
-#include "io/bpbloader.h"
-#include "io/npyreader.h"
+#include "core/common/result.h"
+#include "core/io/bpbloader.h"
+#include "core/io/npyreader.h"
 
 #include <QString>
 

@@ -1,11 +1,11 @@
-#include "io/npyreader.h"
+#include "core/io/npyreader.h"
 
-#include "common/parallel.h"
-#include "io/filekind.h"
-#include "io/mappedfile.h"
-#include "io/matrixcopy.h"
-#include "io/pyliteral.h"
-#include "io/textutil.h"
+#include "core/common/parallel.h"
+#include "core/io/filekind.h"
+#include "core/io/mappedfile.h"
+#include "core/io/matrixcopy.h"
+#include "core/io/pyliteral.h"
+#include "core/io/textutil.h"
 
 #include <QHash>
 

@@ -1,6 +1,6 @@
-#include "io/npywriter.h"
+#include "core/io/npywriter.h"
 
-#include "io/textutil.h"
+#include "core/io/textutil.h"
 
 #include <QFileInfo>
 

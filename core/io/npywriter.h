@@ -1,8 +1,8 @@
 #pragma once
 
-#include "common/result.h"
-#include "io/atomicwrite.h"
-#include "io/bpbmatrix.h"
+#include "core/common/result.h"
+#include "core/io/atomicwrite.h"
+#include "core/io/bpbmatrix.h"
 
 #include <QByteArray>
 #include <QString>

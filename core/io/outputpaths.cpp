@@ -1,4 +1,4 @@
-#include "io/outputpaths.h"
+#include "core/io/outputpaths.h"
 
 #include <QDir>
 #include <QFile>

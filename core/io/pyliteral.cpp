@@ -1,4 +1,4 @@
-#include "io/pyliteral.h"
+#include "core/io/pyliteral.h"
 
 #include <charconv>
 

@@ -1,6 +1,6 @@
-#include "io/selectionwriter.h"
+#include "core/io/selectionwriter.h"
 
-#include "io/jsonline.h"
+#include "core/io/jsonline.h"
 
 #include <QJsonDocument>
 

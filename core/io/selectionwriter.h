@@ -1,10 +1,10 @@
 #pragma once
 
-#include "common/result.h"
-#include "io/atomicwrite.h"
-#include "io/csvwriter.h"
-#include "io/textnames.h"
-#include "selection/selectiontable.h"
+#include "core/common/result.h"
+#include "core/io/atomicwrite.h"
+#include "core/io/csvwriter.h"
+#include "core/io/textnames.h"
+#include "core/selection/selectiontable.h"
 
 #include <QJsonObject>
 #include <QStringList>

@@ -1,6 +1,6 @@
-#include "io/sha256.h"
+#include "core/io/sha256.h"
 
-#include "io/filekind.h"
+#include "core/io/filekind.h"
 
 #include <QFile>
 

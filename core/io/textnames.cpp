@@ -1,10 +1,10 @@
-#include "io/textnames.h"
+#include "core/io/textnames.h"
 
-#include "common/hugebuffer.h"
-#include "common/parallel.h"
-#include "io/filekind.h"
-#include "io/sha256.h"
-#include "io/textutil.h"
+#include "core/common/hugebuffer.h"
+#include "core/common/parallel.h"
+#include "core/io/filekind.h"
+#include "core/io/sha256.h"
+#include "core/io/textutil.h"
 
 #include <QFile>
 

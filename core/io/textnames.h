@@ -1,7 +1,7 @@
 #pragma once
 
-#include "common/hugebuffer.h"
-#include "common/result.h"
+#include "core/common/hugebuffer.h"
+#include "core/common/result.h"
 
 #include <QString>
 #include <QStringList>

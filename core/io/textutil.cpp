@@ -1,4 +1,4 @@
-#include "io/textutil.h"
+#include "core/io/textutil.h"
 
 #include <algorithm>
 #include <charconv>

@@ -1,4 +1,4 @@
-#include "review/apikey.h"
+#include "core/review/apikey.h"
 
 #include <QDeadlineTimer>
 #include <QHostAddress>

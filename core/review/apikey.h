@@ -1,7 +1,7 @@
 #pragma once
 
-#include "common/result.h"
-#include "common/taskcontrol.h"
+#include "core/common/result.h"
+#include "core/common/taskcontrol.h"
 
 #include <QString>
 

@@ -1,6 +1,6 @@
-#include "review/assessment.h"
+#include "core/review/assessment.h"
 
-#include "review/tokenbytes.h"
+#include "core/review/tokenbytes.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "review/criteria.h"
-#include "review/queueitem.h"
+#include "core/review/criteria.h"
+#include "core/review/queueitem.h"
 
 #include <QJsonObject>
 #include <QString>

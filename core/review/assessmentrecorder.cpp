@@ -1,7 +1,7 @@
-#include "review/assessmentrecorder.h"
+#include "core/review/assessmentrecorder.h"
 
-#include "review/llmclient.h"
-#include "review/queuestore.h"
+#include "core/review/llmclient.h"
+#include "core/review/queuestore.h"
 
 namespace pcs {
 

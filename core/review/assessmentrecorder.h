@@ -1,8 +1,8 @@
 #pragma once
 
-#include "common/result.h"
-#include "review/assessment.h"
-#include "review/localassessors.h"
+#include "core/common/result.h"
+#include "core/review/assessment.h"
+#include "core/review/localassessors.h"
 
 #include <QMetaType>
 #include <QString>

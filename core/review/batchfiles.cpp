@@ -1,11 +1,11 @@
 // review batch-export: the pending assessments as Batch API input files within the API's limits.
-#include "review/batchfiles.h"
+#include "core/review/batchfiles.h"
 
-#include "io/atomicwrite.h"
-#include "io/outputpaths.h"
-#include "review/assessment.h"
-#include "review/queueinputs.h"
-#include "review/queuestore.h"
+#include "core/io/atomicwrite.h"
+#include "core/io/outputpaths.h"
+#include "core/review/assessment.h"
+#include "core/review/queueinputs.h"
+#include "core/review/queuestore.h"
 
 #include <QDir>
 #include <QFile>

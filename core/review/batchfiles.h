@@ -1,9 +1,9 @@
 #pragma once
 
-#include "common/result.h"
-#include "io/atomicwrite.h"
-#include "review/criteria.h"
-#include "review/modelprofile.h"
+#include "core/common/result.h"
+#include "core/io/atomicwrite.h"
+#include "core/review/criteria.h"
+#include "core/review/modelprofile.h"
 
 #include <QJsonObject>
 #include <QMap>

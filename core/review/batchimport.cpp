@@ -1,10 +1,10 @@
 // review batch-import: Batch API (and vLLM run-batch) result files read back into the queue.
-#include "review/batchfiles.h"
+#include "core/review/batchfiles.h"
 
-#include "io/jsonline.h"
-#include "io/linereader.h"
-#include "review/assessment.h"
-#include "review/queuestore.h"
+#include "core/io/jsonline.h"
+#include "core/io/linereader.h"
+#include "core/review/assessment.h"
+#include "core/review/queuestore.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

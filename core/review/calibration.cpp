@@ -1,4 +1,4 @@
-#include "review/calibration.h"
+#include "core/review/calibration.h"
 
 #include <QJsonValue>
 

@@ -1,8 +1,8 @@
-#include "review/calibrationinput.h"
+#include "core/review/calibrationinput.h"
 
-#include "review/queueconnection.h"
-#include "review/queuesql.h"
-#include "review/sqlitesupport.h"
+#include "core/review/queueconnection.h"
+#include "core/review/queuesql.h"
+#include "core/review/sqlitesupport.h"
 
 #include <QSqlError>
 #include <QSqlQuery>

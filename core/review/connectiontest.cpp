@@ -1,4 +1,4 @@
-#include "review/connectiontest.h"
+#include "core/review/connectiontest.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

@@ -60,7 +60,7 @@ public:
     void setConnectTimeoutMs(int ms) { m_connectTimeoutMs = ms; }
     void setRequestTimeoutMs(int ms) { m_requestTimeoutMs = ms; }
 
-signals:
+Q_SIGNALS:
     void finished(const pcs::ConnectionReport &report);
 
 private:

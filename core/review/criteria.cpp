@@ -1,6 +1,6 @@
-#include "review/criteria.h"
+#include "core/review/criteria.h"
 
-#include "io/atomicwrite.h"
+#include "core/io/atomicwrite.h"
 
 #include <QFile>
 #include <QJsonArray>

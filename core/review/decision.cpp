@@ -1,4 +1,4 @@
-#include "review/decision.h"
+#include "core/review/decision.h"
 
 #include <QStringList>
 

@@ -1,7 +1,7 @@
-#include "review/keysettings.h"
+#include "core/review/keysettings.h"
 
-#include "review/apikey.h"
-#include "review/queuestore.h"
+#include "core/review/apikey.h"
+#include "core/review/queuestore.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>

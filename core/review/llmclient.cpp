@@ -1,4 +1,4 @@
-#include "review/llmclient.h"
+#include "core/review/llmclient.h"
 
 #include <QDateTime>
 #include <QJsonDocument>
@@ -163,10 +163,10 @@ void LlmClient::cancel()
     for (ChatResponse &response : responses) {
         response.error = Error::canceled();
         response.errorCode = QStringLiteral("canceled");
-        emit finished(response);
+        Q_EMIT finished(response);
     }
     if (m_active.empty() && m_queue.empty())
-        emit idle();
+        Q_EMIT idle();
 }
 
 void LlmClient::scheduleStartQueued(qint64 delayMs)
@@ -570,7 +570,7 @@ bool LlmClient::resendAdapted(Job *job, const ParameterComplaint &complaint)
     job->attemptTimer.start(
         int(std::min<qint64>(m_limits.attemptTimeoutMs, std::max<qint64>(1, remainingMs(job)))));
     if (adaptation)
-        emit modelProfileAdapted(m_profile, *adaptation);
+        Q_EMIT modelProfileAdapted(m_profile, *adaptation);
     return true;
 }
 
@@ -700,10 +700,10 @@ void LlmClient::finish(Job *job, ChatResponse response)
         found->second.release()->deleteLater();
         m_active.erase(found);
     }
-    emit finished(response);
+    Q_EMIT finished(response);
     startQueued();
     if (m_active.empty() && m_queue.empty())
-        emit idle();
+        Q_EMIT idle();
 }
 
 }  // namespace pcs

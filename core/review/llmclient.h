@@ -1,8 +1,8 @@
 #pragma once
 
-#include "common/error.h"
-#include "review/modelprofile.h"
-#include "review/serverreply.h"
+#include "core/common/error.h"
+#include "core/review/modelprofile.h"
+#include "core/review/serverreply.h"
 
 #include <QElapsedTimer>
 #include <QJsonObject>
@@ -108,8 +108,9 @@ struct ChatResponse {
 //
 // Lives in a thread with an event loop. Qt 6.4 opens at most 6 HTTP/1.1 connections per host
 // and access manager, so the client keeps ceil(concurrency / 6) managers to reach its limit.
-class LlmClient : public QObject {
+class LlmClient final : public QObject {
     Q_OBJECT
+    Q_DISABLE_COPY_MOVE(LlmClient)
 
 public:
     LlmClient(LlmEndpoint endpoint, ClientLimits limits, QObject *parent = nullptr);
@@ -142,7 +143,7 @@ public:
     int concurrencyCap() const { return m_concurrencyCap; }  // as lowered by rate limits
     int lowestConcurrencyCap() const { return m_lowestConcurrencyCap; }
 
-signals:
+Q_SIGNALS:
     void finished(pcs::ChatResponse response);
     void idle();  // nothing queued, nothing in flight
     // The server refused a parameter and the profile now leaves it out (`adaptation` says how).

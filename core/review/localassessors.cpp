@@ -1,7 +1,7 @@
-#include "review/localassessors.h"
+#include "core/review/localassessors.h"
 
-#include "filter/cleaning.h"
-#include "review/criteria.h"
+#include "core/filter/cleaning.h"
+#include "core/review/criteria.h"
 
 #include <QFile>
 #include <QJsonArray>

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "common/result.h"
-#include "filter/fasttextmodel.h"
+#include "core/common/result.h"
+#include "core/filter/fasttextmodel.h"
 
 #include <QByteArray>
 #include <QList>

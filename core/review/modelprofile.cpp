@@ -1,7 +1,7 @@
-#include "review/modelprofile.h"
+#include "core/review/modelprofile.h"
 
-#include "review/queuestore.h"
-#include "review/serverreply.h"
+#include "core/review/queuestore.h"
+#include "core/review/serverreply.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

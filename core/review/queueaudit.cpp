@@ -1,4 +1,4 @@
-#include "review/queueaudit.h"
+#include "core/review/queueaudit.h"
 
 #include <QDateTime>
 #include <QJsonArray>

@@ -1,8 +1,8 @@
 #pragma once
 
-#include "common/result.h"
-#include "review/calibrationinput.h"
-#include "review/decision.h"
+#include "core/common/result.h"
+#include "core/review/calibrationinput.h"
+#include "core/review/decision.h"
 
 #include <QJsonObject>
 #include <QString>

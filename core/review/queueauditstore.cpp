@@ -1,9 +1,9 @@
 // The audit sample in the queue file: a table of the audit's own, beside the queue's schema
 // (which it neither reads nor versions), one row per sampled item.
-#include "review/queueaudit.h"
+#include "core/review/queueaudit.h"
 
-#include "review/queueconnection.h"
-#include "review/sqlitesupport.h"
+#include "core/review/queueconnection.h"
+#include "core/review/sqlitesupport.h"
 
 #include <QSqlError>
 #include <QSqlQuery>

@@ -1,6 +1,6 @@
-#include "review/queueconnection.h"
+#include "core/review/queueconnection.h"
 
-#include "review/sqlitesupport.h"
+#include "core/review/sqlitesupport.h"
 
 #include <QFileInfo>
 #include <QSqlError>

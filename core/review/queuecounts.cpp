@@ -1,9 +1,9 @@
 // QueueStore's counts: by state and decision (from the tallies the triggers keep), for candidate
 // thresholds, the score histogram, and the status report.
-#include "review/assessment.h"
-#include "review/queuesql.h"
-#include "review/queuestore.h"
-#include "review/sqlitesupport.h"
+#include "core/review/assessment.h"
+#include "core/review/queuesql.h"
+#include "core/review/queuestore.h"
+#include "core/review/sqlitesupport.h"
 
 #include <QJsonArray>
 #include <QSqlError>

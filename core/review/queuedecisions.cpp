@@ -1,8 +1,8 @@
 // QueueStore's writes of results and decisions: assessments, failures, revisions, human
 // decisions one by one or in undoable batches, and the thresholds.
-#include "review/queuesql.h"
-#include "review/queuestore.h"
-#include "review/sqlitesupport.h"
+#include "core/review/queuesql.h"
+#include "core/review/queuestore.h"
+#include "core/review/sqlitesupport.h"
 
 #include <QSqlError>
 #include <QSqlQuery>

@@ -1,11 +1,11 @@
 // QueueStore::importJsonl: JSONL lines into pending items, keyed by the file's content.
-#include "review/queuesql.h"
-#include "review/queuestore.h"
-#include "review/sqlitesupport.h"
+#include "core/review/queuesql.h"
+#include "core/review/queuestore.h"
+#include "core/review/sqlitesupport.h"
 
-#include "io/fileinfo.h"
-#include "io/jsonline.h"
-#include "io/linereader.h"
+#include "core/io/fileinfo.h"
+#include "core/io/jsonline.h"
+#include "core/io/linereader.h"
 
 #include <QFileInfo>
 #include <QJsonArray>

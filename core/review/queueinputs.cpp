@@ -1,6 +1,6 @@
-#include "review/queueinputs.h"
+#include "core/review/queueinputs.h"
 
-#include "review/queuestore.h"
+#include "core/review/queuestore.h"
 
 #include <QJsonArray>
 #include <QJsonObject>

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "common/result.h"
-#include "io/outputpaths.h"
+#include "core/common/result.h"
+#include "core/io/outputpaths.h"
 
 namespace pcs {
 

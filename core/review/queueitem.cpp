@@ -1,4 +1,4 @@
-#include "review/queueitem.h"
+#include "core/review/queueitem.h"
 
 namespace pcs {
 

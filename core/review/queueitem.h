@@ -1,7 +1,7 @@
 #pragma once
 
 // The value types of the review queue (QueueStore): items, queries, counts and summaries.
-#include "review/decision.h"
+#include "core/review/decision.h"
 
 #include <QJsonObject>
 #include <QList>

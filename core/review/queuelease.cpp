@@ -1,7 +1,7 @@
 // QueueStore's run lease: one assessment run per queue at a time (see RunLease).
-#include "review/queuestore.h"
+#include "core/review/queuestore.h"
 
-#include "review/sqlitesupport.h"
+#include "core/review/sqlitesupport.h"
 
 #include <QCoreApplication>
 #include <QDateTime>

@@ -1,8 +1,8 @@
 // QueueStore's reads of items: one item, pages in any order (OFFSET and keyset), counts of a
 // filter; and the SQL the store's parts share (queuesql.h).
-#include "review/queuesql.h"
-#include "review/queuestore.h"
-#include "review/sqlitesupport.h"
+#include "core/review/queuesql.h"
+#include "core/review/queuestore.h"
+#include "core/review/sqlitesupport.h"
 
 #include <QDateTime>
 #include <QSqlError>

@@ -1,7 +1,7 @@
 // QueueStore's schema: creating a queue, and migrating an older one in place when it is opened.
-#include "review/queuesql.h"
-#include "review/queuestore.h"
-#include "review/sqlitesupport.h"
+#include "core/review/queuesql.h"
+#include "core/review/queuestore.h"
+#include "core/review/sqlitesupport.h"
 
 #include <QSqlError>
 #include <QSqlQuery>

@@ -2,7 +2,7 @@
 
 // The SQL the parts of QueueStore share (internal to core/review/queue*.cpp): the item columns,
 // the decisions derived from the thresholds, the query filters, and values at the boundary.
-#include "review/queueitem.h"
+#include "core/review/queueitem.h"
 
 #include <QString>
 #include <QStringList>

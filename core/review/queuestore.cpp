@@ -1,10 +1,10 @@
 // QueueStore: opening a queue, its properties, item claims and the integrity check. The other
 // parts: queueschema (schema and migrations), queueimport, queuequery (items and pages),
 // queuedecisions (results, decisions, undo, thresholds), queuecounts, queueexport, queuelease.
-#include "review/queuestore.h"
+#include "core/review/queuestore.h"
 
-#include "review/queuesql.h"
-#include "review/sqlitesupport.h"
+#include "core/review/queuesql.h"
+#include "core/review/sqlitesupport.h"
 
 #include <QDir>
 #include <QFileInfo>

@@ -1,8 +1,8 @@
 #pragma once
 
-#include "common/result.h"
-#include "common/taskcontrol.h"
-#include "review/queueitem.h"
+#include "core/common/result.h"
+#include "core/common/taskcontrol.h"
+#include "core/review/queueitem.h"
 
 #include <QJsonObject>
 #include <QSqlDatabase>
@@ -25,7 +25,7 @@ namespace pcs {
 // Durability: the database runs in WAL mode with synchronous=NORMAL. Every committed transaction
 // is in the WAL file once the commit returns, so killing the process never loses or corrupts a
 // committed result; only a power loss or OS crash may lose the last few commits (never corrupt).
-class QueueStore {
+class QueueStore final {
 public:
     // Creates the database (and its schema) or opens an existing one, migrating an older schema
     // in place. Opening a current queue writes nothing (readers never wait for the write lock).

@@ -1,5 +1,5 @@
 // The one name table of ResponseError (queueitem.h).
-#include "review/queueitem.h"
+#include "core/review/queueitem.h"
 
 namespace pcs {
 

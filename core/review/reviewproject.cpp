@@ -1,9 +1,9 @@
-#include "review/reviewproject.h"
+#include "core/review/reviewproject.h"
 
-#include "review/apikey.h"
-#include "review/llmclient.h"
-#include "review/queuestore.h"
-#include "review/reviewrunner.h"
+#include "core/review/apikey.h"
+#include "core/review/llmclient.h"
+#include "core/review/queuestore.h"
+#include "core/review/reviewrunner.h"
 
 #include <QFileInfo>
 #include <QJsonDocument>

@@ -1,9 +1,9 @@
 #pragma once
 
-#include "common/result.h"
-#include "review/criteria.h"
-#include "review/localassessors.h"
-#include "review/modelprofile.h"
+#include "core/common/result.h"
+#include "core/review/criteria.h"
+#include "core/review/localassessors.h"
+#include "core/review/modelprofile.h"
 
 #include <QJsonObject>
 #include <QString>
@@ -63,7 +63,7 @@ struct ReviewProjectSettings {
 // both load and save them here, so a queue made by one opens in the other with everything it
 // needs. Loading and saving are explicit; what a run uses is handed to it as arguments
 // (runOptions, clientLimits), never read back from the file mid-run.
-class ReviewProject {
+class ReviewProject final {
 public:
     explicit ReviewProject(std::unique_ptr<QueueStore> store);
     explicit ReviewProject(QueueStore &store);  // on a store the caller keeps open

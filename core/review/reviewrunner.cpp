@@ -1,8 +1,8 @@
-#include "review/reviewrunner.h"
+#include "core/review/reviewrunner.h"
 
-#include "review/assessment.h"
-#include "review/modelprofile.h"
-#include "review/queuestore.h"
+#include "core/review/assessment.h"
+#include "core/review/modelprofile.h"
+#include "core/review/queuestore.h"
 
 namespace pcs {
 

@@ -1,13 +1,13 @@
 #pragma once
 
-#include "common/error.h"
-#include "common/result.h"
-#include "review/assessment.h"
-#include "review/assessmentrecorder.h"
-#include "review/criteria.h"
-#include "review/decision.h"
-#include "review/llmclient.h"
-#include "review/localassessors.h"
+#include "core/common/error.h"
+#include "core/common/result.h"
+#include "core/review/assessment.h"
+#include "core/review/assessmentrecorder.h"
+#include "core/review/criteria.h"
+#include "core/review/decision.h"
+#include "core/review/llmclient.h"
+#include "core/review/localassessors.h"
 
 #include <QElapsedTimer>
 #include <QHash>

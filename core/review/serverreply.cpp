@@ -1,4 +1,4 @@
-#include "review/serverreply.h"
+#include "core/review/serverreply.h"
 
 #include <QDateTime>
 #include <QJsonArray>

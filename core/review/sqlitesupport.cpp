@@ -1,4 +1,4 @@
-#include "review/sqlitesupport.h"
+#include "core/review/sqlitesupport.h"
 
 #include <QDeadlineTimer>
 #include <QFileInfo>

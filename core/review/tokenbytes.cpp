@@ -1,4 +1,4 @@
-#include "review/tokenbytes.h"
+#include "core/review/tokenbytes.h"
 
 #include <QJsonArray>
 #include <QRegularExpression>

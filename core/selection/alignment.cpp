@@ -1,6 +1,6 @@
-#include "selection/alignment.h"
+#include "core/selection/alignment.h"
 
-#include "selection/llmpairing.h"
+#include "core/selection/llmpairing.h"
 
 #include <QSet>
 

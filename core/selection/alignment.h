@@ -1,11 +1,11 @@
 #pragma once
 
-#include "common/result.h"
-#include "io/benchmarkerrors.h"
-#include "io/bpbmatrix.h"
-#include "io/bpbrowfacts.h"
-#include "selection/benchmarkchoice.h"
-#include "selection/llmmatching.h"
+#include "core/common/result.h"
+#include "core/io/benchmarkerrors.h"
+#include "core/io/bpbmatrix.h"
+#include "core/io/bpbrowfacts.h"
+#include "core/selection/benchmarkchoice.h"
+#include "core/selection/llmmatching.h"
 
 #include <QStringList>
 

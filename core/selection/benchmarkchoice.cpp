@@ -1,6 +1,6 @@
-#include "selection/benchmarkchoice.h"
+#include "core/selection/benchmarkchoice.h"
 
-#include "selection/ranking.h"
+#include "core/selection/ranking.h"
 
 #include <QHash>
 #include <QSet>

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "common/result.h"
-#include "io/benchmarkerrors.h"
+#include "core/common/result.h"
+#include "core/io/benchmarkerrors.h"
 
 #include <QStringList>
 

@@ -1,9 +1,9 @@
-#include "selection/bootstrap.h"
+#include "core/selection/bootstrap.h"
 
-#include "common/parallel.h"
-#include "selection/rankedcolumns.h"
-#include "selection/splitmix.h"
-#include "selection/standardize.h"
+#include "core/common/parallel.h"
+#include "core/selection/rankedcolumns.h"
+#include "core/selection/splitmix.h"
+#include "core/selection/standardize.h"
 
 #include <QJsonArray>
 

@@ -1,7 +1,7 @@
-#include "selection/descendingorder.h"
+#include "core/selection/descendingorder.h"
 
-#include "common/hugebuffer.h"
-#include "common/parallel.h"
+#include "core/common/hugebuffer.h"
+#include "core/common/parallel.h"
 
 #include <algorithm>
 #include <array>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "common/hugebuffer.h"
+#include "core/common/hugebuffer.h"
 
 #include <Eigen/Core>
 

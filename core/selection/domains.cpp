@@ -1,12 +1,12 @@
-#include "selection/domains.h"
+#include "core/selection/domains.h"
 
-#include "io/jsonline.h"
-#include "io/linereader.h"
-#include "io/csvreader.h"
-#include "io/csvwriter.h"
-#include "io/mappedfile.h"
-#include "io/textutil.h"
-#include "selection/accuratesum.h"
+#include "core/io/jsonline.h"
+#include "core/io/linereader.h"
+#include "core/io/csvreader.h"
+#include "core/io/csvwriter.h"
+#include "core/io/mappedfile.h"
+#include "core/io/textutil.h"
+#include "core/selection/accuratesum.h"
 
 #include <QFileInfo>
 #include <QHash>

@@ -1,10 +1,10 @@
 #pragma once
 
-#include "common/result.h"
-#include "common/taskcontrol.h"
-#include "io/atomicwrite.h"
-#include "io/bpbmatrix.h"
-#include "selection/selectiontable.h"
+#include "core/common/result.h"
+#include "core/common/taskcontrol.h"
+#include "core/io/atomicwrite.h"
+#include "core/io/bpbmatrix.h"
+#include "core/selection/selectiontable.h"
 
 #include <QJsonArray>
 #include <QStringList>

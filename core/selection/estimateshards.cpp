@@ -1,7 +1,7 @@
-#include "selection/estimateshards.h"
+#include "core/selection/estimateshards.h"
 
-#include "io/selectionwriter.h"
-#include "io/textutil.h"
+#include "core/io/selectionwriter.h"
+#include "core/io/textutil.h"
 
 #include <QCryptographicHash>
 #include <QFile>

@@ -1,10 +1,10 @@
 #pragma once
 
-#include "common/result.h"
-#include "io/atomicwrite.h"
-#include "io/csvreader.h"
-#include "io/mappedfile.h"
-#include "selection/textshards.h"
+#include "core/common/result.h"
+#include "core/io/atomicwrite.h"
+#include "core/io/csvreader.h"
+#include "core/io/mappedfile.h"
+#include "core/selection/textshards.h"
 
 #include <QJsonObject>
 #include <QStringList>

@@ -1,4 +1,4 @@
-#include "selection/estimatorinfo.h"
+#include "core/selection/estimatorinfo.h"
 
 #include <QStringList>
 

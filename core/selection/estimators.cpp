@@ -1,9 +1,9 @@
-#include "selection/estimators.h"
+#include "core/selection/estimators.h"
 
-#include "common/parallel.h"
-#include "selection/estimatorstate.h"
-#include "selection/kendall.h"
-#include "selection/ranking.h"
+#include "core/common/parallel.h"
+#include "core/selection/estimatorstate.h"
+#include "core/selection/kendall.h"
+#include "core/selection/ranking.h"
 
 #include <algorithm>
 #include <atomic>

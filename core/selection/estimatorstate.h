@@ -1,7 +1,7 @@
 #pragma once
 
-#include "selection/estimators.h"
-#include "selection/ranking.h"
+#include "core/selection/estimators.h"
+#include "core/selection/ranking.h"
 
 #include <Eigen/Core>
 

@@ -1,4 +1,4 @@
-#include "selection/kendall.h"
+#include "core/selection/kendall.h"
 
 #include <algorithm>
 #include <bit>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "selection/ranking.h"
+#include "core/selection/ranking.h"
 
 #include <cstdint>
 #include <vector>

@@ -1,6 +1,6 @@
-#include "selection/l2projection.h"
+#include "core/selection/l2projection.h"
 
-#include "selection/accuratesum.h"
+#include "core/selection/accuratesum.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,9 +1,9 @@
-#include "selection/llmmatching.h"
+#include "core/selection/llmmatching.h"
 
-#include "io/csvreader.h"
-#include "io/mappedfile.h"
-#include "io/pyliteral.h"
-#include "io/textutil.h"
+#include "core/io/csvreader.h"
+#include "core/io/mappedfile.h"
+#include "core/io/pyliteral.h"
+#include "core/io/textutil.h"
 
 #include <QHash>
 

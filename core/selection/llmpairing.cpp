@@ -1,6 +1,6 @@
-#include "selection/llmpairing.h"
+#include "core/selection/llmpairing.h"
 
-#include "io/textutil.h"
+#include "core/io/textutil.h"
 
 #include <QHash>
 #include <QSet>

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "common/warningcollector.h"
-#include "selection/alignment.h"
+#include "core/common/warningcollector.h"
+#include "core/selection/alignment.h"
 
 #include <vector>
 

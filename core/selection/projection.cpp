@@ -1,8 +1,8 @@
-#include "selection/projection.h"
+#include "core/selection/projection.h"
 
-#include "selection/accuratesum.h"
-#include "selection/descendingorder.h"
-#include "selection/l2projection.h"
+#include "core/selection/accuratesum.h"
+#include "core/selection/descendingorder.h"
+#include "core/selection/l2projection.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,8 +1,8 @@
-#include "selection/rankedcolumns.h"
+#include "core/selection/rankedcolumns.h"
 
-#include "common/parallel.h"
-#include "selection/estimatorstate.h"
-#include "selection/ranking.h"
+#include "core/common/parallel.h"
+#include "core/selection/estimatorstate.h"
+#include "core/selection/ranking.h"
 
 #include <atomic>
 

@@ -1,4 +1,4 @@
-#include "selection/ranking.h"
+#include "core/selection/ranking.h"
 
 #include <algorithm>
 #include <bit>

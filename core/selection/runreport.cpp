@@ -1,4 +1,4 @@
-#include "selection/runreport.h"
+#include "core/selection/runreport.h"
 
 #include "pcstudio_version.h"
 

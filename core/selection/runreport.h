@@ -1,8 +1,8 @@
 #pragma once
 
-#include "common/error.h"
-#include "io/fileinfo.h"
-#include "selection/alignment.h"
+#include "core/common/error.h"
+#include "core/io/fileinfo.h"
+#include "core/selection/alignment.h"
 
 #include <QJsonArray>
 #include <QJsonObject>

@@ -1,6 +1,6 @@
-#include "selection/selectionrun.h"
+#include "core/selection/selectionrun.h"
 
-#include "io/namedvalues.h"
+#include "core/io/namedvalues.h"
 
 #include <QHash>
 

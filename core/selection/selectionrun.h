@@ -1,14 +1,14 @@
 #pragma once
 
-#include "common/result.h"
-#include "common/taskcontrol.h"
-#include "io/benchmarkerrors.h"
-#include "io/bpbloader.h"
-#include "io/selectionwriter.h"
-#include "selection/alignment.h"
-#include "selection/estimators.h"
-#include "selection/projection.h"
-#include "selection/textshards.h"
+#include "core/common/result.h"
+#include "core/common/taskcontrol.h"
+#include "core/io/benchmarkerrors.h"
+#include "core/io/bpbloader.h"
+#include "core/io/selectionwriter.h"
+#include "core/selection/alignment.h"
+#include "core/selection/estimators.h"
+#include "core/selection/projection.h"
+#include "core/selection/textshards.h"
 
 #include <memory>
 

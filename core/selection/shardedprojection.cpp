@@ -1,9 +1,9 @@
-#include "selection/shardedprojection.h"
+#include "core/selection/shardedprojection.h"
 
-#include "io/fileinfo.h"
-#include "io/namedvalues.h"
-#include "io/textutil.h"
-#include "selection/accuratesum.h"
+#include "core/io/fileinfo.h"
+#include "core/io/namedvalues.h"
+#include "core/io/textutil.h"
+#include "core/selection/accuratesum.h"
 
 #include <QFile>
 #include <QFileInfo>

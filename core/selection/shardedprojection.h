@@ -1,12 +1,12 @@
 #pragma once
 
-#include "common/result.h"
-#include "io/namedvalues.h"
-#include "io/selectionwriter.h"
-#include "selection/estimateshards.h"
-#include "selection/l2projection.h"
-#include "selection/projection.h"
-#include "selection/selectionrun.h"
+#include "core/common/result.h"
+#include "core/io/namedvalues.h"
+#include "core/io/selectionwriter.h"
+#include "core/selection/estimateshards.h"
+#include "core/selection/l2projection.h"
+#include "core/selection/projection.h"
+#include "core/selection/selectionrun.h"
 
 #include <QJsonObject>
 

@@ -1,6 +1,6 @@
-#include "selection/standardize.h"
+#include "core/selection/standardize.h"
 
-#include "common/parallel.h"
+#include "core/common/parallel.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,9 +1,9 @@
 #pragma once
 
-#include "common/result.h"
-#include "common/taskcontrol.h"
-#include "selection/estimators.h"
-#include "selection/selectionrun.h"
+#include "core/common/result.h"
+#include "core/common/taskcontrol.h"
+#include "core/selection/estimators.h"
+#include "core/selection/selectionrun.h"
 
 #include <Eigen/Core>
 

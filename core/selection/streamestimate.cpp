@@ -1,9 +1,9 @@
-#include "selection/streamestimate.h"
+#include "core/selection/streamestimate.h"
 
-#include "common/parallel.h"
-#include "io/bpbblocksource.h"
-#include "io/sha256.h"
-#include "io/textutil.h"
+#include "core/common/parallel.h"
+#include "core/io/bpbblocksource.h"
+#include "core/io/sha256.h"
+#include "core/io/textutil.h"
 
 #include <QElapsedTimer>
 

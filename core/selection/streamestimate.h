@@ -1,13 +1,13 @@
 #pragma once
 
-#include "common/result.h"
-#include "common/taskcontrol.h"
-#include "io/benchmarkerrors.h"
-#include "io/bpbloader.h"
-#include "io/textnames.h"
-#include "selection/alignment.h"
-#include "selection/estimators.h"
-#include "selection/textshards.h"
+#include "core/common/result.h"
+#include "core/common/taskcontrol.h"
+#include "core/io/benchmarkerrors.h"
+#include "core/io/bpbloader.h"
+#include "core/io/textnames.h"
+#include "core/selection/alignment.h"
+#include "core/selection/estimators.h"
+#include "core/selection/textshards.h"
 
 #include <optional>
 

@@ -1,4 +1,4 @@
-#include "selection/textshards.h"
+#include "core/selection/textshards.h"
 
 #include <QStringList>
 

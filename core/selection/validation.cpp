@@ -1,8 +1,8 @@
-#include "selection/validation.h"
+#include "core/selection/validation.h"
 
-#include "io/pyliteral.h"
-#include "selection/splitmix.h"
-#include "selection/standardize.h"
+#include "core/io/pyliteral.h"
+#include "core/selection/splitmix.h"
+#include "core/selection/standardize.h"
 
 #include <QHash>
 #include <QJsonArray>

@@ -1,7 +1,7 @@
-#include "workspace/calibrationtasks.h"
+#include "core/workspace/calibrationtasks.h"
 
-#include "review/calibrationinput.h"
-#include "review/queueconnection.h"
+#include "core/review/calibrationinput.h"
+#include "core/review/queueconnection.h"
 
 namespace pcs {
 

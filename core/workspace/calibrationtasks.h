@@ -1,9 +1,9 @@
 #pragma once
 
-#include "common/result.h"
-#include "common/taskcontrol.h"
-#include "review/calibration.h"
-#include "review/queueaudit.h"
+#include "core/common/result.h"
+#include "core/common/taskcontrol.h"
+#include "core/review/calibration.h"
+#include "core/review/queueaudit.h"
 
 #include <QString>
 

@@ -1,7 +1,7 @@
-#include "workspace/filtersession.h"
+#include "core/workspace/filtersession.h"
 
-#include "filter/fasttextmodel.h"
-#include "io/outputpaths.h"
+#include "core/filter/fasttextmodel.h"
+#include "core/io/outputpaths.h"
 
 #include <QFileInfo>
 

@@ -1,10 +1,10 @@
 #pragma once
 
-#include "common/backgroundtask.h"
-#include "filter/filterapply.h"
-#include "filter/filtertrain.h"
+#include "core/common/backgroundtask.h"
+#include "core/filter/filterapply.h"
+#include "core/filter/filtertrain.h"
 // Declares pcs::Error as a metatype, which has to come before a signal uses it.
-#include "workspace/selectionsession.h"
+#include "core/workspace/selectionsession.h"
 
 #include <QJsonObject>
 #include <QObject>
@@ -35,8 +35,9 @@ struct FilterApplyResult {
 // The Filter stage's work: trains a fastText filter, exports it as a bundle and applies it to
 // corpora, each in the background with progress and cancel. One task runs at a time (an export
 // changes the model an apply would read); a request while busy is refused with an error.
-class FilterSession : public QObject {
+class FilterSession final : public QObject {
     Q_OBJECT
+    Q_DISABLE_COPY_MOVE(FilterSession)
 public:
     // Work done in the background before training, e.g. writing the distribution file.
     using PrepareStep = std::function<Status()>;

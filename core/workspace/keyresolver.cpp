@@ -1,4 +1,4 @@
-#include "workspace/keyresolver.h"
+#include "core/workspace/keyresolver.h"
 
 namespace pcs {
 

@@ -1,8 +1,8 @@
 #pragma once
 
-#include "common/backgroundtask.h"
-#include "common/result.h"
-#include "review/apikey.h"
+#include "core/common/backgroundtask.h"
+#include "core/common/result.h"
+#include "core/review/apikey.h"
 
 #include <QObject>
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "common/taskcontrol.h"
+#include "core/common/taskcontrol.h"
 
 #include <QPromise>
 

@@ -1,10 +1,10 @@
-#include "workspace/reviewsession.h"
+#include "core/workspace/reviewsession.h"
 
-#include "common/backgroundtask.h"
-#include "review/apikey.h"
-#include "review/modelprofile.h"
-#include "workspace/keyresolver.h"
-#include "workspace/reviewtasks.h"
+#include "core/common/backgroundtask.h"
+#include "core/review/apikey.h"
+#include "core/review/modelprofile.h"
+#include "core/workspace/keyresolver.h"
+#include "core/workspace/reviewtasks.h"
 
 namespace pcs {
 

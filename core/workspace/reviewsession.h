@@ -1,14 +1,14 @@
 #pragma once
 
-#include "common/result.h"
-#include "review/apikey.h"
-#include "review/criteria.h"
-#include "review/decision.h"
-#include "review/keysettings.h"
-#include "review/llmclient.h"
-#include "review/queuestore.h"
-#include "review/reviewproject.h"
-#include "review/reviewrunner.h"
+#include "core/common/result.h"
+#include "core/review/apikey.h"
+#include "core/review/criteria.h"
+#include "core/review/decision.h"
+#include "core/review/keysettings.h"
+#include "core/review/llmclient.h"
+#include "core/review/queuestore.h"
+#include "core/review/reviewproject.h"
+#include "core/review/reviewrunner.h"
 
 #include <QObject>
 
@@ -37,8 +37,9 @@ struct ReviewCounts {
 // whole-queue work (thresholds over a million items, exports) on a worker thread with its own
 // connection. Widget-free; the UI adds undo on top of setHumanDecision (which returns the
 // previous state so it can be restored).
-class ReviewSession : public QObject {
+class ReviewSession final : public QObject {
     Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ReviewSession)
 public:
     explicit ReviewSession(QObject *parent = nullptr);
     ~ReviewSession() override;

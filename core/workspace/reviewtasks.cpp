@@ -1,7 +1,7 @@
-#include "workspace/reviewtasks.h"
+#include "core/workspace/reviewtasks.h"
 
-#include "review/batchfiles.h"
-#include "review/queueinputs.h"
+#include "core/review/batchfiles.h"
+#include "core/review/queueinputs.h"
 
 #include <QFileInfo>
 

@@ -1,11 +1,11 @@
 #pragma once
 
-#include "common/result.h"
-#include "common/taskcontrol.h"
-#include "review/criteria.h"
-#include "review/decision.h"
-#include "review/modelprofile.h"
-#include "review/queuestore.h"
+#include "core/common/result.h"
+#include "core/common/taskcontrol.h"
+#include "core/review/criteria.h"
+#include "core/review/decision.h"
+#include "core/review/modelprofile.h"
+#include "core/review/queuestore.h"
 
 #include <QString>
 #include <QStringList>

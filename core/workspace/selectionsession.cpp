@@ -1,6 +1,6 @@
-#include "workspace/selectionsession.h"
+#include "core/workspace/selectionsession.h"
 
-#include "io/namedvalues.h"
+#include "core/io/namedvalues.h"
 #include <QElapsedTimer>
 #include <QThreadPool>
 

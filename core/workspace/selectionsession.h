@@ -1,7 +1,7 @@
 #pragma once
 
-#include "common/backgroundtask.h"
-#include "selection/selectionrun.h"
+#include "core/common/backgroundtask.h"
+#include "core/selection/selectionrun.h"
 
 #include <QObject>
 
@@ -64,8 +64,9 @@ struct EstimateCache {
 // Owns the loaded data and the current outcome; loads and runs in the background.
 // The latest request wins: a new request cancels the one in flight and stale results are dropped.
 // A canceled or failed run leaves the previous outcome in place.
-class SelectionSession : public QObject {
+class SelectionSession final : public QObject {
     Q_OBJECT
+    Q_DISABLE_COPY_MOVE(SelectionSession)
 public:
     explicit SelectionSession(QObject *parent = nullptr);
     ~SelectionSession() override;

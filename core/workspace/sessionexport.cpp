@@ -1,11 +1,11 @@
-#include "workspace/sessionexport.h"
+#include "core/workspace/sessionexport.h"
 
-#include "common/parallel.h"
-#include "io/atomicwrite.h"
-#include "io/fileinfo.h"
-#include "io/filekind.h"
-#include "io/outputpaths.h"
-#include "selection/estimatorinfo.h"
+#include "core/common/parallel.h"
+#include "core/io/atomicwrite.h"
+#include "core/io/fileinfo.h"
+#include "core/io/filekind.h"
+#include "core/io/outputpaths.h"
+#include "core/selection/estimatorinfo.h"
 
 #include <QElapsedTimer>
 #include <QFile>

@@ -1,9 +1,9 @@
 #pragma once
 
-#include "common/result.h"
-#include "io/outputpaths.h"
-#include "selection/runreport.h"
-#include "workspace/selectionsession.h"
+#include "core/common/result.h"
+#include "core/io/outputpaths.h"
+#include "core/selection/runreport.h"
+#include "core/workspace/selectionsession.h"
 
 namespace pcs {
 

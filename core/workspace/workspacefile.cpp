@@ -1,9 +1,9 @@
-#include "workspace/workspacefile.h"
+#include "core/workspace/workspacefile.h"
 
-#include "io/atomicwrite.h"
-#include "io/filekind.h"
-#include "io/outputpaths.h"
-#include "workspace/sessionexport.h"
+#include "core/io/atomicwrite.h"
+#include "core/io/filekind.h"
+#include "core/io/outputpaths.h"
+#include "core/workspace/sessionexport.h"
 
 #include "pcstudio_version.h"
 

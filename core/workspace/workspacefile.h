@@ -1,8 +1,8 @@
 #pragma once
 
-#include "common/result.h"
-#include "filter/filterapply.h"
-#include "workspace/selectionsession.h"
+#include "core/common/result.h"
+#include "core/filter/filterapply.h"
+#include "core/workspace/selectionsession.h"
 
 #include <QJsonObject>
 

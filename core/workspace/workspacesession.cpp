@@ -1,8 +1,8 @@
-#include "workspace/workspacesession.h"
+#include "core/workspace/workspacesession.h"
 
-#include "workspace/filtersession.h"
-#include "workspace/reviewsession.h"
-#include "workspace/selectionsession.h"
+#include "core/workspace/filtersession.h"
+#include "core/workspace/reviewsession.h"
+#include "core/workspace/selectionsession.h"
 
 namespace pcs {
 

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "common/result.h"
-#include "workspace/workspacefile.h"
+#include "core/common/result.h"
+#include "core/workspace/workspacefile.h"
 
 #include <QObject>
 

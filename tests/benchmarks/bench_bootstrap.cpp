@@ -8,8 +8,8 @@
 // it, so the selection is not pure noise. Prints seconds per resample, the total and the peak
 // memory (the matrix alone is N·D·8 bytes).
 
-#include "selection/bootstrap.h"
-#include "selection/projection.h"
+#include "core/selection/bootstrap.h"
+#include "core/selection/projection.h"
 
 #include <QCoreApplication>
 #include <QFile>

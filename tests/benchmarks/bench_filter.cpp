@@ -3,12 +3,12 @@
 // and apply throughput (applyFilter with 1 and 2 threads vs `fasttext predict-prob`).
 //   bench_filter [documents] [--dir DIR] [--repeat K]
 // Needs /usr/bin/fasttext (Debian package fasttext). Run on a Release build.
-#include "demo/democorpus.h"
-#include "filter/cleaning.h"
-#include "filter/fasttextmodel.h"
-#include "filter/filterapply.h"
-#include "filter/filtertrain.h"
-#include "filter/trainingdata.h"
+#include "core/demo/democorpus.h"
+#include "core/filter/cleaning.h"
+#include "core/filter/fasttextmodel.h"
+#include "core/filter/filterapply.h"
+#include "core/filter/filtertrain.h"
+#include "core/filter/trainingdata.h"
 
 #include <QCoreApplication>
 #include <QDir>

@@ -9,13 +9,13 @@
 // Each phase waits until the views have applied what they prepare in the background. The run
 // ends with PASS or FAIL against 100 ms for the load and for the interactions, the peak RSS
 // and the command line; the exit status is 0 only when all pass.
-#include "charts/comparisonchart.h"
-#include "charts/distributionchart.h"
-#include "charts/rankedestimateschart.h"
-#include "models/selectiontablemodel.h"
-#include "models/texttableview.h"
-#include "models/textfocus.h"
-#include "window/mainwindow.h"
+#include "ui/charts/comparisonchart.h"
+#include "ui/charts/distributionchart.h"
+#include "ui/charts/rankedestimateschart.h"
+#include "ui/models/selectiontablemodel.h"
+#include "ui/models/texttableview.h"
+#include "ui/models/textfocus.h"
+#include "ui/window/mainwindow.h"
 
 #include <QApplication>
 #include <QComboBox>

@@ -2,7 +2,7 @@
 // not count): long texts with few keys (the usual corpus), and short records with many top-level
 // keys, where the per-key cost of the duplicate-key check shows most.
 // Usage: bench_jsonline [lines per shape, default 50000]
-#include "io/jsonline.h"
+#include "core/io/jsonline.h"
 
 #include <algorithm>
 #include <cstdio>

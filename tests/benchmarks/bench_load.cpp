@@ -4,7 +4,7 @@
 //   bench_load [N] [D] [--npy] [--dir DIR] [--threads T] [--repeat K]
 //   (defaults: 100 LLMs, 1,000,000 texts; the files are synced to disk before timing so that
 //   write-back does not compete with the load; loads then read from the page cache)
-#include "io/bpbloader.h"
+#include "core/io/bpbloader.h"
 
 #include <QDir>
 #include <QElapsedTimer>

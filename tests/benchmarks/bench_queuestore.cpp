@@ -7,8 +7,8 @@
 // middle and last page); a batch action over up to all items, and its undo, <= 2 s; status
 // <= 1 s; the export <= 5 s. Lines marked [target] are the ones these apply to; a table of every
 // target, met or missed, ends the output.
-#include "review/queuesql.h"
-#include "review/queuestore.h"
+#include "core/review/queuesql.h"
+#include "core/review/queuestore.h"
 
 #include <QCoreApplication>
 #include <QDir>

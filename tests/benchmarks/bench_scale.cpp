@@ -19,12 +19,12 @@
 //   5. the selection CSV/JSON writer's throughput                           (target >= 300 MB/s)
 // Values are a deterministic hash of (LLM, text); every file is deleted at the end.
 // Process figures come from wait4()'s rusage (ru_maxrss is the peak resident set).
-#include "common/parallel.h"
-#include "io/atomicwrite.h"
-#include "io/npywriter.h"
-#include "io/selectionwriter.h"
-#include "io/textnames.h"
-#include "selection/estimators.h"
+#include "core/common/parallel.h"
+#include "core/io/atomicwrite.h"
+#include "core/io/npywriter.h"
+#include "core/io/selectionwriter.h"
+#include "core/io/textnames.h"
+#include "core/selection/estimators.h"
 
 #include <QCoreApplication>
 #include <QDir>

@@ -10,8 +10,8 @@
 // outlier multiplies the first LLM's BPB by 1000 (a harder case for the ranking);
 // --shuffled-rows passes every row in a shuffled order (the gathering path).
 
-#include "selection/estimators.h"
-#include "selection/projection.h"
+#include "core/selection/estimators.h"
+#include "core/selection/projection.h"
 
 #include <QCoreApplication>
 #include <QFile>

@@ -1,6 +1,6 @@
 #include "tests/common/testdata.h"
-#include "io/namedvalues.h"
-#include "selection/selectionrun.h"
+#include "core/io/namedvalues.h"
+#include "core/selection/selectionrun.h"
 
 #include <QCryptographicHash>
 #include <QFile>

@@ -3,7 +3,7 @@
 // scores against the `fasttext predict-prob` CLI.
 #include "tests/common/filtershards.h"
 #include "tests/common/testdata.h"
-#include "filter/cleaning.h"
+#include "core/filter/cleaning.h"
 
 #include <QDir>
 #include <QFile>

@@ -4,9 +4,9 @@
 // output and its --report are published together or not at all.
 #include "tests/common/faults.h"
 #include "tests/common/testdata.h"
-#include "demo/democorpus.h"
+#include "core/demo/democorpus.h"
 #include "tests/common/fakeopenaiserver.h"
-#include "review/queuestore.h"
+#include "core/review/queuestore.h"
 
 #include <QDir>
 #include <QFile>

@@ -3,7 +3,7 @@
 // files, and leaves the input byte for byte as it was.
 #include "tests/common/faults.h"
 #include "tests/common/testdata.h"
-#include "review/queuestore.h"
+#include "core/review/queuestore.h"
 
 #include <QCryptographicHash>
 #include <QDir>

@@ -54,7 +54,7 @@ QStringList upstream()
 class TestCliTrust : public QObject {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void selectWithBootstrap()
     {
         PCS_REQUIRE_UPSTREAM_DATA();

@@ -5,7 +5,7 @@
 #include "tests/common/testdata.h"
 #include "tests/common/fakeopenaiserver.h"
 #include "tests/common/fakesecrettool.h"
-#include "review/queuestore.h"
+#include "core/review/queuestore.h"
 
 #include <QDirIterator>
 #include <QElapsedTimer>
@@ -107,7 +107,7 @@ CliRun runCli(const QStringList &arguments, const QHash<QString, QByteArray> &va
 class TestKeysCli : public QObject {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void init();
     void cleanup();
 

@@ -3,9 +3,9 @@
 // the Batch API round trip; throughput.
 #include "tests/common/testdata.h"
 #include "tests/common/fakeopenaiserver.h"
-#include "review/assessment.h"
-#include "review/queuestore.h"
-#include "workspace/reviewsession.h"
+#include "core/review/assessment.h"
+#include "core/review/queuestore.h"
+#include "core/workspace/reviewsession.h"
 
 #include <QDir>
 #include <QFile>

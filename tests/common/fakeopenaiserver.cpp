@@ -203,7 +203,7 @@ void FakeOpenAiServer::processBuffered(Connection *connection)
         request.number = int(m_received.size()) + 1;
         m_received.append(request);
         ++m_requestsPerKey[request.scriptKey];
-        emit requestReceived(int(m_received.size()));
+        Q_EMIT requestReceived(int(m_received.size()));
         respond(connection, request);
     }
 }

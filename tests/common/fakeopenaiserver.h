@@ -208,7 +208,7 @@ public:
     static QByteArray piecedCompletionBody(int score, const QString &model, qint64 promptTokens,
                                            const QString &style);
 
-signals:
+Q_SIGNALS:
     void requestReceived(int total);
 
 private:

@@ -1,6 +1,6 @@
-#include "charts/chartexport.h"
+#include "ui/charts/chartexport.h"
 
-#include "io/atomicwrite.h"
+#include "core/io/atomicwrite.h"
 
 #include <QBuffer>
 #include <QChart>

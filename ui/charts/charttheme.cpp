@@ -1,4 +1,4 @@
-#include "charts/charttheme.h"
+#include "ui/charts/charttheme.h"
 
 #include <QAbstractAxis>
 #include <QChart>

@@ -1,4 +1,4 @@
-#include "charts/chartview.h"
+#include "ui/charts/chartview.h"
 
 #include <QContextMenuEvent>
 #include <QMouseEvent>

@@ -1,9 +1,9 @@
-#include "charts/chartwidget.h"
+#include "ui/charts/chartwidget.h"
 
-#include "charts/chartexport.h"
-#include "charts/chartview.h"
-#include "charts/niceaxis.h"
-#include "models/textfocus.h"
+#include "ui/charts/chartexport.h"
+#include "ui/charts/chartview.h"
+#include "ui/charts/niceaxis.h"
+#include "ui/models/textfocus.h"
 
 #include <QAbstractAxis>
 #include <QCategoryAxis>

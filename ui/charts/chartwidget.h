@@ -1,8 +1,8 @@
 #pragma once
 
-#include "charts/charttheme.h"
-#include "common/result.h"
-#include "models/textfocus.h"
+#include "ui/charts/charttheme.h"
+#include "core/common/result.h"
+#include "ui/models/textfocus.h"
 
 #include <QHash>
 #include <QPointer>

@@ -1,8 +1,8 @@
 #pragma once
 
-#include "charts/chartwidget.h"
-#include "charts/estimatecomparison.h"
-#include "models/latestwork.h"
+#include "ui/charts/chartwidget.h"
+#include "ui/charts/estimatecomparison.h"
+#include "ui/models/latestwork.h"
 
 #include <QStringList>
 

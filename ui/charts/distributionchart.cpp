@@ -1,7 +1,7 @@
-#include "charts/distributionchart.h"
+#include "ui/charts/distributionchart.h"
 
-#include "charts/downsample.h"
-#include "workspace/selectionsession.h"
+#include "ui/charts/downsample.h"
+#include "core/workspace/selectionsession.h"
 
 #include <QAreaSeries>
 #include <QCategoryAxis>

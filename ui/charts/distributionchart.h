@@ -1,7 +1,7 @@
 #pragma once
 
-#include "charts/chartwidget.h"
-#include "models/latestwork.h"
+#include "ui/charts/chartwidget.h"
+#include "ui/models/latestwork.h"
 
 #include <limits>
 #include <memory>

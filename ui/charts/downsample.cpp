@@ -1,4 +1,4 @@
-#include "charts/downsample.h"
+#include "ui/charts/downsample.h"
 
 #include <algorithm>
 #include <array>

@@ -1,4 +1,4 @@
-#include "charts/estimatecomparison.h"
+#include "ui/charts/estimatecomparison.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,6 +1,6 @@
-#include "charts/estimatorlabels.h"
+#include "ui/charts/estimatorlabels.h"
 
-#include "selection/estimatorinfo.h"
+#include "core/selection/estimatorinfo.h"
 
 #include <QCoreApplication>
 

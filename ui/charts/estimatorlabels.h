@@ -1,6 +1,6 @@
 #pragma once
 
-#include "selection/estimators.h"
+#include "core/selection/estimators.h"
 
 #include <QString>
 

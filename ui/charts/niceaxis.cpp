@@ -1,4 +1,4 @@
-#include "charts/niceaxis.h"
+#include "ui/charts/niceaxis.h"
 
 #include <QCategoryAxis>
 #include <QLocale>

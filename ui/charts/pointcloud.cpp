@@ -1,4 +1,4 @@
-#include "charts/pointcloud.h"
+#include "ui/charts/pointcloud.h"
 
 #include <QChart>
 #include <QPainter>

@@ -1,8 +1,8 @@
-#include "charts/rankedestimateschart.h"
+#include "ui/charts/rankedestimateschart.h"
 
-#include "charts/downsample.h"
-#include "charts/estimatorlabels.h"
-#include "workspace/selectionsession.h"
+#include "ui/charts/downsample.h"
+#include "ui/charts/estimatorlabels.h"
+#include "core/workspace/selectionsession.h"
 
 #include <QAreaSeries>
 #include <QCategoryAxis>

@@ -1,7 +1,7 @@
-#include "charts/textscatterchart.h"
+#include "ui/charts/textscatterchart.h"
 
-#include "charts/estimatorlabels.h"
-#include "workspace/selectionsession.h"
+#include "ui/charts/estimatorlabels.h"
+#include "core/workspace/selectionsession.h"
 
 #include <QCategoryAxis>
 #include <QChart>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "charts/chartwidget.h"
+#include "ui/charts/chartwidget.h"
 
 #include <memory>
 

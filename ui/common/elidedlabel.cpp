@@ -1,4 +1,4 @@
-#include "common/elidedlabel.h"
+#include "ui/common/elidedlabel.h"
 
 #include <QResizeEvent>
 

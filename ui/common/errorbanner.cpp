@@ -1,4 +1,4 @@
-#include "common/errorbanner.h"
+#include "ui/common/errorbanner.h"
 
 #include <QEvent>
 #include <QFrame>

@@ -1,4 +1,4 @@
-#include "common/filedialogs.h"
+#include "ui/common/filedialogs.h"
 
 #include <QDir>
 #include <QFileDialog>

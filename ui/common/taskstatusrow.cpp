@@ -1,6 +1,6 @@
-#include "common/taskstatusrow.h"
+#include "ui/common/taskstatusrow.h"
 
-#include "common/elidedlabel.h"
+#include "ui/common/elidedlabel.h"
 
 #include <QHBoxLayout>
 #include <QProgressBar>

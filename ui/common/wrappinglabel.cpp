@@ -1,4 +1,4 @@
-#include "common/wrappinglabel.h"
+#include "ui/common/wrappinglabel.h"
 
 #include <QLabel>
 

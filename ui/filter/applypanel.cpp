@@ -1,7 +1,7 @@
-#include "filter/applypanel.h"
+#include "ui/filter/applypanel.h"
 
-#include "filter/filelistedit.h"
-#include "workspace/filtersession.h"
+#include "ui/filter/filelistedit.h"
+#include "core/workspace/filtersession.h"
 
 #include <QComboBox>
 #include <QDir>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "filter/filterapply.h"
+#include "core/filter/filterapply.h"
 
 #include <QGroupBox>
 

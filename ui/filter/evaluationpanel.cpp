@@ -1,8 +1,8 @@
-#include "filter/evaluationpanel.h"
+#include "ui/filter/evaluationpanel.h"
 
-#include "filter/filterevaluation.h"
-#include "filter/scorehistogramchart.h"
-#include "filter/thresholdcurvechart.h"
+#include "core/filter/filterevaluation.h"
+#include "ui/filter/scorehistogramchart.h"
+#include "ui/filter/thresholdcurvechart.h"
 
 #include <QCheckBox>
 #include <QDoubleSpinBox>

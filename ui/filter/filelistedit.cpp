@@ -1,6 +1,6 @@
-#include "filter/filelistedit.h"
+#include "ui/filter/filelistedit.h"
 
-#include "common/filedialogs.h"
+#include "ui/common/filedialogs.h"
 
 #include <QDir>
 #include <QHBoxLayout>

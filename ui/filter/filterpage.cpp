@@ -1,12 +1,12 @@
-#include "filter/filterpage.h"
+#include "ui/filter/filterpage.h"
 
-#include "common/filedialogs.h"
-#include "filter/applypanel.h"
-#include "filter/evaluationpanel.h"
-#include "filter/fasttextmodel.h"
-#include "filter/trainingpanel.h"
-#include "workspace/selectionsession.h"
-#include "workspace/sessionexport.h"
+#include "ui/common/filedialogs.h"
+#include "ui/filter/applypanel.h"
+#include "ui/filter/evaluationpanel.h"
+#include "core/filter/fasttextmodel.h"
+#include "ui/filter/trainingpanel.h"
+#include "core/workspace/selectionsession.h"
+#include "core/workspace/sessionexport.h"
 
 #include <QCheckBox>
 #include <QDir>

@@ -1,8 +1,8 @@
 #pragma once
 
-#include "workspace/workspacefile.h"
+#include "core/workspace/workspacefile.h"
 
-#include "workspace/filtersession.h"
+#include "core/workspace/filtersession.h"
 
 #include <QElapsedTimer>
 #include <QTemporaryDir>
@@ -26,8 +26,9 @@ class TrainingPanel;
 // (or a distribution file), shows how it separates the held-out documents, lets the user pick
 // the threshold, saves the model bundle and applies it to corpora. The work runs in the
 // FilterSession, with progress and Cancel on the page; errors show inline, naming file and line.
-class FilterPage : public QWidget {
+class FilterPage final : public QWidget {
     Q_OBJECT
+    Q_DISABLE_COPY_MOVE(FilterPage)
 public:
     FilterPage(SelectionSession *selection, FilterSession *session, QWidget *parent = nullptr);
     ~FilterPage() override;

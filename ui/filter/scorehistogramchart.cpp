@@ -1,4 +1,4 @@
-#include "filter/scorehistogramchart.h"
+#include "ui/filter/scorehistogramchart.h"
 
 #include <QAreaSeries>
 #include <QCategoryAxis>

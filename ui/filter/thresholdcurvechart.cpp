@@ -1,4 +1,4 @@
-#include "filter/thresholdcurvechart.h"
+#include "ui/filter/thresholdcurvechart.h"
 
 #include <QCategoryAxis>
 #include <QChart>

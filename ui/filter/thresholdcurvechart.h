@@ -1,7 +1,7 @@
 #pragma once
 
-#include "charts/chartwidget.h"
-#include "filter/filterevaluation.h"
+#include "ui/charts/chartwidget.h"
+#include "core/filter/filterevaluation.h"
 
 #include <vector>
 

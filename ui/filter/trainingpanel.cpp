@@ -1,6 +1,6 @@
-#include "filter/trainingpanel.h"
+#include "ui/filter/trainingpanel.h"
 
-#include "filter/filelistedit.h"
+#include "ui/filter/filelistedit.h"
 
 #include <QComboBox>
 #include <QDoubleSpinBox>

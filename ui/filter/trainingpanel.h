@@ -1,6 +1,6 @@
 #pragma once
 
-#include "filter/filtertrain.h"
+#include "core/filter/filtertrain.h"
 
 #include <QGroupBox>
 

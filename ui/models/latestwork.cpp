@@ -1,4 +1,4 @@
-#include "models/latestwork.h"
+#include "ui/models/latestwork.h"
 
 #include <QCoreApplication>
 

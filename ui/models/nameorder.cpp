@@ -1,6 +1,6 @@
-#include "models/nameorder.h"
+#include "ui/models/nameorder.h"
 
-#include "models/parallelchunks.h"
+#include "ui/models/parallelchunks.h"
 
 #include <algorithm>
 #include <atomic>

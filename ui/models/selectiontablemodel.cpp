@@ -1,8 +1,8 @@
-#include "models/selectiontablemodel.h"
+#include "ui/models/selectiontablemodel.h"
 
-#include "models/nameorder.h"
-#include "models/parallelchunks.h"
-#include "models/valueorder.h"
+#include "ui/models/nameorder.h"
+#include "ui/models/parallelchunks.h"
+#include "ui/models/valueorder.h"
 
 #include <QDebug>
 #include <QThreadPool>

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "io/selectionwriter.h"
-#include "models/latestwork.h"
+#include "core/io/selectionwriter.h"
+#include "ui/models/latestwork.h"
 
 #include <QAbstractTableModel>
 #include <QFuture>

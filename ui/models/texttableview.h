@@ -1,6 +1,6 @@
 #pragma once
 
-#include "io/selectionwriter.h"
+#include "core/io/selectionwriter.h"
 
 #include <QPointer>
 #include <QWidget>

@@ -1,4 +1,4 @@
-#include "models/valueorder.h"
+#include "ui/models/valueorder.h"
 
 #include <algorithm>
 #include <array>

@@ -1,7 +1,7 @@
-#include "review/calibrationcontroller.h"
+#include "ui/review/calibrationcontroller.h"
 
-#include "review/calibrationpanel.h"
-#include "workspace/reviewsession.h"
+#include "ui/review/calibrationpanel.h"
+#include "core/workspace/reviewsession.h"
 
 namespace pcs {
 

@@ -1,8 +1,8 @@
 #pragma once
 
-#include "common/backgroundtask.h"
-#include "review/queueaudit.h"
-#include "workspace/calibrationtasks.h"
+#include "core/common/backgroundtask.h"
+#include "core/review/queueaudit.h"
+#include "core/workspace/calibrationtasks.h"
 
 #include <QObject>
 

@@ -1,4 +1,4 @@
-#include "review/calibrationpanel.h"
+#include "ui/review/calibrationpanel.h"
 
 #include <QFormLayout>
 #include <QGroupBox>

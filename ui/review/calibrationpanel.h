@@ -1,7 +1,7 @@
 #pragma once
 
-#include "review/calibration.h"
-#include "review/queueaudit.h"
+#include "core/review/calibration.h"
+#include "core/review/queueaudit.h"
 
 #include <QWidget>
 

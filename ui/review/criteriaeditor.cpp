@@ -1,6 +1,6 @@
-#include "review/criteriaeditor.h"
+#include "ui/review/criteriaeditor.h"
 
-#include "common/filedialogs.h"
+#include "ui/common/filedialogs.h"
 
 #include <QFormLayout>
 #include <QHBoxLayout>
@@ -119,7 +119,7 @@ CriteriaEditor::CriteriaEditor(QWidget *parent)
 
     const auto edited = [this] {
         if (!m_loading)
-            emit changed();
+            Q_EMIT changed();
     };
     connect(m_name, &QLineEdit::textEdited, this, edited);
     connect(m_principles, &QPlainTextEdit::textChanged, this, edited);
@@ -135,7 +135,7 @@ CriteriaEditor::CriteriaEditor(QWidget *parent)
             showTryResult({}, std::nullopt, tr("enter a text to try the criteria on"));
             return;
         }
-        emit tryRequested(criteria(), tryText());
+        Q_EMIT tryRequested(criteria(), tryText());
     });
 }
 
@@ -187,7 +187,7 @@ void CriteriaEditor::addExample(const FewShotExample &example)
     m_loading = wasLoading;
     if (!m_loading) {
         m_examples->setCurrentCell(row, TextColumn);
-        emit changed();
+        Q_EMIT changed();
     }
 }
 
@@ -201,7 +201,7 @@ void CriteriaEditor::removeSelectedExamples()
     for (int row : rows)
         m_examples->removeRow(row);
     if (!rows.empty())
-        emit changed();
+        Q_EMIT changed();
 }
 
 Status CriteriaEditor::loadFrom(const QString &path)
@@ -213,7 +213,7 @@ Status CriteriaEditor::loadFrom(const QString &path)
     }
     setCriteria(*loaded);
     m_message->hide();
-    emit changed();
+    Q_EMIT changed();
     return Done {};
 }
 

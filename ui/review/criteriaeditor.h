@@ -1,7 +1,7 @@
 #pragma once
 
-#include "common/result.h"
-#include "review/criteria.h"
+#include "core/common/result.h"
+#include "core/review/criteria.h"
 
 #include <QWidget>
 

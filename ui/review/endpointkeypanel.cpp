@@ -1,9 +1,9 @@
-#include "review/endpointkeypanel.h"
+#include "ui/review/endpointkeypanel.h"
 
-#include "review/apikey.h"
-#include "review/connectiontest.h"
-#include "workspace/keyresolver.h"
-#include "workspace/reviewsession.h"
+#include "core/review/apikey.h"
+#include "core/review/connectiontest.h"
+#include "core/workspace/keyresolver.h"
+#include "core/workspace/reviewsession.h"
 
 #include <QCheckBox>
 #include <QFormLayout>

@@ -37,7 +37,7 @@ public:
     QString sourceText() const;
     QString testResultText() const;
 
-signals:
+Q_SIGNALS:
     void keyStored();
 
 private:

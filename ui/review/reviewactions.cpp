@@ -1,10 +1,10 @@
-#include "review/reviewactions.h"
+#include "ui/review/reviewactions.h"
 
-#include "review/reviewcommands.h"
-#include "review/reviewdetailpane.h"
-#include "review/reviewqueuemodel.h"
-#include "review/reviewqueuepanel.h"
-#include "workspace/reviewsession.h"
+#include "ui/review/reviewcommands.h"
+#include "ui/review/reviewdetailpane.h"
+#include "ui/review/reviewqueuemodel.h"
+#include "ui/review/reviewqueuepanel.h"
+#include "core/workspace/reviewsession.h"
 
 #include <QAction>
 #include <QHBoxLayout>

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "common/result.h"
-#include "review/queuestore.h"
+#include "core/common/result.h"
+#include "core/review/queuestore.h"
 
 #include <QObject>
 

@@ -1,6 +1,6 @@
-#include "review/reviewcommands.h"
+#include "ui/review/reviewcommands.h"
 
-#include "workspace/reviewsession.h"
+#include "core/workspace/reviewsession.h"
 
 namespace pcs {
 

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "review/decision.h"
-#include "review/queuestore.h"
+#include "core/review/decision.h"
+#include "core/review/queuestore.h"
 
 #include <QUndoCommand>
 

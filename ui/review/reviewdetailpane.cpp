@@ -1,8 +1,8 @@
-#include "review/reviewdetailpane.h"
+#include "ui/review/reviewdetailpane.h"
 
-#include "review/assessment.h"
-#include "review/reviewqueuemodel.h"
-#include "review/worddiff.h"
+#include "core/review/assessment.h"
+#include "ui/review/reviewqueuemodel.h"
+#include "ui/review/worddiff.h"
 
 #include <QHBoxLayout>
 #include <QKeyEvent>

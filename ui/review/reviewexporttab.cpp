@@ -1,7 +1,7 @@
-#include "review/reviewexporttab.h"
+#include "ui/review/reviewexporttab.h"
 
-#include "common/filedialogs.h"
-#include "workspace/reviewsession.h"
+#include "ui/common/filedialogs.h"
+#include "core/workspace/reviewsession.h"
 
 #include <QDir>
 #include <QFormLayout>

@@ -1,4 +1,4 @@
-#include "review/reviewhistogramchart.h"
+#include "ui/review/reviewhistogramchart.h"
 
 #include <QAreaSeries>
 #include <QCategoryAxis>

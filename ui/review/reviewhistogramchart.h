@@ -1,7 +1,7 @@
 #pragma once
 
-#include "charts/chartwidget.h"
-#include "review/decision.h"
+#include "ui/charts/chartwidget.h"
+#include "core/review/decision.h"
 
 #include <vector>
 

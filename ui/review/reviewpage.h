@@ -1,7 +1,7 @@
 #pragma once
 
-#include "common/result.h"
-#include "review/queuestore.h"
+#include "core/common/result.h"
+#include "core/review/queuestore.h"
 
 #include <QWidget>
 
@@ -41,8 +41,9 @@ class ThresholdPanel;
 // (TaskStatusRow) below, both of fixed height. It wires them to the session, opens and restores
 // projects (the project and item it was on last time) and stores settings and criteria before a
 // run.
-class ReviewPage : public QWidget {
+class ReviewPage final : public QWidget {
     Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ReviewPage)
 public:
     explicit ReviewPage(ReviewSession *session, QWidget *parent = nullptr);
     ~ReviewPage() override;

@@ -1,9 +1,9 @@
-#include "review/reviewprojecttab.h"
+#include "ui/review/reviewprojecttab.h"
 
-#include "common/elidedlabel.h"
-#include "common/filedialogs.h"
-#include "review/endpointkeypanel.h"
-#include "workspace/reviewsession.h"
+#include "ui/common/elidedlabel.h"
+#include "ui/common/filedialogs.h"
+#include "ui/review/endpointkeypanel.h"
+#include "core/workspace/reviewsession.h"
 
 #include <QCheckBox>
 #include <QDir>

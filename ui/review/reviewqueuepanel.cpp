@@ -1,7 +1,7 @@
-#include "review/reviewqueuepanel.h"
+#include "ui/review/reviewqueuepanel.h"
 
-#include "review/reviewdetailpane.h"
-#include "review/reviewqueuemodel.h"
+#include "ui/review/reviewdetailpane.h"
+#include "ui/review/reviewqueuemodel.h"
 
 #include <QComboBox>
 #include <QDoubleSpinBox>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "review/queuestore.h"
+#include "core/review/queuestore.h"
 
 #include <QWidget>
 

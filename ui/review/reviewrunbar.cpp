@@ -1,8 +1,8 @@
-#include "review/reviewrunbar.h"
+#include "ui/review/reviewrunbar.h"
 
-#include "common/elidedlabel.h"
-#include "review/reviewsummaries.h"
-#include "workspace/reviewsession.h"
+#include "ui/common/elidedlabel.h"
+#include "ui/review/reviewsummaries.h"
+#include "core/workspace/reviewsession.h"
 
 #include <QGridLayout>
 #include <QHBoxLayout>

@@ -1,7 +1,7 @@
-#include "review/reviewsummaries.h"
+#include "ui/review/reviewsummaries.h"
 
-#include "review/queuestore.h"
-#include "review/reviewrunner.h"
+#include "core/review/queuestore.h"
+#include "core/review/reviewrunner.h"
 
 namespace pcs::reviewtext {
 

@@ -1,7 +1,7 @@
-#include "review/thresholdpanel.h"
+#include "ui/review/thresholdpanel.h"
 
-#include "review/reviewhistogramchart.h"
-#include "workspace/reviewsession.h"
+#include "ui/review/reviewhistogramchart.h"
+#include "core/workspace/reviewsession.h"
 
 #include <QDoubleSpinBox>
 #include <QGridLayout>
@@ -186,14 +186,14 @@ bool ThresholdPanel::apply()
 {
     const Thresholds t = candidate();
     if (Status valid = t.validate(); !valid) {
-        emit failed(valid.error().toString());
+        Q_EMIT failed(valid.error().toString());
         return false;
     }
     const Status started = m_applier ? m_applier(m_stored, t) : m_session->setThresholds(t);
     if (!started) {
         // The applier said why already (the page's banner); the session's own error is ours.
         if (!m_applier)
-            emit failed(started.error().toString());
+            Q_EMIT failed(started.error().toString());
         return false;
     }
     m_stored = t;

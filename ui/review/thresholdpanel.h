@@ -1,7 +1,7 @@
 #pragma once
 
-#include "common/result.h"
-#include "review/decision.h"
+#include "core/common/result.h"
+#include "core/review/decision.h"
 
 #include <QWidget>
 

@@ -1,8 +1,8 @@
-#include "window/datapage.h"
+#include "ui/window/datapage.h"
 
-#include "common/elidedlabel.h"
-#include "common/wrappinglabel.h"
-#include "window/datapagetext.h"
+#include "ui/common/elidedlabel.h"
+#include "ui/common/wrappinglabel.h"
+#include "ui/window/datapagetext.h"
 
 #include <QCheckBox>
 #include <QComboBox>

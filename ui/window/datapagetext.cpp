@@ -1,4 +1,4 @@
-#include "window/datapagetext.h"
+#include "ui/window/datapagetext.h"
 
 #include <QCoreApplication>
 #include <QFileInfo>

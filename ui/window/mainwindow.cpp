@@ -1,14 +1,14 @@
-#include "window/mainwindow.h"
+#include "ui/window/mainwindow.h"
 
-#include "common/elidedlabel.h"
-#include "filter/filterpage.h"
-#include "review/reviewpage.h"
-#include "models/textfocus.h"
-#include "window/datapage.h"
-#include "window/selectioncontrols.h"
-#include "window/stagepages.h"
-#include "workspace/reviewsession.h"
-#include "workspace/workspacesession.h"
+#include "ui/common/elidedlabel.h"
+#include "ui/filter/filterpage.h"
+#include "ui/review/reviewpage.h"
+#include "ui/models/textfocus.h"
+#include "ui/window/datapage.h"
+#include "ui/window/selectioncontrols.h"
+#include "ui/window/stagepages.h"
+#include "core/workspace/reviewsession.h"
+#include "core/workspace/workspacesession.h"
 
 #include <QAction>
 #include <QCloseEvent>

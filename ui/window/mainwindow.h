@@ -1,8 +1,8 @@
 #pragma once
 
-#include "common/backgroundtask.h"
-#include "workspace/selectionsession.h"
-#include "workspace/workspacefile.h"
+#include "core/common/backgroundtask.h"
+#include "core/workspace/selectionsession.h"
+#include "core/workspace/workspacefile.h"
 
 #include <QJsonObject>
 #include <QMainWindow>
@@ -28,8 +28,9 @@ class WorkspaceSession;
 
 // The workspace window: a stage sidebar (Data → Selection → Distribution → Compare, with room
 // for Filter and Review), a progress bar with Cancel, workspace files and exports.
-class MainWindow : public QMainWindow {
+class MainWindow final : public QMainWindow {
     Q_OBJECT
+    Q_DISABLE_COPY_MOVE(MainWindow)
 public:
     explicit MainWindow(QWidget *parent = nullptr);
     ~MainWindow() override;

@@ -1,4 +1,4 @@
-#include "window/selectioncontrols.h"
+#include "ui/window/selectioncontrols.h"
 
 #include <QComboBox>
 #include <QDoubleSpinBox>
@@ -7,8 +7,8 @@
 #include <QLocale>
 #include <QVBoxLayout>
 
-#include "charts/estimatorlabels.h"
-#include "common/elidedlabel.h"
+#include "ui/charts/estimatorlabels.h"
+#include "ui/common/elidedlabel.h"
 
 namespace pcs {
 

@@ -1,14 +1,14 @@
-#include "window/stagepages.h"
+#include "ui/window/stagepages.h"
 
-#include "charts/comparisonchart.h"
-#include "charts/distributionchart.h"
-#include "charts/estimatorlabels.h"
-#include "charts/rankedestimateschart.h"
-#include "charts/textscatterchart.h"
-#include "models/selectiontablemodel.h"
-#include "models/texttableview.h"
-#include "models/textfocus.h"
-#include "window/selectioncontrols.h"
+#include "ui/charts/comparisonchart.h"
+#include "ui/charts/distributionchart.h"
+#include "ui/charts/estimatorlabels.h"
+#include "ui/charts/rankedestimateschart.h"
+#include "ui/charts/textscatterchart.h"
+#include "ui/models/selectiontablemodel.h"
+#include "ui/models/texttableview.h"
+#include "ui/models/textfocus.h"
+#include "ui/window/selectioncontrols.h"
 
 #include <QAction>
 #include <QComboBox>

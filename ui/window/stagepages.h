@@ -1,6 +1,6 @@
 #pragma once
 
-#include "workspace/selectionsession.h"
+#include "core/workspace/selectionsession.h"
 
 class QAction;
 class QWidget;

@@ -1,10 +1,10 @@
 // bpb batch-export / batch-import against bpb compute: the fake server's answers over HTTP and
 // the same model's answers through Batch API files (a stand-in for `vllm run-batch`) give the
 // same matrix to the last bit; sharding within the limits; every bad result file a clear error.
-#include "bpb/bpbbatch.h"
+#include "core/bpb/bpbbatch.h"
 #include "tests/common/faults.h"
 #include "tests/common/testdata.h"
-#include "io/bpbwriter.h"
+#include "core/io/bpbwriter.h"
 #include "tests/common/fakeopenaiserver.h"
 
 #include <QDir>
@@ -156,7 +156,7 @@ private:
         return results;
     }
 
-private slots:
+private Q_SLOTS:
     void initTestCase() { QVERIFY(m_dir.isValid()); }
 
     // The server path and the batch path, each request shape: the same bits.

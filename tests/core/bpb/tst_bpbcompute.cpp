@@ -1,6 +1,6 @@
-#include "bpb/bpbcompute.h"
+#include "core/bpb/bpbcompute.h"
 #include "tests/common/testdata.h"
-#include "io/bpbwriter.h"
+#include "core/io/bpbwriter.h"
 #include "tests/common/fakeopenaiserver.h"
 
 #include <QFile>
@@ -82,7 +82,7 @@ QString longText()
 class TestBpbCompute : public QObject {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void handComputed()
     {
         FakeOpenAiServer server;

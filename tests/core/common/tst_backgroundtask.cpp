@@ -1,4 +1,4 @@
-#include "common/backgroundtask.h"
+#include "core/common/backgroundtask.h"
 
 #include <QElapsedTimer>
 #include <QSemaphore>

@@ -1,6 +1,6 @@
 // HugeBuffer: small buffers from the heap, large ones mapped; both hold what is written, move
 // without copying and free themselves.
-#include "common/hugebuffer.h"
+#include "core/common/hugebuffer.h"
 
 #include <QTest>
 

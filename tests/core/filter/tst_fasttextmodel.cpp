@@ -2,7 +2,7 @@
 // save/load, quantization, agreement with the `fasttext predict-prob` CLI, concurrent scoring.
 
 #include "tests/common/testdata.h"
-#include "filter/fasttextmodel.h"
+#include "core/filter/fasttextmodel.h"
 
 #include <QDir>
 #include <QFile>
@@ -154,7 +154,7 @@ std::vector<std::string> edgeCaseTexts()
 class TestFastTextModel : public QObject {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void initTestCase();
     void trainsAccurateClassifier();
     void trainingWithOneThreadIsDeterministic();

@@ -3,8 +3,8 @@
 // the layout itself), cut short or lengthened, random mutations, and the CLI end to end.
 
 #include "tests/common/testdata.h"
-#include "filter/fasttextmodel.h"
-#include "filter/fasttextmodelfile.h"
+#include "core/filter/fasttextmodel.h"
+#include "core/filter/fasttextmodelfile.h"
 #include "tests/core/filter/fasttextmodellayout.h"
 
 #include <QDir>
@@ -505,7 +505,7 @@ bool scoresSoundly(const FastTextModel &model)
 class TestFastTextModelFile : public QObject {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void initTestCase();
     void testLayoutMatchesModels();
     void craftedModels_data();

@@ -3,9 +3,9 @@
 // previous bundle stays whole; a bundle never replaces a training input.
 #include "tests/common/faults.h"
 #include "tests/common/testdata.h"
-#include "demo/democorpus.h"
-#include "filter/filtertrain.h"
-#include "io/fileinfo.h"
+#include "core/demo/democorpus.h"
+#include "core/filter/filtertrain.h"
+#include "core/io/fileinfo.h"
 
 #include <QDir>
 #include <QFile>

@@ -1,7 +1,7 @@
 // evaluateFilter, thresholdForKeepFraction, keptFraction and thresholdCurve: against naive
 // definitions on random data with many ties, hand-worked small cases, and degenerate inputs.
 
-#include "filter/filterevaluation.h"
+#include "core/filter/filterevaluation.h"
 
 #include <QJsonArray>
 #include <QTest>
@@ -74,7 +74,7 @@ double bruteForceThreshold(const std::vector<double> &scores, qint64 k)
 class TestFilterEvaluation : public QObject {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void aucMatchesNaivePairCount_data();
     void aucMatchesNaivePairCount();
     void handWorkedCounts();

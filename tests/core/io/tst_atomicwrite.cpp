@@ -3,7 +3,7 @@
 
 #include "tests/common/faults.h"
 #include "tests/common/testdata.h"
-#include "io/atomicwrite.h"
+#include "core/io/atomicwrite.h"
 
 #include <QDir>
 #include <QFile>

@@ -1,7 +1,7 @@
 // Benchmark errors from the package's CSV layout and from lm-evaluation-harness JSON.
 #include "tests/common/testdata.h"
-#include "io/benchmarkerrors.h"
-#include "io/bpbloader.h"
+#include "core/io/benchmarkerrors.h"
+#include "core/io/bpbloader.h"
 
 #include <QDir>
 #include <QJsonObject>
@@ -35,7 +35,7 @@ QByteArray resultsJson(const QByteArray &model, const QByteArray &results,
 class TestBenchmarkErrors : public QObject {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void upstreamCsv();
     void handWrittenCsv();
     void csvErrors_data();

@@ -1,6 +1,6 @@
 // The BPB loader reads every layout into the same matrix, exactly.
 #include "tests/common/testdata.h"
-#include "io/bpbloader.h"
+#include "core/io/bpbloader.h"
 #include "tests/core/io/npytestfile.h"
 
 #include <QTest>
@@ -80,7 +80,7 @@ void expectReference(const Result<BpbMatrix> &result, BpbLayout layout)
 class TestBpbLoader : public QObject {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void layoutNames();
     void textRows();
     void tsvAndDelimiterOverride();

@@ -1,7 +1,7 @@
 // JsonLineScanner: full RFC 8259 validation of one JSONL line, the extracted top-level fields
 // (checked against QJsonDocument), and withAddedMember.
-#include "io/jsonkeyset.h"
-#include "io/jsonline.h"
+#include "core/io/jsonkeyset.h"
+#include "core/io/jsonline.h"
 
 #include <QElapsedTimer>
 #include <QJsonArray>
@@ -467,7 +467,7 @@ QByteArray mutated(QRandomGenerator &random, QByteArray line)
 class TestJsonLine : public QObject {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void validLines_data();
     void validLines();
     void invalidLines_data();

@@ -1,7 +1,7 @@
 // LineReader: plain, gzip and zstd text read line by line, whole lines across block boundaries,
 // and truncated or corrupt compressed files reported with the line reached.
 #include "tests/common/testdata.h"
-#include "io/linereader.h"
+#include "core/io/linereader.h"
 
 #include <QFile>
 #include <QRandomGenerator>
@@ -176,7 +176,7 @@ Q_DECLARE_METATYPE(Format)
 class TestLineReader : public QObject {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void smallFiles_data();
     void smallFiles();
     void multiMemberGzip();

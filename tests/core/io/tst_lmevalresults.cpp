@@ -1,7 +1,7 @@
 // lm-evaluation-harness results read the way their authors meant them: fixtures of the 0.3, 0.4
 // and Open LLM Leaderboard layouts (tests/core/io/data/lmeval) and small hand-written files.
 #include "tests/common/testdata.h"
-#include "io/benchmarkerrors.h"
+#include "core/io/benchmarkerrors.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -94,7 +94,7 @@ Result<BenchmarkErrors> loadWith(const QString &path, const QStringList &overrid
 class TestLmEvalResults : public QObject {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void layout04();
     void layout04TerDirection();
     void layout03();

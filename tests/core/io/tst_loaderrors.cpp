@@ -1,9 +1,9 @@
 // Every kind of bad BPB input gives an error naming the file, the line, the column and why.
 #include "tests/common/testdata.h"
-#include "io/benchmarkerrors.h"
-#include "io/bpbblocksource.h"
-#include "io/bpbloader.h"
-#include "io/namedvalues.h"
+#include "core/io/benchmarkerrors.h"
+#include "core/io/bpbblocksource.h"
+#include "core/io/bpbloader.h"
+#include "core/io/namedvalues.h"
 #include "tests/core/io/npytestfile.h"
 
 #include <QDir>
@@ -24,7 +24,7 @@ using pcs::test::writeFile;
 class TestLoadErrors : public QObject {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void badInput_data();
     void badInput();
     void missingIsNotAnError();

@@ -1,6 +1,6 @@
 // text,tokens / text,tau / text,estimate tables.
 #include "tests/common/testdata.h"
-#include "io/namedvalues.h"
+#include "core/io/namedvalues.h"
 
 #include <QTest>
 
@@ -10,7 +10,7 @@ using pcs::test::writeFile;
 class TestNamedValues : public QObject {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void reads();
     void tsvAndExtraColumns();
     void errors_data();

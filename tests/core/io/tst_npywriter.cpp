@@ -3,10 +3,10 @@
 // renames never leaves names of one write beside values of another.
 #include "tests/common/faults.h"
 #include "tests/common/testdata.h"
-#include "io/bpbloader.h"
-#include "io/bpbwriter.h"
-#include "io/npyreader.h"
-#include "io/npywriter.h"
+#include "core/io/bpbloader.h"
+#include "core/io/bpbwriter.h"
+#include "core/io/npyreader.h"
+#include "core/io/npywriter.h"
 
 #include <QDir>
 #include <QFile>

@@ -2,7 +2,7 @@
 // input folder, two outputs naming one file, and SQLite's companion files.
 
 #include "tests/common/testdata.h"
-#include "io/outputpaths.h"
+#include "core/io/outputpaths.h"
 
 #include <QDir>
 #include <QFile>

@@ -1,6 +1,6 @@
 #include "tests/common/testdata.h"
-#include "io/namedvalues.h"
-#include "io/selectionwriter.h"
+#include "core/io/namedvalues.h"
+#include "core/io/selectionwriter.h"
 
 #include <QFile>
 #include <QJsonArray>

@@ -1,5 +1,5 @@
 // Grouped warnings: one line per kind, with a count, listed labels and the first example.
-#include "common/warningcollector.h"
+#include "core/common/warningcollector.h"
 
 #include <QTest>
 
@@ -8,7 +8,7 @@ using namespace pcs;
 class TestWarningCollector : public QObject {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void groupsByKind();
     void manyLabels();
 };

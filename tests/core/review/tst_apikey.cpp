@@ -1,12 +1,12 @@
 // Which key goes to which endpoint (review/apikey.h), what a queue keeps of it
 // (review/keysettings.h), and Test connection (review/connectiontest.h) against the scripted
 // server.
-#include "review/apikey.h"
-#include "review/connectiontest.h"
+#include "core/review/apikey.h"
+#include "core/review/connectiontest.h"
 #include "tests/common/fakeopenaiserver.h"
 #include "tests/common/fakesecrettool.h"
-#include "review/keysettings.h"
-#include "review/queuestore.h"
+#include "core/review/keysettings.h"
+#include "core/review/queuestore.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -65,7 +65,7 @@ quint16 closedPort()
 class TestApiKey : public QObject {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void init();
 
     void resolution_data();

@@ -1,12 +1,12 @@
 // Assessment and revision requests and answers (shape, delimiting, every error state, the logprob
 // expectation), local assessors, score combination and decisions.
 
-#include "review/assessment.h"
-#include "review/decision.h"
-#include "review/localassessors.h"
-#include "review/modelprofile.h"
-#include "review/serverreply.h"
-#include "review/tokenbytes.h"
+#include "core/review/assessment.h"
+#include "core/review/decision.h"
+#include "core/review/localassessors.h"
+#include "core/review/modelprofile.h"
+#include "core/review/serverreply.h"
+#include "core/review/tokenbytes.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -237,7 +237,7 @@ QJsonObject schemaOf(const QJsonObject &body)
 class TestAssessment : public QObject {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void requestBodyShape()
     {
         const Criteria criteria = sampleCriteria();

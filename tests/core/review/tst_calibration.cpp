@@ -1,7 +1,7 @@
 // Calibration against the human's decisions: confusion matrix, Cohen's κ and linearly weighted
 // κ (hand-worked and against the disagreement form of the definition), and the best thresholds
 // (hand-worked and against a brute-force search over every candidate pair).
-#include "review/calibration.h"
+#include "core/review/calibration.h"
 
 #include <QTest>
 

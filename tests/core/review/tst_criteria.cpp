@@ -1,7 +1,7 @@
 // Criteria files: the shipped default loads and is sensible, bad files give located errors, and
 // toJson()/save() round-trip through load().
 
-#include "review/criteria.h"
+#include "core/review/criteria.h"
 
 #include <QFile>
 #include <QJsonDocument>
@@ -21,7 +21,7 @@ const QString kDefaultCriteriaPath
 class TestCriteria : public QObject {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void defaultCriteriaLoad()
     {
         const pcs::Result<Criteria> criteria = Criteria::load(kDefaultCriteriaPath);

@@ -1,10 +1,10 @@
 // The OpenAI-compatible client against the scripted local server.
-#include "review/apikey.h"
-#include "review/assessment.h"
+#include "core/review/apikey.h"
+#include "core/review/assessment.h"
 #include "tests/common/fakeopenaiserver.h"
-#include "review/llmclient.h"
-#include "review/modelprofile.h"
-#include "review/serverreply.h"
+#include "core/review/llmclient.h"
+#include "core/review/modelprofile.h"
+#include "core/review/serverreply.h"
 
 #include <QDateTime>
 #include <QElapsedTimer>
@@ -92,7 +92,7 @@ ClientLimits fastRetries()
 class TestLlmClient : public QObject {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void success();
     void serverAnswerShapes();
     void retryAfterSeconds();

@@ -2,7 +2,7 @@
 // connect to HOST:PORT …"), not retried for every item; after the server answered once, a lost
 // connection is retried as before.
 #include "tests/common/fakeopenaiserver.h"
-#include "review/llmclient.h"
+#include "core/review/llmclient.h"
 
 #include <QElapsedTimer>
 #include <QJsonArray>
@@ -41,7 +41,7 @@ quint16 closedPort()
 
 class TestLlmConnect : public QObject {
     Q_OBJECT
-private slots:
+private Q_SLOTS:
     void refusedIsSaidAtOnceAndNotRetried()
     {
         const quint16 port = closedPort();

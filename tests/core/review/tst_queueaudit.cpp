@@ -2,10 +2,10 @@
 // uniform within a stratum), the stratified estimate (hand-worked; its 95% interval covers the
 // truth in about 95% of simulated audits), and its table in the queue file next to the queue.
 #include "tests/common/testdata.h"
-#include "review/calibrationinput.h"
-#include "review/queueaudit.h"
-#include "review/queueconnection.h"
-#include "review/queuestore.h"
+#include "core/review/calibrationinput.h"
+#include "core/review/queueaudit.h"
+#include "core/review/queueconnection.h"
+#include "core/review/queuestore.h"
 
 #include <QSqlDatabase>
 #include <QSqlQuery>

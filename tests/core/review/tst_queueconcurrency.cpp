@@ -6,7 +6,7 @@
 // measure the request counts of an older one).
 #include "tests/common/testdata.h"
 #include "tests/common/fakeopenaiserver.h"
-#include "review/queuestore.h"
+#include "core/review/queuestore.h"
 
 #include <QFile>
 #include <QJsonDocument>

@@ -3,7 +3,7 @@
 // batches, the migration of a schema 4 queue, --id-field ids, the export of derived "revise"
 // decisions, and a run's writes beside threshold and batch changes on other threads.
 #include "tests/common/testdata.h"
-#include "review/queuestore.h"
+#include "core/review/queuestore.h"
 
 #include <QFile>
 #include <QJsonObject>

@@ -3,7 +3,7 @@
 // byte and a changed one as its input line with only the text's value replaced; "revise" without
 // a revision follows its policy; odd stored records never fail an export; the files are one set.
 #include "tests/common/testdata.h"
-#include "review/queuestore.h"
+#include "core/review/queuestore.h"
 
 #include <QDir>
 #include <QFile>

@@ -2,8 +2,8 @@
 // decisions, thresholds, paging against a naive sort, export contents, durability across
 // connections and after the writing process is killed.
 #include "tests/common/testdata.h"
-#include "io/fileinfo.h"
-#include "review/queuestore.h"
+#include "core/io/fileinfo.h"
+#include "core/review/queuestore.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -191,7 +191,7 @@ int runCrashChild(const QString &databasePath, const QString &jsonlPath)
 class TestQueueStore : public QObject {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void importCountsMalformedAndDuplicates();
     void importGzip();
     void refusesNewerSchemaAndNonDatabase();

@@ -1,8 +1,8 @@
 // ResponseError: one name table, the names the queue has always stored, unknown names handled,
 // and a queue's stored codes read back as the enum (or as no ResponseError for the client's own).
-#include "review/assessment.h"
-#include "review/queueitem.h"
-#include "review/queuestore.h"
+#include "core/review/assessment.h"
+#include "core/review/queueitem.h"
+#include "core/review/queuestore.h"
 
 #include <QFile>
 #include <QJsonArray>

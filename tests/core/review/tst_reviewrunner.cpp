@@ -4,10 +4,10 @@
 // read by another (the CLI's path and the app's session).
 #include "tests/common/testdata.h"
 #include "tests/common/fakeopenaiserver.h"
-#include "review/queuestore.h"
-#include "review/reviewproject.h"
-#include "review/reviewrunner.h"
-#include "workspace/reviewsession.h"
+#include "core/review/queuestore.h"
+#include "core/review/reviewproject.h"
+#include "core/review/reviewrunner.h"
+#include "core/workspace/reviewsession.h"
 
 #include <QJsonDocument>
 #include <QSignalSpy>
@@ -63,7 +63,7 @@ std::shared_ptr<const RuleAssessor> phishingRule()
 class TestReviewRunner : public QObject {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void init();
     void cleanup();
 

@@ -1,4 +1,4 @@
-#include "selection/alignment.h"
+#include "core/selection/alignment.h"
 
 #include <QTest>
 

@@ -1,7 +1,7 @@
 // Which benchmarks make y by default, and the three ways of combining several: each worked by
 // hand on small matrices.
-#include "selection/alignment.h"
-#include "selection/benchmarkchoice.h"
+#include "core/selection/alignment.h"
+#include "core/selection/benchmarkchoice.h"
 
 #include <QTest>
 

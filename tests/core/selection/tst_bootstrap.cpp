@@ -3,9 +3,9 @@
 // determinism across seeds and thread counts, coverage of a known population correlation, and
 // the errors.
 
-#include "selection/bootstrap.h"
-#include "selection/projection.h"
-#include "selection/selectionrun.h"
+#include "core/selection/bootstrap.h"
+#include "core/selection/projection.h"
+#include "core/selection/selectionrun.h"
 
 #include "tests/common/testdata.h"
 
@@ -135,7 +135,7 @@ Problem randomProblem(int n, int d, unsigned seed, double keep)
 class TestBootstrap : public QObject {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void multiplicitiesAreSeededPerResample()
     {
         const auto a = bootstrapMultiplicities(7, 3, 50);

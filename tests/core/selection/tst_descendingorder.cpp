@@ -1,8 +1,8 @@
 // The radix selection order against std::sort with the comparison it replaces, and the ranks
 // against their O(D^2) definition.
-#include "selection/accuratesum.h"
-#include "selection/descendingorder.h"
-#include "selection/projection.h"
+#include "core/selection/accuratesum.h"
+#include "core/selection/descendingorder.h"
+#include "core/selection/projection.h"
 
 #include <QTest>
 

@@ -1,11 +1,11 @@
 // The per-domain breakdown (selection/domains.h): the sums equal the weights, the three sources
 // of domains (BPB domain column, text,domain CSV, JSONL) and their errors, the exported CSV.
 
-#include "selection/domains.h"
+#include "core/selection/domains.h"
 
-#include "demo/demodata.h"
-#include "io/atomicwrite.h"
-#include "selection/selectionrun.h"
+#include "core/demo/demodata.h"
+#include "core/io/atomicwrite.h"
+#include "core/selection/selectionrun.h"
 
 #include "tests/common/testdata.h"
 
@@ -21,7 +21,7 @@ using namespace pcs;
 class TestDomains : public QObject {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void sumsEqualTheWeights()
     {
         const DemoDataset demo = generateDemoDataset({ 30, 500, 7 });

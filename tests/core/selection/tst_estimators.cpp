@@ -1,7 +1,7 @@
 // The estimators of DESIGN.md §3 against a naive O(N²·D) transcription of the formulas, on
 // hand-worked cases, and on degenerate input.
 
-#include "selection/estimators.h"
+#include "core/selection/estimators.h"
 
 #include <QTest>
 
@@ -202,7 +202,7 @@ pcs::Result<Eigen::VectorXd> run(Estimator estimator, const Eigen::MatrixXd &bpb
 class TestEstimators : public QObject {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void names()
     {
         QCOMPARE(pcs::estimatorNames(),

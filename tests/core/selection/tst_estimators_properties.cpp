@@ -2,7 +2,7 @@
 // rank estimators to increasing transforms, recovery of the texts that drive a single-index
 // model, independence from the thread count, progress and cancellation.
 
-#include "selection/estimators.h"
+#include "core/selection/estimators.h"
 
 #include <QTest>
 
@@ -66,7 +66,7 @@ const Estimator kRankEstimators[]
 class TestEstimatorProperties : public QObject {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void invariantToIncreasingTransforms()
     {
         std::mt19937_64 rng(11);

@@ -1,6 +1,6 @@
 // Matching LLMs across the two files: Hugging Face ids, map files, duplicates, closest names.
-#include "selection/alignment.h"
-#include "selection/llmmatching.h"
+#include "core/selection/alignment.h"
+#include "core/selection/llmmatching.h"
 
 #include "tests/common/testdata.h"
 

@@ -1,7 +1,7 @@
 // The projections of DESIGN.md §3 (linear, l2), the caps τ and the ranks: constraints,
 // hand-worked cases, optimality against brute force / an independent slow method, and errors.
 
-#include "selection/projection.h"
+#include "core/selection/projection.h"
 
 #include <QTest>
 
@@ -121,7 +121,7 @@ Eigen::VectorXd projectOrDie(const Eigen::VectorXd &e, const Eigen::VectorXd &ta
 class TestProjection : public QObject {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void names()
     {
         QCOMPARE(pcs::projectionNames(), QStringList({ "linear", "l2" }));

@@ -3,9 +3,9 @@
 // on the package's published data, on data full of ties (also between -0 and +0), with more
 // LLMs than fit one byte, with rows picked out of a larger matrix, and for any thread count.
 
-#include "selection/bootstrap.h"
-#include "selection/rankedcolumns.h"
-#include "selection/selectionrun.h"
+#include "core/selection/bootstrap.h"
+#include "core/selection/rankedcolumns.h"
+#include "core/selection/selectionrun.h"
 
 #include "tests/common/testdata.h"
 
@@ -124,7 +124,7 @@ Eigen::VectorXd tiedErrors(Index n, int levels, unsigned seed)
 class TestRankedColumns : public QObject {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void publishedData_data()
     {
         QTest::addColumn<Estimator>("estimator");

@@ -1,5 +1,5 @@
 #include "tests/common/testdata.h"
-#include "selection/selectionrun.h"
+#include "core/selection/selectionrun.h"
 
 #include <QTest>
 

@@ -1,9 +1,9 @@
 // The sharded projection (selection/shardedprojection.h) against the single-run projection on
 // random pools: many ties, caps from token counts of any spread, estimates of any magnitude,
 // 1 to 9 shards (empty ones too). Weights, caps and global ranks must be the same bits.
-#include "selection/projection.h"
-#include "selection/shardedprojection.h"
-#include "selection/textshards.h"
+#include "core/selection/projection.h"
+#include "core/selection/shardedprojection.h"
+#include "core/selection/textshards.h"
 
 #include <QFile>
 #include <QJsonDocument>

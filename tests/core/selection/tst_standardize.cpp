@@ -1,8 +1,8 @@
 // --standardize (selection/standardize.h) with hand-worked numbers and against z-scoring the
 // data naively first; the estimators' explanations (selection/estimatorinfo.h).
 
-#include "selection/estimatorinfo.h"
-#include "selection/standardize.h"
+#include "core/selection/estimatorinfo.h"
+#include "core/selection/standardize.h"
 
 #include "tests/common/testdata.h"
 
@@ -37,7 +37,7 @@ Eigen::VectorXd zScores(const Eigen::VectorXd &v)
 class TestStandardize : public QObject {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     // y = (1, 2, 3); column 0 = (1, 3, 2), column 1 constant, column 2 = (10, 20, 40).
     void handWorked()
     {

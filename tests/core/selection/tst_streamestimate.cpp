@@ -1,12 +1,12 @@
 // The streamed estimate (selection/streamestimate.h) against the in-memory path, bit for bit.
 #include "tests/common/testdata.h"
-#include "demo/demodata.h"
-#include "io/atomicwrite.h"
-#include "io/bpbblocksource.h"
-#include "io/bpbconvert.h"
-#include "io/npywriter.h"
-#include "selection/selectionrun.h"
-#include "selection/streamestimate.h"
+#include "core/demo/demodata.h"
+#include "core/io/atomicwrite.h"
+#include "core/io/bpbblocksource.h"
+#include "core/io/bpbconvert.h"
+#include "core/io/npywriter.h"
+#include "core/selection/selectionrun.h"
+#include "core/selection/streamestimate.h"
 
 #include <QCryptographicHash>
 #include <QProcess>

@@ -1,6 +1,6 @@
 // The real files published with the perplexity-correlations package: 90 LLMs × 263 texts.
 #include "tests/common/testdata.h"
-#include "selection/selectionrun.h"
+#include "core/selection/selectionrun.h"
 
 #include <QTest>
 

@@ -2,12 +2,12 @@
 // score against a naive Spearman, the selection beating uniform on the demo data and not on
 // data whose errors are independent of BPB, determinism, errors.
 
-#include "selection/validation.h"
+#include "core/selection/validation.h"
 
-#include "demo/demodata.h"
-#include "io/bpbloader.h"
-#include "selection/alignment.h"
-#include "selection/projection.h"
+#include "core/demo/demodata.h"
+#include "core/io/bpbloader.h"
+#include "core/selection/alignment.h"
+#include "core/selection/projection.h"
 
 #include "tests/common/testdata.h"
 
@@ -69,7 +69,7 @@ Demo demo(int llms, int texts)
 class TestValidation : public QObject {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void familyIsTheFirstElement()
     {
         QCOMPARE(llmFamily(QStringLiteral("('pythia', 'EleutherAI/pythia-160m')")),

@@ -1,5 +1,5 @@
 #include "tests/common/fakesecrettool.h"
-#include "workspace/keyresolver.h"
+#include "core/workspace/keyresolver.h"
 
 #include <QElapsedTimer>
 #include <QTest>

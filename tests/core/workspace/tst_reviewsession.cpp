@@ -3,8 +3,8 @@
 // pause, resume and cancel, human decisions with undo, and the one-off requests.
 #include "tests/common/testdata.h"
 #include "tests/common/fakeopenaiserver.h"
-#include "review/queuestore.h"
-#include "workspace/reviewsession.h"
+#include "core/review/queuestore.h"
+#include "core/workspace/reviewsession.h"
 
 #include <QElapsedTimer>
 #include <QFile>
@@ -64,7 +64,7 @@ bool sameCounts(const ReviewCounts &a, const ReviewCounts &b)
 class TestReviewSession : public QObject {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void init();
     void cleanup();
 

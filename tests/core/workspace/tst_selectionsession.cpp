@@ -1,6 +1,6 @@
 #include "tests/common/testdata.h"
-#include "demo/demodata.h"
-#include "workspace/selectionsession.h"
+#include "core/demo/demodata.h"
+#include "core/workspace/selectionsession.h"
 
 #include <QSignalSpy>
 #include <QTest>

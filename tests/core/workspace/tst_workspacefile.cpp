@@ -1,5 +1,5 @@
 #include "tests/common/testdata.h"
-#include "workspace/workspacefile.h"
+#include "core/workspace/workspacefile.h"
 
 #include <QDir>
 #include <QFile>

@@ -1,15 +1,15 @@
 // Exporting charts: PNG at twice the device pixel ratio, SVG, and errors as values.
 
-#include "tst_chartfixture.h"
+#include "tests/ui/charts/tst_chartfixture.h"
 
 #include "tests/common/faults.h"
 
-#include "charts/chartexport.h"
-#include "charts/comparisonchart.h"
-#include "charts/distributionchart.h"
-#include "charts/rankedestimateschart.h"
-#include "charts/textscatterchart.h"
-#include "models/textfocus.h"
+#include "ui/charts/chartexport.h"
+#include "ui/charts/comparisonchart.h"
+#include "ui/charts/distributionchart.h"
+#include "ui/charts/rankedestimateschart.h"
+#include "ui/charts/textscatterchart.h"
+#include "ui/models/textfocus.h"
 
 #include <QChartView>
 #include <QDir>

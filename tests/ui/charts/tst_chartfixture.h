@@ -2,10 +2,10 @@
 
 // Synthetic selection data for the chart tests: built directly, no files.
 
-#include "selection/estimators.h"
-#include "selection/projection.h"
-#include "selection/selectionrun.h"
-#include "workspace/selectionsession.h"
+#include "core/selection/estimators.h"
+#include "core/selection/projection.h"
+#include "core/selection/selectionrun.h"
+#include "core/workspace/selectionsession.h"
 
 #include <QTest>
 #include <QWidget>

@@ -3,13 +3,13 @@
 // shared 2-core CI machine under ctest -j2 makes wall-clock limits flaky. The ~100 ms target is
 // measured by tests/benchmarks/bench_gui_responsiveness.
 
-#include "tst_chartfixture.h"
+#include "tests/ui/charts/tst_chartfixture.h"
 
-#include "charts/comparisonchart.h"
-#include "charts/distributionchart.h"
-#include "charts/rankedestimateschart.h"
-#include "charts/textscatterchart.h"
-#include "models/textfocus.h"
+#include "ui/charts/comparisonchart.h"
+#include "ui/charts/distributionchart.h"
+#include "ui/charts/rankedestimateschart.h"
+#include "ui/charts/textscatterchart.h"
+#include "ui/models/textfocus.h"
 
 #include <QChartView>
 #include <QElapsedTimer>

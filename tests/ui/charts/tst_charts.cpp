@@ -1,12 +1,12 @@
 // The chart widgets on synthetic data: populated within their drawing budgets, following the
 // shared TextFocus, tooltips and clicks, and theme switching. (Comparison: tst_comparisonchart.)
 
-#include "tst_chartfixture.h"
+#include "tests/ui/charts/tst_chartfixture.h"
 
-#include "charts/distributionchart.h"
-#include "charts/rankedestimateschart.h"
-#include "charts/textscatterchart.h"
-#include "models/textfocus.h"
+#include "ui/charts/distributionchart.h"
+#include "ui/charts/rankedestimateschart.h"
+#include "ui/charts/textscatterchart.h"
+#include "ui/models/textfocus.h"
 
 #include <QChart>
 #include <QChartView>

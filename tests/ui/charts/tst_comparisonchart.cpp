@@ -1,10 +1,10 @@
 // The estimator comparison chart: the top-k overlaps and Pearson's r against a hand
 // computation over all texts, the drawing budget and what the sample always keeps, clicks.
 
-#include "tst_chartfixture.h"
+#include "tests/ui/charts/tst_chartfixture.h"
 
-#include "charts/comparisonchart.h"
-#include "models/textfocus.h"
+#include "ui/charts/comparisonchart.h"
+#include "ui/models/textfocus.h"
 
 #include <QChart>
 #include <QScatterSeries>

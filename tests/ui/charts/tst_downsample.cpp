@@ -1,8 +1,8 @@
 // The pure drawing helpers: min/max downsampling, stratified sampling, rank order, and the
 // estimator comparison figures (top-k overlap, Pearson), checked against hand computations.
 
-#include "charts/downsample.h"
-#include "charts/estimatecomparison.h"
+#include "ui/charts/downsample.h"
+#include "ui/charts/estimatecomparison.h"
 
 #include <QTest>
 

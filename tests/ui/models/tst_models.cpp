@@ -2,9 +2,9 @@
 // (store swaps, queries, sorts, reloads, rows refreshed in place and moved into sort order while
 // a run's results arrive) and SelectionTableModel (tables, filters, sorts). Also the order the
 // queue keeps when results arrive, and the id it shows.
-#include "models/selectiontablemodel.h"
-#include "review/queuestore.h"
-#include "review/reviewqueuemodel.h"
+#include "ui/models/selectiontablemodel.h"
+#include "core/review/queuestore.h"
+#include "ui/review/reviewqueuemodel.h"
 
 #include <QAbstractItemModelTester>
 #include <QFile>
@@ -95,7 +95,7 @@ class TestModels : public QObject {
 private:
     QTemporaryDir m_dir;
 
-private slots:
+private Q_SLOTS:
     void reviewQueueModelUnderTheTester()
     {
         auto store = queueOf(m_dir, QStringLiteral("tester"), 650);

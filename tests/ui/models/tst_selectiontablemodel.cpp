@@ -1,5 +1,5 @@
-#include "models/nameorder.h"
-#include "models/selectiontablemodel.h"
+#include "ui/models/nameorder.h"
+#include "ui/models/selectiontablemodel.h"
 
 #include <QAbstractItemModelTester>
 #include <QElapsedTimer>

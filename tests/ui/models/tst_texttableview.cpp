@@ -1,6 +1,6 @@
-#include "models/selectiontablemodel.h"
-#include "models/texttableview.h"
-#include "models/textfocus.h"
+#include "ui/models/selectiontablemodel.h"
+#include "ui/models/texttableview.h"
+#include "ui/models/textfocus.h"
 
 #include <QAction>
 #include <QCheckBox>

@@ -1,5 +1,5 @@
 // orderByValue (the table's radix sort) against a stable comparison sort, on awkward values.
-#include "models/valueorder.h"
+#include "ui/models/valueorder.h"
 
 #include <QTest>
 

@@ -1,7 +1,7 @@
 // The calibration panel shows what it is given (matrix, κ, thresholds, audit estimate) and asks
 // for actions by signal: "Use these" with the best thresholds, "Review a sample…" with size and
 // seed.
-#include "review/calibrationpanel.h"
+#include "ui/review/calibrationpanel.h"
 
 #include <QLabel>
 #include <QLineEdit>

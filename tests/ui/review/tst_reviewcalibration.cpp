@@ -2,18 +2,18 @@
 // "Use these" sets the best-agreeing thresholds through the threshold panel's undoable path, and
 // "Review a sample" draws a stratified sample in the background (with Cancel) that the queue's
 // "Audit sample" filter shows item for item, while the tab's estimate follows the decisions.
-#include "common/taskstatusrow.h"
-#include "review/calibrationcontroller.h"
-#include "review/calibrationinput.h"
-#include "review/calibrationpanel.h"
-#include "review/queueaudit.h"
-#include "review/queueconnection.h"
-#include "review/reviewactions.h"
-#include "review/reviewpage.h"
-#include "review/reviewqueuemodel.h"
-#include "review/reviewqueuepanel.h"
-#include "review/thresholdpanel.h"
-#include "workspace/reviewsession.h"
+#include "ui/common/taskstatusrow.h"
+#include "ui/review/calibrationcontroller.h"
+#include "core/review/calibrationinput.h"
+#include "ui/review/calibrationpanel.h"
+#include "core/review/queueaudit.h"
+#include "core/review/queueconnection.h"
+#include "ui/review/reviewactions.h"
+#include "ui/review/reviewpage.h"
+#include "ui/review/reviewqueuemodel.h"
+#include "ui/review/reviewqueuepanel.h"
+#include "ui/review/thresholdpanel.h"
+#include "core/workspace/reviewsession.h"
 
 #include <QApplication>
 #include <QComboBox>
@@ -141,7 +141,7 @@ private:
         return true;
     }
 
-private slots:
+private Q_SLOTS:
     void initTestCase()
     {
         QStandardPaths::setTestModeEnabled(true);

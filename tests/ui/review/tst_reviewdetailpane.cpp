@@ -1,4 +1,4 @@
-#include "review/reviewdetailpane.h"
+#include "ui/review/reviewdetailpane.h"
 
 #include <QLabel>
 #include <QPushButton>

@@ -1,16 +1,16 @@
 // The Review stage page, offscreen: a new project, import, a run against the scripted server,
 // keyboard review with undo/redo, batch actions, live threshold counts, export, cancel and
 // resume, and returning to the same project and item.
-#include "common/elidedlabel.h"
-#include "common/errorbanner.h"
-#include "review/criteriaeditor.h"
+#include "ui/common/elidedlabel.h"
+#include "ui/common/errorbanner.h"
+#include "ui/review/criteriaeditor.h"
 #include "tests/common/fakeopenaiserver.h"
-#include "review/reviewactions.h"
-#include "review/reviewdetailpane.h"
-#include "review/reviewpage.h"
-#include "review/reviewqueuemodel.h"
-#include "review/thresholdpanel.h"
-#include "workspace/reviewsession.h"
+#include "ui/review/reviewactions.h"
+#include "ui/review/reviewdetailpane.h"
+#include "ui/review/reviewpage.h"
+#include "ui/review/reviewqueuemodel.h"
+#include "ui/review/thresholdpanel.h"
+#include "core/workspace/reviewsession.h"
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
@@ -113,7 +113,7 @@ private:
         return finished.wait(60000) || finished.count() == 1;
     }
 
-private slots:
+private Q_SLOTS:
     void initTestCase()
     {
         QStandardPaths::setTestModeEnabled(true);

@@ -2,14 +2,14 @@
 // it fails, a new project is offered the bundled criteria (no red error), long texts do not
 // widen the window, banners do not move the controls, edit mode keeps both texts in sight, the
 // Text column takes the free width, and a wrong address is said at once.
-#include "common/errorbanner.h"
-#include "review/criteriaeditor.h"
-#include "review/reviewactions.h"
-#include "review/reviewdetailpane.h"
-#include "review/reviewpage.h"
-#include "review/reviewqueuemodel.h"
-#include "review/reviewqueuepanel.h"
-#include "workspace/reviewsession.h"
+#include "ui/common/errorbanner.h"
+#include "ui/review/criteriaeditor.h"
+#include "ui/review/reviewactions.h"
+#include "ui/review/reviewdetailpane.h"
+#include "ui/review/reviewpage.h"
+#include "ui/review/reviewqueuemodel.h"
+#include "ui/review/reviewqueuepanel.h"
+#include "core/workspace/reviewsession.h"
 
 #include <QApplication>
 #include <QFile>
@@ -85,7 +85,7 @@ private:
         return page.model()->rowCount() == count;
     }
 
-private slots:
+private Q_SLOTS:
     void initTestCase()
     {
         QStandardPaths::setTestModeEnabled(true);

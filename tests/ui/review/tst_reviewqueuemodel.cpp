@@ -1,4 +1,4 @@
-#include "review/reviewqueuemodel.h"
+#include "ui/review/reviewqueuemodel.h"
 
 #include <QAbstractItemModelTester>
 #include <QColor>

@@ -1,4 +1,4 @@
-#include "review/worddiff.h"
+#include "ui/review/worddiff.h"
 
 #include <QElapsedTimer>
 #include <QTest>
