@@ -5,7 +5,6 @@
 #include <QCoreApplication>
 
 #include <csignal>
-
 #include <exception>
 #include <new>
 

@@ -5,7 +5,6 @@
 #include "app/cli/clibpbconvert.h"
 #include "app/cli/clicommands.h"
 #include "app/cli/clisupport.h"
-
 #include "core/bpb/lossaggregate.h"
 #include "core/io/atomicwrite.h"
 #include "core/io/bpbwriter.h"

@@ -2,7 +2,6 @@
 #include "app/cli/clibpbbatch.h"
 
 #include "app/cli/clisupport.h"
-
 #include "core/bpb/bpbbatch.h"
 #include "core/io/atomicwrite.h"
 #include "core/io/bpbwriter.h"

@@ -2,7 +2,6 @@
 #include "app/cli/clibpbcompute.h"
 
 #include "app/cli/clisupport.h"
-
 #include "core/bpb/bpbcompute.h"
 #include "core/io/atomicwrite.h"
 #include "core/io/bpbwriter.h"

@@ -2,7 +2,6 @@
 #include "app/cli/clibpbconvert.h"
 
 #include "app/cli/clisupport.h"
-
 #include "core/io/bpbconvert.h"
 #include "core/io/npywriter.h"
 #include "core/io/outputpaths.h"

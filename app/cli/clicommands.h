@@ -12,7 +12,8 @@ int runSelectCommand(const QStringList &arguments);
 int runValidateCommand(const QStringList &arguments);  // held-out-LLM validation
 int runDemoCommand(const QStringList &arguments);
 int runFilterCommand(const QStringList &arguments);  // filter train | filter apply
-int runReviewCommand(const QStringList &arguments);  // review run | import | status | export | batch-export | batch-import
+int runReviewCommand(const QStringList &arguments);  // review run | import | status | export |
+                                                     // batch-export | batch-import
 int runBpbCommand(const QStringList &arguments);  // bpb aggregate | bpb compute
 
 // Dispatches `pcstudio-cli COMMAND ...` (arguments without the program name).

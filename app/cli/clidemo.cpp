@@ -1,7 +1,6 @@
 // demo: writes a synthetic dataset with a known answer and runs the selection on it.
 #include "app/cli/clicommands.h"
 #include "app/cli/clisupport.h"
-
 #include "core/demo/demodata.h"
 #include "core/filter/filtertrain.h"
 #include "core/io/namedvalues.h"

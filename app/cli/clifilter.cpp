@@ -1,7 +1,6 @@
 // filter train / filter apply: the fastText pretraining-data filter from the command line.
 #include "app/cli/clicommands.h"
 #include "app/cli/clisupport.h"
-
 #include "core/filter/fasttextmodel.h"
 #include "core/filter/filterapply.h"
 #include "core/filter/filtertrain.h"

@@ -3,7 +3,6 @@
 #include "app/cli/cliprojectshards.h"
 
 #include "app/cli/clisupport.h"
-
 #include "core/io/atomicwrite.h"
 #include "core/io/fileinfo.h"
 #include "core/selection/runreport.h"

@@ -2,7 +2,6 @@
 #include "app/cli/clicommands.h"
 #include "app/cli/clireviewaudit.h"
 #include "app/cli/clisupport.h"
-
 #include "core/review/apikey.h"
 #include "core/review/batchfiles.h"
 #include "core/review/criteria.h"

@@ -3,7 +3,6 @@
 #include "app/cli/clireviewaudit.h"
 
 #include "app/cli/clisupport.h"
-
 #include "core/review/calibration.h"
 #include "core/review/calibrationinput.h"
 #include "core/review/queueaudit.h"

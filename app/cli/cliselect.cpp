@@ -4,7 +4,6 @@
 #include "app/cli/cliselectstream.h"
 #include "app/cli/clisupport.h"
 #include "app/cli/clitrust.h"
-
 #include "core/common/parallel.h"
 #include "core/io/atomicwrite.h"
 #include "core/io/bpbsource.h"

@@ -3,7 +3,6 @@
 
 #include "app/cli/clisupport.h"
 #include "app/cli/clitrust.h"
-
 #include "core/common/parallel.h"
 #include "core/io/atomicwrite.h"
 #include "core/io/fileinfo.h"

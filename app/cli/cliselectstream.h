@@ -9,9 +9,9 @@
 #include "core/selection/selectionrun.h"
 #include "core/selection/textshards.h"
 
-#include <optional>
-
 #include <QJsonObject>
+
+#include <optional>
 
 namespace pcs::cli {
 

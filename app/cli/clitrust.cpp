@@ -1,7 +1,6 @@
 #include "app/cli/clitrust.h"
 
 #include "app/cli/clisupport.h"
-
 #include "core/io/atomicwrite.h"
 #include "core/selection/bootstrap.h"
 #include "core/selection/domains.h"

@@ -2,7 +2,6 @@
 #include "app/cli/clicommands.h"
 #include "app/cli/clisupport.h"
 #include "app/cli/clitrust.h"
-
 #include "core/common/parallel.h"
 #include "core/io/atomicwrite.h"
 #include "core/io/outputpaths.h"

@@ -1,8 +1,8 @@
 // bpb batch-export / batch-import: the BPB windows as Batch API files, and their results.
 #include "core/bpb/bpbbatch.h"
 
-#include "core/io/linereader.h"
 #include "core/io/atomicwrite.h"
+#include "core/io/linereader.h"
 
 #include <QCryptographicHash>
 #include <QJsonDocument>

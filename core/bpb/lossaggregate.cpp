@@ -1,10 +1,10 @@
 #include "core/bpb/lossaggregate.h"
 
-#include "core/io/jsonline.h"
-#include "core/io/linereader.h"
 #include "core/io/bpbwriter.h"
 #include "core/io/csvreader.h"
 #include "core/io/filekind.h"
+#include "core/io/jsonline.h"
+#include "core/io/linereader.h"
 #include "core/io/textutil.h"
 
 #include <QFile>

@@ -15,22 +15,22 @@ QString Error::toString() const
 
 Error Error::badInput(QString reason, QString file, qint64 line, qint64 column)
 {
-    return Error{ErrorKind::BadInput, std::move(file), line, column, std::move(reason)};
+    return Error { ErrorKind::BadInput, std::move(file), line, column, std::move(reason) };
 }
 
 Error Error::internal(QString reason, QString file)
 {
-    return Error{ErrorKind::Internal, std::move(file), 0, 0, std::move(reason)};
+    return Error { ErrorKind::Internal, std::move(file), 0, 0, std::move(reason) };
 }
 
 Error Error::io(QString reason, QString file)
 {
-    return Error{ErrorKind::Io, std::move(file), 0, 0, std::move(reason)};
+    return Error { ErrorKind::Io, std::move(file), 0, 0, std::move(reason) };
 }
 
 Error Error::canceled()
 {
-    return Error{ErrorKind::Canceled, {}, 0, 0, QStringLiteral("canceled")};
+    return Error { ErrorKind::Canceled, {}, 0, 0, QStringLiteral("canceled") };
 }
 
 }  // namespace pcs

@@ -23,9 +23,9 @@ bool parallelFor(qint64 count, qint64 blockSize, int threads, const TaskControl 
     const qint64 blocks = (count + blockSize - 1) / blockSize;
     const int workers = int(std::min<qint64>(resolveThreadCount(threads), blocks));
 
-    std::atomic<qint64> nextBlock{0};
-    std::atomic<qint64> itemsDone{0};
-    std::atomic<bool> canceled{false};
+    std::atomic<qint64> nextBlock { 0 };
+    std::atomic<qint64> itemsDone { 0 };
+    std::atomic<bool> canceled { false };
 
     auto work = [&] {
         for (;;) {

@@ -8,11 +8,16 @@
 namespace pcs {
 
 // A value or the Error that prevented it (std::expected is C++23; we build as C++20).
-template <typename T>
-class Result {
+template<typename T> class Result {
 public:
-    Result(T value) : m_state(std::in_place_index<0>, std::move(value)) {}
-    Result(Error error) : m_state(std::in_place_index<1>, std::move(error)) {}
+    Result(T value)
+        : m_state(std::in_place_index<0>, std::move(value))
+    {
+    }
+    Result(Error error)
+        : m_state(std::in_place_index<1>, std::move(error))
+    {
+    }
 
     bool ok() const { return m_state.index() == 0; }
     explicit operator bool() const { return ok(); }
@@ -32,7 +37,7 @@ private:
 };
 
 // For operations that produce nothing but may fail.
-struct Done {};
+struct Done { };
 using Status = Result<Done>;
 
 }  // namespace pcs

@@ -3,7 +3,8 @@
 namespace pcs {
 
 TaskControl::TaskControl(ProgressFn progress, CanceledFn canceled)
-    : m_progress(std::move(progress)), m_canceled(std::move(canceled))
+    : m_progress(std::move(progress))
+    , m_canceled(std::move(canceled))
 {
 }
 

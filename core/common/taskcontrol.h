@@ -33,7 +33,7 @@ public:
 private:
     ProgressFn m_progress;
     CanceledFn m_canceled;
-    std::atomic<bool> m_cancelRequested{false};
+    std::atomic<bool> m_cancelRequested { false };
     mutable std::mutex m_progressMutex;
 };
 

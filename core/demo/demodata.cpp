@@ -1,7 +1,6 @@
 #include "core/demo/demodata.h"
 
 #include "core/demo/democorpus.h"
-
 #include "core/io/atomicwrite.h"
 #include "core/io/selectionwriter.h"
 
@@ -18,7 +17,10 @@ namespace {
 // Our own generator so that a seed gives the same data with any standard library.
 class DemoRandom {
 public:
-    explicit DemoRandom(quint64 seed) : m_state(seed) {}
+    explicit DemoRandom(quint64 seed)
+        : m_state(seed)
+    {
+    }
 
     quint64 next()  // splitmix64
     {
@@ -39,10 +41,11 @@ private:
     quint64 m_state;
 };
 
-const QStringList kDomains = {QStringLiteral("encyclopedia"), QStringLiteral("science"), QStringLiteral("code"),
-                              QStringLiteral("news"),         QStringLiteral("forums"),  QStringLiteral("fiction"),
-                              QStringLiteral("legal"),        QStringLiteral("spam")};
-const QStringList kGoodDomains = {QStringLiteral("encyclopedia"), QStringLiteral("science")};
+const QStringList kDomains
+    = { QStringLiteral("encyclopedia"), QStringLiteral("science"), QStringLiteral("code"),
+        QStringLiteral("news"),         QStringLiteral("forums"),  QStringLiteral("fiction"),
+        QStringLiteral("legal"),        QStringLiteral("spam") };
+const QStringList kGoodDomains = { QStringLiteral("encyclopedia"), QStringLiteral("science") };
 
 }  // namespace
 
@@ -59,11 +62,13 @@ DemoDataset generateDemoDataset(const DemoOptions &options)
     for (int j = 0; j < d; ++j) {
         domainOf[size_t(j)] = int(random.next() % quint64(domainCount));
         data.domains << kDomains[domainOf[size_t(j)]];
-        data.bpb.texts << QStringLiteral("%1/%2").arg(data.domains.last()).arg(j, 5, 10, QLatin1Char('0'));
+        data.bpb.texts
+            << QStringLiteral("%1/%2").arg(data.domains.last()).arg(j, 5, 10, QLatin1Char('0'));
         data.tokenCounts.push_back(std::round(std::exp(random.uniform(5.5, 8.5))));
     }
     for (int i = 0; i < n; ++i)
-        data.bpb.llms << QStringLiteral("('demo', 'demo-org/demo-llm-%1')").arg(i + 1, 3, 10, QLatin1Char('0'));
+        data.bpb.llms << QStringLiteral("('demo', 'demo-org/demo-llm-%1')")
+                             .arg(i + 1, 3, 10, QLatin1Char('0'));
 
     std::vector<double> ability(static_cast<size_t>(n));
     Eigen::MatrixXd skill(n, domainCount);
@@ -84,7 +89,8 @@ DemoDataset generateDemoDataset(const DemoOptions &options)
         const bool good = kGoodDomains.contains(kDomains[g]);
         goodTexts += good;
         for (int i = 0; i < n; ++i) {
-            const double bpb = difficulty - sensitivity * (ability[size_t(i)] + skill(i, g)) + 0.04 * random.normal();
+            const double bpb = difficulty - sensitivity * (ability[size_t(i)] + skill(i, g))
+                + 0.04 * random.normal();
             data.bpb.values(i, j) = std::max(0.05, bpb);
             if (good)
                 index[i] += data.bpb.values(i, j);
@@ -95,7 +101,7 @@ DemoDataset generateDemoDataset(const DemoOptions &options)
     // y = f(<theta, x>) + noise with f increasing: a logistic error rate around the mean index.
     const double centre = index.mean();
     const double scale = std::max(1e-9, std::sqrt((index.array() - centre).square().mean()));
-    data.errors.benchmarks = {QStringLiteral("demo_reasoning"), QStringLiteral("demo_knowledge")};
+    data.errors.benchmarks = { QStringLiteral("demo_reasoning"), QStringLiteral("demo_knowledge") };
     data.errors.llms = data.bpb.llms;
     data.errors.values.resize(2, n);
     for (int i = 0; i < n; ++i) {
@@ -156,9 +162,11 @@ Result<DemoFiles> writeDemoDataset(const DemoDataset &data, const QString &folde
     if (!QDir().mkpath(folder))
         return Error::badInput(QStringLiteral("cannot create the folder"), folder);
     const QDir dir(folder);
-    DemoFiles files{dir.absoluteFilePath(QStringLiteral("bpb.csv")), dir.absoluteFilePath(QStringLiteral("errors.csv")),
-                    dir.absoluteFilePath(QStringLiteral("token_counts.csv")),
-                    dir.absoluteFilePath(QStringLiteral("truth.csv")), dir.absoluteFilePath(QStringLiteral("texts.jsonl"))};
+    DemoFiles files { dir.absoluteFilePath(QStringLiteral("bpb.csv")),
+                      dir.absoluteFilePath(QStringLiteral("errors.csv")),
+                      dir.absoluteFilePath(QStringLiteral("token_counts.csv")),
+                      dir.absoluteFilePath(QStringLiteral("truth.csv")),
+                      dir.absoluteFilePath(QStringLiteral("texts.jsonl")) };
 
     QByteArray tokens = "text,tokens\n";
     QByteArray truth = "text,domain,is_good\n";
@@ -168,13 +176,15 @@ Result<DemoFiles> writeDemoDataset(const DemoDataset &data, const QString &folde
         appendNumber(tokens, data.tokenCounts[size_t(j)]);
         tokens += '\n';
         appendCsvField(truth, data.bpb.texts[j]);
-        truth += ',' + data.domains[j].toUtf8() + (data.goodDomains.contains(data.domains[j]) ? ",1\n" : ",0\n");
+        truth += ',' + data.domains[j].toUtf8()
+            + (data.goodDomains.contains(data.domains[j]) ? ",1\n" : ",0\n");
     }
     // One set: a folder never holds a BPB matrix of one demo beside the errors of another.
     OutputSet outputs;
-    for (const auto &[path, content] : {std::pair{files.bpb, bpbCsv(data)}, std::pair{files.errors, errorsCsv(data)},
-                                        std::pair{files.tokenCounts, tokens}, std::pair{files.truth, truth},
-                                        std::pair{files.texts, demoCorpusJsonl(data.bpb.texts, data.domains)}}) {
+    for (const auto &[path, content] :
+         { std::pair { files.bpb, bpbCsv(data) }, std::pair { files.errors, errorsCsv(data) },
+           std::pair { files.tokenCounts, tokens }, std::pair { files.truth, truth },
+           std::pair { files.texts, demoCorpusJsonl(data.bpb.texts, data.domains) } }) {
         auto file = outputs.add(path);
         if (!file)
             return file.error();

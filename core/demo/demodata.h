@@ -21,22 +21,22 @@ struct DemoOptions {
 };
 
 struct DemoDataset {
-    BpbMatrix bpb;                   // text-rows layout with an extra `domain` label
-    BenchmarkErrors errors;          // two benchmarks, error rates in (0, 1)
-    QStringList domains;             // domain of each text
-    std::vector<double> tokenCounts; // tokens per text
-    QStringList goodDomains;         // the domains that drive the benchmark
+    BpbMatrix bpb;  // text-rows layout with an extra `domain` label
+    BenchmarkErrors errors;  // two benchmarks, error rates in (0, 1)
+    QStringList domains;  // domain of each text
+    std::vector<double> tokenCounts;  // tokens per text
+    QStringList goodDomains;  // the domains that drive the benchmark
 };
 
 DemoDataset generateDemoDataset(const DemoOptions &options = {});
 
 // The files a demo writes into a folder.
 struct DemoFiles {
-    QString bpb;          // bpb.csv (the package's text-rows layout, id + domain columns)
-    QString errors;       // errors.csv (the package's benchmark layout)
+    QString bpb;  // bpb.csv (the package's text-rows layout, id + domain columns)
+    QString errors;  // errors.csv (the package's benchmark layout)
     QString tokenCounts;  // token_counts.csv (text,tokens)
-    QString truth;        // truth.csv (text,domain,is_good)
-    QString texts;        // texts.jsonl: a synthetic document per text (id, domain, text), for the filter
+    QString truth;  // truth.csv (text,domain,is_good)
+    QString texts;  // texts.jsonl: a synthetic document per text (id, domain, text), for the filter
 };
 
 // Creates the folder if needed and writes the files, published together (all or none).

@@ -4,13 +4,13 @@
 #include "core/filter/fasttextmodelfile.h"
 #include "core/io/atomicwrite.h"
 
-#include <fasttext/fasttext.h>
-
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QRandomGenerator>
 #include <QtGlobal>
+
+#include <fasttext/fasttext.h>
 
 #include <algorithm>
 #include <atomic>

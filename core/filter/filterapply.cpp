@@ -4,9 +4,9 @@
 #include "core/filter/cleaning.h"
 #include "core/filter/fasttextmodel.h"
 #include "core/filter/filterevaluation.h"
+#include "core/io/atomicwrite.h"
 #include "core/io/jsonline.h"
 #include "core/io/linereader.h"
-#include "core/io/atomicwrite.h"
 #include "core/io/outputpaths.h"
 
 #include <QElapsedTimer>

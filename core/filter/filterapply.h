@@ -24,8 +24,9 @@ QString applyModeName(ApplyMode mode);
 std::optional<ApplyMode> applyModeFromName(const QString &name);
 
 // What happens to a malformed line (invalid JSON or UTF-8, a duplicate top-level key, no text
-// field, a text that is not a string): it is always reported with its file and line number, then left out (Skip) or
-// written unchanged (Pass; `null` in Score mode, so the output stays line-aligned).
+// field, a text that is not a string): it is always reported with its file and line number, then
+// left out (Skip) or written unchanged (Pass; `null` in Score mode, so the output stays
+// line-aligned).
 enum class MalformedPolicy { Skip, Pass };
 
 struct FilterApplyOptions {

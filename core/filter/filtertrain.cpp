@@ -2,9 +2,9 @@
 
 #include "core/common/parallel.h"
 #include "core/filter/cleaning.h"
-#include "core/io/linereader.h"
 #include "core/io/atomicwrite.h"
 #include "core/io/fileinfo.h"
+#include "core/io/linereader.h"
 #include "core/io/outputpaths.h"
 
 #include "pcstudio_version.h"

@@ -1,9 +1,9 @@
 #include "core/filter/trainingdata.h"
 
 #include "core/filter/cleaning.h"
+#include "core/io/atomicwrite.h"
 #include "core/io/jsonline.h"
 #include "core/io/linereader.h"
-#include "core/io/atomicwrite.h"
 #include "core/io/namedvalues.h"
 
 #include <QFileInfo>

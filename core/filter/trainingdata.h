@@ -34,7 +34,8 @@ struct TrainingDataSummary {
     qint64 unknownKey = 0;  // documents whose key is not in the distribution (skipped)
     QStringList unknownKeySample;  // the first few such keys
     qint64 distributionKeysUnseen = 0;  // distribution rows no document had
-    // Malformed lines (invalid JSON or UTF-8, a duplicate top-level key, missing field, empty text).
+    // Malformed lines (invalid JSON or UTF-8, a duplicate top-level key, missing field, empty
+    // text).
     qint64 problemCount = 0;
     QStringList problems;  // the first kMaxListedProblems, as FILE:LINE:COLUMN: reason
 

@@ -16,12 +16,18 @@ using namespace io;
 QString errorMappingFormula(ErrorMapping mapping)
 {
     switch (mapping) {
-    case ErrorMapping::AsIs: return QStringLiteral("v");
-    case ErrorMapping::OneMinus: return QStringLiteral("1 - v");
-    case ErrorMapping::HalfOneMinus: return QStringLiteral("(1 - v)/2");
-    case ErrorMapping::OneMinusPercent: return QStringLiteral("1 - v/100");
-    case ErrorMapping::Percent: return QStringLiteral("v/100");
-    case ErrorMapping::Negate: return QStringLiteral("-v");
+    case ErrorMapping::AsIs:
+        return QStringLiteral("v");
+    case ErrorMapping::OneMinus:
+        return QStringLiteral("1 - v");
+    case ErrorMapping::HalfOneMinus:
+        return QStringLiteral("(1 - v)/2");
+    case ErrorMapping::OneMinusPercent:
+        return QStringLiteral("1 - v/100");
+    case ErrorMapping::Percent:
+        return QStringLiteral("v/100");
+    case ErrorMapping::Negate:
+        return QStringLiteral("-v");
     }
     return {};
 }

@@ -3,9 +3,8 @@
 #include "core/common/result.h"
 #include "core/common/taskcontrol.h"
 
-#include <QJsonObject>
-
 #include <QHash>
+#include <QJsonObject>
 #include <QStringList>
 
 #include <Eigen/Core>

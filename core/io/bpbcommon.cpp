@@ -143,7 +143,8 @@ bool finishedChunkCleanly(const CsvCursor &cursor, qint64 row, qint64 rowEnd, Cs
 {
     if (row == rowEnd && cursor.atEnd())
         return true;
-    issue = CsvIssue { cursor.line(), 0, QStringLiteral("internal error: rows were split inconsistently") };
+    issue = CsvIssue { cursor.line(), 0,
+                       QStringLiteral("internal error: rows were split inconsistently") };
     return false;
 }
 

@@ -8,7 +8,6 @@
 #include "core/io/csvreader.h"
 
 #include <functional>
-
 #include <vector>
 
 // The parsers of the BPB layouts (internal to core/io); bpbloader.cpp picks one.

@@ -10,8 +10,8 @@ struct BpbLoadOptions {
     BpbLayout layout = BpbLayout::Auto;
     // Field delimiter; 0 = detect (tab for .tsv/.tab or a tab-separated header, else comma).
     char delimiter = 0;
-    // For .npy: a text file with one text name per line (D lines), and one with LLM names (N lines).
-    // When empty, NAME.texts.txt and NAME.llms.txt beside NAME.npy are used if they exist.
+    // For .npy: a text file with one text name per line (D lines), and one with LLM names (N
+    // lines). When empty, NAME.texts.txt and NAME.llms.txt beside NAME.npy are used if they exist.
     QString textsFile;
     QString llmsFile;
     // Text-rows layout: which label column names the texts (default: id, then chunk, then domain).

@@ -11,20 +11,20 @@ namespace pcs {
 
 // How a BPB file is laid out. TextRows is the perplexity-correlations package's layout.
 enum class BpbLayout {
-    Auto,      // detect from extension and header
+    Auto,  // detect from extension and header
     TextRows,  // one row per text: label column(s) id/chunk/domain, then one column per LLM
-    LlmRows,   // one row per LLM: first column llm (or model), then one column per text
-    Long,      // one row per value: llm,text,bpb
-    Npy,       // NumPy .npy matrix, LLMs x texts, with a texts file and an LLMs file
+    LlmRows,  // one row per LLM: first column llm (or model), then one column per text
+    Long,  // one row per value: llm,text,bpb
+    Npy,  // NumPy .npy matrix, LLMs x texts, with a texts file and an LLMs file
 };
 
-QString bpbLayoutName(BpbLayout layout);                     // "text-rows", "llm-rows", ...
+QString bpbLayoutName(BpbLayout layout);  // "text-rows", "llm-rows", ...
 bool bpbLayoutFromName(const QString &name, BpbLayout *out);  // accepts the names above and "auto"
 QStringList bpbLayoutNames();  // "auto", "text-rows", "llm-rows", "long", "npy" (for help texts)
 
 // Bits-per-byte of N LLMs on D texts. Lower is better.
 struct BpbMatrix {
-    QStringList llms;   // N names, in file order
+    QStringList llms;  // N names, in file order
     QStringList texts;  // D names, in file order
     // N x D, column-major, so one text's values across LLMs are contiguous.
     // A missing value (empty cell, NaN, NA) is quiet NaN; the alignment drops LLMs that have one.

@@ -180,8 +180,8 @@ void NpyBpbSource::decode(const RawBlock &raw, qint64 count, Eigen::MatrixXd &ou
     });
 }
 
-void NpyBpbSource::decodeColumns(const RawBlock &raw, qint64 count, qint64 begin,
-                                 qint64 end, double *out) const
+void NpyBpbSource::decodeColumns(const RawBlock &raw, qint64 count, qint64 begin, qint64 end,
+                                 double *out) const
 {
     const qint64 rows = llmCount();
     const char *data = raw.data();

@@ -14,10 +14,10 @@ namespace pcs {
 
 QJsonObject InputFileInfo::toJson() const
 {
-    return QJsonObject{{QStringLiteral("role"), role},
-                       {QStringLiteral("path"), path},
-                       {QStringLiteral("size_bytes"), double(sizeBytes)},
-                       {QStringLiteral("sha256"), sha256}};
+    return QJsonObject { { QStringLiteral("role"), role },
+                         { QStringLiteral("path"), path },
+                         { QStringLiteral("size_bytes"), double(sizeBytes) },
+                         { QStringLiteral("sha256"), sha256 } };
 }
 
 namespace {
@@ -38,7 +38,7 @@ Result<InputFileInfo> describeInputFile(const QString &role, const QString &path
     const QFileInfo info(path);
     if (!info.exists())
         return Error::badInput(QStringLiteral("no such file or directory"), path);
-    InputFileInfo result{role, info.absoluteFilePath(), 0, {}};
+    InputFileInfo result { role, info.absoluteFilePath(), 0, {} };
     if (!info.isDir()) {
         auto digest = hashFile(path);
         if (!digest)

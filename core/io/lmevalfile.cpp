@@ -12,7 +12,6 @@
 #include "core/io/lmevalfile.h"
 
 #include "core/io/filekind.h"
-
 #include "core/io/metricsemantics.h"
 #include "core/io/textutil.h"
 

@@ -46,8 +46,8 @@ QByteArray npyHeader(qint64 rows, qint64 cols, NpyDtype dtype, bool fortranOrder
 {
     QByteArray dict = QByteArrayLiteral("{'descr': '")
         + (dtype == NpyDtype::Float64 ? "<f8" : "<f4") + QByteArrayLiteral("', 'fortran_order': ")
-        + (fortranOrder ? "True" : "False") + QByteArrayLiteral(", 'shape': (") + QByteArray::number(rows)
-        + ", " + QByteArray::number(cols) + "), }";
+        + (fortranOrder ? "True" : "False") + QByteArrayLiteral(", 'shape': (")
+        + QByteArray::number(rows) + ", " + QByteArray::number(cols) + "), }";
     // magic (6) + version (2) + length (2) + dict + newline, a multiple of 64.
     const qsizetype unpadded = 10 + dict.size() + 1;
     dict.append((64 - unpadded % 64) % 64, ' ');
@@ -99,7 +99,8 @@ Status writeNpyMatrix(AtomicFile &file, const Eigen::MatrixXd &values, NpyDtype 
         !written)
         return written;
     if (fortranOrder) {
-        const Eigen::Index step = std::max<Eigen::Index>(1, kBlockValues / std::max<Eigen::Index>(1, values.rows()));
+        const Eigen::Index step
+            = std::max<Eigen::Index>(1, kBlockValues / std::max<Eigen::Index>(1, values.rows()));
         for (Eigen::Index first = 0; first < values.cols(); first += step) {
             const Eigen::MatrixXd block
                 = values.middleCols(first, std::min(step, values.cols() - first));

@@ -18,14 +18,14 @@ enum class TableFormat { Csv, Json };
 // CSV: header `text,estimate,rank` or `text,estimate,rank,tau,weight` (then
 // `ci_low,ci_high,p_selected` when the table has a bootstrap), RFC 4180 quoting,
 // numbers in the shortest form that reads back to the same double.
-// JSON: {"format": ..., "metadata": {...}, "texts": [{"text", "estimate", "rank"[, "tau", "weight"]}]}.
-// Writes atomically; path "-" is standard output.
+// JSON: {"format": ..., "metadata": {...}, "texts": [{"text", "estimate", "rank"[, "tau",
+// "weight"]}]}. Writes atomically; path "-" is standard output.
 Status writeSelectionTable(const QString &path, const SelectionTable &table, TableFormat format,
                            const QJsonObject &metadata = {});
 
 // The same content as bytes (used by the writer and by tests/exports in the app).
-void formatSelectionTable(const SelectionTable &table, TableFormat format, const QJsonObject &metadata,
-                          const ByteSink &sink);
+void formatSelectionTable(const SelectionTable &table, TableFormat format,
+                          const QJsonObject &metadata, const ByteSink &sink);
 
 // The same for texts named compactly (a streamed selection of 1e7+ texts); tau and weight
 // empty for an estimate-only table. Returns false if the sink failed.

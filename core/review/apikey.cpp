@@ -6,6 +6,7 @@
 #include <QRegularExpression>
 #include <QStandardPaths>
 #include <QUrl>
+
 #include <algorithm>
 
 namespace pcs {

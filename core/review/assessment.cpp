@@ -464,8 +464,7 @@ Assessment parseAssessmentResponse(const QJsonObject &chatCompletion)
 
     const QJsonValue score = answer->value(kScoreKey);
     if (score.isUndefined() || score.isNull())
-        return fail(ResponseError::MissingScore,
-                    QStringLiteral("the answer has no \"score\""));
+        return fail(ResponseError::MissingScore, QStringLiteral("the answer has no \"score\""));
     const double number = score.toDouble(-1);
     if (!score.isDouble() || !std::isfinite(number) || std::floor(number) != number || number < 0
         || number > 100)

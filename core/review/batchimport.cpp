@@ -1,9 +1,8 @@
 // review batch-import: Batch API (and vLLM run-batch) result files read back into the queue.
-#include "core/review/batchfiles.h"
-
 #include "core/io/jsonline.h"
 #include "core/io/linereader.h"
 #include "core/review/assessment.h"
+#include "core/review/batchfiles.h"
 #include "core/review/queuestore.h"
 
 #include <QJsonArray>

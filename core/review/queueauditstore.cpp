@@ -1,7 +1,6 @@
 // The audit sample in the queue file: a table of the audit's own, beside the queue's schema
 // (which it neither reads nor versions), one row per sampled item.
 #include "core/review/queueaudit.h"
-
 #include "core/review/queueconnection.h"
 #include "core/review/sqlitesupport.h"
 

@@ -1,11 +1,10 @@
 // QueueStore::exportCurated: the curated corpus, the dropped texts and the decision log, written
 // from the stored input lines without ever re-parsing them into a document.
+#include "core/io/atomicwrite.h"
+#include "core/io/jsonline.h"
 #include "core/review/queuesql.h"
 #include "core/review/queuestore.h"
 #include "core/review/sqlitesupport.h"
-
-#include "core/io/atomicwrite.h"
-#include "core/io/jsonline.h"
 
 #include <QFileInfo>
 #include <QJsonArray>

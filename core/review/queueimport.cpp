@@ -1,11 +1,10 @@
 // QueueStore::importJsonl: JSONL lines into pending items, keyed by the file's content.
-#include "core/review/queuesql.h"
-#include "core/review/queuestore.h"
-#include "core/review/sqlitesupport.h"
-
 #include "core/io/fileinfo.h"
 #include "core/io/jsonline.h"
 #include "core/io/linereader.h"
+#include "core/review/queuesql.h"
+#include "core/review/queuestore.h"
+#include "core/review/sqlitesupport.h"
 
 #include <QFileInfo>
 #include <QJsonArray>

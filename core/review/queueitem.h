@@ -109,10 +109,7 @@ struct QueueItem {
     QString logprobNote;
 
     // The stored error code as a ResponseError; nullopt for none and for a client code.
-    std::optional<ResponseError> responseError() const
-    {
-        return responseErrorFromName(errorCode);
-    }
+    std::optional<ResponseError> responseError() const { return responseErrorFromName(errorCode); }
 
     // The human decision when set, else the automatic one (none while pending or in error).
     std::optional<Decision> finalDecision() const

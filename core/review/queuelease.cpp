@@ -1,6 +1,5 @@
 // QueueStore's run lease: one assessment run per queue at a time (see RunLease).
 #include "core/review/queuestore.h"
-
 #include "core/review/sqlitesupport.h"
 
 #include <QCoreApplication>

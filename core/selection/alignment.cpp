@@ -204,9 +204,8 @@ Result<AlignedInputs> alignInputs(const QStringList &bpbLlms, const BpbRowFacts 
                 .arg(aligned.dropped.size())
                 .arg(droppedLines(aligned.dropped, 10).join(QStringLiteral("; "))));
 
-    std::sort(used.begin(), used.end(), [&](const LlmPair &a, const LlmPair &b) {
-        return bpbLlms[a.row] < bpbLlms[b.row];
-    });
+    std::sort(used.begin(), used.end(),
+              [&](const LlmPair &a, const LlmPair &b) { return bpbLlms[a.row] < bpbLlms[b.row]; });
     Eigen::MatrixXd chosenErrors(Eigen::Index(benchmarkRows.size()), Eigen::Index(used.size()));
     for (size_t i = 0; i < used.size(); ++i) {
         aligned.llms << bpbLlms[used[i].row];

@@ -1,9 +1,9 @@
 #include "core/selection/domains.h"
 
-#include "core/io/jsonline.h"
-#include "core/io/linereader.h"
 #include "core/io/csvreader.h"
 #include "core/io/csvwriter.h"
+#include "core/io/jsonline.h"
+#include "core/io/linereader.h"
 #include "core/io/mappedfile.h"
 #include "core/io/textutil.h"
 #include "core/selection/accuratesum.h"

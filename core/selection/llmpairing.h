@@ -15,9 +15,8 @@ struct LlmPair {
 
 class LlmPairing {
 public:
-    LlmPairing(const QStringList &bpbLlms, const BpbRowFacts &facts,
-               const BenchmarkErrors &errors, const AlignOptions &options,
-               const QString &bpbFile, const QString &errorsFile);
+    LlmPairing(const QStringList &bpbLlms, const BpbRowFacts &facts, const BenchmarkErrors &errors,
+               const AlignOptions &options, const QString &bpbFile, const QString &errorsFile);
 
     // Pairs names by key: the name or its Hugging Face id; a BPB name of the map takes the key
     // of the name it is mapped to. Names of one side that meet at one key are one model when

@@ -10,11 +10,11 @@
 #include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <queue>
 
 #include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <queue>
 #include <vector>
 
 namespace pcs {

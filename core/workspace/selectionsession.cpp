@@ -1,6 +1,7 @@
 #include "core/workspace/selectionsession.h"
 
 #include "core/io/namedvalues.h"
+
 #include <QElapsedTimer>
 #include <QThreadPool>
 

@@ -27,8 +27,8 @@ QJsonObject pathToJson(const QString &path, const QDir &base)
     if (path.isEmpty())
         return {};
     const QString absolute = QFileInfo(path).absoluteFilePath();
-    return QJsonObject{{QStringLiteral("relative"), base.relativeFilePath(absolute)},
-                       {QStringLiteral("absolute"), absolute}};
+    return QJsonObject { { QStringLiteral("relative"), base.relativeFilePath(absolute) },
+                         { QStringLiteral("absolute"), absolute } };
 }
 
 // An input the workspace names, resolved: the relative path (against the workspace's folder)
@@ -62,8 +62,8 @@ Result<QString> pathFromJson(const QJsonValue &value, const QDir &base, const QS
     const Status usable
         = directoryAllowed ? checkRegularFileOrDirectory(chosen) : checkRegularFile(chosen);
     if (!usable)
-        return Error::badInput(QStringLiteral("the %1 input %2: %3")
-                                   .arg(role, chosen, usable.error().reason));
+        return Error::badInput(
+            QStringLiteral("the %1 input %2: %3").arg(role, chosen, usable.error().reason));
     return chosen;
 }
 
@@ -103,8 +103,8 @@ namespace {
 Status readStageSettings(const QJsonObject &root, const QDir &base, const QString &workspacePath,
                          LoadedWorkspace *loaded)
 {
-    const auto resolve = [&](const QJsonValue &value, const QString &role,
-                             QString *path) -> Status {
+    const auto resolve
+        = [&](const QJsonValue &value, const QString &role, QString *path) -> Status {
         auto resolved = pathFromJson(value, base, role, false, &loaded->missingStageFiles);
         if (!resolved) {
             Error error = resolved.error();
@@ -114,8 +114,8 @@ Status readStageSettings(const QJsonObject &root, const QDir &base, const QStrin
         *path = *resolved;
         return Done {};
     };
-    const auto resolveList = [&](const QJsonValue &value, const QString &role,
-                                 QStringList *paths) -> Status {
+    const auto resolveList
+        = [&](const QJsonValue &value, const QString &role, QStringList *paths) -> Status {
         for (const QJsonValue &entry : value.toArray()) {
             QString path;
             if (Status ok = resolve(entry, role, &path); !ok)
@@ -141,8 +141,8 @@ Status readStageSettings(const QJsonObject &root, const QDir &base, const QStrin
     const QJsonValue threshold = filter.value(QStringLiteral("threshold"));
     if (threshold.isDouble() && threshold.toDouble() >= 0.0 && threshold.toDouble() <= 1.0)
         f.threshold = threshold.toDouble();
-    if (Status ok = resolve(filter.value(QStringLiteral("model")),
-                            QStringLiteral("filter model"), &f.modelPath);
+    if (Status ok = resolve(filter.value(QStringLiteral("model")), QStringLiteral("filter model"),
+                            &f.modelPath);
         !ok)
         return ok;
     if (Status ok = resolveList(filter.value(QStringLiteral("apply_inputs")),
@@ -211,17 +211,21 @@ Result<LoadedWorkspace> workspaceFromJson(const QByteArray &json, const QString 
         const QByteArray before = json.left(parseError.offset);
         const qint64 line = before.count('\n') + 1;
         const qint64 column = parseError.offset - (before.lastIndexOf('\n') + 1) + 1;
-        return Error::badInput(QStringLiteral("not valid JSON: %1").arg(parseError.errorString()), workspacePath, line, column);
+        return Error::badInput(QStringLiteral("not valid JSON: %1").arg(parseError.errorString()),
+                               workspacePath, line, column);
     }
     const QJsonObject root = doc.object();
     if (root.value(QStringLiteral("format")).toString() != kFormat)
-        return Error::badInput(QStringLiteral("not a pcstudio workspace (no \"format\": \"%1\")").arg(kFormat), workspacePath);
+        return Error::badInput(
+            QStringLiteral("not a pcstudio workspace (no \"format\": \"%1\")").arg(kFormat),
+            workspacePath);
     const int version = root.value(QStringLiteral("format_version")).toInt(1);
     if (version > kFormatVersion)
-        return Error::badInput(QStringLiteral("written by a newer pcstudio (format version %1); this one reads %2")
-                                   .arg(version)
-                                   .arg(kFormatVersion),
-                               workspacePath);
+        return Error::badInput(
+            QStringLiteral("written by a newer pcstudio (format version %1); this one reads %2")
+                .arg(version)
+                .arg(kFormatVersion),
+            workspacePath);
     if (version < 1)
         return Error::badInput(
             QStringLiteral("format version %1 is not one pcstudio wrote").arg(version),
@@ -257,7 +261,8 @@ Result<LoadedWorkspace> workspaceFromJson(const QByteArray &json, const QString 
         }
         *input.path = *resolved;
     }
-    if (!bpbLayoutFromName(inputs.value(QStringLiteral("layout")).toString(QStringLiteral("auto")), &in.bpbOptions.layout))
+    if (!bpbLayoutFromName(inputs.value(QStringLiteral("layout")).toString(QStringLiteral("auto")),
+                           &in.bpbOptions.layout))
         in.bpbOptions.layout = BpbLayout::Auto;
     in.bpbOptions.textColumn = inputs.value(QStringLiteral("text_column")).toString();
 
@@ -265,8 +270,10 @@ Result<LoadedWorkspace> workspaceFromJson(const QByteArray &json, const QString 
     SelectionParameters &p = loaded.workspace.parameters;
     for (const QJsonValue &b : parameters.value(QStringLiteral("benchmarks")).toArray())
         p.benchmarks << b.toString();
-    p.estimator = estimatorFromName(parameters.value(QStringLiteral("estimator")).toString()).value_or(Estimator::Spearmanr);
-    p.projection = projectionFromName(parameters.value(QStringLiteral("projection")).toString()).value_or(Projection::Linear);
+    p.estimator = estimatorFromName(parameters.value(QStringLiteral("estimator")).toString())
+                      .value_or(Estimator::Spearmanr);
+    p.projection = projectionFromName(parameters.value(QStringLiteral("projection")).toString())
+                       .value_or(Projection::Linear);
     const double ratio = parameters.value(QStringLiteral("keep_ratio")).toDouble(0.1);
     p.keepRatio = ratio > 0.0 && ratio <= 1.0 ? ratio : 0.1;
     // Older workspaces have none of these: the defaults are what they ran with.

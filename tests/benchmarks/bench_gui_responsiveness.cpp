@@ -13,8 +13,8 @@
 #include "ui/charts/distributionchart.h"
 #include "ui/charts/rankedestimateschart.h"
 #include "ui/models/selectiontablemodel.h"
-#include "ui/models/texttableview.h"
 #include "ui/models/textfocus.h"
+#include "ui/models/texttableview.h"
 #include "ui/window/mainwindow.h"
 
 #include <QApplication>
@@ -36,14 +36,15 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
-#include <execinfo.h>
 #include <fstream>
-#include <pthread.h>
 #include <random>
 #include <string>
 #include <thread>
-#include <unistd.h>
 #include <vector>
+
+#include <execinfo.h>
+#include <pthread.h>
+#include <unistd.h>
 
 namespace {
 

@@ -18,8 +18,9 @@
 #include <fstream>
 #include <string>
 #include <thread>
-#include <unistd.h>
 #include <vector>
+
+#include <unistd.h>
 
 namespace {
 

@@ -1,7 +1,7 @@
 // `pcstudio-cli review calibrate` and `review audit` end to end: queues made by the CLI's own
 // import, assessments and human decisions recorded through the queue store.
-#include "tests/common/testdata.h"
 #include "core/review/queuestore.h"
+#include "tests/common/testdata.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

@@ -1,6 +1,6 @@
-#include "tests/common/testdata.h"
 #include "core/io/namedvalues.h"
 #include "core/selection/selectionrun.h"
+#include "tests/common/testdata.h"
 
 #include <QCryptographicHash>
 #include <QFile>
@@ -29,8 +29,8 @@ Run cli(const QStringList &arguments)
     process.start(test::cliPath(), arguments);
     if (!process.waitForFinished(120000))
         qFatal("pcstudio-cli did not finish");
-    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1, process.readAllStandardOutput(),
-            process.readAllStandardError()};
+    return { process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
+             process.readAllStandardOutput(), process.readAllStandardError() };
 }
 
 // 5 LLMs × 4 texts, in the package's text-rows layout, with a quoted LLM name holding a comma.
@@ -66,10 +66,10 @@ private Q_SLOTS:
 
     void versionAndHelp()
     {
-        const Run version = cli({"--version"});
+        const Run version = cli({ "--version" });
         QCOMPARE(version.exitCode, 0);
         QVERIFY(version.out.startsWith("pcstudio-cli "));
-        const Run help = cli({"select", "--help"});
+        const Run help = cli({ "select", "--help" });
         QCOMPARE(help.exitCode, 0);
         QVERIFY(help.out.contains("--keep-ratio"));
         for (const char *flag :
@@ -77,12 +77,13 @@ private Q_SLOTS:
                "--metric <TASK=METRIC[,FILTER]>", "rank-mean", "z-mean", "hf-id" })
             QVERIFY2(help.out.contains(flag), flag);
         QCOMPARE(cli({}).exitCode, 2);
-        QCOMPARE(cli({"frobnicate"}).exitCode, 2);
+        QCOMPARE(cli({ "frobnicate" }).exitCode, 2);
     }
 
     void estimateMatchesCore()
     {
-        const Run run = cli({"estimate", "--bpb", m_bpb, "--errors", m_errors, "--benchmark", "arc"});
+        const Run run
+            = cli({ "estimate", "--bpb", m_bpb, "--errors", m_errors, "--benchmark", "arc" });
         QCOMPARE(run.exitCode, 0);
         const QList<QByteArray> lines = run.out.trimmed().split('\n');
         QCOMPARE(lines.size(), 5);
@@ -90,7 +91,7 @@ private Q_SLOTS:
         // Errors rise a→e; t1's BPB rises a→e too: a perfect positive correlation, rank 1.
         QCOMPARE(lines[1], QByteArray("t1,1,1"));
         QCOMPARE(lines[2], QByteArray("t2,-1,4"));
-        const auto inputs = loadSelectionInputs(m_bpb, {}, m_errors, {"arc"});
+        const auto inputs = loadSelectionInputs(m_bpb, {}, m_errors, { "arc" });
         QVERIFY(inputs.ok());
         const auto core = estimateSelection(*inputs, {});
         QVERIFY(core.ok());
@@ -102,12 +103,22 @@ private Q_SLOTS:
         const QString estimate = m_dir.filePath("estimate.csv");
         const QString viaProject = m_dir.filePath("dist_project.csv");
         const QString viaSelect = m_dir.filePath("dist_select.csv");
-        for (const QString estimator : {"spearmanr", "sign_cdf", "sign", "sign_sign", "product"}) {
-            for (const QString projection : {"linear", "l2"}) {
-                QCOMPARE(cli({"estimate", "--bpb", m_bpb, "--errors", m_errors, "--estimator", estimator, "--output", estimate}).exitCode, 0);
-                QCOMPARE(cli({"project", "--estimate", estimate, "--keep-ratio", "0.5", "--projection", projection, "--output", viaProject}).exitCode, 0);
-                QCOMPARE(cli({"select", "--bpb", m_bpb, "--errors", m_errors, "--estimator", estimator, "--keep-ratio", "0.5",
-                              "--projection", projection, "--output", viaSelect}).exitCode, 0);
+        for (const QString estimator :
+             { "spearmanr", "sign_cdf", "sign", "sign_sign", "product" }) {
+            for (const QString projection : { "linear", "l2" }) {
+                QCOMPARE(cli({ "estimate", "--bpb", m_bpb, "--errors", m_errors, "--estimator",
+                               estimator, "--output", estimate })
+                             .exitCode,
+                         0);
+                QCOMPARE(cli({ "project", "--estimate", estimate, "--keep-ratio", "0.5",
+                               "--projection", projection, "--output", viaProject })
+                             .exitCode,
+                         0);
+                QCOMPARE(cli({ "select", "--bpb", m_bpb, "--errors", m_errors, "--estimator",
+                               estimator, "--keep-ratio", "0.5", "--projection", projection,
+                               "--output", viaSelect })
+                             .exitCode,
+                         0);
                 const QByteArray a = readAll(viaProject), b = readAll(viaSelect);
                 QVERIFY(a.startsWith("text,estimate,rank,tau,weight\n"));
                 QCOMPARE(a, b);
@@ -117,7 +128,8 @@ private Q_SLOTS:
 
     void jsonOutput()
     {
-        const Run run = cli({"select", "--bpb", m_bpb, "--errors", m_errors, "--keep-ratio", "0.5", "--format", "json"});
+        const Run run = cli({ "select", "--bpb", m_bpb, "--errors", m_errors, "--keep-ratio", "0.5",
+                              "--format", "json" });
         QCOMPARE(run.exitCode, 0);
         const QJsonObject root = QJsonDocument::fromJson(run.out).object();
         QCOMPARE(root["format"].toString(), QString("pcstudio-distribution"));
@@ -132,9 +144,11 @@ private Q_SLOTS:
     void reportHasProvenanceAndTimings()
     {
         const QString report = m_dir.filePath("report.json");
-        const QString tokens = test::writeFile(m_dir, "tokens.csv", "text,tokens\nt1,10\nt2,20\nt3,30\nt4,40\n");
-        const Run run = cli({"select", "--bpb", m_bpb, "--errors", m_errors, "--token-counts", tokens, "--keep-ratio", "0.4",
-                             "--output", m_dir.filePath("d.csv"), "--report", report});
+        const QString tokens
+            = test::writeFile(m_dir, "tokens.csv", "text,tokens\nt1,10\nt2,20\nt3,30\nt4,40\n");
+        const Run run = cli({ "select", "--bpb", m_bpb, "--errors", m_errors, "--token-counts",
+                              tokens, "--keep-ratio", "0.4", "--output", m_dir.filePath("d.csv"),
+                              "--report", report });
         QCOMPARE(run.exitCode, 0);
         const QJsonObject r = QJsonDocument::fromJson(readAll(report)).object();
         QVERIFY(!r["version"].toString().isEmpty());
@@ -146,20 +160,22 @@ private Q_SLOTS:
         QCOMPARE(r["parameters"].toObject()["projection"].toString(), QString("linear"));
         QCOMPARE(r["parameters"].toObject()["keep_ratio"].toDouble(), 0.4);
         QCOMPARE(r["parameters"].toObject()["benchmarks"].toArray().size(), 2);
-        for (const QString phase : {"load_s", "estimate_s", "project_s", "write_s"})
+        for (const QString phase : { "load_s", "estimate_s", "project_s", "write_s" })
             QVERIFY2(r["timings"].toObject()[phase].isDouble(), qPrintable(phase));
         const QJsonArray inputs = r["inputs"].toArray();
         QCOMPARE(inputs.size(), 3);
         const QJsonObject bpb = inputs[0].toObject();
         QCOMPARE(bpb["role"].toString(), QString("bpb"));
         QCOMPARE(bpb["size_bytes"].toInt(), int(kBpb.size()));
-        QCOMPARE(bpb["sha256"].toString(), QString(QCryptographicHash::hash(kBpb, QCryptographicHash::Sha256).toHex()));
+        QCOMPARE(bpb["sha256"].toString(),
+                 QString(QCryptographicHash::hash(kBpb, QCryptographicHash::Sha256).toHex()));
     }
 
     void droppedLlmsAreReported()
     {
-        const QString errors = test::writeFile(m_dir, "errors_missing.csv",
-                                               "benchmark,e,d,c,b,\"('f', 'a')\",z\narc,0.5,,0.3,0.2,0.1,0.9\n");
+        const QString errors
+            = test::writeFile(m_dir, "errors_missing.csv",
+                              "benchmark,e,d,c,b,\"('f', 'a')\",z\narc,0.5,,0.3,0.2,0.1,0.9\n");
         const QString report = m_dir.filePath("report_dropped.json");
         // d has no arc: by default arc is then no benchmark every LLM has (the old default took
         // it anyway, dropping d). The error says how close it came; named, it is used.
@@ -172,8 +188,12 @@ private Q_SLOTS:
         const Run run = cli({ "estimate", "--bpb", m_bpb, "--errors", errors, "--benchmark", "arc",
                               "--report", report });
         QCOMPARE(run.exitCode, 0);
-        QVERIFY2(run.err.contains("dropped LLM d: no value for benchmark arc"), run.err.constData());
-        const QJsonArray dropped = QJsonDocument::fromJson(readAll(report)).object()["llms"].toObject()["dropped"].toArray();
+        QVERIFY2(run.err.contains("dropped LLM d: no value for benchmark arc"),
+                 run.err.constData());
+        const QJsonArray dropped = QJsonDocument::fromJson(readAll(report))
+                                       .object()["llms"]
+                                       .toObject()["dropped"]
+                                       .toArray();
         QCOMPARE(dropped.size(), 2);
     }
 
@@ -400,34 +420,54 @@ private Q_SLOTS:
         QTest::addColumn<QString>("prefix");
         QTest::addColumn<QString>("phrase");
         const QString ragged = test::writeFile(m_dir, "ragged.csv", "id,a,b,c\nt1,1,2,3\nt2,1,2\n");
-        const QString nonNumeric = test::writeFile(m_dir, "nonnumeric.csv", "id,a,b,c\nt1,1,2,3\nt2,1,x,3\n");
-        QTest::newRow("missing file") << QStringList{"estimate", "--bpb", m_dir.filePath("nope.csv"), "--errors", m_errors}
-                                      << m_dir.filePath("nope.csv") + ":" << "";
-        QTest::newRow("ragged row") << QStringList{"estimate", "--bpb", ragged, "--errors", m_errors} << ragged + ":3" << "";
-        QTest::newRow("non-numeric") << QStringList{"estimate", "--bpb", nonNumeric, "--errors", m_errors}
-                                     << nonNumeric + ":3:3: " << "";
-        QTest::newRow("unknown benchmark") << QStringList{"estimate", "--bpb", m_bpb, "--errors", m_errors, "--benchmark", "mmlu"}
-                                           << m_errors + ": " << "arc, piqa";
-        QTest::newRow("keep ratio 0") << QStringList{"select", "--bpb", m_bpb, "--errors", m_errors, "--keep-ratio", "0"}
-                                      << "pcstudio-cli select: " << "(0, 1]";
-        QTest::newRow("unknown estimator") << QStringList{"estimate", "--bpb", m_bpb, "--errors", m_errors, "--estimator", "pearson"}
-                                           << "pcstudio-cli estimate: " << "spearmanr";
-        QTest::newRow("missing option") << QStringList{"estimate", "--bpb", m_bpb} << "pcstudio-cli estimate: " << "--errors";
+        const QString nonNumeric
+            = test::writeFile(m_dir, "nonnumeric.csv", "id,a,b,c\nt1,1,2,3\nt2,1,x,3\n");
+        QTest::newRow("missing file")
+            << QStringList { "estimate", "--bpb", m_dir.filePath("nope.csv"), "--errors", m_errors }
+            << m_dir.filePath("nope.csv") + ":"
+            << "";
+        QTest::newRow("ragged row")
+            << QStringList { "estimate", "--bpb", ragged, "--errors", m_errors } << ragged + ":3"
+            << "";
+        QTest::newRow("non-numeric")
+            << QStringList { "estimate", "--bpb", nonNumeric, "--errors", m_errors }
+            << nonNumeric + ":3:3: "
+            << "";
+        QTest::newRow("unknown benchmark") << QStringList { "estimate", "--bpb",  m_bpb,
+                                                            "--errors", m_errors, "--benchmark",
+                                                            "mmlu" }
+                                           << m_errors + ": "
+                                           << "arc, piqa";
+        QTest::newRow("keep ratio 0")
+            << QStringList { "select", "--bpb", m_bpb, "--errors", m_errors, "--keep-ratio", "0" }
+            << "pcstudio-cli select: "
+            << "(0, 1]";
+        QTest::newRow("unknown estimator")
+            << QStringList { "estimate", "--bpb",       m_bpb,    "--errors",
+                             m_errors,   "--estimator", "pearson" }
+            << "pcstudio-cli estimate: "
+            << "spearmanr";
+        QTest::newRow("missing option")
+            << QStringList { "estimate", "--bpb", m_bpb } << "pcstudio-cli estimate: "
+            << "--errors";
         // Not regular files: refused by stat() before anything opens them (a FIFO would block).
         const QString fifo = m_dir.filePath("bpb-fifo");
         QVERIFY(::mkfifo(QFile::encodeName(fifo).constData(), 0600) == 0);
         QTest::newRow("FIFO as --bpb")
-            << QStringList{"select", "--bpb", fifo, "--errors", m_errors, "--keep-ratio", "0.5"}
-            << fifo + ": " << "not a regular file (a FIFO)";
+            << QStringList { "select", "--bpb", fifo, "--errors", m_errors, "--keep-ratio", "0.5" }
+            << fifo + ": "
+            << "not a regular file (a FIFO)";
         QTest::newRow("device as --errors")
-            << QStringList{"estimate", "--bpb", m_bpb, "--errors", "/dev/null"} << "/dev/null: "
+            << QStringList { "estimate", "--bpb", m_bpb, "--errors", "/dev/null" } << "/dev/null: "
             << "not a regular file (a character device)";
         const QString png
             = test::writeFile(m_dir, "chart.png", QByteArray("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16));
-        QTest::newRow("PNG as --bpb") << QStringList{"estimate", "--bpb", png, "--errors", m_errors}
-                                      << png + ": "
-                                      << "not a CSV/TSV file: it looks like a PNG image";
-        QTest::newRow("no caps") << QStringList{"select", "--bpb", m_bpb, "--errors", m_errors} << "pcstudio-cli select: " << "--keep-ratio";
+        QTest::newRow("PNG as --bpb")
+            << QStringList { "estimate", "--bpb", png, "--errors", m_errors } << png + ": "
+            << "not a CSV/TSV file: it looks like a PNG image";
+        QTest::newRow("no caps") << QStringList { "select", "--bpb", m_bpb, "--errors", m_errors }
+                                 << "pcstudio-cli select: "
+                                 << "--keep-ratio";
         QTest::newRow("unknown match")
             << QStringList { "estimate", "--bpb", m_bpb, "--errors", m_errors, "--match", "fuzzy" }
             << "pcstudio-cli estimate: "
@@ -479,7 +519,7 @@ private Q_SLOTS:
     void demoFindsTheGoodDomains()
     {
         const QString folder = m_dir.filePath("demo");
-        const Run run = cli({"demo", "--output", folder, "--llms", "120", "--texts", "800"});
+        const Run run = cli({ "demo", "--output", folder, "--llms", "120", "--texts", "800" });
         QCOMPARE(run.exitCode, 0);
         const auto weights = loadNamedValues(folder + "/distribution.csv", "text", "weight");
         QVERIFY(weights.ok());
@@ -487,21 +527,24 @@ private Q_SLOTS:
         for (qsizetype j = 0; j < weights->names.size(); ++j) {
             if (weights->values[size_t(j)] > 0) {
                 ++included;
-                good += weights->names[j].startsWith("science/") || weights->names[j].startsWith("encyclopedia/");
+                good += weights->names[j].startsWith("science/")
+                    || weights->names[j].startsWith("encyclopedia/");
             }
         }
         QVERIFY(included > 0);
         // The good domains hold ~25% of the pool; a working selection is nearly all good.
-        QVERIFY2(good >= 0.9 * included, qPrintable(QString("%1 of %2 included texts are good").arg(good).arg(included)));
+        QVERIFY2(good >= 0.9 * included,
+                 qPrintable(QString("%1 of %2 included texts are good").arg(good).arg(included)));
         QVERIFY(QFile::exists(folder + "/report.json"));
     }
 
     void realDataSelect()
     {
         PCS_REQUIRE_UPSTREAM_DATA();
-        const Run run = cli({"select", "--bpb", test::upstreamFile("chunked_synthetic_sample_bpb_id.csv"), "--errors",
-                             test::upstreamFile("error.csv"), "--benchmark", "lambada_openai,lambada_standard",
-                             "--keep-ratio", "0.2"});
+        const Run run
+            = cli({ "select", "--bpb", test::upstreamFile("chunked_synthetic_sample_bpb_id.csv"),
+                    "--errors", test::upstreamFile("error.csv"), "--benchmark",
+                    "lambada_openai,lambada_standard", "--keep-ratio", "0.2" });
         QCOMPARE(run.exitCode, 0);
         QCOMPARE(run.out.count('\n'), 264);
     }

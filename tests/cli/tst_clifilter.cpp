@@ -1,9 +1,9 @@
 // `pcstudio-cli filter train|apply` end to end, the cluster recipes in scripts/cluster that need no
-// cluster (the Slurm array job runs on a real one in tests/cli/cluster/tst_slurmcluster.cpp), and the
-// scores against the `fasttext predict-prob` CLI.
+// cluster (the Slurm array job runs on a real one in tests/cli/cluster/tst_slurmcluster.cpp), and
+// the scores against the `fasttext predict-prob` CLI.
+#include "core/filter/cleaning.h"
 #include "tests/common/filtershards.h"
 #include "tests/common/testdata.h"
-#include "core/filter/cleaning.h"
 
 #include <QDir>
 #include <QFile>

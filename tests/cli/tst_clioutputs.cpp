@@ -2,11 +2,11 @@
 // fail with EFBIG) every command exits 1 naming the file and the system's reason, the previous
 // output and report stay byte for byte, and no temporary or journal file is left behind. An
 // output and its --report are published together or not at all.
+#include "core/demo/democorpus.h"
+#include "core/review/queuestore.h"
+#include "tests/common/fakeopenaiserver.h"
 #include "tests/common/faults.h"
 #include "tests/common/testdata.h"
-#include "core/demo/democorpus.h"
-#include "tests/common/fakeopenaiserver.h"
-#include "core/review/queuestore.h"
 
 #include <QDir>
 #include <QFile>
@@ -265,8 +265,8 @@ private Q_SLOTS:
                 arguments << QStringLiteral("--model") << QStringLiteral("m");
             return arguments;
         };
-        QTest::newRow("review export, large output")
-            << review(QStringLiteral("export"), m_bigQueue) << "curated.jsonl" << QString() << false;
+        QTest::newRow("review export, large output") << review(QStringLiteral("export"), m_bigQueue)
+                                                     << "curated.jsonl" << QString() << false;
         QTest::newRow("review export, small output")
             << review(QStringLiteral("export"), m_smallQueue) << "curated.jsonl" << QString()
             << false;

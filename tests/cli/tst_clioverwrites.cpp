@@ -1,9 +1,9 @@
 // Outputs never replace inputs: every command refuses, before any work, an output that names an
 // input (directly, through a symbolic link, or inside an input folder), exits 2 naming both
 // files, and leaves the input byte for byte as it was.
+#include "core/review/queuestore.h"
 #include "tests/common/faults.h"
 #include "tests/common/testdata.h"
-#include "core/review/queuestore.h"
 
 #include <QCryptographicHash>
 #include <QDir>

@@ -2,10 +2,10 @@
 // against scripted servers on 127.0.0.1, with a stand-in secret-tool on PATH. What each server
 // received in its Authorization header is checked, and every file and output is searched for the
 // secrets that must not be there.
-#include "tests/common/testdata.h"
+#include "core/review/queuestore.h"
 #include "tests/common/fakeopenaiserver.h"
 #include "tests/common/fakesecrettool.h"
-#include "core/review/queuestore.h"
+#include "tests/common/testdata.h"
 
 #include <QDirIterator>
 #include <QElapsedTimer>

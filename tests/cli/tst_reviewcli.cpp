@@ -1,11 +1,11 @@
 // `pcstudio-cli review` end to end against the scripted server: every item ends assessed or
 // explicitly errored; a SIGKILL mid-run loses nothing and re-sends nothing that completed; export;
 // the Batch API round trip; throughput.
-#include "tests/common/testdata.h"
-#include "tests/common/fakeopenaiserver.h"
 #include "core/review/assessment.h"
 #include "core/review/queuestore.h"
 #include "core/workspace/reviewsession.h"
+#include "tests/common/fakeopenaiserver.h"
+#include "tests/common/testdata.h"
 
 #include <QDir>
 #include <QFile>
@@ -25,10 +25,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <csignal>
 #include <random>
 #include <tuple>
 
-#include <csignal>
 #include <sys/resource.h>
 
 using namespace pcs;

@@ -875,25 +875,22 @@ QJsonObject FakeOpenAiServer::promptLogprobsAnswer(const QJsonObject &request, b
                                     { QStringLiteral("text_offset"), offsets },
                                     { QStringLiteral("top_logprobs"), QJsonValue::Null } });
     }
-    QJsonObject body {
-        { QStringLiteral("id"), QStringLiteral("cmpl-fake") },
-        { QStringLiteral("object"), QStringLiteral("text_completion") },
-        { QStringLiteral("model"), request.value(QLatin1String("model")) },
-        { QStringLiteral("choices"), QJsonArray { choice } },
-        { QStringLiteral("usage"),
-          QJsonObject { { QStringLiteral("prompt_tokens"), tokens.size() },
-                        { QStringLiteral("completion_tokens"), 1 },
-                        { QStringLiteral("total_tokens"), tokens.size() + 1 } } }
-    };
+    QJsonObject body { { QStringLiteral("id"), QStringLiteral("cmpl-fake") },
+                       { QStringLiteral("object"), QStringLiteral("text_completion") },
+                       { QStringLiteral("model"), request.value(QLatin1String("model")) },
+                       { QStringLiteral("choices"), QJsonArray { choice } },
+                       { QStringLiteral("usage"),
+                         QJsonObject { { QStringLiteral("prompt_tokens"), tokens.size() },
+                                       { QStringLiteral("completion_tokens"), 1 },
+                                       { QStringLiteral("total_tokens"), tokens.size() + 1 } } } };
     if (chat) {
         body.insert(QStringLiteral("object"), QStringLiteral("chat.completion"));
         body.insert(QStringLiteral("prompt_logprobs"), chatPromptLogprobs);
         QJsonObject chatChoice { { QStringLiteral("index"), 0 },
                                  { QStringLiteral("message"),
-                                   QJsonObject { { QStringLiteral("role"),
-                                                   QStringLiteral("assistant") },
-                                                 { QStringLiteral("content"),
-                                                   QStringLiteral("x") } } },
+                                   QJsonObject {
+                                       { QStringLiteral("role"), QStringLiteral("assistant") },
+                                       { QStringLiteral("content"), QStringLiteral("x") } } },
                                  { QStringLiteral("logprobs"), QJsonValue::Null },
                                  { QStringLiteral("finish_reason"), QStringLiteral("length") } };
         body.insert(QStringLiteral("choices"), QJsonArray { chatChoice });

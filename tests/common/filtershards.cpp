@@ -1,7 +1,7 @@
 #include "tests/common/filtershards.h"
 
-#include "tests/common/testdata.h"
 #include "core/demo/democorpus.h"
+#include "tests/common/testdata.h"
 
 #include <QFile>
 #include <QJsonDocument>

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "ui/charts/charttheme.h"
 #include "core/common/result.h"
+#include "ui/charts/charttheme.h"
 #include "ui/models/textfocus.h"
 
 #include <QHash>

@@ -1,9 +1,9 @@
 #include "ui/charts/comparisonchart.h"
 
+#include "core/workspace/selectionsession.h"
 #include "ui/charts/downsample.h"
 #include "ui/charts/estimatorlabels.h"
 #include "ui/charts/pointcloud.h"
-#include "core/workspace/selectionsession.h"
 
 #include <QCategoryAxis>
 #include <QChart>

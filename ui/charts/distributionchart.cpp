@@ -1,7 +1,7 @@
 #include "ui/charts/distributionchart.h"
 
-#include "ui/charts/downsample.h"
 #include "core/workspace/selectionsession.h"
+#include "ui/charts/downsample.h"
 
 #include <QAreaSeries>
 #include <QCategoryAxis>

@@ -1,8 +1,8 @@
 #include "ui/charts/rankedestimateschart.h"
 
+#include "core/workspace/selectionsession.h"
 #include "ui/charts/downsample.h"
 #include "ui/charts/estimatorlabels.h"
-#include "core/workspace/selectionsession.h"
 
 #include <QAreaSeries>
 #include <QCategoryAxis>

@@ -1,7 +1,7 @@
 #include "ui/charts/textscatterchart.h"
 
-#include "ui/charts/estimatorlabels.h"
 #include "core/workspace/selectionsession.h"
+#include "ui/charts/estimatorlabels.h"
 
 #include <QCategoryAxis>
 #include <QChart>

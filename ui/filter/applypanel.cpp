@@ -1,7 +1,7 @@
 #include "ui/filter/applypanel.h"
 
-#include "ui/filter/filelistedit.h"
 #include "core/workspace/filtersession.h"
+#include "ui/filter/filelistedit.h"
 
 #include <QComboBox>
 #include <QDir>

@@ -1,12 +1,12 @@
 #include "ui/filter/filterpage.h"
 
+#include "core/filter/fasttextmodel.h"
+#include "core/workspace/selectionsession.h"
+#include "core/workspace/sessionexport.h"
 #include "ui/common/filedialogs.h"
 #include "ui/filter/applypanel.h"
 #include "ui/filter/evaluationpanel.h"
-#include "core/filter/fasttextmodel.h"
 #include "ui/filter/trainingpanel.h"
-#include "core/workspace/selectionsession.h"
-#include "core/workspace/sessionexport.h"
 
 #include <QCheckBox>
 #include <QDir>
@@ -207,7 +207,8 @@ void FilterPage::connectSession()
         // Once: a model loaded later by hand comes with its own threshold again.
         if (const auto restored = std::exchange(m_restoredThreshold, std::nullopt)) {
             m_evaluation->setThreshold(*restored);
-            text += tr(" (threshold %1 from the workspace)").arg(QString::number(*restored, 'f', 4));
+            text
+                += tr(" (threshold %1 from the workspace)").arg(QString::number(*restored, 'f', 4));
         }
         m_apply->showModel(text);
         showStatus(tr("Model loaded"));

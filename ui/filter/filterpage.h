@@ -1,8 +1,7 @@
 #pragma once
 
-#include "core/workspace/workspacefile.h"
-
 #include "core/workspace/filtersession.h"
+#include "core/workspace/workspacefile.h"
 
 #include <QElapsedTimer>
 #include <QTemporaryDir>

@@ -1,7 +1,7 @@
 #include "ui/review/calibrationcontroller.h"
 
-#include "ui/review/calibrationpanel.h"
 #include "core/workspace/reviewsession.h"
+#include "ui/review/calibrationpanel.h"
 
 namespace pcs {
 

@@ -1,10 +1,10 @@
 #include "ui/review/reviewactions.h"
 
+#include "core/workspace/reviewsession.h"
 #include "ui/review/reviewcommands.h"
 #include "ui/review/reviewdetailpane.h"
 #include "ui/review/reviewqueuemodel.h"
 #include "ui/review/reviewqueuepanel.h"
-#include "core/workspace/reviewsession.h"
 
 #include <QAction>
 #include <QHBoxLayout>

@@ -1,7 +1,7 @@
 #include "ui/review/reviewexporttab.h"
 
-#include "ui/common/filedialogs.h"
 #include "core/workspace/reviewsession.h"
+#include "ui/common/filedialogs.h"
 
 #include <QDir>
 #include <QFormLayout>

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "ui/charts/chartwidget.h"
 #include "core/review/decision.h"
+#include "ui/charts/chartwidget.h"
 
 #include <vector>
 

@@ -1,5 +1,6 @@
 #include "ui/review/reviewpage.h"
 
+#include "core/workspace/reviewsession.h"
 #include "ui/common/errorbanner.h"
 #include "ui/common/taskstatusrow.h"
 #include "ui/review/calibrationcontroller.h"
@@ -14,7 +15,6 @@
 #include "ui/review/reviewrunbar.h"
 #include "ui/review/reviewsummaries.h"
 #include "ui/review/thresholdpanel.h"
-#include "core/workspace/reviewsession.h"
 
 #include <QFileInfo>
 #include <QPushButton>

@@ -1,9 +1,9 @@
 #include "ui/review/reviewprojecttab.h"
 
+#include "core/workspace/reviewsession.h"
 #include "ui/common/elidedlabel.h"
 #include "ui/common/filedialogs.h"
 #include "ui/review/endpointkeypanel.h"
-#include "core/workspace/reviewsession.h"
 
 #include <QCheckBox>
 #include <QDir>

@@ -1,8 +1,8 @@
 #include "ui/review/reviewrunbar.h"
 
+#include "core/workspace/reviewsession.h"
 #include "ui/common/elidedlabel.h"
 #include "ui/review/reviewsummaries.h"
-#include "core/workspace/reviewsession.h"
 
 #include <QGridLayout>
 #include <QHBoxLayout>

@@ -1,7 +1,7 @@
 #include "ui/review/thresholdpanel.h"
 
-#include "ui/review/reviewhistogramchart.h"
 #include "core/workspace/reviewsession.h"
+#include "ui/review/reviewhistogramchart.h"
 
 #include <QDoubleSpinBox>
 #include <QGridLayout>

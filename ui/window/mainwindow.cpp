@@ -1,14 +1,14 @@
 #include "ui/window/mainwindow.h"
 
+#include "core/workspace/reviewsession.h"
+#include "core/workspace/workspacesession.h"
 #include "ui/common/elidedlabel.h"
 #include "ui/filter/filterpage.h"
-#include "ui/review/reviewpage.h"
 #include "ui/models/textfocus.h"
+#include "ui/review/reviewpage.h"
 #include "ui/window/datapage.h"
 #include "ui/window/selectioncontrols.h"
 #include "ui/window/stagepages.h"
-#include "core/workspace/reviewsession.h"
-#include "core/workspace/workspacesession.h"
 
 #include <QAction>
 #include <QCloseEvent>

@@ -1,14 +1,14 @@
 #include "ui/window/selectioncontrols.h"
 
+#include "ui/charts/estimatorlabels.h"
+#include "ui/common/elidedlabel.h"
+
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLocale>
 #include <QVBoxLayout>
-
-#include "ui/charts/estimatorlabels.h"
-#include "ui/common/elidedlabel.h"
 
 namespace pcs {
 

@@ -6,8 +6,8 @@
 #include "ui/charts/rankedestimateschart.h"
 #include "ui/charts/textscatterchart.h"
 #include "ui/models/selectiontablemodel.h"
-#include "ui/models/texttableview.h"
 #include "ui/models/textfocus.h"
+#include "ui/models/texttableview.h"
 #include "ui/window/selectioncontrols.h"
 
 #include <QAction>

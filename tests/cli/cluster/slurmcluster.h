@@ -31,9 +31,9 @@ struct SlurmJob {
     QString describe() const;  // one line, with the end of its standard error
 };
 
-// A private one-node Slurm cluster for one test (tests/cli/cluster/slurmcluster.sh): its own munged,
-// slurmctld and slurmd on free ports, all files in a fresh folder, stopped by the destructor.
-// Jobs run as root on this machine, in this machine's file system.
+// A private one-node Slurm cluster for one test (tests/cli/cluster/slurmcluster.sh): its own
+// munged, slurmctld and slurmd on free ports, all files in a fresh folder, stopped by the
+// destructor. Jobs run as root on this machine, in this machine's file system.
 class SlurmCluster {
 public:
     enum class State { NotStarted, Running, CannotRunHere, Failed, Stopped };

@@ -1,12 +1,13 @@
-// scripts/cluster/bpb-slurm.sh on a real one-node Slurm cluster (tests/cli/cluster/slurmcluster.sh):
-// bpb batch-export shards as an array job, each through a stand-in for `vllm run-batch`
-// (tests/common/fakevllmrunbatch.cpp: the fake server's deterministic model), then the import job
-// after them (--dependency=afterok); its matrix equals one-machine `bpb compute` against the same
-// model served over HTTP, byte for byte. A failing task keeps the import from running.
+// scripts/cluster/bpb-slurm.sh on a real one-node Slurm cluster
+// (tests/cli/cluster/slurmcluster.sh): bpb batch-export shards as an array job, each through a
+// stand-in for `vllm run-batch` (tests/common/fakevllmrunbatch.cpp: the fake server's deterministic
+// model), then the import job after them (--dependency=afterok); its matrix equals one-machine `bpb
+// compute` against the same model served over HTTP, byte for byte. A failing task keeps the import
+// from running.
 #include "tests/cli/cluster/slurmcluster.h"
+#include "tests/common/fakeopenaiserver.h"
 #include "tests/common/faults.h"
 #include "tests/common/testdata.h"
-#include "tests/common/fakeopenaiserver.h"
 
 #include <QDir>
 #include <QElapsedTimer>

@@ -1,6 +1,7 @@
-// scripts/cluster/select-slurm.sh on a real one-node Slurm cluster (tests/cli/cluster/slurmcluster.sh):
-// the estimate array, the cut after it (afterok), the projection array after the cut; its
-// distribution files, concatenated in order, against one `select`, byte for byte.
+// scripts/cluster/select-slurm.sh on a real one-node Slurm cluster
+// (tests/cli/cluster/slurmcluster.sh): the estimate array, the cut after it (afterok), the
+// projection array after the cut; its distribution files, concatenated in order, against one
+// `select`, byte for byte.
 #include "tests/cli/cluster/slurmcluster.h"
 #include "tests/common/faults.h"
 #include "tests/common/testdata.h"

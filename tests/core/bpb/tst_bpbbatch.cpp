@@ -2,10 +2,10 @@
 // the same model's answers through Batch API files (a stand-in for `vllm run-batch`) give the
 // same matrix to the last bit; sharding within the limits; every bad result file a clear error.
 #include "core/bpb/bpbbatch.h"
-#include "tests/common/faults.h"
-#include "tests/common/testdata.h"
 #include "core/io/bpbwriter.h"
 #include "tests/common/fakeopenaiserver.h"
+#include "tests/common/faults.h"
+#include "tests/common/testdata.h"
 
 #include <QDir>
 #include <QFile>

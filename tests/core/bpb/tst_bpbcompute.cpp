@@ -1,7 +1,7 @@
 #include "core/bpb/bpbcompute.h"
-#include "tests/common/testdata.h"
 #include "core/io/bpbwriter.h"
 #include "tests/common/fakeopenaiserver.h"
+#include "tests/common/testdata.h"
 
 #include <QFile>
 #include <QJsonArray>

@@ -1,13 +1,13 @@
 // Per-chunk losses → BPB: hand-worked values, token weighting (not a mean of chunk BPBs), dropped
 // chunks, groupings, bad input, and a round trip through `select`.
 #include "core/bpb/lossaggregate.h"
-#include "tests/common/faults.h"
-#include "tests/common/testdata.h"
 #include "core/demo/demodata.h"
 #include "core/io/bpbloader.h"
 #include "core/io/bpbwriter.h"
 #include "core/io/namedvalues.h"
 #include "core/io/npywriter.h"
+#include "tests/common/faults.h"
+#include "tests/common/testdata.h"
 
 #include <QDir>
 #include <QProcess>

@@ -1,8 +1,8 @@
 // FastTextModel on a synthetic two-domain corpus: accuracy, determinism, cancel, bad inputs,
 // save/load, quantization, agreement with the `fasttext predict-prob` CLI, concurrent scoring.
 
-#include "tests/common/testdata.h"
 #include "core/filter/fasttextmodel.h"
+#include "tests/common/testdata.h"
 
 #include <QDir>
 #include <QFile>

@@ -2,9 +2,9 @@
 // crafted files, models patched here one field at a time (at offsets this test computes from
 // the layout itself), cut short or lengthened, random mutations, and the CLI end to end.
 
-#include "tests/common/testdata.h"
 #include "core/filter/fasttextmodel.h"
 #include "core/filter/fasttextmodelfile.h"
+#include "tests/common/testdata.h"
 #include "tests/core/filter/fasttextmodellayout.h"
 
 #include <QDir>

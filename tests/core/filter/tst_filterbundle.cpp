@@ -1,11 +1,11 @@
 // The filter bundle (model, manifest, quantized model and its manifest) is written through the
 // checked writer and published as one set: a full disk is an Io error naming the file, and the
 // previous bundle stays whole; a bundle never replaces a training input.
-#include "tests/common/faults.h"
-#include "tests/common/testdata.h"
 #include "core/demo/democorpus.h"
 #include "core/filter/filtertrain.h"
 #include "core/io/fileinfo.h"
+#include "tests/common/faults.h"
+#include "tests/common/testdata.h"
 
 #include <QDir>
 #include <QFile>

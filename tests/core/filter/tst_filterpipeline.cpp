@@ -1,12 +1,12 @@
 // The filter pipeline in core: training data from JSONL + a distribution, training with a held-out
 // evaluation, the saved bundle, and streaming apply (modes, malformed lines, threads, shards).
-#include "tests/common/testdata.h"
 #include "core/demo/democorpus.h"
 #include "core/filter/cleaning.h"
 #include "core/filter/fasttextmodel.h"
 #include "core/filter/filterapply.h"
 #include "core/filter/filtertrain.h"
 #include "core/filter/trainingdata.h"
+#include "tests/common/testdata.h"
 
 #include <QFile>
 #include <QJsonArray>

@@ -1,9 +1,9 @@
 // The checked writer: all-or-nothing files, failures on a full disk caught at every step, sets of
 // files that never mix generations (also when the writer is killed between two renames).
 
+#include "core/io/atomicwrite.h"
 #include "tests/common/faults.h"
 #include "tests/common/testdata.h"
-#include "core/io/atomicwrite.h"
 
 #include <QDir>
 #include <QFile>

@@ -1,7 +1,7 @@
 // Benchmark errors from the package's CSV layout and from lm-evaluation-harness JSON.
-#include "tests/common/testdata.h"
 #include "core/io/benchmarkerrors.h"
 #include "core/io/bpbloader.h"
+#include "tests/common/testdata.h"
 
 #include <QDir>
 #include <QJsonObject>

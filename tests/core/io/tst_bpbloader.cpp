@@ -1,6 +1,6 @@
 // The BPB loader reads every layout into the same matrix, exactly.
-#include "tests/common/testdata.h"
 #include "core/io/bpbloader.h"
+#include "tests/common/testdata.h"
 #include "tests/core/io/npytestfile.h"
 
 #include <QTest>

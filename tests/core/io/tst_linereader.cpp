@@ -1,7 +1,7 @@
 // LineReader: plain, gzip and zstd text read line by line, whole lines across block boundaries,
 // and truncated or corrupt compressed files reported with the line reached.
-#include "tests/common/testdata.h"
 #include "core/io/linereader.h"
+#include "tests/common/testdata.h"
 
 #include <QFile>
 #include <QRandomGenerator>

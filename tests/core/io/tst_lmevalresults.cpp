@@ -1,7 +1,7 @@
 // lm-evaluation-harness results read the way their authors meant them: fixtures of the 0.3, 0.4
 // and Open LLM Leaderboard layouts (tests/core/io/data/lmeval) and small hand-written files.
-#include "tests/common/testdata.h"
 #include "core/io/benchmarkerrors.h"
+#include "tests/common/testdata.h"
 
 #include <QDir>
 #include <QFileInfo>

@@ -1,9 +1,9 @@
 // Every kind of bad BPB input gives an error naming the file, the line, the column and why.
-#include "tests/common/testdata.h"
 #include "core/io/benchmarkerrors.h"
 #include "core/io/bpbblocksource.h"
 #include "core/io/bpbloader.h"
 #include "core/io/namedvalues.h"
+#include "tests/common/testdata.h"
 #include "tests/core/io/npytestfile.h"
 
 #include <QDir>

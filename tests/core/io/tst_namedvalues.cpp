@@ -1,6 +1,6 @@
 // text,tokens / text,tau / text,estimate tables.
-#include "tests/common/testdata.h"
 #include "core/io/namedvalues.h"
+#include "tests/common/testdata.h"
 
 #include <QTest>
 

@@ -1,12 +1,12 @@
 // The .npy writer: numpy's header layout, values that load back exactly (streamed in blocks),
 // and a matrix with its name files published as one set, so that a writer killed between the
 // renames never leaves names of one write beside values of another.
-#include "tests/common/faults.h"
-#include "tests/common/testdata.h"
 #include "core/io/bpbloader.h"
 #include "core/io/bpbwriter.h"
 #include "core/io/npyreader.h"
 #include "core/io/npywriter.h"
+#include "tests/common/faults.h"
+#include "tests/common/testdata.h"
 
 #include <QDir>
 #include <QFile>

@@ -1,8 +1,8 @@
 // Outputs never replace inputs: the same path, a symbolic or hard link to an input, a file in an
 // input folder, two outputs naming one file, and SQLite's companion files.
 
-#include "tests/common/testdata.h"
 #include "core/io/outputpaths.h"
+#include "tests/common/testdata.h"
 
 #include <QDir>
 #include <QFile>

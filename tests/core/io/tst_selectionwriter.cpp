@@ -1,6 +1,6 @@
-#include "tests/common/testdata.h"
 #include "core/io/namedvalues.h"
 #include "core/io/selectionwriter.h"
+#include "tests/common/testdata.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -17,8 +17,8 @@ namespace {
 SelectionTable sampleTable(bool withDistribution)
 {
     SelectionTable t;
-    t.texts = {QStringLiteral("plain"), QStringLiteral("with,comma"), QStringLiteral("with \"quote\""),
-               QStringLiteral("ünïcode ✓")};
+    t.texts = { QStringLiteral("plain"), QStringLiteral("with,comma"),
+                QStringLiteral("with \"quote\""), QStringLiteral("ünïcode ✓") };
     t.estimate.resize(4);
     t.estimate << 0.1, -1.0 / 3.0, 1e-300, 6.02214076e23;
     t.rank.resize(4);
@@ -34,10 +34,11 @@ SelectionTable sampleTable(bool withDistribution)
 QByteArray format(const SelectionTable &t, TableFormat f)
 {
     QByteArray out;
-    formatSelectionTable(t, f, QJsonObject{{"estimator", "spearmanr"}}, [&](const char *d, qint64 n) {
-        out.append(d, n);
-        return true;
-    });
+    formatSelectionTable(t, f, QJsonObject { { "estimator", "spearmanr" } },
+                         [&](const char *d, qint64 n) {
+                             out.append(d, n);
+                             return true;
+                         });
     return out;
 }
 
@@ -90,7 +91,11 @@ private Q_SLOTS:
         QCOMPARE(texts[3].toObject()["weight"].toDouble(), 0.5);
         QCOMPARE(texts[0].toObject()["rank"].toInt(), 3);
         const QByteArray estimateOnly = format(sampleTable(false), TableFormat::Json);
-        QVERIFY(!QJsonDocument::fromJson(estimateOnly).object()["texts"].toArray()[0].toObject().contains("weight"));
+        QVERIFY(!QJsonDocument::fromJson(estimateOnly)
+                     .object()["texts"]
+                     .toArray()[0]
+                     .toObject()
+                     .contains("weight"));
     }
 
     // Rows are formatted in chunks of 32768 on a second thread: across chunk boundaries every
@@ -131,13 +136,17 @@ private Q_SLOTS:
         SelectionTable empty;
         QCOMPARE(format(empty, TableFormat::Csv), QByteArray("text,estimate,rank\n"));
         QVERIFY(QJsonDocument::fromJson(format(empty, TableFormat::Json))
-                    .object()["texts"].toArray().isEmpty());
+                    .object()["texts"]
+                    .toArray()
+                    .isEmpty());
     }
 
     void jsonEscapesControlCharacters()
     {
         QByteArray out;
-        appendJsonString(out, QStringLiteral("a\tb\nc\x01" "d\\"));
+        appendJsonString(out,
+                         QStringLiteral("a\tb\nc\x01"
+                                        "d\\"));
         QCOMPARE(out, QByteArray("\"a\\tb\\nc\\u0001d\\\\\""));
     }
 

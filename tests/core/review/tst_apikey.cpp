@@ -3,10 +3,10 @@
 // server.
 #include "core/review/apikey.h"
 #include "core/review/connectiontest.h"
-#include "tests/common/fakeopenaiserver.h"
-#include "tests/common/fakesecrettool.h"
 #include "core/review/keysettings.h"
 #include "core/review/queuestore.h"
+#include "tests/common/fakeopenaiserver.h"
+#include "tests/common/fakesecrettool.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

@@ -123,8 +123,8 @@ struct Piece {
 };
 
 // A reasoning with curly quotes, a CJK character and an emoji, and the pieces of its non-ASCII
-// characters: " “" is [20 E2 80][9C], "”" [E2][80 9D], " 中" [20 E4][B8][AD], " 🙂" [20 F0 9F][99
-// 82].
+// characters: " “" is [20 E2 80][9C], "”" [E2][80 9D], " 中" [20 E4][B8][AD], " 🙂" [20 F0
+// 9F][99 82].
 const QString kPiecedReasoning = QStringLiteral("It says \u201Cact now\u201D \u4E2D \U0001F642.");
 
 QList<QList<Piece>> characterPieces()

@@ -1,10 +1,10 @@
 // The OpenAI-compatible client against the scripted local server.
 #include "core/review/apikey.h"
 #include "core/review/assessment.h"
-#include "tests/common/fakeopenaiserver.h"
 #include "core/review/llmclient.h"
 #include "core/review/modelprofile.h"
 #include "core/review/serverreply.h"
+#include "tests/common/fakeopenaiserver.h"
 
 #include <QDateTime>
 #include <QElapsedTimer>

@@ -1,8 +1,8 @@
 // The client when the server cannot be reached: a wrong address is said at once ("Could not
 // connect to HOST:PORT …"), not retried for every item; after the server answered once, a lost
 // connection is retried as before.
-#include "tests/common/fakeopenaiserver.h"
 #include "core/review/llmclient.h"
+#include "tests/common/fakeopenaiserver.h"
 
 #include <QElapsedTimer>
 #include <QJsonArray>

@@ -1,11 +1,11 @@
 // The audit sample: allocation (hand-worked, invariants), seeded stratified draws (reproducible,
 // uniform within a stratum), the stratified estimate (hand-worked; its 95% interval covers the
 // truth in about 95% of simulated audits), and its table in the queue file next to the queue.
-#include "tests/common/testdata.h"
 #include "core/review/calibrationinput.h"
 #include "core/review/queueaudit.h"
 #include "core/review/queueconnection.h"
 #include "core/review/queuestore.h"
+#include "tests/common/testdata.h"
 
 #include <QSqlDatabase>
 #include <QSqlQuery>

@@ -4,9 +4,9 @@
 //
 // PCSTUDIO_CONCURRENCY_CLI=/path/to/pcstudio-cli runs the same tests against another build (to
 // measure the request counts of an older one).
-#include "tests/common/testdata.h"
-#include "tests/common/fakeopenaiserver.h"
 #include "core/review/queuestore.h"
+#include "tests/common/fakeopenaiserver.h"
+#include "tests/common/testdata.h"
 
 #include <QFile>
 #include <QJsonDocument>

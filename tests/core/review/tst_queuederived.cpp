@@ -2,8 +2,8 @@
 // the SQL boundary, exact counts for any candidate thresholds against a naive count, undoable
 // batches, the migration of a schema 4 queue, --id-field ids, the export of derived "revise"
 // decisions, and a run's writes beside threshold and batch changes on other threads.
-#include "tests/common/testdata.h"
 #include "core/review/queuestore.h"
+#include "tests/common/testdata.h"
 
 #include <QFile>
 #include <QJsonObject>

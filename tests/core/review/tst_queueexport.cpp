@@ -2,8 +2,8 @@
 // a double are malformed at import (located); the export writes every unchanged record byte for
 // byte and a changed one as its input line with only the text's value replaced; "revise" without
 // a revision follows its policy; odd stored records never fail an export; the files are one set.
-#include "tests/common/testdata.h"
 #include "core/review/queuestore.h"
+#include "tests/common/testdata.h"
 
 #include <QDir>
 #include <QFile>

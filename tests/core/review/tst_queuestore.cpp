@@ -1,9 +1,9 @@
 // QueueStore: import (counts, malformed lines, duplicates, gzip), recording results and
 // decisions, thresholds, paging against a naive sort, export contents, durability across
 // connections and after the writing process is killed.
-#include "tests/common/testdata.h"
 #include "core/io/fileinfo.h"
 #include "core/review/queuestore.h"
+#include "tests/common/testdata.h"
 
 #include <QCoreApplication>
 #include <QDateTime>

@@ -2,12 +2,12 @@
 // and revise, "try on this text", errors, a fatal pause, cancel and the concurrency limit, each
 // checked in the records the store keeps; and ReviewProject's settings, saved by one caller and
 // read by another (the CLI's path and the app's session).
-#include "tests/common/testdata.h"
-#include "tests/common/fakeopenaiserver.h"
 #include "core/review/queuestore.h"
 #include "core/review/reviewproject.h"
 #include "core/review/reviewrunner.h"
 #include "core/workspace/reviewsession.h"
+#include "tests/common/fakeopenaiserver.h"
+#include "tests/common/testdata.h"
 
 #include <QJsonDocument>
 #include <QSignalSpy>

@@ -21,7 +21,8 @@ BpbMatrix bpb(const QStringList &llms, int texts)
     return m;
 }
 
-BenchmarkErrors makeErrors(const QStringList &llms, const QStringList &benchmarks, double base = 0.3)
+BenchmarkErrors makeErrors(const QStringList &llms, const QStringList &benchmarks,
+                           double base = 0.3)
 {
     BenchmarkErrors e;
     e.llms = llms;
@@ -47,13 +48,13 @@ class TestAlignment : public QObject {
 private Q_SLOTS:
     void matchesByNameAndSorts()
     {
-        const BpbMatrix m = bpb({"d", "b", "a", "c"}, 3);
-        const BenchmarkErrors e = makeErrors({"a", "b", "c", "d"}, {"x"});
+        const BpbMatrix m = bpb({ "d", "b", "a", "c" }, 3);
+        const BenchmarkErrors e = makeErrors({ "a", "b", "c", "d" }, { "x" });
         const auto aligned = alignInputs(m, e);
         QVERIFY(aligned.ok());
-        QCOMPARE(aligned->llms, QStringList({"a", "b", "c", "d"}));
+        QCOMPARE(aligned->llms, QStringList({ "a", "b", "c", "d" }));
         // a is row 2 of the BPB file and column 0 of the errors.
-        QCOMPARE(aligned->bpbRows, (std::vector<Eigen::Index>{2, 1, 3, 0}));
+        QCOMPARE(aligned->bpbRows, (std::vector<Eigen::Index> { 2, 1, 3, 0 }));
         QCOMPARE(aligned->errors[0], 0.3);
         QCOMPARE(aligned->errors[3], 0.33);
         QVERIFY(aligned->dropped.isEmpty());
@@ -65,19 +66,19 @@ private Q_SLOTS:
             = alignInputs(bpb({ "a", "b", "c" }, 2),
                           makeErrors({ "a", "b", "c" }, { "x", "y", "z" }), chosen({ "x", "z" }));
         QVERIFY(aligned.ok());
-        QCOMPARE(aligned->benchmarks, QStringList({"x", "z"}));
+        QCOMPARE(aligned->benchmarks, QStringList({ "x", "z" }));
         QVERIFY(std::abs(aligned->errors[1] - (0.31 + 0.51) / 2) < 1e-15);
     }
 
     void dropsAndReportsEveryUnusableLlm()
     {
-        BpbMatrix m = bpb({"a", "b", "c", "d", "e", "onlybpb"}, 4);
+        BpbMatrix m = bpb({ "a", "b", "c", "d", "e", "onlybpb" }, 4);
         m.values(3, 2) = std::nan("");  // d lacks t2
-        BenchmarkErrors e = makeErrors({"a", "b", "c", "d", "e", "onlyerrors"}, {"x", "y"});
+        BenchmarkErrors e = makeErrors({ "a", "b", "c", "d", "e", "onlyerrors" }, { "x", "y" });
         e.values(1, 4) = std::nan("");  // e lacks y
         const auto aligned = alignInputs(m, e, chosen({ "x", "y" }));
         QVERIFY(aligned.ok());
-        QCOMPARE(aligned->llms, QStringList({"a", "b", "c"}));
+        QCOMPARE(aligned->llms, QStringList({ "a", "b", "c" }));
         QCOMPARE(aligned->dropped.size(), 4);
         QStringList reasons;
         for (const auto &d : aligned->dropped)
@@ -95,11 +96,11 @@ private Q_SLOTS:
 
     void defaultBenchmarksAreErrorRates()
     {
-        BenchmarkErrors e = makeErrors({"a", "b", "c"}, {"arc", "lambada", "piqa"});
+        BenchmarkErrors e = makeErrors({ "a", "b", "c" }, { "arc", "lambada", "piqa" });
         e.values(1, 0) = 12345.0;  // a perplexity
-        const auto aligned = alignInputs(bpb({"a", "b", "c"}, 2), e);
+        const auto aligned = alignInputs(bpb({ "a", "b", "c" }, 2), e);
         QVERIFY(aligned.ok());
-        QCOMPARE(aligned->benchmarks, QStringList({"arc", "piqa"}));
+        QCOMPARE(aligned->benchmarks, QStringList({ "arc", "piqa" }));
         QVERIFY(aligned->warnings.isEmpty());
         // Averaging a perplexity with rates is allowed but warned about, and so are errors
         // outside [0, 1] (once, as the Python package warns about y).

@@ -1,12 +1,10 @@
 // The per-domain breakdown (selection/domains.h): the sums equal the weights, the three sources
 // of domains (BPB domain column, text,domain CSV, JSONL) and their errors, the exported CSV.
 
-#include "core/selection/domains.h"
-
 #include "core/demo/demodata.h"
 #include "core/io/atomicwrite.h"
+#include "core/selection/domains.h"
 #include "core/selection/selectionrun.h"
-
 #include "tests/common/testdata.h"
 
 #include <QFile>

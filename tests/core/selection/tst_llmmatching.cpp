@@ -1,7 +1,6 @@
 // Matching LLMs across the two files: Hugging Face ids, map files, duplicates, closest names.
 #include "core/selection/alignment.h"
 #include "core/selection/llmmatching.h"
-
 #include "tests/common/testdata.h"
 
 #include <QTemporaryDir>

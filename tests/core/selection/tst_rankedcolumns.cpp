@@ -6,7 +6,6 @@
 #include "core/selection/bootstrap.h"
 #include "core/selection/rankedcolumns.h"
 #include "core/selection/selectionrun.h"
-
 #include "tests/common/testdata.h"
 
 #include <QTest>

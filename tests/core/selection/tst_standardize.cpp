@@ -3,7 +3,6 @@
 
 #include "core/selection/estimatorinfo.h"
 #include "core/selection/standardize.h"
-
 #include "tests/common/testdata.h"
 
 #include <QTest>

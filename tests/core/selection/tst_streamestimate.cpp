@@ -1,5 +1,4 @@
 // The streamed estimate (selection/streamestimate.h) against the in-memory path, bit for bit.
-#include "tests/common/testdata.h"
 #include "core/demo/demodata.h"
 #include "core/io/atomicwrite.h"
 #include "core/io/bpbblocksource.h"
@@ -7,15 +6,15 @@
 #include "core/io/npywriter.h"
 #include "core/selection/selectionrun.h"
 #include "core/selection/streamestimate.h"
+#include "tests/common/testdata.h"
 
 #include <QCryptographicHash>
 #include <QProcess>
 #include <QTest>
 
-#include <functional>
-
 #include <cmath>
 #include <cstring>
+#include <functional>
 #include <limits>
 
 using namespace pcs;
@@ -175,8 +174,8 @@ private:
                 const Eigen::VectorXd expected
                     = inMemory(csvPath, errorsPath, align, estimator, &aligned);
                 const qint64 blockBytes = 7 * matrix->llms.size() * 8;
-                auto got = streamed(csvPath, errorsPath, align, estimator, blockBytes, 0, -1, 0,
-                                    0, bpbOptions);
+                auto got = streamed(csvPath, errorsPath, align, estimator, blockBytes, 0, -1, 0, 0,
+                                    bpbOptions);
                 QVERIFY2(got.ok(), got.ok() ? "" : qPrintable(got.error().toString()));
                 QVERIFY2(bitwiseEqual(got->values, expected),
                          qPrintable(QStringLiteral("%1, chunk bytes %2: %3")
@@ -422,8 +421,9 @@ private Q_SLOTS:
             if (names->utf8(qint64(i)) != expected[i].toStdString())
                 QFAIL(qPrintable(QStringLiteral("name %1 differs").arg(i)));
         }
-        QCOMPARE(hash, QString::fromLatin1(
-                           QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex()));
+        QCOMPARE(hash,
+                 QString::fromLatin1(
+                     QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex()));
         // Empty lines at the very end (also CRLF ones) are fine.
         write(bytes + "\n\r\n\n");
         names = io::loadTextNames(path, "text");

@@ -1,6 +1,6 @@
 // The real files published with the perplexity-correlations package: 90 LLMs × 263 texts.
-#include "tests/common/testdata.h"
 #include "core/selection/selectionrun.h"
+#include "tests/common/testdata.h"
 
 #include <QTest>
 
@@ -17,12 +17,14 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("errorsFile");
         QTest::addColumn<QStringList>("benchmarks");
-        for (const QString file : {"error.csv", "error_256.csv"}) {
-            for (const QString b : {"arc_easy", "piqa", "sciq", "lambada_openai", "lambada_standard", "lambada_openai_mt_de",
-                                     "lambada_openai_mt_es", "lambada_openai_mt_fr", "lambada_openai_mt_it"})
-                QTest::newRow(qPrintable(file + ":" + b)) << file << QStringList{b};
+        for (const QString file : { "error.csv", "error_256.csv" }) {
+            for (const QString b :
+                 { "arc_easy", "piqa", "sciq", "lambada_openai", "lambada_standard",
+                   "lambada_openai_mt_de", "lambada_openai_mt_es", "lambada_openai_mt_fr",
+                   "lambada_openai_mt_it" })
+                QTest::newRow(qPrintable(file + ":" + b)) << file << QStringList { b };
             QTest::newRow(qPrintable(file + ":lambada_openai+lambada_standard"))
-                << file << QStringList{"lambada_openai", "lambada_standard"};
+                << file << QStringList { "lambada_openai", "lambada_standard" };
         }
     }
 
@@ -30,8 +32,9 @@ private Q_SLOTS:
     {
         QFETCH(QString, errorsFile);
         QFETCH(QStringList, benchmarks);
-        const auto inputs = loadSelectionInputs(test::upstreamFile("chunked_synthetic_sample_bpb_id.csv"), {},
-                                                test::upstreamFile(errorsFile), benchmarks);
+        const auto inputs
+            = loadSelectionInputs(test::upstreamFile("chunked_synthetic_sample_bpb_id.csv"), {},
+                                  test::upstreamFile(errorsFile), benchmarks);
         QVERIFY2(inputs.ok(), inputs.ok() ? "" : qPrintable(inputs.error().toString()));
         QCOMPARE(inputs->bpb->llms.size(), 90);
         QCOMPARE(inputs->bpb->texts.size(), 263);
@@ -52,7 +55,7 @@ private Q_SLOTS:
         }
         QCOMPARE(inputs->aligned.benchmarks, benchmarks);
         for (const QString &name : estimatorNames()) {
-            const auto values = estimateSelection(*inputs, {*estimatorFromName(name), 2});
+            const auto values = estimateSelection(*inputs, { *estimatorFromName(name), 2 });
             QVERIFY2(values.ok(), qPrintable(name));
             QCOMPARE(values->size(), Eigen::Index(263));
             QVERIFY2(values->allFinite(), qPrintable(name));
@@ -63,17 +66,20 @@ private Q_SLOTS:
 
     void alignedErrorsAreTheBenchmarkMeans()
     {
-        const auto inputs = loadSelectionInputs(test::upstreamFile("chunked_synthetic_sample_bpb_id.csv"), {},
-                                                test::upstreamFile("error.csv"), {"lambada_openai", "lambada_standard"});
+        const auto inputs = loadSelectionInputs(
+            test::upstreamFile("chunked_synthetic_sample_bpb_id.csv"), {},
+            test::upstreamFile("error.csv"), { "lambada_openai", "lambada_standard" });
         QVERIFY(inputs.ok());
         const BenchmarkErrors &e = inputs->errors;
-        const qsizetype a = e.benchmarks.indexOf("lambada_openai"), b = e.benchmarks.indexOf("lambada_standard");
+        const qsizetype a = e.benchmarks.indexOf("lambada_openai"),
+                        b = e.benchmarks.indexOf("lambada_standard");
         for (qsizetype i = 0; i < inputs->aligned.llms.size(); ++i) {
             const qsizetype column = e.llms.indexOf(inputs->aligned.llms[i]);
             QVERIFY(column >= 0);
             QCOMPARE(inputs->aligned.errors[i], (e.values(a, column) + e.values(b, column)) / 2.0);
             // The aligned row really is this LLM's row of the BPB file.
-            QCOMPARE(inputs->bpb->llms[qsizetype(inputs->aligned.bpbRows[size_t(i)])], inputs->aligned.llms[i]);
+            QCOMPARE(inputs->bpb->llms[qsizetype(inputs->aligned.bpbRows[size_t(i)])],
+                     inputs->aligned.llms[i]);
         }
         QVERIFY(std::is_sorted(inputs->aligned.llms.begin(), inputs->aligned.llms.end()));
     }
@@ -159,10 +165,11 @@ private Q_SLOTS:
 
     void defaultBenchmarksAreTheErrorRates()
     {
-        const auto inputs = loadSelectionInputs(test::upstreamFile("chunked_synthetic_sample_bpb_id.csv"), {},
-                                                test::upstreamFile("error.csv"), {});
+        const auto inputs
+            = loadSelectionInputs(test::upstreamFile("chunked_synthetic_sample_bpb_id.csv"), {},
+                                  test::upstreamFile("error.csv"), {});
         QVERIFY(inputs.ok());
-        QCOMPARE(inputs->aligned.benchmarks, QStringList({"arc_easy", "piqa", "sciq"}));
+        QCOMPARE(inputs->aligned.benchmarks, QStringList({ "arc_easy", "piqa", "sciq" }));
     }
 };
 

@@ -2,13 +2,11 @@
 // score against a naive Spearman, the selection beating uniform on the demo data and not on
 // data whose errors are independent of BPB, determinism, errors.
 
-#include "core/selection/validation.h"
-
 #include "core/demo/demodata.h"
 #include "core/io/bpbloader.h"
 #include "core/selection/alignment.h"
 #include "core/selection/projection.h"
-
+#include "core/selection/validation.h"
 #include "tests/common/testdata.h"
 
 #include <QJsonArray>

@@ -1,9 +1,9 @@
 // FilterSession: training, export and apply in the background, with progress, cancel and the
 // one-task-at-a-time rule.
-#include "tests/common/testdata.h"
 #include "core/demo/democorpus.h"
 #include "core/filter/fasttextmodel.h"
 #include "core/workspace/filtersession.h"
+#include "tests/common/testdata.h"
 
 #include <QFile>
 #include <QFileInfo>

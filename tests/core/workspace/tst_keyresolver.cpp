@@ -1,5 +1,5 @@
-#include "tests/common/fakesecrettool.h"
 #include "core/workspace/keyresolver.h"
+#include "tests/common/fakesecrettool.h"
 
 #include <QElapsedTimer>
 #include <QTest>

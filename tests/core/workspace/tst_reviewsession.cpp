@@ -1,10 +1,10 @@
 // ReviewSession: a review project over the scripted OpenAI-compatible server — criteria and
 // settings in the queue file, background import/thresholds/export, the assessment run with
 // pause, resume and cancel, human decisions with undo, and the one-off requests.
-#include "tests/common/testdata.h"
-#include "tests/common/fakeopenaiserver.h"
 #include "core/review/queuestore.h"
 #include "core/workspace/reviewsession.h"
+#include "tests/common/fakeopenaiserver.h"
+#include "tests/common/testdata.h"
 
 #include <QElapsedTimer>
 #include <QFile>

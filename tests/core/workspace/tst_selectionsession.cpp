@@ -1,6 +1,6 @@
-#include "tests/common/testdata.h"
 #include "core/demo/demodata.h"
 #include "core/workspace/selectionsession.h"
+#include "tests/common/testdata.h"
 
 #include <QSignalSpy>
 #include <QTest>
@@ -27,11 +27,12 @@ private:
 private Q_SLOTS:
     void initTestCase()
     {
-        auto small = writeDemoDataset(generateDemoDataset({60, 300, 7}), m_dir.filePath("small"));
+        auto small = writeDemoDataset(generateDemoDataset({ 60, 300, 7 }), m_dir.filePath("small"));
         QVERIFY(small.ok());
         m_small = *small;
         // Large enough that a sign_sign run takes a while, so there is time to cancel it.
-        auto large = writeDemoDataset(generateDemoDataset({200, 60000, 8}), m_dir.filePath("large"));
+        auto large
+            = writeDemoDataset(generateDemoDataset({ 200, 60000, 8 }), m_dir.filePath("large"));
         QVERIFY(large.ok());
         m_large = *large;
     }
@@ -56,7 +57,8 @@ private Q_SLOTS:
         const auto estimate = estimateSelection(*inputs, {});
         QVERIFY(estimate.ok());
         QCOMPARE(outcome->table.estimate, *estimate);
-        const auto tau = resolveTau(inputs->bpb->texts, {TauSpec::Source::TokenCounts, m_small.tokenCounts, 0.25});
+        const auto tau = resolveTau(inputs->bpb->texts,
+                                    { TauSpec::Source::TokenCounts, m_small.tokenCounts, 0.25 });
         QVERIFY(tau.ok());
         QVERIFY((outcome->table.tau - *tau).cwiseAbs().maxCoeff() < 1e-15);
         QVERIFY(std::abs(outcome->table.weight.sum() - 1.0) < 1e-12);
@@ -90,7 +92,8 @@ private Q_SLOTS:
         session.load(paths(m_small));
         QVERIFY(outcomes.wait(20000));
         SelectionParameters p = session.parameters();
-        for (const Estimator e : {Estimator::Sign, Estimator::SignCdf, Estimator::Product, Estimator::SignSign}) {
+        for (const Estimator e :
+             { Estimator::Sign, Estimator::SignCdf, Estimator::Product, Estimator::SignSign }) {
             p.estimator = e;
             session.setParameters(p);
         }
@@ -146,7 +149,7 @@ private Q_SLOTS:
         session.requestComparison(Estimator::SignCdf);
         QVERIFY(compared.wait(20000));
         const auto inputs = loadSelectionInputs(m_small.bpb, {}, m_small.errors, {});
-        const auto expected = estimateSelection(*inputs, {Estimator::SignCdf});
+        const auto expected = estimateSelection(*inputs, { Estimator::SignCdf });
         QCOMPARE(session.comparisonEstimate(), *expected);
     }
 };

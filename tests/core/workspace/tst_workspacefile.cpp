@@ -1,5 +1,5 @@
-#include "tests/common/testdata.h"
 #include "core/workspace/workspacefile.h"
+#include "tests/common/testdata.h"
 
 #include <QDir>
 #include <QFile>
@@ -57,8 +57,8 @@ private Q_SLOTS:
         w.parameters.estimator = Estimator::SignCdf;
         w.parameters.projection = Projection::L2;
         w.parameters.keepRatio = 0.3;
-        w.parameters.benchmarks = {"arc_easy", "piqa"};
-        w.viewState = QJsonObject{{"stage", "distribution"}};
+        w.parameters.benchmarks = { "arc_easy", "piqa" };
+        w.viewState = QJsonObject { { "stage", "distribution" } };
         const QString path = dir.filePath("project.pcstudio");
         QVERIFY(saveWorkspace(w, path).ok());
         const auto loaded = loadWorkspace(path);
@@ -113,9 +113,8 @@ private Q_SLOTS:
         QCOMPARE(r.inputs.bpb, moved + "/data/bpb.csv");
         QCOMPARE(r.parameters, w.parameters);
         FilterStageSettings expected = w.filter;
-        const auto relocate = [&](const QString &path) {
-            return moved + path.mid(first.path().size());
-        };
+        const auto relocate
+            = [&](const QString &path) { return moved + path.mid(first.path().size()); };
         for (QString &path : expected.textFiles)
             path = relocate(path);
         for (QString &path : expected.applyInputs)
@@ -220,7 +219,7 @@ private Q_SLOTS:
         QVERIFY(saveWorkspace(w, first.filePath("w.pcstudio")).ok());
         // Move everything to another folder and delete the original.
         QVERIFY(QDir().mkpath(second.filePath("data")));
-        for (const QString name : {"w.pcstudio", "data/bpb.csv", "data/errors.csv"})
+        for (const QString name : { "w.pcstudio", "data/bpb.csv", "data/errors.csv" })
             QVERIFY(QFile::copy(first.filePath(name), second.filePath(name)));
         QVERIFY(QDir(first.path()).removeRecursively());
         const auto loaded = loadWorkspace(second.filePath("w.pcstudio"));
@@ -251,13 +250,13 @@ private Q_SLOTS:
         QTest::addColumn<QString>("kind");
         QTest::addColumn<QString>("phrase");
         for (const char *role : { "bpb", "errors", "token_counts", "npy_texts", "npy_llms" }) {
-            QTest::addRow("%s: FIFO", role)
-                << QByteArray(role) << "fifo" << "not a regular file (a FIFO)";
-            QTest::addRow("%s: /dev/null", role)
-                << QByteArray(role) << "device" << "not a regular file (a character device)";
+            QTest::addRow("%s: FIFO", role) << QByteArray(role) << "fifo"
+                                            << "not a regular file (a FIFO)";
+            QTest::addRow("%s: /dev/null", role) << QByteArray(role) << "device"
+                                                 << "not a regular file (a character device)";
             if (QByteArray(role) != "errors")
-                QTest::addRow("%s: folder", role)
-                    << QByteArray(role) << "folder" << "not a regular file (a directory)";
+                QTest::addRow("%s: folder", role) << QByteArray(role) << "folder"
+                                                  << "not a regular file (a directory)";
         }
     }
 
@@ -365,9 +364,14 @@ private Q_SLOTS:
         QTest::addColumn<QByteArray>("content");
         QTest::addColumn<QString>("phrase");
         QTest::addColumn<int>("line");
-        QTest::newRow("not json") << QByteArray("{\n  \"format\": \"pcstudio-workspace\",\n  oops\n}") << "not valid JSON" << 3;
-        QTest::newRow("other json") << QByteArray("{\"hello\": 1}") << "not a pcstudio workspace" << 0;
-        QTest::newRow("newer") << QByteArray("{\"format\": \"pcstudio-workspace\", \"format_version\": 99}") << "newer pcstudio" << 0;
+        QTest::newRow("not json") << QByteArray(
+            "{\n  \"format\": \"pcstudio-workspace\",\n  oops\n}")
+                                  << "not valid JSON" << 3;
+        QTest::newRow("other json")
+            << QByteArray("{\"hello\": 1}") << "not a pcstudio workspace" << 0;
+        QTest::newRow("newer") << QByteArray(
+            "{\"format\": \"pcstudio-workspace\", \"format_version\": 99}")
+                               << "newer pcstudio" << 0;
     }
 
     void badFiles()

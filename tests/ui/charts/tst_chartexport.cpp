@@ -1,9 +1,7 @@
 // Exporting charts: PNG at twice the device pixel ratio, SVG, and errors as values.
 
-#include "tests/ui/charts/tst_chartfixture.h"
-
 #include "tests/common/faults.h"
-
+#include "tests/ui/charts/tst_chartfixture.h"
 #include "ui/charts/chartexport.h"
 #include "ui/charts/comparisonchart.h"
 #include "ui/charts/distributionchart.h"

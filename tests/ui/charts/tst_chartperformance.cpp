@@ -4,7 +4,6 @@
 // measured by tests/benchmarks/bench_gui_responsiveness.
 
 #include "tests/ui/charts/tst_chartfixture.h"
-
 #include "ui/charts/comparisonchart.h"
 #include "ui/charts/distributionchart.h"
 #include "ui/charts/rankedestimateschart.h"

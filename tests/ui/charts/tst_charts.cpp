@@ -2,7 +2,6 @@
 // shared TextFocus, tooltips and clicks, and theme switching. (Comparison: tst_comparisonchart.)
 
 #include "tests/ui/charts/tst_chartfixture.h"
-
 #include "ui/charts/distributionchart.h"
 #include "ui/charts/rankedestimateschart.h"
 #include "ui/charts/textscatterchart.h"

@@ -2,7 +2,6 @@
 // computation over all texts, the drawing budget and what the sample always keeps, clicks.
 
 #include "tests/ui/charts/tst_chartfixture.h"
-
 #include "ui/charts/comparisonchart.h"
 #include "ui/models/textfocus.h"
 

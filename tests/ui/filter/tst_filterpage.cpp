@@ -1,15 +1,15 @@
 // The Filter stage page, offscreen: train from the current selection of the demo, the
 // threshold controls and charts, the model bundle, apply, cancel and inline errors.
 #include "core/demo/demodata.h"
+#include "core/workspace/filtersession.h"
+#include "core/workspace/selectionsession.h"
+#include "core/workspace/workspacesession.h"
 #include "ui/filter/applypanel.h"
 #include "ui/filter/evaluationpanel.h"
 #include "ui/filter/filterpage.h"
 #include "ui/filter/scorehistogramchart.h"
 #include "ui/filter/thresholdcurvechart.h"
 #include "ui/window/mainwindow.h"
-#include "core/workspace/workspacesession.h"
-#include "core/workspace/filtersession.h"
-#include "core/workspace/selectionsession.h"
 
 #include <QAbstractItemModelTester>
 #include <QApplication>

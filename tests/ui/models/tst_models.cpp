@@ -2,8 +2,8 @@
 // (store swaps, queries, sorts, reloads, rows refreshed in place and moved into sort order while
 // a run's results arrive) and SelectionTableModel (tables, filters, sorts). Also the order the
 // queue keeps when results arrive, and the id it shows.
-#include "ui/models/selectiontablemodel.h"
 #include "core/review/queuestore.h"
+#include "ui/models/selectiontablemodel.h"
 #include "ui/review/reviewqueuemodel.h"
 
 #include <QAbstractItemModelTester>

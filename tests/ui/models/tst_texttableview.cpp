@@ -1,6 +1,6 @@
 #include "ui/models/selectiontablemodel.h"
-#include "ui/models/texttableview.h"
 #include "ui/models/textfocus.h"
+#include "ui/models/texttableview.h"
 
 #include <QAction>
 #include <QCheckBox>

@@ -2,18 +2,18 @@
 // "Use these" sets the best-agreeing thresholds through the threshold panel's undoable path, and
 // "Review a sample" draws a stratified sample in the background (with Cancel) that the queue's
 // "Audit sample" filter shows item for item, while the tab's estimate follows the decisions.
-#include "ui/common/taskstatusrow.h"
-#include "ui/review/calibrationcontroller.h"
 #include "core/review/calibrationinput.h"
-#include "ui/review/calibrationpanel.h"
 #include "core/review/queueaudit.h"
 #include "core/review/queueconnection.h"
+#include "core/workspace/reviewsession.h"
+#include "ui/common/taskstatusrow.h"
+#include "ui/review/calibrationcontroller.h"
+#include "ui/review/calibrationpanel.h"
 #include "ui/review/reviewactions.h"
 #include "ui/review/reviewpage.h"
 #include "ui/review/reviewqueuemodel.h"
 #include "ui/review/reviewqueuepanel.h"
 #include "ui/review/thresholdpanel.h"
-#include "core/workspace/reviewsession.h"
 
 #include <QApplication>
 #include <QComboBox>
@@ -214,7 +214,8 @@ private Q_SLOTS:
         QTRY_VERIFY(page.thresholdPanel()->countsLabel()->text().contains(
             QLocale().toString(counts->filter)));
         // The decided items now agree: the automatic decisions follow the new thresholds.
-        QCOMPARE(page.session()->store()->item(5)->autoDecision, std::optional(humanFor(scoreOf(5))));
+        QCOMPARE(page.session()->store()->item(5)->autoDecision,
+                 std::optional(humanFor(scoreOf(5))));
 
         page.undoStack()->undo();
         page.session()->waitForIdle();

@@ -2,13 +2,13 @@
 // secret-tool: where the key comes from, storing one in the keychain, credentials typed into
 // the endpoint, the key variable and plain-HTTP consent, Test connection (success and failure),
 // and a slow keychain that must not block the GUI thread.
-#include "ui/review/criteriaeditor.h"
-#include "ui/review/endpointkeypanel.h"
+#include "core/review/queuestore.h"
+#include "core/workspace/reviewsession.h"
 #include "tests/common/fakeopenaiserver.h"
 #include "tests/common/fakesecrettool.h"
-#include "core/review/queuestore.h"
+#include "ui/review/criteriaeditor.h"
+#include "ui/review/endpointkeypanel.h"
 #include "ui/review/reviewpage.h"
-#include "core/workspace/reviewsession.h"
 
 #include <QApplication>
 #include <QCheckBox>

@@ -1,16 +1,16 @@
 // The Review stage page, offscreen: a new project, import, a run against the scripted server,
 // keyboard review with undo/redo, batch actions, live threshold counts, export, cancel and
 // resume, and returning to the same project and item.
+#include "core/workspace/reviewsession.h"
+#include "tests/common/fakeopenaiserver.h"
 #include "ui/common/elidedlabel.h"
 #include "ui/common/errorbanner.h"
 #include "ui/review/criteriaeditor.h"
-#include "tests/common/fakeopenaiserver.h"
 #include "ui/review/reviewactions.h"
 #include "ui/review/reviewdetailpane.h"
 #include "ui/review/reviewpage.h"
 #include "ui/review/reviewqueuemodel.h"
 #include "ui/review/thresholdpanel.h"
-#include "core/workspace/reviewsession.h"
 
 #include <QAbstractItemModelTester>
 #include <QApplication>

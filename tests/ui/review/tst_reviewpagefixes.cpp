@@ -2,6 +2,7 @@
 // it fails, a new project is offered the bundled criteria (no red error), long texts do not
 // widen the window, banners do not move the controls, edit mode keeps both texts in sight, the
 // Text column takes the free width, and a wrong address is said at once.
+#include "core/workspace/reviewsession.h"
 #include "ui/common/errorbanner.h"
 #include "ui/review/criteriaeditor.h"
 #include "ui/review/reviewactions.h"
@@ -9,7 +10,6 @@
 #include "ui/review/reviewpage.h"
 #include "ui/review/reviewqueuemodel.h"
 #include "ui/review/reviewqueuepanel.h"
-#include "core/workspace/reviewsession.h"
 
 #include <QApplication>
 #include <QFile>

@@ -1,24 +1,24 @@
 // The main window end to end, offscreen: load files, run, look at every view, export and compare
 // with the CLI, cancel, workspaces, the close prompt.
+#include "core/demo/demodata.h"
+#include "core/io/bpbloader.h"
+#include "core/workspace/reviewsession.h"
+#include "core/workspace/workspacesession.h"
+#include "tests/common/faults.h"
+#include "tests/common/testdata.h"
 #include "ui/charts/comparisonchart.h"
 #include "ui/charts/distributionchart.h"
 #include "ui/charts/rankedestimateschart.h"
 #include "ui/charts/textscatterchart.h"
-#include "tests/common/faults.h"
-#include "tests/common/testdata.h"
-#include "core/demo/demodata.h"
 #include "ui/filter/applypanel.h"
 #include "ui/filter/filterpage.h"
 #include "ui/filter/trainingpanel.h"
-#include "core/io/bpbloader.h"
 #include "ui/models/selectiontablemodel.h"
+#include "ui/models/textfocus.h"
 #include "ui/models/texttableview.h"
 #include "ui/review/reviewpage.h"
-#include "ui/models/textfocus.h"
 #include "ui/window/datapage.h"
 #include "ui/window/mainwindow.h"
-#include "core/workspace/reviewsession.h"
-#include "core/workspace/workspacesession.h"
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
@@ -48,8 +48,8 @@
 #include <QTreeWidget>
 
 #include <algorithm>
-#include <optional>
 #include <numbers>
+#include <optional>
 
 using namespace pcs;
 
@@ -734,11 +734,12 @@ private Q_SLOTS:
         // To a folder at another depth, the original deleted.
         const QString moved = m_dir.filePath(QStringLiteral("elsewhere/deeper/stages"));
         QVERIFY(QDir().mkpath(moved + QStringLiteral("/review")));
-        for (const QString &name :
-             files + QStringList { QStringLiteral("project.pcstudio"),
-                                   QStringLiteral("review/queue.sqlite") })
-            QVERIFY2(QFile::copy(original + QLatin1Char('/') + name, moved + QLatin1Char('/') + name),
-                     qPrintable(name));
+        for (const QString &name : files
+                 + QStringList { QStringLiteral("project.pcstudio"),
+                                 QStringLiteral("review/queue.sqlite") })
+            QVERIFY2(
+                QFile::copy(original + QLatin1Char('/') + name, moved + QLatin1Char('/') + name),
+                qPrintable(name));
         QVERIFY(QDir(original).removeRecursively());
 
         MainWindow window;
