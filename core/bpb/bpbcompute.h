@@ -139,8 +139,9 @@ Result<BpbWindowScore> scoreCompletionsAnswer(const QJsonObject &body, const QSt
 // Reads JSON Lines: one object per line with a string `textField` and an `idField` (string or
 // number; when absent the 1-based line number). Blank lines are skipped; empty texts, duplicate
 // ids and bad lines are errors.
-Result<std::vector<BpbText>> readBpbTexts(const QString &path, const QString &textField = "text",
-                                          const QString &idField = "id");
+Result<std::vector<BpbText>> readBpbTexts(const QString &path,
+                                          const QString &textField = QStringLiteral("text"),
+                                          const QString &idField = QStringLiteral("id"));
 
 // A text's BPB from its windows' scores: their log-prob sums added in window order (so that
 // every path that computes it gives the same double), over ln 2 x the text's UTF-8 bytes.

@@ -175,7 +175,8 @@ template<typename Reply> quint64 BackgroundTask<Reply>::start(const QString &mes
         try {
             result = std::make_shared<Result<Reply>>(work(control));
         } catch (const std::bad_alloc &) {
-            result = std::make_shared<Result<Reply>>(Error::internal("out of memory"));
+            result
+                = std::make_shared<Result<Reply>>(Error::internal(QStringLiteral("out of memory")));
         } catch (const std::exception &exception) {
             result = std::make_shared<Result<Reply>>(
                 Error::internal(QString::fromUtf8(exception.what())));

@@ -57,8 +57,9 @@ QStringList filtersOf(const QList<MetricValue> &metrics, const QString &metric)
 Error overrideError(const QString &task, const MetricChoice &choice, const QString &why,
                     const QString &path)
 {
-    const QString given
-        = choice.filter.isEmpty() ? choice.metric : choice.metric + ',' + choice.filter;
+    const QString given = choice.filter.isEmpty()
+        ? choice.metric
+        : choice.metric + QLatin1Char(',') + choice.filter;
     return Error::badInput(QStringLiteral("--metric %1=%2: %3").arg(task, given, why), path);
 }
 
@@ -138,8 +139,9 @@ QString describeMetrics(const QList<MetricValue> &metrics)
     for (const QString &name : names) {
         QStringList filters = filtersOf(metrics, name);
         filters.removeAll(QString());
-        described.append(
-            filters.isEmpty() ? name : name + " (" + filters.join(QStringLiteral(", ")) + ')');
+        described.append(filters.isEmpty() ? name
+                                           : name + QStringLiteral(" (")
+                                 + filters.join(QStringLiteral(", ")) + QLatin1Char(')'));
     }
     return described.join(QStringLiteral(", "));
 }

@@ -17,7 +17,7 @@ struct MetricValue {
     QString filter;  // "none", "strict-match"; empty when the key has none (0.3, leaderboard)
     double value = 0;
 
-    QString key() const { return filter.isEmpty() ? metric : metric + ',' + filter; }
+    QString key() const { return filter.isEmpty() ? metric : metric + QLatin1Char(',') + filter; }
 };
 
 struct TaskResult {

@@ -20,7 +20,7 @@ namespace pcs {
 
 namespace {
 
-const char *const kLeaseColumns = "lease_id, pid, host, started_at, heartbeat_at, heartbeat_ms";
+const QLatin1String kLeaseColumns("lease_id, pid, host, started_at, heartbeat_at, heartbeat_ms");
 
 struct StoredLease {
     RunLease lease;
