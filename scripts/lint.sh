@@ -29,20 +29,26 @@ if [ "$all" = 1 ]; then
   mapfile -t sources < <(git ls-files 'core/*.cpp' 'ui/*.cpp' 'app/*.cpp' 'tests/*.cpp')
 else
   if ! git rev-parse --verify --quiet "$base^{commit}" >/dev/null; then
-    echo "lint: the base '$base' is not a commit here (a shallow clone?); checking the whole tree" >&2
-    mapfile -t sources < <(git ls-files 'core/*.cpp' 'ui/*.cpp' 'app/*.cpp' 'tests/*.cpp')
-  else
-    # Changed and still present; a changed header brings in the source of the same name.
-    mapfile -t changed < <(git diff --name-only --diff-filter=d "$base" -- '*.cpp' '*.h')
-    declare -A wanted=()
-    for f in "${changed[@]}"; do
-      case "$f" in
-        *.cpp) wanted["$f"]=1 ;;
-        *.h) [ -f "${f%.h}.cpp" ] && wanted["${f%.h}.cpp"]=1 ;;
-      esac
-    done
-    sources=("${!wanted[@]}")
+    # A shallow clone: what the last commit changed, if its parent is here.
+    if git rev-parse --verify --quiet "HEAD~1^{commit}" >/dev/null; then
+      echo "lint: the base '$base' is not in this clone (shallow?); checking the last commit's files" >&2
+      base=HEAD~1
+    else
+      echo "lint: the base '$base' is not in this clone (shallow?) and HEAD has no parent here;" \
+        "clang-tidy skipped (fetch the history, or run scripts/lint.sh --all)" >&2
+      exit 0
+    fi
   fi
+  # Changed and still present; a changed header brings in the source of the same name.
+  mapfile -t changed < <(git diff --name-only --diff-filter=d "$base" -- '*.cpp' '*.h')
+  declare -A wanted=()
+  for f in "${changed[@]}"; do
+    case "$f" in
+      *.cpp) wanted["$f"]=1 ;;
+      *.h) [ -f "${f%.h}.cpp" ] && wanted["${f%.h}.cpp"]=1 ;;
+    esac
+  done
+  sources=("${!wanted[@]}")
 fi
 # Only what the build compiles (a source outside compile_commands.json has no flags).
 root="$(pwd)/"
