@@ -192,6 +192,7 @@ void MainWindow::createStages()
     layout->addWidget(m_pages, 1);
     setCentralWidget(central);
     m_stages->setCurrentRow(DataStage);
+    markStagesSaved();  // a review project reopened from the last session is no change
 }
 
 void MainWindow::createStatusBar()
@@ -378,9 +379,33 @@ void MainWindow::closeEvent(QCloseEvent *event)
     event->accept();
 }
 
+bool MainWindow::isDirty() const
+{
+    return m_dirty || stagesFingerprint() != m_savedStages;
+}
+
+QStringList MainWindow::stagesFingerprint() const
+{
+    // What the user sets on those pages; not what loads in the background after an open (the
+    // model, and the threshold that comes with it), which would look like a change.
+    const FilterStageSettings filter = m_filterPage->stageSettings();
+    QStringList fingerprint = filter.textFiles;
+    fingerprint << QStringLiteral("|") << filter.distributionFile << filter.textField
+                << QStringLiteral("|") << filter.applyInputs << QStringLiteral("|")
+                << filter.applyOutput << applyModeName(filter.applyMode)
+                << (m_workspace->review()->isOpen() ? m_workspace->review()->queuePath()
+                                                    : QString());
+    return fingerprint;
+}
+
+void MainWindow::markStagesSaved()
+{
+    m_savedStages = stagesFingerprint();
+}
+
 bool MainWindow::maybeSave()
 {
-    if (!m_dirty || !m_session->data())
+    if (!isDirty() || !m_session->data())
         return true;
     const auto answer = QMessageBox::warning(
         this, tr("Unsaved workspace"), tr("Save the changes to this workspace?"),

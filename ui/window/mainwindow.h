@@ -70,7 +70,8 @@ Q_SIGNALS:
     void bpbBuilt(const QString &path);
 
 public:
-    bool isDirty() const { return m_dirty; }
+    // Unsaved: parameters edited, or the Filter or Review stage changed since the last save/open.
+    bool isDirty() const;
 
     enum Stage {
         DataStage,
@@ -115,6 +116,8 @@ private:
     void resetFilterPage();
     void showFilterSession(pcs::FilterSession *session);
     void reopenReviewProject(const QString &queuePath);
+    QStringList stagesFingerprint() const;
+    void markStagesSaved();
     void connectFilterStatus();
 
     WorkspaceSession *m_workspace;  // owns the sessions; outlives the pages (see ~MainWindow)
@@ -135,6 +138,8 @@ private:
     QAction *m_exportDistributionAction = nullptr;
     QAction *m_exportTableAction = nullptr;
     bool m_dirty = false;
+    // What the Filter and Review stages were at the last save or open (stagesFingerprint).
+    QStringList m_savedStages;
     QJsonObject m_pendingView;  // from an opened workspace, applied to its first outcome
 public:
     // What Build BPB Matrix from Losses reports (public for BackgroundTask).

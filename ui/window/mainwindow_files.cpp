@@ -217,6 +217,7 @@ bool MainWindow::saveWorkspaceTo(const QString &path)
     }
     addRecent(path, QStringLiteral("workspace"));
     setDirty(false);
+    markStagesSaved();
     m_status->setText(tr("Saved %1").arg(QDir::toNativeSeparators(path)));
     return true;
 }
@@ -271,6 +272,7 @@ bool MainWindow::openWorkspace(const QString &path)
     m_dataPage->setParameters(loaded->workspace.parameters);
     m_dataPage->setPaths(loaded->workspace.inputs);
     setDirty(false);
+    markStagesSaved();
     m_pendingView = loaded->workspace.viewState;
     if (!loaded->missingInputs.isEmpty()) {
         m_dataPage->showError({ ErrorKind::BadInput, path, 0, 0,
@@ -306,6 +308,7 @@ void MainWindow::openDemo()
     m_dataPage->setParameters(p);
     loadInputs(paths);
     setDirty(false);
+    markStagesSaved();
     m_status->setText(tr("Demo: 240 synthetic LLMs × 3000 texts; the 'encyclopedia' and 'science' "
                          "domains drive the benchmark."));
 }

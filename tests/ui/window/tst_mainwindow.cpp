@@ -768,6 +768,13 @@ private Q_SLOTS:
                  QFileInfo(moved + QStringLiteral("/review/queue.sqlite")).canonicalFilePath());
         // And the stage it was saved on (Distribution's view state rides along, as before).
         QCOMPARE(window.currentStage(), int(MainWindow::FilterStage));
+        // Opened, nothing changed; a change on the Filter page is an unsaved change, which a
+        // save clears.
+        QVERIFY(!window.isDirty());
+        window.filterPage()->applyPanel()->setMode(ApplyMode::Score);
+        QVERIFY(window.isDirty());
+        QVERIFY(window.saveWorkspaceTo(moved + QStringLiteral("/project.pcstudio")));
+        QVERIFY(!window.isDirty());
     }
 
     void missingInputIsReportedNotFatal()
