@@ -457,7 +457,7 @@ Status MainWindow::exportDistributionTo(const QString &path, ExportDone done)
         !distinct)
         return distinct;
     m_exportDone = std::move(done);
-    m_export->onFinished([this, path](Result<Done> written) {
+    m_export->onFinished([this, path](const Result<Done> &written) {
         if (written)
             m_status->setText(
                 tr("Exported %1 and its manifest").arg(QDir::toNativeSeparators(path)));

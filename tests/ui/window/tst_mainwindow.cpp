@@ -70,7 +70,7 @@ QJsonObject readJson(const QString &path)
 Status exportAndWait(MainWindow &window, const QString &path)
 {
     std::optional<Status> outcome;
-    const Status started
+    Status started
         = window.exportDistributionTo(path, [&](const Status &written) { outcome = written; });
     if (!started)
         return started;
