@@ -31,6 +31,24 @@ QJsonObject pathToJson(const QString &path, const QDir &base)
                          { QStringLiteral("absolute"), absolute } };
 }
 
+// A path as stored: written by pcstudio, {"relative", "absolute"}; written by hand, a plain path
+// string, taken relative to the workspace's folder when it is not absolute.
+struct StoredPath {
+    QString relative;
+    QString absolute;
+};
+
+StoredPath storedPathFromJson(const QJsonValue &value)
+{
+    const QJsonObject object = value.toObject();
+    StoredPath stored { object.value(QStringLiteral("relative")).toString(),
+                        object.value(QStringLiteral("absolute")).toString() };
+    if (value.isString())
+        (QDir::isAbsolutePath(value.toString()) ? stored.absolute : stored.relative)
+            = value.toString();
+    return stored;
+}
+
 // An input the workspace names, resolved: the relative path (against the workspace's folder)
 // wins when it exists (the workspace moved with its data), then the absolute one. What exists
 // there must be a regular file (or, for inputs that may be folders, a directory): a workspace
@@ -38,15 +56,7 @@ QJsonObject pathToJson(const QString &path, const QDir &base)
 Result<QString> pathFromJson(const QJsonValue &value, const QDir &base, const QString &role,
                              bool directoryAllowed, QStringList *missing)
 {
-    // Written by pcstudio: {"relative", "absolute"}; written by hand: a plain path string, taken
-    // relative to the workspace's folder when it is not absolute.
-    const QJsonObject object = value.toObject();
-    QString relative = object.value(QStringLiteral("relative")).toString();
-    QString absolute = object.value(QStringLiteral("absolute")).toString();
-    if (value.isString()) {
-        const QString path = value.toString();
-        (QDir::isAbsolutePath(path) ? absolute : relative) = path;
-    }
+    const auto [relative, absolute] = storedPathFromJson(value);
     if (relative.isEmpty() && absolute.isEmpty())
         return QString();
     QString chosen;
@@ -71,13 +81,9 @@ Result<QString> pathFromJson(const QJsonValue &value, const QDir &base, const QS
 // exists (the workspace moved with its data), else the absolute one. Nothing needs to exist.
 QString outputPathFromJson(const QJsonValue &value, const QDir &base)
 {
-    const QJsonObject object = value.toObject();
-    QString relative = object.value(QStringLiteral("relative")).toString();
-    QString absolute = object.value(QStringLiteral("absolute")).toString();
-    if (value.isString())
-        (QDir::isAbsolutePath(value.toString()) ? absolute : relative) = value.toString();
+    const auto [relative, absolute] = storedPathFromJson(value);
     if (!relative.isEmpty()) {
-        const QString resolved = QDir::cleanPath(base.absoluteFilePath(relative));
+        QString resolved = QDir::cleanPath(base.absoluteFilePath(relative));
         if (QFileInfo(resolved).absoluteDir().exists() || absolute.isEmpty())
             return resolved;
     }
@@ -94,10 +100,6 @@ QJsonArray pathsToJson(const QStringList &paths, const QDir &base)
 
 // Workspaces are a few kilobytes; a bigger file is not one (and is not read into memory).
 constexpr qint64 kMaxWorkspaceBytes = 16 << 20;
-
-}  // namespace
-
-namespace {
 
 // The Filter and Review stages (format 2): files that are missing are listed, not fatal.
 Status readStageSettings(const QJsonObject &root, const QDir &base, const QString &workspacePath,
@@ -116,7 +118,7 @@ Status readStageSettings(const QJsonObject &root, const QDir &base, const QStrin
     };
     const auto resolveList
         = [&](const QJsonValue &value, const QString &role, QStringList *paths) -> Status {
-        for (const QJsonValue &entry : value.toArray()) {
+        for (const QJsonValue entry : value.toArray()) {
             QString path;
             if (Status ok = resolve(entry, role, &path); !ok)
                 return ok;
@@ -268,7 +270,7 @@ Result<LoadedWorkspace> workspaceFromJson(const QByteArray &json, const QString 
 
     const QJsonObject parameters = root.value(QStringLiteral("parameters")).toObject();
     SelectionParameters &p = loaded.workspace.parameters;
-    for (const QJsonValue &b : parameters.value(QStringLiteral("benchmarks")).toArray())
+    for (const QJsonValue b : parameters.value(QStringLiteral("benchmarks")).toArray())
         p.benchmarks << b.toString();
     p.estimator = estimatorFromName(parameters.value(QStringLiteral("estimator")).toString())
                       .value_or(Estimator::Spearmanr);

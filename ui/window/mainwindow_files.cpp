@@ -202,9 +202,7 @@ Workspace MainWindow::currentWorkspace() const
     if (const auto estimator = m_session->comparisonEstimator())
         view.insert(QStringLiteral("compare_with"), estimatorName(*estimator));
     w.viewState = view;
-    w.filter = m_filterPage->stageSettings();
-    if (m_workspace->review()->isOpen())
-        w.reviewProject = m_workspace->review()->queuePath();
+    w.filter = m_filterPage->stageSettings();  // the review project: WorkspaceSession::save
     return w;
 }
 
